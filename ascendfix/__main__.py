@@ -1,0 +1,3 @@
+from ascendfix.cli import main
+
+raise SystemExit(main())

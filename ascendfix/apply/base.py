@@ -1,0 +1,98 @@
+"""The contract between the apply engine and the codemods that patch rules point at.
+
+A patch rule is one YAML file in ``rules/patches/`` (id, title, why, kind, codemod, targets,
+options, examples). Its ``codemod: module:Class`` names a subclass of one of the two bases below.
+Adding a rule never touches the engine: write the codemod class and the YAML entry.
+
+Engine flow for ``kind: python`` rules (one read, at most one ``ast`` parse and one libcst
+parse per file, whatever the number of rules):
+
+    text --prefilter(text)--> any rule interested?           (cheap, text only)
+         --ast.parse--> scan(tree, text, relpath)             (stdlib ast: decide + report)
+         --libcst.parse_module--> transform(module, relpath)  (only rules whose scan said rewrite)
+         --re-parse, atomic write, journal--
+
+``kind: file`` rules (pins in pyproject.toml / requirements.txt) edit whole text files.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+
+@dataclass
+class Finding:
+    """One thing a rule did or saw at one place."""
+
+    rule: str
+    path: str  # relative to the tree root, '/'-separated
+    line: Optional[int]
+    kind: str  # "change" (rewritten) | "skip" (could not rewrite safely; reason in message) | "report" (left for a person)
+    message: str
+    data: Dict[str, Any] = field(default_factory=dict)  # machine-readable extras, e.g. {"api": "str.removeprefix", "needs": "3.9"}
+
+    def to_dict(self):
+        return {
+            "rule": self.rule,
+            "path": self.path,
+            "line": self.line,
+            "kind": self.kind,
+            "message": self.message,
+            "data": dict(self.data),
+        }
+
+
+@dataclass
+class Context:
+    """What a codemod may know about the run."""
+
+    root: Any  # pathlib.Path of the tree being patched
+    target_python: str = "3.8"  # the Python the patched tree must run on
+    python: Optional[str] = None  # interpreter whose environment is checked (--python), None = current
+    force: bool = False
+
+
+class Codemod:
+    """Common part: the rule's id, its options (YAML defaults overlaid by the example/CLI), the context."""
+
+    def __init__(self, rule_id, options, context):
+        self.rule_id = rule_id
+        self.options = dict(options or {})
+        self.context = context
+
+    def finding(self, relpath, line, kind, message, **data):
+        return Finding(self.rule_id, relpath, line, kind, message, data)
+
+
+class PythonCodemod(Codemod):
+    """A rule over ``.py`` files."""
+
+    def prefilter(self, text: str) -> bool:
+        """Cheap text test: False means this file cannot concern the rule (no parse happens for it)."""
+        return True
+
+    def scan(self, tree, text: str, relpath: str) -> Tuple[bool, List[Finding]]:
+        """Given the stdlib ``ast`` of the file: (does it need a libcst rewrite?, report-only findings)."""
+        raise NotImplementedError
+
+    def transform(self, module, relpath: str):
+        """Rewrite a ``libcst.Module``; return ``(new_module, findings)`` with "change"/"skip" findings."""
+        raise NotImplementedError
+
+
+class FileCodemod(Codemod):
+    """A rule over whole non-Python files (pyproject.toml, requirements.txt)."""
+
+    def targets(self, root) -> List[str]:
+        """Relative paths (under ``root``) of the files this rule may edit; missing ones are ignored."""
+        raise NotImplementedError
+
+    def transform_text(self, text: str, relpath: str) -> Tuple[Optional[str], List[Finding]]:
+        """New text (None = unchanged) and findings. Must be format-preserving outside what it changes."""
+        raise NotImplementedError
+
+    def preflight(self, root) -> List[Finding]:
+        """Verification before any write (e.g. pins: are the tree's imports present in the installed version?).
+
+        Findings of kind "skip" here block the rule's writes unless ``context.force``.
+        """
+        return []

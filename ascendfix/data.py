@@ -1,0 +1,159 @@
+"""Find and load the knowledge that lives as data in ``rules/`` and ``recipes/``.
+
+Layout (source tree; in a wheel the same folders sit under ``ascendfix/_data/``):
+
+    rules/patches/*.yaml      apply: patch rules (codemod + examples)
+    rules/signatures/*.yaml   explain: error signatures (patterns + real log excerpts)
+    rules/compat/*.yaml       check: version pairing tables with sources
+    rules/checks/*.yaml       check: env-var and other declarative checks
+    recipes/*.yaml            smoke: generation recipes
+
+``ASCENDFIX_RULES_DIR`` / ``ASCENDFIX_RECIPES_DIR`` point ascendfix at another copy (tests, users'
+own rules). Everything is read with ``yaml.safe_load`` and validated; a malformed file is a
+:class:`DataError` naming the file and the field (exit 2).
+"""
+
+import functools
+import os
+from pathlib import Path
+
+import yaml
+
+from ascendfix.errors import DataError
+
+_PKG = Path(__file__).resolve().parent
+_ENV = {"rules": "ASCENDFIX_RULES_DIR", "recipes": "ASCENDFIX_RECIPES_DIR"}
+
+
+def data_root(kind):
+    """The folder holding ``kind`` ("rules" or "recipes")."""
+    env = os.environ.get(_ENV[kind])
+    if env:
+        p = Path(env)
+        if not p.is_dir():
+            raise DataError("{}={}: not a directory".format(_ENV[kind], env))
+        return p
+    for cand in (_PKG / "_data" / kind, _PKG.parent / kind):
+        if cand.is_dir():
+            return cand
+    raise DataError("ascendfix data folder '{}' not found (broken install?)".format(kind))
+
+
+def display_path(path):
+    """A short name for a data file in messages: ``rules/signatures/x.yaml``."""
+    path = Path(path)
+    for kind in _ENV:
+        try:
+            return str(Path(kind) / path.resolve().relative_to(data_root(kind).resolve()))
+        except (ValueError, DataError):
+            continue
+    return str(path)
+
+
+def load_yaml(path):
+    """``yaml.safe_load`` with a one-line error that names the file and the position."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataError("{}: cannot read: {}".format(display_path(path), e))
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = " (line {}, column {})".format(mark.line + 1, mark.column + 1) if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise DataError("{}: invalid YAML{}: {}".format(display_path(path), where, problem))
+
+
+class Field:
+    """One field of a data entry: its type(s), whether it is required, allowed values."""
+
+    def __init__(self, types, required=True, choices=None, items=None):
+        self.types = types if isinstance(types, tuple) else (types,)
+        self.required = required
+        self.choices = choices
+        self.items = items  # element type(s) when the field is a list
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true/false", list: "a list", dict: "a mapping"}
+
+
+def _tname(types):
+    return " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
+
+
+def validate(entry, fields, where):
+    """Check ``entry`` (a dict) against ``fields`` ({name: Field}); raise DataError on the first problem."""
+    if not isinstance(entry, dict):
+        raise DataError("{}: expected a mapping, got {}".format(where, type(entry).__name__))
+    for name, f in fields.items():
+        if name not in entry or entry[name] is None:
+            if f.required:
+                raise DataError("{}: field '{}' is missing".format(where, name))
+            continue
+        value = entry[name]
+        if isinstance(value, bool) and bool not in f.types:
+            ok = False
+        else:
+            ok = isinstance(value, f.types) or (float in f.types and isinstance(value, int))
+        if not ok:
+            raise DataError(
+                "{}: field '{}' must be {}, got {}".format(where, name, _tname(f.types), type(value).__name__)
+            )
+        if f.choices is not None and value not in f.choices:
+            raise DataError(
+                "{}: field '{}' is {!r}; expected one of {}".format(where, name, value, ", ".join(map(str, f.choices)))
+            )
+        if f.items is not None and isinstance(value, list):
+            items = f.items if isinstance(f.items, tuple) else (f.items,)
+            for i, item in enumerate(value):
+                if not isinstance(item, items):
+                    raise DataError(
+                        "{}: field '{}[{}]' must be {}, got {}".format(where, name, i, _tname(items), type(item).__name__)
+                    )
+    return entry
+
+
+def iter_files(kind, subdir=""):
+    """All ``*.yaml``/``*.yml`` files under ``<kind>/<subdir>``, sorted."""
+    root = data_root(kind) / subdir
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+@functools.lru_cache(maxsize=None)
+def _load_entries_cached(kind, subdir, root_key):
+    out = []
+    for path in iter_files(kind, subdir):
+        doc = load_yaml(path)
+        if doc is None:
+            continue
+        entries = doc if isinstance(doc, list) else [doc]
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                raise DataError("{}: entry {} must be a mapping".format(display_path(path), i + 1))
+            out.append((path, entry))
+    return out
+
+
+def load_entries(kind, subdir, fields=None, id_field="id"):
+    """Load every entry of ``<kind>/<subdir>/*.yaml`` as ``[(path, dict)]``, validated against ``fields``.
+
+    A file holds one mapping or a list of mappings. Ids must be unique across the folder.
+    """
+    entries = _load_entries_cached(kind, subdir, str(data_root(kind)))
+    seen = {}
+    for path, entry in entries:
+        eid = entry.get(id_field)
+        where = "{}: entry '{}'".format(display_path(path), eid) if eid else display_path(path)
+        if fields:
+            validate(entry, fields, where)
+        if eid is not None:
+            if eid in seen:
+                raise DataError(
+                    "{}: duplicate {} '{}' (also in {})".format(display_path(path), id_field, eid, display_path(seen[eid]))
+                )
+            seen[eid] = path
+    return list(entries)

@@ -1,0 +1,92 @@
+"""Shared output helpers: a rich console for people, JSON for machines.
+
+Rules every verb follows:
+- with ``--json``, stdout carries exactly one JSON document and nothing else; human text
+  (progress, warnings) goes to stderr or is suppressed;
+- colour only on a terminal, and never when ``NO_COLOR`` is set (rich honours it);
+- status marks are ✓ / ! / ✗ (ASCII fallbacks when the stream cannot encode them).
+"""
+
+import contextlib
+import json
+import os
+import sys
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+STATUS_MARKS = {"ok": "✓", "warn": "!", "error": "✗", "skip": "-", "crashed": "☠", "info": "·"}
+ASCII_MARKS = {"ok": "OK", "warn": "!", "error": "X", "skip": "-", "crashed": "!!", "info": "*"}
+STATUS_STYLES = {"ok": "green", "warn": "yellow", "error": "red", "skip": "dim", "crashed": "magenta", "info": "cyan"}
+
+
+def _can_encode(stream, text):
+    enc = getattr(stream, "encoding", None) or "ascii"
+    try:
+        text.encode(enc)
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
+def make_console(stderr=False):
+    """A console that is plain (no colour, no cursor tricks) when not a TTY or NO_COLOR is set."""
+    stream = sys.stderr if stderr else sys.stdout
+    no_color = "NO_COLOR" in os.environ
+    width = None
+    if not stream.isatty():
+        # Don't hard-wrap logs and pipes at 80 columns.
+        width = int(os.environ.get("COLUMNS", "120") or 120)
+    return Console(
+        file=stream,
+        no_color=no_color,
+        highlight=False,
+        emoji=False,
+        width=width,
+        soft_wrap=False,
+    )
+
+
+def mark(status, console=None):
+    """The mark for a status, e.g. ✓ for ok; ASCII if the console's stream cannot encode it."""
+    stream = console.file if console is not None else sys.stdout
+    sym = STATUS_MARKS.get(status, "?")
+    if not _can_encode(stream, sym):
+        sym = ASCII_MARKS.get(status, "?")
+    return sym
+
+
+def styled_mark(status, console=None):
+    """``[green]✓[/]``-style markup for a status mark."""
+    return "[{}]{}[/]".format(STATUS_STYLES.get(status, "default"), mark(status, console))
+
+
+def emit_json(obj, stream=None):
+    """Write one JSON document to stdout (the only thing --json prints there)."""
+    stream = stream or sys.stdout
+    stream.write(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False, default=str))
+    stream.write("\n")
+    stream.flush()
+
+
+@contextlib.contextmanager
+def progress(description, total=None, enabled=True):
+    """A progress bar on stderr for long work; a silent no-op when stderr is not a terminal.
+
+    Yields ``advance(n=1)``.
+    """
+    console = make_console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield lambda n=1: None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)
