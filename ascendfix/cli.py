@@ -48,6 +48,7 @@ def build_parser():
     )
     parser.add_argument("--version", action="version", version="ascendfix " + __version__)
     subs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+    parser.verb_parsers = {}
     for verb, modname in VERBS.items():
         mod = importlib.import_module(modname)
         doc = (mod.__doc__ or "").strip()
@@ -61,13 +62,17 @@ def build_parser():
         p.add_argument("--json", action="store_true", help="print one JSON document on stdout and nothing else")
         mod.add_arguments(p)
         p.set_defaults(handler=mod.run)
+        parser.verb_parsers[verb] = p
     return parser
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        target = parser.verb_parsers.get(getattr(args, "verb", None), parser)
+        target.error("unrecognized arguments: " + " ".join(extra))
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

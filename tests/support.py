@@ -1,0 +1,137 @@
+"""Heavy test resources, built once and cached across runs (and across CI runs on one machine).
+
+Cache root: ``$ASCENDFIX_TEST_CACHE`` or ``~/.cache/ascendfix-tests``.
+
+- :func:`mindone_tree` — the real MindOne sources of a release (``pip download --no-deps
+  --no-binary :all: mindone==X``), unpacked read-only-by-convention; copy before modifying.
+- :func:`framework_venv` — a venv with given pip requirements (e.g. MindSpore 2.7.0 + mindone
+  0.2.0 + numpy<2), for tests that drive the real frameworks in a subprocess.
+
+Both are guarded by a file lock so parallel pytest workers don't race, and marked complete only
+when fully built, so an interrupted build is redone next time.
+"""
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+
+def cache_root():
+    root = Path(os.environ.get("ASCENDFIX_TEST_CACHE") or Path.home() / ".cache" / "ascendfix-tests")
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+@contextlib.contextmanager
+def _locked(name):
+    lock = cache_root() / (name + ".lock")
+    with open(str(lock), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _pip_download_sdist(version, dest):
+    dest.mkdir(parents=True, exist_ok=True)
+    existing = list(dest.glob("mindone-{}.tar.gz".format(version)))
+    if existing:
+        return existing[0]
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+           "mindone=={}".format(version), "-d", str(dest), "-q"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    found = list(dest.glob("mindone-{}.tar.gz".format(version)))
+    if r.returncode != 0 or not found:
+        pytest.fail("could not download mindone {} sources: {}".format(version, r.stderr.strip()[-500:]))
+    return found[0]
+
+
+def mindone_tree(version):
+    """Path to the unpacked sources of mindone ``version`` (the folder holding pyproject.toml).
+
+    Treat it as read-only: copy it (``shutil.copytree``) before patching.
+    """
+    root = cache_root()
+    target = root / "trees" / "mindone-{}".format(version)
+    done = target / ".complete"
+    if done.exists():
+        return target
+    with _locked("tree-" + version):
+        if done.exists():
+            return target
+        sdist = _pip_download_sdist(version, root / "sdists")
+        tmp = root / "trees" / ".tmp-{}".format(version)
+        shutil.rmtree(str(tmp), ignore_errors=True)
+        tmp.mkdir(parents=True)
+        with tarfile.open(str(sdist)) as tf:
+            tf.extractall(str(tmp))
+        inner = tmp / "mindone-{}".format(version)
+        shutil.rmtree(str(target), ignore_errors=True)
+        inner.rename(target)
+        shutil.rmtree(str(tmp), ignore_errors=True)
+        done.write_text("ok\n")
+    return target
+
+
+def copy_tree(src, dst):
+    """Copy a cached tree for a test to modify (keeps bytes, mode and mtimes)."""
+    shutil.copytree(str(src), str(dst), symlinks=True, ignore=shutil.ignore_patterns(".complete"))
+    return Path(dst)
+
+
+def framework_venv(name, requirements, python=None, timeout=3000):
+    """Python executable of a cached venv ``name`` with ``requirements`` pip-installed.
+
+    The venv is rebuilt when the requirement list changes. Fails the test (not skip) when the
+    install fails: these are real dependencies of the suite, installed from PyPI.
+    """
+    python = python or sys.executable
+    key = hashlib.sha256(("\n".join(requirements) + "|" + python).encode()).hexdigest()[:12]
+    venv = cache_root() / "venvs" / name
+    marker = venv / ".complete"
+    exe = venv / "bin" / "python"
+    if marker.exists() and marker.read_text().strip() == key:
+        return str(exe)
+    with _locked("venv-" + name):
+        if marker.exists() and marker.read_text().strip() == key:
+            return str(exe)
+        shutil.rmtree(str(venv), ignore_errors=True)
+        venv.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([python, "-m", "venv", str(venv)], check=True)
+        r = subprocess.run([str(exe), "-m", "pip", "install", "-q", "--disable-pip-version-check"] + list(requirements),
+                           capture_output=True, text=True, timeout=timeout)
+        if r.returncode != 0:
+            pytest.fail("could not build venv {} ({}): {}".format(name, " ".join(requirements), r.stderr.strip()[-1500:]))
+        marker.write_text(key + "\n")
+    return str(exe)
+
+
+# The framework environments the suite uses (one place, so tests share the cached venvs).
+MS27_MINDONE02 = ["mindspore==2.7.0", "mindone==0.2.0", "numpy<2"]
+MS210_MINDONE05 = ["mindspore==2.10.0", "mindone==0.5.0", "numpy<2"]
+
+
+def python38():
+    """Path of a real CPython 3.8 (pyenv's, or python3.8 on PATH), or fail."""
+    cands = [shutil.which("python3.8")]
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv")))
+    cands += sorted(str(p) for p in pyenv_root.glob("versions/3.8*/bin/python3.8"))
+    for c in cands:
+        if not c:
+            continue
+        try:
+            r = subprocess.run([c, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True)
+        except OSError:
+            continue
+        if r.returncode == 0 and "(3, 8)" in r.stdout:
+            return c
+    pytest.fail("no Python 3.8 interpreter found (pyenv 3.8.x or python3.8 on PATH)")
