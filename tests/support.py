@@ -94,7 +94,7 @@ def framework_venv(name, requirements, python=None, timeout=3000):
     The venv is rebuilt when the requirement list changes. Fails the test (not skip) when the
     install fails: these are real dependencies of the suite, installed from PyPI.
     """
-    python = python or sys.executable
+    python = python or framework_python()
     key = hashlib.sha256(("\n".join(requirements) + "|" + python).encode()).hexdigest()[:12]
     venv = cache_root() / "venvs" / name
     marker = venv / ".complete"
@@ -113,6 +113,36 @@ def framework_venv(name, requirements, python=None, timeout=3000):
             pytest.fail("could not build venv {} ({}): {}".format(name, " ".join(requirements), r.stderr.strip()[-1500:]))
         marker.write_text(key + "\n")
     return str(exe)
+
+
+def _version_of(exe):
+    try:
+        r = subprocess.run([exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                           capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def framework_python():
+    """A CPython 3.11 for framework venvs (MindSpore 2.7.0 wheels: cp39-cp311; the local torch CPU wheel: cp311).
+
+    The suite itself also runs under Python 3.8, where the frameworks cannot be installed: it then drives
+    them in this interpreter's venvs, as ascendfix does for users with ``--python``.
+    """
+    override = os.environ.get("ASCENDFIX_FRAMEWORK_PYTHON")
+    if override:
+        return override
+    base = Path(sys.base_prefix) / "bin" / "python3.11"
+    if sys.version_info[:2] == (3, 11) and base.exists():
+        return str(base)  # the base interpreter, so .venv and .venv38 runs share one cached venv
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv")))
+    cands = sorted(str(p) for p in pyenv_root.glob("versions/3.11*/bin/python3.11"))
+    cands += [shutil.which("python3.11"), shutil.which("python3")]
+    for c in cands:
+        if c and _version_of(c) == "3.11":
+            return c
+    pytest.fail("no CPython 3.11 found for the framework venvs (set ASCENDFIX_FRAMEWORK_PYTHON)")
 
 
 # The framework environments the suite uses (one place, so tests share the cached venvs).
