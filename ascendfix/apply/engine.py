@@ -1,0 +1,482 @@
+"""The apply engine: load patch rules, run them over a tree (or one text), report, write.
+
+Rule files (``rules/patches/*.yaml``; one mapping or a list per file)::
+
+    id: masked-fill-dtype                 # what --rule selects
+    title: one line
+    why: the reason, with links
+    kind: python | file                   # PythonCodemod over .py files, FileCodemod over named files
+    codemod: ascendfix.codemods.masked_fill:MaskedFillDtype
+    targets: {include: ["**/*.py"], exclude: ["tests/**"]}   # optional, '/'-separated globs
+    options: {...}                        # optional, passed to the codemod (overlaid by an example's options)
+    examples:                             # run by tests/test_patch_rules.py
+      - name: short-name
+        path: pkg/mod.py                  # optional (default example.py)
+        options: {...}                    # optional
+        target_python: "3.8"              # optional
+        before: |
+          ...
+        after: |                          # absent = must stay unchanged
+          ...
+        findings:                         # optional; when given, the exact multiset of (kind, line)
+          - {kind: skip, line: 3, contains: "receiver"}   # contains: substring of the message (optional)
+
+Python rules run as: prefilter(text) in the parent → stdlib ``ast`` scan → one libcst parse per file
+for all rules whose scan asked for a rewrite → re-parse → (parent) journal + atomic write. Files are
+processed in a process pool (largest first). Files no rule is interested in are never parsed.
+"""
+
+import ast
+import difflib
+import importlib
+import multiprocessing
+import os
+from pathlib import Path
+
+from ascendfix.apply.base import Context, FileCodemod, Finding, PythonCodemod
+from ascendfix.apply.files import decode_source, matches, source_encoding, walk
+from ascendfix.data import Field, display_path, load_entries
+from ascendfix.errors import AscendfixError, DataError
+
+RULE_FIELDS = {
+    "id": Field(str),
+    "title": Field(str),
+    "why": Field(str),
+    "kind": Field(str, choices=["python", "file"]),
+    "codemod": Field(str),
+    "targets": Field(dict, required=False),
+    "options": Field(dict, required=False),
+    "examples": Field(list, items=dict),
+}
+EXAMPLE_FIELDS = {
+    "name": Field(str),
+    "path": Field(str, required=False),
+    "options": Field(dict, required=False),
+    "target_python": Field(str, required=False),
+    "before": Field(str),
+    "after": Field(str, required=False),
+    "findings": Field(list, required=False, items=dict),
+}
+
+
+class Rule:
+    """One validated patch rule (the YAML entry plus its resolved codemod class)."""
+
+    def __init__(self, entry, source):
+        self.entry = entry
+        self.source = source
+        self.id = entry["id"]
+        self.title = entry["title"]
+        self.why = entry["why"]
+        self.kind = entry["kind"]
+        self.codemod_spec = entry["codemod"]
+        targets = entry.get("targets") or {}
+        self.include = list(targets.get("include") or (["**/*.py"] if self.kind == "python" else []))
+        self.exclude = list(targets.get("exclude") or [])
+        self.options = dict(entry.get("options") or {})
+        self.examples = entry["examples"]
+
+    def codemod_class(self):
+        where = "{}: rule '{}'".format(display_path(self.source), self.id)
+        mod_name, _, cls_name = self.codemod_spec.partition(":")
+        if not mod_name or not cls_name:
+            raise DataError("{}: field 'codemod' must be 'module:Class', got {!r}".format(where, self.codemod_spec))
+        try:
+            mod = importlib.import_module(mod_name)
+        except ImportError as e:
+            raise DataError("{}: cannot import codemod module {!r}: {}".format(where, mod_name, e))
+        cls = getattr(mod, cls_name, None)
+        base = PythonCodemod if self.kind == "python" else FileCodemod
+        if not (isinstance(cls, type) and issubclass(cls, base)):
+            raise DataError("{}: {} is not a {} subclass".format(where, self.codemod_spec, base.__name__))
+        return cls
+
+    def make(self, context, options=None):
+        opts = dict(self.options)
+        opts.update(options or {})
+        return self.codemod_class()(self.id, opts, context)
+
+    def wants(self, relpath):
+        return matches(relpath, self.include, self.exclude)
+
+
+def load_rules(ids=None):
+    """All rules (sorted by id), or those named in ``ids`` (unknown id → AscendfixError, exit 2)."""
+    rules = []
+    for path, entry in load_entries("rules", "patches", RULE_FIELDS):
+        for i, ex in enumerate(entry["examples"]):
+            from ascendfix.data import validate
+
+            validate(ex, EXAMPLE_FIELDS, "{}: rule '{}' example {}".format(display_path(path), entry["id"], i + 1))
+        for key in ("include", "exclude"):
+            val = (entry.get("targets") or {}).get(key)
+            if val is not None and not (isinstance(val, list) and all(isinstance(v, str) for v in val)):
+                raise DataError("{}: rule '{}': targets.{} must be a list of globs".format(display_path(path), entry["id"], key))
+        rules.append(Rule(entry, path))
+    rules.sort(key=lambda r: r.id)
+    if ids:
+        by_id = {r.id: r for r in rules}
+        unknown = [i for i in ids if i not in by_id]
+        if unknown:
+            raise AscendfixError(
+                "unknown rule {} (known: {})".format(", ".join(repr(u) for u in unknown), ", ".join(sorted(by_id)) or "none")
+            )
+        seen = []
+        for i in ids:
+            if by_id[i] not in seen:
+                seen.append(by_id[i])
+        rules = seen
+    return rules
+
+
+# --------------------------------------------------------------------------------------------
+# One Python file through a set of codemods (used by the pool workers and by apply_to_text)
+
+
+class FileResult:
+    __slots__ = ("relpath", "new", "findings", "status", "changed_rules", "error")
+
+    def __init__(self, relpath):
+        self.relpath = relpath
+        self.new = None  # new bytes, or None when unchanged
+        self.findings = []
+        self.status = "unchanged"  # unchanged | changed | unparsed | undecodable | broken
+        self.changed_rules = []
+        self.error = None
+
+
+def process_source(mods, data, relpath, text=None):
+    """Run ``mods`` [(rule_id, PythonCodemod)] over the bytes ``data`` of one file."""
+    res = FileResult(relpath)
+    if text is None:
+        try:
+            text = decode_source(data)
+        except (UnicodeDecodeError, SyntaxError, LookupError) as e:
+            res.status = "undecodable"
+            res.error = "cannot decode: {}".format(e)
+            res.findings = [Finding(rid, relpath, None, "skip", res.error) for rid, _ in mods]
+            return res
+    interested = [(rid, m) for rid, m in mods if m.prefilter(text)]
+    if not interested:
+        return res
+    try:
+        tree = ast.parse(data, filename=relpath)
+    except (SyntaxError, ValueError) as e:
+        res.status = "unparsed"
+        line = getattr(e, "lineno", None)
+        res.error = "does not parse: {}".format(getattr(e, "msg", None) or e)
+        res.findings = [Finding(rid, relpath, line, "skip", res.error, {"reason": "syntax"}) for rid, _ in interested]
+        return res
+    rewrite = []
+    for rid, m in interested:
+        try:
+            want, found = m.scan(tree, text, relpath)
+        except Exception as e:  # a codemod bug must not take the whole run down
+            res.findings.append(_crash(rid, relpath, "scan", e))
+            continue
+        res.findings.extend(found)
+        if want:
+            rewrite.append((rid, m))
+    if not rewrite:
+        return res
+    import libcst
+
+    try:
+        module = libcst.parse_module(data)
+    except Exception as e:  # libcst's grammar may differ from this interpreter's ast
+        res.status = "unparsed"
+        res.error = "libcst cannot parse: {}".format(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
+        res.findings.extend(Finding(rid, relpath, None, "skip", res.error, {"reason": "syntax"}) for rid, _ in rewrite)
+        return res
+    for rid, m in rewrite:
+        try:
+            new_module, found = m.transform(module, relpath)
+        except Exception as e:
+            res.findings.append(_crash(rid, relpath, "transform", e))
+            continue
+        if new_module is not None:
+            module = new_module
+        res.findings.extend(found)
+        if any(f.kind == "change" for f in found):
+            res.changed_rules.append(rid)
+    new = module.bytes
+    if new == data:
+        res.changed_rules = []
+        return res
+    try:
+        ast.parse(new, filename=relpath)
+    except (SyntaxError, ValueError) as e:
+        res.status = "broken"
+        res.error = "rewrite would not parse ({}); file left unchanged".format(getattr(e, "msg", None) or e)
+        res.findings = [f for f in res.findings if f.kind != "change"]
+        res.findings.extend(Finding(rid, relpath, None, "skip", res.error, {"reason": "reparse"}) for rid in res.changed_rules)
+        res.changed_rules = []
+        return res
+    res.new = new
+    res.status = "changed"
+    return res
+
+
+def _crash(rid, relpath, phase, exc):
+    msg = "rule crashed in {} ({}: {}); file left unchanged by this rule, please report it".format(
+        phase, type(exc).__name__, exc
+    )
+    return Finding(rid, relpath, None, "skip", msg, {"reason": "crash"})
+
+
+# Pool workers: codemods are built once per process.
+_WORKER = {}
+
+
+def _init_worker(rule_specs, context):
+    rules = {r.id: r for r in load_rules([rid for rid, _ in rule_specs])}
+    _WORKER["mods"] = {rid: rules[rid].make(context, opts) for rid, opts in rule_specs}
+
+
+def _work(task):
+    relpath, data, rule_ids = task
+    mods = [(rid, _WORKER["mods"][rid]) for rid in rule_ids]
+    return process_source(mods, data, relpath)
+
+
+# --------------------------------------------------------------------------------------------
+# A whole tree
+
+
+class RuleStats:
+    def __init__(self, rule):
+        self.rule = rule
+        self.scanned = 0  # files the rule's targets matched
+        self.candidates = 0  # files that passed its text prefilter
+        self.changed_files = 0
+        self.changes = 0
+        self.skipped = 0
+        self.reported = 0
+        self.blocked = False
+        self.note = None
+
+    def to_dict(self):
+        return {
+            "id": self.rule.id,
+            "title": self.rule.title,
+            "kind": self.rule.kind,
+            "scanned": self.scanned,
+            "candidates": self.candidates,
+            "changed_files": self.changed_files,
+            "changes": self.changes,
+            "skipped": self.skipped,
+            "reported": self.reported,
+            "blocked": self.blocked,
+        }
+
+
+class Report:
+    def __init__(self, root, rules, mode):
+        self.root = root
+        self.mode = mode
+        self.stats = {r.id: RuleStats(r) for r in rules}
+        self.order = [r.id for r in rules]
+        self.findings = []
+        self.changes = {}  # relpath -> (old bytes, new bytes)
+        self.files_seen = 0
+        self.written = False
+
+    def add_findings(self, findings):
+        for f in findings:
+            self.findings.append(f)
+            st = self.stats.get(f.rule)
+            if st is None:
+                continue
+            if f.kind == "change":
+                st.changes += 1
+            elif f.kind == "skip":
+                st.skipped += 1
+            else:
+                st.reported += 1
+
+    @property
+    def pending(self):
+        return bool(self.changes)
+
+    @property
+    def blocked(self):
+        return [s.rule.id for s in self.stats.values() if s.blocked]
+
+    @property
+    def open_findings(self):
+        return [f for f in self.findings if f.kind in ("skip", "report")]
+
+    def diff(self, relpath):
+        old, new = self.changes[relpath]
+        enc = _encoding_for(relpath, old)
+        a = old.decode(enc, errors="replace").splitlines(True)
+        b = new.decode(enc, errors="replace").splitlines(True)
+        lines = difflib.unified_diff(a, b, "a/" + relpath, "b/" + relpath)
+        out = []
+        for ln in lines:
+            out.append(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n")
+        return "".join(out)
+
+
+def _encoding_for(relpath, data):
+    if relpath.endswith(".py"):
+        try:
+            return source_encoding(data)
+        except SyntaxError:
+            return "latin-1"
+    return "utf-8-sig" if data[:3] == b"\xef\xbb\xbf" else "utf-8"
+
+
+def run_tree(root, rules, context, mode="apply", jobs=None, on_progress=None):
+    """Run ``rules`` over the tree at ``root``; in mode "apply" write changes (journal first).
+
+    mode: "apply" (write), "check" or "diff" (compute only). Returns a :class:`Report`.
+    ``on_progress(total)`` may return a callable ``advance(n)`` (or be None).
+    """
+    root = Path(root)
+    report = Report(root, rules, mode)
+    py_rules = [r for r in rules if r.kind == "python"]
+    file_rules = [r for r in rules if r.kind == "file"]
+
+    if py_rules:
+        _run_python_rules(root, py_rules, context, report, jobs, on_progress)
+    for rule in file_rules:
+        _run_file_rule(root, rule, context, report)
+
+    if mode == "apply" and report.changes:
+        from ascendfix.apply import journal
+
+        journal.record(root, report.changes, [r.id for r in rules])
+        from ascendfix.apply.files import atomic_write
+
+        for relpath in sorted(report.changes):
+            atomic_write(root / relpath, report.changes[relpath][1])
+        report.written = True
+    return report
+
+
+def _run_python_rules(root, rules, context, report, jobs, on_progress):
+    mods = [(r.id, r.make(context)) for r in rules]
+    tasks = []
+    for relpath in walk(root):
+        wanted = [(r, m) for r, (rid, m) in zip(rules, mods) if r.wants(relpath)]
+        if not wanted:
+            continue
+        report.files_seen += 1
+        for r, _ in wanted:
+            report.stats[r.id].scanned += 1
+        try:
+            with open(str(root / relpath), "rb") as fh:
+                data = fh.read()
+        except OSError as e:
+            report.add_findings([Finding(r.id, relpath, None, "skip", "cannot read: {}".format(e)) for r, _ in wanted])
+            continue
+        try:
+            text = decode_source(data)
+        except (UnicodeDecodeError, SyntaxError, LookupError) as e:
+            report.add_findings(
+                [Finding(r.id, relpath, None, "skip", "cannot decode: {}".format(e), {"reason": "encoding"}) for r, _ in wanted]
+            )
+            continue
+        ids = [r.id for r, m in wanted if m.prefilter(text)]
+        if not ids:
+            continue
+        for rid in ids:
+            report.stats[rid].candidates += 1
+        tasks.append((relpath, data, ids))
+
+    originals = {t[0]: t[1] for t in tasks}
+    tasks.sort(key=lambda t: -len(t[1]))
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    total_bytes = sum(len(t[1]) for t in tasks)
+    advance = on_progress(len(tasks)) if on_progress else None
+
+    def collect(res):
+        report.add_findings(res.findings)
+        if res.new is not None:
+            report.changes[res.relpath] = (originals[res.relpath], res.new)
+            for rid in res.changed_rules:
+                report.stats[rid].changed_files += 1
+        if advance:
+            advance(1)
+
+    if jobs == 1 or len(tasks) < 4 or total_bytes < 200000:
+        by_id = dict(mods)
+        for relpath, data, ids in tasks:
+            collect(process_source([(rid, by_id[rid]) for rid in ids], data, relpath))
+        return
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - platforms without fork
+        ctx = multiprocessing.get_context()
+    specs = [(r.id, None) for r in rules]
+    with ctx.Pool(min(jobs, len(tasks)), initializer=_init_worker, initargs=(specs, context)) as pool:
+        for res in pool.imap_unordered(_work, tasks, chunksize=1):
+            collect(res)
+
+
+def _run_file_rule(root, rule, context, report):
+    mod = rule.make(context)
+    st = report.stats[rule.id]
+    pending = {}
+    for relpath in mod.targets(root):
+        if not rule.wants(relpath) and rule.include:
+            continue
+        path = root / relpath
+        if not path.is_file() or path.is_symlink():
+            continue
+        st.scanned += 1
+        st.candidates += 1
+        data = path.read_bytes()
+        bom = data[:3] == b"\xef\xbb\xbf"
+        try:
+            text = data[3 if bom else 0:].decode("utf-8")
+        except UnicodeDecodeError as e:
+            report.add_findings([Finding(rule.id, relpath, None, "skip", "not UTF-8: {}".format(e), {"reason": "encoding"})])
+            continue
+        new_text, found = mod.transform_text(text, relpath)
+        report.add_findings(found)
+        if new_text is not None and new_text != text:
+            pending[relpath] = (data, (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8"))
+    if not pending:
+        return
+    pre = mod.preflight(root)
+    blocking = [f for f in pre if f.kind == "skip"]
+    if blocking and context.force:
+        for f in blocking:
+            f.kind = "report"
+            f.message += " (relaxed anyway: --force)"
+        blocking = []
+    report.add_findings(pre)
+    if blocking:
+        st.blocked = True
+        report.findings = [f for f in report.findings if not (f.rule == rule.id and f.kind == "change")]
+        st.changes = 0
+        return
+    for relpath, change in pending.items():
+        report.changes[relpath] = change
+        st.changed_files += 1
+
+
+# --------------------------------------------------------------------------------------------
+# One text (rule examples, tests)
+
+
+def apply_to_text(rule_id, text, relpath="example.py", options=None, context=None):
+    """Run one rule over one text: ``(new_text or None when unchanged, findings)``.
+
+    Python rules go through the same prefilter → ast → libcst path as a tree run; file rules
+    through ``transform_text`` (their preflight is not run here).
+    """
+    rules = load_rules([rule_id])
+    rule = rules[0]
+    context = context or Context(root=Path("."))
+    mod = rule.make(context, options)
+    if rule.kind == "file":
+        new, found = mod.transform_text(text, relpath)
+        return (None if new is None or new == text else new), found
+    data = text.encode("utf-8")
+    res = process_source([(rule.id, mod)], data, relpath, text=text)
+    if res.new is None:
+        return None, res.findings
+    return res.new.decode("utf-8"), res.findings

@@ -1,0 +1,140 @@
+"""The undo journal ``PATH/.ascendfix/``: original bytes of every file apply changed.
+
+Layout::
+
+    .ascendfix/journal.json   {"version": 1, "files": {relpath: {"sha256_orig", "sha256_applied", "mode"}},
+                               "applies": [{"time", "rules", "files"}]}
+    .ascendfix/orig/<relpath> the bytes before the FIRST apply that changed the file
+    .ascendfix/.gitignore     "*" (keeps the journal out of git status)
+
+The first original wins across several applies, so ``revert`` always returns to the tree as it was
+before ascendfix touched it. Originals and the journal are written (atomically) before any patched
+file is, so an interrupted apply can still be reverted.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from ascendfix.apply.files import atomic_write
+from ascendfix.errors import AscendfixError
+
+DIRNAME = ".ascendfix"
+VERSION = 1
+
+
+def _sha(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def journal_dir(root):
+    return Path(root) / DIRNAME
+
+
+def load(root):
+    """The journal dict, or None when the tree has none."""
+    jfile = journal_dir(root) / "journal.json"
+    if not jfile.is_file():
+        return None
+    try:
+        doc = json.loads(jfile.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise AscendfixError("{}: unreadable journal: {}".format(jfile, e))
+    if not isinstance(doc, dict) or doc.get("version") != VERSION or not isinstance(doc.get("files"), dict):
+        raise AscendfixError("{}: not an ascendfix journal (version {})".format(jfile, VERSION))
+    return doc
+
+
+def record(root, changes, rules):
+    """Store originals for ``changes`` ({relpath: (old, new)}) before they are written."""
+    root = Path(root)
+    jdir = journal_dir(root)
+    doc = load(root) or {"version": VERSION, "files": {}, "applies": []}
+    jdir.mkdir(exist_ok=True)
+    gi = jdir / ".gitignore"
+    if not gi.exists():
+        atomic_write(gi, b"*\n")
+    for relpath in sorted(changes):
+        old, new = changes[relpath]
+        entry = doc["files"].get(relpath)
+        if entry is None:
+            mode = os.stat(str(root / relpath)).st_mode & 0o7777
+            orig = jdir / "orig" / relpath
+            orig.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(orig, old, mode=0o600)
+            entry = {"sha256_orig": _sha(old), "mode": mode}
+            doc["files"][relpath] = entry
+        entry["sha256_applied"] = _sha(new)
+    doc["applies"].append(
+        {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "rules": list(rules), "files": sorted(changes)}
+    )
+    atomic_write(jdir / "journal.json", (json.dumps(doc, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+
+
+class RevertResult:
+    def __init__(self):
+        self.restored = []
+        self.edited = []  # files changed by someone else after the last apply (restored only with force)
+        self.journal = None
+
+
+def revert(root, force=False, dry_run=False):
+    """Restore every journaled file byte for byte and remove the journal.
+
+    Files edited after apply are not overwritten unless ``force`` (AscendfixError, exit 1).
+    """
+    root = Path(root)
+    doc = load(root)
+    if doc is None:
+        if journal_dir(root).exists():
+            raise AscendfixError(
+                "nothing to revert: {} has no journal.json".format(journal_dir(root)), exit_code=1
+            )
+        raise AscendfixError(
+            "nothing to revert: {} has no {}/ journal (ascendfix apply has not changed this tree)".format(root, DIRNAME),
+            exit_code=1,
+        )
+    jdir = journal_dir(root)
+    res = RevertResult()
+    res.journal = str(jdir)
+    plan = []
+    for relpath in sorted(doc["files"]):
+        entry = doc["files"][relpath]
+        orig_path = jdir / "orig" / relpath
+        try:
+            orig = orig_path.read_bytes()
+        except OSError as e:
+            raise AscendfixError("journal is damaged: {}: {}".format(orig_path, e))
+        if _sha(orig) != entry.get("sha256_orig"):
+            raise AscendfixError("journal is damaged: {} does not match its recorded hash".format(orig_path))
+        target = root / relpath
+        try:
+            current = target.read_bytes()
+        except FileNotFoundError:
+            current = None
+        if current is None or _sha(current) != entry.get("sha256_applied"):
+            if current is not None and _sha(current) == entry["sha256_orig"]:
+                continue  # already the original
+            res.edited.append(relpath)
+        plan.append((relpath, orig, entry.get("mode")))
+    if res.edited and not force:
+        shown = ", ".join(res.edited[:5]) + (" and {} more".format(len(res.edited) - 5) if len(res.edited) > 5 else "")
+        raise AscendfixError(
+            "{} file(s) changed since ascendfix apply ({}); nothing restored. Use --force to restore the "
+            "originals anyway (those edits are lost)".format(len(res.edited), shown),
+            exit_code=1,
+        )
+    if dry_run:
+        res.restored = [p for p, _, _ in plan]
+        return res
+    for relpath, orig, mode in plan:
+        target = root / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        keep_mode = None if target.exists() else mode
+        atomic_write(target, orig, mode=keep_mode)
+        res.restored.append(relpath)
+    shutil.rmtree(str(jdir))
+    return res

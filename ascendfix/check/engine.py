@@ -1,0 +1,376 @@
+"""The check engine: a registry of small checks, an injectable context, and a crash-proof runner.
+
+Every check has a stable id, a category and a title, and returns findings (dicts):
+``{id, category, status, title, detail, evidence, expected, fix}`` with status one of
+ok / warn / error / skip / crashed (``info`` findings are "ok" with details shown only with -v).
+
+All filesystem access goes through :class:`Context` (``root`` maps ``/usr/local/Ascend`` to
+``<root>/usr/local/Ascend``), and every external command goes through :meth:`Context.command`,
+which replays recorded output when given (tests, ``--command-output``) and otherwise runs the
+real command with a timeout (only when the root is the real ``/``).
+"""
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+STATUSES = ("ok", "warn", "error", "skip", "crashed")
+_RANK = {"skip": 0, "ok": 1, "warn": 2, "crashed": 3, "error": 4}
+
+# Category display order (flutter-doctor style: one line per category).
+CATEGORIES = [
+    ("npu", "NPU devices"),
+    ("driver", "Driver and firmware"),
+    ("cann", "CANN toolkit"),
+    ("python", "Python"),
+    ("packages", "Python packages"),
+    ("pairing", "Version pairing"),
+    ("env", "Environment variables"),
+    ("weights", "Weights"),
+    ("system", "System resources"),
+    ("script", "Script lint"),
+    ("deep", "Behavioural probes (--deep)"),
+]
+CATEGORY_TITLES = dict(CATEGORIES)
+STACKS = ("mindone", "torch-npu", "mindie")
+
+_SECRET = re.compile(r"(TOKEN|SECRET|PASSW|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|AUTH|_KEY$|^KEY$)", re.I)
+
+
+def is_secret_name(name):
+    return bool(_SECRET.search(name or ""))
+
+
+def redact(name, value):
+    """``***`` for env values whose names look like tokens, keys or passwords."""
+    if value is None:
+        return None
+    return "***" if is_secret_name(name) else value
+
+
+class Check:
+    def __init__(self, fn, id, category, title, stacks=None, deep=False, slow=False, needs=None):
+        self.fn = fn
+        self.id = id
+        self.category = category
+        self.title = title
+        self.stacks = tuple(stacks) if stacks else None  # None: every stack
+        self.deep = deep
+        self.slow = slow
+        self.needs = needs  # name of a Context attribute that must be set (e.g. "script")
+        self.doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else title
+
+
+REGISTRY = []
+
+
+def check(id, category, title, stacks=None, deep=False, slow=False, needs=None):
+    """Decorator registering a check function ``fn(ctx) -> finding | [finding] | None``."""
+
+    def deco(fn):
+        if any(c.id == id for c in REGISTRY):
+            raise ValueError("duplicate check id " + id)
+        if category not in CATEGORY_TITLES:
+            raise ValueError("unknown category " + category)
+        REGISTRY.append(Check(fn, id, category, title, stacks, deep, slow, needs))
+        return fn
+
+    return deco
+
+
+def finding(status, detail, evidence=None, expected=None, fix=None, id=None, title=None, links=None):
+    """A finding produced by a check (id/category/title default to the check's)."""
+    if status not in STATUSES:
+        raise ValueError("bad status " + repr(status))
+    f = {"status": status, "detail": detail, "evidence": evidence or [], "expected": expected, "fix": fix or []}
+    if isinstance(f["fix"], str):
+        f["fix"] = [f["fix"]]
+    if isinstance(f["evidence"], (str, dict)):
+        f["evidence"] = [f["evidence"]]
+    if id:
+        f["id"] = id
+    if title:
+        f["title"] = title
+    if links:
+        f["links"] = list(links)
+    return f
+
+
+def ev(source, value):
+    """One piece of evidence: where it was read (file, command, env var) and the value read."""
+    return {"source": str(source), "value": value}
+
+
+class Context:
+    """Everything a check may look at; all of it injectable for tests.
+
+    - ``root``: filesystem root ("/" normally; a fake tree in tests).
+    - ``env``: environment variables (defaults to ``os.environ``).
+    - ``commands``: recorded command output {name: text} (e.g. ``{"npu-smi info": "..."}``); a
+      name mapped to ``None`` means "command not found".
+    - ``environment``: a pre-probed Python environment dict (else ``envprobe`` probes ``python``).
+    """
+
+    def __init__(self, root=None, env=None, commands=None, python=None, stack=None, weights=None, deep=False,
+                 script=None, mindone=None, environment=None, timeout=20, deep_timeout=300, run_commands=None):
+        self.root = Path(root) if root else Path("/")
+        self.real_root = str(self.root.resolve()) == "/"
+        self.env = dict(os.environ) if env is None else dict(env)
+        self.commands = dict(commands or {})
+        self.python = python
+        self._stack = stack
+        self.stack_source = "--stack" if stack else None
+        self.weights = weights
+        self.deep = deep
+        self.script = script
+        self.mindone = mindone
+        self._environment = environment
+        self.timeout = timeout
+        self.deep_timeout = deep_timeout
+        # real commands only on the real root unless told otherwise
+        self.run_commands = self.real_root if run_commands is None else run_commands
+        self._cache = {}
+
+    # -- filesystem through the root -------------------------------------------------------
+    def path(self, p):
+        p = str(p)
+        if not os.path.isabs(p):
+            return Path(p)
+        if self.real_root:
+            return Path(p)
+        return self.root / p.lstrip("/")
+
+    def display(self, p):
+        """The path as the user knows it (without the fake root)."""
+        return str(p)
+
+    def read_text(self, p, limit=1 << 20):
+        try:
+            with open(str(self.path(p)), "r", encoding="utf-8", errors="replace") as fh:
+                return fh.read(limit)
+        except (OSError, ValueError):
+            return None
+
+    def exists(self, p):
+        return self.path(p).exists()
+
+    def is_dir(self, p):
+        return self.path(p).is_dir()
+
+    def listdir(self, p):
+        try:
+            return sorted(os.listdir(str(self.path(p))))
+        except OSError:
+            return []
+
+    def realpath(self, p):
+        """Resolve symlinks inside the root; returns the path as the user knows it."""
+        q = self.path(p)
+        try:
+            r = q.resolve()
+        except OSError:
+            return str(p)
+        if self.real_root:
+            return str(r)
+        try:
+            return "/" + str(r.relative_to(self.root.resolve()))
+        except ValueError:
+            return str(r)
+
+    # -- commands ----------------------------------------------------------------------------
+    def command(self, name, argv=None, timeout=None):
+        """(returncode, output) of a command, or None when it is not available.
+
+        Recorded output wins; then the real command (real root only); else None.
+        """
+        if name in self.commands:
+            out = self.commands[name]
+            if out is None:
+                return None
+            if isinstance(out, tuple):
+                return out
+            return (0, out)
+        if not self.run_commands:
+            return None
+        argv = argv or name.split()
+        import shutil
+
+        exe = shutil.which(argv[0], path=self.env.get("PATH", os.defpath) + os.pathsep + "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        if not exe:
+            return None
+        try:
+            r = subprocess.run([exe] + argv[1:], capture_output=True, text=True, timeout=timeout or self.timeout)
+        except subprocess.TimeoutExpired:
+            return (124, "timed out after {} s".format(timeout or self.timeout))
+        except OSError as e:
+            return (126, str(e))
+        return (r.returncode, (r.stdout or "") + (r.stderr or ""))
+
+    # -- cached facts ------------------------------------------------------------------------
+    def cached(self, key, fn):
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    @property
+    def environment(self):
+        """The probed Python environment (envprobe dict)."""
+        if self._environment is None:
+            from ascendfix import envprobe
+
+            self._environment = envprobe.probe_environment(self.python)
+        return self._environment
+
+    def dist(self, name):
+        from ascendfix.envprobe import canonical
+
+        return self.environment.get("distributions", {}).get(canonical(name))
+
+    def version(self, name):
+        d = self.dist(name)
+        return d["version"] if d else None
+
+    @property
+    def py_version(self):
+        vi = self.environment.get("python", {}).get("version_info") or [0, 0, 0]
+        return tuple(int(x) for x in vi[:3])
+
+    @property
+    def stack(self):
+        if self._stack is None:
+            self._stack, self.stack_source = detect_stack(self)
+        return self._stack
+
+
+def detect_stack(ctx):
+    """Guess the stack from what is installed: (stack, reason)."""
+    try:
+        has = lambda n: ctx.dist(n) is not None  # noqa: E731
+        if has("mindie-sd") or has("mindiesd") or has("mindie_sd"):
+            return "mindie", "mindie-sd is installed"
+        if has("mindone") or has("mindspore"):
+            return "mindone", "mindspore/mindone are installed"
+        if has("torch-npu"):
+            return "torch-npu", "torch_npu is installed"
+    except Exception:
+        pass
+    if ctx.is_dir("/usr/local/Ascend/mindie"):
+        return "mindie", "/usr/local/Ascend/mindie exists"
+    return "mindone", "default (nothing installed yet)"
+
+
+def applicable(chk, ctx):
+    if chk.deep and not ctx.deep:
+        return False
+    if chk.needs and not getattr(ctx, chk.needs, None):
+        return False
+    if chk.stacks and ctx.stack not in chk.stacks:
+        return False
+    return True
+
+
+def select(only=None):
+    """Checks to run, in registry order, slow ones last; ``only`` is a list of ids or id prefixes."""
+    from ascendfix.errors import AscendfixError
+
+    checks = list(REGISTRY)
+    if only:
+        chosen = []
+        for want in only:
+            hit = [c for c in checks if c.id == want or c.id.startswith(want.rstrip(".") + ".") or c.category == want]
+            if not hit:
+                raise AscendfixError("--only {}: no such check (see --list-checks)".format(want))
+            for c in hit:
+                if c not in chosen:
+                    chosen.append(c)
+        checks = [c for c in checks if c in chosen]
+    return [c for c in checks if not c.slow] + [c for c in checks if c.slow]
+
+
+def ordered(findings):
+    """Findings in report order: by category (CATEGORIES order), then in the order they ran."""
+    pos = {c: i for i, (c, _) in enumerate(CATEGORIES)}
+    return [f for _, _, f in sorted((pos.get(f["category"], 99), i, f) for i, f in enumerate(findings))]
+
+
+def run(ctx, only=None, progress=None):
+    """Run the selected checks; a crashing check becomes a ``crashed`` finding, the others still run."""
+    findings = []
+    explicit = bool(only)
+    checks = select(only)
+    for chk in checks:
+        if not applicable(chk, ctx):
+            if explicit:
+                why = "needs --deep" if (chk.deep and not ctx.deep) else (
+                    "needs --{}".format(chk.needs) if chk.needs and not getattr(ctx, chk.needs, None)
+                    else "not used by the {} stack".format(ctx.stack))
+                findings.append(_complete(finding("skip", "skipped: " + why), chk, 0.0))
+            if progress:
+                progress()
+            continue
+        t0 = time.monotonic()
+        try:
+            out = chk.fn(ctx)
+            if out is None:
+                out = []
+            elif isinstance(out, dict):
+                out = [out]
+            for f in out:
+                findings.append(_complete(f, chk, time.monotonic() - t0))
+        except Exception as e:  # a bug in one check must not hide the others
+            detail = "the check itself failed: {}: {}".format(type(e).__name__, e)
+            if os.environ.get("ASCENDFIX_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
+            findings.append(_complete(finding("crashed", detail, fix=[
+                "please report this (ASCENDFIX_DEBUG=1 shows the traceback); the other checks still ran"]),
+                chk, time.monotonic() - t0))
+        if progress:
+            progress()
+    return ordered(findings)
+
+
+def _complete(f, chk, elapsed):
+    out = {
+        "id": f.get("id") or chk.id,
+        "check": chk.id,
+        "category": chk.category,
+        "status": f["status"],
+        "title": f.get("title") or chk.title,
+        "detail": f.get("detail") or "",
+        "evidence": f.get("evidence") or [],
+        "expected": f.get("expected"),
+        "fix": f.get("fix") or [],
+    }
+    if f.get("links"):
+        out["links"] = f["links"]
+    return out
+
+
+def summarize(findings, strict=False):
+    counts = {s: 0 for s in STATUSES}
+    cats = {}
+    for f in findings:
+        counts[f["status"]] = counts.get(f["status"], 0) + 1
+        c = cats.setdefault(f["category"], "skip")
+        if _RANK[f["status"]] > _RANK[c]:
+            cats[f["category"]] = f["status"]
+    failing = counts["error"] + counts["crashed"] + (counts["warn"] if strict else 0)
+    return {
+        "counts": counts,
+        "categories": cats,
+        "categories_with_issues": sorted(k for k, v in cats.items() if v in ("warn", "error", "crashed")),
+        "strict": bool(strict),
+        "ok": failing == 0,
+    }
+
+
+def worst(statuses):
+    best = "skip"
+    for s in statuses:
+        if _RANK[s] > _RANK[best]:
+            best = s
+    return best

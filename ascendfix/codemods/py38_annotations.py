@@ -1,0 +1,366 @@
+"""Rule ``py38-annotations``: PEP 585 generics and PEP 604 unions made to run on Python 3.8 (or 3.9).
+
+Where an annotation evaluated at definition time (parameter and return annotations, module- and
+class-level variable annotations) uses ``list[int]``, ``dict[...]``, ``collections.abc.X[...]``,
+``X | None`` ..., the file gets ``from __future__ import annotations`` (PEP 563: annotations are
+no longer evaluated) — unless its annotations are read at runtime (a framework introspects a
+class's ``__init__`` signature, TypedDict / dataclass / pydantic field types, ``get_type_hints``,
+``__annotations__``): those files keep evaluated annotations, rewritten to ``typing`` forms.
+Expressions evaluated at runtime whatever the future import says (aliases, ``cast``, ``isinstance``,
+``TypeVar`` bounds, bases, defaults, ...) are always rewritten to typing forms (``isinstance``
+unions to tuples).
+
+Everything is decided on the stdlib ``ast``; rewrites are minimal text edits at ``ast`` positions
+(comments and layout inside the expression survive), imports are placed with libcst.
+"""
+
+import ast
+import re
+
+from ascendfix.apply.base import PythonCodemod
+from ascendfix.codemods._typing_util import (
+    PEP585,
+    PEP585_SHORT,
+    TYPE_NAMES,
+    Edits,
+    LineIndex,
+    ScopeVisitor,
+    TypingSpeller,
+    dotted,
+    ensure_from_import,
+    ensure_future_annotations,
+    ensure_import,
+    find_operator,
+    glob_any,
+    reparse,
+    version_tuple,
+)
+
+_PREFILTER_585 = re.compile(r"\b(?:%s)\s*\[" % "|".join(PEP585_SHORT))
+
+DEFAULTS = {
+    "target_python": "3.8",
+    # a framework reads the __init__ signature of these classes (diffusers _get_signature_types)
+    "signature_classes": ["DiffusionPipeline", "*Pipeline"],
+    # the field annotations of these classes are read at runtime (when the class body has any)
+    "field_classes": ["TypedDict", "*Kwargs", "BaseModel", "BaseSettings", "*PreTrainedModel*"],
+    "field_decorators": ["dataclass", "dataclasses.dataclass", "pydantic.dataclasses.dataclass", "attr.s",
+                         "attr.attrs", "attr.define", "attr.frozen", "attrs.define", "attrs.frozen"],
+    # a file using any of these reads annotations itself
+    "annotation_readers": ["get_type_hints", "get_annotations", "__annotations__"],
+}
+
+
+def _is_none(node):
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _flatten_union(node):
+    left = node.left
+    if (isinstance(left, ast.BinOp) and isinstance(left.op, ast.BitOr)
+            and (left.lineno, left.col_offset) == (node.lineno, node.col_offset)):  # not parenthesized
+        return _flatten_union(left) + [node.right]
+    return [left, node.right]
+
+
+class _Site:
+    __slots__ = ("kind", "node", "ctx", "operands", "qual")
+
+    def __init__(self, kind, node, ctx, operands=None, qual=None):
+        self.kind = kind  # "generic" | "union" | "isinstance"
+        self.node = node
+        self.ctx = ctx  # "ann" (evaluated annotation) | "runtime"
+        self.operands = operands
+        self.qual = qual
+
+
+class _Scan(ScopeVisitor):
+    def __init__(self, tree, opts, need585, need604):
+        ScopeVisitor.__init__(self, tree)
+        self.opts = opts
+        self.need585 = need585
+        self.need604 = need604
+        self.sites = []
+        self.protected = []  # [(line, reason)]
+        self._isinstance_args = set()
+
+    def _ctx(self):
+        if self.type_checking:
+            return None
+        if self.ann is None:
+            return "runtime"
+        if self.ann == "local":
+            return None
+        return "ann"
+
+    # -- PEP 585
+    def visit_Subscript(self, node):
+        if self.need585:
+            q = self.qualname(node.value)
+            ctx = self._ctx()
+            if q in PEP585 and ctx:
+                self.sites.append(_Site("generic", node, ctx, qual=q))
+        self.generic_visit(node)
+
+    # -- PEP 604
+    def _typeish(self, op, strong=False):
+        if isinstance(op, ast.Constant):
+            return op.value is None or (not strong and isinstance(op.value, str))
+        if isinstance(op, (ast.Name, ast.Attribute)):
+            q = self.qualname(op) or ""
+            if q in TYPE_NAMES or q.startswith(("typing.", "typing_extensions.")) or q in PEP585:
+                return True
+            return not strong and dotted(op) is not None
+        if isinstance(op, ast.Subscript):
+            q = self.qualname(op.value) or ""
+            if q in PEP585 or q.startswith(("typing.", "typing_extensions.")):
+                return True
+            return not strong and dotted(op.value) is not None
+        if isinstance(op, ast.BinOp) and isinstance(op.op, ast.BitOr):
+            parts = _flatten_union(op)
+            if strong:
+                return any(self._typeish(o, True) for o in parts) and all(self._typeish(o) for o in parts)
+            return all(self._typeish(o) for o in parts)
+        return False
+
+    def visit_BinOp(self, node):
+        if self.need604 and isinstance(node.op, ast.BitOr):
+            ctx = self._ctx()
+            operands = _flatten_union(node)
+            is_union = False
+            if ctx and id(node) in self._isinstance_args:
+                is_union = True
+            elif ctx == "ann":
+                is_union = True
+            elif ctx == "runtime":
+                is_union = all(self._typeish(o) for o in operands) and any(self._typeish(o, True) for o in operands)
+            if is_union:
+                kind = "isinstance" if id(node) in self._isinstance_args else "union"
+                self.sites.append(_Site(kind, node, ctx, operands=operands))
+                for o in operands:
+                    self.visit(o)
+                return
+        self.generic_visit(node)
+
+    def visit_Call(self, node):
+        q = self.qualname(node.func)
+        if q in ("builtins.isinstance", "builtins.issubclass") and len(node.args) == 2:
+            a = node.args[1]
+            if isinstance(a, ast.BinOp) and isinstance(a.op, ast.BitOr):
+                self._isinstance_args.add(id(a))
+        self.generic_visit(node)
+
+    # -- runtime readers of annotations
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.opts["annotation_readers"] and not self.type_checking:
+            self.protected.append((node.lineno, "calls {}()".format(node.id)))
+
+    def visit_Attribute(self, node):
+        if isinstance(node.ctx, ast.Load) and node.attr in self.opts["annotation_readers"] and not self.type_checking:
+            what = "reads __annotations__" if node.attr == "__annotations__" else "calls {}()".format(node.attr)
+            self.protected.append((node.lineno, what))
+        self.generic_visit(node)
+
+    def visit_ClassDef(self, node):
+        if not self.type_checking:
+            self._check_class(node)
+        ScopeVisitor.visit_ClassDef(self, node)
+
+    def _check_class(self, node):
+        o = self.opts
+        bases = []
+        for b in node.bases:
+            d = dotted(b.value if isinstance(b, ast.Subscript) else b)
+            if d:
+                bases.append(d.rsplit(".", 1)[-1])
+        for name in [node.name] + bases:
+            if glob_any(name, o["signature_classes"]):
+                self.protected.append(
+                    (node.lineno, "class {}: a framework reads its __init__ signature ({})".format(node.name, name)))
+                return
+        if not any(isinstance(s, ast.AnnAssign) for s in node.body):
+            return
+        if any(k.arg == "total" for k in node.keywords):
+            self.protected.append((node.lineno, "class {}: TypedDict fields are read at runtime".format(node.name)))
+            return
+        for name in bases:
+            if glob_any(name, o["field_classes"]):
+                self.protected.append(
+                    (node.lineno, "class {}: its field annotations are read at runtime ({})".format(node.name, name)))
+                return
+        for d in node.decorator_list:
+            f = d.func if isinstance(d, ast.Call) else d
+            names = [dotted(f), self.qualname(f)]
+            if any(glob_any(n, o["field_decorators"]) for n in names):
+                self.protected.append(
+                    (node.lineno, "class {}: @{} field types are read at runtime".format(node.name, dotted(f))))
+                return
+
+
+class _Plan:
+    """What to do to one file: edits, imports, and the findings that describe them."""
+
+    def __init__(self):
+        self.edits = Edits()
+        self.future = False
+        self.speller = None
+        self.changes = []  # [(line, message, data)]
+        self.skips = []
+
+
+class Py38Annotations(PythonCodemod):
+    """Rule py38-annotations (see module docstring)."""
+
+    def __init__(self, rule_id, options, context):
+        PythonCodemod.__init__(self, rule_id, options, context)
+        opts = dict(DEFAULTS)
+        opts.update(self.options)
+        self.opts = opts
+        target = getattr(context, "target_python", None) or opts["target_python"]
+        self.target = version_tuple(target)
+        self.need585 = self.target < (3, 9)
+        self.need604 = self.target < (3, 10)
+
+    # ------------------------------------------------------------------ engine interface
+    def prefilter(self, text):
+        if self.need604 and "|" in text:
+            return True
+        return self.need585 and _PREFILTER_585.search(text) is not None
+
+    def scan(self, tree, text, relpath):
+        plan = self.plan(tree, text)
+        return bool(plan.future or plan.edits), [self.finding(relpath, ln, "skip", msg) for ln, msg in plan.skips]
+
+    def transform(self, module, relpath):
+        text = module.code
+        tree = ast.parse(text)
+        plan = self.plan(tree, text)
+        findings = [self.finding(relpath, ln, "change", msg, **data) for ln, msg, data in plan.changes]
+        findings += [self.finding(relpath, ln, "skip", msg) for ln, msg in plan.skips]
+        if not (plan.future or plan.edits):
+            return module, findings
+        if plan.edits:
+            module = reparse(module, plan.edits.apply(text))
+        if plan.future:
+            module = ensure_future_annotations(module)
+        sp = plan.speller
+        if sp is not None:
+            if sp.from_names:
+                module = ensure_from_import(module, "typing", sp.from_names)
+            if sp.need_module:
+                module = ensure_import(module, sp.need_module)
+        return module, findings
+
+    # ------------------------------------------------------------------ decision
+    def plan(self, tree, text):
+        plan = _Plan()
+        if not (self.need585 or self.need604):
+            return plan
+        scan = _Scan(tree, self.opts, self.need585, self.need604)
+        scan.visit(tree)
+        if not scan.sites:
+            return plan
+        has_future = any(
+            isinstance(s, ast.ImportFrom) and s.module == "__future__" and any(a.name == "annotations" for a in s.names)
+            for s in tree.body
+        )
+        ann_sites = [s for s in scan.sites if s.ctx == "ann"]
+        rewrite = [s for s in scan.sites if s.ctx == "runtime"]
+        reason = None
+        if ann_sites and not has_future:
+            if scan.protected:
+                line, why = scan.protected[0]
+                reason = "annotations are read at runtime here ({}, line {}), so no future import".format(why, line)
+                rewrite = scan.sites
+            else:
+                plan.future = True
+                lines = sorted({s.node.lineno for s in ann_sites})
+                plan.changes.append((
+                    lines[0],
+                    "added `from __future__ import annotations`: {} annotation(s) evaluated at definition time use "
+                    "PEP 585/604 syntax (lines {})".format(len(ann_sites), _lines(lines)),
+                    {"fix": "future-import", "sites": len(ann_sites)},
+                ))
+        if not rewrite:
+            return plan
+        rewrite.sort(key=lambda s: (s.node.lineno, s.node.col_offset))
+        idx = LineIndex(text)
+        sp = plan.speller = TypingSpeller(tree)
+        per_line = {}
+        for site in rewrite:
+            desc = self._edit(site, idx, sp, plan.edits, text)
+            if desc is None:
+                plan.skips.append((site.node.lineno, "cannot spell a typing name here without a clash; left "
+                                                     "{} unchanged".format(ast.get_source_segment(text, site.node))))
+                continue
+            per_line.setdefault(site.node.lineno, []).append((desc, site.ctx))
+        for line in sorted(per_line):
+            items = per_line[line]
+            where = "runtime expression" if all(c == "runtime" for _, c in items) else (
+                reason if all(c == "ann" for _, c in items) else "runtime expression / " + reason)
+            plan.changes.append((line, "rewrote {} ({})".format(", ".join(d for d, _ in items), where),
+                                 {"fix": "typing-form", "sites": len(items)}))
+        return plan
+
+    def _edit(self, site, idx, sp, edits, text):
+        node = site.node
+        if site.kind == "generic":
+            name = sp.spell(PEP585[site.qual])
+            if name is None:
+                return None
+            s, e = idx.span(node.value)
+            edits.add(s, e, name)
+            return "{}[...] -> {}[...]".format(text[s:e], name)
+        s, e = idx.span(node)
+        ops = site.operands
+        spans = [idx.span(o) for o in ops]
+        pipes = []
+        for (_, a_end), (b_start, _) in zip(spans, spans[1:]):
+            p = find_operator(text, a_end, b_start, "|")
+            if p is None:
+                return None
+            pipes.append(p)
+        if site.kind == "isinstance":
+            edits.add(s, s, "(")
+            for p in pipes:
+                edits.add(_back(text, p), p + 1, ",")
+            for o, (os_, oe) in zip(ops, spans):
+                if _is_none(o):
+                    edits.add(os_, oe, "type(None)")
+            edits.add(e, e, ")")
+            return "A | B -> (A, B) in isinstance()"
+        nones = [i for i, o in enumerate(ops) if _is_none(o)]
+        if len(ops) == 2 and len(nones) == 1:
+            opt = sp.spell("Optional")
+            if opt is None:
+                return None
+            if nones[0] == 1:
+                edits.add(s, s, opt + "[")
+                edits.add(_back(text, pipes[0]), e, "")
+            else:
+                k = pipes[0] + 1
+                while k < len(text) and text[k] in " \t":
+                    k += 1
+                edits.add(s, k, opt + "[")
+            edits.add(e, e, "]")
+            return "X | None -> {}[X]".format(opt)
+        un = sp.spell("Union")
+        if un is None:
+            return None
+        edits.add(s, s, un + "[")
+        for p in pipes:
+            edits.add(_back(text, p), p + 1, ",")
+        edits.add(e, e, "]")
+        return "X | Y -> {}[X, Y]".format(un)
+
+
+def _back(text, p):
+    """Start of the blanks before offset p (on the same line)."""
+    while p > 0 and text[p - 1] in " \t":
+        p -= 1
+    return p
+
+
+def _lines(lines, limit=8):
+    shown = ", ".join(str(n) for n in lines[:limit])
+    return shown + (", ..." if len(lines) > limit else "")

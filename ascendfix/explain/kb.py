@@ -1,0 +1,169 @@
+"""The knowledge base of error signatures: ``rules/signatures/*.yaml``, validated and compiled.
+
+One YAML entry per signature (see rules/signatures/README.md for the format). This module only
+loads data; matching lives in :mod:`ascendfix.explain.engine`. It imports nothing heavy (no
+libcst, no frameworks) so ``ascendfix explain`` starts fast.
+"""
+
+import re
+
+from ascendfix.data import Field, display_path, load_entries
+from ascendfix.errors import DataError
+
+CATEGORIES = (
+    "graph_compile_crash",
+    "maskedfill_dtype",
+    "device_oom",
+    "shape_mismatch",
+    "hccl",
+    "py38_subscript",
+    "missing_weights",
+    "kernel_unsupported",
+    "numpy_abi",
+    "pip_conflict",
+    "cann_env",
+    "ascend_inner_error",
+    "patch_side_effect",
+)
+APPLY_RULES = ("masked-fill-dtype", "py38-annotations", "py38-stdlib", "pins-relax")
+SEVERITIES = ("error", "context")
+ID_RE = re.compile(r"^AF\d{3}$")
+
+FIELDS = {
+    "id": Field(str),
+    "category": Field(str, choices=CATEGORIES),
+    "title": Field(str),
+    "priority": Field(int),
+    "severity": Field(str, required=False, choices=SEVERITIES),
+    "patterns": Field(list, items=dict),
+    "cause": Field(str),
+    "fix": Field(str),
+    "defaults": Field(dict, required=False),
+    "apply_rule": Field(str, required=False, choices=APPLY_RULES),
+    "links": Field(list, items=str),
+    "explanation": Field(str),
+    "examples": Field(dict),
+}
+PATTERN_FIELDS = {
+    "regex": Field(str),
+    "anchors": Field(list, items=str),
+    "required": Field(bool, required=False),
+    "alone": Field(bool, required=False),
+}
+EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str)}
+
+_TEMPLATE_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class Pattern(object):
+    __slots__ = ("regex", "anchors", "required", "alone", "index")
+
+    def __init__(self, regex, anchors, required, alone, index):
+        self.regex = regex
+        self.anchors = anchors
+        self.required = required  # the signature matches only if every required pattern matched
+        self.alone = alone  # False: supporting evidence only, never enough on its own
+        self.index = index
+
+
+class Signature(object):
+    """A compiled KB entry."""
+
+    def __init__(self, entry, path):
+        self.entry = entry
+        self.path = path
+        self.id = entry["id"]
+        self.category = entry["category"]
+        self.title = entry["title"].strip()
+        self.priority = entry["priority"]
+        self.severity = entry.get("severity") or "error"
+        self.cause = entry["cause"].strip()
+        self.fix = entry["fix"].strip()
+        self.defaults = dict(entry.get("defaults") or {})
+        self.apply_rule = entry.get("apply_rule")
+        self.links = list(entry["links"])
+        self.explanation = entry["explanation"].rstrip()
+        self.examples = entry["examples"]
+        self.patterns = []
+        where = "{}: entry '{}'".format(display_path(path), self.id)
+        if not ID_RE.match(self.id):
+            raise DataError("{}: id must look like AF001".format(where))
+        if not 1 <= self.priority <= 100:
+            raise DataError("{}: priority must be 1..100".format(where))
+        if not entry["patterns"]:
+            raise DataError("{}: field 'patterns' is empty".format(where))
+        from ascendfix.data import validate
+
+        for i, p in enumerate(entry["patterns"]):
+            pwhere = "{} patterns[{}]".format(where, i)
+            validate(p, PATTERN_FIELDS, pwhere)
+            if not p["anchors"] or not all(p["anchors"]):
+                raise DataError("{}: 'anchors' needs at least one non-empty literal".format(pwhere))
+            try:
+                rx = re.compile(p["regex"])
+            except re.error as e:
+                raise DataError("{}: bad regex: {}".format(pwhere, e))
+            alone = p.get("alone")
+            self.patterns.append(Pattern(rx, tuple(p["anchors"]), bool(p.get("required")), alone is not False, i))
+        if not any(p.alone or p.required for p in self.patterns):
+            raise DataError("{}: every pattern has 'alone: false'; nothing can trigger it".format(where))
+        ex = self.examples
+        for kind in ("match", "no_match"):
+            items = ex.get(kind)
+            if not isinstance(items, list) or not items:
+                raise DataError("{}: examples.{} needs at least one {{text, source}} item".format(where, kind))
+            for j, item in enumerate(items):
+                validate(item, EXAMPLE_FIELDS, "{} examples.{}[{}]".format(where, kind, j))
+        names = set()
+        for p in self.patterns:
+            names.update(p.regex.groupindex)
+        for name in _TEMPLATE_RE.findall(self.fix) + _TEMPLATE_RE.findall(self.cause):
+            if name not in names and name not in self.defaults:
+                raise DataError(
+                    "{}: template field '{{{}}}' is neither a named group nor in 'defaults'".format(where, name)
+                )
+
+    @property
+    def anchors(self):
+        out = []
+        for p in self.patterns:
+            out.extend(p.anchors)
+        return out
+
+    def render(self, text, captures):
+        """Fill ``{name}`` fields of ``text`` from captures, then defaults; leave other braces alone."""
+
+        def sub(m):
+            name = m.group(1)
+            value = captures.get(name)
+            if value:
+                return value
+            if name in self.defaults:
+                return str(self.defaults[name])
+            return m.group(0)
+
+        return _TEMPLATE_RE.sub(sub, text)
+
+
+_CACHE = {}
+
+
+def load_signatures():
+    """All signatures, compiled, in file order. Raises DataError on a malformed entry."""
+    from ascendfix.data import data_root
+
+    key = str(data_root("rules"))
+    if key not in _CACHE:
+        sigs = [Signature(entry, path) for path, entry in load_entries("rules", "signatures", FIELDS)]
+        if not sigs:
+            raise DataError("no signatures found under {}/signatures".format(key))
+        _CACHE[key] = sigs
+    return _CACHE[key]
+
+
+def find_signature(sig_id):
+    want = sig_id.strip().upper()
+    for sig in load_signatures():
+        if sig.id == want:
+            return sig
+    return None

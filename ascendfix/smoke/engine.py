@@ -1,0 +1,283 @@
+"""Drive the runner in the target interpreter, watch it (progress, timeout), judge and report.
+
+The generation never runs in ascendfix's own process: :func:`run_runner` starts
+``<python> ascendfix/smoke/runner.py CONFIG.json`` in its own process group, reads its JSON event
+lines as they come (for the progress display) and kills the whole group when the deadline passes,
+so a hung framework cannot hang ascendfix. Stderr (framework logs, the traceback) goes to a file
+whose tail lands in the report and is fed to the explain knowledge base on failure.
+"""
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from ascendfix.errors import AscendfixError
+
+HERE = Path(__file__).resolve().parent
+RUNNER = HERE / "runner.py"
+TINY = HERE / "tiny.py"
+STDERR_TAIL = 30000
+
+# Import names -> distribution names, for --list and the environment section of the report.
+DISTS = {
+    "mindspore": "mindspore",
+    "mindone": "mindone",
+    "torch": "torch",
+    "torch_npu": "torch-npu",
+    "diffusers": "diffusers",
+    "transformers": "transformers",
+    "mindiesd": "mindiesd",
+    "modelscope": "modelscope",
+    "numpy": "numpy",
+    "safetensors": "safetensors",
+    "PIL": "pillow",
+}
+
+_PROBE = r"""
+import importlib.util, json, sys
+try:
+    from importlib import metadata
+except ImportError:
+    metadata = None
+mods = json.loads(sys.argv[1])
+out = {"python": sys.executable, "version": sys.version.split()[0], "modules": {}}
+for mod, dist in mods.items():
+    try:
+        found = importlib.util.find_spec(mod) is not None
+    except Exception:
+        found = False
+    ver = None
+    if found and metadata is not None:
+        try:
+            ver = metadata.version(dist)
+        except Exception:
+            ver = None
+    out["modules"][mod] = {"found": found, "version": ver}
+sys.stdout.write(json.dumps(out))
+"""
+
+
+def resolve_python(python):
+    """``--python`` as an absolute path of an executable (a venv folder works too); exit 2 otherwise."""
+    if python is None:
+        return sys.executable
+    p = Path(os.path.expanduser(str(python)))
+    if p.is_dir():
+        for cand in (p / "bin" / "python", p / "bin" / "python3"):
+            if cand.exists():
+                p = cand
+                break
+    if not p.exists():
+        raise AscendfixError("--python {}: no such interpreter".format(python))
+    if p.is_dir() or not os.access(str(p), os.X_OK):
+        raise AscendfixError("--python {}: not an executable Python interpreter".format(python))
+    return str(p.absolute())
+
+
+def probe_python(python, modules=None, timeout=60):
+    """Which of ``modules`` (import names) the interpreter can import, with versions (no imports run)."""
+    modules = modules or DISTS
+    try:
+        r = subprocess.run(
+            [python, "-c", _PROBE, json.dumps({m: DISTS.get(m, m) for m in modules})],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise AscendfixError("--python {}: did not answer within {} s".format(python, timeout))
+    except OSError as e:
+        raise AscendfixError("--python {}: cannot run: {}".format(python, e))
+    try:
+        return json.loads(r.stdout)
+    except ValueError:
+        last = (r.stderr.strip().splitlines() or ["no output"])[-1]
+        raise AscendfixError("--python {}: not a working Python 3.8+ interpreter ({})".format(python, last))
+
+
+class RunResult(object):
+    def __init__(self):
+        self.events = []
+        self.returncode = None
+        self.timed_out = False
+        self.stderr_tail = ""
+        self.seconds = 0.0
+        self.last_stage = None
+
+    def last(self, kind):
+        for e in reversed(self.events):
+            if e.get("event") == kind:
+                return e
+        return None
+
+
+def run_runner(python, cfg, timeout, on_event=None, script=None):
+    """Run the runner with ``cfg``; call ``on_event(dict)`` per event; kill it after ``timeout`` s."""
+    res = RunResult()
+    tmpdir = tempfile.mkdtemp(prefix="ascendfix-smoke-run-")
+    cfg_path = os.path.join(tmpdir, "config.json")
+    with open(cfg_path, "w", encoding="utf-8") as f:
+        json.dump(cfg, f)
+    err_path = os.path.join(tmpdir, "stderr.log")
+    env = dict(os.environ)
+    env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONIOENCODING"] = "utf-8"
+    env.setdefault("TQDM_DISABLE", "1")
+    start = time.time()
+    with open(err_path, "wb") as err:
+        proc = subprocess.Popen(
+            [python, str(script or RUNNER), cfg_path],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
+        lines = queue.Queue()
+
+        def reader():
+            for raw in iter(proc.stdout.readline, b""):
+                lines.put(raw)
+            lines.put(None)
+
+        t = threading.Thread(target=reader)
+        t.daemon = True
+        t.start()
+        deadline = start + timeout
+        try:
+            while True:
+                left = deadline - time.time()
+                if left <= 0:
+                    res.timed_out = True
+                    break
+                try:
+                    raw = lines.get(timeout=min(left, 0.5))
+                except queue.Empty:
+                    continue
+                if raw is None:
+                    break
+                try:
+                    ev = json.loads(raw.decode("utf-8", "replace"))
+                except ValueError:
+                    continue
+                if not isinstance(ev, dict):
+                    continue
+                res.events.append(ev)
+                if ev.get("event") == "stage":
+                    res.last_stage = ev.get("stage")
+                if on_event:
+                    on_event(ev)
+        except KeyboardInterrupt:
+            _kill(proc)
+            raise
+        if res.timed_out:
+            _kill(proc)
+        try:
+            res.returncode = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            res.returncode = proc.wait()
+    res.seconds = round(time.time() - start, 3)
+    try:
+        with open(err_path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - STDERR_TAIL))
+            res.stderr_tail = f.read().decode("utf-8", "replace")
+    except OSError:
+        res.stderr_tail = ""
+    for p in (cfg_path, err_path):
+        try:
+            os.unlink(p)
+        except OSError:
+            pass
+    try:
+        os.rmdir(tmpdir)
+    except OSError:
+        pass
+    return res
+
+
+def _kill(proc):
+    """SIGTERM the runner's process group, then SIGKILL what is left."""
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError, OSError):
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def png_size(path):
+    """(width, height) from a PNG's IHDR chunk, or None when the file is not a PNG."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(24)
+    except OSError:
+        return None
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def explain(text, limit=3):
+    """The explain knowledge base on ``text``: (matches, None) or ([], reason it could not run)."""
+    try:
+        from ascendfix.explain.engine import explain_text
+    except ImportError as e:
+        return [], "explain unavailable: {}".format(e)
+    try:
+        matches = explain_text(text, limit=limit) or []
+    except AscendfixError as e:
+        return [], "explain failed: {}".format(e)
+    out = []
+    for m in matches:
+        if isinstance(m, dict):
+            out.append({k: m.get(k) for k in ("id", "title", "fix", "score", "cause", "links") if m.get(k) is not None})
+    return out, None
+
+
+def preflight(stack, device, python, weights=None):
+    """Findings of the relevant ``check`` categories, or (None, reason) when check is unavailable."""
+    try:
+        from ascendfix.check import run_checks
+    except ImportError as e:
+        return None, "check unavailable: {}".format(e)
+    if device.lower() in ("ascend", "npu"):
+        only = ["npu", "driver", "cann", "python", "packages", "pairing", "env"]
+    else:
+        # CPU: no NPU, driver or CANN to check; torch_npu pairing only matters on the NPU
+        only = ["python", "packages", "env"] + (["pairing"] if stack == "mindone" else [])
+    if weights:
+        only.append("weights")
+    try:
+        return run_checks(only=only, stack=stack, weights=weights, python=python), None
+    except AscendfixError as e:
+        return None, "check failed: {}".format(e)
+
+
+def write_json_atomic(path, obj):
+    path = str(path)
+    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".json", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(obj, f, indent=2, ensure_ascii=False, default=str)
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,142 @@
+"""Weights checks on fake SDXL folders with real safetensors headers, LFS pointers, .bin-only, variants, truncation."""
+
+import json
+import subprocess
+
+import pytest
+
+from ascendfix.check import run_checks
+from ascendfix.check.checks_weights import inspect_file, read_safetensors_header
+from test_check_helpers import fake_env, make_sdxl, write_safetensors
+
+ENV = fake_env("3.11.7", {})
+
+
+def check(path, **kw):
+    fs = run_checks(only=["weights"], weights=str(path), env={"HOME": "/nonexistent"}, environment=ENV, **kw)
+    return fs
+
+
+def statuses(fs):
+    return sorted((f["status"], f["detail"]) for f in fs)
+
+
+def test_complete_plain_and_fp16_folder_is_ok(tmp_path):
+    d = make_sdxl(tmp_path / "sdxl", variants=("fp16", None))
+    fs = check(d)
+    assert [f["status"] for f in fs] == ["ok", "ok"], statuses(fs)
+    assert "StableDiffusionXLPipeline, 7/7 components" in fs[0]["detail"]
+    assert "variants: fp16, plain" in fs[1]["detail"]
+
+
+def test_fp16_only_tells_to_pass_variant(tmp_path):
+    d = make_sdxl(tmp_path / "sdxl", variants=("fp16",))
+    fs = [f for f in check(d) if f["status"] != "ok"]
+    assert len(fs) == 1 and fs[0]["status"] == "warn"
+    assert 'variant="fp16"' in fs[0]["detail"] and 'variant="fp16"' in fs[0]["fix"][0]
+
+
+def test_mixed_variants_are_an_error(tmp_path):
+    # diffusers#8968: some components only fp16, others only plain
+    d = make_sdxl(tmp_path / "sdxl", variants=("fp16",), per_component={"text_encoder": (None,), "vae": (None,)})
+    fs = [f for f in check(d) if f["status"] == "error"]
+    assert len(fs) == 1 and "mixed variants" in fs[0]["detail"]
+    assert "text_encoder, vae have no fp16 files" in fs[0]["detail"]
+
+
+def test_bin_only_components(tmp_path):
+    d = make_sdxl(tmp_path / "sdxl", variants=(None,), fmt="bin")
+    errs = [f for f in check(d) if f["status"] == "error"]
+    assert len(errs) == 4
+    assert all("only .bin weights" in f["detail"] and "NotImplementedError" in f["detail"] for f in errs)
+    assert "safetensors" in errs[0]["fix"][0]
+
+
+def test_lfs_pointer(tmp_path):
+    d = make_sdxl(tmp_path / "sdxl", variants=(None,))
+    ptr = d / "unet" / "diffusion_pytorch_model.safetensors"
+    ptr.write_text("version https://git-lfs.github.com/spec/v1\n"
+                   "oid sha256:5c1b1a9f0a2f8a0f0e6b1f5b2f0e5a8d0f6c7f4e9a3b2c1d0e9f8a7b6c5d4e3f\nsize 10270077736\n")
+    errs = [f for f in check(d) if f["status"] == "error"]
+    assert len(errs) == 1 and "git-LFS pointer" in errs[0]["detail"] and "git lfs pull" in errs[0]["fix"][0]
+
+
+def test_truncated_and_garbage_files(tmp_path):
+    d = make_sdxl(tmp_path / "sdxl", variants=(None,))
+    write_safetensors(d / "vae" / "diffusion_pytorch_model.safetensors", {"w": ("F32", (64, 64))}, truncate=100)
+    (d / "text_encoder" / "model.safetensors").write_bytes(b"\xff" * 5000)
+    errs = sorted(f["detail"] for f in check(d) if f["status"] == "error")
+    assert len(errs) == 2
+    assert "text_encoder/model.safetensors unreadable safetensors header" in errs[0]
+    assert "vae/diffusion_pytorch_model.safetensors truncated" in errs[1]
+
+
+def test_missing_component_and_files(tmp_path):
+    d = make_sdxl(tmp_path / "sdxl", skip=("text_encoder_2", "tokenizer_2"))
+    (d / "unet" / "config.json").unlink()
+    errs = [f for f in check(d) if f["status"] == "error"]
+    assert any("text_encoder_2/ (folder missing)" in f["detail"] and "tokenizer_2/ (folder missing)" in f["detail"]
+               and "unet/config.json" in f["detail"] for f in errs)
+
+
+def test_single_file_checkpoint_and_missing_index(tmp_path):
+    d = tmp_path / "single"
+    write_safetensors(d / "sd_xl_base_1.0.safetensors", {"w": ("F16", (2, 2))})
+    fs = check(d)
+    assert fs[0]["status"] == "error" and "single-file checkpoint" in fs[0]["detail"]
+    assert "from_single_file" in fs[0]["fix"][0]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "model_index.json is missing" in check(empty)[0]["detail"]
+
+
+def test_sharded_index_with_a_missing_shard(tmp_path):
+    d = make_sdxl(tmp_path / "sdxl", variants=(None,))
+    u = d / "unet"
+    (u / "diffusion_pytorch_model.safetensors").unlink()
+    write_safetensors(u / "diffusion_pytorch_model-00001-of-00002.safetensors", {"a": ("F16", (2,))})
+    (u / "diffusion_pytorch_model.safetensors.index.json").write_text(json.dumps({"weight_map": {
+        "a": "diffusion_pytorch_model-00001-of-00002.safetensors",
+        "b": "diffusion_pytorch_model-00002-of-00002.safetensors"}}))
+    errs = [f for f in check(d) if f["status"] == "error"]
+    assert len(errs) == 1 and "shards missing: diffusion_pytorch_model-00002-of-00002.safetensors" in errs[0]["detail"]
+
+
+def test_default_modelscope_cache_is_found(tmp_path):
+    # seed 000 downloads with snapshot_download(cache_dir=~/weights): modelscope writes '.' as '___'
+    make_sdxl(tmp_path / "home/weights/AI-ModelScope/stable-diffusion-xl-base-1___0", variants=("fp16", None))
+    fs = run_checks(only=["weights"], root=str(tmp_path), env={"HOME": "/home"}, environment=ENV)
+    assert [f["status"] for f in fs] == ["ok", "ok"]
+    assert "/home/weights/AI-ModelScope/stable-diffusion-xl-base-1___0" in fs[0]["detail"]
+    none = run_checks(only=["weights"], root=str(tmp_path / "x"), env={"HOME": "/home"}, environment=ENV)
+    assert [f["status"] for f in none] == ["skip", "skip"]
+
+
+def test_header_reader_exact_sizes(tmp_path):
+    p = write_safetensors(tmp_path / "a.safetensors", {"x": ("F16", (3, 5)), "y": ("F32", (7,))},
+                          metadata={"format": "pt"})
+    header, n, expected = read_safetensors_header(str(p))
+    assert expected == p.stat().st_size and header["x"]["dtype"] == "F16"
+    assert inspect_file(str(p))[0] == []
+    p.write_bytes(p.read_bytes() + b"\0" * 3)
+    assert inspect_file(str(p))[0][0][0] == "warn"
+
+
+@pytest.mark.slow
+def test_real_safetensors_library_agrees(tmp_path):
+    """Cross-check with the real `safetensors` package (in the MindSpore test venv): it reads our files,
+    and our reader accepts files it writes, including the truncation verdict."""
+    from support import MS27_MINDONE02, framework_venv
+
+    py = framework_venv("ms27-mindone02", MS27_MINDONE02)
+    mine = write_safetensors(tmp_path / "mine.safetensors", {"w": ("F16", (4, 4)), "b": ("F32", (4,))})
+    theirs = tmp_path / "theirs.safetensors"
+    code = ("import sys, numpy as np\nfrom safetensors import safe_open\nfrom safetensors.numpy import save_file\n"
+            "with safe_open(sys.argv[1], 'np') as f:\n    print(sorted((k, str(f.get_tensor(k).dtype), f.get_tensor(k).shape) for k in f.keys()))\n"
+            "save_file({'w': np.ones((8, 8), np.float16)}, sys.argv[2])\n")
+    r = subprocess.run([py, "-c", code, str(mine), str(theirs)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "('b', 'float32', (4,))" in r.stdout and "('w', 'float16', (4, 4))" in r.stdout
+    assert inspect_file(str(theirs))[0] == []
+    theirs.write_bytes(theirs.read_bytes()[:-10])
+    assert "truncated" in inspect_file(str(theirs))[0][0][1]

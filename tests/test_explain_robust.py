@@ -1,0 +1,229 @@
+"""Inputs `ascendfix explain` must survive: empty, binary, invalid UTF-8, GBK Chinese logs, CRLF, ANSI
+colours, huge single lines, big files (flat memory), adversarial lines against every pattern.
+
+Both pre-filter paths (GNU grep and pure Python) are run and must agree.
+"""
+
+import io
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ascendfix.explain import engine
+from ascendfix.explain.engine import explain_stream, explain_text
+from ascendfix.explain.kb import load_signatures
+
+LOGS = Path(__file__).parent / "data" / "logs"
+SEED = Path("/work/shared/seeds/000_acdf478b680332b9.txt")
+PATHS = pytest.mark.parametrize("use_grep", [None, False], ids=["grep", "python"])
+OOM_LINE = (
+    "RuntimeError: NPU out of memory. Tried to allocate 3.47 GiB (NPU 0; 60.97 GiB total capacity; "
+    "58.92 GiB already allocated; 58.92 GiB current active; 1.66 GiB free; 58.95 GiB reserved in total by PyTorch)"
+)
+
+
+def _explain(data, use_grep, limit=3):
+    return explain_stream(io.BytesIO(data), limit=limit, use_grep=use_grep)
+
+
+def _ids(report):
+    return [m["id"] for m in report["matches"]]
+
+
+@PATHS
+def test_empty(use_grep):
+    assert _explain(b"", use_grep) == {"matches": [], "lines_read": 0}
+    assert _explain(b"\n", use_grep) == {"matches": [], "lines_read": 1}
+
+
+@PATHS
+def test_binary_garbage_with_a_real_line_inside(use_grep):
+    rnd = random.Random(1234)
+    junk = bytes(rnd.getrandbits(8) for _ in range(300000))
+    data = junk + b"\n" + OOM_LINE.encode() + b"\n" + junk
+    report = _explain(data, use_grep)
+    assert _ids(report)[0] == "AF004"
+    assert report["lines_read"] == data.count(b"\n") + 1
+
+
+@PATHS
+def test_invalid_utf8_in_the_matching_line(use_grep):
+    data = b"\xff\xfe\xfa " + OOM_LINE.encode() + b" \xc3\x28\n"
+    report = _explain(data, use_grep)
+    assert _ids(report) == ["AF004"]
+    assert "3.47 GiB" in report["matches"][0]["cause"]
+
+
+@PATHS
+def test_gbk_chinese_log(use_grep):
+    """A GB18030/GBK-encoded Chinese log (the seed's own troubleshooting text) decodes and matches."""
+    text = SEED.read_text(encoding="utf-8")
+    start = text.index("四、避坑指南")
+    data = text[start:].encode("gb18030")
+    report = _explain(data, use_grep, limit=None)
+    ids = _ids(report)
+    for sig_id in ("AF001", "AF002", "AF003", "AF011"):
+        assert sig_id in ids
+    ev = [m for m in report["matches"] if m["id"] == "AF003"][0]["evidence"][0]
+    assert ev["text"].startswith("**现象:**报错信息:TypeError: For MaskedFill")  # decoded, not mojibake
+    # UTF-8 of the same text gives the same answer
+    assert _ids(_explain(text[start:].encode("utf-8"), use_grep, limit=None)) == ids
+
+
+@PATHS
+def test_crlf_and_ansi(use_grep):
+    log = (LOGS / "ms210_cpu_mint_zeros_like.log").read_bytes()
+    crlf = log.replace(b"\n", b"\r\n")
+    coloured = crlf.replace(b"RuntimeError:", b"\x1b[1;31mRuntimeError:\x1b[0m")
+    for data in (crlf, coloured):
+        report = _explain(data, use_grep)
+        m = report["matches"][0]
+        assert m["id"] == "AF017"
+        assert m["evidence"] == [{"line": 10, "text": "RuntimeError: The kernel ZerosLikeExt unregistered."}]
+        assert report["lines_read"] == 16
+
+
+@PATHS
+def test_no_trailing_newline_and_line_numbers(use_grep):
+    data = b"a\nb\n" + OOM_LINE.encode()
+    report = _explain(data, use_grep)
+    assert report["lines_read"] == 3 and report["matches"][0]["evidence"][0]["line"] == 3
+
+
+@PATHS
+def test_huge_single_line(use_grep):
+    """10 MB on one line with the error in the middle: matched on a bounded window, evidence stays short."""
+    half = b"x=1 " * (5 * 1024 * 1024 // 4)
+    data = half + OOM_LINE.encode() + b" " + half + b"\nnext line\n" + b"EJ0001: 2024-05-21 Failed to initialize the HCCP process.\n"
+    report = _explain(data, use_grep, limit=None)
+    ids = _ids(report)
+    assert "AF004" in ids and "AF009" in ids
+    oom = [m for m in report["matches"] if m["id"] == "AF004"][0]
+    assert oom["evidence"][0]["line"] == 1 and len(oom["evidence"][0]["text"]) <= engine.EVIDENCE_CHARS + 2
+    assert "3.47 GiB" in oom["cause"]
+    hccp = [m for m in report["matches"] if m["id"] == "AF009"][0]
+    assert hccp["evidence"][0]["line"] == 3
+    assert report["lines_read"] == 3
+
+
+@PATHS
+def test_anchor_split_across_pieces_of_a_huge_line_still_counts_lines(use_grep):
+    data = b"y" * (engine.LINE_PART - 3) + b"EZ9999 Inner Error" + b"z" * (2 * engine.LINE_PART) + b"\n" + OOM_LINE.encode()
+    report = _explain(data, use_grep, limit=None)
+    assert report["lines_read"] == 2
+    assert [m for m in report["matches"] if m["id"] == "AF004"][0]["evidence"][0]["line"] == 2
+
+
+def _mixed_log():
+    parts = []
+    for p in sorted(LOGS.glob("*.log")):
+        parts.append(p.read_bytes())
+    for sig in load_signatures():
+        for ex in sig.examples["match"] + sig.examples["no_match"]:
+            parts.append(ex["text"].encode("utf-8") + b"\n")
+    parts.append("中文日志 GBK 行\n".encode("gb18030"))
+    parts.append(b"\x1b[33mWARNING\x1b[0m \xff\xfe broken bytes\r\n")
+    return b"\n".join(parts)
+
+
+def test_grep_and_python_paths_agree():
+    if engine._grep_path() is None:
+        pytest.skip("grep not available")
+    data = _mixed_log()
+    assert _explain(data, None, limit=None) == _explain(data, False, limit=None)
+
+
+def test_explain_text_agrees_with_stream():
+    data = _mixed_log()
+    assert explain_text(data, limit=None) == _explain(data, False, limit=None)["matches"]
+
+
+def test_patterns_are_linear_on_adversarial_lines():
+    """Every pattern against 200 KB adversarial lines, in a subprocess with a hard time limit."""
+    code = textwrap.dedent(
+        """
+        import time
+        from ascendfix.explain.kb import load_signatures
+        worst = 0.0
+        for sig in load_signatures():
+            for p in sig.patterns:
+                src = p.regex.pattern
+                literal = "".join(c for c in src if c.isalnum() or c in " _:.'(")[:60] or "a"
+                lines = [a * (200000 // len(a)) for a in p.anchors]
+                lines += [
+                    "a" * 200000,
+                    " " * 200000,
+                    "(" * 200000,
+                    literal * (200000 // len(literal)),
+                    (p.anchors[0] + " ") * (200000 // (len(p.anchors[0]) + 1)),
+                    p.anchors[0] + "x" * 200000,
+                    "\\t" * 100000 + p.anchors[0],
+                ]
+                for ex in sig.examples["match"]:
+                    lines.append(ex["text"].replace("\\n", " ") * max(1, 200000 // max(1, len(ex["text"]))))
+                for line in lines:
+                    t = time.perf_counter()
+                    p.regex.search(line)
+                    dt = time.perf_counter() - t
+                    if dt > worst:
+                        worst = dt
+                    assert dt < 2.0, (sig.id, src, dt)
+        print("worst %.3f" % worst)
+        """
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr.decode()[-2000:]
+
+
+def _child_peak_rss_mb(cmd, stdin_path=None):
+    """Peak RSS (MB) of a command and its children, measured from a fresh wrapper process."""
+    wrapper = (
+        "import resource, subprocess, sys, json;"
+        "cmd = json.loads(sys.argv[1]); inp = sys.argv[2] or None;"
+        "f = open(inp, 'rb') if inp else None;"
+        "r = subprocess.run(cmd, stdin=f, stdout=subprocess.PIPE, stderr=subprocess.PIPE);"
+        "print(json.dumps([r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.stdout.decode()]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", wrapper, json.dumps(cmd), stdin_path or ""], capture_output=True, timeout=600
+    )
+    rc, kb, stdout = json.loads(out.stdout)
+    return rc, kb / 1024.0, stdout
+
+
+@pytest.mark.parametrize("via_stdin", [False, True], ids=["file", "stdin"])
+def test_big_file_flat_memory(tmp_path, via_stdin):
+    """64 MB log (real lines + noise): streamed, peak RSS far below the file size; the real cause is found."""
+    big = tmp_path / "big.log"
+    noise = b"[INFO] GE(12345,python):2024-05-17-18:46:14.721.067 [graph_builder.cc:123] step 17/30 ok\n" * 20000
+    with open(str(big), "wb") as fh:
+        for i in range(40):
+            fh.write(noise)
+            if i == 20:
+                fh.write((LOGS / "ms27_cpu_maskedfill_fp16.log").read_bytes())
+    size_mb = big.stat().st_size / 1e6
+    assert size_mb > 60
+    args = [sys.executable, "-m", "ascendfix", "explain", "--json"]
+    if via_stdin:
+        rc, peak, stdout = _child_peak_rss_mb(args + ["-"], stdin_path=str(big))
+    else:
+        rc, peak, stdout = _child_peak_rss_mb(args + [str(big)])
+    assert rc == 0
+    doc = json.loads(stdout)
+    assert doc["matches"][0]["id"] == "AF003"
+    assert doc["lines_read"] == 40 * 20000 + 19
+    assert peak < 100, "peak RSS {:.0f} MB for a {:.0f} MB file".format(peak, size_mb)
+
+
+def test_cli_on_binary_file_no_traceback(run_cli, tmp_path):
+    p = tmp_path / "bin.log"
+    p.write_bytes(os.urandom(200000) + b"\x00" * 1000)
+    r = run_cli("explain", p)
+    assert r.returncode in (0, 1) and b"Traceback" not in r.stderr and b"internal error" not in r.stderr
