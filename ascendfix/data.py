@@ -58,7 +58,8 @@ def load_yaml(path):
     except (OSError, UnicodeDecodeError) as e:
         raise DataError("{}: cannot read: {}".format(display_path(path), e))
     try:
-        return yaml.safe_load(text)
+        # libyaml's CSafeLoader when present: the same safe schema, ~10x faster on the rule files
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = " (line {}, column {})".format(mark.line + 1, mark.column + 1) if mark else ""

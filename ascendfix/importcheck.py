@@ -33,6 +33,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
@@ -156,6 +157,25 @@ class ImportCheckResult:
             "fatal_files": len(set(r.path for r in self.fatal)),
         }
 
+    def summary(self, limit=3):
+        """A few human lines: the verdict, then up to ``limit`` missing imports (for apply/check output)."""
+        where = "{} {}".format(self.package, self.version or "(version unknown)")
+        if not self.installed:
+            return "{} is not installed{}: {} name imports from it in {} files could not be verified".format(
+                self.package, " for " + self.python if self.python else "", self.checked, self.files)
+        if not self.missing:
+            return "all {} name imports from {} in {} files exist in {}".format(
+                self.checked, self.package, self.files, where)
+        c = self.counts()
+        lines = ["{} of {} name imports from {} do not exist in {} ({} files, {} distinct; {} fail at import)".format(
+            c["missing"], self.checked, self.package, where, c["missing_files"], c["missing_pairs"], c["fatal"])]
+        for r in self.missing[:limit]:
+            lines.append("  {}:{}: from {} import {} ({} missing{})".format(
+                r.path, r.line, r.module, r.name, r.reason, ", guarded" if r.guarded else ""))
+        if len(self.missing) > limit:
+            lines.append("  ... and {} more".format(len(self.missing) - limit))
+        return "\n".join(lines)
+
     def to_dict(self):
         return {
             "package": self.package,
@@ -207,11 +227,11 @@ def _regexes(package):
 
 
 _TOKEN_START = re.compile(rb"[\"'#]")
-_STRING_END = {
-    b'"""': re.compile(rb'(?:[^"\\]|\\.|"(?!""))*"""', re.S),
-    b"'''": re.compile(rb"(?:[^'\\]|\\.|'(?!''))*'''", re.S),
-    b'"': re.compile(rb'(?:[^"\\\n]|\\.)*"', re.S),
-    b"'": re.compile(rb"(?:[^'\\\n]|\\.)*'", re.S),
+_STRING_END = {  # the rest of a string literal after its opening quote ("unrolled" loops: fast on long docstrings)
+    b'"""': re.compile(rb'[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""', re.S),
+    b"'''": re.compile(rb"[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''", re.S),
+    b'"': re.compile(rb'[^"\\\n]*(?:\\.[^"\\\n]*)*"', re.S),
+    b"'": re.compile(rb"[^'\\\n]*(?:\\.[^'\\\n]*)*'", re.S),
 }
 
 
@@ -259,8 +279,8 @@ def _statement_end(data, pos):
                 return n
             i = j
             continue
-        if c == 92:  # backslash continuation
-            i += 2
+        if c == 92:  # backslash: skip the escaped char (a continuation skips its LF or CRLF)
+            i += 3 if data[i + 1:i + 3] == b"\r\n" else 2
             continue
         if c == 40:  # (
             depth += 1
@@ -301,10 +321,10 @@ def _scan_fast(data, relpath, package):
         bol = data.rfind(b"\n", 0, pos) + 1
         if not data[bol:pos].strip(b" \t"):
             positions.append(bol)
-    if not positions:
-        return []
     if semi.search(data):
         raise _NeedFullParse()
+    if not positions:
+        return []
     refs = []
     line = 1
     last = 0
@@ -348,6 +368,29 @@ def _scan_fast(data, relpath, package):
         for alias in node.names:
             refs.append(ImportRef(relpath, line, node.module, alias.name, False, True))
     return refs
+
+
+def _module_skeleton(data):
+    """A module's top-level statements minus top-level def/class statements (most of the bytes).
+
+    Returns ``(source, names of the dropped defs/classes, whether one is a module __getattr__)``:
+    parsing the skeleton finds the same module-level bindings as parsing the whole file, ~10x faster.
+    """
+    starts = _toplevel_starts(data)
+    kept = []
+    names = set()
+    has_getattr = False
+    for idx, s in enumerate(starts):
+        if data[s:s + 1] == b"@":
+            continue  # decorators of the def/class that follows
+        m = _DEF.match(data, s)
+        if m is not None:
+            name = m.group(2).decode("ascii")
+            names.add(name)
+            has_getattr = has_getattr or (name == "__getattr__" and m.group(1) == b"def")
+            continue
+        kept.append(data[s:starts[idx + 1]] if idx + 1 < len(starts) else data[s:])
+    return b"".join(kept), names, has_getattr
 
 
 def _in_package(module, package):
@@ -460,21 +503,29 @@ def scan_tree(tree_root, package="transformers", exact=False):
     refs = []  # type: List[ImportRef]
     unparsable = []  # type: List[Tuple[str, str]]
     scanned = 0
-    for path, rel in _iter_py_files(root):
-        scanned += 1
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError as e:
-            unparsable.append((rel, "cannot read: {}".format(e.strerror or e)))
-            continue
-        if needle not in data:
-            continue
-        try:
-            refs.extend(_scan_bytes(data, rel, package, exact=exact))
-        except (SyntaxError, ValueError) as e:
-            unparsable.append((rel, "{}: {}".format(type(e).__name__, getattr(e, "msg", None) or e)))
+    with warnings.catch_warnings():
+        # compile() warns about the scanned sources (invalid escapes...): not ours to report
+        warnings.simplefilter("ignore")
+        for path, rel in _iter_py_files(root):
+            scanned += 1
+            _scan_one(path, rel, needle, package, exact, refs, unparsable)
     return refs, unparsable, scanned
+
+
+def _scan_one(path, rel, needle, package, exact, refs, unparsable):
+    """Read one file and add its refs (or its error) to the lists."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as e:
+        unparsable.append((rel, "cannot read: {}".format(e.strerror or e)))
+        return
+    if needle not in data:
+        return
+    try:
+        refs.extend(_scan_bytes(data, rel, package, exact=exact))
+    except (SyntaxError, ValueError) as e:
+        unparsable.append((rel, "{}: {}".format(type(e).__name__, getattr(e, "msg", None) or e)))
 
 
 def scan_imports(tree_root, package="transformers"):
@@ -659,8 +710,9 @@ def _is_structure_var(node):
 class Resolver(object):
     """Answers "does ``from <module> import <name>`` work?" from a package's sources, with caches."""
 
-    def __init__(self, package, locations):
+    def __init__(self, package, locations, exact=False):
         self.package = package
+        self.exact = exact  # parse whole modules instead of their skeletons (slow; for tests)
         self.locations = [os.fspath(p) for p in (locations if isinstance(locations, (list, tuple)) else [locations])]
         self._info = {}  # type: Dict[str, Optional[_ModInfo]]
         self._exports = {}  # type: Dict[str, Optional[Set[str]]]
@@ -740,11 +792,28 @@ class Resolver(object):
     def _read_module(self, modname, info):
         try:
             with open(info.path, "rb") as fh:
-                tree = ast.parse(fh.read())
-        except (OSError, SyntaxError, ValueError):
+                data = fh.read()
+        except OSError:
             info.dynamic = True  # cannot read it: do not claim names are missing
             return
+        if data.startswith(_BOM):
+            data = data[len(_BOM):]
+        try:
+            if self.exact:
+                raise SyntaxError("exact")
+            skeleton, defined, has_getattr = _module_skeleton(data)
+            tree = ast.parse(skeleton.decode("utf-8", "replace"))
+            info.bound.update(defined)
+            info.dynamic = info.dynamic or has_getattr
+        except SyntaxError:
+            try:
+                tree = ast.parse(data)
+            except (SyntaxError, ValueError):
+                info.dynamic = True
+                return
         base = modname if info.kind == "pkg" else modname.rpartition(".")[0]
+        # look for nested _LazyModule/define_import_structure calls only where they can be
+        deep = b"_LazyModule" in data or b"define_import_structure" in data
         from_names = {}  # local name -> absolute "module.name" it came from (for dir(X))
         all_static = [True]
 
@@ -812,7 +881,8 @@ class Resolver(object):
             return None
 
         def calls(node):
-            for sub in ast.walk(node):
+            subs = ast.walk(node) if deep else ([node] if isinstance(node, ast.Call) else [])
+            for sub in subs:
                 if not isinstance(sub, ast.Call):
                     continue
                 f = sub.func
@@ -1033,7 +1103,7 @@ class Resolver(object):
             ex = self.exports(module)
             if ex is None or name in ex:
                 reason = None
-            elif info.kind in ("pkg", "ns") and self.info(module + "." + name) is not None:
+            elif info.kind in ("pkg", "ns") and self._find(module + "." + name) is not None:
                 reason = None
             else:
                 reason = "name"
@@ -1111,19 +1181,25 @@ def check_imports(tree_root, package="transformers", python=None, package_dir=No
     if not pinfo.installed:
         return result
     resolver = Resolver(package, pinfo.locations or [pinfo.location])
-    for r in refs:
-        reason = resolver.missing_reason(r.module, r.name)
-        if reason is not None:
-            result.missing.append(replace(r, reason=reason))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for r in refs:
+            reason = resolver.missing_reason(r.module, r.name)
+            if reason is not None:
+                result.missing.append(replace(r, reason=reason))
     return result
 
 
 def _main(argv=None):
-    """``python -m ascendfix.importcheck TREE [--package P] [--python PY | --package-dir DIR] [--json]``."""
+    """python -m ascendfix.importcheck TREE [--package P] [--python PY | --package-dir DIR] [--json]
+
+    A developer entry point (the user-facing commands are ``ascendfix apply``/``check``). Exit 0 when
+    every import resolves, 1 when some are missing, 2 on bad input.
+    """
     import argparse
     import time
 
-    ap = argparse.ArgumentParser(prog="python -m ascendfix.importcheck", description=_main.__doc__)
+    ap = argparse.ArgumentParser(prog="python -m ascendfix.importcheck", description=_main.__doc__.splitlines()[0])
     ap.add_argument("tree")
     ap.add_argument("--package", default="transformers")
     ap.add_argument("--python")
@@ -1137,19 +1213,16 @@ def _main(argv=None):
         sys.stderr.write("importcheck: error: {}\n".format(e))
         return 2
     dt = time.perf_counter() - t0
-    if args.json:
-        print(json.dumps(res.to_dict(), indent=2))
-    else:
-        c = res.counts()
-        print("{} {} at {}: {} name imports in {} files ({} .py scanned) in {:.2f}s".format(
-            res.package, res.version if res.installed else "NOT INSTALLED", res.location, res.checked,
-            res.files, res.scanned, dt))
-        print("missing {} ({} name, {} module), {} unique pairs, {} files; fail at import: {} in {} files".format(
-            c["missing"], c["missing_name"], c["missing_module"], c["missing_pairs"], c["missing_files"],
-            c["fatal"], c["fatal_files"]))
-        for r in res.missing:
-            print("  {}:{}: from {} import {} ({}{})".format(
-                r.path, r.line, r.module, r.name, r.reason, ", guarded" if r.guarded else ""))
+    try:
+        if args.json:
+            print(json.dumps(res.to_dict(), indent=2))
+        else:
+            print("{} .py files scanned in {:.2f}s; {} at {}".format(res.scanned, dt, res.package, res.location))
+            print(res.summary(limit=len(res.missing)))
+            for path, err in res.unparsable:
+                print("  skipped {}: {}".format(path, err))
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")
     return 1 if res.missing else 0
 
 

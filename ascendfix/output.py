@@ -34,16 +34,20 @@ def make_console(stderr=False):
     stream = sys.stderr if stderr else sys.stdout
     no_color = "NO_COLOR" in os.environ
     width = None
-    if not stream.isatty():
-        # Don't hard-wrap logs and pipes at 80 columns.
-        width = int(os.environ.get("COLUMNS", "120") or 120)
+    tty = stream.isatty()
+    if not tty:
+        # Pipes and logs: tables get a generous width, and text is never hard-wrapped (commands stay copy-pastable).
+        try:
+            width = int(os.environ.get("COLUMNS", "160"))
+        except ValueError:
+            width = 160
     return Console(
         file=stream,
         no_color=no_color,
         highlight=False,
         emoji=False,
         width=width,
-        soft_wrap=False,
+        soft_wrap=not tty,
     )
 
 

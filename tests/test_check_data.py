@@ -38,7 +38,9 @@ def _env_examples():
 
 @pytest.mark.parametrize("rule,example", _env_examples())
 def test_env_rule_examples(rule, example):
-    status, detail, _ = rules.eval_env_rule(rule, example["env"], example.get("devices"))
+    dirs = example.get("dirs")
+    is_dir = (lambda p: p in dirs) if dirs is not None else None
+    status, detail, _ = rules.eval_env_rule(rule, example["env"], example.get("devices"), is_dir=is_dir)
     assert status == example["expect"], (detail, example)
     assert status in ("ok", "warn")  # env recommendations are never errors
 

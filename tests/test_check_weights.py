@@ -112,6 +112,13 @@ def test_default_modelscope_cache_is_found(tmp_path):
     assert [f["status"] for f in none] == ["skip", "skip"]
 
 
+def test_weights_path_is_a_real_path_even_with_a_replay_root(tmp_path):
+    d = make_sdxl(tmp_path / "real" / "sdxl", variants=(None,))
+    fs = run_checks(only=["weights"], weights=str(d), root=str(tmp_path / "fake-root"), env={"HOME": "/h"},
+                    environment=ENV)
+    assert [f["status"] for f in fs] == ["ok", "ok"]
+
+
 def test_header_reader_exact_sizes(tmp_path):
     p = write_safetensors(tmp_path / "a.safetensors", {"x": ("F16", (3, 5)), "y": ("F32", (7,))},
                           metadata={"format": "pt"})

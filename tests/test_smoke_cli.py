@@ -125,8 +125,11 @@ def test_mindie_not_installed_is_a_clear_failed_smoke(run_cli, tmp_path):
     assert "Traceback" not in text + r.stderr.decode()
     rep = json.loads((out / "report.json").read_text())
     assert rep["status"] == "fail" and rep["failure"]["stage"] == "requirements"
-    # --json: the same report, only JSON on stdout
+    # --json: the same report, only JSON on stdout; --force drops the previous results first
+    (out / "sdxl-mindie.png").write_bytes(b"stale")
+    (out / "notes.txt").write_text("mine")
     r = run_cli("smoke", "--recipe", "sdxl-mindie", "--out", out, "--force", "--json")
+    assert not (out / "sdxl-mindie.png").exists() and (out / "notes.txt").read_text() == "mine"
     doc = json.loads(r.stdout.decode())
     assert r.returncode == 1 and doc["status"] == "fail" and "MindIE-SD" in doc["failure"]["message"]
 
@@ -201,3 +204,19 @@ def test_png_size(tmp_path):
     (tmp_path / "b.png").write_bytes(b"GIF89a....")
     assert engine.png_size(str(tmp_path / "b.png")) is None
     assert engine.png_size(str(tmp_path / "missing.png")) is None
+
+
+def test_runner_runs_on_python38_and_reports_a_missing_framework(tmp_path):
+    """The runner is executed by the user's interpreter (seed 000 uses Python 3.8): it must parse and
+    report there; with no MindSpore it reports the ImportError as an event."""
+    from support import python38
+
+    py = python38()
+    cfg = {"stack": "mindone", "arch": "sdxl", "device": "CPU", "seed": 1}
+    res = engine.run_runner(py, cfg, timeout=120)
+    assert res.returncode == 1 and not res.timed_out
+    err = res.last("error")
+    assert err["type"] in ("ModuleNotFoundError", "ImportError") and "mindspore" in err["message"]
+    assert res.events[0]["event"] == "start" and res.events[0]["python_version"].startswith("3.8")
+    probe = engine.probe_python(py, ["mindspore", "json"])
+    assert probe["modules"]["json"]["found"] and not probe["modules"]["mindspore"]["found"]

@@ -1,26 +1,34 @@
 """CANN toolkit (both layouts), kernels/ops package, set_env sourced, CANN<->driver, MindIE / NNAL / ATB."""
 
-import os
 import re
 
 from ascendfix.check import compat, facts
 from ascendfix.check.engine import check, ev, finding
-from ascendfix.check.parsers import norm_cann, parse_kv
+from ascendfix.check.parsers import norm_cann, parse_kv, vtuple
 
 
 def _install_hint(ctx):
-    ms = ctx.version("mindspore")
+    """(what to install, the CANN version or None) for the installed framework."""
+    ms = ctx.version("mindspore") if ctx.stack == "mindone" else None
     if ms:
         row = compat.mindspore_row(ms)
         if row:
             c = row["cann"][0]
-            return "install CANN {} (toolkit + the 910B kernels/ops package) for MindSpore {}".format(c, ms)
+            return "install CANN {} (toolkit + the 910B kernels/ops package) for MindSpore {}".format(c, ms), c
     tn = ctx.version("torch-npu")
     if tn:
         for r in compat.table("torch_npu.yaml"):
             if any(compat.same_release(p["torch_npu"], tn) for p in r["pairs"]):
-                return "install CANN {} (toolkit + 910B kernels/ops) for torch_npu {}".format(r["cann"], tn)
-    return "install the CANN toolkit + the 910B kernels/ops package matching your framework (see `ascendfix check -v`)"
+                return "install CANN {} (toolkit + 910B kernels/ops) for torch_npu {}".format(r["cann"], tn), r["cann"]
+    return "install the CANN toolkit + the 910B kernels/ops package matching your framework (see `ascendfix check -v`)", None
+
+
+def _set_env_for(cann_version):
+    new = "source /usr/local/Ascend/cann/set_env.sh"
+    old = "source /usr/local/Ascend/ascend-toolkit/set_env.sh"
+    if cann_version is None:
+        return "then: {}  (CANN >= 8.5: {})".format(old, new)
+    return "then: " + (new if vtuple(cann_version) >= (8, 5) else old)
 
 
 @check("cann.locate", "cann", "CANN toolkit located and versioned")
@@ -28,11 +36,11 @@ def cann_locate(ctx):
     """$ASCEND_HOME_PATH, ascend-toolkit/latest (<= 8.3) and cann[-X] (>= 8.5); public version."""
     c = facts.cann(ctx)
     if not c["installs"]:
+        hint, cver = _install_hint(ctx)
         return finding("error", "CANN toolkit not found (looked in {})".format(", ".join(dict.fromkeys(c["looked"]))),
                        [ev(p, "missing") for p in list(dict.fromkeys(c["looked"]))[:4]],
                        expected="a CANN toolkit, e.g. /usr/local/Ascend/ascend-toolkit/latest or /usr/local/Ascend/cann",
-                       fix=[_install_hint(ctx),
-                            "then: source /usr/local/Ascend/ascend-toolkit/set_env.sh  (CANN >= 8.5: source /usr/local/Ascend/cann/set_env.sh)"])
+                       fix=[hint, _set_env_for(cver)])
     out = []
     sel = c["selected"]
     evidence = [ev(i["source"] or i["path"], "version={} ({}, found via {})".format(i["version"], i["layout"], i["how"]))

@@ -47,7 +47,8 @@ for label, value in (("python scalar 0", 0), ("ms.Tensor(0, dtype)", ms.Tensor(0
         r = mask.masked_fill(cond, value)
         res[label] = "ok: " + str(r.dtype)
     except Exception as e:
-        res[label] = "{}: {}".format(type(e).__name__, str(e).splitlines()[0][:200] if str(e) else "")
+        lines = [l.strip() for l in str(e).splitlines() if l.strip()]
+        res[label] = "{}: {}".format(type(e).__name__, lines[0][:200] if lines else "")
 print("ASCENDFIX-PROBE:" + json.dumps(res))
 """
 
@@ -127,6 +128,13 @@ def deep_masked_fill(ctx):
         return finding("error", "the probe could not run (rc={}): {}".format(rc, tail), [ev("masked_fill probe", tail)])
     e = [ev("masked_fill on float16 ({})".format(target), "; ".join("{} -> {}".format(k, v) for k, v in payload.items()))]
     scalar = payload.get("python scalar 0", "")
+    tensor = payload.get("ms.Tensor(0, dtype)", "")
+    if "numpy" in (scalar + tensor).lower():
+        return finding("error", "masked_fill fails inside MindSpore's NumPy bridge ({}): MindSpore was built against "
+                       "NumPy 1.x".format(scalar), e, fix=['pip install "numpy<2"  (see the pkgs.numpy2 finding)'])
+    if not scalar.startswith("ok") and not tensor.startswith("ok"):
+        return finding("skip", "float16 masked_fill fails on {} with either value ({}), so this machine cannot tell "
+                       "the two apart; the probe is meaningful on the NPU".format(target, scalar.split(":")[0]), e)
     if scalar.startswith("ok"):
         return finding("ok", "masked_fill with a Python scalar works on float16 here ({})".format(target), e)
     return finding("warn", "masked_fill(cond, 0) on float16 raises {} on {}; mindone's CLIP mask code hits this".format(
@@ -157,7 +165,13 @@ def deep_torch_npu(ctx):
     e = [ev("torch", "{} (cxx11_abi={})".format(payload["torch"], payload["cxx11_abi"]))]
     out = []
     if payload.get("error"):
-        out.append(finding("error", "import torch_npu failed: " + payload["error"], e))
+        from ascendfix.check import compat
+
+        pairs = [p for r in compat.table("torch_npu.yaml") for p in r["pairs"] if compat.same_release(p["torch"], payload["torch"])]
+        fix = (["pip install torch_npu=={}  (the build paired with torch {})".format(pairs[0]["torch_npu"], payload["torch"])]
+               if pairs else ["torch {} has no torch_npu release in the shipped table: install a torch/torch_npu pair from "
+                              "https://github.com/Ascend/pytorch#version-support".format(payload["torch"])])
+        out.append(finding("error", "import torch_npu failed: " + payload["error"], e, fix=fix))
     elif not payload.get("npu_available"):
         out.append(finding("error" if facts.npu_present(ctx) else "warn",
                            "torch_npu {} imports but torch.npu.is_available() is False".format(payload.get("torch_npu")), e))

@@ -16,7 +16,7 @@ def env_vars(ctx):
     for rule in rules.env_rules():
         if rule.get("stacks") and ctx.stack not in rule["stacks"]:
             continue
-        status, detail, value = rules.eval_env_rule(rule, ctx.env, devices)
+        status, detail, value = rules.eval_env_rule(rule, ctx.env, devices, is_dir=ctx.is_dir)
         var = rule.get("var") or ", ".join(rule.get("when") or {})
         e = [ev("$" + var, redact(var, value))] if rule.get("var") else [ev("env", value)]
         fix = []

@@ -27,6 +27,21 @@ def _pip(ctx, *reqs):
                                          " ".join('"{}"'.format(r) if any(c in r for c in "<>!*") else r for r in reqs))
 
 
+def _fix_for(ctx, req):
+    """The pip command for a requirement, or why it cannot be installed on this interpreter."""
+    try:
+        r = Requirement(str(req))
+    except InvalidRequirement:
+        return _pip(ctx, str(req))
+    for spec in r.specifier:
+        if spec.operator == "==":
+            prow = compat.package_requires_python(r.name, spec.version)
+            if prow and compat.in_spec(_pyver(ctx), prow["requires_python"]) is False:
+                return "{} cannot be installed on Python {}: it requires Python {} (see the python.verdict finding)".format(
+                    r, _pyver(ctx), prow["requires_python"])
+    return _pip(ctx, str(req))
+
+
 def _marker_env(ctx):
     py = ctx.environment.get("python", {})
     vi = ctx.py_version
@@ -102,17 +117,48 @@ def python_version(ctx):
     return finding("ok", "Python {}{}".format(py, " ({})".format("; ".join(fits)) if fits else ""), e)
 
 
+def tree_info(ctx):
+    """Version (PKG-INFO of an sdist) and requires-python / dependencies (pyproject.toml) of a --mindone tree."""
+    def _read():
+        import re
+
+        tree = ctx.mindone
+        if not tree:
+            return None
+        info = {"path": str(tree), "version": None, "requires_python": None, "dependencies": []}
+        try:
+            with open(os.path.join(str(tree), "PKG-INFO"), encoding="utf-8") as fh:
+                m = re.search(r"^Version:\s*(\S+)", fh.read(65536), re.M)
+                info["version"] = m.group(1) if m else None
+        except OSError:
+            pass
+        try:
+            import tomlkit
+
+            with open(os.path.join(str(tree), "pyproject.toml"), encoding="utf-8") as fh:
+                proj = tomlkit.parse(fh.read()).get("project") or {}
+            info["requires_python"] = str(proj.get("requires-python")) if proj.get("requires-python") else None
+            info["dependencies"] = [str(d) for d in (proj.get("dependencies") or [])]
+        except Exception:  # a broken pyproject is reported by the verdict as "unknown"
+            pass
+        return info
+
+    return ctx.cached("mindone_tree", _read)
+
+
 @check("python.verdict", "python", "Can this stack work on this interpreter at all?", stacks=["mindone"])
 def python_verdict(ctx):
     """The honest verdict (issue 7): e.g. Python 3.8 + mindone 0.5.0 cannot work, with the options."""
     py = _pyver(ctx)
     rows = sorted(compat.table("mindone.yaml"), key=lambda r: Version(r["mindone"]), reverse=True)
     installed = ctx.version("mindone")
-    target = compat.mindone_row(installed) if installed else rows[0]
+    tree = tree_info(ctx)
+    tree_v = tree["version"] if tree else None
+    target = compat.mindone_row(installed) if installed else (compat.mindone_row(tree_v) if tree_v else None) or rows[0]
     if target is None:
         return finding("warn", "mindone {} is not in the shipped compatibility data".format(installed),
                        [ev("mindone", installed)])
-    src = "installed" if installed else "newest release"
+    src = "installed" if installed else ("the --mindone tree" if tree_v and target["mindone"] == tree_v else "newest release")
     blockers = []
     if compat.in_spec(py, target["requires_python"]) is False:
         blockers.append("mindone {} requires Python {}".format(target["mindone"], target["requires_python"]))
@@ -120,6 +166,11 @@ def python_verdict(ctx):
         blockers.append("it pins {}, which requires Python {}".format(req, prow["requires_python"]))
     e = [ev("rules/compat/mindone.yaml", "mindone {} ({}): Requires-Python {}, pins {}".format(
         target["mindone"], src, target["requires_python"], ", ".join(target["requires"])))]
+    edited = []
+    if tree and tree["requires_python"] and tree["requires_python"] != target["requires_python"]:
+        edited.append("the tree's pyproject.toml says requires-python {} (upstream {}: {})".format(
+            tree["requires_python"], target["mindone"], target["requires_python"]))
+        e.append(ev(os.path.join(tree["path"], "pyproject.toml"), "requires-python = " + tree["requires_python"]))
     if not blockers:
         return finding("ok", "mindone {} ({}) can work on Python {}".format(target["mindone"], src, py), e)
     alt = compat.newest_mindone_for(py)
@@ -132,11 +183,11 @@ def python_verdict(ctx):
                            alt["mindspore"], alt["mindone"]))
     detail = ("Python {} + mindone {} cannot work: {}. Relaxing the pins (sed on pyproject.toml) only moves the "
               "failure to import time".format(py, target["mindone"], "; ".join(blockers)))
-    imports = ctx._cache.get("transformers_imports")
-    if imports and imports.get("missing"):
-        detail += " ({} `from transformers import` names in the tree do not exist in transformers {})".format(
-            imports["missing"], imports.get("version"))
-    status = "error" if installed else "warn"
+    if edited:
+        detail += "; " + "; ".join(edited)
+    if installed or ctx.mindone:
+        detail += " (the mindone.transformers_imports finding lists the names that stay unresolved)"
+    status = "error" if (installed or (tree_v and src == "the --mindone tree")) else "warn"
     return finding(status, detail, e, expected="Python {}".format(target["requires_python"]), fix=options)
 
 
@@ -159,13 +210,13 @@ def pkgs_pins(ctx):
             if inst is None:
                 if name.lower().replace("_", "-") in RELEVANT:
                     out.append(finding("error", "{} requires {}, which is not installed".format(d["name"], r), [where],
-                                       id="pkgs.pins." + name.lower(), expected=str(r), fix=[_pip(ctx, str(r))]))
+                                       id="pkgs.pins." + name.lower(), expected=str(r), fix=[_fix_for(ctx, r)]))
                 continue
             v = _vers(inst)
             if v is not None and r.specifier and not r.specifier.contains(v, prereleases=True):
                 out.append(finding("error", "{} {} is installed; {} {} requires {}".format(
                     name, inst, d["name"], d["version"], r), [where, ev(name, inst)],
-                    id="pkgs.pins." + name.lower(), expected=str(r), fix=[_pip(ctx, str(r))]))
+                    id="pkgs.pins." + name.lower(), expected=str(r), fix=[_fix_for(ctx, r)]))
     if ctx.stack == "torch-npu":
         diff = ctx.version("diffusers")
         if diff and _vers(diff) and _vers(diff) < Version("0.19.0"):
@@ -197,7 +248,9 @@ def numpy2(ctx):
     if ms:
         row = compat.mindspore_row(ms)
         if row and compat.in_spec(np_v, row["numpy"]) is False:
-            who.append("MindSpore {} (built against NumPy 1; the first tensor op crashes)".format(ms))
+            who.append("MindSpore {} is compiled against NumPy 1.x (importing it warns \"A module that was compiled "
+                       "using NumPy 1.x cannot be run in NumPy {}\" and ops that touch NumPy fail with "
+                       "\"ImportError: numpy.core.multiarray failed to import\")".format(ms, np_v))
     for owner in ("mindone", "torch-npu"):
         for r in requirements_of(ctx, owner):
             if r.name.lower() == "numpy" and r.specifier and not r.specifier.contains(v, prereleases=True):
@@ -376,4 +429,4 @@ def transformers_imports(ctx):
         return finding("warn", summary, e)
     return finding("error" if fatal else "warn", summary, e,
                    expected="the transformers version mindone pins ({})".format(", ".join(pin_s) or "see its metadata"),
-                   fix=[_pip(ctx, *pin_s)] if pin_s else [])
+                   fix=[_fix_for(ctx, p) for p in pin_s])

@@ -184,9 +184,10 @@ def disk(ctx):
     places.append(("/tmp", "/tmp"))
     out, seen = [], set()
     for label, p in places:
-        anc = _existing_ancestor(ctx, p)
+        view = ctx.real_view() if label == "weights" else ctx
+        anc = _existing_ancestor(view, p)
         try:
-            du = disk_usage(str(ctx.path(anc)))
+            du = disk_usage(str(view.path(anc)))
         except OSError:
             continue
         key = (du.total, du.free)

@@ -36,9 +36,10 @@ def default_weight_dirs(ctx):
 
 
 def weight_dirs(ctx):
+    """(dirs, filesystem view): --weights is a real path; the default cache is looked up under --root."""
     if ctx.weights:
-        return [str(ctx.weights)]
-    return ctx.cached("weight_dirs", lambda: default_weight_dirs(ctx))
+        return [os.path.abspath(str(ctx.weights))], ctx.real_view()
+    return ctx.cached("weight_dirs", lambda: default_weight_dirs(ctx)), ctx
 
 
 def _fs(ctx, p):
@@ -125,7 +126,7 @@ def _load_index(ctx, d):
 @check("weights.layout", "weights", "SDXL folder layout (model_index.json)")
 def weights_layout(ctx):
     """model_index.json present; every listed component has its folder and config files."""
-    dirs = weight_dirs(ctx)
+    dirs, ctx = weight_dirs(ctx)
     if not dirs:
         return finding("skip", "no weights folder (pass --weights DIR; none found in the modelscope cache)")
     out = []
@@ -178,7 +179,7 @@ def weights_layout(ctx):
 @check("weights.files", "weights", "Weight files: format, variant, LFS, integrity")
 def weights_files(ctx):
     """Per model component: .safetensors present (mindone cannot load .bin), variants, LFS pointers, headers."""
-    dirs = weight_dirs(ctx)
+    dirs, ctx = weight_dirs(ctx)
     if not dirs:
         return finding("skip", "no weights folder")
     out = []
@@ -233,7 +234,8 @@ def weights_files(ctx):
                 problems.append(("warn", "weights use the fp16 variant naming (*.fp16.safetensors) and not every component "
                                  "has plain files: pass variant=\"fp16\" to from_pretrained",
                                  ev(d, "; ".join("{}: {}".format(k, sorted(str(x) for x in v)) for k, v in sorted(per.items())))))
-                fix_variant = ["StableDiffusionXLPipeline.from_pretrained('{}', variant=\"fp16\", mindspore_dtype=ms.float16)".format(d)]
+                dtype = "torch_dtype=torch.float16" if ctx.stack in ("torch-npu", "mindie") else "mindspore_dtype=ms.float16"
+                fix_variant = ["StableDiffusionXLPipeline.from_pretrained('{}', variant=\"fp16\", {})".format(d, dtype)]
             else:
                 only_plain = sorted(k for k, v in per.items() if v and "fp16" not in v)
                 only_var = sorted(k for k, v in per.items() if v and None not in v)

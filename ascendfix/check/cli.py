@@ -152,7 +152,8 @@ def _render(console, findings, summary, verbose, engine):
         if not items:
             continue
         status = summary["categories"][cat]
-        problems = [f for f in items if f["status"] in ("error", "warn", "crashed")]
+        sev = {"error": 0, "crashed": 1, "warn": 2}
+        problems = sorted((f for f in items if f["status"] in sev), key=lambda f: sev[f["status"]])
         oks = [f for f in items if f["status"] == "ok"]
         lead = problems[0] if problems else (oks[0] if oks else items[0])
         info = lead["detail"]

@@ -179,6 +179,15 @@ class Context:
         except ValueError:
             return str(r)
 
+    def real_view(self):
+        """A view of this context on the real filesystem (for user-given paths such as --weights)."""
+        import copy
+
+        view = copy.copy(self)
+        view.root = Path("/")
+        view.real_root = True
+        return view
+
     # -- commands ----------------------------------------------------------------------------
     def command(self, name, argv=None, timeout=None):
         """(returncode, output) of a command, or None when it is not available.
@@ -254,11 +263,13 @@ def detect_stack(ctx):
             return "mindone", "mindspore/mindone are installed"
         if has("torch-npu"):
             return "torch-npu", "torch_npu is installed"
+        if has("torch") and has("diffusers"):
+            return "torch-npu", "torch + diffusers are installed"
     except Exception:
         pass
     if ctx.is_dir("/usr/local/Ascend/mindie"):
         return "mindie", "/usr/local/Ascend/mindie exists"
-    return "mindone", "default (nothing installed yet)"
+    return "mindone", "assumed: no framework installed yet; --stack to choose"
 
 
 def applicable(chk, ctx):
@@ -297,6 +308,8 @@ def ordered(findings):
 
 def run(ctx, only=None, progress=None):
     """Run the selected checks; a crashing check becomes a ``crashed`` finding, the others still run."""
+    from ascendfix.errors import AscendfixError
+
     findings = []
     explicit = bool(only)
     checks = select(only)
@@ -306,7 +319,7 @@ def run(ctx, only=None, progress=None):
                 why = "needs --deep" if (chk.deep and not ctx.deep) else (
                     "needs --{}".format(chk.needs) if chk.needs and not getattr(ctx, chk.needs, None)
                     else "not used by the {} stack".format(ctx.stack))
-                findings.append(_complete(finding("skip", "skipped: " + why), chk, 0.0))
+                findings.append(_complete(finding("skip", "{}: skipped ({})".format(chk.title, why)), chk, 0.0))
             if progress:
                 progress()
             continue
@@ -319,6 +332,8 @@ def run(ctx, only=None, progress=None):
                 out = [out]
             for f in out:
                 findings.append(_complete(f, chk, time.monotonic() - t0))
+        except AscendfixError:  # bad user input (e.g. --script is not Python): exit 2, not "crashed"
+            raise
         except Exception as e:  # a bug in one check must not hide the others
             detail = "the check itself failed: {}: {}".format(type(e).__name__, e)
             if os.environ.get("ASCENDFIX_DEBUG"):

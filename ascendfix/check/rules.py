@@ -12,7 +12,7 @@ from ascendfix.errors import AscendfixError
 
 F = data.Field
 ENV_FIELDS = {
-    "id": F(str), "kind": F(str, choices=["enum", "kv", "devices", "combo", "ineffective"]),
+    "id": F(str), "kind": F(str, choices=["enum", "kv", "devices", "combo", "ineffective", "dir"]),
     "var": F(str, required=False), "stacks": F(list, required=False, items=str),
     "values": F(list, required=False, items=str), "default": F(str, required=False),
     "warn_values": F(dict, required=False), "keys": F(dict, required=False), "when": F(dict, required=False),
@@ -79,8 +79,11 @@ def _kv_problem(value, keys):
     return None
 
 
-def eval_env_rule(rule, env, device_count=None):
-    """(status, detail, value) for one rule against an environment dict; status ok or warn."""
+def eval_env_rule(rule, env, device_count=None, is_dir=None):
+    """(status, detail, value) for one rule against an environment dict; status ok or warn.
+
+    ``is_dir(path)`` answers for ``dir`` rules (the check passes one that looks under --root).
+    """
     kind = rule["kind"]
     if kind == "combo":
         for var, allowed in rule["when"].items():
@@ -94,6 +97,12 @@ def eval_env_rule(rule, env, device_count=None):
         return "ok", "{} is not set{}".format(var, dflt), None
     if kind == "ineffective":
         return "warn", rule["message"], value
+    if kind == "dir":
+        import os
+
+        if not (is_dir or os.path.isdir)(value):
+            return "warn", "{}={}: not an existing directory. {}".format(var, value, rule["message"]), value
+        return "ok", "{}={}".format(var, value), value
     if kind == "enum":
         v = value.strip()
         if v not in rule["values"]:

@@ -14,6 +14,7 @@ is costly to evaluate twice (calls, arithmetic), the site is skipped and reporte
 """
 
 import ast
+import re
 
 import libcst as cst
 
@@ -21,6 +22,9 @@ from ascendfix.apply.base import PythonCodemod
 from ascendfix.apply.stmtindex import Desync, PrunedTransformer, StatementIndex
 
 METHODS = ("masked_fill", "masked_fill_")
+_NAME_RE = re.compile(r"masked_fill")
+_FILL_RE = re.compile(r",\s*(?:value\s*=\s*)?[-+]?\s*(?:\d|\.\d)(?:[eE][-+]?|[\w.])*\s*,?\s*\)")
+_WINDOW = 2000  # chars after the name; the longest call site in mindone 0.2-0.5 is far shorter
 FUNCTIONAL_MODULES = ("mindspore.ops", "mindspore.mint", "mindspore.ops.function", "mindspore.ops.functional")
 
 
@@ -342,7 +346,13 @@ def _needs_no_parens(expr):
 
 class MaskedFillDtype(PythonCodemod):
     def prefilter(self, text):
-        return "masked_fill" in text and "mindspore" in text
+        if "masked_fill" not in text or "mindspore" not in text:
+            return False
+        # a bare-number fill is the call's last argument: ", <number>)" shortly after the name
+        for m in _NAME_RE.finditer(text):
+            if _FILL_RE.search(text, m.end(), m.end() + _WINDOW):
+                return True
+        return False
 
     def scan(self, tree, text, relpath):
         self._state = None

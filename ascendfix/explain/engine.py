@@ -3,8 +3,8 @@
 Pipeline, per input line (streamed, binary, never the whole file in memory):
 
 1. pre-filter: does the raw line contain any literal *anchor* of any signature? One combined
-   scan over all anchors (GNU ``grep -F`` when available — Aho-Corasick in C —, else one
-   Python ``re`` alternation per line). Lines without an anchor cost nothing more.
+   scan over all anchors (GNU ``grep -E`` with one alternation of the escaped anchors — a DFA in
+   C — when grep is available, else one Python ``re`` alternation per line). Lines without an anchor cost nothing more.
 2. only for lines that hit: decode (UTF-8, then GB18030, then UTF-8 with replacement), drop
    ANSI colour codes and CR, and run the full regexes of the patterns whose anchors occur in the
    line. Lines longer than ``WINDOW_LIMIT`` are matched on bounded windows around each anchor.
@@ -16,9 +16,11 @@ Public API (stable, used by other verbs): :func:`explain_text`, :func:`explain_l
 :func:`explain_stream`.
 """
 
+import io
 import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import threading
@@ -107,29 +109,31 @@ class Matcher(object):
         for a in self.by_anchor:
             for v in _variants(a):
                 self.variant_anchor[v] = a
-        variants = sorted(self.variant_anchor, key=len, reverse=True)
-        self.anchor_re = re.compile(b"|".join(re.escape(v) for v in variants))
-        # anchors that can hide inside (or overlap) another one: findall() is non-overlapping,
-        # so these are checked with `in` when their partner is found
-        self.related = {}
-        for v in variants:
-            rel = [w for w in variants if w != v and (w in v or v in w or _overlap(v, w) or _overlap(w, v))]
-            if rel:
-                self.related[v] = rel
+        self.variants = sorted(self.variant_anchor, key=len, reverse=True)
+        self._anchor_re = None
         self.hits = {}
         self.lines_read = 0
         self._cache = {}
         self._pending_line = 1  # line number of the next piece fed
 
     @property
+    def anchor_re(self):
+        """One alternation of every anchor (the pure-Python pre-filter)."""
+        if self._anchor_re is None:
+            self._anchor_re = re.compile(b"|".join(re.escape(v) for v in self.variants))
+        return self._anchor_re
+
+    @property
     def anchor_bytes(self):
         return sorted(self.variant_anchor)
 
     # -- feeding ---------------------------------------------------------------------------
-    def feed_piece(self, lineno, raw, partial=False):
-        """One line (bytes, without its newline) or a piece of a huge line; line numbers from 1."""
-        found = self.anchor_re.findall(raw)
-        if not found:
+    def feed_piece(self, lineno, raw, partial=False, prefiltered=False):
+        """One line (bytes, without its newline) or a piece of a huge line; line numbers from 1.
+
+        ``prefiltered``: the caller already knows the line holds an anchor (grep said so).
+        """
+        if not prefiltered and self.anchor_re.search(raw) is None:
             return
         cacheable = not partial and len(raw) <= CACHE_LINE_MAX
         if cacheable:
@@ -138,12 +142,9 @@ class Matcher(object):
                 for sig, pat, caps, snippet in cached:
                     self._record(sig, pat, caps, snippet, lineno)
                 return
-        present = set(found)
-        for v in list(present):
-            for w in self.related.get(v, ()):
-                if w not in present and w in raw:
-                    present.add(w)
-        anchors = {self.variant_anchor[v] for v in present}
+        # which anchors are in the line (all of them, overlapping ones too): a few dozen `in`
+        # tests, only for the rare lines that passed the pre-filter
+        anchors = {self.variant_anchor[v] for v in self.variants if v in raw}
         cands = []
         seen = set()
         for a in anchors:
@@ -205,7 +206,10 @@ class Matcher(object):
         """Feed an iterable of lines (bytes or str; a trailing newline is ignored)."""
         for item in lines:
             if isinstance(item, str):
-                item = item.encode("utf-8", "surrogateescape")
+                try:
+                    item = item.encode("utf-8", "surrogateescape")  # round-trips undecodable bytes
+                except UnicodeEncodeError:
+                    item = item.encode("utf-8", "replace")
             item = bytes(item)
             parts = item.split(b"\n")
             if len(parts) > 1 and parts[-1] == b"":
@@ -260,14 +264,6 @@ class Matcher(object):
         }
 
 
-def _overlap(a, b):
-    """True when a suffix of ``a`` is a prefix of ``b`` (so both can share bytes in a line)."""
-    for k in range(1, min(len(a), len(b))):
-        if a[-k:] == b[:k]:
-            return True
-    return False
-
-
 # -- streaming a file ---------------------------------------------------------------------------
 def _feed_python(matcher, stream):
     """Pure-Python path: one anchor regex per line, huge lines in bounded pieces."""
@@ -287,34 +283,101 @@ def _feed_python(matcher, stream):
     matcher.lines_read = lineno
 
 
+_GREP = {}
+
+
 def _grep_path():
+    """A grep that understands ``-a -n -E --color=never -f FILE`` (GNU, BSD), or None.
+
+    ``ASCENDFIX_EXPLAIN_NO_GREP=1`` forces the pure-Python pre-filter.
+    """
     if os.environ.get("ASCENDFIX_EXPLAIN_NO_GREP"):
         return None
-    return shutil.which("grep")
+    if "path" not in _GREP:
+        path = shutil.which("grep")
+        if path:
+            try:
+                r = subprocess.run(
+                    [path, "-a", "-n", "-E", "--color=never", "-e", "b|c"],
+                    input=b"a\nb\n",
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env=dict(os.environ, LC_ALL="C"),
+                    timeout=10,
+                )
+                if r.returncode != 0 or r.stdout != b"2:b\n":
+                    path = None
+            except (OSError, subprocess.SubprocessError):
+                path = None
+        _GREP["path"] = path
+    return _GREP["path"]
+
+
+_ERE_SPECIAL = re.compile(rb"([.\[()*+?{|^$\\])")
+
+
+def _ere_escape(anchor):
+    """A literal (bytes) as a POSIX extended regex."""
+    return _ERE_SPECIAL.sub(rb"\\\1", anchor)
+
+
+def _regular_file_fd(stream):
+    """``(fd, offset)`` of ``stream`` when it is a regular file (not a pipe/tty), else ``(None, 0)``.
+
+    The fd's offset is set to the stream's logical position, from where grep will read it.
+    """
+    if not hasattr(os, "pread"):
+        return None, 0
+    try:
+        fd = stream.fileno()
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None, 0
+        pos = stream.tell()  # logical position (a buffered reader may have read ahead)
+        os.lseek(fd, pos, os.SEEK_SET)
+        return fd, pos
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None, 0
 
 
 def _feed_grep(matcher, stream, grep):
     """Fast path: GNU grep -F does the anchor pre-filter; Python only sees the lines that hit.
 
-    Our thread pumps the input into grep (counting lines on the way), so stdin and files
-    behave the same and memory stays flat.
+    A regular file is handed to grep as its stdin (grep reads it at full speed) while a thread counts
+    the lines with pread() (no shared offset); anything else (a pipe) is pumped into grep by a thread
+    that counts on the way. Memory stays flat either way.
     """
     fd, pattern_file = tempfile.mkstemp(prefix="ascendfix-anchors-", suffix=".txt")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(b"\n".join(matcher.anchor_bytes) + b"\n")
+            # one ERE alternation of the escaped anchors: GNU grep turns it into a DFA, which is
+            # faster than -F's keyword search when some anchors are short ("DT_", "EI00")
+            fh.write(b"|".join(_ere_escape(a) for a in matcher.anchor_bytes) + b"\n")
         env = dict(os.environ, LC_ALL="C")
-        env.pop("GREP_OPTIONS", None)
-        env.pop("GREP_COLOR", None)
-        env.pop("GREP_COLORS", None)
+        for var in ("GREP_OPTIONS", "GREP_COLOR", "GREP_COLORS"):
+            env.pop(var, None)
+        cmd = [grep, "-a", "-n", "-E", "--color=never", "-f", pattern_file]
+        file_fd, start = _regular_file_fd(stream)
         proc = subprocess.Popen(
-            [grep, "-a", "-n", "-F", "--color=never", "-f", pattern_file],
-            stdin=subprocess.PIPE,
+            cmd,
+            stdin=file_fd if file_fd is not None else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
         )
         state = {"newlines": 0, "last": b"\n", "error": None}
+
+        def count_file():
+            try:
+                offset = start
+                while True:
+                    chunk = os.pread(file_fd, READ_CHUNK, offset)
+                    if not chunk:
+                        break
+                    offset += len(chunk)
+                    state["newlines"] += chunk.count(b"\n")
+                    state["last"] = chunk[-1:]
+            except Exception as e:  # reported after grep finishes
+                state["error"] = e
 
         def pump():
             try:
@@ -337,7 +400,10 @@ def _feed_grep(matcher, stream, grep):
                 except OSError:
                     pass
 
-        t = threading.Thread(target=pump, name="ascendfix-explain-pump")
+        if file_fd is not None:
+            t = threading.Thread(target=count_file, name="ascendfix-explain-count")
+        else:
+            t = threading.Thread(target=pump, name="ascendfix-explain-pump")
         t.daemon = True
         t.start()
         try:
@@ -358,7 +424,7 @@ def _feed_grep(matcher, stream, grep):
                     partial = True
                 if complete:
                     body = body[:-1]
-                matcher.feed_piece(lineno, body, partial=partial)
+                matcher.feed_piece(lineno, body, partial=partial, prefiltered=not partial)
                 if complete:
                     lineno = None
         finally:

@@ -1,13 +1,13 @@
 """The knowledge base of error signatures: ``rules/signatures/*.yaml``, validated and compiled.
 
-One YAML entry per signature (see rules/signatures/README.md for the format). This module only
+One YAML entry per signature (format: see the FIELDS / PATTERN_FIELDS below and any entry). This module only
 loads data; matching lives in :mod:`ascendfix.explain.engine`. It imports nothing heavy (no
 libcst, no frameworks) so ``ascendfix explain`` starts fast.
 """
 
 import re
 
-from ascendfix.data import Field, display_path, load_entries
+from ascendfix.data import Field, display_path, load_entries, validate
 from ascendfix.errors import DataError
 
 CATEGORIES = (
@@ -55,15 +55,35 @@ EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str)}
 _TEMPLATE_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-class Pattern(object):
-    __slots__ = ("regex", "anchors", "required", "alone", "index")
+_GROUP_RE = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
 
-    def __init__(self, regex, anchors, required, alone, index):
-        self.regex = regex
+
+class Pattern(object):
+    """One regex of a signature; compiled on first use (start-up: most patterns never run)."""
+
+    __slots__ = ("source", "_regex", "where", "anchors", "required", "alone", "index")
+
+    def __init__(self, source, anchors, required, alone, index, where=""):
+        self.source = source
+        self._regex = None
+        self.where = where
         self.anchors = anchors
         self.required = required  # the signature matches only if every required pattern matched
         self.alone = alone  # False: supporting evidence only, never enough on its own
         self.index = index
+
+    @property
+    def regex(self):
+        if self._regex is None:
+            try:
+                self._regex = re.compile(self.source)
+            except re.error as e:
+                raise DataError("{}: bad regex: {}".format(self.where, e))
+        return self._regex
+
+    @property
+    def group_names(self):
+        return _GROUP_RE.findall(self.source)
 
 
 class Signature(object):
@@ -92,19 +112,15 @@ class Signature(object):
             raise DataError("{}: priority must be 1..100".format(where))
         if not entry["patterns"]:
             raise DataError("{}: field 'patterns' is empty".format(where))
-        from ascendfix.data import validate
-
         for i, p in enumerate(entry["patterns"]):
             pwhere = "{} patterns[{}]".format(where, i)
             validate(p, PATTERN_FIELDS, pwhere)
             if not p["anchors"] or not all(p["anchors"]):
                 raise DataError("{}: 'anchors' needs at least one non-empty literal".format(pwhere))
-            try:
-                rx = re.compile(p["regex"])
-            except re.error as e:
-                raise DataError("{}: bad regex: {}".format(pwhere, e))
             alone = p.get("alone")
-            self.patterns.append(Pattern(rx, tuple(p["anchors"]), bool(p.get("required")), alone is not False, i))
+            self.patterns.append(
+                Pattern(p["regex"], tuple(p["anchors"]), bool(p.get("required")), alone is not False, i, pwhere)
+            )
         if not any(p.alone or p.required for p in self.patterns):
             raise DataError("{}: every pattern has 'alone: false'; nothing can trigger it".format(where))
         ex = self.examples
@@ -116,7 +132,7 @@ class Signature(object):
                 validate(item, EXAMPLE_FIELDS, "{} examples.{}[{}]".format(where, kind, j))
         names = set()
         for p in self.patterns:
-            names.update(p.regex.groupindex)
+            names.update(p.group_names)
         for name in _TEMPLATE_RE.findall(self.fix) + _TEMPLATE_RE.findall(self.cause):
             if name not in names and name not in self.defaults:
                 raise DataError(
@@ -148,8 +164,11 @@ class Signature(object):
 _CACHE = {}
 
 
-def load_signatures():
-    """All signatures, compiled, in file order. Raises DataError on a malformed entry."""
+def load_signatures(compile_all=False):
+    """All signatures, in file order. Raises DataError on a malformed entry.
+
+    Regexes compile lazily; ``compile_all=True`` compiles (and so checks) every one now.
+    """
     from ascendfix.data import data_root
 
     key = str(data_root("rules"))
@@ -158,6 +177,10 @@ def load_signatures():
         if not sigs:
             raise DataError("no signatures found under {}/signatures".format(key))
         _CACHE[key] = sigs
+    if compile_all:
+        for sig in _CACHE[key]:
+            for p in sig.patterns:
+                p.regex  # noqa: B018 - compiles, raising DataError on a bad regex
     return _CACHE[key]
 
 

@@ -90,8 +90,17 @@ def run(args):
         # checked before anything is written: a bad folder (no model_index.json, .bin only) is exit 2
         weights = inspect_weights(os.path.expanduser(args.weights), recipe.get("variant"))
         weights["source"] = "dir"
+    existed = os.path.isdir(os.path.expanduser(args.out)) if args.out else False
     out = _prepare_out(args.out, recipe["id"], args.force)
-    return Smoke(args, recipe, cfg, python, weights, out).run()
+    try:
+        return Smoke(args, recipe, cfg, python, weights, out).run()
+    except AscendfixError:
+        if not existed:  # leave no empty folder behind for a usage error
+            try:
+                out.rmdir()
+            except OSError:
+                pass
+        raise
 
 
 # ------------------------------------------------------------------ --list
@@ -108,7 +117,8 @@ def _list(args, recipes):
     have = {m for m, info in probe["modules"].items() if info["found"]}
     npu = _npu_present()
     rows = []
-    for rid, r in recipes.items():
+    ordered = sorted(recipes.items(), key=lambda kv: (not kv[1].get("default"), kv[0]))
+    for rid, r in ordered:
         missing = [m for m in r["requires"] if m not in have]
         cpu_devices = [d for d in r["devices"] if d.lower() == "cpu"]
         missing_cpu = [m for m in requirements(r, "cpu") if m not in have] if cpu_devices else None
@@ -144,7 +154,7 @@ def _list(args, recipes):
             cpu = " (CPU --tiny: yes)" if row["runnable_cpu_tiny"] else ""
             here = "{} missing {}{}".format(styled_mark("error", con), ", ".join(row["missing"]), cpu)
         else:
-            cpu = "; --tiny --device {} works".format(_cpu_name(row["devices"])) if row["runnable_cpu_tiny"] else ""
+            cpu = "; try --tiny --device {}".format(_cpu_name(row["devices"])) if row["runnable_cpu_tiny"] else ""
             here = "{} packages ok, no NPU device{}".format(styled_mark("warn", con), cpu)
         rid = row["id"] + (" (default)" if row["default"] else "")
         table.add_row(rid, row["stack"], row["title"], here)
@@ -172,6 +182,12 @@ def _prepare_out(out, recipe_id, force):
     if path.is_dir() and any(path.iterdir()):
         if not force:
             raise AscendfixError("--out {}: not empty (holds an earlier smoke?); pass --force to overwrite".format(out))
+        # --force: drop the previous run's results so a failed rerun cannot leave a stale PNG behind
+        for stale in (path / "report.json", path / "{}.png".format(recipe_id)):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
     try:
         path.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=str(path))
@@ -312,8 +328,12 @@ class Smoke(object):
             self.report["preflight"] = {"skipped": why}
             d.done("preflight", "warn", secs, "skipped ({})".format(why))
             return True
-        errors = [f for f in findings if f.get("status") in ("error", "crashed")]
-        warns = [f for f in findings if f.get("status") == "warn"]
+        errors = [f for f in findings if f.get("status") == "error"]
+        # a crashed check is a bug in ascendfix, not a verdict on the environment: warn, don't stop
+        warns = [f for f in findings if f.get("status") in ("warn", "crashed")]
+        npu = [f.get("detail") for f in findings if str(f.get("id", "")).startswith("npu.smi") and f.get("status") == "ok"]
+        if npu:
+            self.report["environment"]["npu"] = npu[0]
         self.report["preflight"] = {
             "errors": len(errors), "warnings": len(warns), "checked": len(findings),
             "findings": [f for f in findings if f.get("status") not in ("ok", "skip")],
@@ -424,6 +444,9 @@ class Smoke(object):
                 d.done(ev["stage"], ev["status"], ev.get("seconds"), info)
         elif kind == "step":
             d.step(ev.get("i", 0), ev.get("n", self.cfg["steps"]))
+        elif kind == "note":
+            self.report.setdefault("notes", []).append(ev.get("text"))
+            d.note("  " + str(ev.get("text")))
 
     def _fail_run(self, res, stage, message=None, hint=None):
         err = res.last("error") or {}

@@ -157,7 +157,7 @@ class DiffusersStack(object):
         if cfg["device"] == "npu":
             import torch_npu  # noqa: F401  (registers the npu device)
 
-            versions["torch_npu"] = _version("torch_npu") or getattr(torch_npu, "__version__", None)
+            versions["torch_npu"] = _version("torch-npu") or getattr(torch_npu, "__version__", None)
         import diffusers
 
         self.torch, self.diffusers = torch, diffusers
@@ -207,6 +207,19 @@ class MindIEStack(DiffusersStack):
         versions["mindiesd"] = _version("mindiesd")
         return versions
 
+    def load(self, cfg):
+        pipe = DiffusersStack.load(self, cfg)
+        try:
+            from mindiesd.compilation import MindieSDBackend
+        except ImportError:
+            emit("note", text="mindiesd.compilation.MindieSDBackend not available: running without MindIE-SD fusion")
+            return pipe
+        # MindIE-SD's documented entry point: torch.compile with its pattern-matching backend
+        # (fused Ascend kernels); the first denoising step pays the compile time.
+        setattr(pipe, "unet", self.torch.compile(pipe.unet, backend=MindieSDBackend()))
+        emit("note", text="UNet compiled with MindieSDBackend")
+        return pipe
+
 
 STACKS = {"mindone": MindOneStack, "torch-npu": DiffusersStack, "mindie": MindIEStack}
 
@@ -240,11 +253,25 @@ def check_reachable(url, timeout=15):
         raise ConnectionError("cannot reach the modelscope hub {} ({}:{}): {}".format(url, host, port, e))
 
 
+# Never fetch what smoke will not load: pickle weights and other formats (the SDXL repository also
+# ships .bin, ONNX, OpenVINO and Flax files: tens of GB).
+SKIP_GLOBS = ["*.bin", "*.ckpt", "*.pt", "*.pth", "*.onnx", "*.onnx_data", "*.msgpack", "*.h5", "openvino/*", "onnx/*"]
+SKIP_REGEX = [r"\.bin$", r"\.ckpt$", r"\.pth?$", r"\.onnx(_data)?$", r"\.msgpack$", r"\.h5$", r"^openvino/", r"^onnx/"]
+
+
 def download(cfg):
+    import inspect
+
     from modelscope import snapshot_download
 
     check_reachable(hub_endpoint())
-    return snapshot_download(cfg["model_id"], revision=cfg.get("revision"), cache_dir=cfg.get("cache_dir"))
+    kwargs = dict(revision=cfg.get("revision"), cache_dir=cfg.get("cache_dir"))
+    params = inspect.signature(snapshot_download).parameters
+    if "ignore_patterns" in params:  # modelscope >= 1.2x: glob patterns
+        kwargs["ignore_patterns"] = SKIP_GLOBS
+    elif "ignore_file_pattern" in params:  # older: regular expressions
+        kwargs["ignore_file_pattern"] = SKIP_REGEX
+    return snapshot_download(cfg["model_id"], **kwargs)
 
 
 def build_tiny(cfg):

@@ -106,7 +106,7 @@ def make_tokenizer(tmp, pad_token):
     )
 
 
-def text_config(vocab_size, eos_token_id):
+def text_config(vocab_size, eos_token_id, hidden_act):
     from transformers import CLIPTextConfig
 
     return CLIPTextConfig(
@@ -119,7 +119,7 @@ def text_config(vocab_size, eos_token_id):
         num_attention_heads=4,
         num_hidden_layers=2,
         vocab_size=vocab_size,
-        hidden_act="gelu",
+        hidden_act=hidden_act,
         projection_dim=TEXT_DIM,
         max_position_embeddings=77,
     )
@@ -197,7 +197,8 @@ def components(stack, arch, tmp):
     tokenizer = make_tokenizer(tmp, pad_token="<|endoftext|>")
     vocab_size = len(tokenizer.get_vocab())
     eos = tokenizer.convert_tokens_to_ids("<|endoftext|>")
-    text_encoder = CLIPTextModel(text_config(vocab_size, eos))
+    # as in stable-diffusion-xl-base-1.0: CLIP ViT-L (quick_gelu) and OpenCLIP bigG (gelu) text encoders
+    text_encoder = CLIPTextModel(text_config(vocab_size, eos, "quick_gelu"))
     if not xl:
         return StableDiffusionPipeline, dict(
             unet=unet,
@@ -211,7 +212,7 @@ def components(stack, arch, tmp):
         )
     # SDXL's second tokenizer pads with "!" (as stabilityai/stable-diffusion-xl-base-1.0 does).
     tokenizer_2 = make_tokenizer(tmp, pad_token="!")
-    text_encoder_2 = CLIPTextModelWithProjection(text_config(vocab_size, eos))
+    text_encoder_2 = CLIPTextModelWithProjection(text_config(vocab_size, eos, "gelu"))
     return StableDiffusionXLPipeline, dict(
         unet=unet,
         vae=vae,

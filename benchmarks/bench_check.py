@@ -1,0 +1,65 @@
+"""Benchmark `ascendfix check` (metadata only) against importing the frameworks, in the same run.
+
+    python benchmarks/bench_check.py --python ~/.cache/ascendfix-tests/venvs/ms27-mindone02/bin/python
+    python benchmarks/bench_check.py --python PY --repeat 5
+
+What is compared, on the same target interpreter:
+  A. `ascendfix check --json --python PY` — every default check (NPU, CANN, pins, pairing, env, weights,
+     disk/memory), reading dist-info metadata only;
+  B. the naive way a doctor could learn the same versions: `PY -c "import mindspore, mindone"` (the import
+     alone, no checks at all);
+  C. `ascendfix check --deep --only deep.mindspore_run_check` (the opt-in behavioural probe).
+Each is run --repeat times as a fresh process; medians are printed with the ratio B/A.
+
+Goal (issue 5): the default run answers in about a second, never importing a framework.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PY = Path.home() / ".cache" / "ascendfix-tests" / "venvs" / "ms27-mindone02" / "bin" / "python"
+
+
+def timed(cmd, env=None):
+    t = time.perf_counter()
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(ROOT))
+    return time.perf_counter() - t, r
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--python", default=str(DEFAULT_PY), help="target interpreter with mindspore + mindone")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-deep", action="store_true", help="skip C (the run_check probe)")
+    args = ap.parse_args()
+    if not Path(args.python).exists():
+        sys.exit("no interpreter at {} (build it with the test suite, or pass --python)".format(args.python))
+    env = dict(os.environ, NO_COLOR="1")
+    af = [sys.executable, "-m", "ascendfix", "check"]
+    rows = []
+    a = [timed(af + ["--json", "--python", args.python], env) for _ in range(args.repeat)]
+    rows.append(("A ascendfix check (default, metadata only)", [t for t, _ in a]))
+    b = [timed([args.python, "-c", "import mindspore, mindone"], env) for _ in range(args.repeat)]
+    if b[0][1].returncode != 0:
+        sys.exit("import mindspore, mindone failed in {}: {}".format(args.python, b[0][1].stderr[-300:]))
+    rows.append(("B import mindspore, mindone (no checks)", [t for t, _ in b]))
+    if not args.no_deep:
+        c = [timed(af + ["--json", "--python", args.python, "--deep", "--only", "deep.mindspore_run_check"], env)
+             for _ in range(args.repeat)]
+        rows.append(("C ascendfix check --deep (run_check probe only)", [t for t, _ in c]))
+    base = statistics.median(rows[0][1])
+    print("target: {}".format(args.python))
+    for name, ts in rows:
+        med = statistics.median(ts)
+        print("{:<50} median {:6.2f} s  (min {:.2f}, max {:.2f})  {:5.1f}x A".format(name, med, min(ts), max(ts), med / base))
+    print("ratio import-only / ascendfix default: {:.1f}x".format(statistics.median(rows[1][1]) / base))
+
+
+if __name__ == "__main__":
+    main()

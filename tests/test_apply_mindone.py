@@ -1,0 +1,160 @@
+"""`ascendfix apply` on real MindOne source trees (mindone 0.5.0 and 0.4.0 from PyPI).
+
+Every rule in rules/patches runs (as users run it). Checked:
+- --check and --diff write nothing (hash of every file, mode included);
+- apply: every file that parsed still parses; files not reported as changed are byte-identical;
+- no bare-number masked_fill fill is left in files that import mindspore, except the sites the
+  rule reported as skipped (found by an independent ast survey, not the codemod's own code);
+- the rerun changes nothing; revert restores the tree byte for byte and removes the journal.
+"""
+
+import ast
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from support import copy_tree, mindone_tree
+
+pytestmark = pytest.mark.slow
+
+
+def tree_hash(root):
+    out = {}
+    for dirpath, dirnames, files in os.walk(str(root)):
+        for f in files:
+            p = Path(dirpath) / f
+            out[str(p.relative_to(root))] = (hashlib.sha256(p.read_bytes()).hexdigest(), stat.S_IMODE(p.stat().st_mode))
+    return out
+
+
+def parses(root):
+    ok = set()
+    for dirpath, _, files in os.walk(str(root)):
+        if ".ascendfix" in dirpath:
+            continue
+        for f in files:
+            if f.endswith(".py"):
+                p = Path(dirpath) / f
+                try:
+                    ast.parse(p.read_bytes())
+                    ok.add(str(p.relative_to(root)))
+                except SyntaxError:
+                    pass
+    return ok
+
+
+def bare_number_fills(root):
+    """(path, line) of masked_fill calls with a bare-number fill, in files importing mindspore.
+
+    Deliberately naive and independent of the codemod: any `.masked_fill(`/`.masked_fill_(` call
+    whose receiver is not `torch`/`F`-like module alias and whose fill (2nd positional for methods,
+    3rd for `<...>.ops/mint.masked_fill`, or value=) is an int/float literal or its negation.
+    """
+    out = set()
+    for dirpath, _, files in os.walk(str(root)):
+        if ".ascendfix" in dirpath:
+            continue
+        for f in files:
+            if not f.endswith(".py"):
+                continue
+            p = Path(dirpath) / f
+            tree = ast.parse(p.read_bytes())
+            imports = set()
+            modules = set()
+            for n in ast.walk(tree):
+                if isinstance(n, ast.Import):
+                    imports.update(a.name.split(".")[0] for a in n.names)
+                    modules.update((a.asname or a.name.split(".")[0]) for a in n.names)
+                elif isinstance(n, ast.ImportFrom) and n.module and not n.level:
+                    imports.add(n.module.split(".")[0])
+                    if n.module.split(".")[0] == "mindspore":
+                        modules.update(a.asname or a.name for a in n.names)
+            if "mindspore" not in imports:
+                continue
+            for n in ast.walk(tree):
+                if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
+                    continue
+                if n.func.attr not in ("masked_fill", "masked_fill_"):
+                    continue
+                recv = n.func.value
+                head = recv
+                while isinstance(head, ast.Attribute):
+                    head = head.value
+                functional = isinstance(head, ast.Name) and head.id in modules and not isinstance(recv, ast.Call)
+                if isinstance(head, ast.Name) and head.id in ("torch", "F", "np", "numpy"):
+                    continue
+                idx = 2 if functional else 1
+                val = n.args[idx] if len(n.args) > idx else next((k.value for k in n.keywords if k.arg == "value"), None)
+                if isinstance(val, ast.UnaryOp) and isinstance(val.op, (ast.USub, ast.UAdd)):
+                    val = val.operand
+                if isinstance(val, ast.Constant) and type(val.value) in (int, float):
+                    out.add((str(p.relative_to(root)), n.lineno))
+    return out
+
+
+def _apply(run_cli, root, *extra):
+    r = run_cli("apply", str(root), "--json", *extra, timeout=1800)
+    assert r.returncode in (0, 1), r.stderr.decode()[-2000:]
+    assert "Traceback" not in r.stderr.decode()
+    return r.returncode, json.loads(r.stdout)
+
+
+@pytest.mark.parametrize("version,expected_sites", [("0.5.0", 90), ("0.4.0", None)])
+def test_apply_real_tree(version, expected_sites, tmp_path, run_cli):
+    root = copy_tree(mindone_tree(version), tmp_path / "mindone")
+    original = tree_hash(root)
+    parsed_before = parses(root)
+    sites_before = bare_number_fills(root)
+    if expected_sites is not None:
+        assert len(sites_before) == expected_sites
+
+    # dry runs write nothing
+    code, doc = _apply(run_cli, root, "--check")
+    assert code == 1 and doc["written"] is False and doc["changed_files"]
+    assert tree_hash(root) == original
+    r = run_cli("apply", str(root), "--diff", "--rule", "masked-fill-dtype", timeout=1800)
+    assert r.returncode == 1 and b"+++ b/mindone/" in r.stdout
+    assert tree_hash(root) == original
+    pending = set(doc["changed_files"])
+
+    # apply
+    code, doc = _apply(run_cli, root)
+    assert doc["written"] is True and set(doc["changed_files"]) == pending
+    patched = tree_hash(root)
+    changed = {p for p in original if patched.get(p) != original[p]}
+    assert changed == pending  # everything else byte-identical (and modes kept)
+    assert all(p.startswith(".ascendfix/") for p in set(patched) - set(original))
+    assert parses(root) >= parsed_before
+
+    # masked_fill: what is left is exactly what the rule reported as skipped
+    mf = [r for r in doc["rules"] if r["id"] == "masked-fill-dtype"][0]
+    skipped = {(f["path"], f["line"]) for f in doc["findings"]
+               if f["rule"] == "masked-fill-dtype" and f["kind"] == "skip"}
+    left = bare_number_fills(root)
+    assert left == skipped
+    assert mf["changes"] + mf["skipped"] == len(sites_before)
+    if version == "0.5.0":
+        assert mf["changes"] == 81 and mf["skipped"] == 9 and mf["changed_files"] == 56
+        text = (root / "mindone/transformers/trainer_ms_utils.py").read_text()
+        assert "nll_loss.masked_fill(padding_mask, ms.Tensor(0.0, dtype=nll_loss.dtype))" in text
+        text = (root / "mindone/transformers/models/led/modeling_led.py").read_text()
+        assert "mindspore.Tensor(0.0, dtype=attn_probs.dtype)" in text
+        text = (root / "tools/captioners/PLLaVA/models/llama/network.py").read_text()
+        assert "ops.masked_fill(causal_mask, ~exclude_mask, Tensor(0, dtype=dtype))" in text
+        pyproject = (root / "pyproject.toml").read_text()
+        assert 'requires-python = ">=3.8"' in pyproject and '"transformers>=4.39.3",' in pyproject
+        assert '"Programming Language :: Python :: 3.9",' in pyproject and '"numpy<2.0",' in pyproject
+
+    # rerun: nothing to do, nothing written
+    code, doc2 = _apply(run_cli, root)
+    assert doc2["changed_files"] == [] and doc2["written"] is False
+    assert tree_hash(root) == patched
+
+    # revert: byte for byte
+    r = run_cli("revert", str(root), timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert tree_hash(root) == original
