@@ -2,25 +2,34 @@
 
 Used by ``apply`` (the ``pins-relax`` rule checks before relaxing a pin) and by ``check`` (the
 honest verdict for a MindOne tree on this interpreter). Everything is static: the package is
-located in the *target* interpreter's environment without importing it, and names are resolved
-from its sources.
+located in the *target* interpreter's environment without importing it (``find_spec`` of the
+top-level name and ``importlib.metadata`` in a subprocess of that interpreter), and names are
+resolved from its sources.
 
-Scanning the tree (:func:`scan_imports`): a byte prefilter (``transformers`` in the file, then a
-regex for ``from transformers`` at the start of a line), a small lexer that drops hits inside
-strings and comments, and a one-statement ``ast`` parse per import. Only files whose imports are
-indented (inside ``try``/``if``/``def``...) get a full ``ast`` parse, to know whether the import is
-*guarded* (``try``/``except ImportError``, ``if TYPE_CHECKING``, version or availability checks)
-and whether it runs at import time (*toplevel*: not inside a function). Full-parsing every
-candidate file of mindone 0.5.0 takes ~22 s; this takes ~1-2 s.
+Scanning the tree (:func:`scan_tree`): a byte prefilter (``transformers`` in the file, then a
+literal regex for ``from transformers`` with only blanks before it on its line), a small lexer
+that drops hits inside strings and comments, and a one-statement ``ast`` parse per column-0
+import. An indented import is parsed together with its enclosing top-level statement (its
+``else``/``except``/``finally`` parts included), which tells whether it is *guarded*
+(``try`` with ``except ImportError``/``Exception``/bare, ``if TYPE_CHECKING``, an ``if`` testing a
+version or ``is_*_available()``) and whether it runs at import time (*toplevel*: not in a
+function). Anything unexpected falls back to a full parse of the file. Same answers as full
+parses (tested on mindone 0.2.0-0.5.0 and by a property test), ~30x faster.
 
-Resolving a name in a module of the package (:class:`Resolver`), in the order Python does:
-names bound in the module (definitions, assignments, imports, ``import *`` via ``__all__``, every
-branch of ``if``/``try``/``with`` counted), transformers' lazy ``__init__`` (``_import_structure``
+Resolving a name in a module of the package (:class:`Resolver`): names bound in the module
+(definitions, assignments, imports, ``import *`` honouring ``__all__``, every branch of
+``if``/``try``/``with``/``for`` counted), transformers' lazy ``__init__`` (``_import_structure``
 dicts incl. ``.update``/``.extend``/``["x"].append`` edits, ``dir(dummy_module)`` comprehensions,
-``define_import_structure`` directory scans mirroring ``__all__``/``@requires`` export rules,
-``_LazyModule(extra_objects=...)``, explicit ``TYPE_CHECKING`` imports), then submodules. A
-module-level ``__getattr__`` or a compiled module makes every name resolve (cannot be checked).
-Parsed modules are cached per resolver.
+``define_import_structure`` directory scans that mirror its ``__all__``/``@requires`` text rules,
+``_LazyModule(extra_objects=...)``, explicit ``TYPE_CHECKING`` imports; the ``import *`` lines
+under ``TYPE_CHECKING`` of a lazy module are not followed: the lazy module is what runs), then
+submodules. A module-level ``__getattr__``, a compiled module or an unreadable file makes every
+name resolve (cannot be checked, never reported). Modules are read as *skeletons* (top-level
+statements without the bodies of top-level def/class), cached per resolver. Names exported only
+when an optional backend (torch, PIL) is installed count as present.
+
+Measured (benchmarks/bench_importcheck.py): mindone 0.5.0 (2770 files, 2743 name imports) against
+transformers 4.46.3 in ~0.6-0.9 s, vs ~23 s with full ``ast`` parses on both sides.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ import subprocess
 import sys
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from ascendfix.errors import AscendfixError
 
@@ -111,6 +120,12 @@ class PackageInfo:
 
 @dataclass
 class ImportCheckResult:
+    """What :func:`check_imports` found. ``missing`` keeps the tree's order (path, then line).
+
+    ``installed=False``: the package is not in the target environment; nothing is reported missing
+    and the caller must say the imports could not be verified.
+    """
+
     package: str
     installed: bool
     version: Optional[str]
@@ -197,12 +212,21 @@ class ImportCheckResult:
 # scanning a tree
 
 
-def _iter_py_files(root):
-    """(absolute path, '/'-relative path) of every .py file under root, sorted, hidden dirs skipped."""
+def _iter_py_files(root, skipped=None):
+    """(absolute path, '/'-relative path) of every .py file under root, sorted, hidden dirs skipped.
+
+    Unreadable directories are added to ``skipped`` as ``(relative path, reason)``.
+    """
     if os.path.isfile(root):
         yield root, os.path.basename(root)
         return
-    for dirpath, dirnames, filenames in os.walk(root):
+
+    def onerror(e):
+        if skipped is not None:
+            rel = os.path.relpath(e.filename, root).replace(os.sep, "/") if e.filename else "."
+            skipped.append((rel, "cannot read directory: {}".format(e.strerror or e)))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
         rel_dir = os.path.relpath(dirpath, root)
         for fn in sorted(filenames):
@@ -268,6 +292,11 @@ def _code_positions(data, positions):
 
 def _statement_end(data, pos):
     """End offset of the simple statement starting at ``pos`` (newline outside brackets, or ``;``)."""
+    nl = data.find(b"\n", pos)
+    nl = len(data) if nl < 0 else nl
+    line = data[pos:nl]
+    if b"(" not in line and b"\\" not in line and b";" not in line and b"#" not in line:
+        return nl  # the common one-line import
     depth = 0
     i = pos
     n = len(data)
@@ -496,6 +525,7 @@ def scan_tree(tree_root, package="transformers", exact=False):
     ``unparsable`` lists ``(path, error)`` of candidate files that do not parse (skipped).
     ``exact=True`` full-parses every candidate file (slow; the reference the fast path is tested against).
     """
+    _check_package_name(package)
     root = os.fspath(tree_root)
     if not os.path.exists(root):
         raise AscendfixError("{}: no such file or directory".format(root))
@@ -506,7 +536,7 @@ def scan_tree(tree_root, package="transformers", exact=False):
     with warnings.catch_warnings():
         # compile() warns about the scanned sources (invalid escapes...): not ours to report
         warnings.simplefilter("ignore")
-        for path, rel in _iter_py_files(root):
+        for path, rel in _iter_py_files(root, unparsable):
             scanned += 1
             _scan_one(path, rel, needle, package, exact, refs, unparsable)
     return refs, unparsable, scanned
@@ -597,13 +627,25 @@ def _probe_python(package, python):
         )
 
 
+_TOP_LEVEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _check_package_name(package):
+    if not isinstance(package, str) or not _TOP_LEVEL_NAME.match(package):
+        raise AscendfixError("{!r} is not a top-level package name (e.g. transformers)".format(package))
+
+
 def locate_package(package="transformers", python=None):
     """Find ``package`` in the environment of ``python`` (path or command; None = this interpreter).
 
     Uses ``importlib.util.find_spec`` on the top-level name (does not execute the package) and
     ``importlib.metadata`` for the version, in a subprocess of the target interpreter.
     """
+    _check_package_name(package)
     r = _probe_here(package) if python is None else _probe_python(package, python)
+    if r.get("error") and not r.get("found"):
+        raise AscendfixError("{} (Python {}): cannot look for {}: {}".format(
+            python or sys.executable, r.get("python_version"), package, r["error"]))
     info = PackageInfo(package, False, python=r.get("python"), python_version=r.get("python_version"))
     if not r.get("found"):
         return info

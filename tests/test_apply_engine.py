@@ -337,3 +337,77 @@ def test_pins_verified_and_unverified(tree, run_cli, tmp_path):
     # --check after apply: pins are done
     r, out, err = _run(run_cli, tree, "--rule", "pins-relax", "--python", py2, "--check")
     assert r.returncode == 0, out + err
+
+
+NESTED = '''\
+"""Statements of every kind around the sites: the pruned libcst visit must find each of them."""
+import mindspore as ms
+from mindspore import ops
+x = 1; y = 2
+del y
+
+
+@decorator(lambda q: q.masked_fill(m, 0))
+class A(Base):
+    attr: int = 0
+
+    async def f(self, t, m):
+        async with ctx() as c, other():
+            pass
+        try:
+            a = 1
+        except (ValueError, TypeError) as e:
+            raise
+        else:
+            for i in range(3):
+                if i:
+                    continue
+                elif i > 1:
+                    t = t.masked_fill(m, 0); u = 1
+                else:
+                    break
+            else:
+                pass
+        finally:
+            while False:
+                pass
+        return ops.masked_fill(t, m, -1)
+
+    def g(self, t, m):
+        global x
+        return [t.masked_fill_(m, 1.5) for _ in range(2)]
+
+
+if __name__ == "__main__":
+    assert A().g(ms.Tensor(0), None)
+'''
+
+
+def test_pruned_visit_finds_sites_among_all_statement_kinds():
+    from ascendfix.apply.engine import apply_to_text
+
+    new, findings = apply_to_text(MF, NESTED)
+    assert sorted(f.line for f in findings if f.kind == "change") == [8, 24, 32, 36]
+    expected = (NESTED
+                .replace("q.masked_fill(m, 0)", "q.masked_fill(m, ms.Tensor(0, dtype=q.dtype))")
+                .replace("t = t.masked_fill(m, 0)", "t = t.masked_fill(m, ms.Tensor(0, dtype=t.dtype))")
+                .replace("ops.masked_fill(t, m, -1)", "ops.masked_fill(t, m, ms.Tensor(-1, dtype=t.dtype))")
+                .replace("t.masked_fill_(m, 1.5)", "t.masked_fill_(m, ms.Tensor(1.5, dtype=t.dtype))"))
+    assert new == expected
+
+
+def test_statement_index_desync_falls_back_to_a_full_visit(monkeypatch):
+    import ascendfix.apply.stmtindex as stmtindex
+    from ascendfix.apply.engine import apply_to_text
+
+    good, _ = apply_to_text(MF, NESTED)
+    # corrupt the statement names: the pruned visit must notice and the result must not change
+    real = stmtindex.StatementIndex.__init__
+
+    def broken(self, tree):
+        real(self, tree)
+        self.names = ["Nope"] * len(self.names)
+
+    monkeypatch.setattr(stmtindex.StatementIndex, "__init__", broken)
+    again, findings = apply_to_text(MF, NESTED)
+    assert again == good

@@ -156,3 +156,11 @@ def test_python38_target_gets_the_honest_verdict(run_cli):
     assert f["python.verdict"]["status"] == "warn"  # nothing installed there yet: planning advice
     assert "cannot work" in f["python.verdict"]["detail"]
     assert any("mindone==0.3.0" in x for x in f["python.verdict"]["fix"])
+
+
+def test_deep_checks_named_without_deep_are_reported_as_skipped(run_cli):
+    r = run_cli("check", "--only", "deep", "--json")
+    doc = json.loads(r.stdout)
+    assert doc["findings"] and all(f["status"] == "skip" for f in doc["findings"])
+    assert any("needs --deep" in f["detail"] for f in doc["findings"])
+    assert doc["summary"]["tool_version"] and r.returncode == 0

@@ -216,6 +216,18 @@ def test_mindie_components_from_recorded_files(tmp_path):
     assert f["mindie.nnal"]["status"] == "error" and "does not match CANN 8.0.0" in f["mindie.nnal"]["detail"]
 
 
+def test_mindie_version_file_and_env(tmp_path):
+    # the format of /usr/local/Ascend/mindie/latest/version.info ("Ascend-mindie : MindIE x", "mindie-sd:x")
+    (tmp_path / "usr/local/Ascend/mindie/latest").mkdir(parents=True)
+    (tmp_path / "usr/local/Ascend/mindie/latest/version.info").write_text(
+        "Ascend-mindie : MindIE 2.0.T3.B010\nmindie-rt: 2.0.T3.B010\nmindie-sd:2.0.T3.B010\nPlatform : aarch64\n")
+    f = run(tmp_path, stack="mindie", environment=fake_env("3.11.6", {}))
+    assert f["mindie.version"]["status"] == "ok" and "mindie-sd 2.0.T3.B010" in f["mindie.version"]["detail"]
+    assert f["mindie.env"]["status"] == "warn"
+    f = run(tmp_path, stack="mindie", environment=fake_env("3.11.6", {}), env={"MINDIE_LOG_TO_STDOUT": "1"})
+    assert f["mindie.env"]["status"] == "ok"
+
+
 def test_env_device_list_uses_the_device_count(tmp_path):
     add_devices(tmp_path, 2)
     f = run(tmp_path, env={"ASCEND_RT_VISIBLE_DEVICES": "0,3"})

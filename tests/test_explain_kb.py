@@ -189,11 +189,16 @@ def test_context_entries_never_outrank_errors():
 
 
 def test_new_ascend_code_form_is_recognised():
-    """CANN 8.x prints Name(CODE): as well as CODE:."""
-    old = explain_text("EI0006: [PID: 1] Getting socket times out.")[0]["id"]
-    new = explain_text("Communication_Error_Get_Socket(EI0006): Getting socket times out.")[0]["id"]
+    """CANN 8.x prints Name(CODE): as well as CODE: (both lines are real, see AF008 / AF005)."""
+    old = explain_text(
+        "[rank1]: EI0006: [PID: 1292363] 2025-04-08-18:07:20.444.436 Getting socket times out. "
+        "Reason: Remote Rank did not send the data in time. Please check the reason for the rank being stuck"
+    )[0]["id"]
+    new = explain_text("Communication_Error_Get_Socket(EI0006)")[0]["id"]
     assert old == new == "AF008"
-    assert explain_text("Memory_Allocation_Failure(EL0004): Failed to allocate memory.")[0]["id"] == "AF005"
+    line = "[ERROR] RecentErrMsg: [PID: 1613532] 2026-03-24-12:14:45.885.234 Memory_Allocation_Failure(EL0004): Failed to allocate memory."
+    assert explain_text(line)[0]["id"] == "AF005"
+    assert explain_text("EL9999[PID: 7136] 2026-04-17-11:29:42.001.734 (EL9999):  [drv api] halDeviceEnableP2P failed")[0]["id"] == "AF026"
 
 
 def test_api_accepts_bytes_str_and_limits():
@@ -206,3 +211,19 @@ def test_api_accepts_bytes_str_and_limits():
     assert explain_text("") == []
     keys = ["id", "category", "title", "confidence", "evidence", "cause", "fix", "apply_rule"]
     assert list(explain_text(text)[0]) == keys
+
+
+def test_template_optional_segments():
+    sig = BY_ID["AF004"]
+    bare = sig.render(sig.cause, {"size": "52.00 MiB"})
+    assert bare.startswith("torch_npu could not allocate 52.00 MiB on the NPU. ")
+    full = sig.render(sig.cause, {"size": "1 GiB", "device": "3", "allocated": "2 GiB", "total": "60 GiB"})
+    assert "(NPU 3: 2 GiB of 60 GiB already allocated)" in full
+    for s in SIGS:  # nothing unrendered leaks into a report, whatever was captured
+        for text in (s.render(s.cause, {}), s.render(s.fix, {})):
+            assert "[?" not in text and "?]" not in text
+
+
+def test_partial_oom_line_reads_well():
+    m = explain_text("torch.OutOfMemoryError: NPU out of memory. Tried to allocate 72.00 MiB")[0]
+    assert m["id"] == "AF004" and "72.00 MiB on the NPU." in m["cause"] and "?" not in m["cause"]

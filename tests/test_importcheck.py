@@ -499,6 +499,9 @@ def test_scan_imports_walks_a_tree_skips_hidden_dirs_and_reports_unparsable(tmp_
 def test_other_package_names(tmp_path):
     write(tmp_path, {"x.py": "from diffusers.utils import A\nfrom transformers import B\n"})
     assert [r.name for r in ic.scan_imports(tmp_path, package="diffusers")] == ["A"]
+    for bad in ("mindone.transformers", "", "1abc", "a-b"):
+        with pytest.raises(AscendfixError, match="not a top-level package name"):
+            ic.check_imports(tmp_path, package=bad)
 
 
 # property: the fast scanner == a full parse, over generated files made of tricky blocks
@@ -595,6 +598,29 @@ def test_bad_interpreters_are_one_line_errors(tmp_path):
         ic.locate_package("transformers", python=str(fake))
     with pytest.raises(AscendfixError, match="no such package directory"):
         ic.check_imports(tmp_path, package_dir=tmp_path / "missing")
+    # an interpreter that runs but cannot look packages up (what Python 2.7 answers: no importlib.util)
+    old = tmp_path / "oldpython"
+    old.write_text("#!/bin/sh\necho '{\"python\": \"/old\", \"python_version\": \"2.7.18\", \"found\": false, "
+                   "\"error\": \"ImportError: No module named util\"}'\n")
+    old.chmod(0o755)
+    with pytest.raises(AscendfixError, match=r"\(Python 2.7.18\): cannot look for transformers: ImportError"):
+        ic.locate_package("transformers", python=str(old))
+
+
+def test_unreadable_directory_is_reported_not_fatal(tmp_path, monkeypatch):
+    write(tmp_path, {"ok.py": "from transformers import A\n", "locked/x.py": "from transformers import B\n"})
+    real_scandir = os.scandir
+    locked = str(tmp_path / "locked")
+
+    def scandir(path="."):  # what os.walk meets on a directory without read permission (root reads anything)
+        if os.fspath(path) == locked:
+            raise PermissionError(13, "Permission denied", locked)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    refs, skipped, scanned = ic.scan_tree(tmp_path)
+    assert [r.name for r in refs] == ["A"] and scanned == 1
+    assert skipped == [("locked", "cannot read directory: Permission denied")]
 
 
 def test_probe_runs_on_a_real_python38(tmp_path, monkeypatch):
@@ -733,6 +759,20 @@ def test_core_failures_that_break_import_mindone_transformers(mindone050):
     f463, f393 = core_fatal("4.46.3"), core_fatal("4.39.3")
     assert both <= f463 and both <= f393
     assert {("generation/utils.py", 36, "ExtensionsTrie"), ("processing_utils.py", 72, "deprecate_kwarg")} <= f393 - f463
+
+
+@pytest.mark.slow
+def test_mindone_030_against_its_own_pin():
+    """mindone 0.3.0 pins transformers==4.46.3, but its Qwen2.5-VL port imports a config added in 4.49."""
+    from support import mindone_tree
+
+    res = ic.check_imports(mindone_tree("0.3.0"), package_dir=transformers_wheel("4.46.3"))
+    assert (res.checked, res.files) == (662, 307)
+    assert [(r.path, r.line, r.name, r.reason, r.fails_at_import) for r in res.missing] == [
+        ("mindone/transformers/models/qwen2_5_vl/modeling_qwen2_5_vl.py", 6, "Qwen2_5_VLConfig", "module", True),
+        ("mindone/transformers/models/qwen2_5_vl/modeling_qwen2_5_vl.py", 6, "Qwen2_5_VLVisionConfig", "module", True),
+        ("mindone/transformers/models/qwen2_vl/modeling_qwen2_vl.py", 53, "Qwen2VLVisionConfig", "name", False),
+    ]
 
 
 # Pairs the static resolver (correctly) counts as present although importing them fails in the test venvs:

@@ -189,6 +189,12 @@ def _print_summary(console, report, mode, root):
         if len(items) > MAX_LISTED:
             console.print("  ... and {} more (--json lists all)".format(len(items) - MAX_LISTED))
 
+    infos = [f for f in report.findings if f.kind == "info"]
+    if infos:
+        console.print("")
+        for f in infos[:MAX_LISTED]:
+            console.print("{} {}: {}".format(styled_mark("info", console), escape(f.rule), escape(f.message)))
+
     console.print("")
     n = len(report.changes)
     if report.blocked:

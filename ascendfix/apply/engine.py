@@ -209,6 +209,7 @@ def process_source(mods, data, relpath, text=None, verify=None):
     new = module.bytes
     if new == data:
         res.changed_rules = []
+        res.findings = [f for f in res.findings if f.kind != "change"]
         return res
     try:
         new_tree = ast.parse(new, filename=relpath)

@@ -74,7 +74,7 @@ class ScanCache:
         self.new[relpath] = {"sha1": hashlib.sha1(data).hexdigest(), "findings": [f.to_dict() for f in findings]}
 
     def save(self):
-        if self.new == self.old:
-            return
+        if all(self.old.get(k) == v for k, v in self.new.items()):
+            return  # nothing learned (entries for files no longer candidates are harmless: keyed by hash)
         doc = {"fingerprint": self.fp, "files": self.new}
         atomic_write(self.path, (json.dumps(doc, sort_keys=True) + "\n").encode("utf-8"))

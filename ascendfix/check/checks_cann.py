@@ -198,6 +198,14 @@ def mindie_components(ctx):
         ver = info.get("Ascend-mindie") or info.get("mindie-sd") or info.get("mindie-rt")
         out.append(finding("ok", "MindIE {} (mindie-sd {})".format(ver, info.get("mindie-sd")), [ev(mp, ver)],
                            id="mindie.version"))
+        mindie_vars = sorted(k for k in env if k.startswith("MINDIE"))
+        if mindie_vars:
+            out.append(finding("ok", "MindIE environment set ({})".format(", ".join(mindie_vars[:3])),
+                               [ev("env", ", ".join(mindie_vars))], id="mindie.env"))
+        else:
+            out.append(finding("warn", "MindIE's set_env.sh does not seem sourced (inferred: no MINDIE_* variable is set)",
+                               [ev("env", "no MINDIE_* variables")], id="mindie.env",
+                               fix=["source /usr/local/Ascend/mindie/set_env.sh"]))
     elif sd_dist:
         out.append(finding("ok", "MindIE-SD Python package {} installed".format(sd_dist["version"]),
                            [ev("distribution", "{} {}".format(sd_dist["name"], sd_dist["version"]))], id="mindie.version"))

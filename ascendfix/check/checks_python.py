@@ -89,20 +89,20 @@ def python_version(ctx):
         if ms:
             row = compat.mindspore_row(ms)
             if row:
-                (fits if compat.in_spec(py, row["python"]) else problems).append(
+                (problems if compat.in_spec(py, row["python"]) is False else fits).append(
                     "MindSpore {} wheels exist for Python {}".format(ms, row["python"]))
         mo = ctx.version("mindone")
         if mo:
             row = compat.mindone_row(mo)
             req = row["requires_python"] if row else (ctx.dist("mindone") or {}).get("requires_python")
             if req:
-                (fits if compat.in_spec(py, req) else problems).append("mindone {} requires Python {}".format(mo, req))
+                (problems if compat.in_spec(py, req) is False else fits).append("mindone {} requires Python {}".format(mo, req))
     elif ctx.stack in ("torch-npu", "mindie"):
         torch, tn = ctx.version("torch"), ctx.version("torch-npu")
         for r in compat.table("torch_npu.yaml"):
             for p in r["pairs"]:
                 if torch and compat.same_release(p["torch"], torch):
-                    ok = compat.in_spec(py, p["python"])
+                    ok = compat.in_spec(py, p["python"]) is not False
                     (fits if ok else problems).append("torch {} supports Python {}".format(torch, p["python"]))
                     break
             else:
@@ -417,6 +417,7 @@ def transformers_imports(ctx):
     shown = fatal or missing
     first = ["{}:{} {} from {}".format(m.path, m.line, m.name, m.module) for m in shown[:5]]
     e.append(ev("first missing", "; ".join(first)))
+    e.append(ev("files with missing names ({})".format(len(files)), ", ".join(files[:8]) + (" ..." if len(files) > 8 else "")))
     summary = "{} of {} `from transformers... import` names in {} file(s) do not exist in transformers {} ({} unguarded at " \
               "import time, so importing those modules raises ImportError): {}{}".format(
                   len(missing), res.checked, len(files), res.version, len(fatal), "; ".join(first),

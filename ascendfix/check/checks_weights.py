@@ -22,10 +22,13 @@ SDXL_CLASSES = ("StableDiffusionXLPipeline", "StableDiffusionXLImg2ImgPipeline",
 def default_weight_dirs(ctx):
     """SDXL folders in the modelscope caches (seed 000/002 download with snapshot_download)."""
     home = ctx.env.get("HOME", "/root")
-    roots = [ctx.env.get("MODELSCOPE_CACHE"), home + "/.cache/modelscope/hub", home + "/.cache/modelscope/hub/models",
-             home + "/weights"]
+    roots = []
+    for base in [ctx.env.get("MODELSCOPE_CACHE"), home + "/.cache/modelscope"]:
+        if base:
+            roots += [base, base + "/hub", base + "/hub/models", base + "/models"]
+    roots.append(home + "/weights")  # seed 000: snapshot_download(cache_dir="~/weights")
     found = []
-    for r in [x for x in roots if x]:
+    for r in roots:
         for org in ctx.listdir(r):
             for name in ctx.listdir(r + "/" + org):
                 if "stable-diffusion-xl" in name.lower() or "sdxl" in name.lower():

@@ -96,14 +96,17 @@ def run(args):
     ctx = pkg.make_context(stack=args.stack, weights=expand(args.weights), python=args.python, root=args.root,
                            deep=args.deep, script=expand(args.script), mindone=expand(args.mindone),
                            commands=commands, deep_timeout=args.timeout)
+    # the target interpreter's metadata scan runs in the background while the filesystem checks run;
+    # a bad --python still ends as a one-line usage error (AscendfixError is re-raised by the engine)
+    ctx.prefetch()
     selected = engine.select(args.only)
-    # probe the environment up front so a bad --python is a usage error, not a crashed check
-    ctx.environment  # noqa: B018
     with progress("checking", total=len(selected), enabled=not args.json) as advance:
         findings = engine.run(ctx, only=args.only, progress=advance)
     summary = engine.summarize(findings, strict=args.strict)
     py = ctx.environment.get("python", {})
-    summary.update({"stack": ctx.stack, "stack_source": ctx.stack_source, "python": py.get("version"),
+    from ascendfix import __version__
+
+    summary.update({"tool_version": __version__, "stack": ctx.stack, "stack_source": ctx.stack_source, "python": py.get("version"),
                     "executable": py.get("executable"), "root": str(ctx.root), "deep": bool(args.deep)})
     if args.json:
         emit_json({"findings": findings, "summary": summary})

@@ -223,13 +223,41 @@ class Context:
             self._cache[key] = fn()
         return self._cache[key]
 
+    def prefetch(self):
+        """Start probing the target interpreter in the background (it is a subprocess for --python)."""
+        import threading
+
+        if self._environment is not None or getattr(self, "_prefetch", None):
+            return
+
+        def work():
+            try:
+                from ascendfix import envprobe
+
+                self._prefetched = ("ok", envprobe.probe_environment(self.python))
+            except BaseException as e:  # re-raised in the main thread by .environment
+                self._prefetched = ("error", e)
+
+        self._prefetched = None
+        self._prefetch = threading.Thread(target=work, daemon=True)
+        self._prefetch.start()
+
     @property
     def environment(self):
         """The probed Python environment (envprobe dict)."""
         if self._environment is None:
-            from ascendfix import envprobe
+            t = getattr(self, "_prefetch", None)
+            if t is not None:
+                t.join()
+                self._prefetch = None
+                kind, val = self._prefetched
+                if kind == "error":
+                    raise val
+                self._environment = val
+            else:
+                from ascendfix import envprobe
 
-            self._environment = envprobe.probe_environment(self.python)
+                self._environment = envprobe.probe_environment(self.python)
         return self._environment
 
     def dist(self, name):
@@ -255,6 +283,8 @@ class Context:
 
 def detect_stack(ctx):
     """Guess the stack from what is installed: (stack, reason)."""
+    from ascendfix.errors import AscendfixError
+
     try:
         has = lambda n: ctx.dist(n) is not None  # noqa: E731
         if has("mindie-sd") or has("mindiesd") or has("mindie_sd"):
@@ -265,6 +295,8 @@ def detect_stack(ctx):
             return "torch-npu", "torch_npu is installed"
         if has("torch") and has("diffusers"):
             return "torch-npu", "torch + diffusers are installed"
+    except AscendfixError:
+        raise
     except Exception:
         pass
     if ctx.is_dir("/usr/local/Ascend/mindie"):

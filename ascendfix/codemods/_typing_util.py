@@ -253,6 +253,21 @@ def bindings(stmts: Iterable[ast.AST]) -> Set[str]:
     return out
 
 
+def local_imports(stmts) -> Dict[str, Optional[str]]:
+    """Import bindings made directly in a function body (``import hashlib`` inside a def)."""
+    out = {}
+    for s in _walk_module_level(stmts):
+        if isinstance(s, ast.Import):
+            for a in s.names:
+                local = a.asname or a.name.split(".")[0]
+                out[local] = a.name if a.asname else local
+        elif isinstance(s, ast.ImportFrom) and not s.level:
+            for a in s.names:
+                if a.name != "*":
+                    out[a.asname or a.name] = (s.module or "") + "." + a.name
+    return out
+
+
 def arg_names(args: ast.arguments) -> Set[str]:
     names = [a.arg for a in getattr(args, "posonlyargs", []) + args.args + args.kwonlyargs]
     if args.vararg:
@@ -309,11 +324,12 @@ class ScopeVisitor(ast.NodeVisitor):
 
     # -- resolution
     def resolve(self, name: str) -> Optional[str]:
-        for i, (kind, names) in enumerate(reversed(self.scopes)):
+        for i, scope in enumerate(reversed(self.scopes)):
+            kind, names = scope[0], scope[1]
             if kind == "class" and i > 0:
                 continue
             if name in names:
-                return None
+                return scope[2].get(name) if len(scope) > 2 else None
         if name in self.imports:
             return self.imports[name]
         if name in self.module_bound:
@@ -352,7 +368,7 @@ class ScopeVisitor(ast.NodeVisitor):
                 self.visit_annotation(arg.annotation, "param")
         if node.returns is not None:
             self.visit_annotation(node.returns, "return")
-        self.scopes.append(("function", arg_names(a) | bindings(node.body)))
+        self.scopes.append(("function", arg_names(a) | bindings(node.body), local_imports(node.body)))
         for s in node.body:
             self.visit(s)
         self.scopes.pop()

@@ -3,8 +3,9 @@
 Pipeline, per input line (streamed, binary, never the whole file in memory):
 
 1. pre-filter: does the raw line contain any literal *anchor* of any signature? One combined
-   scan over all anchors (GNU ``grep -E`` with one alternation of the escaped anchors — a DFA in
-   C — when grep is available, else one Python ``re`` alternation per line). Lines without an anchor cost nothing more.
+   scan over all anchors: ``grep -E`` with one alternation of the escaped anchors (a DFA in C)
+   when a working grep is on PATH, else one Python ``re`` alternation per line (also forced by
+   ``ASCENDFIX_EXPLAIN_NO_GREP=1``). Lines without an anchor cost nothing more.
 2. only for lines that hit: decode (UTF-8, then GB18030, then UTF-8 with replacement), drop
    ANSI colour codes and CR, and run the full regexes of the patterns whose anchors occur in the
    line. Lines longer than ``WINDOW_LIMIT`` are matched on bounded windows around each anchor.
@@ -36,12 +37,21 @@ MAX_EVIDENCE = 3  # evidence lines kept per signature
 EVIDENCE_CHARS = 300  # longest evidence text shown
 CACHE_MAX = 8192  # distinct short hit lines remembered (logs repeat themselves)
 CACHE_LINE_MAX = 4096
+OVERLAP = 512  # bytes of a huge line's previous piece re-scanned with the next (anchors across pieces)
 
-_ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
+_ANSI_RE = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
 
 
 def decode_line(raw, partial=False):
-    """Bytes of one log line -> text: UTF-8, else GB18030 (Chinese logs), else UTF-8 with U+FFFD."""
+    """Bytes of one log line -> text: UTF-8, else GB18030 (Chinese logs), else UTF-8 with U+FFFD.
+
+    ``partial``: a piece of a huge line, which may start or end inside a UTF-8 character.
+    """
+    if partial:
+        i = 0
+        while i < 3 and i < len(raw) and 0x80 <= raw[i] <= 0xBF:
+            i += 1
+        raw = raw[i:]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -118,9 +128,9 @@ class Matcher(object):
 
     @property
     def anchor_re(self):
-        """One alternation of every anchor (the pure-Python pre-filter)."""
+        """Does a line hold any anchor? (the pure-Python pre-filter; a trie-shaped regex)."""
         if self._anchor_re is None:
-            self._anchor_re = re.compile(b"|".join(re.escape(v) for v in self.variants))
+            self._anchor_re = re.compile(_trie_regex(self.variants))
         return self._anchor_re
 
     @property
@@ -217,7 +227,7 @@ class Matcher(object):
             for part in parts:
                 self.lines_read += 1
                 for lo in range(0, max(len(part), 1), LINE_PART):
-                    piece = part[lo : lo + LINE_PART]
+                    piece = part[max(0, lo - OVERLAP) : lo + LINE_PART]
                     self.feed_piece(self.lines_read, piece, partial=len(part) > LINE_PART)
 
     # -- results ---------------------------------------------------------------------------
@@ -264,12 +274,40 @@ class Matcher(object):
         }
 
 
+def _trie_regex(words):
+    """One regex matching any of ``words`` (bytes), factored as a trie: (?:E(?:Z9999|L0004)|...).
+
+    re tries the alternatives of a flat alternation one by one at every position; the trie shares
+    prefixes, which makes the pure-Python pre-filter ~2.5x faster. Only used to *detect* a hit; which
+    anchors are present is decided afterwards with `in`.
+    """
+    trie = {}
+    for w in words:
+        node = trie
+        for b in bytearray(w):
+            node = node.setdefault(b, {})
+        node[None] = True
+
+    def build(node):
+        alts = [re.escape(bytes(bytearray([k]))) + build(node[k]) for k in sorted(k for k in node if k is not None)]
+        if not alts:
+            return b""
+        if None in node:
+            return b"(?:" + b"|".join(alts) + b")?"
+        if len(alts) == 1:
+            return alts[0]
+        return b"(?:" + b"|".join(alts) + b")"
+
+    return build(trie)
+
+
 # -- streaming a file ---------------------------------------------------------------------------
 def _feed_python(matcher, stream):
     """Pure-Python path: one anchor regex per line, huge lines in bounded pieces."""
     lineno = 0
     readline = stream.readline
     continuing = False
+    carry = b""
     while True:
         piece = readline(LINE_PART)
         if not piece:
@@ -278,8 +316,9 @@ def _feed_python(matcher, stream):
         if not continuing:
             lineno += 1
         body = piece[:-1] if complete else piece
-        matcher.feed_piece(lineno, body, partial=not complete or continuing)
+        matcher.feed_piece(lineno, carry + body, partial=not complete or continuing)
         continuing = not complete
+        carry = body[-OVERLAP:] if continuing else b""
     matcher.lines_read = lineno
 
 
@@ -409,6 +448,7 @@ def _feed_grep(matcher, stream, grep):
         try:
             readline = proc.stdout.readline
             lineno = None
+            carry = b""
             while True:
                 piece = readline(LINE_PART)
                 if not piece:
@@ -424,9 +464,12 @@ def _feed_grep(matcher, stream, grep):
                     partial = True
                 if complete:
                     body = body[:-1]
-                matcher.feed_piece(lineno, body, partial=partial, prefiltered=not partial)
+                matcher.feed_piece(lineno, carry + body, partial=partial, prefiltered=not partial)
                 if complete:
                     lineno = None
+                    carry = b""
+                else:
+                    carry = body[-OVERLAP:]
         finally:
             t.join()
             proc.stdout.close()

@@ -53,6 +53,8 @@ PATTERN_FIELDS = {
 EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str)}
 
 _TEMPLATE_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# "[? ... ?]" is an optional phrase: kept only when every {field} inside it was captured from the log
+_OPTIONAL_RE = re.compile(r"\[\?(.{0,600}?)\?\]", re.S)
 
 
 _GROUP_RE = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
@@ -147,7 +149,19 @@ class Signature(object):
         return out
 
     def render(self, text, captures):
-        """Fill ``{name}`` fields of ``text`` from captures, then defaults; leave other braces alone."""
+        """Fill a cause/fix template from the log's named captures.
+
+        ``[? ... ?]`` segments are kept only if every ``{name}`` inside was captured; other ``{name}``
+        fields take the capture, else the entry's ``defaults``, else stay as written.
+        """
+
+        def optional(m):
+            inner = m.group(1)
+            if all(captures.get(n) for n in _TEMPLATE_RE.findall(inner)):
+                return inner
+            return ""
+
+        text = _OPTIONAL_RE.sub(optional, text)
 
         def sub(m):
             name = m.group(1)
