@@ -84,8 +84,9 @@ def probe_environment(python=None, packages=(), timeout=60):
         except OSError as e:
             raise AscendfixError("--python {}: cannot run it: {}".format(exe, e))
         if r.returncode != 0:
-            last = (r.stderr.strip().splitlines() or ["exit code {}".format(r.returncode)])[-1]
-            raise AscendfixError("--python {}: the environment probe failed: {}".format(exe, last))
+            raise AscendfixError(
+                "--python {}: not a working Python interpreter (the environment probe exited {})".format(exe, r.returncode)
+            )
         try:
             doc = json.loads(r.stdout)
         except ValueError:

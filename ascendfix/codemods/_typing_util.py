@@ -589,7 +589,14 @@ def ensure_import(module, mod: str):
                         if a.asname is None and cst.Module([]).code_for_node(a.name) == mod:
                             return module
     stmt = cst.parse_statement("import {}\n".format(mod))
-    return _insert(module, header_index(module.body), [stmt])
+    body = list(module.body)
+    for i, st in enumerate(body):  # next to the file's `from mod import ...`, when there is one
+        if i >= header_index(body) and isinstance(st, cst.SimpleStatementLine) and isinstance(st.body[0], cst.ImportFrom):
+            imp = st.body[0]
+            if not imp.relative and imp.module is not None and cst.Module([]).code_for_node(imp.module) == mod:
+                body[i:i + 1] = [stmt.with_changes(leading_lines=st.leading_lines), st.with_changes(leading_lines=())]
+                return module.with_changes(body=body)
+    return _insert(module, header_index(body), [stmt])
 
 
 def reparse(module, new_text: str):

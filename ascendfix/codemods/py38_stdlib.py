@@ -362,8 +362,16 @@ class Py38Stdlib(PythonCodemod):
         # lists substrings any use of the API must contain), or when a syntax regex matches.
         groups = {(m,) for m in self.methods} | {(b + "(",) for b in self.builtins}
         groups |= {("functools", "cache"), ("usedforsecurity",)}
+        by_module = {}
         for k in self.attributes:
-            groups.add((k.split(".")[0], k.rsplit(".", 1)[-1]))
+            by_module.setdefault(k.rsplit(".", 1)[0], []).append(k.rsplit(".", 1)[-1])
+        self._module_rx = []
+        for mod, names in sorted(by_module.items()):
+            if len(names) > 4:  # one anchored regex instead of a substring scan per name
+                self._module_rx.append(re.compile(
+                    re.escape(mod) + r"(?:\.|[ \t]+import\b[^\n]*?(?:\([^)]*?)?)\b(?:" + "|".join(names) + r")\b"))
+            else:
+                groups |= {(mod.split(".")[0], n) for n in names}
         for k in self.modules:
             groups.add((k,))
         for k, kws in self.keywords.items():
@@ -374,9 +382,10 @@ class Py38Stdlib(PythonCodemod):
         self._needles = sorted({n for g in groups for n in g})
 
     def prefilter(self, text):
+        for rx in self._module_rx:
+            if rx.search(text):
+                return True
         present = {n for n in self._needles if n in text}
-        if not present:
-            return False
         for g in self._groups:
             if all(n in present for n in g):
                 return True
