@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+import textwrap
 import sys
 from pathlib import Path
 
@@ -144,3 +145,62 @@ def test_import_path_stays_light():
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert r.stdout.strip() == b"[]", r.stdout
+
+
+def _rules_copy(tmp_path):
+    import shutil
+
+    root = Path(__file__).resolve().parents[1] / "rules"
+    dst = tmp_path / "rules"
+    shutil.copytree(str(root), str(dst))
+    return dst
+
+
+def test_new_entry_needs_no_code(run_cli, tmp_path):
+    """A signature added as data is matched, ranked and explained without touching the engine."""
+    rules = _rules_copy(tmp_path)
+    (rules / "signatures" / "AF900-test-entry.yaml").write_text(
+        textwrap.dedent(
+            """\
+            id: AF900
+            category: cann_env
+            title: libcublas missing (test entry)
+            priority: 99
+            patterns:
+              - regex: '(?P<lib>libcublas\\.so\\.\\d{1,3}): cannot open shared object file'
+                anchors: ['libcublas']
+            cause: '{lib} is a CUDA library[? ({lib})?]'
+            fix: 'install CUDA'
+            links: []
+            explanation: test
+            examples:
+              match:
+                - text: 'ImportError: libcublas.so.10: cannot open shared object file: No such file or directory'
+                  source: https://github.com/mindspore-ai/mindspore/issues/62
+              no_match:
+                - text: 'ImportError: libmpi.so.40: cannot open shared object file: No such file or directory'
+                  source: https://github.com/mindspore-ai/mindspore/issues/64
+            """
+        ),
+        encoding="utf-8",
+    )
+    log = tmp_path / "x.log"
+    log.write_text("ImportError: libcublas.so.10: cannot open shared object file: No such file or directory\n")
+    r = run_cli("explain", "--json", log, env={"ASCENDFIX_RULES_DIR": str(rules)})
+    doc = json.loads(r.stdout)
+    assert r.returncode == 0 and doc["matches"][0]["id"] == "AF900"
+    assert doc["matches"][0]["cause"] == "libcublas.so.10 is a CUDA library (libcublas.so.10)"
+    assert run_cli("explain", "AF900", env={"ASCENDFIX_RULES_DIR": str(rules)}).returncode == 0
+
+
+def test_malformed_entry_is_one_line_exit_2(run_cli, tmp_path):
+    rules = _rules_copy(tmp_path)
+    bad = rules / "signatures" / "AF003-maskedfill-dtype.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("priority: 90", "priority: high"), encoding="utf-8")
+    r = run_cli("explain", MASKEDFILL, env={"ASCENDFIX_RULES_DIR": str(rules)})
+    err = r.stderr.decode()
+    assert r.returncode == 2 and err.count("\n") == 1
+    assert "AF003-maskedfill-dtype.yaml" in err and "priority" in err and "Traceback" not in err
+    bad.write_text("id: AF003\n  patterns: [\n", encoding="utf-8")
+    r = run_cli("explain", MASKEDFILL, env={"ASCENDFIX_RULES_DIR": str(rules)})
+    assert r.returncode == 2 and "invalid YAML" in r.stderr.decode() and r.stderr.decode().count("\n") == 1

@@ -38,11 +38,11 @@ def test_match_examples(sig, example):
     ids = [m["id"] for m in matches]
     assert sig.id in ids, "{} did not match its own excerpt (got {})".format(sig.id, ids)
     # it must rank first unless what ranks above it is a *more specific* entry (higher priority)
+    def rank(s):
+        return (0 if s.severity == "error" else 1, -s.priority)
+
     for other in ids[: ids.index(sig.id)]:
-        o = BY_ID[other]
-        assert (o.severity, -o.priority) < (sig.severity, -sig.priority) or o.severity == "error" != sig.severity, (
-            "{} ranked below {} which is not more specific".format(sig.id, other)
-        )
+        assert rank(BY_ID[other]) <= rank(sig), "{} ranked below {} which is not more specific".format(sig.id, other)
     m = matches[ids.index(sig.id)]
     assert m["evidence"], "no evidence lines"
     lines = example["text"].split("\n")

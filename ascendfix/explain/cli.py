@@ -34,7 +34,7 @@ def add_arguments(parser):
     parser.add_argument(
         "-n", "--limit", type=int, default=3, metavar="N", help="show at most N causes (default 3; 0 = all)"
     )
-    parser.add_argument("--list", action="store_true", help="list every known signature")
+    parser.add_argument("--list", action="store_true", help="list every known signature (and check that every regex compiles)")
 
 
 def run(args):
@@ -197,7 +197,7 @@ def _placeholders(sig, text):
 def _list(args):
     from ascendfix.explain.kb import load_signatures
 
-    sigs = load_signatures()
+    sigs = load_signatures(compile_all=True)  # --list also validates every regex
     if args.json:
         from ascendfix.output import emit_json
 
