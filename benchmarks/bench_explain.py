@@ -97,6 +97,16 @@ def best_of(n, cmd, env=None, stdin=None):
 
 
 def main():
+    import shutil
+
+    tmpdir = tempfile.mkdtemp(prefix="bench-explain-")
+    try:
+        _main(tmpdir)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _main(tmpdir):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size-mb", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=3, help="runs per command (best is reported)")
@@ -105,7 +115,6 @@ def main():
     args = ap.parse_args()
 
     env = dict(os.environ, NO_COLOR="1", LC_ALL="C")
-    tmpdir = tempfile.mkdtemp(prefix="bench-explain-")
     log = args.keep or os.path.join(tmpdir, "synthetic.log")
     t = time.perf_counter()
     size = make_log(log, args.size_mb)
@@ -169,13 +178,6 @@ def main():
         )
     base = [timed([sys.executable, "-c", "pass"], env) for _ in range(7)]
     print("bare `python -c pass`: median wall {:.3f} s".format(statistics.median(r[1] for r in base)))
-    import shutil
-
-    shutil.rmtree(os.path.join(tmpdir, "pyc"), ignore_errors=True)
-    if not args.keep:
-        os.unlink(log)
-    os.unlink(pat_file)
-    os.rmdir(tmpdir)
 
 
 if __name__ == "__main__":

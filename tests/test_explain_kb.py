@@ -138,6 +138,8 @@ EXPECTED_TOP = {
     "py38_runtime_alias_after_future_import.log": "AF012",
     "ms210_mindone050_tiny_sd_cpu_generate.log": "AF017",
     "pip_numpy2_into_ms27_mindone02.log": "AF022",
+    "torch213_compile_backend_ascend.log": "AF030",
+    "torch213_cpu_no_torch_npu.log": "AF031",
 }
 
 

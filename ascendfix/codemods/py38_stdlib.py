@@ -490,7 +490,7 @@ class Py38Stdlib(PythonCodemod):
             if not arg.value:
                 return "({})".format(s)
             return "({s}[:-{n}] if {s}.endswith({p}) else {s})".format(s=s, n=len(arg.value), p=p)
-        return "({s}[:-len({p})] if {p} and {s}.endswith({p}) else {s})".format(s=s, p=p)
+        return "({s}[:-len({p})] if {s}.endswith({p}) else {s})".format(s=s, p=p)
 
     def _scan(self, tree, text):
         scan = _Scan(self, tree, text)
