@@ -1,7 +1,7 @@
 """The ``ascendfix`` command: parses arguments and dispatches to one verb module.
 
-Each verb lives in its own package (``ascendfix/<verb>/cli.py``) exposing ``HELP`` (one line),
-``add_arguments(parser)`` and ``run(args) -> int``. This file holds no verb logic: it maps
+Each verb lives in its own package (``ascendfix/<verb>/cli.py``) exposing a module docstring (the long
+help), ``add_arguments(parser)`` and ``run(args) -> int``; its one-line help is in :data:`VERBS`. This file holds no verb logic: it maps
 exceptions to the exit-code scheme in :mod:`ascendfix.errors` and guarantees that a user
 mistake never prints a traceback.
 """
@@ -15,13 +15,14 @@ import traceback
 from ascendfix import __version__
 from ascendfix.errors import EXIT_INTERNAL, EXIT_USAGE, AscendfixError
 
-# verb -> module; order is the order shown in --help
+# verb -> (module, one-line help); order is the order shown in --help. Only the module of the verb being run is
+# imported, so `ascendfix explain small.log` does not pay for importing check, apply or smoke.
 VERBS = {
-    "check": "ascendfix.check.cli",
-    "apply": "ascendfix.apply.cli",
-    "revert": "ascendfix.apply.revert_cli",
-    "explain": "ascendfix.explain.cli",
-    "smoke": "ascendfix.smoke.cli",
+    "check": ("ascendfix.check.cli", "environment doctor before setup (NPU, driver, CANN, versions, pins, env vars, weights)"),
+    "apply": ("ascendfix.apply.cli", "patch a MindOne checkout for Python 3.8 / Ascend (pins, annotations, masked_fill dtype)"),
+    "revert": ("ascendfix.apply.revert_cli", "undo every change `ascendfix apply` made to a tree"),
+    "explain": ("ascendfix.explain.cli", "name the cause and the fix of an error log (or: explain ID)"),
+    "smoke": ("ascendfix.smoke.cli", "run an SDXL generation from a recipe and report it (--tiny for a CPU check)"),
 }
 
 
@@ -39,7 +40,8 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser():
+def build_parser(only=None):
+    """The parser; only the verb ``only`` gets its full arguments (and its module imported)."""
     parser = _Parser(
         prog="ascendfix",
         description="Doctor, patcher, log explainer and smoke test for Stable Diffusion XL on Huawei Ascend NPUs.",
@@ -49,26 +51,24 @@ def build_parser():
     parser.add_argument("--version", action="version", version="ascendfix " + __version__)
     subs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     parser.verb_parsers = {}
-    for verb, modname in VERBS.items():
-        mod = importlib.import_module(modname)
-        doc = (mod.__doc__ or "").strip()
-        p = subs.add_parser(
-            verb,
-            help=mod.HELP,
-            description=doc or mod.HELP,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
+    for verb, (modname, help_line) in VERBS.items():
+        p = subs.add_parser(verb, help=help_line, description=help_line, formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument("--version", action="version", version="ascendfix " + __version__)
         p.add_argument("--json", action="store_true", help="print one JSON document on stdout and nothing else")
+        parser.verb_parsers[verb] = p
+        if verb != only:
+            continue
+        mod = importlib.import_module(modname)
+        p.description = (mod.__doc__ or "").strip() or help_line
         mod.add_arguments(p)
         p.set_defaults(handler=mod.run)
-        parser.verb_parsers[verb] = p
     return parser
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser()
+    verb = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(only=verb if verb in VERBS else None)
     args, extra = parser.parse_known_args(argv)
     if extra:
         target = parser.verb_parsers.get(getattr(args, "verb", None), parser)

@@ -227,7 +227,7 @@ class FileOracle:
     def evaluate(self, node, scope, kind, when):
         try:
             code = compile(ast.Expression(body=node), self.relpath, "eval")
-        except (SyntaxError, ValueError, TypeError) as e:  # e.g. starred expressions out of context
+        except (SyntaxError, ValueError, TypeError):  # e.g. starred expressions out of context
             return STUB
         try:
             return eval(code, self.globals, scope)
@@ -446,10 +446,16 @@ class FileOracle:
                     targets += [(k.value, "typevar") for k in node.keywords if k.arg == "bound"]
                 elif fobj is typing.NewType and len(node.args) == 2:
                     targets.append((node.args[1], "newtype"))
+                done = set()
                 for t, kind in targets:
                     if _has_typeish(t) and not isinstance(t, ast.Constant):
                         oracle.evaluate(t, self.scope(), kind, "call" if self.locals else "import")
-                self.generic_visit(node)
+                        done.add(id(t))
+                for child in ast.iter_child_nodes(node):
+                    if isinstance(child, ast.keyword):
+                        child = child.value
+                    if id(child) not in done:
+                        self.visit(child)
 
             def visit_Subscript(self, node):
                 if self.locals:

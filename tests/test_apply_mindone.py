@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,33 @@ def test_apply_real_tree(version, expected_sites, tmp_path, run_cli):
     r = run_cli("revert", str(root), timeout=600)
     assert r.returncode == 0, r.stderr
     assert tree_hash(root) == original
+
+
+def test_pins_blocked_against_real_transformers_4_57_1(tmp_path, run_cli):
+    """mindone 0.5.0 against the transformers its own pin installs (MindSpore 2.10 + mindone 0.5.0 venv).
+
+    Even there one unguarded import is missing (generation/watermarking.py imports WatermarkingConfig
+    from transformers.configuration_utils, which 4.57.1 does not have), so the rule refuses to relax
+    and says which; --force relaxes anyway.
+    """
+    from support import MS210_MINDONE05, framework_venv
+
+    if sys.version_info < (3, 9):
+        pytest.skip("MindSpore 2.10 needs Python >= 3.9 (framework venvs use the suite's interpreter)")
+    py = framework_venv("ms210", MS210_MINDONE05)
+    root = copy_tree(mindone_tree("0.5.0"), tmp_path / "mindone")
+    original = tree_hash(root)
+    r = run_cli("apply", str(root), "--rule", "pins-relax", "--python", py, "--json", timeout=900)
+    assert r.returncode == 1, r.stderr.decode()
+    doc = json.loads(r.stdout)
+    assert doc["rules"][0]["blocked"] is True and doc["written"] is False
+    (block,) = [f for f in doc["findings"] if f["kind"] == "skip"]
+    assert block["data"]["version"] == "4.57.1"
+    assert [(m["path"], m["name"]) for m in block["data"]["missing"]] == [
+        ("mindone/transformers/generation/watermarking.py", "WatermarkingConfig")]
+    assert tree_hash(root) == original
+    r = run_cli("apply", str(root), "--rule", "pins-relax", "--python", py, "--force", timeout=900)
+    assert r.returncode == 0, r.stderr.decode()
+    assert "WatermarkingConfig" in r.stdout.decode()
+    assert '"transformers>=4.39.3",' in (root / "pyproject.toml").read_text()
+    assert (root / "mindone/transformers/requirements.txt").read_text().startswith("transformers>=4.39.3\n")

@@ -160,5 +160,6 @@ def test_real_tree_runs_on_python38_after_the_rules(version, tmp_path, run_cli):
     out2 = json.loads(r2.stdout)
     assert out2["changed_files"] == []
     assert r2.returncode == 1
-    assert sorted((f["path"], f["line"], f["data"]["api"]) for f in out2["findings"] if f["kind"] == "report") == \
-        EXPECTED_REPORTS[version]
+    # (lines may have moved: a file can have gained an import above the site)
+    assert sorted((f["path"], f["data"]["api"]) for f in out2["findings"] if f["kind"] == "report") == \
+        sorted((p, api) for p, _, api in EXPECTED_REPORTS[version])

@@ -1,7 +1,6 @@
 """`ascendfix smoke` without a framework: bad input, weights refusal, --out, --list, MindIE absent, timeouts."""
 
 import json
-import os
 import pickle
 import sys
 import time

@@ -64,7 +64,7 @@ def version_tuple(v) -> Tuple[int, int]:
     try:
         return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
     except ValueError:
-        raise ValueError("not a Python version: {!r}".format(v))
+        raise ValueError("not a Python version: {!r}".format(v)) from None
 
 
 def slice_of(sub: ast.Subscript):
@@ -321,6 +321,12 @@ class ScopeVisitor(ast.NodeVisitor):
         self.scopes = []  # [(kind, names)]
         self.ann = None
         self.type_checking = False
+        self.in_fstring = 0  # positions inside f-strings are unreliable on Python 3.8: no edits there
+
+    def visit_JoinedStr(self, node):
+        self.in_fstring += 1
+        self.generic_visit(node)
+        self.in_fstring -= 1
 
     # -- resolution
     def resolve(self, name: str) -> Optional[str]:

@@ -87,7 +87,7 @@ class _Scan(ScopeVisitor):
         self._isinstance_args = set()
 
     def _ctx(self):
-        if self.type_checking:
+        if self.type_checking or self.in_fstring:
             return None
         if self.ann is None:
             return "runtime"

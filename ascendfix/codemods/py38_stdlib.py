@@ -326,13 +326,13 @@ class _Scan(ScopeVisitor):
                         self.report(node, "{}({}=...)".format(q.replace("builtins.", "", 1), k.arg), version_tuple(needs))
         if (q and q.startswith("hashlib.") and q.split(".", 1)[1] in _HASH_CTORS
                 and any(k.arg == "usedforsecurity" for k in node.keywords) and self.newer("3.9")
-                and not (self.guard or self.type_checking)):
+                and not (self.guard or self.type_checking or self.in_fstring)):
             self.rewrites.append((node.lineno, "hashlib", node, q))
         if isinstance(f, ast.Attribute) and f.attr in self.mod.methods:
             label, needs = self.mod.methods[f.attr]
             if self.newer(needs) and not (self.guard or self.type_checking):
                 if (f.attr in ("removeprefix", "removesuffix") and len(node.args) == 1 and not node.keywords
-                        and _pure_receiver(f.value) and _pure_argument(node.args[0])):
+                        and _pure_receiver(f.value) and _pure_argument(node.args[0]) and not self.in_fstring):
                     self.rewrites.append((node.lineno, f.attr, node, None))
                 else:
                     why = ""
@@ -490,7 +490,7 @@ class Py38Stdlib(PythonCodemod):
             if not arg.value:
                 return "({})".format(s)
             return "({s}[:-{n}] if {s}.endswith({p}) else {s})".format(s=s, n=len(arg.value), p=p)
-        return "({s}[:-len({p})] if {s}.endswith({p}) else {s})".format(s=s, p=p)
+        return "({s}[:-len({p})] if {p} and {s}.endswith({p}) else {s})".format(s=s, p=p)
 
     def _scan(self, tree, text):
         scan = _Scan(self, tree, text)

@@ -17,6 +17,7 @@ nothing is fetched from a hub. Works with mindone 0.2.0 (MindSpore 2.7) and mind
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections import Counter
@@ -227,9 +228,12 @@ def components(stack, arch, tmp):
 def build(out_dir, stack="mindone", arch="sdxl"):
     """Build the tiny pipeline and ``save_pretrained`` it (safetensors) into ``out_dir``."""
     tmp = tempfile.mkdtemp(prefix="ascendfix-tiny-")
-    cls, parts = components(stack, arch, tmp)
-    pipe = cls(**parts)
-    pipe.save_pretrained(out_dir, safe_serialization=True)
+    try:
+        cls, parts = components(stack, arch, tmp)
+        pipe = cls(**parts)
+        pipe.save_pretrained(out_dir, safe_serialization=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
 
 
