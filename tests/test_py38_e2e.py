@@ -98,4 +98,4 @@ def test_future_import_in_the_pipeline_file_breaks_from_pretrained(ms210, tmp_pa
     path.write_text("from __future__ import annotations\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     stage, err, _ = build_and_load(ms210, tree, tmp_path / "tiny")
     assert stage == "load"
-    assert "KeyError" in err
+    assert "KeyError: 'force_zeros_for_empty_prompt'" in err

@@ -339,6 +339,8 @@ class _Scan(ScopeVisitor):
                     if f.attr in ("removeprefix", "removesuffix"):
                         why = ": the receiver or argument is not a plain name/literal (it would be evaluated twice); " \
                               "rewrite by hand"
+                        if self.in_fstring:
+                            why = ": inside an f-string; rewrite by hand"
                     self.report(node, label, version_tuple(needs), why)
         self.generic_visit(node)
 
