@@ -44,7 +44,7 @@ import subprocess
 import sys
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Set, Tuple
+from typing import List, Optional, Tuple
 
 from ascendfix.errors import AscendfixError
 

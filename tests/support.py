@@ -148,6 +148,23 @@ def framework_python():
 # The framework environments the suite uses (one place, so tests share the cached venvs).
 MS27_MINDONE02 = ["mindspore==2.7.0", "mindone==0.2.0", "numpy<2"]
 MS210_MINDONE05 = ["mindspore==2.10.0", "mindone==0.5.0", "numpy<2"]
+# torch 2.13.0 comes from the local CPU wheel here (Python 3.11); pinned so pip never pulls a CUDA build.
+TORCH_DIFFUSERS = ["torch==2.13.0", "diffusers==0.42.1", "transformers==5.23.0", "modelscope==1.40.2"]
+
+
+def ms27_python():
+    """MindSpore 2.7.0 + mindone 0.2.0 + numpy<2: runs a tiny SDXL end to end on CPU."""
+    return framework_venv("ms27", MS27_MINDONE02)
+
+
+def ms210_python():
+    """MindSpore 2.10.0 + mindone 0.5.0 + numpy<2: loads SDXL on CPU, cannot generate (Ascend-only mint kernels)."""
+    return framework_venv("ms210", MS210_MINDONE05)
+
+
+def torch_python():
+    """torch 2.13.0 (CPU) + diffusers + transformers + modelscope."""
+    return framework_venv("torch213", TORCH_DIFFUSERS)
 
 
 def python38():

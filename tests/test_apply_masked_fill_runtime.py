@@ -13,7 +13,7 @@ import pytest
 
 from ascendfix.apply.engine import apply_to_text
 
-from support import MS27_MINDONE02, framework_venv
+from support import ms27_python
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +46,7 @@ def ms27():
     if sys.version_info < (3, 9):
         # framework venvs are built from the suite's interpreter; MindSpore 2.7.0 has no cp38 wheels
         pytest.skip("MindSpore 2.7.0 needs Python >= 3.9 (the suite runs on {}.{})".format(*sys.version_info[:2]))
-    return framework_venv("ms27-mindone02", MS27_MINDONE02)
+    return ms27_python()
 
 
 def _run(py, tmp_path, name, source):

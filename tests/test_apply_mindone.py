@@ -168,11 +168,11 @@ def test_pins_blocked_against_real_transformers_4_57_1(tmp_path, run_cli):
     from transformers.configuration_utils, which 4.57.1 does not have), so the rule refuses to relax
     and says which; --force relaxes anyway.
     """
-    from support import MS210_MINDONE05, framework_venv
+    from support import ms210_python
 
     if sys.version_info < (3, 9):
         pytest.skip("MindSpore 2.10 needs Python >= 3.9 (framework venvs use the suite's interpreter)")
-    py = framework_venv("ms210", MS210_MINDONE05)
+    py = ms210_python()
     root = copy_tree(mindone_tree("0.5.0"), tmp_path / "mindone")
     original = tree_hash(root)
     r = run_cli("apply", str(root), "--rule", "pins-relax", "--python", py, "--json", timeout=900)

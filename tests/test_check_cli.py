@@ -28,9 +28,9 @@ def test_default_run_imports_no_framework_even_where_they_are_importable(tmp_pat
     come from the dev venv): after a full default run, no framework module may be loaded."""
     import sysconfig
 
-    from support import MS27_MINDONE02, framework_venv
+    from support import ms27_python
 
-    py = framework_venv("ms27-mindone02", MS27_MINDONE02)
+    py = ms27_python()
     repo = str(Path(__file__).resolve().parent.parent)
     code = ("import sys; sys.path[:0] = [{!r}]; sys.path.append({!r}); import importlib.util as u; "
             "assert u.find_spec('mindspore') and u.find_spec('mindone'); "

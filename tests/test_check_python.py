@@ -128,9 +128,9 @@ def test_real_py38_verdict_and_unresolved_imports(run_cli, py38_mindone05):
 
 @pytest.mark.slow
 def test_real_ms27_mindone02_env(run_cli):
-    from support import MS27_MINDONE02, framework_venv
+    from support import ms27_python
 
-    py = framework_venv("ms27-mindone02", MS27_MINDONE02)
+    py = ms27_python()
     r = run_cli("check", "--python", py, "--json", env={"ASCENDFIX_TEST": "1"})
     doc = json.loads(r.stdout)
     f = {x["id"]: x for x in doc["findings"]}
@@ -145,9 +145,9 @@ def test_real_ms27_mindone02_env(run_cli):
 
 @pytest.mark.slow
 def test_deep_probes_on_real_mindspore(run_cli):
-    from support import MS27_MINDONE02, framework_venv
+    from support import ms27_python
 
-    py = framework_venv("ms27-mindone02", MS27_MINDONE02)
+    py = ms27_python()
     r = run_cli("check", "--python", py, "--deep", "--only", "deep", "--json", timeout=900)
     doc = json.loads(r.stdout)
     f = {x["id"]: x for x in doc["findings"]}
@@ -163,11 +163,10 @@ def test_deep_probes_on_real_mindspore(run_cli):
 def test_torch_stack_deep_probe_and_atb_abi(run_cli):
     """The torch route on a real torch CPU build: torch_npu missing is reported, and torch's real C++ ABI is
     compared with the ATB flavour selected by $ATB_HOME_PATH (Ascend/pytorch#99)."""
-    from support import framework_venv
+    from support import torch_python
 
     # same name and list as tests/test_smoke_frameworks.py, so the cached venv is shared
-    py = framework_venv("torch213-diffusers", ["torch==2.13.0", "diffusers==0.42.1", "transformers==5.23.0",
-                                               "modelscope==1.40.2"])
+    py = torch_python()
     r = run_cli("check", "--python", py, "--deep", "--json", "--only", "deep.torch_npu", "torch_npu.compat",
                 env={"ATB_HOME_PATH": "/usr/local/Ascend/nnal/atb/latest/atb/cxx_abi_0"}, timeout=900)
     doc = json.loads(r.stdout)

@@ -133,9 +133,9 @@ def test_header_reader_exact_sizes(tmp_path):
 def test_real_safetensors_library_agrees(tmp_path):
     """Cross-check with the real `safetensors` package (in the MindSpore test venv): it reads our files,
     and our reader accepts files it writes, including the truncation verdict."""
-    from support import MS27_MINDONE02, framework_venv
+    from support import ms27_python
 
-    py = framework_venv("ms27-mindone02", MS27_MINDONE02)
+    py = ms27_python()
     mine = write_safetensors(tmp_path / "mine.safetensors", {"w": ("F16", (4, 4)), "b": ("F32", (4,))})
     theirs = tmp_path / "theirs.safetensors"
     code = ("import sys, numpy as np\nfrom safetensors import safe_open\nfrom safetensors.numpy import save_file\n"

@@ -8,7 +8,6 @@ import io
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import textwrap

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import MS210_MINDONE05, copy_tree, framework_venv, mindone_tree  # noqa: E402
+from support import copy_tree, mindone_tree, ms210_python  # noqa: E402
 
 TINY = str(Path(__file__).resolve().parents[1] / "ascendfix" / "smoke" / "tiny.py")
 SDXL_PIPELINE = "mindone/diffusers/pipelines/stable_diffusion_xl/pipeline_stable_diffusion_xl.py"
@@ -63,7 +63,7 @@ def build_and_load(python, tree, out):
 
 @pytest.fixture(scope="module")
 def ms210():
-    return framework_venv("ms210", MS210_MINDONE05)
+    return ms210_python()
 
 
 @pytest.mark.slow

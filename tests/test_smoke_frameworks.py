@@ -5,70 +5,31 @@ The framework venvs are built once and cached (tests/support.py). Nothing here i
 runner imports the real frameworks, builds a tiny random pipeline, loads it and generates.
 """
 
-import functools
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from support import MS27_MINDONE02, MS210_MINDONE05, framework_venv
+from support import ms27_python, ms210_python, torch_python
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "ascendfix" / "smoke" / "tiny.py"
-# torch 2.13.0 comes from the local CPU wheel here (Python 3.11); pinned so pip never pulls a CUDA build.
-TORCH_DIFFUSERS = ["torch==2.13.0", "diffusers==0.42.1", "transformers==5.23.0", "modelscope==1.40.2"]
-
-
-def _version_of(python):
-    try:
-        r = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                           capture_output=True, text=True, timeout=60)
-    except OSError:
-        return None
-    try:
-        return tuple(int(x) for x in r.stdout.strip().split("."))
-    except ValueError:
-        return None
-
-
-@functools.lru_cache(maxsize=None)
-def framework_python():
-    """The interpreter the framework venvs are built from: MindSpore 2.7/2.10 and the local torch wheel
-    need CPython 3.9-3.11 (3.11 here), whichever Python runs ascendfix itself (the suite also runs
-    under 3.8). The same base interpreter in both runs, so the cached venvs are shared, not rebuilt."""
-    cands = []
-    if (3, 9) <= sys.version_info[:2] < (3, 12):
-        cands.append(getattr(sys, "_base_executable", None) or sys.executable)
-    root = Path(os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv")))
-    for minor in ("3.11", "3.10", "3.9"):
-        cands += sorted(str(p) for p in root.glob("versions/{}*/bin/python{}".format(minor, minor)))
-        cands.append(shutil.which("python" + minor))
-    cands += [shutil.which("python3"), sys.executable]
-    for c in cands:
-        if c and (3, 9) <= (_version_of(c) or (0,)) < (3, 12):
-            return c
-    pytest.fail("no CPython 3.9-3.11 found to build the MindSpore / torch venvs")
-
-
 @pytest.fixture(scope="module")
 def ms27():
-    return framework_venv("smoke-ms27", MS27_MINDONE02, python=framework_python())
+    return ms27_python()
 
 
 @pytest.fixture(scope="module")
 def ms210():
-    return framework_venv("smoke-ms210", MS210_MINDONE05, python=framework_python())
+    return ms210_python()
 
 
 @pytest.fixture(scope="module")
 def torchpy():
-    return framework_venv("smoke-torch213", TORCH_DIFFUSERS, python=framework_python())
+    return torch_python()
 
 
 def _png_size(path):

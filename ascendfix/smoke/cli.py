@@ -301,7 +301,7 @@ class Smoke(object):
         return EXIT_OK if ok else EXIT_NEGATIVE
 
     def _flow(self):
-        cfg, d = self.cfg, self.display
+        cfg = self.cfg
         probe = engine.probe_python(self.python)
         self.report["environment"]["python_version"] = probe["version"]
         self.report["environment"]["packages"] = {
@@ -377,7 +377,7 @@ class Smoke(object):
 
     def _download(self):
         """snapshot_download in the target interpreter (or this one if only it has modelscope)."""
-        cfg, d = self.cfg, self.display
+        cfg = self.cfg
         python = self.python
         if not engine.probe_python(python, ["modelscope"])["modules"]["modelscope"]["found"]:
             here = engine.probe_python(engine.resolve_python(None), ["modelscope"])["modules"]["modelscope"]["found"]
