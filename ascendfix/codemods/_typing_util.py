@@ -451,6 +451,15 @@ class TypingSpeller:
         self.from_names = []  # names to merge into `from typing import`
         self.need_module = None  # alias of `import typing` to add, or None
         self.typing_alias = None
+        # line of the first top-level `from typing import` (new names are merged into it only when it
+        # comes before every rewritten site)
+        self.from_line = None
+        for st in tree.body:
+            if isinstance(st, ast.ImportFrom) and st.module == "typing" and not st.level and not any(
+                    a.name == "*" for a in st.names):
+                self.from_line = st.lineno
+                break
+        self.merge = True
         for local, qual in self.imports.items():
             if qual == "typing":
                 self.typing_alias = local
@@ -561,12 +570,16 @@ def _append_alias(names, new_name):
     return names
 
 
-def ensure_from_import(module, mod: str, names: List[str]):
-    """Merge ``names`` into the first top-level ``from mod import ...`` (or add one after the header)."""
+def ensure_from_import(module, mod: str, names: List[str], merge: bool = True):
+    """Merge ``names`` into the first top-level ``from mod import ...`` (or add one after the header).
+
+    ``merge=False``: always add a new statement after the header (the existing import comes too
+    late in the file for the names to be bound where they are used).
+    """
     if not names:
         return module
     body = list(module.body)
-    for i, stmt in enumerate(body):
+    for i, stmt in enumerate(body if merge else ()):
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
         for j, s in enumerate(stmt.body):
@@ -585,8 +598,9 @@ def ensure_from_import(module, mod: str, names: List[str]):
     return _insert(module, header_index(body), [stmt])
 
 
-def ensure_import(module, mod: str):
-    """``import mod`` at the top unless a top-level ``import mod`` exists."""
+def ensure_import(module, mod: str, near_from: bool = True):
+    """``import mod`` at the top unless a top-level ``import mod`` exists (next to ``from mod import``
+    when there is one and ``near_from``)."""
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for s in stmt.body:
@@ -596,7 +610,7 @@ def ensure_import(module, mod: str):
                             return module
     stmt = cst.parse_statement("import {}\n".format(mod))
     body = list(module.body)
-    for i, st in enumerate(body):  # next to the file's `from mod import ...`, when there is one
+    for i, st in enumerate(body if near_from else ()):  # next to the file's `from mod import ...`
         if i >= header_index(body) and isinstance(st, cst.SimpleStatementLine) and isinstance(st.body[0], cst.ImportFrom):
             imp = st.body[0]
             if not imp.relative and imp.module is not None and cst.Module([]).code_for_node(imp.module) == mod:

@@ -258,9 +258,9 @@ class Py38Annotations(PythonCodemod):
         sp = plan.speller
         if sp is not None:
             if sp.from_names:
-                module = ensure_from_import(module, "typing", sp.from_names)
+                module = ensure_from_import(module, "typing", sp.from_names, merge=sp.merge)
             if sp.need_module:
-                module = ensure_import(module, sp.need_module)
+                module = ensure_import(module, sp.need_module, near_from=sp.merge)
         return module, findings
 
     # ------------------------------------------------------------------ decision
@@ -298,6 +298,7 @@ class Py38Annotations(PythonCodemod):
         rewrite.sort(key=lambda s: (s.node.lineno, s.node.col_offset))
         idx = LineIndex(text)
         sp = plan.speller = TypingSpeller(tree)
+        sp.merge = sp.from_line is not None and sp.from_line < rewrite[0].node.lineno
         per_line = {}
         for site in rewrite:
             desc = self._edit(site, idx, sp, plan.edits, text)
