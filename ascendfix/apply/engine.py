@@ -29,6 +29,7 @@ processed in a process pool (largest first). Files no rule is interested in are 
 import ast
 import difflib
 import gc
+import hashlib
 import importlib
 import multiprocessing
 import os
@@ -257,12 +258,55 @@ def _crash(rid, relpath, phase, exc):
 _WORKER = {}
 
 
-def _init_worker(rule_specs, context):
+def _init_worker(rule_specs, context, cache_old=None):
     # libcst trees are millions of short-lived objects freed by refcount; the cyclic GC only slows
     # them down (about 20 % of parse time here). Collect now and then instead.
     gc.disable()
     rules = {r.id: r for r in load_rules([rid for rid, _ in rule_specs])}
+    _WORKER["rules"] = [rules[rid] for rid, _ in rule_specs]
     _WORKER["mods"] = {rid: rules[rid].make(context, opts) for rid, opts in rule_specs}
+    _WORKER["cache_old"] = cache_old or {}
+
+
+def _triage(root, relpath, rules, mods, cache_old):
+    """Read one file and decide who wants it: (relpath, scanned ids, candidate ids, findings, data, cache entry).
+
+    ``data`` is None when no rule is a candidate or the cache already knows this content
+    (``cache entry`` is then that entry).
+    """
+    wanted = [(r, m) for r, m in zip(rules, mods) if r.wants(relpath)]
+    if not wanted:
+        return None
+    scanned = [r.id for r, _ in wanted]
+    try:
+        with open(os.path.join(root, relpath), "rb") as fh:
+            data = fh.read()
+    except OSError as e:
+        return relpath, scanned, [], [Finding(r.id, relpath, None, "skip", "cannot read: {}".format(e)) for r, _ in wanted], None, None
+    try:
+        text = decode_source(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as e:
+        return relpath, scanned, [], [
+            Finding(r.id, relpath, None, "skip", "cannot decode: {}".format(e), {"reason": "encoding"}) for r, _ in wanted
+        ], None, None
+    ids = [r.id for r, m in wanted if m.prefilter(text)]
+    if not ids:
+        return relpath, scanned, [], [], None, None
+    entry = cache_old.get(relpath)
+    if entry is not None and entry.get("sha1") == hashlib.sha1(data).hexdigest():
+        return relpath, scanned, ids, [], None, entry
+    return relpath, scanned, ids, [], data, None
+
+
+def _triage_chunk(args):
+    root, relpaths = args
+    mods = [_WORKER["mods"][r.id] for r in _WORKER["rules"]]
+    out = []
+    for relpath in relpaths:
+        res = _triage(root, relpath, _WORKER["rules"], mods, _WORKER["cache_old"])
+        if res is not None:
+            out.append(res)
+    return out
 
 
 def _work(task):
@@ -401,41 +445,57 @@ def _run_python_rules(root, rules, context, report, jobs, on_progress):
     mods = [(r.id, r.make(context)) for r in rules]
     cache = ScanCache(root, rules, context)
     report.cache = cache
-    tasks = []
-    for relpath in walk(root):
-        wanted = [(r, m) for r, (rid, m) in zip(rules, mods) if r.wants(relpath)]
-        if not wanted:
-            continue
-        report.files_seen += 1
-        for r, _ in wanted:
-            report.stats[r.id].scanned += 1
-        try:
-            with open(str(root / relpath), "rb") as fh:
-                data = fh.read()
-        except OSError as e:
-            report.add_findings([Finding(r.id, relpath, None, "skip", "cannot read: {}".format(e)) for r, _ in wanted])
-            continue
-        try:
-            text = decode_source(data)
-        except (UnicodeDecodeError, SyntaxError, LookupError) as e:
-            report.add_findings(
-                [Finding(r.id, relpath, None, "skip", "cannot decode: {}".format(e), {"reason": "encoding"}) for r, _ in wanted]
-            )
-            continue
-        ids = [r.id for r, m in wanted if m.prefilter(text)]
-        if not ids:
-            continue
-        for rid in ids:
-            report.stats[rid].candidates += 1
-        hit = cache.lookup(relpath, data)
-        if hit is not None:  # this exact content was already found to need nothing
-            report.add_findings(hit)
-            continue
-        tasks.append((relpath, data, ids))
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    files = walk(root)
+    pool = None
+    try:
+        if jobs > 1 and len(files) >= TRIAGE_POOL_MIN_FILES:
+            # reading + prefiltering a big tree is CPU work too (some prefilters tokenize): share it
+            pool = _make_pool(jobs, rules, context, cache.old)
+            chunks = [(str(root), files[i:i + 64]) for i in range(0, len(files), 64)]
+            triaged = (t for chunk in pool.imap(_triage_chunk, chunks) for t in chunk)
+        else:
+            plain = [m for _, m in mods]
+            triaged = (t for t in (_triage(str(root), f, rules, plain, cache.old) for f in files) if t is not None)
+        tasks = []
+        for relpath, scanned, ids, findings, data, entry in triaged:
+            report.files_seen += 1
+            for rid in scanned:
+                report.stats[rid].scanned += 1
+            for rid in ids:
+                report.stats[rid].candidates += 1
+            report.add_findings(findings)
+            if entry is not None:  # this exact content was already found to need nothing
+                hit = cache.use(relpath, entry)
+                if hit is not None:
+                    report.add_findings(hit)
+                    continue
+                with open(str(root / relpath), "rb") as fh:  # unreadable cache entry: scan after all
+                    data = fh.read()
+            if data is not None:
+                tasks.append((relpath, data, ids))
+        _process_tasks(root, rules, context, report, jobs, on_progress, mods, cache, tasks, pool)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
 
+
+TRIAGE_POOL_MIN_FILES = 300
+
+
+def _make_pool(jobs, rules, context, cache_old):
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - platforms without fork
+        ctx = multiprocessing.get_context()
+    specs = [(r.id, None) for r in rules]
+    return ctx.Pool(jobs, initializer=_init_worker, initargs=(specs, context, cache_old))
+
+
+def _process_tasks(root, rules, context, report, jobs, on_progress, mods, cache, tasks, pool):
     originals = {t[0]: t[1] for t in tasks}
     tasks.sort(key=lambda t: -len(t[1]))
-    jobs = max(1, int(jobs or os.cpu_count() or 1))
     total_bytes = sum(len(t[1]) for t in tasks)
     advance = on_progress(len(tasks)) if on_progress else None
 
@@ -465,14 +525,16 @@ def _run_python_rules(root, rules, context, report, jobs, on_progress):
             if was_enabled:
                 gc.enable()
         return
+    own = pool is None
+    if own:
+        pool = _make_pool(min(jobs, len(tasks)), rules, context, None)
     try:
-        ctx = multiprocessing.get_context("fork")
-    except ValueError:  # pragma: no cover - platforms without fork
-        ctx = multiprocessing.get_context()
-    specs = [(r.id, None) for r in rules]
-    with ctx.Pool(min(jobs, len(tasks)), initializer=_init_worker, initargs=(specs, context)) as pool:
         for res in pool.imap_unordered(_work, tasks, chunksize=1):
             collect(res)
+    finally:
+        if own:
+            pool.terminate()
+            pool.join()
 
 
 def _run_file_rule(root, rule, context, report):

@@ -70,6 +70,14 @@ class ScanCache:
         except TypeError:
             return None
 
+    def use(self, relpath, entry):
+        """Findings of an entry found valid elsewhere (e.g. by a pool worker), or None."""
+        self.new[relpath] = entry
+        try:
+            return [Finding(**f) for f in entry.get("findings", [])]
+        except TypeError:
+            return None
+
     def store(self, relpath, data, findings):
         self.new[relpath] = {"sha1": hashlib.sha1(data).hexdigest(), "findings": [f.to_dict() for f in findings]}
 

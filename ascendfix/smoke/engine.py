@@ -12,7 +12,6 @@ import os
 import queue
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -40,66 +39,28 @@ DISTS = {
     "PIL": "pillow",
 }
 
-_PROBE = r"""
-import importlib.util, json, sys
-try:
-    from importlib import metadata
-except ImportError:
-    metadata = None
-mods = json.loads(sys.argv[1])
-out = {"python": sys.executable, "version": sys.version.split()[0], "modules": {}}
-for mod, dist in mods.items():
-    try:
-        found = importlib.util.find_spec(mod) is not None
-    except Exception:
-        found = False
-    ver = None
-    if found and metadata is not None:
-        try:
-            ver = metadata.version(dist)
-        except Exception:
-            ver = None
-    out["modules"][mod] = {"found": found, "version": ver}
-sys.stdout.write(json.dumps(out))
-"""
-
-
 def resolve_python(python):
     """``--python`` as an absolute path of an executable (a venv folder works too); exit 2 otherwise."""
-    if python is None:
-        return sys.executable
-    p = Path(os.path.expanduser(str(python)))
-    if p.is_dir():
-        for cand in (p / "bin" / "python", p / "bin" / "python3"):
-            if cand.exists():
-                p = cand
-                break
-    if not p.exists():
-        raise AscendfixError("--python {}: no such interpreter".format(python))
-    if p.is_dir() or not os.access(str(p), os.X_OK):
-        raise AscendfixError("--python {}: not an executable Python interpreter".format(python))
-    return str(p.absolute())
+    from ascendfix.envprobe import resolve_python as _resolve
+
+    return _resolve(python)
 
 
 def probe_python(python, modules=None, timeout=60):
-    """Which of ``modules`` (import names) the interpreter can import, with versions (no imports run)."""
-    modules = modules or DISTS
-    try:
-        r = subprocess.run(
-            [python, "-c", _PROBE, json.dumps({m: DISTS.get(m, m) for m in modules})],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        raise AscendfixError("--python {}: did not answer within {} s".format(python, timeout))
-    except OSError as e:
-        raise AscendfixError("--python {}: cannot run: {}".format(python, e))
-    try:
-        return json.loads(r.stdout)
-    except ValueError:
-        last = (r.stderr.strip().splitlines() or ["no output"])[-1]
-        raise AscendfixError("--python {}: not a working Python 3.8+ interpreter ({})".format(python, last))
+    """Which of ``modules`` (import names) the interpreter can import, with versions (nothing is imported).
+
+    Returns ``{"python", "version", "modules": {module: {"found", "version"}}}``.
+    """
+    from ascendfix.envprobe import dist_version, probe_environment
+
+    modules = list(modules or DISTS)
+    env = probe_environment(python, packages=tuple(modules), timeout=timeout)
+    found_mods = {}
+    for mod in modules:
+        info = env.get("packages", {}).get(mod)
+        found = bool(info) and "error" not in info
+        found_mods[mod] = {"found": found, "version": dist_version(env, DISTS.get(mod, mod)) if found else None}
+    return {"python": env["python"]["executable"], "version": env["python"]["version"], "modules": found_mods}
 
 
 class RunResult(object):
