@@ -215,8 +215,12 @@ def test_malformed_rule_file_is_exit_2(tmp_path, run_cli, tree):
     assert r.returncode == 2 and "kind" in r.stderr.decode()
 
 
-def test_jobs_1_and_2_give_identical_results(tree, tmp_path):
+def test_jobs_1_and_2_give_identical_results(tree, tmp_path, monkeypatch):
     import shutil
+
+    import ascendfix.apply.engine as engine
+
+    monkeypatch.setattr(engine, "TRIAGE_POOL_MIN_FILES", 1)  # read + prefilter in the pool too
 
     other = tmp_path / "copy"
     shutil.copytree(str(tree), str(other))
@@ -232,6 +236,13 @@ def test_jobs_1_and_2_give_identical_results(tree, tmp_path):
         assert (tree / p).read_bytes() == (other / p).read_bytes()
     key = lambda f: (f.path, f.line or 0, f.kind)
     assert sorted(map(key, r1.findings)) == sorted(map(key, r2.findings))
+    assert [s.to_dict() for s in r1.stats.values()] == [s.to_dict() for s in r2.stats.values()]
+    # reruns through the cache, in the pool and serially, agree too
+    again2 = run_tree(other, rules, Context(root=other), mode="check", jobs=2)
+    again1 = run_tree(tree, rules, Context(root=tree), mode="check", jobs=1)
+    assert not again1.changes and not again2.changes
+    assert sorted(map(key, again1.findings)) == sorted(map(key, again2.findings))
+    assert [s.to_dict() for s in again1.stats.values()] == [s.to_dict() for s in again2.stats.values()]
 
 
 def test_rerun_uses_the_scan_cache_and_notices_edits(tree, monkeypatch):

@@ -15,6 +15,7 @@ is costly to evaluate twice (calls, arithmetic), the site is skipped and reporte
 
 import ast
 import re
+import sys
 
 import libcst as cst
 
@@ -25,6 +26,9 @@ METHODS = ("masked_fill", "masked_fill_")
 _NAME_RE = re.compile(r"masked_fill")
 _FILL_RE = re.compile(r",\s*(?:value\s*=\s*)?[-+]?\s*(?:\d|\.\d)(?:[eE][-+]?|[\w.])*\s*,?\s*\)")
 _WINDOW = 2000  # chars after the name; the longest call site in mindone 0.2-0.5 is far shorter
+# Python 3.8 wraps subscripts in ast.Index / ast.ExtSlice (deprecated names later: don't touch them there)
+_INDEX = getattr(ast, "Index") if sys.version_info < (3, 9) else None
+_EXTSLICE = getattr(ast, "ExtSlice") if sys.version_info < (3, 9) else None
 FUNCTIONAL_MODULES = ("mindspore.ops", "mindspore.mint", "mindspore.ops.function", "mindspore.ops.functional")
 
 
@@ -37,8 +41,6 @@ def _is_number_ast(node):
     if isinstance(node, ast.Constant):
         v = node.value
         return isinstance(v, (int, float)) and not isinstance(v, bool)
-    if hasattr(ast, "Num") and isinstance(node, getattr(ast, "Num")):  # pragma: no cover - py<3.8 trees
-        return not isinstance(node.n, complex)
     return False
 
 
@@ -50,7 +52,7 @@ def _is_simple_ast(node):
         return _is_simple_ast(node.value)
     if isinstance(node, ast.Subscript):
         sl = node.slice
-        if hasattr(ast, "Index") and isinstance(sl, getattr(ast, "Index")):  # py3.8
+        if _INDEX is not None and isinstance(sl, _INDEX):  # py3.8
             sl = sl.value
         return _is_simple_ast(node.value) and _is_simple_index_ast(sl)
     return False
@@ -69,9 +71,9 @@ def _is_simple_index_ast(node):
         return all(_is_simple_index_ast(p) for p in (node.lower, node.upper, node.step))
     if isinstance(node, ast.Tuple):
         return all(_is_simple_index_ast(e) for e in node.elts)
-    if hasattr(ast, "ExtSlice") and isinstance(node, getattr(ast, "ExtSlice")):  # py3.8
-        return all(_is_simple_index_ast(getattr(d, "value", d)) for d in node.dims)
-    if hasattr(ast, "Index") and isinstance(node, getattr(ast, "Index")):
+    if _EXTSLICE is not None and isinstance(node, _EXTSLICE):  # py3.8
+        return all(_is_simple_index_ast(d) for d in node.dims)
+    if _INDEX is not None and isinstance(node, _INDEX):
         return _is_simple_index_ast(node.value)
     return False
 
