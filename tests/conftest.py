@@ -32,3 +32,32 @@ def run_cli(tmp_path):
         )
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def py38_patched_tree(tmp_path_factory):
+    """``get(version) -> (tree, CompletedProcess)``: a copy of the real MindOne ``version`` tree after
+    ``ascendfix apply --rule py38-annotations --rule py38-stdlib --json``, made once per session.
+
+    Shared by the Python 3.8 corpus test and the from_pretrained end-to-end test (which only read it),
+    so the whole-tree apply runs once per version instead of once per test.
+    """
+    from support import copy_tree, mindone_tree
+
+    made = {}
+
+    def get(version):
+        if version not in made:
+            tree = copy_tree(mindone_tree(version), tmp_path_factory.mktemp("py38-" + version) / "mindone")
+            env = dict(os.environ)
+            env.pop("ASCENDFIX_DEBUG", None)
+            env["NO_COLOR"] = "1"
+            r = subprocess.run(
+                [sys.executable, "-m", "ascendfix", "apply", str(tree), "--rule", "py38-annotations",
+                 "--rule", "py38-stdlib", "--json", "--jobs", "2"],
+                capture_output=True, env=env, timeout=3000,
+            )
+            made[version] = (tree, r)
+        return made[version]
+
+    return get

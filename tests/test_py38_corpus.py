@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import copy_tree, mindone_tree, python38  # noqa: E402
+from support import mindone_tree, python38  # noqa: E402
 
 ORACLE = str(Path(__file__).resolve().parent / "py38_oracle.py")
 
@@ -99,9 +99,8 @@ def runtime_read_files(root):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("version", ["0.5.0", "0.4.0"])
-def test_real_tree_runs_on_python38_after_the_rules(version, tmp_path, run_cli):
+def test_real_tree_runs_on_python38_after_the_rules(version, run_cli, py38_patched_tree):
     orig = mindone_tree(version)
-    tree = copy_tree(orig, tmp_path / "mindone")
 
     before = run_oracle(orig)
     assert before["syntax_errors"] == {}
@@ -114,8 +113,7 @@ def test_real_tree_runs_on_python38_after_the_rules(version, tmp_path, run_cli):
                       "unsupported operand type(s) for |: 'type' and 'NoneType'",
                       "unsupported operand type(s) for |: '_GenericAlias' and '_GenericAlias'"}, errors
 
-    r = run_cli("apply", tree, "--rule", "py38-annotations", "--rule", "py38-stdlib", "--json", "--jobs", "2",
-                timeout=3000)
+    tree, r = py38_patched_tree(version)
     assert r.returncode == 0, r.stderr.decode()[-3000:]
     out = json.loads(r.stdout)
     changed = set(out["changed_files"])

@@ -67,9 +67,8 @@ def ms210():
 
 
 @pytest.mark.slow
-def test_patched_tree_builds_saves_and_loads_tiny_sdxl(ms210, tmp_path, run_cli):
-    tree = copy_tree(mindone_tree("0.5.0"), tmp_path / "mindone")
-    r = run_cli("apply", tree, "--rule", "py38-annotations", "--rule", "py38-stdlib", "--jobs", "2", timeout=3000)
+def test_patched_tree_builds_saves_and_loads_tiny_sdxl(ms210, tmp_path, py38_patched_tree):
+    tree, r = py38_patched_tree("0.5.0")
     assert r.returncode == 0, r.stderr.decode()[-2000:]
     stage, err, info = build_and_load(ms210, tree, tmp_path / "tiny")
     assert stage is None, "{} failed:\n{}".format(stage, err)
