@@ -30,7 +30,6 @@ from pathlib import Path
 
 from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK, AscendfixError
 
-HELP = "patch a MindOne checkout for Python 3.8 / Ascend (pins, annotations, masked_fill dtype)"
 
 MAX_LISTED = 15
 

@@ -428,7 +428,7 @@ def run_tree(root, rules, context, mode="apply", jobs=None, on_progress=None):
         from ascendfix.apply import journal
 
         journal.record(root, report.changes, [r.id for r in rules])
-        from ascendfix.apply.files import atomic_write
+        from ascendfix.fsutil import atomic_write
 
         for relpath in sorted(report.changes):
             atomic_write(root / relpath, report.changes[relpath][1])

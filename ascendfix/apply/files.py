@@ -3,8 +3,8 @@
 import io
 import os
 import re
-import tempfile
 import tokenize
+
 
 # Never descended into, at any depth.
 SKIP_DIRS = {
@@ -91,32 +91,3 @@ def source_encoding(data):
 def decode_source(data):
     """Text of Python source bytes (BOM removed), or raise ``UnicodeDecodeError``/``SyntaxError``."""
     return data.decode(source_encoding(data))
-
-
-def atomic_write(path, data, mode=None):
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
-
-    Keeps the permission bits of the file it replaces (or ``mode`` when given).
-    """
-    path = str(path)
-    folder = os.path.dirname(path) or "."
-    if mode is None:
-        try:
-            mode = os.stat(path).st_mode & 0o7777
-        except FileNotFoundError:
-            mode = None
-    fd, tmp = tempfile.mkstemp(prefix=".ascendfix-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

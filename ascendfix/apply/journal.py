@@ -19,7 +19,7 @@ import shutil
 import time
 from pathlib import Path
 
-from ascendfix.apply.files import atomic_write
+from ascendfix.fsutil import atomic_write
 from ascendfix.errors import AscendfixError
 
 DIRNAME = ".ascendfix"

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from ascendfix.errors import AscendfixError
 
-HELP = "undo every change `ascendfix apply` made to a tree"
 
 
 def add_arguments(parser):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ascendfix import __version__
 from ascendfix.apply.base import Finding
-from ascendfix.apply.files import atomic_write
+from ascendfix.fsutil import atomic_write
 
 NAME = "scan-cache.json"
 

@@ -31,7 +31,6 @@ from pathlib import Path
 
 from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK, AscendfixError
 
-HELP = "environment doctor before setup (NPU, driver, CANN, versions, pins, env vars, weights)"
 
 
 def add_arguments(parser):

@@ -24,7 +24,6 @@ import sys
 
 from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK, AscendfixError
 
-HELP = "name the cause and the fix of an error log (or: explain ID)"
 
 _ID_RE = re.compile(r"^[Aa][Ff]\d{3}$")
 

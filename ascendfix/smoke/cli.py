@@ -37,7 +37,6 @@ from ascendfix.smoke import engine
 from ascendfix.smoke.recipes import evaluate_checks, get_recipe, load_recipes, requirements, resolve
 from ascendfix.smoke.weights import WeightsError, inspect_weights
 
-HELP = "run an SDXL generation from a recipe and report it (--tiny for a CPU check)"
 
 STAGE_TITLES = {
     "preflight": "preflight checks",

@@ -229,16 +229,8 @@ def preflight(stack, device, python, weights=None):
 
 
 def write_json_atomic(path, obj):
-    path = str(path)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".json", dir=os.path.dirname(path))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(obj, f, indent=2, ensure_ascii=False, default=str)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from ascendfix.fsutil import atomic_write
+
+    text = json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n"
+    atomic_write(path, text.encode("utf-8"))
+
