@@ -8,6 +8,7 @@ import ast
 import re
 
 from ascendfix import data
+from ascendfix.astutil import dotted
 from ascendfix.errors import AscendfixError
 
 F = data.Field
@@ -150,17 +151,6 @@ class _Aliases(ast.NodeVisitor):
                 self.names[a.asname or a.name] = node.module + "." + a.name
 
 
-def _dotted(node):
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return list(reversed(parts))
-    return None
-
-
 def _kw_matches(call, kwargs):
     for name, allowed in (kwargs or {}).items():
         kw = [k for k in call.keywords if k.arg == name]
@@ -185,9 +175,10 @@ def lint_source(source, rules, filename="<script>"):
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        parts = _dotted(node.func)
-        if not parts:
+        name = dotted(node.func)
+        if not name:
             continue
+        parts = name.split(".")
         head = aliases.names.get(parts[0])
         full = ".".join(([head] if head else [parts[0]]) + parts[1:])
         for rule in rules:

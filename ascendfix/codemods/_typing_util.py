@@ -16,6 +16,8 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from ascendfix.astutil import dotted  # noqa: F401  (part of this module's helper set)
+
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 # PEP 585: what became subscriptable at runtime in 3.9, and its typing spelling for older Pythons.
@@ -73,18 +75,6 @@ def slice_of(sub: ast.Subscript):
     if s.__class__.__name__ == "Index":  # Python 3.8
         return s.value
     return s
-
-
-def dotted(node) -> Optional[str]:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def glob_any(name, patterns) -> bool:

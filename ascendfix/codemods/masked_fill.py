@@ -20,6 +20,7 @@ import sys
 import libcst as cst
 
 from ascendfix.apply.base import PythonCodemod
+from ascendfix.astutil import dotted
 from ascendfix.apply.stmtindex import Desync, PrunedTransformer, StatementIndex
 
 METHODS = ("masked_fill", "masked_fill_")
@@ -76,17 +77,6 @@ def _is_simple_index_ast(node):
     if _INDEX is not None and isinstance(node, _INDEX):
         return _is_simple_index_ast(node.value)
     return False
-
-
-def _dotted_ast(node):
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 class _Imports:
@@ -153,7 +143,7 @@ def _module_level(index, i):
     while p >= 0:
         node = index.nodes[p]
         if isinstance(node, ast.If):
-            if (_dotted_ast(node.test) or "").endswith("TYPE_CHECKING"):
+            if (dotted(node.test) or "").endswith("TYPE_CHECKING"):
                 return False
         elif not isinstance(node, ast.Try):
             return False
@@ -170,9 +160,9 @@ def _site_ast(call, imports):
             if target and target.rpartition(".")[0] in FUNCTIONAL_MODULES and target.endswith(".masked_fill"):
                 return _functional_ast(call)
         return None
-    dotted = _dotted_ast(func.value)
-    if dotted is not None:
-        target = imports.resolve(dotted)
+    receiver = dotted(func.value)
+    if receiver is not None:
+        target = imports.resolve(receiver)
         if target is not None:  # a module (or something imported): functional form, or not ours
             if func.attr == "masked_fill" and target in FUNCTIONAL_MODULES:
                 return _functional_ast(call)
