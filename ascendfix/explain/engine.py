@@ -312,10 +312,12 @@ def _feed_python(matcher, stream):
         piece = readline(LINE_PART)
         if not piece:
             break
-        complete = piece.endswith(b"\n")
+        eol = piece.endswith(b"\n")
+        # a short piece without a newline is the file's last line, whole (as grep reports it)
+        complete = eol or len(piece) < LINE_PART
         if not continuing:
             lineno += 1
-        body = piece[:-1] if complete else piece
+        body = piece[:-1] if eol else piece
         matcher.feed_piece(lineno, carry + body, partial=not complete or continuing)
         continuing = not complete
         carry = body[-OVERLAP:] if continuing else b""
