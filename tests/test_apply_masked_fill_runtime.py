@@ -6,7 +6,6 @@ engine itself (apply_to_text), not written by hand here.
 """
 
 import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -43,9 +42,7 @@ PROGRAM = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def ms27():
-    if sys.version_info < (3, 9):
-        # framework venvs are built from the suite's interpreter; MindSpore 2.7.0 has no cp38 wheels
-        pytest.skip("MindSpore 2.7.0 needs Python >= 3.9 (the suite runs on {}.{})".format(*sys.version_info[:2]))
+    # built from a CPython 3.11 whatever runs the suite (MindSpore 2.7.0 has no cp38 wheels)
     return ms27_python()
 
 
