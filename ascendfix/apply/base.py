@@ -4,13 +4,16 @@ A patch rule is one YAML file in ``rules/patches/`` (id, title, why, kind, codem
 options, examples). Its ``codemod: module:Class`` names a subclass of one of the two bases below.
 Adding a rule never touches the engine: write the codemod class and the YAML entry.
 
-Engine flow for ``kind: python`` rules (one read, at most one ``ast`` parse and one libcst
-parse per file, whatever the number of rules):
+Engine flow for ``kind: python`` rules (one read and one ``ast`` parse per file, whatever the
+number of rules; libcst only over the few lines a rewrite touches):
 
     text --prefilter(text)--> any rule interested?           (cheap, text only)
          --ast.parse--> scan(tree, text, relpath)             (stdlib ast: decide + report)
-         --libcst.parse_module--> transform(module, relpath)  (only rules whose scan said rewrite)
-         --re-parse, atomic write, journal--
+         --transform(src, relpath)-->                         (only rules whose scan said rewrite)
+              src.replace(...)      text edits at ast positions
+              src.statements(...)   libcst over the lines of some statements
+              src.header(...)       libcst over the leading statements (imports)
+         --all edits applied at once, re-parse, atomic write, journal--
 
 ``kind: file`` rules (pins in pyproject.toml / requirements.txt) edit whole text files.
 """
@@ -74,8 +77,9 @@ class PythonCodemod(Codemod):
         """Given the stdlib ``ast`` of the file: (does it need a libcst rewrite?, report-only findings)."""
         raise NotImplementedError
 
-    def transform(self, module, relpath: str):
-        """Rewrite a ``libcst.Module``; return ``(new_module, findings)`` with "change"/"skip" findings."""
+    def transform(self, src, relpath: str) -> List[Finding]:
+        """Record the rewrite on ``src`` (an :class:`ascendfix.apply.source.SourceEdit` over the text and
+        tree ``scan`` saw); return the "change"/"skip" findings."""
         raise NotImplementedError
 
 

@@ -187,36 +187,31 @@ def process_source(mods, data, relpath, text=None, verify=None):
             rewrite.append((rid, m))
     if not rewrite:
         return res
-    import libcst
-
     try:
-        module = libcst.parse_module(data)
-    except Exception as e:  # libcst's grammar may differ from this interpreter's ast
+        new_text, changed = _transform(rewrite, text, tree, relpath, res)
+    except _Unparsable as e:
         res.status = "unparsed"
-        res.error = "libcst cannot parse: {}".format(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
+        res.error = "libcst cannot parse: {}".format(e)
         res.findings.extend(Finding(rid, relpath, None, "skip", res.error, {"reason": "syntax"}) for rid, _ in rewrite)
         return res
-    for rid, m in rewrite:
-        try:
-            new_module, found = m.transform(module, relpath)
-        except Exception as e:
-            res.findings.append(_crash(rid, relpath, "transform", e))
-            continue
-        if new_module is not None:
-            module = new_module
-        res.findings.extend(found)
-        if any(f.kind == "change" for f in found):
-            res.changed_rules.append(rid)
-    new = module.bytes
-    if new == data:
+    res.changed_rules = changed
+    if new_text == text:
         res.changed_rules = []
         res.findings = [f for f in res.findings if f.kind != "change"]
         return res
     try:
-        new_tree = ast.parse(new, filename=relpath)
-    except (SyntaxError, ValueError) as e:
+        new = new_text.encode(source_encoding(data))
+    except (UnicodeEncodeError, LookupError, SyntaxError) as e:
+        new, error = None, "rewrite cannot be encoded like the original ({}); file left unchanged".format(e)
+    if new is not None:
+        try:
+            new_tree = ast.parse(new, filename=relpath)
+        except (SyntaxError, ValueError) as e:
+            error = "rewrite would not parse ({}); file left unchanged".format(getattr(e, "msg", None) or e)
+            new = None
+    if new is None:
         res.status = "broken"
-        res.error = "rewrite would not parse ({}); file left unchanged".format(getattr(e, "msg", None) or e)
+        res.error = error
         res.findings = [f for f in res.findings if f.kind != "change"]
         res.findings.extend(Finding(rid, relpath, None, "skip", res.error, {"reason": "reparse"}) for rid in res.changed_rules)
         res.changed_rules = []
@@ -226,6 +221,81 @@ def process_source(mods, data, relpath, text=None, verify=None):
     if verify:
         res.post_findings = _rescan(verify, new, new_tree, relpath)
     return res
+
+
+class _Unparsable(Exception):
+    """libcst cannot parse a part of the file Python's ast could (grammar differences)."""
+
+
+def _transform(rewrite, text, tree, relpath, res):
+    """Run the transforms of ``rewrite`` over one file: (new text, ids of the rules that changed it).
+
+    All rules' edits are collected against the text their scans saw and applied at once; when two
+    rules' edits overlap, the rules run one after the other instead (each rescanning the text the
+    previous one left).
+    """
+    import libcst
+
+    from ascendfix.apply.source import EditConflict, SourceEdit
+
+    found = []
+    src = SourceEdit(text, tree)
+    try:
+        for rid, m in rewrite:
+            src.owner = rid
+            try:
+                out = m.transform(src, relpath)
+            except libcst.ParserSyntaxError as e:
+                raise _Unparsable(_first_line(e))
+            except Exception as e:  # a codemod bug must not take the whole run down
+                src.drop(rid)
+                found.append(_crash(rid, relpath, "transform", e))
+                continue
+            found.extend(out)
+        try:
+            new_text = src.result()
+        except libcst.ParserSyntaxError as e:
+            raise _Unparsable(_first_line(e))
+        owners = src.owners()
+        res.findings.extend(found)
+        return new_text, [rid for rid, _ in rewrite if rid in owners and any(
+            f.rule == rid and f.kind == "change" for f in found)]
+    except EditConflict:
+        pass
+    # one rule after the other
+    changed = []
+    found = []
+    for n, (rid, m) in enumerate(rewrite):
+        if n:
+            try:
+                tree = ast.parse(text, filename=relpath)
+            except SyntaxError as e:
+                found.append(_crash(rid, relpath, "transform", e))
+                break
+            want, _ = m.scan(tree, text, relpath)
+            if not want:
+                continue
+        src = SourceEdit(text, tree)
+        src.owner = rid
+        try:
+            out = m.transform(src, relpath)
+            new_text = src.result()
+        except libcst.ParserSyntaxError as e:
+            raise _Unparsable(_first_line(e))
+        except Exception as e:
+            found.append(_crash(rid, relpath, "transform", e))
+            continue
+        found.extend(out)
+        if new_text != text and any(f.kind == "change" for f in out):
+            changed.append(rid)
+        text = new_text
+    res.findings.extend(found)
+    return text, changed
+
+
+def _first_line(exc):
+    msg = str(exc).strip()
+    return msg.splitlines()[0] if msg else type(exc).__name__
 
 
 def _rescan(mods, data, tree, relpath):

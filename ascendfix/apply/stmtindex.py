@@ -1,40 +1,16 @@
-"""Let a libcst transform visit only the statements an ``ast`` scan found interesting.
+"""Statements of a file's stdlib ``ast``, numbered in pre-order, with parents and subtree sizes.
 
-libcst nodes carry no line numbers (PositionProvider costs more than the parse), and a full
-``CSTTransformer`` pass over a big modeling file costs about as much as parsing it. But the
-statements of a file appear in the same pre-order in both trees: every ``ast.stmt`` is exactly one
-libcst ``BaseSmallStatement`` or ``BaseCompoundStatement`` (``a; b`` is two small statements in one
-``SimpleStatementLine``; ``elif`` is a nested ``If`` in both). So a scan numbers the statements,
-marks those holding a site (and their ancestors), and the transformer skips every other statement
-subtree by counting. Node types are compared on the way; any mismatch raises :class:`Desync` and
-the caller falls back to a full visit.
-
-Usage in a codemod::
-
-    idx = StatementIndex(tree)                     # in scan()
-    needed = idx.needed(idx.enclosing(node) for node in sites)
-    ...
-    class T(PrunedTransformer): ...                 # in transform()
-    new = module.visit(T(idx, needed))             # except Desync: full visit
+A codemod's scan uses it to go from interesting lines to the statements holding them
+(:meth:`StatementIndex.at_lines`) and to visit only those statements' own nodes; the engine's
+:class:`ascendfix.apply.source.SourceEdit` uses it to find the whole lines libcst must see around a
+statement. Compound statements' child statements are numbered after them (``elif`` is a nested
+``If``; ``except`` bodies belong to their ``Try``).
 """
 
 import ast
 import bisect
 
-import libcst as cst
-
-# ast statement type name -> libcst class name (where they differ)
-_CST_NAME = {
-    "AsyncFunctionDef": "FunctionDef",
-    "AsyncFor": "For",
-    "AsyncWith": "With",
-    "Delete": "Del",
-}
 _BODY_FIELDS = ("body", "orelse", "finalbody")
-
-
-class Desync(Exception):
-    """The ast and libcst statement sequences disagree; visit the whole module instead."""
 
 
 def _child_stmt_lists(stmt):
@@ -57,10 +33,22 @@ class StatementIndex:
         self.nodes = []
         self.sizes = []
         self.parents = []
-        self.names = []
         self._number(tree.body, -1)
-        self._starts = [getattr(n, "lineno", 0) for n in self.nodes]
         self._pos = {id(n): i for i, n in enumerate(self.nodes)}
+        self._children = None
+
+    def position(self, stmt):
+        """Index of the ``ast`` statement ``stmt`` (KeyError when it is not a statement of this tree)."""
+        return self._pos[id(stmt)]
+
+    def children(self, i):
+        """Indices of the statements whose parent is ``i`` (-1: the module's top-level statements)."""
+        if self._children is None:
+            kids = {}
+            for j, p in enumerate(self.parents):
+                kids.setdefault(p, []).append(j)
+            self._children = kids
+        return self._children.get(i, [])
 
     def _number(self, stmts, parent):
         for s in stmts:
@@ -68,8 +56,6 @@ class StatementIndex:
             self.nodes.append(s)
             self.sizes.append(0)
             self.parents.append(parent)
-            name = type(s).__name__
-            self.names.append(_CST_NAME.get(name, name))
             for lst in _child_stmt_lists(s):
                 self._number(lst, i)
             self.sizes[i] = len(self.nodes) - i - 1
@@ -117,25 +103,3 @@ class StatementIndex:
                             stack.append(cc)
                     continue
                 stack.append(c)
-
-
-class PrunedTransformer(cst.CSTTransformer):
-    """A CSTTransformer that only descends into statements in ``needed`` (others are kept as-is)."""
-
-    def __init__(self, index=None, needed=None):
-        super().__init__()
-        self._index = index
-        self._needed = needed
-        self._counter = 0
-
-    def on_visit(self, node):
-        if self._index is not None and isinstance(node, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
-            i = self._counter
-            if i >= len(self._index.names) or self._index.names[i] != type(node).__name__:
-                raise Desync("statement {} is {} in libcst, {} in ast".format(
-                    i, type(node).__name__, self._index.names[i] if i < len(self._index.names) else "missing"))
-            self._counter += 1
-            if i not in self._needed:
-                self._counter += self._index.sizes[i]
-                return False
-        return super().on_visit(node)

@@ -2,8 +2,9 @@
 
 The codemods decide everything on the stdlib ``ast`` (cheap) and express rewrites as minimal text
 edits at ``ast`` positions, so comments and formatting inside rewritten expressions survive; libcst
-is used for what it does well: placing imports (after docstring, shebang, coding line and existing
-``__future__`` imports) and merging names into an existing ``from typing import``.
+is used for what it does well, over the file's header only: placing imports (after docstring,
+shebang, coding line and existing ``__future__`` imports) and merging names into an existing
+``from typing import``.
 
 Works on Python 3.8 (where ``ast.Subscript.slice`` is wrapped in ``ast.Index`` and ``ast.alias``
 has no position) up to 3.12.
@@ -16,7 +17,9 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from ascendfix.apply.source import LineIndex  # noqa: F401  (part of this module's helper set)
 from ascendfix.astutil import dotted  # noqa: F401  (part of this module's helper set)
+from ascendfix.astutil import iter_children, nodes_by_type
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -88,28 +91,6 @@ def is_type_checking(test) -> bool:
 
 # ----------------------------------------------------------------------------------------------
 # Positions and text edits
-
-
-class LineIndex:
-    """(lineno, utf-8 byte col) as given by ``ast`` → character offset in the text."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.starts = [0]
-        self.lines = text.splitlines(True)
-        pos = 0
-        for ln in self.lines:
-            pos += len(ln)
-            self.starts.append(pos)
-
-    def offset(self, lineno: int, col: int) -> int:
-        line = self.lines[lineno - 1] if lineno - 1 < len(self.lines) else ""
-        if not line.isascii():
-            col = len(line.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
-        return self.starts[lineno - 1] + col
-
-    def span(self, node) -> Tuple[int, int]:
-        return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
 
 
 class Edits:
@@ -239,7 +220,7 @@ def bindings(stmts: Iterable[ast.AST]) -> Set[str]:
             out.add(n.name)
         elif isinstance(n, (ast.Global, ast.Nonlocal)):
             continue
-        stack.extend(ast.iter_child_nodes(n))
+        stack.extend(iter_children(n))
     return out
 
 
@@ -279,20 +260,14 @@ def all_arguments(args: ast.arguments):
 
 def all_bound_names(tree) -> Set[str]:
     """Every name bound anywhere in the file (any scope), plus every argument name."""
-    out = set()
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
-            out.add(n.id)
-        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            out.add(n.name)
-        elif isinstance(n, ast.arg):
-            out.add(n.arg)
-        elif isinstance(n, (ast.Import, ast.ImportFrom)):
-            for a in n.names:
-                if a.name != "*":
-                    out.add((a.asname or a.name).split(".")[0])
-        elif isinstance(n, ast.ExceptHandler) and n.name:
-            out.add(n.name)
+    by = nodes_by_type(tree)
+    out = {n.id for n in by.get(ast.Name, ()) if not isinstance(n.ctx, ast.Load)}
+    out.update(n.name for c in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) for n in by.get(c, ()))
+    out.update(n.arg for n in by.get(ast.arg, ()))
+    for c in (ast.Import, ast.ImportFrom):
+        for n in by.get(c, ()):
+            out.update((a.asname or a.name).split(".")[0] for a in n.names if a.name != "*")
+    out.update(n.name for n in by.get(ast.ExceptHandler, ()) if n.name)
     return out
 
 
@@ -306,12 +281,18 @@ class ScopeVisitor(ast.NodeVisitor):
 
     def __init__(self, tree):
         self.tree = tree
+        self.only = None  # ids of the statements to visit (None: all); others are skipped whole
         self.imports = module_imports(tree)
         self.module_bound = bindings(tree.body)
         self.scopes = []  # [(kind, names)]
         self.ann = None
         self.type_checking = False
         self.in_fstring = 0  # positions inside f-strings are unreliable on Python 3.8: no edits there
+
+    def visit(self, node):
+        if self.only is not None and isinstance(node, ast.stmt) and id(node) not in self.only:
+            return None
+        return getattr(self, "visit_" + node.__class__.__name__, self.generic_visit)(node)
 
     def visit_JoinedStr(self, node):
         self.in_fstring += 1
@@ -436,8 +417,9 @@ class TypingSpeller:
     """Decides ``List`` vs ``typing.List`` for a file and records which imports that needs."""
 
     def __init__(self, tree):
+        self.tree = tree
         self.imports = module_imports(tree)
-        self.bound = all_bound_names(tree)
+        self._bound = None
         self.from_names = []  # names to merge into `from typing import`
         self.need_module = None  # alias of `import typing` to add, or None
         self.typing_alias = None
@@ -454,6 +436,12 @@ class TypingSpeller:
             if qual == "typing":
                 self.typing_alias = local
                 break
+
+    @property
+    def bound(self):
+        if self._bound is None:
+            self._bound = all_bound_names(self.tree)
+        return self._bound
 
     def spell(self, name: str) -> Optional[str]:
         for local, qual in self.imports.items():
@@ -607,11 +595,3 @@ def ensure_import(module, mod: str, near_from: bool = True):
                 body[i:i + 1] = [stmt.with_changes(leading_lines=st.leading_lines), st.with_changes(leading_lines=())]
                 return module.with_changes(body=body)
     return _insert(module, header_index(body), [stmt])
-
-
-def reparse(module, new_text: str):
-    """A libcst module for ``new_text`` that keeps the original's encoding."""
-    new = cst.parse_module(new_text)
-    if new.encoding != module.encoding:
-        new = new.with_changes(encoding=module.encoding)
-    return new

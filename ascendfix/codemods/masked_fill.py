@@ -20,8 +20,8 @@ import sys
 import libcst as cst
 
 from ascendfix.apply.base import PythonCodemod
-from ascendfix.astutil import dotted
-from ascendfix.apply.stmtindex import Desync, PrunedTransformer, StatementIndex
+from ascendfix.astutil import dotted, nodes_by_type
+from ascendfix.apply.stmtindex import StatementIndex
 
 METHODS = ("masked_fill", "masked_fill_")
 _NAME_RE = re.compile(r"masked_fill")
@@ -109,14 +109,11 @@ class _Imports:
     def bound(self):
         """Every name bound anywhere in the file (computed only when an import must be added)."""
         if self._bound is None:
+            by = nodes_by_type(self.tree)
             b = set(self.names)
-            for node in ast.walk(self.tree):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    b.add(node.id)
-                elif isinstance(node, ast.arg):
-                    b.add(node.arg)
-                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    b.add(node.name)
+            b.update(n.id for n in by.get(ast.Name, ()) if isinstance(n.ctx, ast.Store))
+            b.update(n.arg for n in by.get(ast.arg, ()))
+            b.update(n.name for c in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) for n in by.get(c, ()))
             self._bound = b
         return self._bound
 
@@ -246,9 +243,11 @@ def _key(code):
     return "".join(code.split())
 
 
-class _Rewriter(PrunedTransformer):
-    def __init__(self, module, imports, alias, sites, index=None, needed=None):
-        super().__init__(index, needed)
+class _Rewriter(cst.CSTTransformer):
+    """Runs over the libcst module of a few statements (see ascendfix.apply.source)."""
+
+    def __init__(self, module, imports, alias, sites):
+        super().__init__()
         self.module = module
         self.imports = imports
         self.alias = alias
@@ -392,41 +391,50 @@ class MaskedFillDtype(PythonCodemod):
                 rewrite_stmts.append(si)
             sites.setdefault(_key(_src(lines, call)), []).append((call.lineno, ok))
         want = bool(rewrite_stmts)
-        self._state = (relpath, imports, sites, index, index.needed(rewrite_stmts))
+        self._state = (relpath, imports, sites, index, sorted(set(rewrite_stmts)))
         return want, findings
 
-    def transform(self, module, relpath):
+    def transform(self, src, relpath):
         state = self._state
         if not state or state[0] != relpath:
             raise RuntimeError("transform called without a matching scan")
-        _, imports, sites, index, needed = state
+        _, imports, sites, index, stmts = state
         alias = imports.alias
         add_import = None
         if alias is None:
             alias = "ms" if "ms" not in imports.bound else "mindspore"
             add_import = alias
-        try:
-            rw = _Rewriter(module, imports, alias, {k: list(v) for k, v in sites.items()}, index, needed)
+        done = []
+
+        def rewrite(module, lines):
+            lo, hi = lines
+            here = {}
+            for key, queue in sites.items():
+                q = [s for s in queue if s[0] is None or lo <= s[0] <= hi]
+                if q:
+                    here[key] = q
+            rw = _Rewriter(module, imports, alias, here)
             new = module.visit(rw)
-        except Desync:
-            rw = _Rewriter(module, imports, alias, {k: list(v) for k, v in sites.items()})
-            new = module.visit(rw)
-        if not rw.done:
-            return module, []
+            done.extend(rw.done)
+            return new
+
+        src.statements([index.nodes[i] for i in stmts], rewrite)
+        if not done:
+            return []
         if add_import:
-            new = _add_import(new, add_import)
+            src.header(lambda module: _add_import(module, add_import))
         findings = [
             self.finding(
                 relpath, line, "change",
                 "masked_fill fill value wrapped in {}.Tensor(..., dtype=<input>.dtype)".format(alias),
             )
-            for line in rw.done
+            for line in sorted(done, key=lambda n: (n is None, n or 0))
         ]
         if add_import:
             first = findings[0]
             first.message += "; added `{}`".format(_import_line(add_import))
             first.data["import_added"] = _import_line(add_import)
-        return new, findings
+        return findings
 
 
 def _src(lines, node):

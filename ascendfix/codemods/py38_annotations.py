@@ -11,12 +11,15 @@ Expressions evaluated at runtime whatever the future import says (aliases, ``cas
 unions to tuples).
 
 Everything is decided on the stdlib ``ast``; rewrites are minimal text edits at ``ast`` positions
-(comments and layout inside the expression survive), imports are placed with libcst.
+(comments and layout inside the expression survive), imports are placed with libcst over the
+file's header only (see ascendfix.apply.source).
 """
 
 import ast
 
 from ascendfix.apply.base import PythonCodemod
+from ascendfix.apply.stmtindex import StatementIndex
+from ascendfix.astutil import nodes_by_type
 from ascendfix.codemods._typing_util import (
     PEP585,
     PEP585_SHORT,
@@ -31,7 +34,6 @@ from ascendfix.codemods._typing_util import (
     ensure_import,
     find_operator,
     glob_any,
-    reparse,
     version_tuple,
 )
 
@@ -234,41 +236,40 @@ class Py38Annotations(PythonCodemod):
         self._cache = (relpath, text, plan)
         return bool(plan.future or plan.edits), [self.finding(relpath, ln, "skip", msg) for ln, msg in plan.skips]
 
-    def transform(self, module, relpath):
+    def transform(self, src, relpath):
         cached = getattr(self, "_cache", None)
         self._cache = None
-        plan = text = None
-        if cached is not None and cached[0] == relpath:
+        plan = None
+        if cached is not None and cached[0] == relpath and cached[1] == src.text:
             plan = cached[2]
-            if plan.edits:  # positions: valid only for the very text scan saw
-                text = module.code
-                if text != cached[1]:
-                    plan = None
         if plan is None:
-            text = module.code
-            plan = self.plan(ast.parse(text), text)
+            plan = self.plan(src.tree, src.text)
         findings = [self.finding(relpath, ln, "change", msg, **data) for ln, msg, data in plan.changes]
         findings += [self.finding(relpath, ln, "skip", msg) for ln, msg in plan.skips]
         if not (plan.future or plan.edits):
-            return module, findings
-        if plan.edits:
-            module = reparse(module, plan.edits.apply(text))
-        if plan.future:
-            module = ensure_future_annotations(module)
+            return findings
+        for start, end, _, text in plan.edits.items:
+            src.replace(start, end, text)
         sp = plan.speller
-        if sp is not None:
-            if sp.from_names:
-                module = ensure_from_import(module, "typing", sp.from_names, merge=sp.merge)
-            if sp.need_module:
-                module = ensure_import(module, sp.need_module, near_from=sp.merge)
-        return module, findings
+        if plan.future or (sp is not None and (sp.from_names or sp.need_module)):
+            src.header(lambda module: _imports(module, plan))
+        return findings
 
     # ------------------------------------------------------------------ decision
     def plan(self, tree, text):
         plan = _Plan()
-        if not (self.need585 or self.need604) or not self._quick(tree):
+        lines = self._candidate_lines(tree) if (self.need585 or self.need604) else None
+        if not lines:
             return plan
         scan = _Scan(tree, self.opts, self.need585, self.need604)
+        if not any(r in text for r in self.opts["annotation_readers"]):
+            # Visit only the statements on candidate lines (and their ancestors), plus every class
+            # (the runtime-read checks); without a reader of annotations in the text, that finds
+            # the same sites and protections as a visit of the whole file.
+            idx = StatementIndex(tree)
+            keep = idx.at_lines(lines)
+            keep += [i for i, n in enumerate(idx.nodes) if isinstance(n, ast.ClassDef)]
+            scan.only = {id(idx.nodes[i]) for i in idx.needed(keep)}
         scan.visit(tree)
         if not scan.sites:
             return plan
@@ -304,7 +305,7 @@ class Py38Annotations(PythonCodemod):
             desc = self._edit(site, idx, sp, plan.edits, text)
             if desc is None:
                 plan.skips.append((site.node.lineno, "cannot spell a typing name here without a clash; left "
-                                                     "{} unchanged".format(ast.get_source_segment(text, site.node))))
+                                                     "{} unchanged".format(_segment(idx, text, site.node))))
                 continue
             per_line.setdefault(site.node.lineno, []).append((desc, site.ctx))
         for line in sorted(per_line):
@@ -315,17 +316,19 @@ class Py38Annotations(PythonCodemod):
                                  {"fix": "typing-form", "sites": len(items)}))
         return plan
 
-    def _quick(self, tree):
-        """Any subscript of a PEP 585 name, or any ``|``, at all? (most candidate files: no)."""
-        for n in ast.walk(tree):
-            if isinstance(n, ast.Subscript):
+    def _candidate_lines(self, tree):
+        """Lines of every subscript of a PEP 585 name and every ``|`` (most candidate files: none)."""
+        by = nodes_by_type(tree)
+        lines = []
+        if self.need585:
+            for n in by.get(ast.Subscript, ()):
                 v = n.value
                 name = v.id if isinstance(v, ast.Name) else v.attr if isinstance(v, ast.Attribute) else None
-                if name in _SHORT and self.need585:
-                    return True
-            elif isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitOr) and self.need604:
-                return True
-        return False
+                if name in _SHORT:
+                    lines.append(n.lineno)
+        if self.need604:
+            lines.extend(n.lineno for n in by.get(ast.BinOp, ()) if isinstance(n.op, ast.BitOr))
+        return lines
 
     def _edit(self, site, idx, sp, edits, text):
         node = site.node
@@ -377,6 +380,24 @@ class Py38Annotations(PythonCodemod):
             edits.add(_back(text, p), p + 1, ",")
         edits.add(e, e, "]")
         return "X | Y -> {}[X, Y]".format(un)
+
+
+def _imports(module, plan):
+    """The header edits of a plan: future import, then typing names, then ``import typing``."""
+    if plan.future:
+        module = ensure_future_annotations(module)
+    sp = plan.speller
+    if sp is not None:
+        if sp.from_names:
+            module = ensure_from_import(module, "typing", sp.from_names, merge=sp.merge)
+        if sp.need_module:
+            module = ensure_import(module, sp.need_module, near_from=sp.merge)
+    return module
+
+
+def _segment(idx, text, node):
+    s, e = idx.span(node)
+    return text[s:e]
 
 
 def _back(text, p):

@@ -22,6 +22,7 @@ import ast
 import re
 
 from ascendfix.apply.base import PythonCodemod
+from ascendfix.astutil import nodes_by_type
 from ascendfix.codemods._typing_util import (
     Edits,
     LineIndex,
@@ -29,7 +30,6 @@ from ascendfix.codemods._typing_util import (
     all_bound_names,
     dotted,
     ensure_import,
-    reparse,
     version_tuple,
 )
 
@@ -42,8 +42,38 @@ _HASH_CTORS = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b",
                "sha3_384", "sha3_512", "shake_128", "shake_256", "new"}
 
 
-# Prefilter substrings for syntax newer than 3.8 (the ast pass decides exactly).
-_SYNTAX_NEEDLES = ("except*", "except *", "with (", " with(", "\twith(", "match ", "\ntype ", "@(")
+# Prefilter for syntax newer than 3.8 (the ast pass decides exactly): an identifier every use
+# contains, then a regex whose matches must start a line (for soft keywords common in prose).
+_SYNTAX = (
+    (b"except", re.compile(r"except[ \t]*\*"), False),
+    (b"with", re.compile(r"with[ \t]*\("), True),
+    (b"match", re.compile(r"match\b[^\n]*:[ \t]*(?:#[^\n]*)?$", re.M), True),
+    (b"type", re.compile(r"type[ \t]+[A-Za-z_]\w*[ \t]*[=\[]"), True),
+)
+_IDENT_BYTES = bytes(b if (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122 or b == 95) else 32 for b in range(256))
+
+
+def identifiers(text):
+    """The set of identifier-like words of ``text`` (as bytes; non-ASCII characters separate words)."""
+    return set(text.encode("utf-8", "surrogatepass").translate(_IDENT_BYTES).split())
+
+
+def _at_line_start(text, rx):
+    """Does ``rx`` match somewhere with only blanks (or ``async``) before it on its line?"""
+    for m in rx.finditer(text):
+        head = text[text.rfind("\n", 0, m.start()) + 1:m.start()].strip(" \t")
+        if head in ("", "async"):
+            return True
+    return False
+
+
+def _syntax_candidate(text, words):
+    for word, rx, line_start in _SYNTAX:
+        if word in words and (_at_line_start(text, rx) if line_start else rx.search(text)):
+            return True
+    return "@(" in text
+
+
 _DICT_OR = re.compile(r"\}[ \t]*\||\|=?[ \t]*(?:\{|dict\()")  # dict | dict
 _DECORATOR_614 = re.compile(r"@[ \t]*[\w.]+(?:\[|\([^\n]*\)[ \t]*[.\[])")  # @a[0].b, @a.b(x).c
 
@@ -360,40 +390,44 @@ class Py38Stdlib(PythonCodemod):
             self.methods[k.rsplit(".", 1)[-1]] = (k, str(v))
         self.builtins = {k: str(v) for k, v in (o.get("builtins") or {}).items()}
         self.keywords = {k: {kk: str(vv) for kk, vv in (v or {}).items()} for k, v in (o.get("keywords") or {}).items()}
-        # Prefilter: a file is a candidate when all the substrings of one group occur in it (each group
-        # lists substrings any use of the API must contain), or when a syntax regex matches.
-        groups = {(m,) for m in self.methods} | {(b + "(",) for b in self.builtins}
+        # Prefilter: a file is a candidate when all the identifiers of one group occur in it (each group
+        # lists identifiers any use of the API must contain: the API's name, and its module's for
+        # module attributes), or when a syntax check matches. The file's identifiers are collected
+        # once (bytes.translate + split: ~10x cheaper than one substring scan per API).
+        groups = {(m,) for m in self.methods} | {(b,) for b in self.builtins}
         groups |= {("functools", "cache"), ("usedforsecurity",)}
         by_module = {}
         for k in self.attributes:
             by_module.setdefault(k.rsplit(".", 1)[0], []).append(k.rsplit(".", 1)[-1])
+        # modules with many new names, some of them common words (typing: Self, override, Unpack):
+        # the names must appear as `module.name` or in a `from module import` statement
         self._module_rx = []
         for mod, names in sorted(by_module.items()):
-            if len(names) > 4:  # one anchored regex instead of a substring scan per name
-                self._module_rx.append(re.compile(
-                    re.escape(mod) + r"(?:\.|[ \t]+import\b[^\n]*?(?:\([^)]*?)?)\b(?:" + "|".join(names) + r")\b"))
+            if len(names) > 4:
+                rx = re.compile(re.escape(mod) + r"(?:\.|[ \t]+import\b[^\n]*?(?:\([^)]*?)?)\b(?:" + "|".join(names) + r")\b")
+                self._module_rx.append((mod.split(".")[0].encode(), {n.encode() for n in names}, rx))
             else:
                 groups |= {(mod.split(".")[0], n) for n in names}
         for k in self.modules:
-            groups.add((k,))
+            groups.add((k.split(".")[0],))
         for k, kws in self.keywords.items():
             for kw in kws:
-                groups.add((k.rsplit(".", 1)[-1], kw + "="))
-        groups |= {(n,) for n in _SYNTAX_NEEDLES}
-        self._groups = sorted(groups)
-        self._needles = sorted({n for g in groups for n in g})
+                groups.add((k.rsplit(".", 1)[-1], kw))
+        self._groups = sorted(tuple(sorted({n.encode() for n in g})) for g in groups)
 
     def prefilter(self, text):
-        for rx in self._module_rx:
-            if rx.search(text):
-                return True
-        present = {n for n in self._needles if n in text}
+        words = identifiers(text)
         for g in self._groups:
-            if all(n in present for n in g):
+            if all(n in words for n in g):
                 return True
+        for mod, names, rx in self._module_rx:
+            if mod in words and not names.isdisjoint(words) and rx.search(text):
+                return True
+        if _syntax_candidate(text, words):
+            return True
         if "|" in text and _DICT_OR.search(text):
             return True
-        return "@" in text and _DECORATOR_614.search(text) is not None
+        return "@" in text and _at_line_start(text, _DECORATOR_614)
 
     def scan(self, tree, text, relpath):
         scan = self._scan(tree, text)
@@ -402,14 +436,14 @@ class Py38Stdlib(PythonCodemod):
                    scan.reports]
         return bool([r for r in scan.rewrites if r[1] != "cache-name"] or scan.cache_imports), reports
 
-    def transform(self, module, relpath):
+    def transform(self, src, relpath):
         cached = getattr(self, "_cache", None)
         self._cache = None
-        text = module.code
+        text = src.text
         if cached is not None and cached[0] == relpath and cached[1] == text:
             scan = cached[2]
         else:
-            scan = self._scan(ast.parse(text), text)
+            scan = self._scan(src.tree, text)
         edits = Edits()
         findings = []
         need_sys = False
@@ -423,8 +457,8 @@ class Py38Stdlib(PythonCodemod):
             rewrites = [r for r in rewrites if r[1] != "cache-name"]
         for line, kind, node, extra in rewrites:
             if kind in ("removeprefix", "removesuffix"):
-                before = ast.get_source_segment(text, node)
-                after = self._remove_affix(kind, node, text)
+                before = _seg(scan.idx, text, node)
+                after = self._remove_affix(kind, node, text, scan.idx)
                 s, e = scan.idx.span(node)
                 edits.add(s, e, after)
                 findings.append(self.finding(relpath, line, "change", "str.{}() -> {}".format(kind, after),
@@ -447,14 +481,14 @@ class Py38Stdlib(PythonCodemod):
                         continue
                     need_sys = True
                 sysn = sys_name or "sys"
-                before = ast.get_source_segment(text, node)
-                parts = [ast.get_source_segment(text, a) for a in node.args]
+                before = _seg(scan.idx, text, node)
+                parts = [_seg(scan.idx, text, a) for a in node.args]
                 for k in node.keywords:
                     if k.arg == "usedforsecurity":
                         continue
-                    v = ast.get_source_segment(text, k.value)
+                    v = _seg(scan.idx, text, k.value)
                     parts.append("**" + v if k.arg is None else "{}={}".format(k.arg, v))
-                old_call = "{}({})".format(ast.get_source_segment(text, node.func), ", ".join(parts))
+                old_call = "{}({})".format(_seg(scan.idx, text, node.func), ", ".join(parts))
                 after = "({} if {}.version_info >= (3, 9) else {})".format(before, sysn, old_call)
                 s, e = scan.idx.span(node)
                 edits.add(s, e, after)
@@ -470,20 +504,19 @@ class Py38Stdlib(PythonCodemod):
             edits.add(s, e, new)
             findings.append(self.finding(relpath, node.lineno, "change", "from functools import cache -> lru_cache",
                                          api="functools.cache", needs="3.9"))
-        if not edits:
-            return module, findings
-        module = reparse(module, edits.apply(text))
-        if need_sys:
-            module = ensure_import(module, "sys")
-        return module, findings
+        for start, end, _, new in edits.items:
+            src.replace(start, end, new)
+        if edits and need_sys:
+            src.header(lambda module: ensure_import(module, "sys"))
+        return findings
 
-    def _remove_affix(self, kind, node, text):
+    def _remove_affix(self, kind, node, text, idx):
         recv = node.func.value
         arg = node.args[0]
-        s = ast.get_source_segment(text, recv)
+        s = _seg(idx, text, recv)
         if not isinstance(recv, ast.Name):
             s = "({})".format(s) if isinstance(recv, ast.Constant) else s
-        p = ast.get_source_segment(text, arg)
+        p = _seg(idx, text, arg)
         literal = isinstance(arg, ast.Constant)
         if kind == "removeprefix":
             cut = str(len(arg.value)) if literal else "len({})".format(p)
@@ -496,51 +529,100 @@ class Py38Stdlib(PythonCodemod):
 
     def _scan(self, tree, text):
         scan = _Scan(self, tree, text)
-        if self._interesting(tree):
+        if self._interesting(tree, text):
             scan.visit(tree)
         return scan
 
-    def _interesting(self, tree):
-        """Cheap first pass: any node the full (scope-aware) visit could care about?"""
-        attrs = set(self.methods) | {k.rsplit(".", 1)[-1] for k in self.attributes} | {"cache"}
-        names = set(self.builtins) | {"cache"} | {k.rsplit(".", 1)[-1] for k in self.keywords}
-        mods = set(self.modules) | {k.split(".")[0] for k in self.modules}
-        from_mods = {k.rsplit(".", 1)[0] for k in self.attributes} | {"functools"}
+    def _interesting(self, tree, text):
+        """Cheap first pass: could the full (scope-aware) visit find anything in this file?
+
+        A superset of what the visit reports or rewrites, decided without scopes over the file's nodes:
+        dotted names are resolved against every import in the file (any scope), and an unimported
+        head stands for the module of that name.
+        """
+        if not self._tables_built:
+            self._build_tables()
+        attrs, methods, kw_funcs = self._attr_last, self.methods, self._kw_last
+        with_paren = "with" in text and _at_line_start(text, _SYNTAX[1][1])
         dictish = (ast.Dict, ast.DictComp, ast.Call)
-        for n in ast.walk(tree):
-            t = type(n).__name__
-            if t in ("Match", "TryStar", "TypeAlias"):
+        by = nodes_by_type(tree)
+        if any(c.__name__ in ("Match", "TryStar", "TypeAlias") for c in by):
+            return True
+        if any(n.id in self.builtins and isinstance(n.ctx, ast.Load) for n in by.get(ast.Name, ())):
+            return True
+        dotted_uses = []
+        for n in by.get(ast.Attribute, ()):
+            if n.attr in methods:
                 return True
-            if isinstance(n, ast.Attribute):
-                if n.attr in attrs:
+            if n.attr in attrs:
+                dotted_uses.append(n)
+        kw_names = self._kw_names
+        for n in by.get(ast.Call, ()):
+            for k in n.keywords:
+                if k.arg == "usedforsecurity":
                     return True
-            elif isinstance(n, ast.Name):
-                if n.id in names:
-                    return True
-            elif isinstance(n, ast.BinOp):
-                if isinstance(n.op, ast.BitOr) and (isinstance(n.left, dictish) or isinstance(n.right, dictish)):
-                    return True
-            elif isinstance(n, ast.AugAssign):
-                if isinstance(n.op, ast.BitOr) and isinstance(n.value, dictish):
-                    return True
-            elif isinstance(n, (ast.With, ast.AsyncWith)):
+                if k.arg in kw_names:
+                    f = n.func
+                    last = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+                    if last in kw_funcs:
+                        return True
+        for n in by.get(ast.BinOp, ()):
+            if isinstance(n.op, ast.BitOr) and (isinstance(n.left, dictish) or isinstance(n.right, dictish)):
+                return True
+        for n in by.get(ast.AugAssign, ()):
+            if isinstance(n.op, ast.BitOr) and isinstance(n.value, dictish):
+                return True
+        if with_paren:
+            for n in by.get(ast.With, []) + by.get(ast.AsyncWith, []):
                 if len(n.items) > 1 or n.items[0].optional_vars is not None:
                     return True
-            elif isinstance(n, ast.Import):
-                if any(a.name in mods or a.name.split(".")[0] in mods for a in n.names):
-                    return True
-            elif isinstance(n, ast.ImportFrom):
-                if not n.level and (n.module in from_mods or (n.module or "").split(".")[0] in mods):
-                    return True
-            elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        for c in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            for n in by.get(c, ()):
                 if any(dotted(d.func if isinstance(d, ast.Call) else d) is None for d in n.decorator_list):
                     return True
                 if getattr(n, "type_params", None):
                     return True
-            elif isinstance(n, ast.Call):
-                if any(k.arg == "usedforsecurity" for k in n.keywords):
+        imports = {}
+        for n in by.get(ast.Import, ()):
+            for a in n.names:
+                if a.name in self.modules or a.name.split(".")[0] in self.modules:
+                    return True
+                top = a.name.split(".")[0]
+                imports.setdefault(a.asname or top, set()).add(a.name if a.asname else top)
+        for n in by.get(ast.ImportFrom, ()):
+            if n.level:
+                continue
+            mod = n.module or ""
+            if mod in self.modules or mod.split(".")[0] in self.modules:
+                return True
+            for a in n.names:
+                q = mod + "." + a.name
+                if q in self.attributes or q == "functools.cache":
+                    return True
+                imports.setdefault(a.asname or a.name, set()).add(q)
+        for n in dotted_uses:
+            d = dotted(n)
+            if d is None:
+                continue
+            head, _, rest = d.partition(".")
+            for base in imports.get(head, set()) | {head}:
+                q = base + "." + rest
+                if q in self.attributes or q == "functools.cache":
                     return True
         return False
+
+    _tables_built = False
+
+    def _build_tables(self):
+        self._attr_last = {k.rsplit(".", 1)[-1] for k in self.attributes} | {"cache"}
+        self._kw_last = {k.rsplit(".", 1)[-1] for k, v in self.keywords.items() if v}
+        self._kw_names = {kw for v in self.keywords.values() for kw in v}
+        self._tables_built = True
+
+
+def _seg(idx, text, node):
+    s, e = idx.span(node)
+    return text[s:e]
 
 
 def _rename_import(seg, old, new):
