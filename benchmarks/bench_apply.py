@@ -6,8 +6,9 @@
 Measured on fresh copies of the tree (wall time and CPU time of the child processes; CPU time is
 the fairer number on a shared machine, so the load average is printed too):
 
-  ascendfix      `python -m ascendfix apply COPY` with every rule (prefilter → ast → libcst on the
-                 files that need it, Pool(jobs)), journal and atomic writes included
+  ascendfix      `python -m ascendfix apply COPY` with every rule (text prefilter → ast scan → edits at
+                 ast positions, libcst over the rewritten statements and the header only, Pool(jobs)),
+                 journal, atomic writes and the scan cache included
   ascendfix-noop the same command again on its own output (nothing to change)
   sed            the seed blog's recipe (sed on pyproject.toml / requirements.txt, then
                  `find . -name "*.py" -exec sed -i '1i from __future__ import annotations' {} +`):

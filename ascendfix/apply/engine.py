@@ -328,7 +328,7 @@ def _crash(rid, relpath, phase, exc):
 _WORKER = {}
 
 
-def _init_worker(rule_specs, context, cache_old=None):
+def _init_worker(rule_specs, context, cache_old=None, verify=True):
     # libcst trees are millions of short-lived objects freed by refcount; the cyclic GC only slows
     # them down (about 20 % of parse time here). Collect now and then instead.
     gc.disable()
@@ -336,6 +336,7 @@ def _init_worker(rule_specs, context, cache_old=None):
     _WORKER["rules"] = [rules[rid] for rid, _ in rule_specs]
     _WORKER["mods"] = {rid: rules[rid].make(context, opts) for rid, opts in rule_specs}
     _WORKER["cache_old"] = cache_old or {}
+    _WORKER["verify"] = verify
 
 
 def _triage(root, relpath, rules, mods, cache_old):
@@ -383,7 +384,8 @@ def _work(task):
     relpath, data, rule_ids = task
     mods = [(rid, _WORKER["mods"][rid]) for rid in rule_ids]
     try:
-        return process_source(mods, data, relpath, verify=list(_WORKER["mods"].items()))
+        verify = list(_WORKER["mods"].items()) if _WORKER["verify"] else None
+        return process_source(mods, data, relpath, verify=verify)
     finally:
         _WORKER["n"] = _WORKER.get("n", 0) + 1
         if _WORKER["n"] % 25 == 0:
@@ -490,7 +492,8 @@ def run_tree(root, rules, context, mode="apply", jobs=None, on_progress=None):
     file_rules = [r for r in rules if r.kind == "file"]
 
     if py_rules:
-        _run_python_rules(root, py_rules, context, report, jobs, on_progress)
+        # the rescan of rewritten files only feeds the scan cache, which only a writing apply saves
+        _run_python_rules(root, py_rules, context, report, jobs, on_progress, verify=mode == "apply")
     for rule in file_rules:
         _run_file_rule(root, rule, context, report)
 
@@ -509,7 +512,7 @@ def run_tree(root, rules, context, mode="apply", jobs=None, on_progress=None):
     return report
 
 
-def _run_python_rules(root, rules, context, report, jobs, on_progress):
+def _run_python_rules(root, rules, context, report, jobs, on_progress, verify=True):
     from ascendfix.apply.scancache import ScanCache
 
     mods = [(r.id, r.make(context)) for r in rules]
@@ -521,7 +524,7 @@ def _run_python_rules(root, rules, context, report, jobs, on_progress):
     try:
         if jobs > 1 and len(files) >= TRIAGE_POOL_MIN_FILES:
             # reading + prefiltering a big tree is CPU work too (some prefilters tokenize): share it
-            pool = _make_pool(jobs, rules, context, cache.old)
+            pool = _make_pool(jobs, rules, context, cache.old, verify)
             chunks = [(str(root), files[i:i + 64]) for i in range(0, len(files), 64)]
             triaged = (t for chunk in pool.imap(_triage_chunk, chunks) for t in chunk)
         else:
@@ -544,7 +547,7 @@ def _run_python_rules(root, rules, context, report, jobs, on_progress):
                     data = fh.read()
             if data is not None:
                 tasks.append((relpath, data, ids))
-        _process_tasks(root, rules, context, report, jobs, on_progress, mods, cache, tasks, pool)
+        _process_tasks(root, rules, context, report, jobs, on_progress, mods, cache, tasks, pool, verify)
     finally:
         if pool is not None:
             pool.terminate()
@@ -554,16 +557,16 @@ def _run_python_rules(root, rules, context, report, jobs, on_progress):
 TRIAGE_POOL_MIN_FILES = 300
 
 
-def _make_pool(jobs, rules, context, cache_old):
+def _make_pool(jobs, rules, context, cache_old, verify=True):
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork
         ctx = multiprocessing.get_context()
     specs = [(r.id, None) for r in rules]
-    return ctx.Pool(jobs, initializer=_init_worker, initargs=(specs, context, cache_old))
+    return ctx.Pool(jobs, initializer=_init_worker, initargs=(specs, context, cache_old, verify))
 
 
-def _process_tasks(root, rules, context, report, jobs, on_progress, mods, cache, tasks, pool):
+def _process_tasks(root, rules, context, report, jobs, on_progress, mods, cache, tasks, pool, verify=True):
     originals = {t[0]: t[1] for t in tasks}
     tasks.sort(key=lambda t: -len(t[1]))
     total_bytes = sum(len(t[1]) for t in tasks)
@@ -588,7 +591,7 @@ def _process_tasks(root, rules, context, report, jobs, on_progress, mods, cache,
         gc.disable()
         try:
             for n, (relpath, data, ids) in enumerate(tasks):
-                collect(process_source([(rid, by_id[rid]) for rid in ids], data, relpath, verify=mods))
+                collect(process_source([(rid, by_id[rid]) for rid in ids], data, relpath, verify=mods if verify else None))
                 if n % 25 == 24:
                     gc.collect()
         finally:
@@ -597,7 +600,7 @@ def _process_tasks(root, rules, context, report, jobs, on_progress, mods, cache,
         return
     own = pool is None
     if own:
-        pool = _make_pool(min(jobs, len(tasks)), rules, context, None)
+        pool = _make_pool(min(jobs, len(tasks)), rules, context, None, verify)
     try:
         for res in pool.imap_unordered(_work, tasks, chunksize=1):
             collect(res)

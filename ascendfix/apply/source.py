@@ -112,7 +112,7 @@ class SourceEdit:
         if self._stmts is None:
             from ascendfix.apply.stmtindex import StatementIndex
 
-            self._stmts = StatementIndex(self.tree)
+            self._stmts = StatementIndex.of(self.tree)
         return self._stmts
 
     def statement_lines(self, stmt):

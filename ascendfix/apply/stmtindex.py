@@ -37,6 +37,15 @@ class StatementIndex:
         self._pos = {id(n): i for i, n in enumerate(self.nodes)}
         self._children = None
 
+    @classmethod
+    def of(cls, tree):
+        """The index of ``tree``, built once and shared by every codemod and the engine (cached on the tree)."""
+        idx = getattr(tree, "_ascendfix_stmts", None)
+        if idx is None:
+            idx = cls(tree)
+            tree._ascendfix_stmts = idx  # holds the statements, not the tree: no reference cycle
+        return idx
+
     def position(self, stmt):
         """Index of the ``ast`` statement ``stmt`` (KeyError when it is not a statement of this tree)."""
         return self._pos[id(stmt)]

@@ -347,7 +347,7 @@ class MaskedFillDtype(PythonCodemod):
 
     def scan(self, tree, text, relpath):
         self._state = None
-        index = StatementIndex(tree)
+        index = StatementIndex.of(tree)
         imports = _Imports(tree, index)
         if not imports.mindspore:
             return False, []

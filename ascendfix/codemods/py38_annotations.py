@@ -266,7 +266,7 @@ class Py38Annotations(PythonCodemod):
             # Visit only the statements on candidate lines (and their ancestors), plus every class
             # (the runtime-read checks); without a reader of annotations in the text, that finds
             # the same sites and protections as a visit of the whole file.
-            idx = StatementIndex(tree)
+            idx = StatementIndex.of(tree)
             keep = idx.at_lines(lines)
             keep += [i for i, n in enumerate(idx.nodes) if isinstance(n, ast.ClassDef)]
             scan.only = {id(idx.nodes[i]) for i in idx.needed(keep)}
