@@ -33,13 +33,30 @@ class EditConflict(Exception):
 class LineIndex:
     """(lineno, UTF-8 byte column) as given by ``ast`` -> character offset in the text."""
 
+    _last = None  # the index of the last text asked for (scan, transform and engine share it)
+
     def __init__(self, text):
         self.text = text
-        starts = [0]
-        starts.extend(m.end() for m in _NEWLINE.finditer(text))
+        if "\r" in text:
+            starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        else:
+            starts = [0]
+            pos = text.find("\n")
+            while pos >= 0:
+                starts.append(pos + 1)
+                pos = text.find("\n", pos + 1)
         if starts[-1] != len(text):
             starts.append(len(text))
         self.starts = starts  # starts[i] = offset of line i+1; last item = len(text)
+
+    @classmethod
+    def of(cls, text):
+        """The index of ``text``, reusing the last one built when it is for this very text."""
+        last = cls._last
+        if last is not None and last.text is text:
+            return last
+        idx = cls._last = cls(text)
+        return idx
 
     def line(self, lineno):
         """Text of line ``lineno`` (1-based), with its line end."""
@@ -75,7 +92,7 @@ class SourceEdit:
     def __init__(self, text, tree):
         self.text = text
         self.tree = tree
-        self.index = LineIndex(text)
+        self.index = LineIndex.of(text)
         self.owner = None  # the rule whose transform is running (set by the engine)
         self._edits = []  # (start, end, seq, new text, owner)
         self._header = []  # (owner, fn)

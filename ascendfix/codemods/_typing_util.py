@@ -13,6 +13,7 @@ has no position) up to 3.12.
 import ast
 import builtins
 import fnmatch
+import re
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -271,6 +272,34 @@ def all_bound_names(tree) -> Set[str]:
     return out
 
 
+class _Scope:
+    """A function/lambda/comprehension or class scope; what it binds is computed on first lookup
+    (most scopes a visit enters never have a name resolved in them)."""
+
+    __slots__ = ("kind", "_names", "_args", "_body", "_imports")
+
+    def __init__(self, kind, names=None, args=None, body=None):
+        self.kind = kind
+        self._names = names
+        self._args = args
+        self._body = body
+        self._imports = None
+
+    @property
+    def names(self):
+        if self._names is None:
+            self._names = (arg_names(self._args) if self._args is not None else set()) | bindings(self._body or ())
+        return self._names
+
+    def local_import(self, name):
+        """What ``name`` is bound to by an import in this (function) scope, else None."""
+        if self.kind != "function" or self._body is None:
+            return None
+        if self._imports is None:
+            self._imports = local_imports(self._body)
+        return self._imports.get(name)
+
+
 class ScopeVisitor(ast.NodeVisitor):
     """An ``ast`` walk that knows, at each node, how a name resolves and whether it is in an annotation.
 
@@ -284,7 +313,7 @@ class ScopeVisitor(ast.NodeVisitor):
         self.only = None  # ids of the statements to visit (None: all); others are skipped whole
         self.imports = module_imports(tree)
         self.module_bound = bindings(tree.body)
-        self.scopes = []  # [(kind, names)]
+        self.scopes = []  # [_Scope] innermost last
         self.ann = None
         self.type_checking = False
         self.in_fstring = 0  # positions inside f-strings are unreliable on Python 3.8: no edits there
@@ -302,11 +331,10 @@ class ScopeVisitor(ast.NodeVisitor):
     # -- resolution
     def resolve(self, name: str) -> Optional[str]:
         for i, scope in enumerate(reversed(self.scopes)):
-            kind, names = scope[0], scope[1]
-            if kind == "class" and i > 0:
+            if scope.kind == "class" and i > 0:
                 continue
-            if name in names:
-                return scope[2].get(name) if len(scope) > 2 else None
+            if name in scope.names:
+                return scope.local_import(name)
         if name in self.imports:
             return self.imports[name]
         if name in self.module_bound:
@@ -325,7 +353,7 @@ class ScopeVisitor(ast.NodeVisitor):
 
     @property
     def in_function(self) -> bool:
-        return bool(self.scopes) and self.scopes[-1][0] == "function"
+        return bool(self.scopes) and self.scopes[-1].kind == "function"
 
     # -- traversal
     def visit_annotation(self, node, kind):
@@ -345,7 +373,7 @@ class ScopeVisitor(ast.NodeVisitor):
                 self.visit_annotation(arg.annotation, "param")
         if node.returns is not None:
             self.visit_annotation(node.returns, "return")
-        self.scopes.append(("function", arg_names(a) | bindings(node.body), local_imports(node.body)))
+        self.scopes.append(_Scope("function", args=a, body=node.body))
         for s in node.body:
             self.visit(s)
         self.scopes.pop()
@@ -357,7 +385,7 @@ class ScopeVisitor(ast.NodeVisitor):
         a = node.args
         for d in list(a.defaults) + [d for d in a.kw_defaults if d is not None]:
             self.visit(d)
-        self.scopes.append(("function", arg_names(a)))
+        self.scopes.append(_Scope("function", names=arg_names(a)))
         self.visit(node.body)
         self.scopes.pop()
 
@@ -365,7 +393,7 @@ class ScopeVisitor(ast.NodeVisitor):
         names = set()
         for g in node.generators:
             names |= {n.id for n in ast.walk(g.target) if isinstance(n, ast.Name)}
-        self.scopes.append(("function", names))
+        self.scopes.append(_Scope("function", names=names))
         self.generic_visit(node)
         self.scopes.pop()
 
@@ -378,7 +406,7 @@ class ScopeVisitor(ast.NodeVisitor):
             self.visit(b)
         for k in node.keywords:
             self.visit(k)
-        self.scopes.append(("class", bindings(node.body)))
+        self.scopes.append(_Scope("class", body=node.body))
         for s in node.body:
             self.visit(s)
         self.scopes.pop()
@@ -386,7 +414,7 @@ class ScopeVisitor(ast.NodeVisitor):
     def visit_AnnAssign(self, node):
         if self.in_function:
             kind = "local"
-        elif self.scopes and self.scopes[-1][0] == "class":
+        elif self.scopes and self.scopes[-1].kind == "class":
             kind = "class"
         else:
             kind = "module"
@@ -416,8 +444,9 @@ class ScopeVisitor(ast.NodeVisitor):
 class TypingSpeller:
     """Decides ``List`` vs ``typing.List`` for a file and records which imports that needs."""
 
-    def __init__(self, tree):
+    def __init__(self, tree, text=None):
         self.tree = tree
+        self.text = text
         self.imports = module_imports(tree)
         self._bound = None
         self.from_names = []  # names to merge into `from typing import`
@@ -443,17 +472,23 @@ class TypingSpeller:
             self._bound = all_bound_names(self.tree)
         return self._bound
 
+    def is_bound(self, name: str) -> bool:
+        """Is ``name`` bound anywhere in the file? (A name absent from the text is not: no tree walk then.)"""
+        if self.text is not None and self._bound is None and re.search(re.escape(name) + r"\b", self.text) is None:
+            return False
+        return name in self.bound
+
     def spell(self, name: str) -> Optional[str]:
         for local, qual in self.imports.items():
             if qual == "typing." + name:
                 return local
-        if name not in self.bound and name not in BUILTIN_NAMES:
+        if not self.is_bound(name) and name not in BUILTIN_NAMES:
             if name not in self.from_names:
                 self.from_names.append(name)
             return name
         if self.typing_alias:
             return self.typing_alias + "." + name
-        if "typing" in self.bound:
+        if self.is_bound("typing"):
             return None
         self.need_module = "typing"
         return "typing." + name

@@ -16,10 +16,11 @@ file's header only (see ascendfix.apply.source).
 """
 
 import ast
+import bisect
+import re
 
 from ascendfix.apply.base import PythonCodemod
 from ascendfix.apply.stmtindex import StatementIndex
-from ascendfix.astutil import nodes_by_type
 from ascendfix.codemods._typing_util import (
     PEP585,
     PEP585_SHORT,
@@ -34,6 +35,7 @@ from ascendfix.codemods._typing_util import (
     ensure_import,
     find_operator,
     glob_any,
+    module_imports,
     version_tuple,
 )
 
@@ -41,6 +43,7 @@ from ascendfix.codemods._typing_util import (
 # generic names costs ~100x more on a 48 MB tree). Non-builtin generics need their module named.
 _NEEDLES_585 = ("list[", "dict[", "tuple[", "set[", "type[", "collections", "contextlib", "Pattern[", "Match[")
 _SHORT = frozenset(PEP585_SHORT)
+_BRACKET_OR_PIPE = re.compile(r"[\[|]")
 
 DEFAULTS = {
     "target_python": "3.8",
@@ -78,9 +81,16 @@ class _Site:
         self.qual = qual
 
 
+def _generic_names(imports):
+    """Names a PEP 585 generic can be spelled with in this file: the standard ones and import aliases."""
+    aliases = {local for local, qual in imports.items() if qual in PEP585 and local not in _SHORT}
+    return _SHORT | aliases if aliases else _SHORT
+
+
 class _Scan(ScopeVisitor):
     def __init__(self, tree, opts, need585, need604):
         ScopeVisitor.__init__(self, tree)
+        self.generic_names = _generic_names(self.imports)
         self.opts = opts
         self.need585 = need585
         self.need604 = need604
@@ -99,7 +109,8 @@ class _Scan(ScopeVisitor):
 
     # -- PEP 585
     def visit_Subscript(self, node):
-        if self.need585:
+        v = node.value
+        if self.need585 and (v.id if isinstance(v, ast.Name) else v.attr if isinstance(v, ast.Attribute) else None) in self.generic_names:
             q = self.qualname(node.value)
             ctx = self._ctx()
             if q in PEP585 and ctx:
@@ -147,7 +158,9 @@ class _Scan(ScopeVisitor):
         self.generic_visit(node)
 
     def visit_Call(self, node):
-        q = self.qualname(node.func)
+        f = node.func
+        last = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+        q = self.qualname(f) if last in ("isinstance", "issubclass") else None
         if q in ("builtins.isinstance", "builtins.issubclass") and len(node.args) == 2:
             a = node.args[1]
             if isinstance(a, ast.BinOp) and isinstance(a.op, ast.BitOr):
@@ -258,7 +271,7 @@ class Py38Annotations(PythonCodemod):
     # ------------------------------------------------------------------ decision
     def plan(self, tree, text):
         plan = _Plan()
-        lines = self._candidate_lines(tree) if (self.need585 or self.need604) else None
+        lines = self._candidate_lines(tree, text) if (self.need585 or self.need604) else None
         if not lines:
             return plan
         scan = _Scan(tree, self.opts, self.need585, self.need604)
@@ -297,8 +310,8 @@ class Py38Annotations(PythonCodemod):
         if not rewrite:
             return plan
         rewrite.sort(key=lambda s: (s.node.lineno, s.node.col_offset))
-        idx = LineIndex(text)
-        sp = plan.speller = TypingSpeller(tree)
+        idx = LineIndex.of(text)
+        sp = plan.speller = TypingSpeller(tree, text)
         sp.merge = sp.from_line is not None and sp.from_line < rewrite[0].node.lineno
         per_line = {}
         for site in rewrite:
@@ -316,18 +329,34 @@ class Py38Annotations(PythonCodemod):
                                  {"fix": "typing-form", "sites": len(items)}))
         return plan
 
-    def _candidate_lines(self, tree):
-        """Lines of every subscript of a PEP 585 name and every ``|`` (most candidate files: none)."""
-        by = nodes_by_type(tree)
+    def _candidate_lines(self, tree, text):
+        """Lines that may hold a subscript of a PEP 585 name or a ``|``, from the text (no tree walk).
+
+        A superset: the statement holding such a line holds the node (the name, its ``[`` and the
+        ``|`` of a union are in the same statement), and a ``[`` first on its line (a comment may
+        stand between a name and its subscript) counts too. Strings and comments only add lines.
+        """
+        starts = None
         lines = []
-        if self.need585:
-            for n in by.get(ast.Subscript, ()):
-                v = n.value
-                name = v.id if isinstance(v, ast.Name) else v.attr if isinstance(v, ast.Attribute) else None
-                if name in _SHORT:
-                    lines.append(n.lineno)
-        if self.need604:
-            lines.extend(n.lineno for n in by.get(ast.BinOp, ()) if isinstance(n.op, ast.BitOr))
+        names = _generic_names(module_imports(tree)) if self.need585 else _SHORT
+        for m in _BRACKET_OR_PIPE.finditer(text):
+            p = m.start()
+            if text[p] == "[":
+                if not self.need585:
+                    continue
+                j = p
+                while j > 0 and text[j - 1] in " \t\\\r\n\x0c":
+                    j -= 1
+                k = j
+                while k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_"):
+                    k -= 1
+                if text[k:j] not in names and "\n" not in text[j:p] and "\r" not in text[j:p]:
+                    continue
+            elif not self.need604:
+                continue
+            if starts is None:
+                starts = LineIndex.of(text).starts
+            lines.append(bisect.bisect_right(starts, p))
         return lines
 
     def _edit(self, site, idx, sp, edits, text):

@@ -166,7 +166,7 @@ class _Scan(ScopeVisitor):
         ScopeVisitor.__init__(self, tree)
         self.mod = mod
         self.text = text
-        self.idx = LineIndex(text)
+        self.idx = LineIndex.of(text)
         self.guard = 0
         self.broad = 0
         self.reports = []  # (line, api, needs, message)
