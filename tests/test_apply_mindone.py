@@ -149,10 +149,17 @@ def test_apply_real_tree(version, expected_sites, tmp_path, run_cli):
         assert 'requires-python = ">=3.8"' in pyproject and '"transformers>=4.39.3",' in pyproject
         assert '"Programming Language :: Python :: 3.9",' in pyproject and '"numpy<2.0",' in pyproject
 
-    # rerun: nothing to do, nothing written
+    # rerun: nothing to do, nothing written (served by the scan cache apply left next to its journal) ...
     code, doc2 = _apply(run_cli, root)
     assert doc2["changed_files"] == [] and doc2["written"] is False
     assert tree_hash(root) == patched
+    # ... and without the cache, every file parsed and scanned again: still nothing to do
+    cache = root / ".ascendfix" / "scan-cache.json"
+    assert cache.is_file()
+    cache.unlink()
+    code, doc3 = _apply(run_cli, root, "--check")
+    assert doc3["changed_files"] == [], doc3["changed_files"][:5]
+    assert tree_hash(root) == {k: v for k, v in patched.items() if k != ".ascendfix/scan-cache.json"}
 
     # revert: byte for byte
     r = run_cli("revert", str(root), timeout=600)

@@ -1,9 +1,9 @@
 """Patch a MindOne checkout with the rules in rules/patches (revertible with `ascendfix revert`).
 
 Each rule is a YAML entry (id, title, why, targets, options, examples) pointing at a codemod.
-Files no rule is interested in are not parsed; the rest go through the stdlib ast, and only the
-files that need a rewrite through libcst (one parse per file for all rules, in parallel). Every
-rewritten file is re-parsed before it is written (atomically; encoding, BOM and line endings
+Files no rule is interested in are not parsed; the rest go through the stdlib ast, and in the
+files that need a rewrite libcst sees only the statements and import header that change (in
+parallel). Every rewritten file is re-parsed before it is written (atomically; encoding, BOM and line endings
 kept). The original bytes of each changed file are kept in PATH/.ascendfix/ so that
 `ascendfix revert PATH` restores them exactly, also after several applies. Re-running changes
 nothing.

@@ -21,9 +21,11 @@ Rule files (``rules/patches/*.yaml``; one mapping or a list per file)::
         findings:                         # optional; when given, the exact multiset of (kind, line)
           - {kind: skip, line: 3, contains: "receiver"}   # contains: substring of the message (optional)
 
-Python rules run as: prefilter(text) in the parent → stdlib ``ast`` scan → one libcst parse per file
-for all rules whose scan asked for a rewrite → re-parse → (parent) journal + atomic write. Files are
-processed in a process pool (largest first). Files no rule is interested in are never parsed.
+Python rules run as: prefilter(text) → stdlib ``ast`` scan → the transforms of the rules whose scan
+asked for a rewrite record edits on one :class:`ascendfix.apply.source.SourceEdit` (libcst sees only the
+statements and the import header they rewrite) → all edits applied at once → re-parse → (parent)
+journal + atomic write. Reading, prefiltering and processing run in a process pool (largest files
+first). Files no rule is interested in are never parsed.
 """
 
 import ast
