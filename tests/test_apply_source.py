@@ -14,7 +14,8 @@ import pytest
 
 from ascendfix.apply.base import Context, Finding, PythonCodemod
 from ascendfix.apply.engine import process_source
-from ascendfix.apply.source import EditConflict, LineIndex, SourceEdit
+from ascendfix.apply.engine import load_rules
+from ascendfix.apply.source import EditConflict, LineIndex, RoundTripError, SourceEdit
 from ascendfix.codemods import masked_fill
 from ascendfix.codemods._typing_util import ensure_from_import, ensure_future_annotations, ensure_import
 
@@ -225,3 +226,42 @@ def test_a_crashing_transform_leaves_no_half_edit():
     assert res.new == b"x = 1\n"
     assert res.changed_rules == ["good"]
     assert [f.data.get("reason") for f in res.findings if f.rule == "bad"] == ["crash"]
+
+
+def test_statements_with_a_dedented_comment_inside_still_edit_only_their_lines():
+    text = (
+        "def f(t, m):\n"
+        "    for row in t.masked_fill(m, 0):\n"
+        "        y = row\n"
+        "# a comment at column 0 inside the loop body\n"
+        "        z = y\n"
+        "    return t\n"
+    )
+    tree = ast.parse(text)
+    src = SourceEdit(text, tree)
+    loop = _stmt(tree, lambda n: isinstance(n, ast.For))
+    assert src.statement_lines(loop) == (2, 5)
+    assert src.statements([loop], _renamer("y", "w"))
+    assert src.result() == text.replace("y = row", "w = row").replace("z = y", "z = w")
+
+
+def test_code_libcst_cannot_reproduce_is_left_alone_and_said_so():
+    # libcst drops a form feed that starts a line; Python's ast accepts it. The statement owning it is
+    # found (whole file: the form feed stands where its indentation would), libcst's copy differs,
+    # so the rule skips the file instead of losing the byte.
+    text = "import mindspore as ms\n\x0cdef f(t, m):\n    return t.masked_fill(m, 0)\n"
+    tree = ast.parse(text)
+    src = SourceEdit(text, tree)
+    f = _stmt(tree, lambda n: isinstance(n, ast.FunctionDef))
+    assert src.statement_lines(f) == (1, 3)
+    with pytest.raises(RoundTripError):
+        src.statements([f], _renamer("m", "mask"))
+    mf = [("masked-fill-dtype", load_rules(["masked-fill-dtype"])[0].make(Context(root=".")))]
+    # the rule itself only needs the `return` line: the form feed is outside what libcst sees
+    res = process_source(mf, text.encode(), "m.py")
+    assert res.new == text.replace("(m, 0)", "(m, ms.Tensor(0, dtype=t.dtype))").encode()
+    # here the import must go into a header holding the form feed: skipped, file untouched
+    text = "from mindspore import ops\n\x0cimport os\n\n\ndef f(t, m):\n    return t.masked_fill(m, 0)\n"
+    res = process_source(mf, text.encode(), "m.py")
+    assert res.new is None
+    assert [(f.kind, f.data.get("reason")) for f in res.findings] == [("skip", "roundtrip")]

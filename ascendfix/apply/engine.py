@@ -238,7 +238,7 @@ def _transform(rewrite, text, tree, relpath, res):
     """
     import libcst
 
-    from ascendfix.apply.source import EditConflict, SourceEdit
+    from ascendfix.apply.source import EditConflict, RoundTripError, SourceEdit
 
     found = []
     src = SourceEdit(text, tree)
@@ -249,6 +249,10 @@ def _transform(rewrite, text, tree, relpath, res):
                 out = m.transform(src, relpath)
             except libcst.ParserSyntaxError as e:
                 raise _Unparsable(_first_line(e))
+            except RoundTripError as e:
+                src.drop(rid)
+                found.append(_roundtrip(rid, relpath, e))
+                continue
             except Exception as e:  # a codemod bug must not take the whole run down
                 src.drop(rid)
                 found.append(_crash(rid, relpath, "transform", e))
@@ -258,6 +262,9 @@ def _transform(rewrite, text, tree, relpath, res):
             new_text = src.result()
         except libcst.ParserSyntaxError as e:
             raise _Unparsable(_first_line(e))
+        except RoundTripError as e:
+            res.findings.extend(_roundtrip(rid, relpath, e) for rid, _ in rewrite)
+            return text, []
         owners = src.owners()
         res.findings.extend(found)
         return new_text, [rid for rid, _ in rewrite if rid in owners and any(
@@ -284,6 +291,9 @@ def _transform(rewrite, text, tree, relpath, res):
             new_text = src.result()
         except libcst.ParserSyntaxError as e:
             raise _Unparsable(_first_line(e))
+        except RoundTripError as e:
+            found.append(_roundtrip(rid, relpath, e))
+            continue
         except Exception as e:
             found.append(_crash(rid, relpath, "transform", e))
             continue
@@ -293,6 +303,10 @@ def _transform(rewrite, text, tree, relpath, res):
         text = new_text
     res.findings.extend(found)
     return text, changed
+
+
+def _roundtrip(rid, relpath, exc):
+    return Finding(rid, relpath, None, "skip", "{}; file left unchanged by this rule".format(exc), {"reason": "roundtrip"})
 
 
 def _first_line(exc):

@@ -30,6 +30,17 @@ class EditConflict(Exception):
     """Edits of two rules overlap: apply the rules one after the other instead."""
 
 
+class RoundTripError(ValueError):
+    """libcst does not give back the exact text it parsed (e.g. it drops a form feed before a statement)."""
+
+
+def _exact(cst, source, what):
+    module = cst.parse_module(source)
+    if module.code != source:
+        raise RoundTripError("libcst does not reproduce {} exactly (form feed or other unusual whitespace?)".format(what))
+    return module
+
+
 class LineIndex:
     """(lineno, UTF-8 byte column) as given by ``ast`` -> character offset in the text."""
 
@@ -184,8 +195,9 @@ class SourceEdit:
             if indented:
                 nl = _NEWLINE.search(first)
                 wrapper = "if 1:" + (nl.group() if nl else "\n")
+            what = "lines {}-{}".format(a, b)
             try:
-                module = cst.parse_module(wrapper + chunk)
+                module = _exact(cst, wrapper + chunk, what)
             except cst.ParserSyntaxError:
                 if (a, b) == (1, self.index_last_line()):
                     raise
@@ -193,7 +205,7 @@ class SourceEdit:
                 a, b = 1, self.index_last_line()
                 start, end, wrapper, indented = 0, len(self.text), "", False
                 chunk = self.text
-                module = cst.parse_module(chunk)
+                module = _exact(cst, chunk, "the file")
             chunk = wrapper + chunk
             new = fn(module, (a, b))
             if new is None or new is module:
@@ -257,7 +269,7 @@ class SourceEdit:
             # edits before the cut shift it (a zero-width insertion at the cut belongs to the next line)
             cut += sum(len(new) - (end - start) for start, end, _, new, _ in self._edits
                        if end < cut or (end == cut and start < end))
-            module = cst.parse_module(text[:cut])
+            module = _exact(cst, text[:cut], "the file's header")
             for _, fn in self._header:
                 module = fn(module)
             text = module.code + text[cut:]

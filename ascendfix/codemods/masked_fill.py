@@ -21,6 +21,7 @@ import libcst as cst
 
 from ascendfix.apply.base import PythonCodemod
 from ascendfix.astutil import dotted, nodes_by_type
+from ascendfix.apply.source import LineIndex
 from ascendfix.apply.stmtindex import StatementIndex
 
 METHODS = ("masked_fill", "masked_fill_")
@@ -351,7 +352,8 @@ class MaskedFillDtype(PythonCodemod):
         imports = _Imports(tree, index)
         if not imports.mindspore:
             return False, []
-        lines = text.splitlines(True)
+        starts = LineIndex.of(text).starts  # Python's line ends only (str.splitlines also splits at \f, \x1c...)
+        lines = [text[a:b] for a, b in zip(starts, starts[1:])]
         hit_lines = [i + 1 for i, ln in enumerate(lines) if "masked_fill" in ln]
         findings = []
         sites = {}  # normalized call source -> [(line, rewrite?)] in source order
