@@ -385,17 +385,6 @@ def _triage(root, relpath, rules, mods, cache_old):
     return relpath, scanned, ids, [], data, None
 
 
-def _triage_chunk(args):
-    root, relpaths = args
-    mods = [_WORKER["mods"][r.id] for r in _WORKER["rules"]]
-    out = []
-    for relpath in relpaths:
-        res = _triage(root, relpath, _WORKER["rules"], mods, _WORKER["cache_old"])
-        if res is not None:
-            out.append(res)
-    return out
-
-
 def _work(task):
     relpath, data, rule_ids = task
     mods = [(rid, _WORKER["mods"][rid]) for rid in rule_ids]
@@ -539,10 +528,11 @@ def _run_python_rules(root, rules, context, report, jobs, on_progress, verify=Tr
     pool = None
     try:
         if jobs > 1 and len(files) >= TRIAGE_POOL_MIN_FILES:
-            # reading + prefiltering a big tree is CPU work too (some prefilters tokenize): share it
+            # a big tree: each worker reads, prefilters and processes whole files (largest first),
+            # so no file's bytes travel twice and no phase waits for another
             pool = _make_pool(jobs, rules, context, cache.old, verify)
-            chunks = [(str(root), files[i:i + 64]) for i in range(0, len(files), 64)]
-            triaged = (t for chunk in pool.imap(_triage_chunk, chunks) for t in chunk)
+            _run_pooled(root, files, pool, report, cache, on_progress)
+            return
         else:
             plain = [m for _, m in mods]
             triaged = (t for t in (_triage(str(root), f, rules, plain, cache.old) for f in files) if t is not None)
@@ -571,6 +561,92 @@ def _run_python_rules(root, rules, context, report, jobs, on_progress, verify=Tr
 
 
 TRIAGE_POOL_MIN_FILES = 300
+
+
+def _chunks_by_size(root, files, budget=1 << 20, most=64):
+    """Files largest first, in chunks of about ``budget`` bytes (a big file alone)."""
+    sized = []
+    for f in files:
+        try:
+            sized.append((os.path.getsize(os.path.join(root, f)), f))
+        except OSError:
+            sized.append((0, f))
+    sized.sort(key=lambda t: (-t[0], t[1]))
+    chunks, cur, size = [], [], 0
+    for n, f in sized:
+        cur.append(f)
+        size += n
+        if size >= budget or len(cur) >= most:
+            chunks.append(cur)
+            cur, size = [], 0
+    if cur:
+        chunks.append(cur)
+    return chunks
+
+
+def _work_files(args):
+    """Pool worker: triage and process a chunk of files."""
+    root, relpaths = args
+    rules = _WORKER["rules"]
+    mods = [_WORKER["mods"][r.id] for r in rules]
+    out = []
+    for relpath in relpaths:
+        t = _triage(root, relpath, rules, mods, _WORKER["cache_old"])
+        if t is None:
+            continue
+        relpath, scanned, ids, findings, data, entry = t
+        res = original = digest = None
+        if data is not None:
+            res = _work((relpath, data, ids))
+            if res.new is not None:
+                original = data
+            else:
+                digest = hashlib.sha1(data).hexdigest()
+        out.append((relpath, scanned, ids, findings, entry, res, original, digest))
+    return len(relpaths), out
+
+
+def _run_pooled(root, files, pool, report, cache, on_progress):
+    advance = on_progress(len(files)) if on_progress else None
+    late = []
+    chunks = [(str(root), c) for c in _chunks_by_size(str(root), files)]
+    for n_files, batch in pool.imap_unordered(_work_files, chunks):
+        for relpath, scanned, ids, findings, entry, res, original, digest in batch:
+            report.files_seen += 1
+            for rid in scanned:
+                report.stats[rid].scanned += 1
+            for rid in ids:
+                report.stats[rid].candidates += 1
+            report.add_findings(findings)
+            if entry is not None:
+                hit = cache.use(relpath, entry)
+                if hit is not None:
+                    report.add_findings(hit)
+                else:
+                    late.append((relpath, ids))
+                continue
+            if res is None:
+                continue
+            report.add_findings(res.findings)
+            if res.new is not None:
+                report.changes[relpath] = (original, res.new)
+                for rid in res.changed_rules:
+                    report.stats[rid].changed_files += 1
+                if res.post_findings is not None:
+                    cache.store(relpath, res.new, res.post_findings)
+            elif res.status != "broken":
+                cache.store_digest(relpath, digest, res.findings)
+        if advance:
+            advance(n_files)
+    for relpath, ids in late:  # a cache entry that could not be read back: process here after all
+        with open(os.path.join(str(root), relpath), "rb") as fh:
+            data = fh.read()
+        res = _work((relpath, data, ids))
+        report.add_findings(res.findings)
+        if res.new is not None:
+            report.changes[relpath] = (data, res.new)
+            for rid in res.changed_rules:
+                report.stats[rid].changed_files += 1
 
 
 def _make_pool(jobs, rules, context, cache_old, verify=True):

@@ -79,7 +79,10 @@ class ScanCache:
             return None
 
     def store(self, relpath, data, findings):
-        self.new[relpath] = {"sha1": hashlib.sha1(data).hexdigest(), "findings": [f.to_dict() for f in findings]}
+        self.store_digest(relpath, hashlib.sha1(data).hexdigest(), findings)
+
+    def store_digest(self, relpath, digest, findings):
+        self.new[relpath] = {"sha1": digest, "findings": [f.to_dict() for f in findings]}
 
     def save(self):
         if all(self.old.get(k) == v for k, v in self.new.items()):
