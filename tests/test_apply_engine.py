@@ -243,6 +243,17 @@ def test_jobs_1_and_2_give_identical_results(tree, tmp_path, monkeypatch):
     assert not again1.changes and not again2.changes
     assert sorted(map(key, again1.findings)) == sorted(map(key, again2.findings))
     assert [s.to_dict() for s in again1.stats.values()] == [s.to_dict() for s in again2.stats.values()]
+    # a cache entry whose findings cannot be read back: that file is scanned again (in the parent)
+    import json
+
+    cache = other / ".ascendfix" / "scan-cache.json"
+    doc = json.loads(cache.read_text())
+    bad = sorted(p for p, e in doc["files"].items() if e["findings"])[0]
+    doc["files"][bad]["findings"] = [{"nonsense": 1}]
+    cache.write_text(json.dumps(doc))
+    again3 = run_tree(other, rules, Context(root=other), mode="check", jobs=2)
+    assert not again3.changes
+    assert sorted(map(key, again3.findings)) == sorted(map(key, again2.findings))
 
 
 def test_rerun_uses_the_scan_cache_and_notices_edits(tree, monkeypatch):

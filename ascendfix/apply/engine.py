@@ -452,6 +452,27 @@ class Report:
             elif f.kind == "report":
                 st.reported += 1
 
+    def triaged(self, scanned, ids, findings):
+        """Count one file read by the run: the rules that target it, those whose prefilter passed."""
+        self.files_seen += 1
+        for rid in scanned:
+            self.stats[rid].scanned += 1
+        for rid in ids:
+            self.stats[rid].candidates += 1
+        self.add_findings(findings)
+
+    def processed(self, res, original, cache, digest=None):
+        """Record one processed file (a :class:`FileResult`) and what the scan cache learns from it."""
+        self.add_findings(res.findings)
+        if res.new is not None:
+            self.changes[res.relpath] = (original, res.new)
+            for rid in res.changed_rules:
+                self.stats[rid].changed_files += 1
+            if res.post_findings is not None:
+                cache.store(res.relpath, res.new, res.post_findings)
+        elif res.status != "broken":
+            cache.store_digest(res.relpath, digest or hashlib.sha1(original).hexdigest(), res.findings)
+
     @property
     def pending(self):
         return bool(self.changes)
@@ -531,19 +552,14 @@ def _run_python_rules(root, rules, context, report, jobs, on_progress, verify=Tr
             # a big tree: each worker reads, prefilters and processes whole files (largest first),
             # so no file's bytes travel twice and no phase waits for another
             pool = _make_pool(jobs, rules, context, cache.old, verify)
-            _run_pooled(root, files, pool, report, cache, on_progress)
+            _run_pooled(root, files, pool, report, cache, on_progress, mods, verify)
             return
         else:
             plain = [m for _, m in mods]
             triaged = (t for t in (_triage(str(root), f, rules, plain, cache.old) for f in files) if t is not None)
         tasks = []
         for relpath, scanned, ids, findings, data, entry in triaged:
-            report.files_seen += 1
-            for rid in scanned:
-                report.stats[rid].scanned += 1
-            for rid in ids:
-                report.stats[rid].candidates += 1
-            report.add_findings(findings)
+            report.triaged(scanned, ids, findings)
             if entry is not None:  # this exact content was already found to need nothing
                 hit = cache.use(relpath, entry)
                 if hit is not None:
@@ -606,47 +622,29 @@ def _work_files(args):
     return len(relpaths), out
 
 
-def _run_pooled(root, files, pool, report, cache, on_progress):
+def _run_pooled(root, files, pool, report, cache, on_progress, mods, verify):
     advance = on_progress(len(files)) if on_progress else None
     late = []
     chunks = [(str(root), c) for c in _chunks_by_size(str(root), files)]
     for n_files, batch in pool.imap_unordered(_work_files, chunks):
         for relpath, scanned, ids, findings, entry, res, original, digest in batch:
-            report.files_seen += 1
-            for rid in scanned:
-                report.stats[rid].scanned += 1
-            for rid in ids:
-                report.stats[rid].candidates += 1
-            report.add_findings(findings)
+            report.triaged(scanned, ids, findings)
             if entry is not None:
                 hit = cache.use(relpath, entry)
                 if hit is not None:
                     report.add_findings(hit)
                 else:
                     late.append((relpath, ids))
-                continue
-            if res is None:
-                continue
-            report.add_findings(res.findings)
-            if res.new is not None:
-                report.changes[relpath] = (original, res.new)
-                for rid in res.changed_rules:
-                    report.stats[rid].changed_files += 1
-                if res.post_findings is not None:
-                    cache.store(relpath, res.new, res.post_findings)
-            elif res.status != "broken":
-                cache.store_digest(relpath, digest, res.findings)
+            elif res is not None:
+                report.processed(res, original, cache, digest)
         if advance:
             advance(n_files)
     for relpath, ids in late:  # a cache entry that could not be read back: process here after all
         with open(os.path.join(str(root), relpath), "rb") as fh:
             data = fh.read()
-        res = _work((relpath, data, ids))
-        report.add_findings(res.findings)
-        if res.new is not None:
-            report.changes[relpath] = (data, res.new)
-            for rid in res.changed_rules:
-                report.stats[rid].changed_files += 1
+        by_id = dict(mods)
+        res = process_source([(rid, by_id[rid]) for rid in ids], data, relpath, verify=mods if verify else None)
+        report.processed(res, data, cache)
 
 
 def _make_pool(jobs, rules, context, cache_old, verify=True):
@@ -665,15 +663,7 @@ def _process_tasks(root, rules, context, report, jobs, on_progress, mods, cache,
     advance = on_progress(len(tasks)) if on_progress else None
 
     def collect(res):
-        report.add_findings(res.findings)
-        if res.new is not None:
-            report.changes[res.relpath] = (originals[res.relpath], res.new)
-            for rid in res.changed_rules:
-                report.stats[rid].changed_files += 1
-            if res.post_findings is not None:
-                cache.store(res.relpath, res.new, res.post_findings)
-        elif res.status != "broken":
-            cache.store(res.relpath, originals[res.relpath], res.findings)
+        report.processed(res, originals[res.relpath], cache)
         if advance:
             advance(1)
 
