@@ -265,3 +265,64 @@ def test_code_libcst_cannot_reproduce_is_left_alone_and_said_so():
     res = process_source(mf, text.encode(), "m.py")
     assert res.new is None
     assert [(f.kind, f.data.get("reason")) for f in res.findings] == [("skip", "roundtrip")]
+
+
+# Edge cases found in review of the SourceEdit engine: (rule, before, after or None, [(kind, line)]).
+EDGES = {
+    "elif-one-liner": (
+        "masked-fill-dtype",
+        "import mindspore as ms\ndef f(x, m):\n    if m is None: y = x\n    elif m: y = x.masked_fill(m, 0)\n"
+        "    return y\n\ndef g(x, m):\n    return x.masked_fill(m, 0)\n",
+        "import mindspore as ms\ndef f(x, m):\n    if m is None: y = x\n"
+        "    elif m: y = x.masked_fill(m, ms.Tensor(0, dtype=x.dtype))\n"
+        "    return y\n\ndef g(x, m):\n    return x.masked_fill(m, ms.Tensor(0, dtype=x.dtype))\n",
+        [("change", 4), ("change", 8)]),
+    "elif-condition": (
+        "masked-fill-dtype",
+        "import mindspore as ms\ndef f(x, m):\n    if m is None:\n        y = x\n    elif x.masked_fill(m, 0).any():\n"
+        "        y = 1\n    return y\n",
+        "import mindspore as ms\ndef f(x, m):\n    if m is None:\n        y = x\n"
+        "    elif x.masked_fill(m, ms.Tensor(0, dtype=x.dtype)).any():\n        y = 1\n    return y\n",
+        [("change", 5)]),
+    "header-cut-inside-a-statement": (
+        "py38-annotations",
+        "import os; x = [\n    1]\ndef f(a: list[int]) -> None: ...\n",
+        "from __future__ import annotations\n\nimport os; x = [\n    1]\ndef f(a: list[int]) -> None: ...\n",
+        [("change", 3)]),
+    "header-cut-inside-a-call": (
+        "masked-fill-dtype",
+        "from mindspore import ops; y = ops.masked_fill(\n x, m, 0)\n",
+        "import mindspore as ms\nfrom mindspore import ops; y = ops.masked_fill(\n x, m, ms.Tensor(0, dtype=x.dtype))\n",
+        [("change", 1)]),
+    "insertion-at-the-end-of-a-file-without-newline": (
+        "py38-annotations",
+        "X = int | None",
+        "from typing import Optional\n\nX = Optional[int]",
+        [("change", 1)]),
+    "decorator-argument": (
+        "py38-annotations",
+        "import functools\n@functools.singledispatch\ndef f(x):\n    pass\n@f.register(list[int])\ndef _(x):\n    pass\n",
+        "from typing import List\n\nimport functools\n@functools.singledispatch\ndef f(x):\n    pass\n"
+        "@f.register(List[int])\ndef _(x):\n    pass\n",
+        [("change", 5)]),
+    "match-with-crlf": ("py38-stdlib", "def f(x):\r\n    match x:\r\n        case 1:\r\n            pass\r\n", None,
+                        [("report", 2)]),
+    "match-multi-line-subject": ("py38-stdlib", "def f(x):\n    match (\n        x\n    ):\n        case 1:\n            pass\n",
+                                 None, [("report", 2)]),
+    "with-parens-lone-cr": ("py38-stdlib", 'x = 1\rwith (open("a") as f, open("b") as g):\r    pass\r', None,
+                            [("report", 2)]),
+    "keyword-through-alias": ("py38-stdlib", "from dataclasses import dataclass as dc\n@dc(slots=True)\nclass A:\n    x: int\n",
+                              None, [("report", 2)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_engine_edge_cases(name):
+    from ascendfix.apply.engine import apply_to_text
+
+    rule, before, after, findings = EDGES[name]
+    new, found = apply_to_text(rule, before)
+    assert new == after
+    assert sorted((f.kind, f.line) for f in found) == findings
+    if after is not None:  # and a second run changes nothing
+        assert apply_to_text(rule, after)[0] is None

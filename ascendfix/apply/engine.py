@@ -265,6 +265,11 @@ def _transform(rewrite, text, tree, relpath, res):
         except RoundTripError as e:
             res.findings.extend(_roundtrip(rid, relpath, e) for rid, _ in rewrite)
             return text, []
+        except EditConflict:
+            raise
+        except Exception as e:  # a codemod's edits that do not fit together: leave the file, say so
+            res.findings.extend(_crash(rid, relpath, "transform", e) for rid in sorted(src.owners()))
+            return text, []
         owners = src.owners()
         res.findings.extend(found)
         return new_text, [rid for rid, _ in rewrite if rid in owners and any(

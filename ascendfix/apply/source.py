@@ -165,8 +165,13 @@ class SourceEdit:
             first = min((idx.nodes[j] for j in sibs if _first_line(idx.nodes[j]) == a), key=lambda n: n.col_offset)
             line = self.index.line(a)
             lead = line[: len(line) - len(line.lstrip(" \t"))]
-            owns_start = (line.lstrip(" \t").startswith("@") if getattr(first, "decorator_list", None) and
-                          _first_line(first) < first.lineno else len(lead.encode("utf-8")) == first.col_offset)
+            stripped = line.lstrip(" \t")
+            if getattr(first, "decorator_list", None) and _first_line(first) < first.lineno:
+                owns_start = stripped.startswith("@")
+            else:
+                owns_start = len(lead.encode("utf-8")) == first.col_offset
+                if owns_start and isinstance(first, ast.If) and re.match(r"elif\b", stripped):
+                    owns_start = False  # an `elif` is a nested If that starts inside its parent's lines
             if owns_start or parent < 0:
                 return (a, b) if owns_start else (1, self.index_last_line())
             i = parent  # `if x: y = ...`: the run is the whole compound statement
@@ -185,38 +190,33 @@ class SourceEdit:
                 merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
             else:
                 merged.append((a, b))
-        changed = False
+        runs = []
         for a, b in merged:
             start, end = self.index.line_start(a), self.index.line_end(b)
-            chunk = self.text[start:end]
             first = self.index.line(a)
-            indented = first[:1] in (" ", "\t")
             wrapper = ""
-            if indented:
+            if first[:1] in (" ", "\t"):
                 nl = _NEWLINE.search(first)
                 wrapper = "if 1:" + (nl.group() if nl else "\n")
-            what = "lines {}-{}".format(a, b)
             try:
-                module = _exact(cst, wrapper + chunk, what)
+                module = _exact(cst, wrapper + self.text[start:end], "lines {}-{}".format(a, b))
             except cst.ParserSyntaxError:
                 if (a, b) == (1, self.index_last_line()):
                     raise
-                # e.g. a comment line indented less than the block: libcst gets the whole file instead
-                a, b = 1, self.index_last_line()
-                start, end, wrapper, indented = 0, len(self.text), "", False
-                chunk = self.text
-                module = _exact(cst, chunk, "the file")
-            chunk = wrapper + chunk
+                # e.g. a comment line indented less than the block: libcst gets the whole file, once
+                runs = [(1, self.index_last_line(), 0, len(self.text), "", _exact(cst, self.text, "the file"))]
+                break
+            runs.append((a, b, start, end, wrapper, module))
+        changed = False
+        for a, b, start, end, wrapper, module in runs:
             new = fn(module, (a, b))
             if new is None or new is module:
                 continue
             code = new.code
-            if indented:
-                if not code.startswith(wrapper):
-                    raise ValueError("the statement wrapper was changed")
-                code = code[len(wrapper):]
-                chunk = chunk[len(wrapper):]
-            if code != chunk:
+            if not code.startswith(wrapper):
+                raise ValueError("the statement wrapper was changed")
+            code = code[len(wrapper):]
+            if code != self.text[start:end]:
                 self.replace(start, end, code)
                 changed = True
         return changed
@@ -241,7 +241,12 @@ class SourceEdit:
         for i, s in enumerate(body):
             if isinstance(s, (ast.Import, ast.ImportFrom)):
                 k = max(k, i)
-        return self.index.line_end(body[k].end_lineno)
+        last = body[k].end_lineno
+        for s in body[k + 1:]:  # `import os; x = [` ... `]`: statements sharing the cut line come along
+            if s.lineno > last:
+                break
+            last = max(last, s.end_lineno)
+        return self.index.line_end(last)
 
     # ------------------------------------------------------------------ result
     def result(self):
@@ -266,9 +271,11 @@ class SourceEdit:
             import libcst as cst
 
             cut = self._header_end()
-            # edits before the cut shift it (a zero-width insertion at the cut belongs to the next line)
+            # edits before the cut shift it (a zero-width insertion at a cut that starts a line belongs
+            # to that line; at the end of a file without a final newline, to the header)
+            at_line_start = cut == 0 or self.text[cut - 1] in "\r\n"
             cut += sum(len(new) - (end - start) for start, end, _, new, _ in self._edits
-                       if end < cut or (end == cut and start < end))
+                       if end < cut or (end == cut and (start < end or not at_line_start)))
             module = _exact(cst, text[:cut], "the file's header")
             for _, fn in self._header:
                 module = fn(module)

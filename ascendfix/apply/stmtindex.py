@@ -79,11 +79,14 @@ class StatementIndex:
         return out
 
     def at_lines(self, lines):
-        """Indices of statements whose own span (lineno..end_lineno) contains one of ``lines``."""
+        """Indices of statements whose span (first decorator or lineno..end_lineno) contains one of ``lines``."""
         lines = sorted(set(lines))
         out = []
         for i, n in enumerate(self.nodes):
             lo, hi = n.lineno, getattr(n, "end_lineno", n.lineno) or n.lineno
+            decorators = getattr(n, "decorator_list", None)
+            if decorators:  # a def's lineno is its `def` line; its decorators come before
+                lo = min([lo] + [d.lineno for d in decorators])
             k = bisect.bisect_left(lines, lo)
             if k < len(lines) and lines[k] <= hi:
                 out.append(i)

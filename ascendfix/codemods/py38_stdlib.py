@@ -47,7 +47,7 @@ _HASH_CTORS = {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "blake2b",
 _SYNTAX = (
     (b"except", re.compile(r"except[ \t]*\*"), False),
     (b"with", re.compile(r"with[ \t]*\("), True),
-    (b"match", re.compile(r"match\b[^\n]*:[ \t]*(?:#[^\n]*)?$", re.M), True),
+    (b"match", re.compile(r"match(?:\b[^\r\n]*:[ \t]*(?:#[^\r\n]*)?(?=[\r\n]|\Z)|[ \t]*[(\[{])"), True),
     (b"type", re.compile(r"type[ \t]+[A-Za-z_]\w*[ \t]*[=\[]"), True),
 )
 _IDENT_BYTES = bytes(b if (48 <= b <= 57 or 65 <= b <= 90 or 97 <= b <= 122 or b == 95) else 32 for b in range(256))
@@ -61,7 +61,8 @@ def identifiers(text):
 def _at_line_start(text, rx):
     """Does ``rx`` match somewhere with only blanks (or ``async``) before it on its line?"""
     for m in rx.finditer(text):
-        head = text[text.rfind("\n", 0, m.start()) + 1:m.start()].strip(" \t")
+        line_start = max(text.rfind("\n", 0, m.start()), text.rfind("\r", 0, m.start())) + 1
+        head = text[line_start:m.start()].strip(" \t")
         if head in ("", "async"):
             return True
     return False
@@ -556,16 +557,6 @@ class Py38Stdlib(PythonCodemod):
                 return True
             if n.attr in attrs:
                 dotted_uses.append(n)
-        kw_names = self._kw_names
-        for n in by.get(ast.Call, ()):
-            for k in n.keywords:
-                if k.arg == "usedforsecurity":
-                    return True
-                if k.arg in kw_names:
-                    f = n.func
-                    last = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
-                    if last in kw_funcs:
-                        return True
         for n in by.get(ast.BinOp, ()):
             if isinstance(n.op, ast.BitOr) and (isinstance(n.left, dictish) or isinstance(n.right, dictish)):
                 return True
@@ -600,6 +591,17 @@ class Py38Stdlib(PythonCodemod):
                 if q in self.attributes or q == "functools.cache":
                     return True
                 imports.setdefault(a.asname or a.name, set()).add(q)
+        kw_names = self._kw_names
+        for n in by.get(ast.Call, ()):
+            for k in n.keywords:
+                if k.arg == "usedforsecurity":
+                    return True
+                if k.arg in kw_names:
+                    f = n.func
+                    last = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+                    names = {last} | {q.rsplit(".", 1)[-1] for q in imports.get(last, ())}  # `dataclass as dc`
+                    if not names.isdisjoint(kw_funcs):
+                        return True
         for n in dotted_uses:
             d = dotted(n)
             if d is None:
