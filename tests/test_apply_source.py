@@ -321,6 +321,10 @@ def test_engine_edge_cases(name):
     from ascendfix.apply.engine import apply_to_text
 
     rule, before, after, findings = EDGES[name]
+    try:
+        ast.parse(before)
+    except SyntaxError:  # match statements, parenthesized with: the file is then reported as not parsing
+        pytest.skip("this interpreter cannot parse the syntax of this case")
     new, found = apply_to_text(rule, before)
     assert new == after
     assert sorted((f.kind, f.line) for f in found) == findings
