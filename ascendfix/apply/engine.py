@@ -236,47 +236,35 @@ def _transform(rewrite, text, tree, relpath, res):
     rules' edits overlap, the rules run one after the other instead (each rescanning the text the
     previous one left).
     """
-    import libcst
-
-    from ascendfix.apply.source import EditConflict, RoundTripError, SourceEdit
+    from ascendfix.apply.source import EditConflict, SourceEdit
 
     found = []
     src = SourceEdit(text, tree)
-    try:
-        for rid, m in rewrite:
-            src.owner = rid
-            try:
-                out = m.transform(src, relpath)
-            except libcst.ParserSyntaxError as e:
-                raise _Unparsable(_first_line(e))
-            except RoundTripError as e:
-                src.drop(rid)
-                found.append(_roundtrip(rid, relpath, e))
-                continue
-            except Exception as e:  # a codemod bug must not take the whole run down
-                src.drop(rid)
-                found.append(_crash(rid, relpath, "transform", e))
-                continue
+    for rid, m in rewrite:
+        src.owner = rid
+        out, problem = _guarded(rid, relpath, lambda: m.transform(src, relpath))
+        if problem is not None:
+            src.drop(rid)
+            found.append(problem)
+        else:
             found.extend(out)
-        try:
-            new_text = src.result()
-        except libcst.ParserSyntaxError as e:
-            raise _Unparsable(_first_line(e))
-        except RoundTripError as e:
-            res.findings.extend(_roundtrip(rid, relpath, e) for rid, _ in rewrite)
-            return text, []
-        except EditConflict:
-            raise
-        except Exception as e:  # a codemod's edits that do not fit together: leave the file, say so
-            res.findings.extend(_crash(rid, relpath, "transform", e) for rid in sorted(src.owners()))
-            return text, []
-        owners = src.owners()
-        res.findings.extend(found)
-        return new_text, [rid for rid, _ in rewrite if rid in owners and any(
-            f.rule == rid and f.kind == "change" for f in found)]
+    try:
+        new_text, problem = _guarded(None, relpath, src.result)
     except EditConflict:
-        pass
-    # one rule after the other
+        return _one_after_the_other(rewrite, text, tree, relpath, res)
+    if problem is not None:  # the file's edits cannot be made: leave the file, say so for the rules
+        rids = [rid for rid, _ in rewrite] if problem.data.get("reason") == "roundtrip" else sorted(src.owners())
+        res.findings.extend(_guarded_finding(problem, rid) for rid in rids)
+        return text, []
+    owners = src.owners()
+    res.findings.extend(found)
+    return new_text, [rid for rid, _ in rewrite if rid in owners and any(
+        f.rule == rid and f.kind == "change" for f in found)]
+
+
+def _one_after_the_other(rewrite, text, tree, relpath, res):
+    from ascendfix.apply.source import SourceEdit
+
     changed = []
     found = []
     for n, (rid, m) in enumerate(rewrite):
@@ -291,23 +279,48 @@ def _transform(rewrite, text, tree, relpath, res):
                 continue
         src = SourceEdit(text, tree)
         src.owner = rid
-        try:
-            out = m.transform(src, relpath)
-            new_text = src.result()
-        except libcst.ParserSyntaxError as e:
-            raise _Unparsable(_first_line(e))
-        except RoundTripError as e:
-            found.append(_roundtrip(rid, relpath, e))
+
+        def run():
+            return m.transform(src, relpath), src.result()
+
+        done, problem = _guarded(rid, relpath, run)
+        if problem is not None:
+            found.append(problem)
             continue
-        except Exception as e:
-            found.append(_crash(rid, relpath, "transform", e))
-            continue
+        out, new_text = done
         found.extend(out)
         if new_text != text and any(f.kind == "change" for f in out):
             changed.append(rid)
         text = new_text
     res.findings.extend(found)
     return text, changed
+
+
+def _guarded(rid, relpath, fn):
+    """``(fn(), None)``, or ``(None, skip finding)`` when a rule's transform or its edits fail.
+
+    libcst failing to parse what Python's ast parsed raises :class:`_Unparsable` (the whole file is
+    skipped); edits that overlap across rules raise ``EditConflict`` (the caller retries).
+    """
+    import libcst
+
+    from ascendfix.apply.source import EditConflict, RoundTripError
+
+    try:
+        return fn(), None
+    except libcst.ParserSyntaxError as e:
+        raise _Unparsable(_first_line(e))
+    except EditConflict:
+        raise
+    except RoundTripError as e:
+        return None, _roundtrip(rid, relpath, e)
+    except Exception as e:  # a codemod bug must not take the whole run down
+        return None, _crash(rid, relpath, "transform", e)
+
+
+def _guarded_finding(problem, rid):
+    """The same skip finding, for rule ``rid``."""
+    return Finding(rid, problem.path, problem.line, problem.kind, problem.message, dict(problem.data))
 
 
 def _roundtrip(rid, relpath, exc):
@@ -551,34 +564,34 @@ def _run_python_rules(root, rules, context, report, jobs, on_progress, verify=Tr
     report.cache = cache
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     files = walk(root)
-    pool = None
-    try:
-        if jobs > 1 and len(files) >= TRIAGE_POOL_MIN_FILES:
-            # a big tree: each worker reads, prefilters and processes whole files (largest first),
-            # so no file's bytes travel twice and no phase waits for another
-            pool = _make_pool(jobs, rules, context, cache.old, verify)
+    if jobs > 1 and len(files) >= TRIAGE_POOL_MIN_FILES:
+        # a big tree: each worker reads, prefilters and processes whole files (largest first),
+        # so no file's bytes travel twice and no phase waits for another
+        pool = _make_pool(jobs, rules, context, cache.old, verify)
+        try:
             _run_pooled(root, files, pool, report, cache, on_progress, mods, verify)
-            return
-        else:
-            plain = [m for _, m in mods]
-            triaged = (t for t in (_triage(str(root), f, rules, plain, cache.old) for f in files) if t is not None)
-        tasks = []
-        for relpath, scanned, ids, findings, data, entry in triaged:
-            report.triaged(scanned, ids, findings)
-            if entry is not None:  # this exact content was already found to need nothing
-                hit = cache.use(relpath, entry)
-                if hit is not None:
-                    report.add_findings(hit)
-                    continue
-                with open(str(root / relpath), "rb") as fh:  # unreadable cache entry: scan after all
-                    data = fh.read()
-            if data is not None:
-                tasks.append((relpath, data, ids))
-        _process_tasks(root, rules, context, report, jobs, on_progress, mods, cache, tasks, pool, verify)
-    finally:
-        if pool is not None:
+        finally:
             pool.terminate()
             pool.join()
+        return
+    plain = [m for _, m in mods]
+    tasks = []
+    for f in files:
+        t = _triage(str(root), f, rules, plain, cache.old)
+        if t is None:
+            continue
+        relpath, scanned, ids, findings, data, entry = t
+        report.triaged(scanned, ids, findings)
+        if entry is not None:  # this exact content was already found to need nothing
+            hit = cache.use(relpath, entry)
+            if hit is not None:
+                report.add_findings(hit)
+                continue
+            with open(str(root / relpath), "rb") as fh:  # unreadable cache entry: scan after all
+                data = fh.read()
+        if data is not None:
+            tasks.append((relpath, data, ids))
+    _process_tasks(rules, context, report, jobs, on_progress, mods, cache, tasks, verify)
 
 
 TRIAGE_POOL_MIN_FILES = 300
@@ -647,9 +660,13 @@ def _run_pooled(root, files, pool, report, cache, on_progress, mods, verify):
     for relpath, ids in late:  # a cache entry that could not be read back: process here after all
         with open(os.path.join(str(root), relpath), "rb") as fh:
             data = fh.read()
-        by_id = dict(mods)
-        res = process_source([(rid, by_id[rid]) for rid in ids], data, relpath, verify=mods if verify else None)
-        report.processed(res, data, cache)
+        report.processed(_process_here(mods, ids, data, relpath, verify), data, cache)
+
+
+def _process_here(mods, ids, data, relpath, verify):
+    """process_source in this process, for the rules ``ids`` of ``mods``."""
+    by_id = dict(mods)
+    return process_source([(rid, by_id[rid]) for rid in ids], data, relpath, verify=mods if verify else None)
 
 
 def _make_pool(jobs, rules, context, cache_old, verify=True):
@@ -661,7 +678,7 @@ def _make_pool(jobs, rules, context, cache_old, verify=True):
     return ctx.Pool(jobs, initializer=_init_worker, initargs=(specs, context, cache_old, verify))
 
 
-def _process_tasks(root, rules, context, report, jobs, on_progress, mods, cache, tasks, pool, verify=True):
+def _process_tasks(rules, context, report, jobs, on_progress, mods, cache, tasks, verify=True):
     originals = {t[0]: t[1] for t in tasks}
     tasks.sort(key=lambda t: -len(t[1]))
     total_bytes = sum(len(t[1]) for t in tasks)
@@ -673,28 +690,24 @@ def _process_tasks(root, rules, context, report, jobs, on_progress, mods, cache,
             advance(1)
 
     if jobs == 1 or len(tasks) < 4 or total_bytes < 200000:
-        by_id = dict(mods)
         was_enabled = gc.isenabled()
         gc.disable()
         try:
             for n, (relpath, data, ids) in enumerate(tasks):
-                collect(process_source([(rid, by_id[rid]) for rid in ids], data, relpath, verify=mods if verify else None))
+                collect(_process_here(mods, ids, data, relpath, verify))
                 if n % 25 == 24:
                     gc.collect()
         finally:
             if was_enabled:
                 gc.enable()
         return
-    own = pool is None
-    if own:
-        pool = _make_pool(min(jobs, len(tasks)), rules, context, None, verify)
+    pool = _make_pool(min(jobs, len(tasks)), rules, context, None, verify)
     try:
         for res in pool.imap_unordered(_work, tasks, chunksize=1):
             collect(res)
     finally:
-        if own:
-            pool.terminate()
-            pool.join()
+        pool.terminate()
+        pool.join()
 
 
 def _run_file_rule(root, rule, context, report):

@@ -23,6 +23,8 @@ untouched.
 import ast
 import re
 
+from ascendfix.apply.stmtindex import StatementIndex
+
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # what Python's tokenizer counts as a line end (not \f, \v, \x1c, \u2028...)
 
 
@@ -91,6 +93,15 @@ class LineIndex:
     def span(self, node):
         return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
 
+    def segment(self, node):
+        """Source text of ``node`` (``ast.get_source_segment`` without splitting the file each time)."""
+        s, e = self.span(node)
+        return self.text[s:e]
+
+    @property
+    def line_count(self):
+        return len(self.starts) - 1
+
 
 def _first_line(stmt):
     decorators = getattr(stmt, "decorator_list", None)
@@ -107,15 +118,13 @@ class SourceEdit:
         self.owner = None  # the rule whose transform is running (set by the engine)
         self._edits = []  # (start, end, seq, new text, owner)
         self._header = []  # (owner, fn)
-        self._stmts = None
 
     # ------------------------------------------------------------------ text edits
     def span(self, node):
         return self.index.span(node)
 
     def segment(self, node):
-        s, e = self.index.span(node)
-        return self.text[s:e]
+        return self.index.segment(node)
 
     def replace(self, start, end, new):
         if not 0 <= start <= end <= len(self.text):
@@ -137,11 +146,7 @@ class SourceEdit:
     # ------------------------------------------------------------------ libcst over statements
     @property
     def statement_index(self):
-        if self._stmts is None:
-            from ascendfix.apply.stmtindex import StatementIndex
-
-            self._stmts = StatementIndex.of(self.tree)
-        return self._stmts
+        return StatementIndex.of(self.tree)
 
     def statement_lines(self, stmt):
         """(first, last) line of the smallest run of whole lines around ``stmt`` holding complete statements."""
@@ -173,11 +178,8 @@ class SourceEdit:
                 if owns_start and isinstance(first, ast.If) and re.match(r"elif\b", stripped):
                     owns_start = False  # an `elif` is a nested If that starts inside its parent's lines
             if owns_start or parent < 0:
-                return (a, b) if owns_start else (1, self.index_last_line())
+                return (a, b) if owns_start else (1, self.index.line_count)
             i = parent  # `if x: y = ...`: the run is the whole compound statement
-
-    def index_last_line(self):
-        return len(self.index.starts) - 1
 
     def statements(self, stmts, fn):
         """Run ``fn(module, (first, last))`` over the lines of each group of ``stmts``; True when code changed."""
@@ -201,10 +203,10 @@ class SourceEdit:
             try:
                 module = _exact(cst, wrapper + self.text[start:end], "lines {}-{}".format(a, b))
             except cst.ParserSyntaxError:
-                if (a, b) == (1, self.index_last_line()):
+                if (a, b) == (1, self.index.line_count):
                     raise
                 # e.g. a comment line indented less than the block: libcst gets the whole file, once
-                runs = [(1, self.index_last_line(), 0, len(self.text), "", _exact(cst, self.text, "the file"))]
+                runs = [(1, self.index.line_count, 0, len(self.text), "", _exact(cst, self.text, "the file"))]
                 break
             runs.append((a, b, start, end, wrapper, module))
         changed = False

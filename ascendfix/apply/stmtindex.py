@@ -1,4 +1,4 @@
-"""Statements of a file's stdlib ``ast``, numbered in pre-order, with parents and subtree sizes.
+"""Statements of a file's stdlib ``ast``, numbered in pre-order, with their parents.
 
 A codemod's scan uses it to go from interesting lines to the statements holding them
 (:meth:`StatementIndex.at_lines`) and to visit only those statements' own nodes; the engine's
@@ -9,9 +9,6 @@ statement. Compound statements' child statements are numbered after them (``elif
 
 import ast
 import bisect
-
-_BODY_FIELDS = ("body", "orelse", "finalbody")
-
 
 def _child_stmt_lists(stmt):
     # same order as libcst visits them: body, handlers, orelse, finalbody / cases
@@ -27,11 +24,10 @@ def _child_stmt_lists(stmt):
 
 
 class StatementIndex:
-    """Statements of an ``ast.Module`` numbered in pre-order, with subtree sizes and parents."""
+    """Statements of an ``ast.Module`` numbered in pre-order, with their parents."""
 
     def __init__(self, tree):
         self.nodes = []
-        self.sizes = []
         self.parents = []
         self._number(tree.body, -1)
         self._pos = {id(n): i for i, n in enumerate(self.nodes)}
@@ -63,11 +59,9 @@ class StatementIndex:
         for s in stmts:
             i = len(self.nodes)
             self.nodes.append(s)
-            self.sizes.append(0)
             self.parents.append(parent)
             for lst in _child_stmt_lists(s):
                 self._number(lst, i)
-            self.sizes[i] = len(self.nodes) - i - 1
 
     def needed(self, indices):
         """The given statement indices plus all their ancestors."""

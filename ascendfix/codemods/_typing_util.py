@@ -18,7 +18,6 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from ascendfix.apply.source import LineIndex  # noqa: F401  (part of this module's helper set)
 from ascendfix.astutil import dotted  # noqa: F401  (part of this module's helper set)
 from ascendfix.astutil import iter_children, nodes_by_type
 
@@ -95,7 +94,7 @@ def is_type_checking(test) -> bool:
 
 
 class Edits:
-    """Non-overlapping text replacements; zero-width insertions at one point keep their order."""
+    """A plan's text replacements (start, end, seq, text), handed to ``SourceEdit.replace`` by transform."""
 
     def __init__(self):
         self.items = []  # (start, end, seq, text)
@@ -105,18 +104,6 @@ class Edits:
 
     def __bool__(self):
         return bool(self.items)
-
-    def apply(self, text: str) -> str:
-        out = []
-        pos = 0
-        for start, end, _, new in sorted(self.items, key=lambda e: (e[0], e[1] != e[0], e[2])):
-            if start < pos:
-                raise ValueError("overlapping edits at offset {}".format(start))
-            out.append(text[pos:start])
-            out.append(new)
-            pos = end
-        out.append(text[pos:])
-        return "".join(out)
 
 
 def find_operator(text: str, start: int, end: int, op: str) -> Optional[int]:

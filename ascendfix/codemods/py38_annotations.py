@@ -20,13 +20,14 @@ import bisect
 import re
 
 from ascendfix.apply.base import PythonCodemod
+from ascendfix.apply.source import LineIndex
 from ascendfix.apply.stmtindex import StatementIndex
+from ascendfix.astutil import last_name
 from ascendfix.codemods._typing_util import (
     PEP585,
     PEP585_SHORT,
     TYPE_NAMES,
     Edits,
-    LineIndex,
     ScopeVisitor,
     TypingSpeller,
     dotted,
@@ -109,8 +110,7 @@ class _Scan(ScopeVisitor):
 
     # -- PEP 585
     def visit_Subscript(self, node):
-        v = node.value
-        if self.need585 and (v.id if isinstance(v, ast.Name) else v.attr if isinstance(v, ast.Attribute) else None) in self.generic_names:
+        if self.need585 and last_name(node.value) in self.generic_names:
             q = self.qualname(node.value)
             ctx = self._ctx()
             if q in PEP585 and ctx:
@@ -158,9 +158,7 @@ class _Scan(ScopeVisitor):
         self.generic_visit(node)
 
     def visit_Call(self, node):
-        f = node.func
-        last = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
-        q = self.qualname(f) if last in ("isinstance", "issubclass") else None
+        q = self.qualname(node.func) if last_name(node.func) in ("isinstance", "issubclass") else None
         if q in ("builtins.isinstance", "builtins.issubclass") and len(node.args) == 2:
             a = node.args[1]
             if isinstance(a, ast.BinOp) and isinstance(a.op, ast.BitOr):
@@ -318,7 +316,7 @@ class Py38Annotations(PythonCodemod):
             desc = self._edit(site, idx, sp, plan.edits, text)
             if desc is None:
                 plan.skips.append((site.node.lineno, "cannot spell a typing name here without a clash; left "
-                                                     "{} unchanged".format(_segment(idx, text, site.node))))
+                                                     "{} unchanged".format(idx.segment(site.node))))
                 continue
             per_line.setdefault(site.node.lineno, []).append((desc, site.ctx))
         for line in sorted(per_line):
@@ -422,11 +420,6 @@ def _imports(module, plan):
         if sp.need_module:
             module = ensure_import(module, sp.need_module, near_from=sp.merge)
     return module
-
-
-def _segment(idx, text, node):
-    s, e = idx.span(node)
-    return text[s:e]
 
 
 def _back(text, p):

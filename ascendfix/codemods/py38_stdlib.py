@@ -22,10 +22,9 @@ import ast
 import re
 
 from ascendfix.apply.base import PythonCodemod
-from ascendfix.astutil import nodes_by_type
+from ascendfix.apply.source import LineIndex
+from ascendfix.astutil import last_name, nodes_by_type
 from ascendfix.codemods._typing_util import (
-    Edits,
-    LineIndex,
     ScopeVisitor,
     all_bound_names,
     dotted,
@@ -445,7 +444,6 @@ class Py38Stdlib(PythonCodemod):
             scan = cached[2]
         else:
             scan = self._scan(src.tree, text)
-        edits = Edits()
         findings = []
         need_sys = False
         sys_name = None
@@ -458,21 +456,19 @@ class Py38Stdlib(PythonCodemod):
             rewrites = [r for r in rewrites if r[1] != "cache-name"]
         for line, kind, node, extra in rewrites:
             if kind in ("removeprefix", "removesuffix"):
-                before = _seg(scan.idx, text, node)
-                after = self._remove_affix(kind, node, text, scan.idx)
-                s, e = scan.idx.span(node)
-                edits.add(s, e, after)
+                before = src.segment(node)
+                after = _remove_affix(kind, node, src.segment)
+                src.replace_node(node, after)
                 findings.append(self.finding(relpath, line, "change", "str.{}() -> {}".format(kind, after),
                                              api="str." + kind, needs="3.9", before=before, after=after))
             elif kind in ("cache", "cache-name"):
-                s, e = scan.idx.span(node)
-                old = text[s:e]
+                old = src.segment(node)
                 if isinstance(node, ast.Attribute):
                     new = old[: old.rfind(".") + 1] + "lru_cache(maxsize=None)"
                 else:
                     local = node.id if scan.imports.get(node.id) == "functools.cache" and node.id != "cache" else "lru_cache"
                     new = local + "(maxsize=None)"
-                edits.add(s, e, new)
+                src.replace_node(node, new)
                 findings.append(self.finding(relpath, line, "change", "{} -> {}".format(old, new),
                                              api="functools.cache", needs="3.9", before=old, after=new))
             elif kind == "hashlib":
@@ -482,51 +478,29 @@ class Py38Stdlib(PythonCodemod):
                         continue
                     need_sys = True
                 sysn = sys_name or "sys"
-                before = _seg(scan.idx, text, node)
-                parts = [_seg(scan.idx, text, a) for a in node.args]
+                before = src.segment(node)
+                parts = [src.segment(a) for a in node.args]
                 for k in node.keywords:
                     if k.arg == "usedforsecurity":
                         continue
-                    v = _seg(scan.idx, text, k.value)
+                    v = src.segment(k.value)
                     parts.append("**" + v if k.arg is None else "{}={}".format(k.arg, v))
-                old_call = "{}({})".format(_seg(scan.idx, text, node.func), ", ".join(parts))
+                old_call = "{}({})".format(src.segment(node.func), ", ".join(parts))
                 after = "({} if {}.version_info >= (3, 9) else {})".format(before, sysn, old_call)
-                s, e = scan.idx.span(node)
-                edits.add(s, e, after)
+                src.replace_node(node, after)
                 findings.append(self.finding(relpath, line, "change", "usedforsecurity= kept for 3.9+ only",
                                              api=extra + "(usedforsecurity=)", needs="3.9", before=before, after=after))
         for node in scan.cache_imports:
-            s, e = scan.idx.span(node)
-            seg = text[s:e]
-            new = _rename_import(seg, "cache", "lru_cache")
+            new = _rename_import(src.segment(node), "cache", "lru_cache")
             if new is None:
                 findings.append(self.finding(relpath, node.lineno, "skip", "could not rewrite `from functools import cache`"))
                 continue
-            edits.add(s, e, new)
+            src.replace_node(node, new)
             findings.append(self.finding(relpath, node.lineno, "change", "from functools import cache -> lru_cache",
                                          api="functools.cache", needs="3.9"))
-        for start, end, _, new in edits.items:
-            src.replace(start, end, new)
-        if edits and need_sys:
+        if need_sys:  # (set only together with a hashlib edit)
             src.header(lambda module: ensure_import(module, "sys"))
         return findings
-
-    def _remove_affix(self, kind, node, text, idx):
-        recv = node.func.value
-        arg = node.args[0]
-        s = _seg(idx, text, recv)
-        if not isinstance(recv, ast.Name):
-            s = "({})".format(s) if isinstance(recv, ast.Constant) else s
-        p = _seg(idx, text, arg)
-        literal = isinstance(arg, ast.Constant)
-        if kind == "removeprefix":
-            cut = str(len(arg.value)) if literal else "len({})".format(p)
-            return "({s}[{cut}:] if {s}.startswith({p}) else {s})".format(s=s, cut=cut, p=p)
-        if literal:
-            if not arg.value:
-                return "({})".format(s)
-            return "({s}[:-{n}] if {s}.endswith({p}) else {s})".format(s=s, n=len(arg.value), p=p)
-        return "({s}[:-len({p})] if {p} and {s}.endswith({p}) else {s})".format(s=s, p=p)
 
     def _scan(self, tree, text):
         scan = _Scan(self, tree, text)
@@ -597,8 +571,7 @@ class Py38Stdlib(PythonCodemod):
                 if k.arg == "usedforsecurity":
                     return True
                 if k.arg in kw_names:
-                    f = n.func
-                    last = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+                    last = last_name(n.func)
                     names = {last} | {q.rsplit(".", 1)[-1] for q in imports.get(last, ())}  # `dataclass as dc`
                     if not names.isdisjoint(kw_funcs):
                         return True
@@ -622,9 +595,22 @@ class Py38Stdlib(PythonCodemod):
         self._tables_built = True
 
 
-def _seg(idx, text, node):
-    s, e = idx.span(node)
-    return text[s:e]
+def _remove_affix(kind, node, segment):
+    recv = node.func.value
+    arg = node.args[0]
+    s = segment(recv)
+    if not isinstance(recv, ast.Name):
+        s = "({})".format(s) if isinstance(recv, ast.Constant) else s
+    p = segment(arg)
+    literal = isinstance(arg, ast.Constant)
+    if kind == "removeprefix":
+        cut = str(len(arg.value)) if literal else "len({})".format(p)
+        return "({s}[{cut}:] if {s}.startswith({p}) else {s})".format(s=s, cut=cut, p=p)
+    if literal:
+        if not arg.value:
+            return "({})".format(s)
+        return "({s}[:-{n}] if {s}.endswith({p}) else {s})".format(s=s, n=len(arg.value), p=p)
+    return "({s}[:-len({p})] if {p} and {s}.endswith({p}) else {s})".format(s=s, p=p)
 
 
 def _rename_import(seg, old, new):
