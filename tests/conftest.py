@@ -12,6 +12,24 @@ import sys
 import pytest
 
 
+# Two tiers. `pytest` runs the fast tier: offline, no real MindOne trees, no framework venvs, no other
+# interpreters, no browser. `pytest --full` adds every test marked `full` (real trees from PyPI sdists,
+# framework venvs, Python 3.8, Chromium, ansible); there a missing resource fails instead of skipping.
+# `py38` marks tests about Python 3.8 itself: CI runs `pytest -m py38 --full` under 3.8 next to the fast tier.
+def pytest_addoption(parser):
+    parser.addoption("--full", action="store_true", default=False,
+                     help="also run the full tier (real trees, framework venvs, Python 3.8, browser)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--full"):
+        return
+    skip = pytest.mark.skip(reason="full tier (run pytest --full)")
+    for item in items:
+        if item.get_closest_marker("full") is not None:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def run_cli(tmp_path):
     """Run ``python -m ascendfix ARGS`` in a subprocess (as a user would), from ``tmp_path``."""

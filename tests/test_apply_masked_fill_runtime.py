@@ -14,7 +14,7 @@ from ascendfix.apply.engine import apply_to_text
 
 from support import ms27_python
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.full
 
 PROGRAM = textwrap.dedent(
     """\

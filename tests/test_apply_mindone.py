@@ -19,7 +19,7 @@ import pytest
 
 from support import copy_tree, mindone_tree
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.full
 
 
 def tree_hash(root):

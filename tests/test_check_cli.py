@@ -22,7 +22,7 @@ def test_default_run_on_this_machine_says_no_npu_and_does_not_crash(run_cli):
     assert not ANSI.search(out)  # NO_COLOR / not a TTY: plain
 
 
-@pytest.mark.slow
+@pytest.mark.full
 def test_default_run_imports_no_framework_even_where_they_are_importable(tmp_path):
     """Run the doctor in-process under the MindSpore 2.7 + mindone venv's interpreter (ascendfix's own deps
     come from the dev venv): after a full default run, no framework module may be loaded."""

@@ -104,7 +104,7 @@ def py38_mindone05():
                                                    "transformers==4.46.3"], python=python38())
 
 
-@pytest.mark.slow
+@pytest.mark.full
 def test_real_py38_verdict_and_unresolved_imports(run_cli, py38_mindone05):
     from support import mindone_tree
 
@@ -126,7 +126,7 @@ def test_real_py38_verdict_and_unresolved_imports(run_cli, py38_mindone05):
     assert f["pkgs.pins.transformers"]["status"] == "error"
 
 
-@pytest.mark.slow
+@pytest.mark.full
 def test_real_ms27_mindone02_env(run_cli):
     from support import ms27_python
 
@@ -143,7 +143,7 @@ def test_real_ms27_mindone02_env(run_cli):
     assert r.returncode == 1  # no NPU / no CANN are errors
 
 
-@pytest.mark.slow
+@pytest.mark.full
 def test_deep_probes_on_real_mindspore(run_cli):
     from support import ms27_python
 
@@ -159,7 +159,7 @@ def test_deep_probes_on_real_mindspore(run_cli):
     assert f["deep.torch_npu"]["status"] == "skip"  # not the torch stack
 
 
-@pytest.mark.slow
+@pytest.mark.full
 def test_torch_stack_deep_probe_and_atb_abi(run_cli):
     """The torch route on a real torch CPU build: torch_npu missing is reported, and torch's real C++ ABI is
     compared with the ATB flavour selected by $ATB_HOME_PATH (Ascend/pytorch#99)."""
@@ -203,7 +203,7 @@ def test_verdict_on_a_tree_whose_pyproject_was_sed_edited(tmp_path):
     assert "the tree's pyproject.toml says requires-python >=3.8 (upstream 0.5.0: >=3.9)" in v["detail"]
 
 
-@pytest.mark.slow
+@pytest.mark.full
 def test_real_numpy2_trap_of_mindspore_210(run_cli):
     """`pip install mindspore==2.10.0` alone pulls numpy 2.x (its Requires-Dist dropped numpy<2); MindSpore is still
     compiled against NumPy 1.x. The doctor must flag it from metadata, without importing anything."""

@@ -129,7 +129,7 @@ def test_header_reader_exact_sizes(tmp_path):
     assert inspect_file(str(p))[0][0][0] == "warn"
 
 
-@pytest.mark.slow
+@pytest.mark.full
 def test_real_safetensors_library_agrees(tmp_path):
     """Cross-check with the real `safetensors` package (in the MindSpore test venv): it reads our files,
     and our reader accepts files it writes, including the truncation verdict."""

@@ -725,7 +725,7 @@ def mindone050():
     return mindone_tree("0.5.0")
 
 
-@pytest.mark.slow
+@pytest.mark.full
 @pytest.mark.parametrize("version", TF_VERSIONS)
 def test_mindone_050_against_real_transformers_wheels(mindone050, version):
     res = ic.check_imports(mindone050, package_dir=transformers_wheel(version))
@@ -740,7 +740,7 @@ def test_mindone_050_against_real_transformers_wheels(mindone050, version):
              "WatermarkingConfig")]
 
 
-@pytest.mark.slow
+@pytest.mark.full
 def test_core_failures_that_break_import_mindone_transformers(mindone050):
     """The reference's table of core modules `import mindone.transformers` imports eagerly."""
     core = {"generation/utils.py", "image_processing_utils_fast.py", "modeling_layers.py", "processing_utils.py",
@@ -761,7 +761,7 @@ def test_core_failures_that_break_import_mindone_transformers(mindone050):
     assert {("generation/utils.py", 36, "ExtensionsTrie"), ("processing_utils.py", 72, "deprecate_kwarg")} <= f393 - f463
 
 
-@pytest.mark.slow
+@pytest.mark.full
 def test_mindone_030_against_its_own_pin():
     """mindone 0.3.0 pins transformers==4.46.3, but its Qwen2.5-VL port imports a config added in 4.49."""
     from support import mindone_tree
@@ -786,7 +786,7 @@ BACKEND_GATED = {
 }
 
 
-@pytest.mark.slow
+@pytest.mark.full
 @pytest.mark.parametrize("version", TF_VERSIONS)
 def test_static_verdicts_agree_with_really_importing_every_pair(mindone050, version):
     """Import each unique (module, name) pair of the tree in a venv with that real transformers."""
@@ -811,7 +811,7 @@ def test_static_verdicts_agree_with_really_importing_every_pair(mindone050, vers
     assert len(inconclusive) <= 8, inconclusive  # e.g. modules that import torch at the top
 
 
-@pytest.mark.slow
+@pytest.mark.full
 @pytest.mark.parametrize("version", ["0.3.0", "0.5.0"])
 def test_fast_scan_equals_full_parse_on_real_trees(version):
     from support import mindone_tree
@@ -820,7 +820,7 @@ def test_fast_scan_equals_full_parse_on_real_trees(version):
     assert ic.scan_tree(tree) == ic.scan_tree(tree, exact=True)
 
 
-@pytest.mark.slow
+@pytest.mark.full
 @pytest.mark.parametrize("version", ["4.39.3", "4.57.1"])
 def test_module_skeletons_equal_full_parses_on_real_wheels(version):
     """What the resolver reads from a module's skeleton is what a full parse gives (every 4th module)."""

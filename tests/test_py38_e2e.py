@@ -66,7 +66,7 @@ def ms210():
     return ms210_python()
 
 
-@pytest.mark.slow
+@pytest.mark.full
 def test_patched_tree_builds_saves_and_loads_tiny_sdxl(ms210, tmp_path, py38_patched_tree):
     tree, r = py38_patched_tree("0.5.0")
     assert r.returncode == 0, r.stderr.decode()[-2000:]
@@ -79,7 +79,7 @@ def test_patched_tree_builds_saves_and_loads_tiny_sdxl(ms210, tmp_path, py38_pat
     assert "CLIPTextConfig" in info["config_class"]  # a class, not the string a PEP 563 annotation would give
 
 
-@pytest.mark.slow
+@pytest.mark.full
 def test_seed_sed_recipe_breaks_the_same_test(ms210, tmp_path):
     tree = copy_tree(mindone_tree("0.5.0"), tmp_path / "mindone")
     # the blog's command, verbatim, run by the real find and sed
@@ -90,7 +90,7 @@ def test_seed_sed_recipe_breaks_the_same_test(ms210, tmp_path):
     assert "'str' object has no attribute '__args__'" in err
 
 
-@pytest.mark.slow
+@pytest.mark.full
 def test_future_import_in_the_pipeline_file_breaks_from_pretrained(ms210, tmp_path):
     tree = copy_tree(mindone_tree("0.5.0"), tmp_path / "mindone")
     path = tree / SDXL_PIPELINE

@@ -100,7 +100,7 @@ def _free_names(expr):
 TEXT = st.text(alphabet=st.sampled_from(list("ab.x_-é中")), max_size=8)
 
 
-@pytest.mark.slow
+@pytest.mark.full
 @pytest.mark.skipif(sys.version_info < (3, 9), reason="the original side (str.removeprefix) needs Python 3.9+")
 def test_every_rewritten_site_is_exact_on_python38(py38, sites):
     for site in sites:

@@ -13,7 +13,7 @@ import pytest
 
 from support import ms27_python, ms210_python, torch_python
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.full
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "ascendfix" / "smoke" / "tiny.py"
