@@ -22,7 +22,7 @@ def _rule(rule_id, root):
 
 
 def _plan_key(plan):
-    return (plan.future, sorted((s, e, t) for s, e, _, t in plan.edits.items), plan.changes, plan.skips)
+    return (plan.future, sorted((s, e, t) for s, e, _, t in plan.edits), plan.changes, plan.skips)
 
 
 @pytest.mark.parametrize("version,min_std,min_ann", [("0.5.0", 8, 200), ("0.4.0", 5, 50)])

@@ -1,12 +1,13 @@
 """The apply engine: load patch rules, run them over a tree (or one text), report, write.
 
-Rule files (``rules/patches/*.yaml``; one mapping or a list per file)::
+Rules: ``ascendfix/codemods/<rule_id>/rule.yaml`` (one folder per codemod, see ascendfix.codemods), plus
+any extra ``rules/patches/*.yaml`` (one mapping or a list per file)::
 
     id: masked-fill-dtype                 # what --rule selects
     title: one line
     why: the reason, with links
     kind: python | file                   # PythonCodemod over .py files, FileCodemod over named files
-    codemod: ascendfix.codemods.masked_fill:MaskedFillDtype
+    codemod: MaskedFillDtype              # in a codemod folder; elsewhere module:Class
     targets: {include: ["**/*.py"], exclude: ["tests/**"]}   # optional, '/'-separated globs
     options: {...}                        # optional, passed to the codemod (overlaid by an example's options)
     examples:                             # run by tests/test_patch_rules.py
@@ -39,7 +40,7 @@ from pathlib import Path
 
 from ascendfix.apply.base import Context, FileCodemod, Finding, PythonCodemod
 from ascendfix.apply.files import decode_source, matches, source_encoding, walk
-from ascendfix.data import Field, display_path, load_entries
+from ascendfix.data import Field, display_path, load_entries, validate
 from ascendfix.errors import AscendfixError, DataError
 
 RULE_FIELDS = {
@@ -106,11 +107,17 @@ class Rule:
 
 def load_rules(ids=None):
     """All rules (sorted by id), or those named in ``ids`` (unknown id → AscendfixError, exit 2)."""
-    rules = []
-    for path, entry in load_entries("rules", "patches", RULE_FIELDS):
-        for i, ex in enumerate(entry["examples"]):
-            from ascendfix.data import validate
+    from ascendfix.codemods import builtin_rule_entries
 
+    rules = []
+    seen = {}
+    for path, entry in builtin_rule_entries() + load_entries("rules", "patches", RULE_FIELDS):
+        validate(entry, RULE_FIELDS, "{}: rule '{}'".format(display_path(path), entry.get("id")))
+        if entry["id"] in seen:
+            raise DataError("{}: duplicate rule id '{}' (also in {})".format(
+                display_path(path), entry["id"], display_path(seen[entry["id"]])))
+        seen[entry["id"]] = path
+        for i, ex in enumerate(entry["examples"]):
             validate(ex, EXAMPLE_FIELDS, "{}: rule '{}' example {}".format(display_path(path), entry["id"], i + 1))
         for key in ("include", "exclude"):
             val = (entry.get("targets") or {}).get(key)
@@ -180,13 +187,15 @@ def process_source(mods, data, relpath, text=None, verify=None):
     rewrite = []
     for rid, m in interested:
         try:
-            want, found = m.scan(tree, text, relpath)
+            plan = m.scan(tree, text, relpath)
         except Exception as e:  # a codemod bug must not take the whole run down
             res.findings.append(_crash(rid, relpath, "scan", e))
             continue
-        res.findings.extend(found)
-        if want:
-            rewrite.append((rid, m))
+        if plan is None:
+            continue
+        res.findings.extend(plan.findings)
+        if plan.rewrite:
+            rewrite.append((rid, m, plan))
     if not rewrite:
         return res
     try:
@@ -194,7 +203,7 @@ def process_source(mods, data, relpath, text=None, verify=None):
     except _Unparsable as e:
         res.status = "unparsed"
         res.error = "libcst cannot parse: {}".format(e)
-        res.findings.extend(Finding(rid, relpath, None, "skip", res.error, {"reason": "syntax"}) for rid, _ in rewrite)
+        res.findings.extend(Finding(rid, relpath, None, "skip", res.error, {"reason": "syntax"}) for rid, _, _ in rewrite)
         return res
     res.changed_rules = changed
     if new_text == text:
@@ -240,9 +249,9 @@ def _transform(rewrite, text, tree, relpath, res):
 
     found = []
     src = SourceEdit(text, tree)
-    for rid, m in rewrite:
+    for rid, m, plan in rewrite:
         src.owner = rid
-        out, problem = _guarded(rid, relpath, lambda: m.transform(src, relpath))
+        out, problem = _guarded(rid, relpath, lambda: m.transform(src, plan))
         if problem is not None:
             src.drop(rid)
             found.append(problem)
@@ -253,12 +262,12 @@ def _transform(rewrite, text, tree, relpath, res):
     except EditConflict:
         return _one_after_the_other(rewrite, text, tree, relpath, res)
     if problem is not None:  # the file's edits cannot be made: leave the file, say so for the rules
-        rids = [rid for rid, _ in rewrite] if problem.data.get("reason") == "roundtrip" else sorted(src.owners())
+        rids = [rid for rid, _, _ in rewrite] if problem.data.get("reason") == "roundtrip" else sorted(src.owners())
         res.findings.extend(_guarded_finding(problem, rid) for rid in rids)
         return text, []
     owners = src.owners()
     res.findings.extend(found)
-    return new_text, [rid for rid, _ in rewrite if rid in owners and any(
+    return new_text, [rid for rid, _, _ in rewrite if rid in owners and any(
         f.rule == rid and f.kind == "change" for f in found)]
 
 
@@ -267,21 +276,21 @@ def _one_after_the_other(rewrite, text, tree, relpath, res):
 
     changed = []
     found = []
-    for n, (rid, m) in enumerate(rewrite):
+    for n, (rid, m, plan) in enumerate(rewrite):
         if n:
             try:
                 tree = ast.parse(text, filename=relpath)
             except SyntaxError as e:
                 found.append(_crash(rid, relpath, "transform", e))
                 break
-            want, _ = m.scan(tree, text, relpath)
-            if not want:
+            plan = m.scan(tree, text, relpath)
+            if plan is None or not plan.rewrite:
                 continue
         src = SourceEdit(text, tree)
         src.owner = rid
 
         def run():
-            return m.transform(src, relpath), src.result()
+            return m.transform(src, plan), src.result()
 
         done, problem = _guarded(rid, relpath, run)
         if problem is not None:
@@ -342,12 +351,14 @@ def _rescan(mods, data, tree, relpath):
         if not m.prefilter(text):
             continue
         try:
-            want, found = m.scan(tree, text, relpath)
+            plan = m.scan(tree, text, relpath)
         except Exception:
             return None
-        if want:
+        if plan is None:
+            continue
+        if plan.rewrite:
             return None
-        out.extend(found)
+        out.extend(plan.findings)
     return out
 
 

@@ -24,8 +24,9 @@ def _code_digest():
     h = hashlib.sha1()
     pkg = Path(__file__).resolve().parent.parent
     for folder in ("apply", "codemods"):
-        for p in sorted((pkg / folder).glob("*.py")):
-            h.update(p.name.encode())
+        base = pkg / folder
+        for p in sorted(base.rglob("*.py")):
+            h.update(p.relative_to(base).as_posix().encode())
             h.update(p.read_bytes())
     return h.hexdigest()
 

@@ -97,18 +97,18 @@ def relax_python(spec_text, target):
 
 
 class RelaxPins(FileCodemod):
-    """Options: package (transformers), floor (4.39.3), requirements (list of requirements files)."""
+    """Options (defaults in rule.yaml): package, floor, requirements (list of requirements files)."""
 
     @property
     def package(self):
-        return str(self.options.get("package", "transformers"))
+        return str(self.options["package"])
 
     @property
     def floor(self):
-        return str(self.options.get("floor", "4.39.3"))
+        return str(self.options["floor"])
 
     def targets(self, root):
-        return ["pyproject.toml"] + list(self.options.get("requirements", ["mindone/transformers/requirements.txt"]))
+        return ["pyproject.toml"] + list(self.options.get("requirements") or [])
 
     def transform_text(self, text, relpath):
         try:

@@ -21,16 +21,12 @@ managers, PEP 614 decorators, ``except*``, dict ``|``) is checked here. Sites un
 import ast
 import re
 
-from ascendfix.apply.base import PythonCodemod
+from ascendfix.apply.base import Plan, PythonCodemod
 from ascendfix.apply.source import LineIndex
-from ascendfix.astutil import last_name, nodes_by_type
-from ascendfix.codemods._typing_util import (
-    ScopeVisitor,
-    all_bound_names,
-    dotted,
-    ensure_import,
-    version_tuple,
-)
+from ascendfix.astutil import dotted, last_name, nodes_by_type
+from ascendfix.codemods.imports import ensure_import
+from ascendfix.codemods.pyversion import version_tuple
+from ascendfix.codemods.scope import ScopeVisitor, all_bound_names
 
 # try/except around a site: these handlers mean "feature detection" (the site is fine), ...
 _GUARD_EXCEPTIONS = {"ImportError", "ModuleNotFoundError", "AttributeError", "NameError"}
@@ -414,6 +410,10 @@ class Py38Stdlib(PythonCodemod):
             for kw in kws:
                 groups.add((k.rsplit(".", 1)[-1], kw))
         self._groups = sorted(tuple(sorted({n.encode() for n in g})) for g in groups)
+        # for the node pass (_interesting): last components of the tables' names
+        self._attr_last = {k.rsplit(".", 1)[-1] for k in self.attributes} | {"cache"}
+        self._kw_last = {k.rsplit(".", 1)[-1] for k, v in self.keywords.items() if v}
+        self._kw_names = {kw for v in self.keywords.values() for kw in v}
 
     def prefilter(self, text):
         words = identifiers(text)
@@ -431,19 +431,18 @@ class Py38Stdlib(PythonCodemod):
 
     def scan(self, tree, text, relpath):
         scan = self._scan(tree, text)
-        self._cache = (relpath, text, scan)
         reports = [self.finding(relpath, ln, "report", msg, api=api, needs=_fmt(needs)) for ln, api, needs, msg in
                    scan.reports]
-        return bool([r for r in scan.rewrites if r[1] != "cache-name"] or scan.cache_imports), reports
+        rewrite = bool([r for r in scan.rewrites if r[1] != "cache-name"] or scan.cache_imports)
+        if not (rewrite or reports):
+            return None
+        plan = Plan(relpath, reports, rewrite)
+        plan.scan = scan
+        return plan
 
-    def transform(self, src, relpath):
-        cached = getattr(self, "_cache", None)
-        self._cache = None
-        text = src.text
-        if cached is not None and cached[0] == relpath and cached[1] == text:
-            scan = cached[2]
-        else:
-            scan = self._scan(src.tree, text)
+    def transform(self, src, plan):
+        scan = plan.scan
+        relpath = plan.relpath
         findings = []
         need_sys = False
         sys_name = None
@@ -515,8 +514,6 @@ class Py38Stdlib(PythonCodemod):
         dotted names are resolved against every import in the file (any scope), and an unimported
         head stands for the module of that name.
         """
-        if not self._tables_built:
-            self._build_tables()
         attrs, methods, kw_funcs = self._attr_last, self.methods, self._kw_last
         with_paren = "with" in text and _at_line_start(text, _SYNTAX[1][1])
         dictish = (ast.Dict, ast.DictComp, ast.Call)
@@ -586,13 +583,6 @@ class Py38Stdlib(PythonCodemod):
                     return True
         return False
 
-    _tables_built = False
-
-    def _build_tables(self):
-        self._attr_last = {k.rsplit(".", 1)[-1] for k in self.attributes} | {"cache"}
-        self._kw_last = {k.rsplit(".", 1)[-1] for k, v in self.keywords.items() if v}
-        self._kw_names = {kw for v in self.keywords.values() for kw in v}
-        self._tables_built = True
 
 
 def _remove_affix(kind, node, segment):

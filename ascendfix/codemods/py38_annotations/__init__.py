@@ -17,28 +17,17 @@ file's header only (see ascendfix.apply.source).
 
 import ast
 import bisect
+import fnmatch
 import re
 
-from ascendfix.apply.base import PythonCodemod
+from ascendfix.apply.base import Plan, PythonCodemod
 from ascendfix.apply.source import LineIndex
 from ascendfix.apply.stmtindex import StatementIndex
-from ascendfix.astutil import last_name
-from ascendfix.codemods._typing_util import (
-    PEP585,
-    PEP585_SHORT,
-    TYPE_NAMES,
-    Edits,
-    ScopeVisitor,
-    TypingSpeller,
-    dotted,
-    ensure_from_import,
-    ensure_future_annotations,
-    ensure_import,
-    find_operator,
-    glob_any,
-    module_imports,
-    version_tuple,
-)
+from ascendfix.astutil import dotted, last_name
+from ascendfix.codemods.imports import ensure_from_import, ensure_future_annotations, ensure_import
+from ascendfix.codemods.py38_annotations.typing_forms import PEP585, PEP585_SHORT, TYPE_NAMES, TypingSpeller, find_operator
+from ascendfix.codemods.pyversion import version_tuple
+from ascendfix.codemods.scope import ScopeVisitor, module_imports
 
 # Substrings one of which any PEP 585 use contains (plain `in` tests: a regex alternation over the
 # generic names costs ~100x more on a 48 MB tree). Non-builtin generics need their module named.
@@ -46,17 +35,14 @@ _NEEDLES_585 = ("list[", "dict[", "tuple[", "set[", "type[", "collections", "con
 _SHORT = frozenset(PEP585_SHORT)
 _BRACKET_OR_PIPE = re.compile(r"[\[|]")
 
-DEFAULTS = {
-    "target_python": "3.8",
-    # a framework reads the __init__ signature of these classes (diffusers _get_signature_types)
-    "signature_classes": ["DiffusionPipeline", "*Pipeline"],
-    # the field annotations of these classes are read at runtime (when the class body has any)
-    "field_classes": ["TypedDict", "*Kwargs", "BaseModel", "BaseSettings", "*PreTrainedModel*"],
-    "field_decorators": ["dataclass", "dataclasses.dataclass", "pydantic.dataclasses.dataclass", "attr.s",
-                         "attr.attrs", "attr.define", "attr.frozen", "attrs.define", "attrs.frozen"],
-    # a file using any of these reads annotations itself
-    "annotation_readers": ["get_type_hints", "get_annotations", "__annotations__"],
-}
+# Options (defaults in rule.yaml): signature_classes (a framework reads their __init__ signature),
+# field_classes / field_decorators (their field annotations are read at runtime), annotation_readers
+# (a file using any of these reads annotations itself).
+_OPTION_LISTS = ("signature_classes", "field_classes", "field_decorators", "annotation_readers")
+
+
+def glob_any(name, patterns):
+    return bool(name) and any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
 def _is_none(node):
@@ -212,11 +198,12 @@ class _Scan(ScopeVisitor):
                 return
 
 
-class _Plan:
+class _Plan(Plan):
     """What to do to one file: edits, imports, and the findings that describe them."""
 
-    def __init__(self):
-        self.edits = Edits()
+    def __init__(self, relpath=None):
+        Plan.__init__(self, relpath)
+        self.edits = []  # (start, end, seq, text)
         self.future = False
         self.speller = None
         self.changes = []  # [(line, message, data)]
@@ -228,10 +215,11 @@ class Py38Annotations(PythonCodemod):
 
     def __init__(self, rule_id, options, context):
         PythonCodemod.__init__(self, rule_id, options, context)
-        opts = dict(DEFAULTS)
-        opts.update(self.options)
+        opts = dict(self.options)
+        for key in _OPTION_LISTS:
+            opts[key] = list(opts.get(key) or ())
         self.opts = opts
-        target = getattr(context, "target_python", None) or opts["target_python"]
+        target = getattr(context, "target_python", None) or opts.get("target_python") or "3.8"
         self.target = version_tuple(target)
         self.need585 = self.target < (3, 9)
         self.need604 = self.target < (3, 10)
@@ -243,23 +231,18 @@ class Py38Annotations(PythonCodemod):
         return self.need585 and any(n in text for n in _NEEDLES_585)
 
     def scan(self, tree, text, relpath):
-        plan = self.plan(tree, text)
-        self._cache = (relpath, text, plan)
-        return bool(plan.future or plan.edits), [self.finding(relpath, ln, "skip", msg) for ln, msg in plan.skips]
+        plan = self.plan(tree, text, relpath)
+        plan.rewrite = bool(plan.future or plan.edits)
+        plan.findings = [self.finding(relpath, ln, "skip", msg) for ln, msg in plan.skips]
+        return plan if (plan.rewrite or plan.findings) else None
 
-    def transform(self, src, relpath):
-        cached = getattr(self, "_cache", None)
-        self._cache = None
-        plan = None
-        if cached is not None and cached[0] == relpath and cached[1] == src.text:
-            plan = cached[2]
-        if plan is None:
-            plan = self.plan(src.tree, src.text)
+    def transform(self, src, plan):
+        relpath = plan.relpath
         findings = [self.finding(relpath, ln, "change", msg, **data) for ln, msg, data in plan.changes]
         findings += [self.finding(relpath, ln, "skip", msg) for ln, msg in plan.skips]
         if not (plan.future or plan.edits):
             return findings
-        for start, end, _, text in plan.edits.items:
+        for start, end, _, text in plan.edits:
             src.replace(start, end, text)
         sp = plan.speller
         if plan.future or (sp is not None and (sp.from_names or sp.need_module)):
@@ -267,8 +250,8 @@ class Py38Annotations(PythonCodemod):
         return findings
 
     # ------------------------------------------------------------------ decision
-    def plan(self, tree, text):
-        plan = _Plan()
+    def plan(self, tree, text, relpath=None):
+        plan = _Plan(relpath)
         lines = self._candidate_lines(tree, text) if (self.need585 or self.need604) else None
         if not lines:
             return plan
@@ -364,7 +347,7 @@ class Py38Annotations(PythonCodemod):
             if name is None:
                 return None
             s, e = idx.span(node.value)
-            edits.add(s, e, name)
+            _add(edits, s, e, name)
             return "{}[...] -> {}[...]".format(text[s:e], name)
         s, e = idx.span(node)
         ops = site.operands
@@ -376,13 +359,13 @@ class Py38Annotations(PythonCodemod):
                 return None
             pipes.append(p)
         if site.kind == "isinstance":
-            edits.add(s, s, "(")
+            _add(edits, s, s, "(")
             for p in pipes:
-                edits.add(_back(text, p), p + 1, ",")
+                _add(edits, _back(text, p), p + 1, ",")
             for o, (os_, oe) in zip(ops, spans):
                 if _is_none(o):
-                    edits.add(os_, oe, "type(None)")
-            edits.add(e, e, ")")
+                    _add(edits, os_, oe, "type(None)")
+            _add(edits, e, e, ")")
             return "A | B -> (A, B) in isinstance()"
         nones = [i for i, o in enumerate(ops) if _is_none(o)]
         if len(ops) == 2 and len(nones) == 1:
@@ -390,22 +373,22 @@ class Py38Annotations(PythonCodemod):
             if opt is None:
                 return None
             if nones[0] == 1:
-                edits.add(s, s, opt + "[")
-                edits.add(_back(text, pipes[0]), e, "")
+                _add(edits, s, s, opt + "[")
+                _add(edits, _back(text, pipes[0]), e, "")
             else:
                 k = pipes[0] + 1
                 while k < len(text) and text[k] in " \t":
                     k += 1
-                edits.add(s, k, opt + "[")
-            edits.add(e, e, "]")
+                _add(edits, s, k, opt + "[")
+            _add(edits, e, e, "]")
             return "X | None -> {}[X]".format(opt)
         un = sp.spell("Union")
         if un is None:
             return None
-        edits.add(s, s, un + "[")
+        _add(edits, s, s, un + "[")
         for p in pipes:
-            edits.add(_back(text, p), p + 1, ",")
-        edits.add(e, e, "]")
+            _add(edits, _back(text, p), p + 1, ",")
+        _add(edits, e, e, "]")
         return "X | Y -> {}[X, Y]".format(un)
 
 
@@ -420,6 +403,10 @@ def _imports(module, plan):
         if sp.need_module:
             module = ensure_import(module, sp.need_module, near_from=sp.merge)
     return module
+
+
+def _add(edits, start, end, text):
+    edits.append((start, end, len(edits), text))
 
 
 def _back(text, p):
