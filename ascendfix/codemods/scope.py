@@ -317,3 +317,47 @@ class ScopeVisitor(ast.NodeVisitor):
                 self.visit(s)
         else:
             self.generic_visit(node)
+
+
+def binding_nodes(stmts: Iterable[ast.AST], name: str):
+    """The nodes that bind ``name`` directly in this block (nested scopes not entered): the Name
+    targets' parents (Assign, AugAssign, AnnAssign, For, With item, NamedExpr...), imports, defs,
+    except handlers, and Global/Nonlocal declarations naming it."""
+    out = []
+    stack = [(s, None) for s in stmts]
+    while stack:
+        n, parent = stack.pop()
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if n.name == name:
+                out.append(n)
+            for d in n.decorator_list:
+                stack.append((d, n))
+            continue
+        if isinstance(n, _SCOPES):
+            continue
+        if isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load):
+            out.append(parent if parent is not None else n)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            if any((a.asname or a.name).split(".")[0] == name for a in n.names if a.name != "*"):
+                out.append(n)
+        elif isinstance(n, ast.ExceptHandler) and n.name == name:
+            out.append(n)
+        elif isinstance(n, (ast.Global, ast.Nonlocal)):
+            if name in n.names:
+                out.append(n)
+            continue
+        stack.extend((c, n) for c in iter_children(n))
+    return out
+
+
+def fresh_name(text: str, base: str, taken=()) -> str:
+    """``base``, ``base2``, ``base3``... : the first that is not an identifier anywhere in ``text``
+    (so it shadows nothing and nothing shadows it) nor in ``taken``."""
+    import re
+
+    n = 1
+    while True:
+        name = base if n == 1 else "{}{}".format(base, n)
+        if name not in taken and re.search(r"\b" + re.escape(name) + r"\b", text) is None:
+            return name
+        n += 1
