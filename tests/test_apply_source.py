@@ -129,6 +129,8 @@ HEADERS = {
     "only-comments": "# nothing here\n",
     "try-import": "import os\ntry:\n    import mindspore as ms\nexcept ImportError:\n    ms = None\nx = 1\n",
     "crlf": '"""Doc."""\r\nimport os\r\n\r\nx = 1\r\n',
+    "docstring-and-imports-on-one-line": '"""Doc."""; from __future__ import division; import os\nx = 1\n',
+    "docstring-and-code-on-one-line": '"""Doc."""; x = 1\nimport os\n',
 }
 HEADER_FNS = {
     "future": ensure_future_annotations,

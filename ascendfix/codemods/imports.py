@@ -44,17 +44,58 @@ def header_index(body) -> int:
     return i
 
 
+def _docstring_line(body) -> bool:
+    """Is the first line a docstring followed by other statements (``\"\"\"doc\"\"\"; import os``)?"""
+    if not body or not isinstance(body[0], cst.SimpleStatementLine) or len(body[0].body) < 2:
+        return False
+    e = body[0].body[0]
+    return isinstance(e, cst.Expr) and isinstance(e.value, (cst.SimpleString, cst.ConcatenatedString))
+
+
+def _small_is_future(s) -> bool:
+    return isinstance(s, cst.ImportFrom) and not s.relative and isinstance(s.module, cst.Name) and \
+        s.module.value == "__future__"
+
+
 def has_future_annotations(module) -> bool:
     for stmt in module.body[: header_index(module.body)]:
         if _is_future(stmt) and "annotations" in _future_names(stmt):
             return True
+    if _docstring_line(module.body):
+        for s in module.body[0].body[1:]:
+            if not _small_is_future(s):
+                break
+            if "annotations" in _future_names(cst.SimpleStatementLine(body=[s])):
+                return True
     return False
+
+
+def _insert_in_docstring_line(module, stmts, also_imports=False):
+    """Put the small statements of ``stmts`` into the first line, right after its docstring (and its
+    ``__future__`` imports; with ``also_imports``, after every import that follows them on the line)."""
+    line = module.body[0]
+    small = list(line.body)
+    k = 1
+    while k < len(small) and (_small_is_future(small[k]) or
+                              (also_imports and isinstance(small[k], (cst.Import, cst.ImportFrom)))):
+        k += 1
+    semi = cst.Semicolon(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(" "))
+    new = [st.body[0].with_changes(semicolon=semi) for st in stmts]
+    if k == len(small):  # after the last statement of the line: it gets the semicolon instead
+        new[-1] = new[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        small[-1] = small[-1].with_changes(semicolon=semi)
+    small[k:k] = new
+    body = list(module.body)
+    body[0] = line.with_changes(body=small)
+    return module.with_changes(body=body)
 
 
 def _insert(module, index, stmts):
     """Insert statements at ``index`` of the module body, keeping comments with their code."""
     body = list(module.body)
     header = list(module.header)
+    if index == 0 and _docstring_line(body):
+        return _insert_in_docstring_line(module, stmts)
     if index == 0 and body:
         # Comment lines right above the first statement (after the last blank line of the header)
         # belong to that statement; keep them with it, below the new import.
@@ -162,5 +203,7 @@ def add_import_after_imports(module, line: str):
     j = i
     while j < len(body) and _is_import(body[j]):
         j += 1
+    if j == 0 and _docstring_line(body):
+        return _insert_in_docstring_line(module, [stmt], also_imports=True)
     body.insert(j, stmt)
     return module.with_changes(body=body)

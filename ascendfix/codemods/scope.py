@@ -361,3 +361,20 @@ def fresh_name(text: str, base: str, taken=()) -> str:
         if name not in taken and re.search(r"\b" + re.escape(name) + r"\b", text) is None:
             return name
         n += 1
+
+
+def rebound_names(tree) -> Set[str]:
+    """Names bound anywhere in the file by something other than the module-level imports
+    :func:`module_imports` reads (assignments, parameters, defs, local imports...): an import alias
+    in this set may not mean the import where a rewrite would use it."""
+    by = nodes_by_type(tree)
+    out = {n.id for n in by.get(ast.Name, ()) if not isinstance(n.ctx, ast.Load)}
+    out.update(n.name for c in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) for n in by.get(c, ()))
+    out.update(n.arg for n in by.get(ast.arg, ()))
+    out.update(n.name for n in by.get(ast.ExceptHandler, ()) if n.name)
+    top = {id(s) for s in _walk_module_level(tree.body)} - _in_type_checking_map(tree)
+    for c in (ast.Import, ast.ImportFrom):
+        for n in by.get(c, ()):
+            if id(n) not in top:
+                out.update((a.asname or a.name).split(".")[0] for a in n.names if a.name != "*")
+    return out

@@ -239,7 +239,6 @@ class Py38Annotations(PythonCodemod):
     def transform(self, src, plan):
         relpath = plan.relpath
         findings = [self.finding(relpath, ln, "change", msg, **data) for ln, msg, data in plan.changes]
-        findings += [self.finding(relpath, ln, "skip", msg) for ln, msg in plan.skips]
         if not (plan.future or plan.edits):
             return findings
         for start, end, _, text in plan.edits:

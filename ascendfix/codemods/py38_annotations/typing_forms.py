@@ -4,7 +4,7 @@ import ast
 import re
 from typing import Optional
 
-from ascendfix.codemods.scope import BUILTIN_NAMES, all_bound_names, module_imports
+from ascendfix.codemods.scope import BUILTIN_NAMES, all_bound_names, module_imports, rebound_names
 
 # PEP 585: what became subscriptable at runtime in 3.9, and its typing spelling for older Pythons.
 _ABC = [
@@ -83,10 +83,20 @@ class TypingSpeller:
                 self.from_line = st.lineno
                 break
         self.merge = True
+        self._rebound = None
         for local, qual in self.imports.items():
-            if qual == "typing":
+            if qual == "typing" and not self._is_rebound(local):
                 self.typing_alias = local
                 break
+
+    def _is_rebound(self, local):
+        """Is the import alias ``local`` also bound by something else (so it may not mean the import)?"""
+        if self.text is not None and self._rebound is None and \
+                len(re.findall(r"\b" + re.escape(local) + r"\b", self.text)) < 2:
+            return False  # named once: the import itself
+        if self._rebound is None:
+            self._rebound = rebound_names(self.tree)
+        return local in self._rebound
 
     @property
     def bound(self):
@@ -102,7 +112,7 @@ class TypingSpeller:
 
     def spell(self, name: str) -> Optional[str]:
         for local, qual in self.imports.items():
-            if qual == "typing." + name:
+            if qual == "typing." + name and not self._is_rebound(local):
                 return local
         if not self.is_bound(name) and name not in BUILTIN_NAMES:
             if name not in self.from_names:

@@ -26,7 +26,7 @@ from ascendfix.apply.source import LineIndex
 from ascendfix.astutil import dotted, last_name, nodes_by_type
 from ascendfix.codemods.imports import ensure_import
 from ascendfix.codemods.pyversion import version_tuple
-from ascendfix.codemods.scope import ScopeVisitor, all_bound_names
+from ascendfix.codemods.scope import ScopeVisitor, all_bound_names, rebound_names
 
 # try/except around a site: these handlers mean "feature detection" (the site is fine), ...
 _GUARD_EXCEPTIONS = {"ImportError", "ModuleNotFoundError", "AttributeError", "NameError"}
@@ -246,8 +246,12 @@ class _Scan(ScopeVisitor):
         last = items[-1].optional_vars or items[-1].context_expr
         last_end = self.idx.offset(last.end_lineno, last.end_col_offset)
         if close is not None and close >= last_end:
-            self.report(node, "parenthesized context managers", version_tuple("3.9"),
-                        " (syntax: the file does not compile on 3.8)")
+            if any(it.optional_vars is not None for it in items):
+                how = " (syntax: the file does not compile on 3.8)"
+            else:  # `with (a(), b()):` is a tuple on 3.8: it compiles, and fails when it runs
+                how = " (on 3.8 the parentheses make one tuple: it compiles, then fails when the `with` runs: " \
+                      "AttributeError: __enter__)"
+            self.report(node, "parenthesized context managers", version_tuple("3.9"), how)
 
     def _check_decorators(self, node):
         if not self.newer("3.9"):
@@ -450,6 +454,9 @@ class Py38Stdlib(PythonCodemod):
             if qual == "sys":
                 sys_name = local
                 break
+        if sys_name is not None and any(k == "hashlib" for _, k, _, _ in scan.rewrites) and \
+                sys_name in rebound_names(scan.tree):
+            sys_name = None  # `sys` also names something else somewhere: not safe to use
         rewrites = scan.rewrites
         if not scan.cache_imports:  # `cache` names are only rewritten together with their import
             rewrites = [r for r in rewrites if r[1] != "cache-name"]
