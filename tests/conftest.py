@@ -17,25 +17,17 @@ import pytest
 # interpreters, no browser. `pytest --full` adds every test marked `full` (real trees from PyPI sdists,
 # framework venvs, Python 3.8, Chromium, ansible); there a missing resource fails instead of skipping.
 # `py38` marks tests about Python 3.8 itself: under 3.8, CI runs the fast tier and those (`pytest --full -m
-# "py38 or not full"`, see .ci/run). A test that needs a resource it cannot find calls `missing(reason)`: a skip
+# "py38 or not full"`, see .ci/run). A test that needs a resource it cannot find calls `support.missing(reason)`: a skip
 # in the fast tier, a failure in the full tier.
 def pytest_addoption(parser):
     parser.addoption("--full", action="store_true", default=False,
                      help="also run the full tier (real trees, framework venvs, Python 3.8, browser)")
 
 
-_FULL = {"on": False}
-
-
 def pytest_configure(config):
-    _FULL["on"] = bool(config.getoption("--full"))
+    import support
 
-
-def missing(reason):
-    """A resource this test needs is not here: skip in the fast tier, fail in the full tier (``pytest --full``)."""
-    if _FULL["on"]:
-        pytest.fail("missing: " + reason)
-    pytest.skip(reason)
+    support.FULL_TIER = bool(config.getoption("--full"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import missing
+from support import missing
 
 from ascendfix import __version__
 
