@@ -85,6 +85,9 @@ def main(argv=None):
         return EXIT_USAGE
     prog = "ascendfix " + args.verb
     try:
+        from ascendfix import target
+
+        target.forget()  # a new run: every interpreter is probed (at most) once in it
         return int(args.handler(args) or 0)
     except AscendfixError as e:
         return _fail(prog, str(e), e.exit_code, args)

@@ -3,7 +3,7 @@
 Used by ``apply`` (the ``pins-relax`` rule checks before relaxing a pin) and by ``check`` (the
 honest verdict for a MindOne tree on this interpreter). Everything is static: the package is
 located in the *target* interpreter's environment without importing it (``find_spec`` of the
-top-level name and ``importlib.metadata`` in a subprocess of that interpreter), and names are
+top-level name and ``importlib.metadata``, through :mod:`ascendfix.target`), and names are
 resolved from its sources.
 
 Scanning the tree (:func:`scan_tree`): a byte prefilter (``transformers`` in the file, then a
@@ -39,8 +39,6 @@ import bisect
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import warnings
 from dataclasses import dataclass, field, replace
@@ -566,67 +564,6 @@ def scan_imports(tree_root, package="transformers"):
 # --------------------------------------------------------------------------------------------
 # locating the package in the target interpreter (without importing it)
 
-_PROBE = r"""
-import json, sys
-def probe(pkg):
-    r = {"python": sys.executable, "python_version": "%d.%d.%d" % tuple(sys.version_info[:3]), "found": False}
-    try:
-        import importlib.util
-        spec = importlib.util.find_spec(pkg)
-    except Exception as e:
-        spec = None
-        r["error"] = "%s: %s" % (type(e).__name__, e)
-    if spec is not None:
-        r["found"] = True
-        r["origin"] = spec.origin if spec.has_location else None
-        r["locations"] = list(spec.submodule_search_locations or [])
-        try:
-            from importlib.metadata import version
-            r["version"] = version(pkg)
-        except Exception:
-            r["version"] = None
-    return r
-"""
-
-
-def _probe_here(package):
-    ns = {}
-    exec(compile(_PROBE, "<ascendfix.importcheck probe>", "exec"), ns)
-    return ns["probe"](package)
-
-
-def _probe_python(package, python):
-    exe = python
-    if os.sep not in python and not os.path.exists(python):
-        exe = shutil.which(python) or python
-    if not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
-        raise AscendfixError("--python {}: no such interpreter (not an executable file)".format(python))
-    code = _PROBE + "\nprint(json.dumps(probe({!r})))\n".format(package)
-    try:
-        proc = subprocess.run(
-            [exe, "-c", code],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            universal_newlines=True,
-            timeout=120,
-            cwd=os.path.dirname(os.path.abspath(__file__)),  # not the user's cwd: nothing there shadows the package
-        )
-    except (OSError, subprocess.SubprocessError) as e:
-        raise AscendfixError("--python {}: could not run it: {}".format(python, e))
-    lines = (proc.stdout or "").strip().splitlines()
-    try:
-        if proc.returncode != 0:
-            raise ValueError()
-        return json.loads(lines[-1])
-    except (ValueError, IndexError):
-        err = (proc.stderr or proc.stdout or "").strip().splitlines()
-        raise AscendfixError(
-            "--python {}: not a working Python 3 interpreter ({})".format(
-                python, err[-1] if err else "exit code {}".format(proc.returncode)
-            )
-        )
-
-
 _TOP_LEVEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -636,21 +573,22 @@ def _check_package_name(package):
 
 
 def locate_package(package="transformers", python=None):
-    """Find ``package`` in the environment of ``python`` (path or command; None = this interpreter).
+    """Find ``package`` in the environment of ``python`` (path, venv folder or command; None = this interpreter).
 
     Uses ``importlib.util.find_spec`` on the top-level name (does not execute the package) and
-    ``importlib.metadata`` for the version, in a subprocess of the target interpreter.
+    ``importlib.metadata`` for the version, through :mod:`ascendfix.target` (a subprocess of the target
+    interpreter, or this process when that is the same environment).
     """
+    from ascendfix import target
+
     _check_package_name(package)
-    r = _probe_here(package) if python is None else _probe_python(package, python)
-    if r.get("error") and not r.get("found"):
-        raise AscendfixError("{} (Python {}): cannot look for {}: {}".format(
-            python or sys.executable, r.get("python_version"), package, r["error"]))
-    info = PackageInfo(package, False, python=r.get("python"), python_version=r.get("python_version"))
-    if not r.get("found"):
+    t = target.get(python)
+    loc = t.locate(package)
+    info = PackageInfo(package, False, python=t.python["executable"], python_version=t.version)
+    if not loc.found:
         return info
-    locations = [p for p in r.get("locations") or [] if os.path.isdir(p)]
-    origin = r.get("origin")
+    locations = [p for p in loc.locations if os.path.isdir(p)]
+    origin = loc.origin
     if locations:
         location = locations[0]
     elif origin and os.path.isfile(origin) and origin.endswith(".py"):
@@ -661,7 +599,7 @@ def locate_package(package="transformers", python=None):
     info.installed = True
     info.location = location
     info.locations = locations
-    info.version = r.get("version") or _static_version(location, package)
+    info.version = loc.version or _static_version(location, package)
     return info
 
 
@@ -678,7 +616,9 @@ def _package_info_from_dir(package, package_dir):
 
 
 def _canon(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
+    from ascendfix.target import canonical_name
+
+    return canonical_name(name)
 
 
 def _static_version(location, package):

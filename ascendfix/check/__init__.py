@@ -37,7 +37,7 @@ def make_context(stack=None, weights=None, python=None, root=None, deep=False, s
     if stack is not None and stack not in engine.STACKS:
         raise AscendfixError("--stack {}: expected one of {}".format(stack, ", ".join(engine.STACKS)))
     if python is not None:
-        from ascendfix.envprobe import resolve_python
+        from ascendfix.target import resolve_python
 
         python = resolve_python(python)
     return engine.Context(root=root, env=env, commands=commands, python=python, stack=stack, weights=weights,

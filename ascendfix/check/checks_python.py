@@ -8,6 +8,7 @@ from packaging.version import InvalidVersion, Version
 
 from ascendfix.check import compat, facts
 from ascendfix.check.engine import check, ev, finding
+from ascendfix.target import canonical_name
 
 RELEVANT = ("mindspore", "mindone", "transformers", "diffusers", "huggingface-hub", "safetensors", "numpy",
             "torch", "torch-npu", "mindcv", "tokenizers")
@@ -208,7 +209,7 @@ def pkgs_pins(ctx):
             checked += 1
             where = ev("{} Requires-Dist".format(d["name"]), str(r))
             if inst is None:
-                if name.lower().replace("_", "-") in RELEVANT:
+                if canonical_name(name) in RELEVANT:
                     out.append(finding("error", "{} requires {}, which is not installed".format(d["name"], r), [where],
                                        id="pkgs.pins." + name.lower(), expected=str(r), fix=[_fix_for(ctx, r)]))
                 continue
@@ -391,9 +392,9 @@ def transformers_imports(ctx):
         if pinned_ok and not ctx.deep:
             return finding("skip", "transformers {} satisfies mindone's pin; pass --mindone PATH or --deep to scan the "
                            "tree's imports anyway".format(ctx.version("transformers")))
-        from ascendfix import envprobe
+        from ascendfix import target
 
-        tree = envprobe.find_package_dir("mindone", ctx.python)
+        tree = target.get(ctx.python).package_dir("mindone")
         if not tree:
             return finding("skip", "mindone is installed but its package directory was not found")
     try:

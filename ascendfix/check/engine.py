@@ -110,7 +110,7 @@ class Context:
     - ``env``: environment variables (defaults to ``os.environ``).
     - ``commands``: recorded command output {name: text} (e.g. ``{"npu-smi info": "..."}``); a
       name mapped to ``None`` means "command not found".
-    - ``environment``: a pre-probed Python environment dict (else ``envprobe`` probes ``python``).
+    - ``environment``: a pre-probed Python environment dict (else ``target`` probes ``python``).
     """
 
     def __init__(self, root=None, env=None, commands=None, python=None, stack=None, weights=None, deep=False,
@@ -232,9 +232,9 @@ class Context:
 
         def work():
             try:
-                from ascendfix import envprobe
+                from ascendfix import target
 
-                self._prefetched = ("ok", envprobe.probe_environment(self.python))
+                self._prefetched = ("ok", target.get(self.python).environment())
             except BaseException as e:  # re-raised in the main thread by .environment
                 self._prefetched = ("error", e)
 
@@ -244,7 +244,7 @@ class Context:
 
     @property
     def environment(self):
-        """The probed Python environment (envprobe dict)."""
+        """The probed Python environment (``Target.environment()`` dict)."""
         if self._environment is None:
             t = getattr(self, "_prefetch", None)
             if t is not None:
@@ -255,13 +255,13 @@ class Context:
                     raise val
                 self._environment = val
             else:
-                from ascendfix import envprobe
+                from ascendfix import target
 
-                self._environment = envprobe.probe_environment(self.python)
+                self._environment = target.get(self.python).environment()
         return self._environment
 
     def dist(self, name):
-        from ascendfix.envprobe import canonical
+        from ascendfix.target import canonical_name as canonical
 
         return self.environment.get("distributions", {}).get(canonical(name))
 
