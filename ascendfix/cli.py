@@ -75,7 +75,11 @@ def build_parser(only=None, json_mode=False):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     verb = next((a for a in argv if not a.startswith("-")), None)
-    parser = build_parser(only=verb if verb in VERBS else None, json_mode="--json" in argv)
+    try:
+        parser = build_parser(only=verb if verb in VERBS else None, json_mode="--json" in argv)
+    except AscendfixError as e:  # a verb's data read while building its arguments (e.g. rules/stacks.yaml)
+        return _fail("ascendfix " + verb if verb in VERBS else "ascendfix", str(e), e.exit_code,
+                     argparse.Namespace(json="--json" in argv))
     args, extra = parser.parse_known_args(argv)
     if extra:
         target = parser.verb_parsers.get(getattr(args, "verb", None), parser)

@@ -39,9 +39,6 @@ PROBES = Path(__file__).resolve().parent / "probes"
 _HOST = PROBES / "_run.py"
 STDERR_TAIL = 30000
 
-# Located in every environment probe, so that later questions about them need no second run of the interpreter.
-DEFAULT_PACKAGES = ("mindspore", "mindone", "torch", "torch_npu", "diffusers", "transformers", "mindiesd",
-                    "modelscope", "numpy", "safetensors", "PIL")
 
 
 def _same_as_this_process(exe):
@@ -52,6 +49,14 @@ def _same_as_this_process(exe):
     here = set(os.path.abspath(p or os.curdir) for p in sys.path)
     extra = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     return all(os.path.abspath(p) in here for p in extra)
+
+
+def default_packages():
+    """Import names located in every environment probe (the stacks' packages, rules/stacks.yaml), so that later
+    questions about them need no second run of the interpreter."""
+    from ascendfix import stacks
+
+    return tuple(stacks.packages())
 
 
 def canonical_name(name):
@@ -270,7 +275,7 @@ class Target(object):
 
     # -- the environment ------------------------------------------------------------------------------
     def environment(self, packages=()):
-        """The environment as a dict (read once; ``packages`` are located too, beside :data:`DEFAULT_PACKAGES`).
+        """The environment as a dict (read once; ``packages`` are located too, beside :func:`default_packages`).
 
         Keys: ``python`` {executable, version, version_info, implementation, platform, machine, prefix,
         base_prefix, venv, conda, site_packages}, ``distributions`` {canonical name: {name, version, requires,
@@ -280,7 +285,7 @@ class Target(object):
         """
         with self._lock:
             if self._env is None:
-                self._env = self._read_environment(sorted(set(DEFAULT_PACKAGES) | set(packages)))
+                self._env = self._read_environment(sorted(set(default_packages()) | set(packages)))
             else:
                 todo = [p for p in packages if p not in self._env["packages"]]
                 if todo:

@@ -34,8 +34,10 @@ def make_context(stack=None, weights=None, python=None, root=None, deep=False, s
                  env=None, commands=None, environment=None, **kw):
     from ascendfix.errors import AscendfixError
 
-    if stack is not None and stack not in engine.STACKS:
-        raise AscendfixError("--stack {}: expected one of {}".format(stack, ", ".join(engine.STACKS)))
+    from ascendfix import stacks
+
+    if stack is not None and stack not in stacks.ids():
+        raise AscendfixError("--stack {}: expected one of {}".format(stack, ", ".join(stacks.ids())))
     if python is not None:
         from ascendfix.target import resolve_python
 

@@ -6,6 +6,7 @@ from packaging.markers import InvalidMarker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
+from ascendfix import stacks
 from ascendfix.check import compat, facts
 from ascendfix.check.engine import check, ev, finding
 from ascendfix.target import canonical_name
@@ -197,7 +198,7 @@ def python_verdict(ctx):
 def pkgs_pins(ctx):
     """Requires-Dist of mindone (mindone stack) / torch_npu, diffusers (torch stack) vs installed versions."""
     out = []
-    owners = {"mindone": ["mindone"], "torch-npu": ["torch-npu", "diffusers"], "mindie": ["torch-npu"]}[ctx.stack]
+    owners = stacks.requires_from(ctx.stack)  # rules/stacks.yaml
     checked = 0
     for owner in owners:
         d = ctx.dist(owner)
@@ -252,7 +253,7 @@ def numpy2(ctx):
             who.append("MindSpore {} is compiled against NumPy 1.x (importing it warns \"A module that was compiled "
                        "using NumPy 1.x cannot be run in NumPy {}\" and ops that touch NumPy fail with "
                        "\"ImportError: numpy.core.multiarray failed to import\")".format(ms, np_v))
-    for owner in ("mindone", "torch-npu"):
+    for owner in stacks.all_requires_from():
         for r in requirements_of(ctx, owner):
             if r.name.lower() == "numpy" and r.specifier and not r.specifier.contains(v, prereleases=True):
                 who.append("{} requires {}".format(owner, r))

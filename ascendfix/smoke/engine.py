@@ -18,20 +18,6 @@ HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "runner.py"
 TINY = HERE / "tiny.py"
 
-# Import names -> distribution names, for --list and the environment section of the report.
-DISTS = {
-    "mindspore": "mindspore",
-    "mindone": "mindone",
-    "torch": "torch",
-    "torch_npu": "torch-npu",
-    "diffusers": "diffusers",
-    "transformers": "transformers",
-    "mindiesd": "mindiesd",
-    "modelscope": "modelscope",
-    "numpy": "numpy",
-    "safetensors": "safetensors",
-    "PIL": "pillow",
-}
 
 def resolve_python(python):
     """``--python`` as an absolute path of an executable (a venv folder works too); exit 2 otherwise."""
@@ -45,16 +31,17 @@ def probe_python(python, modules=None, timeout=60):
 
     Returns ``{"python", "version", "modules": {module: {"found", "version"}}}``.
     """
-    from ascendfix import target
+    from ascendfix import stacks, target
 
-    modules = list(modules or DISTS)
+    dists = stacks.packages()  # import name -> distribution, rules/stacks.yaml
+    modules = list(modules or dists)
     t = target.get(python)
     env = t.environment(modules)
     found_mods = {}
     for mod in modules:
         info = env.get("packages", {}).get(mod)
         found = bool(info) and "error" not in info
-        found_mods[mod] = {"found": found, "version": t.dist_version(DISTS.get(mod, mod)) if found else None}
+        found_mods[mod] = {"found": found, "version": t.dist_version(dists.get(mod, mod)) if found else None}
     return {"python": env["python"]["executable"], "version": env["python"]["version"], "modules": found_mods}
 
 
@@ -64,8 +51,10 @@ def run_runner(python, cfg, timeout, on_event=None, script=None):
     Returns a :class:`ascendfix.target.ProbeRun` (events, returncode, timed_out, stderr_tail, seconds,
     last_stage, ``last(kind)``).
     """
-    from ascendfix import target
+    from ascendfix import stacks, target
 
+    if cfg.get("stack") in stacks.ids():  # which runner class and tiny builder: rules/stacks.yaml
+        cfg = dict(cfg, runner=stacks.runner(cfg["stack"]), tiny_builder=stacks.tiny_builder(cfg["stack"]))
     tmpdir = tempfile.mkdtemp(prefix="ascendfix-smoke-run-")
     cfg_path = os.path.join(tmpdir, "config.json")
     try:
@@ -123,11 +112,10 @@ def preflight(stack, device, python, weights=None):
         from ascendfix.check import run_checks
     except ImportError as e:
         return None, "check unavailable: {}".format(e)
-    if device.lower() in ("ascend", "npu"):
-        only = ["npu", "driver", "cann", "python", "packages", "pairing", "env"]
-    else:
-        # CPU: no NPU, driver or CANN to check; torch_npu pairing only matters on the NPU
-        only = ["python", "packages", "env"] + (["pairing"] if stack == "mindone" else [])
+    from ascendfix import stacks
+
+    # rules/stacks.yaml: on the CPU no NPU, driver or CANN to check; torch_npu pairing only matters on the NPU
+    only = stacks.preflight(stack, device)
     if weights:
         only.append("weights")
     try:
