@@ -51,3 +51,8 @@ def run_checks(only=None, stack=None, weights=None, python=None, root=None, deep
     load_checks()
     ctx = make_context(stack=stack, weights=weights, python=python, root=root, deep=deep, **kw)
     return engine.run(ctx, only=only)
+
+# `import ascendfix as af; af.check(...)`: this package is callable as the library call (ascendfix.api.check)
+from ascendfix.api import callable_package as _callable_package  # noqa: E402
+
+_callable_package(__name__)
