@@ -14,7 +14,7 @@ A malformed file is a :class:`DataError` naming the file and the field (exit 2).
 
 import functools
 
-from ascendfix.data import DataError, Field, data_root, load_yaml, validate
+from ascendfix.data import DataError, Field, builtin_root, data_root, load_yaml, validate
 
 DEVICE_CLASSES = ("npu", "cpu")
 
@@ -49,7 +49,10 @@ EXAMPLE_FIELDS = {"installed": Field(list, items=str), "paths": Field(list, requ
 
 
 def _path():
-    return data_root("rules") / "stacks.yaml"
+    """rules/stacks.yaml of the rules folder in use; the shipped one when that folder has none (a user's own
+    rules folder may hold only signatures or patch rules)."""
+    path = data_root("rules") / "stacks.yaml"
+    return path if path.is_file() else builtin_root("rules") / "stacks.yaml"
 
 
 @functools.lru_cache(maxsize=8)

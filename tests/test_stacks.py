@@ -90,3 +90,9 @@ def test_malformed_stacks_file_is_one_line_exit_2(tmp_path, run_cli):
     err = r.stderr.decode()
     assert r.returncode == 2 and err.count("\n") == 1 and "stacks.yaml" in err and "runner" in err, err
     assert json.loads(r.stdout)["error"]["exit_code"] == 2
+
+
+def test_a_rules_folder_without_stacks_uses_the_shipped_one(tmp_path, monkeypatch):
+    (tmp_path / "signatures").mkdir()
+    monkeypatch.setenv("ASCENDFIX_RULES_DIR", str(tmp_path))
+    assert stacks.ids() == ("mindone", "torch-npu", "mindie")
