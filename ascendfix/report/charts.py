@@ -86,7 +86,7 @@ def _pygal_chart(pygal, n, title, legend=False, colors=(NOW,)):
 
     style = Style(background="#ffffff", plot_background="#ffffff", foreground="#2d3748", foreground_strong="#1a202c",
                   foreground_subtle="#718096", colors=colors, font_family="sans-serif", value_font_size=12,
-                  label_font_size=12, title_font_size=15, legend_font_size=12)
+                  label_font_size=12, title_font_size=15, legend_font_size=12, opacity="1", opacity_hover="0.85")
     return pygal.HorizontalBar(
         style=style, js=[], disable_xml_declaration=True, show_legend=legend, legend_at_bottom=True,
         width=760, height=max(180, 60 + 34 * n), explicit_size=True, print_values=True, title=title,
@@ -110,7 +110,7 @@ def _html_bars(title, groups, top):
     for label, bars in groups:
         cells = []
         for value, colour, text in bars:
-            width = max(0.5, 100.0 * value / top)
+            width = max(0.5, 75.0 * value / top)  # room for the label beside the longest bar
             cells.append('<div class="bar" style="width:{:.1f}%;background:{}"></div><span>{}</span>'.format(
                 width, colour, escape(text)))
         out.append('<tr><th>{}</th><td>{}</td></tr>'.format(escape(label), "".join(cells)))

@@ -25,8 +25,8 @@ def _is_secret_name(name):
 
 
 _ASSIGN = re.compile(r"(?<![\w.-])([A-Za-z_][A-Za-z0-9_]*)(\s*=\s*)(\"[^\"\n]*\"|'[^'\n]*'|[^\s\"',;]+)")
-_COLON = re.compile(r"(?<![\w.-])([A-Z_][A-Z0-9_]*)(:[ \t]*)([^\s\"',;]+)")
-_BEARER = re.compile(r"(?i)(authorization\s*[:=]\s*(?:bearer|basic|token)\s+)(\S+)")
+_COLON = re.compile(r"(?<![\w.-])([A-Z_][A-Z0-9_]*)(:[ \t]*)(\"[^\"\n]*\"|'[^'\n]*'|[^\s\"',;]+)")
+_BEARER = re.compile(r"(?i)(authorization\s*[:=]\s*(?:bearer|basic|token)\s+)([^\s'\"]+)")
 _URL_PASS = re.compile(r"([a-z][a-z0-9+.-]*://[^/\s:@]+:)([^/\s@]+)(@)", re.I)
 
 

@@ -20,9 +20,9 @@ otherwise the report says what differs.
 
 --compare OLD (an earlier report.json or its folder) compares this run with it; --compare OLD NEW
 compares two reports without running anything. Per stage: median then and now, the change, and a
-verdict. The rule: sigma = 1.4826 x MAD when a side has 3 or more calls; noise = sqrt(sigma_old^2 +
-sigma_new^2), at least 5% of the larger median; a stage changed when the medians differ by more than
-2 x noise. A regression is a per-call stage (whole call, text encoding, denoising, VAE decode,
+verdict. The rule: sigma = 1.4826 x MAD when a side has 3 or more calls; noise =
+sqrt(sigma_old^2 + sigma_new^2), at least 1% of the larger median (5% when a side has fewer than 3
+calls) and 10 ms; a stage changed when the medians differ by more than 2 x noise. A regression is a per-call stage (whole call, text encoding, denoising, VAE decode,
 steps/s) slower by more than --threshold (default 10%). Different settings (steps, size, dtype,
 mode, device, tiny, ...) make the runs not comparable.
 

@@ -5,9 +5,10 @@ The rule (also in ``ascendfix smoke --help``):
 * Each side of a stage is its median over the measured calls (``--runs``), with its spread as the median
   absolute deviation (MAD). With 3 or more calls the spread of one call is estimated as
   ``sigma = 1.4826 * MAD`` (the normal-consistent MAD); with fewer it is unknown.
-* The noise of the difference is ``sqrt(sigma_old^2 + sigma_new^2)``, and never less than 5 % of the
-  larger median (timer and scheduling jitter; what one sample per side gets). It is deliberately the
-  spread of single calls, not of the medians, so the band is on the safe side.
+* The noise of the difference is ``sqrt(sigma_old^2 + sigma_new^2)``, and never less than a floor: 1 % of
+  the larger median when both sides have a known spread, 5 % when one does not (one or two calls: the
+  jitter is unknown), and never under 10 ms (the runner reports milliseconds). It is deliberately the spread
+  of single calls, not of the medians, so the band is on the safe side.
 * A stage changed when ``|median_new - median_old| > 2 * noise``; otherwise it is the *same* (within
   noise). A change is *faster* or *slower*; for steps/s higher is faster.
 * A **regression** is a per-call stage (the whole call, text encoding, denoising, VAE decode, steps/s)
@@ -26,7 +27,9 @@ import math
 from ascendfix.smoke import timing
 
 DEFAULT_THRESHOLD = 0.10
-NOISE_FLOOR = 0.05
+NOISE_FLOOR = 0.05  # a side's spread unknown
+KNOWN_FLOOR = 0.01  # both spreads measured
+ABS_FLOOR = 0.01  # seconds: the runner reports milliseconds; scheduling jitter is about that
 MAD_TO_SIGMA = 1.4826
 Z = 2.0
 MIN_RUNS_FOR_SPREAD = 3
@@ -35,7 +38,7 @@ SETTINGS = ("recipe", "stack", "arch", "steps", "width", "height", "dtype", "mod
 GATED = timing.PER_CALL + (timing.RATE,)
 
 RULE = ("median of the measured calls per side; noise = sqrt(sigma_old^2 + sigma_new^2) with sigma = 1.4826 x MAD "
-        "when a side has >= 3 calls, at least 5% of the larger median; changed when |difference| > 2 x noise; "
+        "when a side has >= 3 calls, at least 1% of the larger median (5% when a side has fewer calls) and 10 ms; changed when |difference| > 2 x noise; "
         "a regression is a per-call stage slower by more than the threshold")
 
 
@@ -69,7 +72,8 @@ def compare_stage(key, old, new, threshold=DEFAULT_THRESHOLD):
     mo, mn = old["median"], new["median"]
     sigmas = [x for x in (_sigma(old), _sigma(new)) if x is not None]
     noise = math.sqrt(sum(x * x for x in sigmas)) if sigmas else 0.0
-    noise = max(noise, NOISE_FLOOR * max(abs(mo), abs(mn)))
+    floor = KNOWN_FLOOR if len(sigmas) == 2 else NOISE_FLOOR
+    noise = max(noise, floor * max(abs(mo), abs(mn)), 0.0 if key == timing.RATE else ABS_FLOOR)
     diff = mn - mo
     higher_is_better = key == timing.RATE
     rel = (diff / mo) if mo else None
@@ -92,7 +96,7 @@ def compare_stage(key, old, new, threshold=DEFAULT_THRESHOLD):
         "difference": round(diff, 4),
         "change": round(rel, 4) if rel is not None else None,
         "noise": round(noise, 4),
-        "noise_known": bool(sigmas),
+        "noise_known": len(sigmas) == 2,
         "verdict": verdict,
         "gated": gated,
         "regression": regression,

@@ -80,7 +80,7 @@ RESOURCE_FIELDS = {
     "memory_warn_below_gb": Field(float),
 }
 TINY_FIELDS = {"size": Field(list, items=int), "steps": Field(int), "dtype": Field(str, choices=("float16", "float32"))}
-EXAMPLE_KINDS = ("layout", "image", "resolve")
+EXAMPLE_KINDS = ("layout", "image", "resolve", "reference")
 
 
 def load_recipes():
