@@ -41,6 +41,8 @@ pre{background:#f7fafc;border:1px solid #e2e8f0;padding:8px;overflow-x:auto;font
 .note{color:#4a5568;font-size:12px}code{font-size:12px}
 details summary{cursor:pointer;color:#2b6cb0}
 svg.pygal-chart{max-width:100%;height:auto}
+dl.settings{display:grid;grid-template-columns:max-content auto max-content auto;gap:2px 12px;margin:4px 0}
+dl.settings dt{font-weight:600}dl.settings dd{margin:0}
 """
 
 
@@ -168,12 +170,16 @@ def smoke_section(sm):
             out.append("<tr><td>{}</td><td>{}</td><td>{}</td></tr>".format(_mark(c["status"]), _e(c["name"]),
                                                                            _e(c["detail"])))
         out.append("</table>")
-    out.append("<h3>Settings</h3><table>")
+    out.append('<h3>Settings</h3><dl class="settings">')
     for key in ("stack", "model_id", "revision", "steps", "width", "height", "dtype", "mode", "device", "guidance",
-                "seed", "vae_tiling", "attention_slicing", "prompt"):
+                "seed", "vae_tiling", "attention_slicing"):
         if v.get(key) is not None:
-            out.append("<tr><th>{}</th><td>{}</td></tr>".format(_e(key), _e(v[key])))
-    out.append("</table></div></div>")
+            val = ("on" if v[key] else "off") if isinstance(v[key], bool) else v[key]
+            out.append("<dt>{}</dt><dd>{}</dd>".format(_e(key.replace("_", " ")), _e(val)))
+    out.append("</dl>")
+    if v.get("prompt"):
+        out.append('<p class="note">prompt: {}</p>'.format(_e(v["prompt"])))
+    out.append("</div></div>")
     out.append(_failure(sm))
     out.append(_timings(sm))
     out.append(_references(sm.get("references") or []))
@@ -239,14 +245,23 @@ def _timings(sm):
     first = tm.get("first_call") or {}
     lines = ["{} measured call(s) after {} warm-up call(s)".format(calls.get("measured"), calls.get("warmup"))]
     if first.get("overhead_s") is not None:
-        lines.append("first call {:.3g} s: {:+.3g} s over the median of the other {} — the one-off compile/warm-up "
-                     "cost{}".format(first["timings"].get("generate", 0), first["overhead_s"], first["compared_with"],
-                                     ", kept out of the medians" if first.get("warmup") else ""))
+        lines.append(first_call_text(first))
     total = (sm.get("timings") or {}).get("total_wall")
     if total:
         lines.append("the whole smoke took {:.1f} s".format(total))
     out.append('<p class="note">{}</p>'.format("<br>".join(_e(x) for x in lines)))
     return "".join(out)
+
+
+def first_call_text(first):
+    """The first call's one-off (compile/warm-up) cost in words; no cost claimed when it was not slower."""
+    t = first["timings"].get("generate", 0)
+    kept = ", kept out of the medians" if first.get("warmup") else ""
+    if first["overhead_s"] > 0:
+        return "first call {:.3g} s: {:.3g} s more than the median of the other {} — the one-off compile/warm-up " \
+               "cost{}".format(t, first["overhead_s"], first["compared_with"], kept)
+    return "first call {:.3g} s: not slower than the median of the other {} — no one-off cost to see{}".format(
+        t, first["compared_with"], kept)
 
 
 def _references(refs):

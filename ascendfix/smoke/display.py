@@ -205,9 +205,9 @@ def _render_timings(con, rep, verbose):
     first = tm.get("first_call") or {}
     if calls.get("warmup") or multi:
         if first.get("overhead_s") is not None:
-            con.print("first call {:.2f} s: {:+.2f} s over the median of the other {} (compile/warm-up cost){}".format(
-                first["timings"].get("generate", 0), first["overhead_s"], first["compared_with"],
-                ", not in the medians" if first.get("warmup") else ""), markup=False)
+            from ascendfix.report.page import first_call_text
+
+            con.print(first_call_text(first), markup=False)
         con.print("{} measured call(s) after {} warm-up call(s)".format(calls.get("measured"), calls.get("warmup")),
                   markup=False)
 
