@@ -150,7 +150,7 @@ def test_tiny_smoke_twice_compared_and_shared(run_cli, tmp_path):
     assert rep["status"] == "pass" and comp["comparable"] and comp["stages"]
     assert r2.returncode == (0 if comp["ok"] else 1), r2.stdout.decode()[-3000:]
     text = r2.stdout.decode()
-    assert "compared with the smoke of" in text and "report.html" in text
+    assert "compared with {} (started".format(a) in text and "report.html" in text
     assert rep["timing"]["calls"] == {"warmup": 1, "measured": 2}
     assert rep["timing"]["first_call"]["warmup"] is True and rep["timing"]["first_call"]["overhead_s"] is not None
     assert [x["id"] for x in rep["references"]] == ["blog-910b-mindone-pynative", "mindone-docs-sdxl-graph-ms231"]

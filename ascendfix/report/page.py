@@ -295,9 +295,10 @@ def _references(refs):
 def _comparison(comp):
     out = ['<h3>Compared with an earlier run</h3>']
     old = comp.get("old") or {}
-    out.append('<p class="note">then: {} ({} call(s)) · now: {} call(s) · threshold {:.0f}% · rule: {}</p>'.format(
-        _e(old.get("started") or old.get("report")), _e(old.get("calls")), _e((comp.get("new") or {}).get("calls")),
-        comp.get("threshold", 0) * 100, _e(comp.get("rule"))))
+    out.append('<p class="note">then: {} (started {}, {} call(s)) · now: {} call(s) · threshold {:.0f}% · rule: {}'
+               '</p>'.format(_e(old.get("report") or "an earlier smoke"), _e(old.get("started")), _e(old.get("calls")),
+                             _e((comp.get("new") or {}).get("calls")), comp.get("threshold", 0) * 100,
+                             _e(comp.get("rule"))))
     for d in comp.get("differences") or []:
         out.append('<p class="error">✗ settings differ: {} {} then, {} now</p>'.format(_e(d["setting"]), _e(d["old"]),
                                                                                       _e(d["new"])))

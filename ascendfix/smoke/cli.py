@@ -107,7 +107,8 @@ def run(args):
 
     options = SmokeOptions(**{k: getattr(args, k) for k in SmokeOptions.DEFAULTS})
     with Display(bool(args.json), None, args.verbose) as display:
-        report = run_smoke(options, listener=display, compare_with=old, threshold=threshold)
+        report = run_smoke(options, listener=display, compare_with=old, threshold=threshold,
+                           compare_name=args.compare[0] if args.compare else None)
     written = []
     if html is not None:
         target = _write_html(report.to_dict(), report.out / "report.json", html or str(report.out / "report.html"))

@@ -266,9 +266,9 @@ def render_comparison(comp, con=None):
 
     con = con or make_console()
     old, new = comp["old"], comp["new"]
-    con.print("compared with the smoke of {} ({} call(s) then, {} now; threshold {:.0f}%):".format(
-        old.get("started") or old.get("report"), old.get("calls"), new.get("calls"), comp["threshold"] * 100),
-        markup=False)
+    con.print("compared with {} (started {}; {} call(s) then, {} now; threshold {:.0f}%):".format(
+        old.get("report") or "the earlier smoke", old.get("started"), old.get("calls"), new.get("calls"),
+        comp["threshold"] * 100), markup=False)
     for d in comp["differences"]:
         con.print("  {} settings differ: {} {} then, {} now".format(styled_mark("error", con), d["setting"],
                                                                   d["old"], d["new"]), soft_wrap=True)

@@ -63,11 +63,12 @@ class NullListener(object):
         pass
 
 
-def run_smoke(options, listener=None, compare_with=None, threshold=None, recipes=None):
-    """Run one smoke; ``compare_with`` (an earlier report.json as a dict) adds ``comparison`` to the report."""
+def run_smoke(options, listener=None, compare_with=None, threshold=None, recipes=None, compare_name=None):
+    """Run one smoke; ``compare_with`` (an earlier report.json as a dict, read from ``compare_name``) adds
+    ``comparison`` to the report."""
     job = prepare(options, recipes)
     try:
-        report = _Smoke(job, listener or NullListener()).run(compare_with, threshold)
+        report = _Smoke(job, listener or NullListener()).run(compare_with, threshold, compare_name)
     except AscendfixError:
         if not job.out_existed:  # leave no empty folder behind for a usage error
             try:
@@ -169,7 +170,7 @@ class _Smoke(object):
         self.tmp_dirs = []
 
     # -------------------------------------------------------------- flow
-    def run(self, compare_with=None, threshold=None):
+    def run(self, compare_with=None, threshold=None, compare_name=None):
         try:
             ok = self._flow()
         finally:
@@ -182,7 +183,7 @@ class _Smoke(object):
 
             self.report["comparison"] = compare(
                 compare_with, self.report, DEFAULT_THRESHOLD if threshold is None else threshold,
-                old_name=compare_with.get("started"), new_name=str(self.out / "report.json")).to_dict()
+                old_name=compare_name or compare_with.get("started"), new_name=str(self.out / "report.json")).to_dict()
         engine.write_json_atomic(self.out / "report.json", self.report)
         return SmokeReport(self.report, self.out)
 
