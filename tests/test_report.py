@@ -8,36 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from ascendfix.cli import main
 from ascendfix.report import build, charts, page
 from ascendfix.report.redact import redact, redact_text
 
 DATA = Path(__file__).parent / "data" / "smoke"
 REPORTS = DATA / "reports"
 LOG = DATA / "ms210_mindone050_cpu_tiny_sdxl.traceback.txt"
-
-
-class _Result(object):
-    def __init__(self, code, out, err):
-        self.returncode, self.out, self.err = code, out, err
-
-
-@pytest.fixture
-def cli(monkeypatch, capsys, tmp_path):
-    """``ascendfix ARGS`` in this process (what a subprocess would add is tested in test_cli.py)."""
-
-    def _run(*args):
-        monkeypatch.setenv("NO_COLOR", "1")
-        monkeypatch.delenv("ASCENDFIX_DEBUG", raising=False)
-        monkeypatch.chdir(tmp_path)
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as e:
-            code = e.code
-        out, err = capsys.readouterr()
-        return _Result(code, out, err)
-
-    return _run
 
 
 def _copy_run(name, dest):
@@ -136,23 +112,23 @@ def test_smoke_page_finds_the_png_next_to_a_moved_report(tmp_path):
 # ------------------------------------------------------------------ the verb
 
 
-def test_report_verb_writes_page_and_json(cli, tmp_path):
+def test_report_verb_writes_page_and_json(run_cli, tmp_path):
     _copy_run("ms27-tiny-a", tmp_path / "smoke-sdxl-mindone-20260101-000000")
     newest = _copy_run("ms27-tiny-b", tmp_path / "smoke-sdxl-mindone-20260102-000000")
     (newest / "report.json").touch()
-    r = cli("report", "--no-check", "--log", LOG, "--out", tmp_path / "page.html")
-    assert r.returncode == 0, r.err
-    assert "wrote" in r.out and "page.json" in r.out and "smoke: sdxl-mindone passed" in r.out
+    r = run_cli("report", "--no-check", "--log", LOG, "--out", tmp_path / "page.html")
+    assert r.returncode == 0, r.stderr.decode()
+    assert "wrote" in r.stdout.decode() and "page.json" in r.stdout.decode() and "smoke: sdxl-mindone passed" in r.stdout.decode()
     doc = json.loads((tmp_path / "page.json").read_text())
     assert doc["smoke"]["source"].endswith("20260102-000000/report.json")  # the newest run by default
     html = (tmp_path / "page.html").read_text()
     _assert_self_contained(html)
     # no overwrite without --force; --json prints the document
-    r = cli("report", "--no-check", "--out", tmp_path / "page.html")
-    assert r.returncode == 2 and "--force" in r.err and len(r.err.strip().splitlines()) == 1
-    r = cli("report", "--no-check", "--out", tmp_path / "page.html", "--force", "--json")
+    r = run_cli("report", "--no-check", "--out", tmp_path / "page.html")
+    assert r.returncode == 2 and "--force" in r.stderr.decode() and len(r.stderr.decode().strip().splitlines()) == 1
+    r = run_cli("report", "--no-check", "--out", tmp_path / "page.html", "--force", "--json")
     assert r.returncode == 0
-    out = json.loads(r.out)
+    out = json.loads(r.stdout.decode())
     assert out["written"]["html"].endswith("page.html") and out["smoke"]["status"] == "pass"
 
 
@@ -162,23 +138,23 @@ def test_report_verb_writes_page_and_json(cli, tmp_path):
     (["--smoke", "x", "--no-smoke"], "contradict"),
     (["--out", "no/such/dir/page.html"], "no such directory"),
 ])
-def test_report_bad_input_is_one_line_exit_2(cli, args, needle):
-    r = cli("report", "--no-check", *args)
-    assert r.returncode == 2, (r.out, r.err)
-    assert needle in r.err and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+def test_report_bad_input_is_one_line_exit_2(run_cli, args, needle):
+    r = run_cli("report", "--no-check", *args)
+    assert r.returncode == 2, (r.stdout.decode(), r.stderr.decode())
+    assert needle in r.stderr.decode() and len(r.stderr.decode().strip().splitlines()) == 1 and "Traceback" not in r.stderr.decode()
 
 
-def test_report_without_a_smoke_run_says_so(cli, tmp_path):
-    r = cli("report", "--no-check", "--out", tmp_path / "p.html")
+def test_report_without_a_smoke_run_says_so(run_cli, tmp_path):
+    r = run_cli("report", "--no-check", "--out", tmp_path / "p.html")
     assert r.returncode == 0
     assert "no smoke run found" in (tmp_path / "p.html").read_text()
 
 
-def test_report_with_check_findings(cli, tmp_path):
+def test_report_with_check_findings(run_cli, tmp_path):
     """check runs for real on this interpreter (no NPU here: its NPU checks skip, others report)."""
-    r = cli("report", "--no-smoke", "--out", tmp_path / "p.html", "--json")
-    assert r.returncode == 0, r.err
-    doc = json.loads(r.out)
+    r = run_cli("report", "--no-smoke", "--out", tmp_path / "p.html", "--json")
+    assert r.returncode == 0, r.stderr.decode()
+    doc = json.loads(r.stdout.decode())
     ids = {f["id"] for f in doc["check"]["findings"]}
     assert any(i.startswith("python") for i in ids)
     html = (tmp_path / "p.html").read_text()

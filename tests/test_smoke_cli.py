@@ -1,8 +1,8 @@
 """`ascendfix smoke` without a framework: bad input, weights refusal, --out, --list, MindIE absent, timeouts,
 --compare of two recorded reports, --html.
 
-The CLI runs in this process (``cli`` fixture); what a separate process adds (exit status, streams) is
-covered once by test_bad_input_in_a_real_process and in tests/test_cli.py.
+The CLI runs in this process (``run_cli``); what a separate process adds (exit status, streams) is
+covered by tests/test_cli.py and tests/test_entry_point.py.
 """
 
 import json
@@ -14,37 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from ascendfix.cli import main
 from ascendfix.smoke import engine
 
 DATA = Path(__file__).parent / "data" / "smoke"
 REPORTS = DATA / "reports"
-
-
-class _Result(object):
-    def __init__(self, code, out, err):
-        self.returncode = code
-        self.stdout, self.stderr = out.encode(), err.encode()
-
-
-@pytest.fixture
-def cli(monkeypatch, capsys, tmp_path):
-    """``ascendfix ARGS`` in this process, from ``tmp_path``, output captured (bytes, like run_cli)."""
-
-    def _run(*args, env=None):
-        monkeypatch.setenv("NO_COLOR", "1")
-        monkeypatch.delenv("ASCENDFIX_DEBUG", raising=False)
-        for k, v in (env or {}).items():
-            monkeypatch.setenv(k, v)
-        monkeypatch.chdir(tmp_path)
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as e:
-            code = e.code
-        out, err = capsys.readouterr()
-        return _Result(code, out, err)
-
-    return _run
 
 
 def _one_line_exit2(r):
@@ -79,8 +52,8 @@ def _one_line_exit2(r):
         (["--html", "no/such/dir/x.html"], "--html"),
     ],
 )
-def test_bad_input_is_one_line_exit_2(cli, tmp_path, args, needle):
-    r = cli("smoke", *args, "--out", tmp_path / "out")
+def test_bad_input_is_one_line_exit_2(run_cli, tmp_path, args, needle):
+    r = run_cli("smoke", *args, "--out", tmp_path / "out")
     err = _one_line_exit2(r)
     assert needle in err
     assert not (tmp_path / "out" / "report.json").exists()
@@ -96,19 +69,14 @@ class _Boom(object):
         return (open, (self.marker, "w"))
 
 
-def test_bad_input_in_a_real_process(run_cli, tmp_path):
-    r = run_cli("smoke", "--steps", "0", "--out", tmp_path / "out")
-    assert "--steps" in _one_line_exit2(r) and r.stdout == b""
-
-
-def test_compare_input_that_is_not_a_report_is_exit_2(cli, tmp_path):
+def test_compare_input_that_is_not_a_report_is_exit_2(run_cli, tmp_path):
     (tmp_path / "x.json").write_text("[1, 2]")
-    assert "not a smoke report" in _one_line_exit2(cli("smoke", "--compare", tmp_path / "x.json", tmp_path / "x.json"))
+    assert "not a smoke report" in _one_line_exit2(run_cli("smoke", "--compare", tmp_path / "x.json", tmp_path / "x.json"))
     (tmp_path / "y.json").write_text("{not json")
-    assert "not JSON" in _one_line_exit2(cli("smoke", "--compare", tmp_path / "y.json"))
+    assert "not JSON" in _one_line_exit2(run_cli("smoke", "--compare", tmp_path / "y.json"))
 
 
-def test_bin_only_folder_is_refused_without_unpickling(cli, tmp_path):
+def test_bin_only_folder_is_refused_without_unpickling(run_cli, tmp_path):
     marker = tmp_path / "UNPICKLED"
     w = tmp_path / "sdxl"
     (w / "unet").mkdir(parents=True)
@@ -119,47 +87,47 @@ def test_bin_only_folder_is_refused_without_unpickling(cli, tmp_path):
     for comp, name in (("unet", "diffusion_pytorch_model.bin"), ("vae", "diffusion_pytorch_model.bin")):
         (w / comp / "config.json").write_text("{}")
         (w / comp / name).write_bytes(pickle.dumps(_Boom(str(marker))))
-    r = cli("smoke", "--weights", w, "--out", tmp_path / "out", "--device", "CPU")
+    r = run_cli("smoke", "--weights", w, "--out", tmp_path / "out", "--device", "CPU")
     err = _one_line_exit2(r)
     assert "only .bin" in err and "never unpickles" in err
     assert not marker.exists()
     assert not (tmp_path / "out").exists()
 
 
-def test_folder_without_model_index_is_exit_2(cli, tmp_path):
+def test_folder_without_model_index_is_exit_2(run_cli, tmp_path):
     (tmp_path / "w").mkdir()
     (tmp_path / "w" / "sd_xl_base_1.0.safetensors").write_bytes(b"\x00")
-    err = _one_line_exit2(cli("smoke", "--weights", tmp_path / "w", "--out", tmp_path / "o"))
+    err = _one_line_exit2(run_cli("smoke", "--weights", tmp_path / "w", "--out", tmp_path / "o"))
     assert "model_index.json" in err
 
 
-def test_out_not_empty_needs_force(cli, tmp_path):
+def test_out_not_empty_needs_force(run_cli, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.json").write_text("{}")
-    err = _one_line_exit2(cli("smoke", "--recipe", "sdxl-mindie", "--out", out))
+    err = _one_line_exit2(run_cli("smoke", "--recipe", "sdxl-mindie", "--out", out))
     assert "--force" in err
     assert (out / "report.json").read_text() == "{}"
 
 
-def test_unwritable_out_is_exit_2(cli, tmp_path):
+def test_unwritable_out_is_exit_2(run_cli, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    err = _one_line_exit2(cli("smoke", "--recipe", "sdxl-mindie", "--out", blocker / "sub"))
+    err = _one_line_exit2(run_cli("smoke", "--recipe", "sdxl-mindie", "--out", blocker / "sub"))
     assert "cannot write" in err
-    err = _one_line_exit2(cli("smoke", "--recipe", "sdxl-mindie", "--out", blocker))
+    err = _one_line_exit2(run_cli("smoke", "--recipe", "sdxl-mindie", "--out", blocker))
     assert "not a directory" in err
 
 
-def test_list_shows_recipes_and_what_can_run(cli):
-    r = cli("smoke", "--list")
+def test_list_shows_recipes_and_what_can_run(run_cli):
+    r = run_cli("smoke", "--list")
     out = r.stdout.decode()
     assert r.returncode == 0, r.stderr.decode()
     for rid in ("sdxl-mindone", "sdxl-torch-npu", "sd15-torch-npu", "sdxl-mindie"):
         assert rid in out
     assert "MindIE-SD not installed" in out
     assert "\x1b[" not in out
-    r = cli("smoke", "--list", "--json")
+    r = run_cli("smoke", "--list", "--json")
     doc = json.loads(r.stdout.decode())
     rows = {row["id"]: row for row in doc["recipes"]}
     assert rows["sdxl-mindie"]["missing"] and "mindiesd" in rows["sdxl-mindie"]["missing"]
@@ -168,9 +136,9 @@ def test_list_shows_recipes_and_what_can_run(cli):
     assert not rows["sdxl-mindie"]["runnable"]
 
 
-def test_mindie_not_installed_is_a_clear_failed_smoke(cli, tmp_path):
+def test_mindie_not_installed_is_a_clear_failed_smoke(run_cli, tmp_path):
     out = tmp_path / "out"
-    r = cli("smoke", "--recipe", "sdxl-mindie", "--out", out)
+    r = run_cli("smoke", "--recipe", "sdxl-mindie", "--out", out)
     text = r.stdout.decode()
     assert r.returncode == 1, r.stderr.decode()
     assert "MindIE-SD not installed" in text and "gitcode.com/Ascend/MindIE-SD" in text
@@ -180,15 +148,15 @@ def test_mindie_not_installed_is_a_clear_failed_smoke(cli, tmp_path):
     # --json: the same report, only JSON on stdout; --force drops the previous results first
     (out / "sdxl-mindie.png").write_bytes(b"stale")
     (out / "notes.txt").write_text("mine")
-    r = cli("smoke", "--recipe", "sdxl-mindie", "--out", out, "--force", "--json")
+    r = run_cli("smoke", "--recipe", "sdxl-mindie", "--out", out, "--force", "--json")
     assert not (out / "sdxl-mindie.png").exists() and (out / "notes.txt").read_text() == "mine"
     doc = json.loads(r.stdout.decode())
     assert r.returncode == 1 and doc["status"] == "fail" and "MindIE-SD" in doc["failure"]["message"]
 
 
-def test_missing_framework_packages_fail_the_smoke(cli, tmp_path):
+def test_missing_framework_packages_fail_the_smoke(run_cli, tmp_path):
     # ascendfix's own venv has neither MindSpore nor mindone
-    r = cli("smoke", "--out", tmp_path / "o", "--device", "CPU", "--tiny", "--html")
+    r = run_cli("smoke", "--out", tmp_path / "o", "--device", "CPU", "--tiny", "--html")
     assert r.returncode == 1
     assert "missing packages: mindspore, mindone" in r.stdout.decode()
     html = (tmp_path / "o" / "report.html").read_text()  # --html shows a failed run too
@@ -287,13 +255,13 @@ def _runs(tmp_path):
     return Path(a), Path(b)
 
 
-def test_compare_two_reports(cli, tmp_path):
+def test_compare_two_reports(run_cli, tmp_path):
     a, b = _runs(tmp_path)
     for old, new in ((a, b), (b, a)):
-        r = cli("smoke", "--compare", old, new / "report.json")
+        r = run_cli("smoke", "--compare", old, new / "report.json")
         text = r.stdout.decode()
         assert "denoising" in text and "then" in text and "verdict" in text
-        doc = json.loads(cli("smoke", "--compare", old, new, "--json").stdout.decode())
+        doc = json.loads(run_cli("smoke", "--compare", old, new, "--json").stdout.decode())
         assert r.returncode == (0 if doc["ok"] else 1)
         assert doc["comparable"] and doc["rule"] and doc["threshold"] == 0.10
         if doc["regressions"]:
@@ -301,23 +269,23 @@ def test_compare_two_reports(cli, tmp_path):
         else:
             assert "no regression beyond 10%" in text
     # a generous threshold accepts what a strict one flags
-    loose = json.loads(cli("smoke", "--compare", b, a, "--json", "--threshold", "900").stdout.decode())
+    loose = json.loads(run_cli("smoke", "--compare", b, a, "--json", "--threshold", "900").stdout.decode())
     assert loose["regressions"] == []
 
 
-def test_compare_different_settings_fails_and_says_why(cli, tmp_path):
+def test_compare_different_settings_fails_and_says_why(run_cli, tmp_path):
     a, b = _runs(tmp_path)
     rep = json.loads((b / "report.json").read_text())
     rep["recipe"]["values"]["steps"] = 20
     (b / "report.json").write_text(json.dumps(rep))
-    r = cli("smoke", "--compare", a, b)
+    r = run_cli("smoke", "--compare", a, b)
     assert r.returncode == 1
     assert "settings differ: steps 4 then, 20 now" in r.stdout.decode() and "not comparable" in r.stdout.decode()
 
 
-def test_compare_html_shows_both_runs(cli, tmp_path):
+def test_compare_html_shows_both_runs(run_cli, tmp_path):
     a, b = _runs(tmp_path)
-    r = cli("smoke", "--compare", a, b, "--html", tmp_path / "cmp.html")
+    r = run_cli("smoke", "--compare", a, b, "--html", tmp_path / "cmp.html")
     html = (tmp_path / "cmp.html").read_text()
     assert r.returncode in (0, 1)
     assert 'id="compare-table"' in html and 'id="smoke-image"' in html and "Compared with an earlier run" in html

@@ -114,22 +114,19 @@ def test_variant_falls_back_to_the_one_every_component_has(tmp_path):
         inspect_weights(str(folder2), "fp16")
 
 
-def test_malformed_recipe_is_exit_2(monkeypatch, capsys, tmp_path):
-    from ascendfix.cli import main
-
+def test_malformed_recipe_is_exit_2(run_cli, tmp_path):
     d = tmp_path / "recipes"
     d.mkdir()
     (d / "bad.yaml").write_text("id: x\ntitle: t\nstack: tensorflow\n")
-    monkeypatch.setenv("ASCENDFIX_RECIPES_DIR", str(d))
-    assert main(["smoke", "--list"]) == 2
-    err = capsys.readouterr().err
+    r = run_cli("smoke", "--list", env={"ASCENDFIX_RECIPES_DIR": str(d)})
+    assert r.returncode == 2
+    err = r.stderr.decode()
     assert "bad.yaml" in err and len(err.strip().splitlines()) == 1
 
 
-def test_malformed_reference_is_exit_2(monkeypatch, capsys, tmp_path):
+def test_malformed_reference_is_exit_2(run_cli, tmp_path):
     import yaml
 
-    from ascendfix.cli import main
     from ascendfix.data import data_root
 
     d = tmp_path / "recipes"
@@ -137,9 +134,9 @@ def test_malformed_reference_is_exit_2(monkeypatch, capsys, tmp_path):
     entry = yaml.safe_load((data_root("recipes") / "sdxl-mindie.yaml").read_text())
     entry["references"][0]["source"] = "/home/me/notes.txt"
     (d / "sdxl-mindie.yaml").write_text(yaml.safe_dump(entry))
-    monkeypatch.setenv("ASCENDFIX_RECIPES_DIR", str(d))
-    assert main(["smoke", "--list"]) == 2
-    err = capsys.readouterr().err
+    r = run_cli("smoke", "--list", env={"ASCENDFIX_RECIPES_DIR": str(d)})
+    assert r.returncode == 2
+    err = r.stderr.decode()
     assert "references[0]" in err and "https://" in err
 
 
