@@ -289,3 +289,18 @@ def test_compare_html_shows_both_runs(run_cli, tmp_path):
     html = (tmp_path / "cmp.html").read_text()
     assert r.returncode in (0, 1)
     assert 'id="compare-table"' in html and 'id="smoke-image"' in html and "Compared with an earlier run" in html
+
+
+def test_library_entry_returns_a_typed_report(tmp_path):
+    from ascendfix.errors import AscendfixError
+    from ascendfix.smoke.operation import smoke
+
+    rep = smoke("sdxl-mindie", out=str(tmp_path / "o"), compare_with=REPORTS / "ms27-tiny-a")
+    d = rep.to_dict()
+    assert rep.ok is False and d["status"] == "fail" and d["failure"]["stage"] == "requirements"
+    assert json.loads((tmp_path / "o" / "report.json").read_text()) == json.loads(json.dumps(d, default=str))
+    assert d["comparison"]["ok"] is False and not d["comparison"]["comparable"]  # another recipe
+    with pytest.raises(AscendfixError):
+        smoke(tiny=True, runs=0, out=str(tmp_path / "p"))
+    with pytest.raises(TypeError):
+        smoke(bogus=1)

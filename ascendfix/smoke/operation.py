@@ -79,6 +79,22 @@ def run_smoke(options, listener=None, compare_with=None, threshold=None, recipes
     return report
 
 
+def smoke(recipe=None, compare_with=None, threshold=None, listener=None, **options):
+    """Library entry: ``smoke("sdxl-mindone", tiny=True, device="CPU", python=".../ms27", runs=3, warmup=1)``.
+
+    ``options`` are :class:`SmokeOptions` fields; ``compare_with`` a report dict or a path to an earlier
+    report.json (or its folder). Returns the :class:`~ascendfix.smoke.report.SmokeReport`.
+    """
+    name = None
+    if compare_with is not None and not isinstance(compare_with, dict):
+        from ascendfix.smoke.report import load_report
+
+        name = str(compare_with)
+        compare_with = load_report(compare_with)
+    return run_smoke(SmokeOptions(recipe=recipe, **options), listener=listener, compare_with=compare_with,
+                     threshold=threshold, compare_name=name)
+
+
 class _Job(object):
     pass
 
