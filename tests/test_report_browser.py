@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from support import ms27_python
+from support import missing, ms27_python
 
 pytestmark = pytest.mark.full
 
@@ -33,7 +33,7 @@ NOW_RGB = (0x2B, 0x6C, 0xB0)  # ascendfix.report.charts.NOW
 def _chromium():
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
-        pytest.fail("Chromium is not installed (Debian: apt-get install chromium); the page's browser test needs it")
+        missing("Chromium is not installed (Debian: apt-get install chromium); the page's browser test needs it")
     return path
 
 
@@ -41,7 +41,7 @@ def _playwright():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.fail("playwright is not installed (pip install -e '.[test]')")
+        missing("playwright is not installed (pip install -e '.[test]')")
     return sync_playwright
 
 
