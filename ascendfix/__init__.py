@@ -7,7 +7,7 @@ As a library (nothing heavy is imported until a verb is called)::
     af.apply("mindone/", rules=["py38-annotations"], mode="check").changed_files
     af.revert("mindone/")
     af.explain("run.log").matches
-    af.smoke(tiny=True, device="CPU").status
+    af.smoke(tiny=True, device="CPU").ok
 
 Each returns a report (:mod:`ascendfix.reports`) whose ``to_dict()`` is the verb's ``--json`` document; a user
 mistake raises :class:`ascendfix.errors.AscendfixError`.

@@ -8,13 +8,14 @@
     af.apply("mindone/", rules=["py38-annotations"], mode="diff").changed_files
     af.revert("mindone/").restored
     af.explain(open("run.log", "rb")).matches     # a path, a signature id, bytes, text or a binary stream
-    af.smoke(tiny=True, device="CPU").status
+    af.smoke(tiny=True, device="CPU").ok
 
 A user mistake raises :class:`ascendfix.errors.AscendfixError` (one line; ``exit_code`` 2, or 1 where the CLI
 exits 1 for it, e.g. revert refusing to drop edits); nothing is printed on stdout.
 
-How it is wired today: each function turns its keyword arguments into the verb's command line and runs the verb's
-own ``run(args)`` in ``--json`` mode, capturing the one JSON document it prints — so a report is the ``--json``
+How it is wired today: smoke is parse -> call -> render already, so :func:`smoke` calls its operation directly.
+The other functions turn their keyword arguments into the verb's command line and run the verb's own
+``run(args)`` in ``--json`` mode, capturing the one JSON document it prints — so a report is the ``--json``
 document by construction and the validation is the CLI's. Calls are serialised (the verb's stdout is captured
 for the call). The verbs move to parse -> call -> render one by one (docs/ARCHITECTURE.md, "Library API"): a
 verb's operation returns its report, the CLI renders it, and its adapter here becomes a direct call.
@@ -157,35 +158,32 @@ def explain(source, limit=3):
     return _run("explain", argv + [path], reports.ExplainReport)
 
 
-def smoke(recipe=None, python=None, weights=None, tiny=False, device=None, dtype=None, mode=None, steps=None,
-          size=None, seed=None, prompt=None, out=None, force=False, timeout=None, preflight=True, cache_dir=None,
-          revision=None):
-    """Prove a generation works: :class:`~ascendfix.reports.SmokeReport` (``ascendfix smoke --json``).
+def smoke(recipe=None, preflight=True, **options):
+    """Prove a generation works: :class:`~ascendfix.smoke.report.SmokeReport` (``ascendfix smoke --json``
+    without ``out``; ``report.out`` is the folder holding the PNG and report.json).
 
-    ``size``: "WxH" or (width, height); ``preflight=False`` skips the check categories run first.
+    ``options``: python, weights, tiny, device, dtype, mode, steps, size ("WxH" or (w, h)), seed, prompt, out,
+    force, timeout, runs, warmup, cache_dir, revision, compare_with (an earlier report.json, its folder or its
+    dict), threshold; ``preflight=False`` skips the check categories run first. A direct call of
+    ``ascendfix.smoke.operation.smoke``.
     """
-    argv = []
-    _opt(argv, "--recipe", recipe)
-    _opt(argv, "--python", python)
-    _opt(argv, "--weights", weights)
-    _opt(argv, "--device", device)
-    _opt(argv, "--dtype", dtype)
-    _opt(argv, "--mode", mode)
-    _opt(argv, "--steps", steps)
-    _opt(argv, "--size", "{}x{}".format(*size) if isinstance(size, (tuple, list)) else size)
-    _opt(argv, "--seed", seed)
-    _opt(argv, "--prompt", prompt)
-    _opt(argv, "--out", out)
-    _opt(argv, "--timeout", timeout)
-    _opt(argv, "--cache-dir", cache_dir)
-    _opt(argv, "--revision", revision)
-    if tiny:
-        argv.append("--tiny")
-    if force:
-        argv.append("--force")
+    from ascendfix import target
+    from ascendfix.smoke.operation import smoke as run
+
+    size = options.get("size")
+    if isinstance(size, (tuple, list)):
+        options["size"] = "{}x{}".format(*size)
+    for key in ("python", "weights", "out", "cache_dir"):
+        if options.get(key) is not None:
+            options[key] = os.fspath(options[key])
     if not preflight:
-        argv.append("--no-preflight")
-    return _run("smoke", argv, reports.SmokeReport)
+        options["no_preflight"] = True
+    with _LOCK:
+        target.forget()  # a new run
+        try:
+            return run(recipe, **options)
+        except TypeError as e:  # an unknown option
+            raise AscendfixError(str(e))
 
 
 _FUNCS = {"check": check, "apply": apply, "revert": revert, "explain": explain, "smoke": smoke}

@@ -4,7 +4,8 @@ A report wraps the verb's ``--json`` document: ``report.to_dict()`` is exactly t
 each verb is ``schemas/<verb>.schema.json``), ``report.ok`` says whether the outcome was positive, and
 ``report.exit_code`` is the documented exit status (0 success, 1 the verb's negative outcome). Usage errors
 (exit 2) are raised as :class:`ascendfix.errors.AscendfixError` and never become a report; internal errors
-(exit 3) are exceptions too. ``ascendfix.cli`` maps exceptions; this module maps outcomes.
+(exit 3) are exceptions too. ``ascendfix.cli`` maps exceptions; the reports map outcomes: the classes here, and a
+verb's own report class built on :class:`Report` in its package (``ascendfix.smoke.report.SmokeReport``).
 """
 
 import copy
@@ -157,26 +158,3 @@ class SignaturePage(Report):
     @property
     def exit_code(self):
         return EXIT_OK
-
-
-class SmokeReport(Report):
-    """``ascendfix smoke``: ``status`` pass/fail, ``timings``, ``memory``, ``image``, ``failure``, ``out`` (the
-    folder holding the PNG and report.json)."""
-
-    verb = "smoke"
-
-    @property
-    def status(self):
-        return self._doc["status"]
-
-    @property
-    def failure(self):
-        return self._doc.get("failure")
-
-    @property
-    def out(self):
-        return self._doc.get("out")
-
-    @property
-    def exit_code(self):
-        return EXIT_OK if self.status == "pass" else EXIT_NEGATIVE

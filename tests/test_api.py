@@ -105,12 +105,14 @@ def test_explain_from_a_path_bytes_text_stream_or_id(run_cli):
 
 
 def test_smoke(run_cli, tmp_path):
+    from ascendfix.smoke.report import SmokeReport
+
     rep = af.smoke(tiny=True, device="CPU", out=tmp_path / "a", preflight=False)
-    assert isinstance(rep, reports.SmokeReport) and not rep.ok and rep.exit_code == 1
-    assert rep.status == "fail" and rep.failure["stage"] == "requirements"
+    assert isinstance(rep, SmokeReport) and isinstance(rep, reports.Report) and not rep.ok and rep.exit_code == 1
+    assert rep["status"] == "fail" and rep["failure"]["stage"] == "requirements" and rep.out == tmp_path / "a"
     cli = json.loads(run_cli("smoke", "--tiny", "--device", "CPU", "--out", tmp_path / "b", "--no-preflight",
                              "--json").stdout)
-    volatile = ("started", "timings", "out")
+    volatile = ("started", "timings", "out")  # out: the --json document adds it to report.json's
     assert {k: v for k, v in rep.to_dict().items() if k not in volatile} == {k: v for k, v in cli.items()
                                                                                if k not in volatile}
 

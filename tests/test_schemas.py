@@ -10,7 +10,7 @@ jsonschema = pytest.importorskip("jsonschema")  # in the [test] extra
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
-VERBS = ("check", "apply", "revert", "explain", "smoke")
+VERBS = ("check", "apply", "revert", "explain", "smoke", "report")
 
 
 def _validator(verb):
@@ -86,6 +86,24 @@ def test_smoke(run_cli, tmp_path):
     report_json = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert dict(report_json, out=doc["out"]) == doc
     _valid("smoke", run_cli("smoke", "--steps", "0", "--json"), "error")
+    runs = DATA / "smoke" / "reports"
+    _valid("smoke", run_cli("smoke", "--compare", runs / "ms27-tiny-a", runs / "ms27-tiny-b", "--json"), "comparison")
+    v = _validator("smoke")
+    sub = jsonschema.Draft202012Validator(dict(v.schema["$defs"]["report"], **{"$defs": v.schema["$defs"]}))
+    for path in sorted(runs.glob("*/report.json")):  # real passing runs, captured with MindSpore 2.7 on CPU
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        assert doc["status"] == "pass" and not list(sub.iter_errors(doc)), path
+
+
+def test_report(run_cli, tmp_path):
+    runs = DATA / "smoke" / "reports"
+    doc = _valid("report", run_cli("report", "--no-check", "--smoke", runs / "ms27-tiny-a", "--log",
+                                   DATA / "logs" / "ms27_cpu_maskedfill_fp16.log", "--out", tmp_path / "r.html",
+                                   "--json"), "report")
+    assert doc["smoke"]["status"] == "pass" and doc["explain"]["matches"]
+    doc = _valid("report", run_cli("report", "--no-smoke", "--out", tmp_path / "c.html", "--json"), "report")
+    assert doc["check"]["findings"]
+    _valid("report", run_cli("report", "--smoke", tmp_path / "missing", "--json"), "error")
 
 
 @pytest.mark.full
