@@ -218,9 +218,9 @@ def test_malformed_rule_file_is_exit_2(tmp_path, run_cli, tree):
 def test_jobs_1_and_2_give_identical_results(tree, tmp_path, monkeypatch):
     import shutil
 
-    import ascendfix.apply.engine as engine
+    import ascendfix.apply.pool as pool
 
-    monkeypatch.setattr(engine, "TRIAGE_POOL_MIN_FILES", 1)  # read + prefilter in the pool too
+    monkeypatch.setattr(pool, "POOL_MIN_BYTES", 1)  # jobs=2 runs the pool however small the tree
 
     other = tmp_path / "copy"
     shutil.copytree(str(tree), str(other))
@@ -257,16 +257,16 @@ def test_jobs_1_and_2_give_identical_results(tree, tmp_path, monkeypatch):
 
 
 def test_rerun_uses_the_scan_cache_and_notices_edits(tree, monkeypatch):
-    import ascendfix.apply.engine as engine
+    import ascendfix.apply.pipeline as pipeline
 
     calls = []
-    real = engine.process_source
+    real = pipeline.process_source
 
     def spy(mods, data, relpath, *a, **kw):
         calls.append(relpath)
         return real(mods, data, relpath, *a, **kw)
 
-    monkeypatch.setattr(engine, "process_source", spy)
+    monkeypatch.setattr(pipeline, "process_source", spy)
     rules = load_rules([MF])
     first = run_tree(tree, rules, Context(root=tree), mode="apply", jobs=1)
     assert len(first.changes) == 4 and calls

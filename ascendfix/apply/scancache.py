@@ -24,8 +24,8 @@ def _code_digest():
     h = hashlib.sha1()
     pkg = Path(__file__).resolve().parent.parent
     for folder in ("apply", "codemods"):
-        for p in sorted((pkg / folder).glob("*.py")):
-            h.update(p.name.encode())
+        for p in sorted((pkg / folder).rglob("*.py")):
+            h.update(p.relative_to(pkg).as_posix().encode())
             h.update(p.read_bytes())
     return h.hexdigest()
 
