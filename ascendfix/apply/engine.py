@@ -4,7 +4,8 @@ The jobs live in their own modules:
 
     rules.py      the YAML rules and their codemod classes (load_rules)
     pipeline.py   one Python file through the rules (prefilter → ast scan → transforms → re-parse)
-    pool.py       the pipeline over many files, here or in forked workers (one code path)
+    pool.py       a per-file job over many files, here or in forked workers (one code path)
+    index.py      the tree-level index pass, for rules that need other files' facts (before the main pass)
     preflight.py  file rules (pins) and the checks that may block them before anything is written
     report.py     per-rule counts, findings, pending changes, exit code, the --json document
     writing.py    journal first, then atomic writes, then the scan cache
@@ -17,7 +18,7 @@ re-exported here for the callers that knew them from this module.
 import os
 from pathlib import Path
 
-from ascendfix.apply import pipeline, pool
+from ascendfix.apply import index, pipeline, pool
 from ascendfix.apply.files import walk
 from ascendfix.apply.pipeline import apply_to_text, process_source  # noqa: F401 (re-exported)
 from ascendfix.apply.preflight import run_file_rule
@@ -54,8 +55,9 @@ def _run_python_rules(root, rules, context, report, jobs, on_progress, verify=Tr
     from ascendfix.apply.scancache import ScanCache
 
     mods = [r.make(context) for r in rules]
-    cache = ScanCache(root, rules, context)
     files = [f for f in walk(root) if any(r.wants(f) for r in rules)]
+    report.add_findings(index.build(root, files, rules, mods, jobs or os.cpu_count() or 1))
+    cache = ScanCache(root, rules, context, index.digest(mods))
     advance = on_progress(len(files)) if on_progress else None
     late = []
 
@@ -73,8 +75,10 @@ def _run_python_rules(root, rules, context, report, jobs, on_progress, verify=Tr
         if advance:
             advance(n_files)
 
-    pool.run_files(root, files, rules, mods, cache.old, verify, jobs or os.cpu_count() or 1, consume)
     by_id = {r.id: m for r, m in zip(rules, mods)}
+    state = {"rules": rules, "mods": mods, "by_id": by_id, "cache_old": cache.old,
+             "verify": list(by_id.items()) if verify else None}
+    pool.run_chunks(root, files, state, pipeline.process_chunk, jobs or os.cpu_count() or 1, consume)
     for relpath, ids in late:  # a cache entry that could not be read back: process here after all
         with open(os.path.join(str(root), relpath), "rb") as fh:
             data = fh.read()

@@ -276,12 +276,14 @@ def _crash(rid, relpath, phase, exc):
 # One text (rule examples, tests)
 
 
-def apply_to_text(rule_id, text, relpath="example.py", options=None, context=None):
+def apply_to_text(rule_id, text, relpath="example.py", options=None, context=None, files=None):
     """Run one rule over one text: ``(new_text or None when unchanged, findings)``.
 
     Python rules go through the same prefilter → ast → libcst path as a tree run; file rules
-    through ``transform_text`` (their preflight is not run here).
+    through ``transform_text`` (their preflight is not run here). ``files`` ({relpath: text}) are
+    the other files of the tree a rule with a tree-level index sees (the text itself is indexed too).
     """
+    from ascendfix.apply import index
     from ascendfix.apply.rules import load_rules
 
     rules = load_rules([rule_id])
@@ -291,8 +293,52 @@ def apply_to_text(rule_id, text, relpath="example.py", options=None, context=Non
     if rule.kind == "file":
         new, found = mod.transform_text(text, relpath)
         return (None if new is None or new == text else new), found
+    if index.uses_index(mod):
+        parts = {}
+        for path, body in sorted(dict(files or {}, **{relpath: text}).items()):
+            if rule.wants(path) or path == relpath:
+                part = index.index_text(mod, rule.id, body, path)
+                if part is not None:
+                    parts[path] = part
+        mod.index = mod.index_merge(parts)
     data = text.encode("utf-8")
     res = process_source([(rule.id, mod)], data, relpath, text=text)
     if res.new is None:
         return None, res.findings
     return res.new.decode("utf-8"), res.findings
+
+
+# Many files (pool.run_chunks)
+
+
+def process_chunk(state, relpaths):
+    """Triage and process a chunk of files: ``(len(relpaths), outcomes)``.
+
+    ``state``: root, rules, mods (the rules' codemods, same order), by_id {rule id: codemod},
+    verify (``[(rule id, codemod)]`` of the run, or None), cache_old (scan cache entries).
+    An outcome is ``(relpath, scanned, ids, findings, entry, res, original, digest)``: the rules
+    whose targets match, those whose prefilter passed, findings of the triage, the scan cache entry
+    that already covers this content (``res`` is then None), the :class:`FileResult`, the original
+    bytes when the file changed, else their sha1 (for the scan cache).
+    """
+    from ascendfix.apply.pool import count_and_collect
+
+    rules, mods, by_id = state["rules"], state["mods"], state["by_id"]
+    out = []
+    for relpath in relpaths:
+        t = triage(state["root"], relpath, rules, mods, state["cache_old"])
+        if t is None:
+            continue
+        relpath, scanned, ids, findings, data, entry = t
+        res = original = digest = None
+        if data is not None:
+            try:
+                res = process_source([(rid, by_id[rid]) for rid in ids], data, relpath, verify=state["verify"])
+            finally:
+                count_and_collect(state)
+            if res.new is not None:
+                original = data
+            else:
+                digest = hashlib.sha1(data).hexdigest()
+        out.append((relpath, scanned, ids, findings, entry, res, original, digest))
+    return len(relpaths), out

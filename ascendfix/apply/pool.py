@@ -1,17 +1,16 @@
-"""Run the per-file pipeline over many files: in this process, or in a pool of forked workers.
+"""Run a per-file job over many files: in this process, or in a pool of forked workers.
 
 One code path for both: the parent sets the run's state (root, rules, codemods, scan cache entries)
-and hands out chunks of files, largest first; each chunk is read, triaged and processed by
-:func:`work_chunk`, either here or in a worker that inherited the state when it was forked. Each file's
-bytes are read once, where they are processed, and no phase waits for another.
+and hands out chunks of files, largest first; each chunk goes to a chunk function
+(``work(state, relpaths) -> (n_files, outcomes)``), called either here or in a worker that
+inherited the state when it was forked. Each file's bytes are read once, where they are used.
+The jobs: :func:`ascendfix.apply.pipeline.process_chunk` (triage and process) and
+:func:`ascendfix.apply.index.index_chunk` (the tree-level index pass).
 """
 
 import gc
-import hashlib
 import multiprocessing
 import os
-
-from ascendfix.apply import pipeline
 
 # Below these (files some rule targets, and their bytes) a pool costs more than it saves.
 POOL_MIN_FILES = 4
@@ -21,18 +20,15 @@ CHUNK_BYTES = 1 << 20
 CHUNK_FILES = 64
 # ... and the chunks are small enough that every worker gets several.
 CHUNKS_PER_JOB = 8
-GC_EVERY = 25
 
 # The run's state: set in the parent; forked workers inherit it (spawned ones get it from _init_worker).
 _STATE = {}
 
 
-def run_files(root, files, rules, mods, cache_old, verify, jobs, consume):
-    """Triage and process ``files`` (relpaths under ``root``); ``consume(n_files, outcomes)`` per chunk.
+def run_chunks(root, files, state, work, jobs, consume):
+    """``consume(*work(state, chunk))`` for chunks of ``files`` (relpaths under ``root``), largest first.
 
-    ``mods``: the codemods of ``rules``, in the same order. Each outcome is
-    ``(relpath, scanned ids, candidate ids, findings, cache entry, FileResult or None, original bytes, digest)``
-    (see :func:`work_chunk`).
+    ``state`` (a dict) is what ``work`` may use besides the chunk; ``state["root"]`` is set to ``root``.
     """
     sized = []
     for f in files:
@@ -46,49 +42,62 @@ def run_files(root, files, rules, mods, cache_old, verify, jobs, consume):
     budget = min(CHUNK_BYTES, max(1, total // (jobs * CHUNKS_PER_JOB))) if pooled else CHUNK_BYTES
     chunks = _chunks_by_size(sized, budget)
     _STATE.clear()
-    pairs = [(r.id, m) for r, m in zip(rules, mods)]
-    _STATE.update(root=str(root), rules=list(rules), mods=list(mods), by_id=dict(pairs),
-                  verify=pairs if verify else None, cache_old=cache_old or {}, n=0)
+    _STATE.update(state, root=str(root), n=0)
     try:
         if not pooled:
-            _run_here(chunks, consume)
+            _run_here(chunks, work, consume)
         else:
-            _run_pooled(chunks, min(jobs, len(chunks)), consume)
+            _run_pooled(chunks, work, min(jobs, len(chunks)), consume)
     finally:
         _STATE.clear()
 
 
-def _run_here(chunks, consume):
+def _run_here(chunks, work, consume):
     was_enabled = gc.isenabled()
     gc.disable()  # see _init_worker
     try:
         for chunk in chunks:
-            consume(*work_chunk(chunk))
+            consume(*work(_STATE, chunk))
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _run_pooled(chunks, jobs, consume):
+def _run_pooled(chunks, work, jobs, consume):
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork
         ctx = multiprocessing.get_context()
     pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(dict(_STATE),))
     try:
-        for n_files, outcomes in pool.imap_unordered(work_chunk, chunks):
+        for n_files, outcomes in pool.imap_unordered(_call, [(work, c) for c in chunks]):
             consume(n_files, outcomes)
     finally:
         pool.terminate()
         pool.join()
 
 
+def _call(task):
+    work, chunk = task
+    return work(_STATE, chunk)
+
+
 def _init_worker(state):
     # libcst trees are millions of short-lived objects freed by refcount; the cyclic GC only slows
-    # them down (about 20 % of parse time here). Collect now and then instead.
+    # them down (about 20 % of parse time here). Collect now and then instead (count_and_collect).
     gc.disable()
     if not _STATE:  # a spawned worker: nothing inherited
         _STATE.update(state)
+
+
+GC_EVERY = 25
+
+
+def count_and_collect(state):
+    """Count one processed file; collect garbage every GC_EVERY files (the cyclic GC is off in the job)."""
+    state["n"] = state.get("n", 0) + 1
+    if state["n"] % GC_EVERY == 0:
+        gc.collect()
 
 
 def _chunks_by_size(sized, budget):
@@ -104,35 +113,3 @@ def _chunks_by_size(sized, budget):
     if cur:
         chunks.append(cur)
     return chunks
-
-
-def work_chunk(relpaths):
-    """Triage and process a chunk of files: ``(len(relpaths), outcomes)``.
-
-    An outcome is ``(relpath, scanned, ids, findings, entry, res, original, digest)``: the rules
-    whose targets match, those whose prefilter passed, findings of the triage, the scan cache entry
-    that already covers this content (``res`` is then None), the :class:`pipeline.FileResult`, the
-    original bytes when the file changed, else their sha1 (for the scan cache).
-    """
-    st = _STATE
-    rules, mods, by_id = st["rules"], st["mods"], st["by_id"]
-    out = []
-    for relpath in relpaths:
-        t = pipeline.triage(st["root"], relpath, rules, mods, st["cache_old"])
-        if t is None:
-            continue
-        relpath, scanned, ids, findings, data, entry = t
-        res = original = digest = None
-        if data is not None:
-            try:
-                res = pipeline.process_source([(rid, by_id[rid]) for rid in ids], data, relpath, verify=st["verify"])
-            finally:
-                st["n"] += 1
-                if st["n"] % GC_EVERY == 0:
-                    gc.collect()
-            if res.new is not None:
-                original = data
-            else:
-                digest = hashlib.sha1(data).hexdigest()
-        out.append((relpath, scanned, ids, findings, entry, res, original, digest))
-    return len(relpaths), out

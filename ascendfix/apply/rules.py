@@ -20,6 +20,9 @@
           ...
         findings:                         # optional; when given, the exact multiset of (kind, line)
           - {kind: skip, line: 3, contains: "receiver"}   # contains: substring of the message (optional)
+        files:                            # optional: other files of the tree {relpath: text}, for rules
+          pkg/base.py: |                  # with a tree-level index (see ascendfix/apply/index.py)
+            ...
 """
 
 import importlib
@@ -47,6 +50,7 @@ EXAMPLE_FIELDS = {
     "before": Field(str),
     "after": Field(str, required=False),
     "findings": Field(list, required=False, items=dict),
+    "files": Field(dict, required=False),
 }
 
 
