@@ -32,20 +32,55 @@ def tree_hash(root):
     return out
 
 
-def parses(root):
-    ok = set()
+def _py_files(root):
     for dirpath, _, files in os.walk(str(root)):
         if ".ascendfix" in dirpath:
             continue
         for f in files:
             if f.endswith(".py"):
                 p = Path(dirpath) / f
-                try:
-                    ast.parse(p.read_bytes())
-                    ok.add(str(p.relative_to(root)))
-                except SyntaxError:
-                    pass
-    return ok
+                yield p, str(p.relative_to(root))
+
+
+def _survey(p, memo):
+    """(SyntaxError or None, scalar masked_fill fills) of one file; computed once per file content
+    when ``memo`` is a dict shared by the before/after surveys (after apply only the changed files are read
+    again)."""
+    data = p.read_bytes()
+    key = hashlib.sha256(data).digest()
+    if memo is not None and key in memo:
+        return memo[key]
+    try:
+        tree = ast.parse(data)
+    except SyntaxError as e:
+        out = (e, None)
+    else:
+        out = (None, _fill_sites(tree))
+    if memo is not None:
+        memo[key] = out
+    return out
+
+
+def parses(root, memo=None):
+    return {rel for p, rel in _py_files(root) if _survey(p, memo)[0] is None}
+
+
+def scalar_fills(root, memo=None):
+    """(path, line, end position) of masked_fill calls whose fill is a Python scalar, in files importing mindspore.
+
+    Deliberately naive and independent of the codemod: any `.masked_fill(`/`.masked_fill_(` call whose
+    receiver is not a `torch`/`F`/numpy-like name and whose fill (2nd positional for methods, 3rd for
+    `<module>.masked_fill`, or value=) is a scalar literal (a number, `float(...)`, `math.inf`/`np.inf`/
+    `ms.numpy.inf`, negated) or a name whose every assignment in the enclosing function (or, when the
+    function has none, at module level) is one — not a parameter.
+    """
+    out = set()
+    for p, rel in _py_files(root):
+        error, sites = _survey(p, memo)
+        if error is not None:
+            raise error
+        out.update((rel, line, end) for line, end in sites)
+    return out
 
 
 def _is_scalar_literal(node, float_ok, module_of):
@@ -68,92 +103,77 @@ def _is_scalar_literal(node, float_ok, module_of):
     return False
 
 
-def scalar_fills(root):
-    """(path, line, end position) of masked_fill calls whose fill is a Python scalar, in files importing mindspore.
-
-    Deliberately naive and independent of the codemod: any `.masked_fill(`/`.masked_fill_(` call whose
-    receiver is not a `torch`/`F`/numpy-like name and whose fill (2nd positional for methods, 3rd for
-    `<module>.masked_fill`, or value=) is a scalar literal (a number, `float(...)`, `math.inf`/`np.inf`/
-    `ms.numpy.inf`, negated) or a name whose every assignment in the enclosing function (or, when the
-    function has none, at module level) is one — not a parameter.
-    """
+def _fill_sites(tree):
+    """(line, end position) of the masked_fill calls of one file whose fill is a Python scalar (see scalar_fills)."""
     out = set()
-    for dirpath, _, files in os.walk(str(root)):
-        if ".ascendfix" in dirpath:
+    imports = set()
+    modules = set()
+    module_of = {}
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Import):
+            imports.update(a.name.split(".")[0] for a in n.names)
+            modules.update((a.asname or a.name.split(".")[0]) for a in n.names)
+            for a in n.names:
+                module_of[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+        elif isinstance(n, ast.ImportFrom) and n.module and not n.level:
+            imports.add(n.module.split(".")[0])
+            for a in n.names:
+                module_of[a.asname or a.name] = n.module + "." + a.name
+            if n.module.split(".")[0] == "mindspore":
+                modules.update(a.asname or a.name for a in n.names)
+    if "mindspore" not in imports:
+        return out
+    float_rebound = any(isinstance(n, ast.Name) and n.id == "float" and not isinstance(n.ctx, ast.Load)
+                        for n in ast.walk(tree)) or any(isinstance(n, ast.arg) and n.arg == "float"
+                                                         for n in ast.walk(tree))
+    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+    def assigned(scope_nodes, name):
+        vals = []
+        for n in scope_nodes:
+            if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets):
+                vals.append(n.value if len(n.targets) == 1 else None)
+            elif isinstance(n, (ast.AugAssign, ast.AnnAssign, ast.For, ast.With)) and any(
+                    isinstance(t, ast.Name) and t.id == name for t in ast.walk(n) if isinstance(t, ast.Name)
+                    and isinstance(t.ctx, ast.Store)):
+                vals.append(n.value if isinstance(n, ast.AnnAssign) else None)
+        return vals
+
+    def scalar_name(call, name):
+        owner = None
+        for fn in funcs:  # the innermost function holding the call
+            if fn.lineno <= call.lineno <= fn.end_lineno and (owner is None or fn.lineno > owner.lineno):
+                owner = fn
+        if owner is not None:
+            a = owner.args
+            if name in [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if x]:
+                return False
+            vals = assigned(list(ast.walk(owner)), name)
+            if vals:
+                return all(v is not None and _is_scalar_literal(v, not float_rebound, module_of) for v in vals)
+        vals = assigned(tree.body, name)
+        return bool(vals) and all(v is not None and _is_scalar_literal(v, not float_rebound, module_of)
+                                  for v in vals)
+
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
             continue
-        for f in files:
-            if not f.endswith(".py"):
-                continue
-            p = Path(dirpath) / f
-            tree = ast.parse(p.read_bytes())
-            imports = set()
-            modules = set()
-            module_of = {}
-            for n in ast.walk(tree):
-                if isinstance(n, ast.Import):
-                    imports.update(a.name.split(".")[0] for a in n.names)
-                    modules.update((a.asname or a.name.split(".")[0]) for a in n.names)
-                    for a in n.names:
-                        module_of[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-                elif isinstance(n, ast.ImportFrom) and n.module and not n.level:
-                    imports.add(n.module.split(".")[0])
-                    for a in n.names:
-                        module_of[a.asname or a.name] = n.module + "." + a.name
-                    if n.module.split(".")[0] == "mindspore":
-                        modules.update(a.asname or a.name for a in n.names)
-            if "mindspore" not in imports:
-                continue
-            float_rebound = any(isinstance(n, ast.Name) and n.id == "float" and not isinstance(n.ctx, ast.Load)
-                                for n in ast.walk(tree)) or any(isinstance(n, ast.arg) and n.arg == "float"
-                                                                 for n in ast.walk(tree))
-            funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-
-            def assigned(scope_nodes, name):
-                vals = []
-                for n in scope_nodes:
-                    if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets):
-                        vals.append(n.value if len(n.targets) == 1 else None)
-                    elif isinstance(n, (ast.AugAssign, ast.AnnAssign, ast.For, ast.With)) and any(
-                            isinstance(t, ast.Name) and t.id == name for t in ast.walk(n) if isinstance(t, ast.Name)
-                            and isinstance(t.ctx, ast.Store)):
-                        vals.append(n.value if isinstance(n, ast.AnnAssign) else None)
-                return vals
-
-            def scalar_name(call, name):
-                owner = None
-                for fn in funcs:  # the innermost function holding the call
-                    if fn.lineno <= call.lineno <= fn.end_lineno and (owner is None or fn.lineno > owner.lineno):
-                        owner = fn
-                if owner is not None:
-                    a = owner.args
-                    if name in [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if x]:
-                        return False
-                    vals = assigned(list(ast.walk(owner)), name)
-                    if vals:
-                        return all(v is not None and _is_scalar_literal(v, not float_rebound, module_of) for v in vals)
-                vals = assigned(tree.body, name)
-                return bool(vals) and all(v is not None and _is_scalar_literal(v, not float_rebound, module_of)
-                                          for v in vals)
-
-            for n in ast.walk(tree):
-                if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
-                    continue
-                if n.func.attr not in ("masked_fill", "masked_fill_"):
-                    continue
-                recv = n.func.value
-                head = recv
-                while isinstance(head, ast.Attribute):
-                    head = head.value
-                functional = isinstance(head, ast.Name) and head.id in modules and not isinstance(recv, ast.Call)
-                if isinstance(head, ast.Name) and head.id in ("torch", "F", "np", "numpy"):
-                    continue
-                idx = 2 if functional else 1
-                val = n.args[idx] if len(n.args) > idx else next((k.value for k in n.keywords if k.arg == "value"), None)
-                if val is None:
-                    continue
-                if _is_scalar_literal(val, not float_rebound, module_of) or (
-                        isinstance(val, ast.Name) and scalar_name(n, val.id)):
-                    out.add((str(p.relative_to(root)), n.lineno, (n.end_lineno, n.end_col_offset)))
+        if n.func.attr not in ("masked_fill", "masked_fill_"):
+            continue
+        recv = n.func.value
+        head = recv
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        functional = isinstance(head, ast.Name) and head.id in modules and not isinstance(recv, ast.Call)
+        if isinstance(head, ast.Name) and head.id in ("torch", "F", "np", "numpy"):
+            continue
+        idx = 2 if functional else 1
+        val = n.args[idx] if len(n.args) > idx else next((k.value for k in n.keywords if k.arg == "value"), None)
+        if val is None:
+            continue
+        if _is_scalar_literal(val, not float_rebound, module_of) or (
+                isinstance(val, ast.Name) and scalar_name(n, val.id)):
+            out.add((n.lineno, (n.end_lineno, n.end_col_offset)))
     return out
 
 
@@ -168,8 +188,9 @@ def _apply(run_cli, root, *extra):
 def test_apply_real_tree(version, expected_sites, tmp_path, run_cli):
     root = copy_tree(mindone_tree(version), tmp_path / "mindone")
     original = tree_hash(root)
-    parsed_before = parses(root)
-    sites_before = scalar_fills(root)
+    memo = {}  # one ast.parse per file content across the before/after surveys
+    parsed_before = parses(root, memo)
+    sites_before = scalar_fills(root, memo)
     if expected_sites is not None:
         assert len(sites_before) == expected_sites
 
@@ -189,13 +210,13 @@ def test_apply_real_tree(version, expected_sites, tmp_path, run_cli):
     changed = {p for p in original if patched.get(p) != original[p]}
     assert changed == pending  # everything else byte-identical (and modes kept)
     assert all(p.startswith(".ascendfix/") for p in set(patched) - set(original))
-    assert parses(root) >= parsed_before
+    assert parses(root, memo) >= parsed_before
 
     # masked_fill: what is left is exactly what the rule reported as skipped
     mf = [r for r in doc["rules"] if r["id"] == "masked-fill-dtype"][0]
     skipped = {(f["path"], f["line"]) for f in doc["findings"]
                if f["rule"] == "masked-fill-dtype" and f["kind"] == "skip"}
-    left = scalar_fills(root)
+    left = scalar_fills(root, memo)
     assert {(p, line) for p, line, _ in left} == skipped == set()
     assert mf["changes"] + mf["skipped"] == len(sites_before)
     if version == "0.5.0":
