@@ -21,6 +21,7 @@ managers, PEP 614 decorators, ``except*``, dict ``|``) is checked here. Sites un
 import ast
 import re
 
+from ascendfix import guards
 from ascendfix.apply.base import Plan, PythonCodemod
 from ascendfix.apply.source import LineIndex
 from ascendfix.astutil import dotted, last_name, nodes_by_type
@@ -107,10 +108,11 @@ def _pure_argument(node):
 
 
 def _is_version_test(test):
+    """A version or availability test (ascendfix.guards), or a ``PY3*`` flag or a ``hasattr()`` probe."""
+    if guards.if_kind(test) == "conditional":
+        return True
     for n in ast.walk(test):
-        if isinstance(n, ast.Attribute) and n.attr in ("version_info", "hexversion"):
-            return True
-        if isinstance(n, ast.Name) and (n.id.startswith("PY3") or n.id in ("version_info",)):
+        if isinstance(n, ast.Name) and n.id.startswith("PY3"):
             return True
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "hasattr":
             return True
