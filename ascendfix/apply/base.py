@@ -95,6 +95,9 @@ class PythonCodemod(Codemod):
 
     #: The tree-level index ``index_merge`` returned for this run (None: the rule has no index).
     index = None
+    #: False: ``index_file`` reads only the text (it gets ``tree=None``, also for files that do not parse,
+    #: and costs no parse).
+    index_needs_tree = True
 
     def prefilter(self, text: str) -> bool:
         """Cheap text test: False means this file cannot concern the rule (no parse happens for it)."""
@@ -125,6 +128,34 @@ class PythonCodemod(Codemod):
     def index_merge(self, parts: Dict[str, Any]) -> Any:
         """The tree-level index (plain data) from ``{relpath: part}`` (in path order), in the parent."""
         return parts
+
+
+class BytesCodemod(PythonCodemod):
+    """A rule over the raw bytes of ``.py`` files that runs before anything decodes or parses them
+    (repairs such as removing lines a tool added on top of every file); the other rules then see the
+    file as it leaves it. Same contract on bytes:
+
+        prefilter_bytes(data) -> bool
+        scan_bytes(data, relpath) -> Plan | None
+        transform_bytes(data, plan) -> (new bytes, "change"/"skip" findings)
+
+    It takes no part in the text stage (``prefilter`` is False) and may have a tree-level index.
+    """
+
+    def prefilter(self, text):
+        return False
+
+    def scan(self, tree, text, relpath):
+        return None
+
+    def prefilter_bytes(self, data: bytes) -> bool:
+        return True
+
+    def scan_bytes(self, data: bytes, relpath: str) -> Optional[Plan]:
+        raise NotImplementedError
+
+    def transform_bytes(self, data: bytes, plan: Plan) -> Tuple[bytes, List[Finding]]:
+        raise NotImplementedError
 
 
 class FileCodemod(Codemod):

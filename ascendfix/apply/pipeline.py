@@ -1,8 +1,9 @@
-"""One Python file through the rules: read → prefilter → ast scan → transforms → re-parse.
+"""One Python file through the rules: read → bytes repairs → prefilter → ast scan → transforms → re-parse.
 
 ::
 
-    bytes --decode--> text --prefilter(text)--> any rule interested?     (cheap, text only)
+    bytes --BytesCodemods (prefilter_bytes, scan_bytes, transform_bytes)--> repaired bytes
+          --decode--> text --prefilter(text)--> any rule interested?     (cheap, text only)
           --ast.parse--> scan(tree, text, relpath) -> Plan | None       (stdlib ast: decide + report)
           --transform(src, plan)-->                                     (only plans with rewrite=True)
           --all edits applied at once--> new text --encode, ast.parse-->  new bytes (or the file is left)
@@ -18,7 +19,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from ascendfix.apply.base import Context, Finding
+from ascendfix.apply.base import BytesCodemod, Context, Finding
 from ascendfix.apply.files import decode_source, source_encoding
 
 
@@ -37,13 +38,16 @@ def triage(root, relpath, rules, mods, cache_old):
             data = fh.read()
     except OSError as e:
         return relpath, scanned, [], [Finding(r.id, relpath, None, "skip", "cannot read: {}".format(e)) for r, _ in wanted], None, None
+    repairs = [(r.id, m) for r, m in wanted if isinstance(m, BytesCodemod) and m.prefilter_bytes(data)]
+    source = repair_bytes(repairs, data, relpath)[0] if repairs else data
     try:
-        text = decode_source(data)
+        text = decode_source(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as e:
-        return relpath, scanned, [], [
-            Finding(r.id, relpath, None, "skip", "cannot decode: {}".format(e), {"reason": "encoding"}) for r, _ in wanted
-        ], None, None
-    ids = [r.id for r, m in wanted if m.prefilter(text)]
+        return relpath, scanned, [rid for rid, _ in repairs], [
+            Finding(r.id, relpath, None, "skip", "cannot decode: {}".format(e), {"reason": "encoding"}) for r, m in wanted
+            if not isinstance(m, BytesCodemod)
+        ], (data if repairs else None), None
+    ids = [rid for rid, _ in repairs] + [r.id for r, m in wanted if m.prefilter(text)]
     if not ids:
         return relpath, scanned, [], [], None, None
     entry = cache_old.get(relpath)
@@ -65,13 +69,55 @@ class FileResult:
         self.post_findings = None  # rescan of the new bytes: findings, when no rule wants another rewrite
 
 
+def repair_bytes(mods, data, relpath):
+    """The bytes stage: ``(data as the BytesCodemods of mods leave it, their findings, ids of those that changed it)``."""
+    found, changed = [], []
+    for rid, m in mods:
+        if not isinstance(m, BytesCodemod) or not m.prefilter_bytes(data):
+            continue
+        try:
+            plan = m.scan_bytes(data, relpath)
+            if plan is None:
+                continue
+            found.extend(plan.findings)
+            if not plan.rewrite:
+                continue
+            new, out = m.transform_bytes(data, plan)
+        except Exception as e:  # a codemod bug must not take the whole run down
+            found.append(_crash(rid, relpath, "transform", e))
+            continue
+        found.extend(out)
+        if new != data:
+            data = new
+            changed.append(rid)
+    return data, found, changed
+
+
 def process_source(mods, data, relpath, text=None, verify=None):
     """Run ``mods`` [(rule_id, PythonCodemod)] over the bytes ``data`` of one file.
 
-    ``verify`` (all the run's codemods): scan the rewritten bytes again; when no rule wants another
-    rewrite (the rules are idempotent on this file), ``post_findings`` holds what a rerun would
-    report, so the scan cache can remember the new file as done.
+    BytesCodemods run first, on the raw bytes; the other rules see what they leave (and the result
+    holds their change even when nothing else changes). ``verify`` (all the run's codemods): scan the
+    rewritten bytes again; when no rule wants another rewrite (the rules are idempotent on this file),
+    ``post_findings`` holds what a rerun would report, so the scan cache can remember the new file as done.
     """
+    if not any(isinstance(m, BytesCodemod) for _, m in mods):
+        return _process(mods, data, relpath, text, verify)
+    repaired, found, changed = repair_bytes(mods, data, relpath)
+    rest = [(rid, m) for rid, m in mods if not isinstance(m, BytesCodemod)]
+    res = _process(rest, repaired, relpath, text if repaired is data else None, verify)
+    res.findings[:0] = found
+    if changed:
+        if res.new is None:
+            res.new = repaired
+            res.status = "changed"
+            res.changed_rules = list(changed)
+        else:
+            res.changed_rules = list(changed) + res.changed_rules
+    return res
+
+
+def _process(mods, data, relpath, text=None, verify=None):
     res = FileResult(relpath)
     if text is None:
         try:
