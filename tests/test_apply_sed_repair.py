@@ -7,10 +7,8 @@ one with it after its docstring (the sed makes that one fail to compile), files 
 rewrites. The real mindone trees are in tests/test_apply_sed_repair_real.py (full tier).
 """
 
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
