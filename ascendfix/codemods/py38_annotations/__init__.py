@@ -23,10 +23,11 @@ import re
 from ascendfix.apply.base import Plan, PythonCodemod
 from ascendfix.apply.source import LineIndex
 from ascendfix.apply.stmtindex import StatementIndex
-from ascendfix.astutil import dotted, last_name
+from ascendfix.astutil import dotted, last_name, nodes_by_type
 from ascendfix.codemods.imports import ensure_from_import, ensure_future_annotations, ensure_import
 from ascendfix.codemods.py38_annotations.typing_forms import PEP585, PEP585_SHORT, TYPE_NAMES, TypingSpeller, find_operator
 from ascendfix.codemods.pyversion import version_tuple
+from ascendfix.codemods.py38_annotations import tree_index
 from ascendfix.codemods.scope import ScopeVisitor, module_imports
 
 # Substrings one of which any PEP 585 use contains (plain `in` tests: a regex alternation over the
@@ -38,7 +39,7 @@ _BRACKET_OR_PIPE = re.compile(r"[\[|]")
 # Options (defaults in rule.yaml): signature_classes (a framework reads their __init__ signature),
 # field_classes / field_decorators (their field annotations are read at runtime), annotation_readers
 # (a file using any of these reads annotations itself).
-_OPTION_LISTS = ("signature_classes", "field_classes", "field_decorators", "annotation_readers")
+_OPTION_LISTS = ("signature_classes", "field_classes", "field_decorators", "annotation_readers", "reader_callables")
 
 
 def glob_any(name, patterns):
@@ -74,9 +75,35 @@ def _generic_names(imports):
     return _SHORT | aliases if aliases else _SHORT
 
 
+class _Where:
+    """The file's place in the tree: its module name and the tree index's sets."""
+
+    def __init__(self, relpath, sets):
+        self.relpath = relpath or "example.py"
+        self.module = tree_index.module_name(self.relpath)
+        self.fields, self.signature, self.readers = sets
+
+    def qual(self, node, imports, local_classes):
+        """The qualified name ``node`` (a Name/Attribute chain) has in the tree, or None."""
+        d = dotted(node)
+        if d is None:
+            return None
+        head, _, rest = d.partition(".")
+        target = imports.get(head)
+        if target:
+            q = tree_index.absolute(self.module, self.relpath, target)
+        elif head in local_classes:
+            q = self.module + "." + head
+        else:
+            return None
+        return q + ("." + rest if rest else "")
+
+
 class _Scan(ScopeVisitor):
-    def __init__(self, tree, opts, need585, need604):
+    def __init__(self, tree, opts, need585, need604, where=None):
         ScopeVisitor.__init__(self, tree)
+        self.where = where
+        self._local_classes = None
         self.generic_names = _generic_names(self.imports)
         self.opts = opts
         self.need585 = need585
@@ -167,6 +194,20 @@ class _Scan(ScopeVisitor):
             self._check_class(node)
         ScopeVisitor.visit_ClassDef(self, node)
 
+    def _base_quals(self, node):
+        """(written base, qualified name in the tree or None) for each base of a class statement."""
+        w = self.where
+        if w is None:
+            return []
+        if self._local_classes is None:
+            self._local_classes = {s.name for s in self.tree.body if isinstance(s, ast.ClassDef)}
+        out = []
+        for b in node.bases:
+            b = b.value if isinstance(b, ast.Subscript) else b
+            if dotted(b):
+                out.append((dotted(b), w.qual(b, self.imports, self._local_classes)))
+        return out
+
     def _check_class(self, node):
         o = self.opts
         bases = []
@@ -179,6 +220,12 @@ class _Scan(ScopeVisitor):
                 self.protected.append(
                     (node.lineno, "class {}: a framework reads its __init__ signature ({})".format(node.name, name)))
                 return
+        quals = self._base_quals(node)
+        for written, q in quals:
+            if q is not None and q in self.where.signature:
+                self.protected.append((node.lineno, "class {}: a framework reads its __init__ signature ({}, a "
+                                                    "pipeline class of this tree)".format(node.name, written)))
+                return
         if not any(isinstance(s, ast.AnnAssign) for s in node.body):
             return
         if any(k.arg == "total" for k in node.keywords):
@@ -188,6 +235,12 @@ class _Scan(ScopeVisitor):
             if glob_any(name, o["field_classes"]):
                 self.protected.append(
                     (node.lineno, "class {}: its field annotations are read at runtime ({})".format(node.name, name)))
+                return
+        for written, q in quals:
+            if q is not None and q in self.where.fields:
+                self.protected.append(
+                    (node.lineno, "class {}: its field annotations are read at runtime ({} is defined in this tree "
+                                  "on a class that reads them)".format(node.name, written)))
                 return
         for d in node.decorator_list:
             f = d.func if isinstance(d, ast.Call) else d
@@ -248,13 +301,77 @@ class Py38Annotations(PythonCodemod):
             src.header(lambda module: _imports(module, plan))
         return findings
 
+    # ------------------------------------------------------------------ the tree index (ascendfix.apply.index)
+    index_needs_tree = False
+
+    def index_prefilter(self, text):
+        return bool(text)
+
+    def index_file(self, tree, text, relpath):
+        return tree_index.file_part(text, relpath, self.opts["annotation_readers"])
+
+    def index_merge(self, parts):
+        return tree_index.merge(parts, self.opts["field_classes"], self.opts["signature_classes"],
+                                self.opts["reader_callables"])
+
+    def _index_sets(self):
+        """(fields, signature, readers) of this run's tree index, as sets (built once per index)."""
+        idx = self.index or {}
+        cached = getattr(self, "_sets", None)
+        if cached is None or cached[0] is not idx:
+            cached = self._sets = (idx, (frozenset(idx.get("fields", ())), frozenset(idx.get("signature", ())),
+                                         frozenset(idx.get("readers", ()))))
+        return cached[1]
+
+    def _handed_to_readers(self, tree, text, where, imports):
+        """[(line, why)]: places where this module hands itself or its code to something that reads
+        annotations (``sys.modules[__name__]`` as an argument; a call or decorator that resolves to a
+        known reader of signatures — typer, FastAPI, torch.library.custom_op... — or to a function or
+        object of this tree that reads annotations)."""
+        known = set(self.opts["reader_callables"]) | where.readers
+        lasts = {q.rsplit(".", 1)[-1] for q in known}
+        if "modules[__name__]" not in text and not any(n in text for n in lasts):
+            return []
+        by = nodes_by_type(tree)
+        local = {s.name for s in tree.body if isinstance(s, ast.ClassDef)}
+        out = []
+
+        def resolve(func):
+            q = where.qual(func, imports, local)
+            if q is None:
+                return None
+            if q in known:
+                return q
+            # a method of a reader object (`@app.command()` with `app = typer.Typer()` elsewhere)
+            head = q.rpartition(".")[0]
+            return head if head in known else None
+
+        for call in by.get(ast.Call, ()):
+            for a in list(call.args) + [k.value for k in call.keywords]:
+                if (isinstance(a, ast.Subscript) and dotted(a.value) == "sys.modules"
+                        and isinstance(tree_index_slice(a), ast.Name) and tree_index_slice(a).id == "__name__"):
+                    out.append((call.lineno, "hands the module itself (sys.modules[__name__]) to {}()".format(
+                        dotted(call.func) or "a function")))
+            q = resolve(call.func)
+            if q is not None:
+                out.append((call.lineno, "uses {}, which reads the annotations of the code handed to it".format(q)))
+        for cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            for node in by.get(cls, ()):
+                for d in node.decorator_list:
+                    q = resolve(d.func if isinstance(d, ast.Call) else d)
+                    if q is not None:
+                        out.append((d.lineno, "@{} reads the annotations of {}".format(q, node.name)))
+        out.sort()
+        return out
+
     # ------------------------------------------------------------------ decision
     def plan(self, tree, text, relpath=None):
         plan = _Plan(relpath)
         lines = self._candidate_lines(tree, text) if (self.need585 or self.need604) else None
         if not lines:
             return plan
-        scan = _Scan(tree, self.opts, self.need585, self.need604)
+        where = _Where(relpath, self._index_sets())
+        scan = _Scan(tree, self.opts, self.need585, self.need604, where)
         if not any(r in text for r in self.opts["annotation_readers"]):
             # Visit only the statements on candidate lines (and their ancestors), plus every class
             # (the runtime-read checks); without a reader of annotations in the text, that finds
@@ -274,6 +391,8 @@ class Py38Annotations(PythonCodemod):
         rewrite = [s for s in scan.sites if s.ctx == "runtime"]
         reason = None
         if ann_sites and not has_future:
+            if not scan.protected:
+                scan.protected = self._handed_to_readers(tree, text, where, scan.imports)
             if scan.protected:
                 line, why = scan.protected[0]
                 reason = "annotations are read at runtime here ({}, line {}), so no future import".format(why, line)
@@ -402,6 +521,12 @@ def _imports(module, plan):
         if sp.need_module:
             module = ensure_import(module, sp.need_module, near_from=sp.merge)
     return module
+
+
+def tree_index_slice(sub):
+    """The index expression of a subscript (3.8 wraps it in ast.Index)."""
+    sl = sub.slice
+    return sl.value if sl.__class__.__name__ == "Index" else sl
 
 
 def _add(edits, start, end, text):
