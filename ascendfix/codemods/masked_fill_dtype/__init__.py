@@ -39,7 +39,8 @@ import sys
 from ascendfix.apply.base import Plan, PythonCodemod
 from ascendfix.apply.source import LineIndex
 from ascendfix.apply.stmtindex import StatementIndex
-from ascendfix.astutil import dotted, iter_children, nodes_by_type
+from ascendfix.astutil import dotted, nodes_by_type
+from ascendfix.codemods import hoist
 from ascendfix.codemods.imports import add_import_after_imports
 from ascendfix.codemods.scope import BUILTIN_NAMES, arg_names, binding_nodes, bindings, fresh_name
 
@@ -59,7 +60,6 @@ SCALAR_CONSTANTS = {
     "mindspore.numpy.inf", "mindspore.numpy.nan", "mindspore.numpy.NINF", "mindspore.numpy.PINF",
 }
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_HOISTABLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Expr)
 HOIST_NAME = "masked_input"
 
 
@@ -270,30 +270,6 @@ class _Scopes:
         return "builtins." + name if name in BUILTIN_NAMES else None
 
 
-def _parents(stmt):
-    """id(node) -> parent node, over the statement's own expression nodes."""
-    out = {}
-    stack = [stmt]
-    while stack:
-        n = stack.pop()
-        for c in iter_children(n):
-            if isinstance(c, ast.stmt):
-                continue
-            out[id(c)] = n
-            stack.append(c)
-    return out
-
-
-def _path(node, parents):
-    """Ancestors of ``node`` up to (not including) its statement, innermost first."""
-    out = []
-    p = parents.get(id(node))
-    while p is not None and not isinstance(p, ast.stmt):
-        out.append(p)
-        p = parents.get(id(p))
-    return out
-
-
 # ----------------------------------------------------------------------------------------- fill values
 
 
@@ -368,98 +344,6 @@ def _only_scalar_assignments(nodes, name, func, scopes, imports):
     return True
 
 
-# ---------------------------------------------------------------------------------------------- hoisting
-
-_PURE = (ast.Name, ast.Constant)
-
-
-def _pure(node):
-    """Evaluating it has no side effect (names, constants, attribute and constant-index lookups)."""
-    if node is None or isinstance(node, _PURE):
-        return True
-    if isinstance(node, ast.Attribute):
-        return _pure(node.value)
-    if isinstance(node, ast.Subscript):
-        return _pure(node.value) and _pure(node.slice)
-    if isinstance(node, (ast.Tuple, ast.List)):
-        return all(_pure(e) for e in node.elts)
-    if isinstance(node, ast.Slice):
-        return all(_pure(p) for p in (node.lower, node.upper, node.step))
-    if isinstance(node, ast.UnaryOp):
-        return _pure(node.operand)
-    if isinstance(node, ast.keyword):
-        return _pure(node.value)
-    if _INDEX is not None and isinstance(node, _INDEX):
-        return _pure(node.value)
-    if _EXTSLICE is not None and isinstance(node, _EXTSLICE):
-        return all(_pure(d) for d in node.dims)
-    return False
-
-
-def _before(parent, child):
-    """The parts of ``parent`` evaluated before ``child``, or None when ``child`` is not evaluated
-    unconditionally (exactly once) whenever ``parent`` is."""
-    p = parent
-    if isinstance(p, ast.Call):
-        order = [p.func] + list(p.args) + list(p.keywords)
-    elif isinstance(p, ast.keyword):
-        order = [p.value]
-    elif isinstance(p, ast.Attribute):
-        order = [p.value]
-    elif isinstance(p, ast.Subscript):
-        order = [p.value, p.slice]
-    elif isinstance(p, ast.BinOp):
-        order = [p.left, p.right]
-    elif isinstance(p, ast.UnaryOp):
-        order = [p.operand]
-    elif isinstance(p, ast.Compare):
-        order = [p.left] + p.comparators[:1]  # later comparisons run only if the first holds
-    elif isinstance(p, ast.BoolOp):
-        order = p.values[:1]
-    elif isinstance(p, ast.IfExp):
-        order = [p.test]
-    elif isinstance(p, (ast.Tuple, ast.List, ast.Set)):
-        order = list(p.elts)
-    elif isinstance(p, ast.Dict):
-        order = [x for kv in zip(p.keys, p.values) for x in kv]
-    elif isinstance(p, ast.Starred):
-        order = [p.value]
-    elif _INDEX is not None and isinstance(p, _INDEX):
-        order = [p.value]
-    elif isinstance(p, (ast.Assign, ast.AnnAssign)):
-        order = [p.value]
-    elif isinstance(p, ast.AugAssign):
-        order = [p.target, p.value]
-    elif isinstance(p, (ast.Return, ast.Expr)):
-        order = [p.value]
-    else:  # lambda, comprehension, await, yield, f-string, named expression...
-        return None
-    for i, n in enumerate(order):
-        if n is child:
-            return order[:i]
-    return None
-
-
-def _hoist_problem(stmt, node, path, lines, scope_chain):
-    """Why ``node`` (an expression of ``stmt``) cannot be bound to a name by a statement inserted
-    before ``stmt``, or None when it can."""
-    if not isinstance(stmt, _HOISTABLE):
-        return "it is part of a {} statement".format(type(stmt).__name__.lower())
-    if any(isinstance(s, ast.ClassDef) for s in scope_chain):
-        return "it is in a class body"
-    if lines.line(stmt.lineno).encode("utf-8")[:stmt.col_offset].strip(b" \t"):
-        return "its statement shares a line with another one"
-    child = node
-    for parent in path + [stmt]:
-        before = _before(parent, child)
-        if before is None:
-            return "it is evaluated conditionally or in a nested scope"
-        if not all(_pure(b) for b in before):
-            return "the statement evaluates something else first"
-        child = parent
-    return None
-
-
 # ---------------------------------------------------------------------------------------------- the rule
 
 
@@ -510,7 +394,7 @@ class MaskedFillDtype(PythonCodemod):
             if any(isinstance(c.func, (ast.Attribute, ast.Name)) and
                    (getattr(c.func, "attr", None) or getattr(c.func, "id", None) or "").startswith("masked_fill")
                    for c in stmt_calls):
-                parents = _parents(index.nodes[si])
+                parents = hoist.parents(index.nodes[si])
                 calls.extend((c, si, parents) for c in stmt_calls)
         # inner calls before the calls holding them (a receiver is bound to a name with its inner rewrites done)
         calls.sort(key=lambda c: (c[0].end_lineno, c[0].end_col_offset, c[0].lineno, c[0].col_offset))
@@ -519,7 +403,7 @@ class MaskedFillDtype(PythonCodemod):
             if info is None:
                 continue
             value, inp, form = info
-            path = _path(call, parents)
+            path = hoist.path_to(call, parents)
             chain = scopes.chain(si, path)
             fill = _scalar_fill(value, chain, scopes, imports)
             if fill is None:
@@ -539,7 +423,8 @@ class MaskedFillDtype(PythonCodemod):
             site = _Site(call, value, inp, si, chain, fill)
             site.dtype_node = _dtype_source(inp, imports)
             if site.dtype_node is None:
-                problem = _hoist_problem(index.nodes[si], inp, _path(inp, parents), lines, chain)
+                problem = hoist.problem(index.nodes[si], inp, hoist.path_to(inp, parents), lines,
+                                        any(isinstance(c, ast.ClassDef) for c in chain))
                 if problem is not None:
                     plan.findings.append(self.finding(
                         relpath, call.lineno, "skip",
@@ -592,25 +477,17 @@ class MaskedFillDtype(PythonCodemod):
                 s, e = src.span(site.inp)
                 inner = [ed for ed in edits if s <= ed[0] and ed[1] <= e]
                 edits = [ed for ed in edits if not (s <= ed[0] and ed[1] <= e)]
-                body = _render(text, s, e, inner)
-                if "\n" in body or "\r" in body:
-                    body = "(" + body + ")"
-                stmt = site.hoist
-                line_start = src.index.line_start(stmt.lineno)
-                line = src.index.line(stmt.lineno)
-                indent = line[:len(line) - len(line.lstrip(" \t"))]
-                eol = line[len(line.rstrip("\r\n")):] or "\n"
-                inserts.append((line_start, e, "{}{} = {}{}".format(indent, name, body, eol)))
-                if s > 0 and text[s - 1] == "(" and e < len(text) and text[e] == ")":
-                    s, e = s - 1, e + 1
-                edits.append((s, e, name))
+                offset, statement, span = hoist.bind(text, src.index, site.hoist, (s, e), name, inner)
+                inserts.append((offset, e, statement))
+                edits.append(span + (name,))
                 dtype = name
             else:
                 dtype = src.segment(site.dtype_node)
             vs, ve = src.span(site.value)
             inner = [ed for ed in edits if vs <= ed[0] and ed[1] <= ve]
             edits = [ed for ed in edits if not (vs <= ed[0] and ed[1] <= ve)]
-            edits.append((vs, ve, "{}.Tensor({}, dtype={}.dtype)".format(site.alias, _render(text, vs, ve, inner), dtype)))
+            edits.append((vs, ve, "{}.Tensor({}, dtype={}.dtype)".format(site.alias, hoist.render(text, vs, ve, inner),
+                                                                          dtype)))
             msg = "masked_fill fill value wrapped in {}.Tensor(..., dtype=<input>.dtype)".format(site.alias)
             data = {}
             if site.hoist is not None:
@@ -648,18 +525,6 @@ def _dtype_source(inp, imports):
         if info is None:
             return None
         inp = info[1]
-
-
-def _render(text, start, end, edits):
-    """text[start:end] with ``edits`` (inside it, not overlapping) applied."""
-    out = []
-    pos = start
-    for s, e, new in sorted(edits, key=lambda t: (t[0], t[1])):
-        out.append(text[pos:s])
-        out.append(new)
-        pos = e
-    out.append(text[pos:end])
-    return "".join(out)
 
 
 def _short(s, n=60):

@@ -6,7 +6,9 @@ Rewrites what has an exact equivalent on the target:
   ``(s[:-len(p)] if p and s.endswith(p) else s)`` (``p == ""`` must return ``s``; ``s[:-0]`` is
   ``""``), when ``s`` is a plain name, a literal, or a ``__class__``/``__name__`` chain, and ``p`` a
   plain name, a literal or an f-string of plain names — both are then evaluated twice with no
-  side effect. A literal ``p`` becomes a number (``s[4:]``);
+  side effect; another ``s`` (a call...) is bound to a fresh name by a statement inserted before its
+  own (:mod:`ascendfix.codemods.hoist`), when that keeps the evaluation order. A literal ``p`` becomes
+  a number (``s[4:]``);
 - ``functools.cache`` → ``functools.lru_cache(maxsize=None)`` (``from functools import cache``
   imports ``lru_cache`` instead);
 - ``hashlib.md5(..., usedforsecurity=...)`` (any hashlib constructor) →
@@ -25,9 +27,11 @@ from ascendfix import guards
 from ascendfix.apply.base import Plan, PythonCodemod
 from ascendfix.apply.source import LineIndex
 from ascendfix.astutil import dotted, last_name, nodes_by_type
+from ascendfix.apply.stmtindex import StatementIndex
+from ascendfix.codemods import hoist
 from ascendfix.codemods.imports import ensure_import
 from ascendfix.codemods.pyversion import version_tuple
-from ascendfix.codemods.scope import ScopeVisitor, all_bound_names, rebound_names
+from ascendfix.codemods.scope import ScopeVisitor, all_bound_names, fresh_name, rebound_names
 
 # try/except around a site: these handlers mean "feature detection" (the site is fine), ...
 _GUARD_EXCEPTIONS = {"ImportError", "ModuleNotFoundError", "AttributeError", "NameError"}
@@ -363,13 +367,16 @@ class _Scan(ScopeVisitor):
         if isinstance(f, ast.Attribute) and f.attr in self.mod.methods:
             label, needs = self.mod.methods[f.attr]
             if self.newer(needs) and not (self.guard or self.type_checking):
-                if (f.attr in ("removeprefix", "removesuffix") and len(node.args) == 1 and not node.keywords
-                        and _pure_receiver(f.value) and _pure_argument(node.args[0]) and not self.in_fstring):
+                affix = (f.attr in ("removeprefix", "removesuffix") and len(node.args) == 1 and not node.keywords
+                         and _pure_argument(node.args[0]) and not self.in_fstring)
+                if affix and _pure_receiver(f.value):
                     self.rewrites.append((node.lineno, f.attr, node, None))
+                elif affix:  # bound to a name first, if the statement allows (Py38Stdlib.scan decides)
+                    self.rewrites.append((node.lineno, f.attr, node, "bind"))
                 else:
                     why = ""
                     if f.attr in ("removeprefix", "removesuffix"):
-                        why = ": the receiver or argument is not a plain name/literal (it would be evaluated twice); " \
+                        why = ": the argument is not a plain name/literal (it would be evaluated twice); " \
                               "rewrite by hand"
                         if self.in_fstring:
                             why = ": inside an f-string; rewrite by hand"
@@ -437,6 +444,8 @@ class Py38Stdlib(PythonCodemod):
 
     def scan(self, tree, text, relpath):
         scan = self._scan(tree, text)
+        if any(r[3] == "bind" for r in scan.rewrites if r[1] in ("removeprefix", "removesuffix")):
+            self._bindable(scan, tree, text)
         reports = [self.finding(relpath, ln, "report", msg, api=api, needs=_fmt(needs)) for ln, api, needs, msg in
                    scan.reports]
         rewrite = bool([r for r in scan.rewrites if r[1] != "cache-name"] or scan.cache_imports)
@@ -446,9 +455,42 @@ class Py38Stdlib(PythonCodemod):
         plan.scan = scan
         return plan
 
+    def _bindable(self, scan, tree, text):
+        """Decide the removeprefix/removesuffix sites whose receiver must be bound to a name first: keep
+        those :mod:`ascendfix.codemods.hoist` allows (extra = their statement), report the others."""
+        index = StatementIndex.of(tree)
+        lines = LineIndex.of(text)
+        sites = {id(r[2]) for r in scan.rewrites}
+        keep = []
+        for r in scan.rewrites:
+            line, kind, node, extra = r
+            if extra != "bind":
+                keep.append(r)
+                continue
+            why = None
+            si = next((i for i in index.at_lines([line]) if any(n is node for n in index.own_nodes(i))), None)
+            if si is None:
+                why = "its statement was not found"
+            else:
+                recv = node.func.value
+                if any(id(n) in sites for n in ast.walk(recv)):
+                    why = "it holds another rewrite"
+                else:
+                    stmt = index.nodes[si]
+                    parents = hoist.parents(stmt)
+                    why = hoist.problem(stmt, recv, hoist.path_to(recv, parents), lines, _in_class_body(index, si))
+            if why is None:
+                keep.append((line, kind, node, index.nodes[si]))
+            else:
+                label, needs = self.methods[kind]
+                scan.report(node, label, version_tuple(needs), ": the receiver would be evaluated twice and cannot be "
+                                                               "bound to a name first ({}); rewrite by hand".format(why))
+        scan.rewrites = keep
+
     def transform(self, src, plan):
         scan = plan.scan
         relpath = plan.relpath
+        text = src.text
         findings = []
         need_sys = False
         sys_name = None
@@ -462,12 +504,22 @@ class Py38Stdlib(PythonCodemod):
         rewrites = scan.rewrites
         if not scan.cache_imports:  # `cache` names are only rewritten together with their import
             rewrites = [r for r in rewrites if r[1] != "cache-name"]
+        bound = set()
         for line, kind, node, extra in rewrites:
             if kind in ("removeprefix", "removesuffix"):
                 before = src.segment(node)
-                after = _remove_affix(kind, node, src.segment)
+                segment = src.segment
+                note = ""
+                if extra is not None:  # (statement, ...) from _bindable: the receiver is bound to a name first
+                    name = fresh_name(text, AFFIX_NAME, bound)
+                    bound.add(name)
+                    offset, statement, _ = hoist.bind(text, src.index, extra, src.span(node.func.value), name)
+                    src.replace(offset, offset, statement)
+                    segment = (lambda n, name=name, recv=node.func.value: name if n is recv else src.segment(n))
+                    note = "; `{}` bound to `{}` first (evaluated once)".format(_short(src.segment(node.func.value)), name)
+                after = _remove_affix(kind, node, segment)
                 src.replace_node(node, after)
-                findings.append(self.finding(relpath, line, "change", "str.{}() -> {}".format(kind, after),
+                findings.append(self.finding(relpath, line, "change", "str.{}() -> {}{}".format(kind, after, note),
                                              api="str." + kind, needs="3.9", before=before, after=after))
             elif kind in ("cache", "cache-name"):
                 old = src.segment(node)
@@ -594,11 +646,32 @@ class Py38Stdlib(PythonCodemod):
 
 
 
+AFFIX_NAME = "affix_input"
+
+
+def _in_class_body(index, si):
+    """Is statement ``si`` directly in a class body (no def between)?"""
+    p = index.parents[si]
+    while p >= 0:
+        node = index.nodes[p]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        if isinstance(node, ast.ClassDef):
+            return True
+        p = index.parents[p]
+    return False
+
+
+def _short(s, n=60):
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 3] + "..."
+
+
 def _remove_affix(kind, node, segment):
     recv = node.func.value
     arg = node.args[0]
     s = segment(recv)
-    if not isinstance(recv, ast.Name):
+    if not isinstance(recv, ast.Name) and _pure_receiver(recv):
         s = "({})".format(s) if isinstance(recv, ast.Constant) else s
     p = segment(arg)
     literal = isinstance(arg, ast.Constant)
