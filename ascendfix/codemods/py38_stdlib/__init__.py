@@ -519,8 +519,11 @@ class Py38Stdlib(PythonCodemod):
                     note = "; `{}` bound to `{}` first (evaluated once)".format(_short(src.segment(node.func.value)), name)
                 after = _remove_affix(kind, node, segment)
                 src.replace_node(node, after)
+                data = dict(api="str." + kind, needs="3.9", before=before, after=after)
+                if extra is not None:
+                    data.update(bound=name, bound_to=src.segment(node.func.value))
                 findings.append(self.finding(relpath, line, "change", "str.{}() -> {}{}".format(kind, after, note),
-                                             api="str." + kind, needs="3.9", before=before, after=after))
+                                             **data))
             elif kind in ("cache", "cache-name"):
                 old = src.segment(node)
                 if isinstance(node, ast.Attribute):
