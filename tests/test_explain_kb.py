@@ -365,6 +365,12 @@ EXPECTED_TOP = {
     "pip_numpy2_into_ms27_mindone02.log": "AF022",
     "torch213_compile_backend_ascend.log": "AF030",
     "torch213_cpu_no_torch_npu.log": "AF031",
+    "transformers438_hfargparser_future_import.log": "AF050",
+    "pydantic214_future_import_type_checking.log": "AF050",
+    "numpy126_removed_np_float_alias.log": "AF051",
+    "pip_py38_mindspore270_no_match.log": "AF040",
+    "pip_torch_npu_231_no_match.log": "AF040",
+    "diffusers042_hf_offline_sdxl.log": "AF049",
 }
 
 
