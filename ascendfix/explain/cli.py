@@ -82,6 +82,15 @@ def run(args):
 _ROLE_WORD = {"cause": "cause", "consequence": "consequence", "wrapper": "wrapper", "context": "context"}
 
 
+def _short(path):
+    """A path as the user would type it: relative to the working directory when that is shorter."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return rel if len(rel) < len(path) else path
+
+
 def _where(ev, multi):
     if multi and ev.get("source"):
         return "{} line {}".format(os.path.basename(ev["source"]), ev["line"])
@@ -125,7 +134,7 @@ def _print_report(report):
             who = "rank {}".format(ff["rank_id"]) if ff["rank_id"] is not None else (
                 "device {}".format(ff["device_id"]) if ff["device_id"] is not None else "log")
             con.print("First failure: {} ({}){}: {} {}".format(
-                who, escape(ff["source"]), " at " + ff["time"] if ff["time"] else "", ff["id"], escape(ff["title"])))
+                who, escape(_short(ff["source"])), " at " + ff["time"] if ff["time"] else "", ff["id"], escape(ff["title"])))
     else:
         con.print("{} lines read from {}; {} likely cause{}, best first:".format(
             report.lines_read, escape(name), len(matches), "" if len(matches) == 1 else "s"))
@@ -166,7 +175,7 @@ def _print_report(report):
             else:
                 status = "{} {}".format(styled_mark("ok" if not d["failed"] else "warn", con),
                                        "no failure" if not d["failed"] else "failure not recognised")
-            con.print("  {}  {}  {}".format(escape(r.name), who, status))
+            con.print("  {}  {}  {}".format(escape(_short(r.name)), who, status))
 
 
 # -- pages ------------------------------------------------------------------------------------------

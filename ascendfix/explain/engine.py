@@ -61,6 +61,10 @@ KEY_PREFILTERS = (
     "Segmentation fault",
     "core dumped",
     "^Killed",
+    # lines that name the local rank (read for the rank of a plog; never key lines themselves)
+    "rankNum\\[[0-9]{1,6}\\], ?rank\\[",
+    "\\]userRank\\[",
+    "rankSize\\[[0-9]{1,6}\\], rankId\\[",
 )
 # ... and what they are, once a line is decoded and its prefixes are gone
 _EXCEPTION_RE = re.compile(

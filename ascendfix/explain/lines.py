@@ -68,6 +68,12 @@ _TIME_PARTS = re.compile(
     r"(?:[.,](?P<f1>\d{1,9})(?:\.(?P<f2>\d{1,3}))?)?"
 )
 
+# HCCL lines that name the local rank: hcom init / SetupAgent ("rankNum[8], rank[2]"), "LocalRank Key Info ...
+# userRank[6]", task exceptions ("rankSize[4], rankId[2]")
+_RANK_HINT = re.compile(
+    r"rankNum\[\d{1,6}\], ?rank\[(?P<a>\d{1,6})\]|\]userRank\[(?P<b>\d{1,6})\]|rankSize\[\d{1,6}\], rankId\[(?P<c>\d{1,6})\]"
+)
+
 _LEVELS = {"WARN": "WARNING", "FATAL": "CRITICAL", "E": "ERROR", "W": "WARNING", "I": "INFO", "F": "CRITICAL"}
 
 
@@ -135,6 +141,10 @@ def parse(text):
             if m:
                 info.level = info.level or "ERROR"
                 _set(info, m, ("pid", "time"))
+    if info.rank is None and "ank" in msg:
+        m = _RANK_HINT.search(msg)
+        if m:
+            info.rank = m.group("a") or m.group("b") or m.group("c")
     if info.time is None:
         m = _TIME.search(msg, 0, 160)
         if m:
