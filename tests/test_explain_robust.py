@@ -274,7 +274,7 @@ _pieces = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_pieces, max_size=30).map(b"".join))
 def test_any_bytes(data):
     py = _explain(data, False, limit=None)
@@ -285,13 +285,13 @@ def test_any_bytes(data):
         assert _explain(data, None, limit=None) == py
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.text(max_size=200))
 def test_any_text(text):
     explain_text(text, limit=None)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.lists(st.binary(min_size=1, max_size=6), min_size=1, max_size=12),
     st.binary(max_size=60),
