@@ -70,7 +70,7 @@ def test_json_shape(cli):
 
 
 def test_library_report_is_the_json_document(cli):
-    from ascendfix.explain import explain
+    from ascendfix.explain.operation import explain
 
     report = explain(str(MASKEDFILL))
     rc, out, _ = cli("explain", "--json", MASKEDFILL)

@@ -1,6 +1,6 @@
 """``explain`` as an operation: inputs in, an :class:`ExplainReport` out (no printing, no exit codes here).
 
-    from ascendfix.explain import explain
+    from ascendfix.explain.operation import explain
     report = explain("train.log")                      # a file, a folder, a glob, "-", or a list of them
     report = explain(["rank0.log", "rank1.log"])       # one log per rank: the first failing rank is named
     report = explain(plog=True)                        # the CANN log folder ($ASCEND_PROCESS_LOG_PATH, ...)
