@@ -371,6 +371,8 @@ EXPECTED_TOP = {
     "pip_py38_mindspore270_no_match.log": "AF040",
     "pip_torch_npu_231_no_match.log": "AF040",
     "diffusers042_hf_offline_sdxl.log": "AF049",
+    "ms27_device_target_ascend_without_cann.log": "AF023",
+    "ms27_communication_init_without_launcher.log": "AF054",
 }
 
 
