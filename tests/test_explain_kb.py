@@ -389,3 +389,41 @@ def test_captured_logs(name, use_grep):
     assert report["lines_read"] == (LOGS / name).read_bytes().count(b"\n") + (
         0 if (LOGS / name).read_bytes().endswith(b"\n") else 1
     )
+
+
+# -- the fault-knowledge table (MindCluster's fault-diagnosis entries) --------------------------------------
+from ascendfix.explain.faults import load_fault_families  # noqa: E402
+
+FAULTS = load_fault_families()
+
+
+def test_fault_tables_load_and_are_well_formed():
+    assert FAULTS, "rules/faults/ has a family"
+    for fam in FAULTS:
+        assert fam.rules and fam.source.startswith("https://")
+        for r in fam.rules:
+            assert r.category in CATEGORIES and r.fix and r.title
+            for p in r.patterns:
+                assert len(p.anchors[0]) >= 12 and all(p.literals)
+
+
+@pytest.mark.parametrize("fam,example", [pytest.param(f, ex, id="{}-match{}".format(f.name, i))
+                                         for f in FAULTS for i, ex in enumerate(f.examples["match"])])
+def test_fault_examples(fam, example):
+    ids = [h.id for h in _hits(example["text"])]
+    assert example.get("id") in ids
+
+
+@pytest.mark.parametrize("fam,example", [pytest.param(f, ex, id="{}-no_match{}".format(f.name, i))
+                                         for f in FAULTS for i, ex in enumerate(f.examples["no_match"])])
+def test_fault_near_misses(fam, example):
+    ids = {r.id for r in fam.rules}
+    assert not ids & {h.id for h in _hits(example["text"])}
+
+
+def test_a_signature_for_the_line_outranks_a_fault_entry():
+    """AF008 is written for link-setup timeouts; the fault table's entry for the same line is not repeated."""
+    line = ("[ERROR] HCCL(17528,python3):2026-03-18-10:33:52.113.942 [hccl_socket_manager.cc:836] [18744][Create]"
+            "[Sockets]Wait links establish completed failed, local role is client. ret[9]")
+    hits = _hits(line)
+    assert hits[0].id == "AF008" and not any(h.kind == "fault" for h in hits)

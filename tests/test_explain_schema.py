@@ -26,6 +26,7 @@ def _valid(doc, kind):
     (["AF003"], "page"),
     (["EZ9999"], "code_page"),
     (["507035"], "code_page"),
+    (["AISW_CANN_HCCL_013"], "fault_page"),
     (["--list"], "signatures"),
     (["AF999"], "error"),
 ])

@@ -337,6 +337,29 @@ def mindie_rows(mind_cluster, skip):
     return [out[k] for k in sorted(out)]
 
 
+def fault_rows(mind_cluster):
+    """Literal rules of MindCluster's fault knowledge base for CANN plog / device logs and framework logs."""
+    kg = json.loads(_git_show(mind_cluster, "component/ascend-faultdiag/src/ascend_fd/configuration/kg-config.json"))
+    out = []
+    for key, v in kg["knowledge-repository"].items():
+        if v.get("source_file") not in ("CANN_Plog", "CANN_Device", "TrainLog", "CANN_Plog | OS"):
+            continue
+        spec = (v.get("regex") or {}).get("in")
+        if not spec:
+            continue
+        alts = spec if all(isinstance(x, list) for x in spec) else [spec]
+        alts = [[x for x in alt if isinstance(x, str) and x.strip()] for alt in alts]
+        alts = [alt for alt in alts if alt]
+        a = v["attribute"]
+        label = (a.get("cause_en") or "").strip()
+        if not alts or not label:
+            continue
+        out.append({"id": key, "any": alts, "label": label, "component": a.get("component") or "",
+                    "module": a.get("module") or ""})
+    out.sort(key=lambda r: r["id"])
+    return out
+
+
 def _dump(path, header, rows):
     """JSON (one row per line: readable diffs, and ~50x faster to load than YAML at run time)."""
     with open(path, "w", encoding="utf-8") as fh:
@@ -373,7 +396,13 @@ def main(argv=None):
     mie = mindie_rows(a.mind_cluster, _curated(os.path.join(out, "mindie.yaml")))
     _dump(os.path.join(out, "mindie-table.json"),
           note + "codes from github.com/Ascend/mind-cluster@{} (ascend-faultdiag kg-config.json)".format(rev(a.mind_cluster)), mie)
-    print("cann {} acl {} torch_npu {} mindie {}".format(len(cann), len(acl), len(tn), len(mie)))
+    fr = fault_rows(a.mind_cluster)
+    fault_dir = os.path.join(os.path.dirname(out), "faults")
+    os.makedirs(fault_dir, exist_ok=True)
+    _dump(os.path.join(fault_dir, "ascend-fd-table.json"),
+          note + "facts (log substrings, component/module, short label) from github.com/Ascend/mind-cluster@{}"
+                 " (ascend-faultdiag kg-config.json, Apache-2.0)".format(rev(a.mind_cluster)), fr)
+    print("cann {} acl {} torch_npu {} mindie {} faults {}".format(len(cann), len(acl), len(tn), len(mie), len(fr)))
 
 
 if __name__ == "__main__":

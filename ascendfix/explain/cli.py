@@ -9,6 +9,7 @@ torch_npu / MindIE error signatures and a table of Ascend error codes.
                                            else $ASCEND_WORK_PATH/log, else ~/ascend/log), newest first
   ascendfix explain AF003                  the long page of one signature (like rustc --explain)
   ascendfix explain EZ9999 | 507035        the page of an error code (CANN, AscendCL, ERR#####, MIE…)
+  ascendfix explain AISW_CANN_HCCL_013     the page of a known fault from MindCluster's knowledge base
   ascendfix explain --list                 every known signature
 
 For each likely cause, best first: a stable id, its role (cause, consequence, wrapper), the evidence
@@ -30,6 +31,7 @@ import re
 from ascendfix.errors import EXIT_OK, AscendfixError
 
 _ID_RE = re.compile(r"^[Aa][Ff]\d{3}$")
+_FAULT_RE = re.compile(r"^AISW_\w{3,80}$")
 _CODE_RE = re.compile(
     r"^(?:E[0-9A-Z]\d{4}|[1-5]\d{5}|(?i:ERR)\d{5}|MIE\d\dE[0-9A-F]{6}|HCCL_E_[A-Z_]{2,30}|ACL(?:NN)?_ERR[A-Z_]{2,60})$"
 )
@@ -66,6 +68,8 @@ def run(args):
             return _page(args, targets[0])
         if _CODE_RE.match(targets[0]):
             return _code_page(args, targets[0])
+        if _FAULT_RE.match(targets[0]):
+            return _fault_page(args, targets[0])
     from ascendfix.explain.operation import explain
 
     report = explain(targets, limit=args.limit or None, plog=args.plog, max_files=args.max_files)
@@ -291,6 +295,55 @@ def _code_page(args, code):
     return EXIT_OK
 
 
+def _fault_page(args, fault_id):
+    from ascendfix.explain.faults import find_fault
+
+    fam, rule = find_fault(fault_id)
+    if rule is None:
+        raise AscendfixError("{}: unknown fault id (see 'ascendfix explain --list')".format(fault_id))
+    doc = {
+        "id": rule.id,
+        "family": fam.name,
+        "title": rule.title,
+        "component": rule.component,
+        "module": rule.module,
+        "category": rule.category,
+        "role": rule.role,
+        "cause": rule.cause,
+        "fix": rule.fix,
+        "literals": [list(p.literals) for p in rule.patterns],
+        "source": fam.source,
+    }
+    if args.json:
+        from ascendfix.output import emit_json
+
+        emit_json(doc)
+        return EXIT_OK
+    from rich.markup import escape
+
+    from ascendfix.output import make_console
+
+    con = make_console()
+    con.soft_wrap = True
+    con.print("[bold]{}[/bold]: {}".format(escape(rule.id), escape(rule.title)))
+    con.print("[dim]{} · {} {} · category {} · {}[/dim]".format(
+        escape(fam.title), escape(rule.component), escape(rule.module), rule.category, rule.role))
+    con.print()
+    con.print("[bold]Matches a line holding[/bold]")
+    for p in rule.patterns:
+        con.print("  " + " + ".join('"{}"'.format(escape(x)) for x in p.literals))
+    con.print()
+    con.print("[bold]Next step[/bold]")
+    con.print(escape(rule.fix))
+    con.print()
+    con.print("[bold]About these entries[/bold]")
+    con.print(escape(fam.explanation))
+    con.print()
+    con.print("[bold]Source[/bold]")
+    con.print("  " + escape(fam.source))
+    return EXIT_OK
+
+
 def _placeholders(sig, text):
     """Template fields on the id page: the entry's defaults, else <name>."""
     return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: "<{}>".format(m.group(1)), sig.render(text, {}))
@@ -298,10 +351,12 @@ def _placeholders(sig, text):
 
 def _list(args):
     from ascendfix.explain.codes import load_families
+    from ascendfix.explain.faults import load_fault_families
     from ascendfix.explain.kb import load_signatures
 
     sigs = load_signatures(compile_all=True)  # --list also validates every regex
     fams = load_families()
+    faults = load_fault_families()
     for fam in fams:
         for d in fam.detectors:
             d.regex  # noqa: B018 - compiles, raising DataError on a bad regex
@@ -318,6 +373,9 @@ def _list(args):
                     {"family": f.name, "title": f.title, "entries": len(f.rows), "prefix_groups": len(f.groups),
                      "source": f.source}
                     for f in fams
+                ],
+                "fault_families": [
+                    {"family": f.name, "title": f.title, "entries": len(f.rules), "source": f.source} for f in faults
                 ],
             }
         )
@@ -341,4 +399,6 @@ def _list(args):
     con.print("error-code tables ('ascendfix explain CODE' shows one):")
     for f in fams:
         con.print("  {:<10} {:>4} codes  {}".format(f.name, len(f.rows), escape(f.title)))
+    for f in faults:
+        con.print("  {:<10} {:>4} known faults  {}".format(f.name, len(f.rules), escape(f.title)))
     return EXIT_OK

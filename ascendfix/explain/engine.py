@@ -147,26 +147,28 @@ class Hit(object):
 
     @property
     def role(self):
-        return self.sig.role if self.kind == "signature" else self.row.role
+        return self.row.role if self.kind == "code" else self.sig.role
 
     @property
     def priority(self):
-        return self.sig.priority if self.kind == "signature" else self.row.priority
+        return self.row.priority if self.kind == "code" else self.sig.priority
 
     @property
     def id(self):
-        return self.sig.id if self.kind == "signature" else (self.row.id if self.row.code else self.code)
+        if self.kind == "code":
+            return self.row.id if self.row.code else self.code
+        return self.sig.id
 
     @property
     def category(self):
-        return self.sig.category if self.kind == "signature" else self.row.category
+        return self.row.category if self.kind == "code" else self.sig.category
 
 
 def rank_key(hit):
     """Sort key, best first: role tier (a code-table cause sits between signature causes and
     consequences), priority, number of distinct patterns matched, first line, id."""
     tier = ROLE_TIER[hit.role]
-    if hit.kind == "code" and hit.role == "cause":
+    if hit.kind in ("code", "fault") and hit.role == "cause":
         tier = 1
     return (tier, -hit.priority, -len(hit.patterns), hit.first_line, hit.id)
 
@@ -179,15 +181,19 @@ class Matcher(object):
     """Accumulates matches over a stream of lines. Feed it with :meth:`feed_piece` / :meth:`feed_lines`,
     then read :meth:`matches` / :meth:`report`."""
 
-    def __init__(self, signatures=None, families=None, keylines=True):
+    def __init__(self, signatures=None, families=None, keylines=True, faults=None):
         self.signatures = list(signatures if signatures is not None else load_signatures())
         if families is None:
             from ascendfix.explain.codes import load_families
 
             families = load_families()
+        if faults is None:
+            from ascendfix.explain.faults import load_fault_families
+
+            faults = [r for fam in load_fault_families() for r in fam.rules] if signatures is None else []
         self.families = list(families)
         self.keylines = keylines
-        idx = _index(self.signatures, self.families, keylines)
+        idx = _index(self.signatures + list(faults), self.families, keylines)
         self.detectors = idx["detectors"]
         self.by_anchor = idx["by_anchor"]
         self.variant_anchor = idx["variant_anchor"]
@@ -268,14 +274,21 @@ class Matcher(object):
                     continue
                 seen.add(key)
                 for w, off in windows:
+                    if sig.kind == "fault":  # a fault-table entry: every literal in the line
+                        if pat.search(w):
+                            sigs.append((sig, pat, {}, _snippet(text, cut + off + w.find(pat.anchors[0]))))
+                            break
+                        continue
                     m = pat.regex.search(w)
                     if m:
                         caps = {k: v for k, v in m.groupdict().items() if v}
                         sigs.append((sig, pat, caps, _snippet(text, cut + off + m.start())))
                         break
+        explained = any(sig.role in ("cause", "consequence") and sig.kind == "signature" for sig, _, _, _ in sigs)
+        if explained:  # a signature written for this line says it better than a fault-table entry
+            sigs = [x for x in sigs if x[0].kind == "signature"]
         res.sigs = sigs
         codes = []
-        explained = any(sig.role in ("cause", "consequence") for sig, _, _, _ in sigs)
         if self.detectors and not explained:
             scan = msg if len(msg) <= WINDOW_LIMIT else msg[:WINDOW_LIMIT]
             found = set()
@@ -336,7 +349,7 @@ class Matcher(object):
         for sig, pat, caps, snippet in res.sigs:
             hit = self.hits.get(("s", sig.id))
             if hit is None:
-                hit = self.hits[("s", sig.id)] = Hit("signature", sig.id, lineno, sig=sig)
+                hit = self.hits[("s", sig.id)] = Hit(sig.kind, sig.id, lineno, sig=sig)
             self._add(hit, pat.index, caps, snippet, lineno, time)
         for fam_name, code, snippet in res.codes:
             hit = self.hits.get(("c", fam_name, code))
@@ -525,7 +538,7 @@ def as_dict(hit, rank, top=None):
         mod = module_of(caps["code"])
         if mod:
             caps["module"] = mod
-    if hit.kind == "signature":
+    if hit.kind in ("signature", "fault"):
         sig = hit.sig
         title, cause, fix, links, apply_rule = sig.title, sig.render(sig.cause, caps), sig.render(sig.fix, caps), \
             list(sig.links), sig.apply_rule

@@ -100,6 +100,8 @@ class Pattern(object):
 class Signature(object):
     """A compiled KB entry."""
 
+    kind = "signature"
+
     def __init__(self, entry, path):
         self.entry = entry
         self.path = path
