@@ -43,7 +43,7 @@ def test_file_match_human(cli):
     assert "line 11: TypeError: Select CPU operator[MaskedFill] fail! Unsupported data type!" in out
     assert "more:  ascendfix explain AF003" in out
     assert "masked-fill-dtype" in out
-    assert "19 lines read" in out and "rank 1" in out and "confidence" not in out
+    assert "19 lines read" in out and "(maskedfill_dtype, #1)" in out and "confidence" not in out
     assert err == ""
 
 

@@ -14,8 +14,8 @@ torch_npu / MindIE error signatures and a table of Ascend error codes.
 
 For each likely cause, best first: a stable id, its role (cause, consequence, wrapper), the evidence
 lines, the cause, the fix (with the op, dtype, sizes, versions taken from your log), the `ascendfix
-apply` rule that fixes it when there is one, and "more: ascendfix explain <ID>". The number shown is
-a rank (1 = most likely root cause), not a probability.
+apply` rule that fixes it when there is one, and "more: ascendfix explain <ID>". The number shown (#1,
+#2...; "rank" in --json) is the order, 1 = most likely root cause; it is not a probability.
 
 Specific causes (device OOM, a version mismatch, a missing kernel) outrank error codes, which outrank
 the generic wrappers (EZ9999, "The Inner error is reported as above"); collective timeouts are shown as
@@ -144,7 +144,7 @@ def _print_report(report):
             report.lines_read, escape(name), len(matches), "" if len(matches) == 1 else "s"))
     for m in matches:
         con.print()
-        tail = m["category"] + ", rank {}".format(m["rank"])
+        tail = m["category"] + ", #{}".format(m["rank"])
         if m.get("consequence_of"):
             tail += ", {} of {}".format(m["role"], m["consequence_of"])
         elif m["role"] != "cause":
