@@ -21,6 +21,7 @@ FAMILY_FIELDS = {
     "examples": Field(dict),
     "min_anchor": Field(int, required=False),
     "roles": Field(dict, required=False),
+    "categories": Field(dict, required=False),
 }
 MODULE_FIELDS = {
     "component": Field(str),
@@ -134,6 +135,11 @@ class FaultFamily(object):
                 role = (doc.get("roles") or {}).get(e["id"])
                 if role:
                     rule.role = role
+                cat = (doc.get("categories") or {}).get(e["id"])
+                if cat:
+                    if cat not in CATEGORIES:
+                        raise DataError("{}: categories.{}: unknown category '{}'".format(where, e["id"], cat))
+                    rule.category = cat
                 self.rules.append(rule)
 
 
