@@ -113,7 +113,7 @@ def _print_report(report):
     name = results[0].name if len(results) == 1 else "{} logs".format(len(results))
     matches = report.matches
     if not matches:
-        if report.notes:
+        if report.notes and not any(r.failed for r in results):
             con.print("{} no failure found in {} ({} lines read); only harmless messages:".format(
                 styled_mark("ok", con), escape(name), report.lines_read))
             for n in report.notes:
@@ -126,6 +126,8 @@ def _print_report(report):
             con.print("  key lines (read these first):")
             for k in report.key_lines:
                 con.print("    {} ({}): {}".format(_where(k, multi), k["kind"].replace("_", " "), escape(k["text"])))
+        for n in report.notes:
+            con.print("  also seen (harmless on its own): {} {}".format(n["id"], escape(n["title"])))
         con.print("  If this is an Ascend/MindSpore error, the log may lack the root line: rerun with")
         con.print("  ASCEND_GLOBAL_LOG_LEVEL=3 and pass the whole output ('python run.py 2>&1 | ascendfix explain -'),")
         con.print("  or add the CANN logs: 'ascendfix explain --plog run.log'.")
