@@ -1,5 +1,5 @@
-"""Match one log against the knowledge base: signatures (``rules/signatures``) and the error-code
-table (``rules/codes``).
+"""Match one log against the knowledge base: signatures (``rules/signatures``), the error-code table
+(``rules/codes``) and the fault-knowledge table (``rules/faults``).
 
 Pipeline, per input line (streamed, binary, never the whole file in memory):
 
@@ -16,8 +16,10 @@ Pipeline, per input line (streamed, binary, never the whole file in memory):
    pattern set, the first line and its time; remember the key lines (the last exception, the first and
    last Ascend error lines) for when nothing matches.
 4. rank (see :func:`rank_key`): causes before consequences before wrappers before context; a
-   signature before a code-table row; then priority, patterns matched, first line. The number shown is
-   the *rank* (1 = most likely root cause); it is an order, not a measured probability.
+   signature before a code-table row or fault entry; then priority, patterns matched, first line. A code
+   or fault entry on a line a cause / consequence signature already explains is dropped, and so are codes
+   a matched signature claims (``codes:``). The number shown is the *rank* (1 = most likely root cause);
+   it is an order, not a measured probability.
 
 Public API, stable (smoke uses :func:`explain_text`): :func:`explain_text`, :func:`explain_lines`,
 :func:`explain_stream`, :class:`Matcher`.
