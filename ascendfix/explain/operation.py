@@ -192,6 +192,19 @@ def _combine(results, first, limit):
             merged.append(m)
     if not merged:
         return []
+    if multi and len(merged) > 2:
+        # the first failure's best entry leads; then causes of every log before consequences and wrappers,
+        # the first failing log's entries first within a tier
+        first_name = first.name if first is not None else None
+
+        def tier(m):
+            t = engine.ROLE_TIER[m["role"]]
+            return 1 if (t == 0 and m["kind"] != "signature") else t
+
+        head, rest = merged[0], merged[1:]
+        order_of = {id(m): i for i, m in enumerate(rest)}
+        rest.sort(key=lambda m: (tier(m), 0 if m.get("source") == first_name else 1, order_of[id(m)]))
+        merged = [head] + rest
     # a context entry never leads: keep the order of roles the per-log ranking gave
     top = merged[0]
     for i, m in enumerate(merged):
