@@ -193,13 +193,14 @@ def _combine(results, first, limit):
     if not merged:
         return []
     if multi and len(merged) > 2:
-        # the first failure's best entry leads; then causes of every log before consequences and wrappers,
-        # the first failing log's entries first within a tier
+        # the first failure's best entry leads; then what followed from it on every log (the collective
+        # timeouts of the other ranks), then the other causes, then wrappers; the first failing log's entries
+        # first within each group
         first_name = first.name if first is not None else None
+        groups = {"consequence": 0, "cause": 1, "wrapper": 2, "context": 3}
 
         def tier(m):
-            t = engine.ROLE_TIER[m["role"]]
-            return 1 if (t == 0 and m["kind"] != "signature") else t
+            return groups[m["role"]] * 2 + (1 if m["kind"] != "signature" else 0)
 
         head, rest = merged[0], merged[1:]
         order_of = {id(m): i for i, m in enumerate(rest)}
