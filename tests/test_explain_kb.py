@@ -373,6 +373,9 @@ EXPECTED_TOP = {
     "diffusers042_hf_offline_sdxl.log": "AF049",
     "ms27_device_target_ascend_without_cann.log": "AF023",
     "ms27_communication_init_without_launcher.log": "AF054",
+    "py38_str_removeprefix.log": "AF055",
+    "py38_functools_cache.log": "AF055",
+    "py38_pep604_union_annotation.log": "AF056",
 }
 
 
