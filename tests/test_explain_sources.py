@@ -182,3 +182,13 @@ def test_library_call_on_several_sources():
     d = report.to_dict()
     assert list(d) == ["matches", "lines_read", "notes", "key_lines", "sources", "first_failure"]
     assert [s["top"]["role"] for s in d["sources"]] == ["consequence", "cause"]
+
+
+def test_folder_with_cann_logs_and_a_run_log(tmp_path):
+    """A job folder: the launcher's own log next to CANN's plog folder — both are read."""
+    shutil.copytree(str(PLOG / "transport_timeout" / "worker-0" / "process_log"), str(tmp_path / "log"))
+    shutil.copy(str(PLOG / "ranks_oom" / "rank1.log"), str(tmp_path / "train_rank1.log"))
+    report = explain(str(tmp_path))
+    kinds = sorted(r.source.kind for r in report.results)
+    assert kinds == ["log", "plog", "plog"]
+    assert report.first_failure["id"] == "AF004" and report.first_failure["rank_id"] == "1"

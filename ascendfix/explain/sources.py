@@ -127,12 +127,14 @@ def find_plog_root(environ=None):
 
 
 def _folder(path, max_files):
+    """A folder: its CANN logs (plog / device layouts) and its other log files, newest first, bounded."""
     cann = cann_logs(path, max_files)
-    if cann:
-        return [Source(p, kind=k) for p, k in cann]
-    files = [p for p in _walk(path) if p.lower().endswith(LOG_SUFFIXES) and os.path.isfile(p)]
-    files.sort(key=lambda p: (-_mtime(p), p))
-    return [Source(p) for p in files[:max_files]]
+    seen = {p for p, _ in cann}
+    others = [p for p in _walk(path) if p.lower().endswith(LOG_SUFFIXES) and p not in seen and os.path.isfile(p)
+              and not _PLOG_NAME.match(os.path.basename(p)) and not _DEVICE_NAME.match(os.path.basename(p))]
+    items = [(p, k) for p, k in cann] + [(p, "log") for p in others]
+    items.sort(key=lambda pk: (-_mtime(pk[0]), pk[0]))
+    return [Source(p, kind=k) for p, k in items[:max_files]]
 
 
 def resolve(targets, plog=False, max_files=MAX_FILES, environ=None):
