@@ -26,7 +26,8 @@ The ``--json`` document (``to_dict()``):
 import os
 import sys
 
-from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK, AscendfixError
+from ascendfix import reports
+from ascendfix.errors import AscendfixError
 from ascendfix.explain import engine
 from ascendfix.explain.lines import parse_time
 from ascendfix.explain.sources import MAX_FILES, Source, resolve
@@ -70,44 +71,52 @@ class SourceResult(object):
         }
 
 
-class ExplainReport(object):
-    """The result of :func:`explain`. ``ok``: a known cause was named (exit 0); else exit 1."""
+class ExplainReport(reports.ExplainReport):
+    """The result of :func:`explain` (a :class:`ascendfix.reports.ExplainReport`: ``ok`` — a known cause was named
+    (exit 0), ``exit_code``, ``to_dict()`` = the ``--json`` document), plus the per-log ``results``."""
 
     def __init__(self, results, limit=3):
         self.results = results
         self.limit = limit
         self.first = _first_failure(results)
-        self.matches = _combine(results, self.first, limit)
+        matches = _combine(results, self.first, limit)
         if any(r.matches for r in results):
-            self.notes = []
+            notes = []
         else:
-            self.notes = _tag([(r, n) for r in results for n in r.notes], len(results) > 1)
+            notes = _tag([(r, n) for r in results for n in r.notes], len(results) > 1)
         if self.first is not None:
             key_from = [self.first]
         else:
             key_from = [r for r in results if r.failed] or results
-        self.key_lines = []
+        key_lines = []
         for r in key_from[:4]:
             for k in r.key_lines:
                 k = dict(k)
                 if len(results) > 1:
                     k["source"] = r.name
-                self.key_lines.append(k)
+                key_lines.append(k)
+        super(ExplainReport, self).__init__({
+            "matches": matches,
+            "lines_read": sum(r.lines_read for r in results),
+            "notes": notes,
+            "key_lines": key_lines,
+            "sources": [r.to_dict() for r in results],
+            "first_failure": self._first_failure_doc(),
+        })
 
     @property
-    def ok(self):
-        return bool(self.matches)
+    def notes(self):
+        return self._doc["notes"]
 
     @property
-    def exit_code(self):
-        return EXIT_OK if self.ok else EXIT_NEGATIVE
-
-    @property
-    def lines_read(self):
-        return sum(r.lines_read for r in self.results)
+    def key_lines(self):
+        return self._doc["key_lines"]
 
     @property
     def first_failure(self):
+        return self._doc["first_failure"]
+
+    def _first_failure_doc(self):
         r = self.first
         if r is None:
             return None
@@ -119,16 +128,6 @@ class ExplainReport(object):
             "id": r.top["id"],
             "category": r.top["category"],
             "title": r.top["title"],
-        }
-
-    def to_dict(self):
-        return {
-            "matches": self.matches,
-            "lines_read": self.lines_read,
-            "notes": self.notes,
-            "key_lines": self.key_lines,
-            "sources": [r.to_dict() for r in self.results],
-            "first_failure": self.first_failure,
         }
 
 
@@ -237,7 +236,7 @@ def explain(source=None, limit=3, plog=False, text=None, use_grep=None, max_file
         limit = None
     if text is not None:
         matcher = engine.Matcher()
-        matcher.feed_lines(text.split(b"\n") if isinstance(text, bytes) else text.split("\n"))
+        matcher.feed_lines([text])  # lines counted as in a file: a trailing newline ends the last line
         return ExplainReport([SourceResult(Source(None, name="text", kind="text"), matcher, limit)], limit)
     if source is not None and hasattr(source, "read"):
         matcher = engine.scan_stream(source, use_grep=use_grep)
