@@ -48,18 +48,23 @@ GOAL_TOP1 = 0.90
 GOAL_HARMLESS_FLAGGED = 1.0 / 12
 
 
+def fail(message):
+    sys.stderr.write("bench: {}\n".format(message))
+    raise SystemExit(2)
+
+
 def load_corpus(corpus_dir):
     index = corpus_dir / "index.yaml"
     if not index.is_file():
-        raise SystemExit("bench: {} has no index.yaml".format(corpus_dir))
+        fail("{} has no index.yaml".format(corpus_dir))
     with open(index, encoding="utf-8") as fh:
         entries = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or []
     if not isinstance(entries, list) or not entries:
-        raise SystemExit("bench: {} is empty or not a list".format(index))
+        fail("{} is empty or not a list".format(index))
     for e in entries:
         path = corpus_dir / e["file"]
         if not path.is_file():
-            raise SystemExit("bench: {} (entry {}) is missing".format(path, e["id"]))
+            fail("{} (entry {}) is missing".format(path, e["id"]))
         e["_path"] = path
     return entries
 
