@@ -385,7 +385,7 @@ class Plan(object):
         s = self.step_for(package)
         if s is None:
             return None
-        return "plan step {}: {}".format(s["n"], s["commands"][0])
+        return "plan step {} below: {}".format(s["n"], s["title"])
 
     def headline(self):
         c = self.choice
