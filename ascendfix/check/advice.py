@@ -41,17 +41,20 @@ def whole_plan(ctx):
 
 
 def for_packages(ctx, *packages):
-    """Fix lines for findings about ``packages``: the plan steps that install them, or the whole plan."""
+    """Fix lines for findings about ``packages``: the plan steps that install them (and a pointer to the whole
+    plan when it also changes CANN or the driver); only the whole plan when it moves to a new environment."""
     p = plan(ctx)
     whole = whole_plan(ctx)
-    if whole:
+    if p.status == "unsolvable" or "python" in p.relaxed:
         return [whole]
     out = []
     for pkg in packages:
         line = p.fix_for(pkg)
         if line and line not in out:
             out.append(line)
-    return out
+    if whole and out:
+        out.append(whole)
+    return out or ([whole] if whole else [])
 
 
 def for_requirement(ctx, req):

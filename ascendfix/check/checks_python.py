@@ -116,7 +116,7 @@ def python_verdict(ctx):
     fits = p.choice.get("mindone") if p.status in ("ok", "changes") else None
     if blockers:
         src = "installed" if installed else "the --mindone tree"
-        detail = ("Python {} + mindone {} ({}) cannot work: {}. Relaxing the pins (sed on pyproject.toml) only moves the "
+        detail = ("Python {} + mindone {} cannot work ({}): {}. Relaxing the pins (sed on pyproject.toml) only moves the "
                   "failure to import time".format(py, target["mindone"], src, "; ".join(blockers)))
         if edited:
             detail += "; " + "; ".join(edited)

@@ -6,6 +6,7 @@ The plan solver (:mod:`ascendfix.check.plan`) asks the same tables through the `
 so a finding and a plan step can never disagree about a pair.
 """
 
+import functools
 import re
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -47,7 +48,12 @@ TABLES = tuple(SCHEMAS)
 
 
 def table(name):
-    """Rows of ``rules/compat/<name>``, validated."""
+    """Rows of ``rules/compat/<name>``, validated (read once per data folder; treat them as read-only)."""
+    return _table(name, str(data.data_root("rules")))
+
+
+@functools.lru_cache(maxsize=None)
+def _table(name, root_key):
     rows = [e for p, e in data.load_entries("rules", "compat") if p.name == name]
     for row in rows:
         where = "rules/compat/{}: entry '{}'".format(name, row.get("id"))
@@ -66,7 +72,12 @@ def ver(v):
     """A PEP 440 Version, tolerant of CANN spellings ('8.0.RC2.beta1' -> 8.0rc2) and local tags; None if not one."""
     if v is None:
         return None
-    s = str(v).strip()
+    return _ver(str(v))
+
+
+@functools.lru_cache(maxsize=4096)
+def _ver(v):
+    s = v.strip()
     s = re.sub(r"\.(beta|alpha)\d*$", "", s, flags=re.I)
     try:
         return Version(s)
@@ -122,6 +133,11 @@ def newest_first(versions):
 
 # --- MindSpore <-> CANN ------------------------------------------------------------------------------
 def mindspore_row(ms_version):
+    return _mindspore_row(str(ms_version), str(data.data_root("rules")))
+
+
+@functools.lru_cache(maxsize=1024)
+def _mindspore_row(ms_version, root_key):
     for row in table("mindspore.yaml"):
         if any(same_release(ms_version, v) for v in row["mindspore"]):
             return row

@@ -26,7 +26,8 @@ UPGRADE = "(upgrade)"
 NEW_ENV_DIR = "~/sdxl-env"
 CANN_DOWNLOAD = "https://www.hiascend.com/developer/download/community/result?module=cann"
 DRIVER_DOWNLOAD = "https://www.hiascend.com/hardware/firmware-drivers/community"
-RELAXATIONS = (("python",), ("cann",), ("python", "cann"), ("cann", "driver"), ("python", "cann", "driver"))
+RELAXATIONS = (("python",), ("driver",), ("cann",), ("python", "driver"), ("python", "cann"), ("cann", "driver"),
+               ("python", "cann", "driver"))
 WANT_NAMES = {
     "mindone": ("mindone", "mindspore", "transformers", "python", "cann"),
     "torch-npu": ("torch", "torch-npu", "python", "cann"),
@@ -413,7 +414,7 @@ def make_plan(facts, stack="mindone", wants=()):
     plan = Plan(stack, facts, wants)
     build = BUILDERS[stack]
     relaxations = [r for r in RELAXATIONS if not (facts.driver is None and "driver" in r)]
-    res = solve_relaxed(lambda relax: build(facts, wants, relax), relaxations)
+    res = solve_relaxed(lambda relax: build(facts, wants, relax), relaxations, cost=lambda sol, relax: _cost(facts, sol, relax))
     if not res.ok:
         plan.status = "unsolvable"
         plan.blocked_by = _unsolvable_reasons(build(facts, wants, frozenset(("python", "cann", "driver"))), wants)
@@ -431,6 +432,26 @@ def make_plan(facts, stack="mindone", wants=()):
     elif plan.steps:
         plan.status = "changes"
     return plan
+
+
+def _cost(facts, sol, relax=()):
+    """How much a solution changes: installed packages replaced, plus the facts (Python, CANN, driver) changed."""
+    n = 0
+    fresh = facts.new_env or "python" in relax  # a new environment: nothing installed there to keep
+    for name, value in sol.items():
+        if name == "python":
+            n += compat.minor(value) != compat.minor(facts.python)
+        elif name == "cann":
+            n += value != facts.cann
+        elif name == "driver":
+            n += value == UPGRADE
+        elif not fresh:
+            version = value["torch_npu"] if isinstance(value, dict) else value
+            inst = facts.installed.get(canonical(name.replace("_", "-")))
+            n += bool(inst) and not compat.same_release(inst, version)
+            if isinstance(value, dict) and facts.installed.get("torch"):
+                n += not compat.same_release(facts.installed["torch"], value["torch"])
+    return n
 
 
 def _unsolvable_reasons(problem, wants):

@@ -70,8 +70,18 @@ def violations(problem, assignment):
     return out
 
 
-def solve(problem):
-    """The best assignment (an OrderedDict in variable order) satisfying every constraint, or None."""
+def solve(problem, cost=None, limit=5000):
+    """The best assignment (an OrderedDict in variable order) satisfying every constraint, or None.
+
+    Without ``cost`` the best is the first in preference order. With ``cost(assignment) -> number`` the lowest
+    cost wins and preference order breaks ties (e.g. "change as little of what is installed as possible, then
+    the newest"); up to ``limit`` solutions are compared.
+    """
+    if cost is not None:
+        sols = solve_all(problem, limit=limit)
+        if not sols:
+            return None
+        return min(enumerate(sols), key=lambda t: (cost(t[1]), t[0]))[1]
     order = [v.name for v in problem.variables]
     # a constraint is checked when the last of its variables (in order) gets a value
     due = {name: [] for name in order}
@@ -146,30 +156,39 @@ class Relaxed(object):
                 "blocked_by": self.blocked_by, "tried": self.tried}
 
 
-def solve_relaxed(build, relaxations):
-    """Solve ``build(frozenset())``; when nothing fits, ``build(relax)`` for each set in ``relaxations`` in order.
+def solve_relaxed(build, relaxations, cost=None):
+    """Solve ``build(frozenset())``; when nothing fits, try ``build(relax)`` for the sets in ``relaxations``.
 
     ``build(relax)`` returns a :class:`Problem` in which the facts named in ``relax`` are free variables
-    instead of fixed ones. The first set that yields a solution wins (list the sets smallest first).
+    instead of fixed ones. Smaller sets are tried first; among the sets of the smallest size that yield a
+    solution, the one with the lowest ``cost(solution, relax)`` wins (ties: the order of ``relaxations``);
+    within one problem, too, the lowest-cost solution wins (see :func:`solve`).
     """
     tried = [[]]
     base = build(frozenset())
-    sol = solve(base)
+    rank = (lambda relax: (lambda a: cost(a, relax))) if cost else (lambda relax: None)
+    sol = solve(base, rank(frozenset()))
     if sol is not None:
         return Relaxed(sol, [], [], tried)
-    for relax in relaxations:
-        relax = frozenset(relax)
-        tried.append(sorted(relax))
-        sol = solve(build(relax))
-        if sol is not None:
+    order = [v.name for v in base.variables]
+    sets = [frozenset(r) for r in relaxations]
+    for size in sorted({len(r) for r in sets}):
+        found = []
+        for relax in [r for r in sets if len(r) == size]:
+            tried.append(sorted(relax, key=lambda n: order.index(n) if n in order else len(order)))
+            sol = solve(build(relax), rank(relax))
+            if sol is not None:
+                found.append((cost(sol, relax) if cost else 0, len(found), relax, sol))
+        if found:
+            _, _, relax, sol = min(found, key=lambda t: (t[0], t[1]))
             # why the original facts fail for this solution: put the fixed values back and ask the constraints
             original = OrderedDict(sol)
             for v in base.variables:
                 if v.name in relax and len(v.values) == 1:
                     original[v.name] = v.values[0]
             reasons = violations(base, original)
-            return Relaxed(sol, sorted(relax, key=lambda n: [v.name for v in base.variables].index(n)
-                                       if n in [v.name for v in base.variables] else 99), reasons, tried)
+            names = sorted(relax, key=lambda n: order.index(n) if n in order else len(order))
+            return Relaxed(sol, names, reasons, tried)
     return Relaxed(None, [], [], tried)
 
 

@@ -55,10 +55,11 @@ def candidates(environ=None):
                     out.append((p, "from ${}".format(var)))
                     break
     path = environ.get("PATH", os.defpath)
-    for name in ("python3", "python"):
+    for name in ("python3", "python"):  # `python` only where there is no `python3`
         p = shutil.which(name, path=path)
         if p:
             out.append((p, "`{}` on PATH".format(name)))
+            break
     return out
 
 
@@ -75,6 +76,8 @@ def choose(environ=None, probe=None):
     seen = {os.path.realpath(sys.prefix)}
     fallback = None
     for path, how in candidates(environ):
+        if any(_same_prefix(os.path.dirname(os.path.dirname(path)), s) for s in seen):
+            continue  # <prefix>/bin/python of an environment already seen: no need to ask it
         try:
             env = probe(path)
         except AscendfixError:
