@@ -39,14 +39,14 @@ def load_checks():
 
 
 def make_context(stack=None, weights=None, python=None, root=None, deep=False, script=None, mindone=None,
-                 env=None, commands=None, environment=None, wants=(), discover=None, **kw):
+                 env=None, commands=None, environment=None, wants=(), discover=None, own_env=False, **kw):
     """A check context. Without ``python`` (and without an injected ``environment``) the user's environment
     is looked for (``discover``, default on: see :mod:`ascendfix.check.which_env`)."""
     from ascendfix.errors import AscendfixError
 
     if stack is not None and stack not in engine.STACKS:
         raise AscendfixError("--stack {}: expected one of {}".format(stack, ", ".join(engine.STACKS)))
-    how, own_env = None, False
+    how = None
     if python is not None:
         from ascendfix.envprobe import resolve_python
 
