@@ -218,3 +218,97 @@ def test_deep_checks_named_without_deep_are_reported_as_skipped(check_cli):
     assert doc["findings"] and all(f["status"] == "skip" for f in doc["findings"])
     assert any("needs --deep" in f["detail"] for f in doc["findings"])
     assert doc["summary"]["tool_version"] and r.returncode == 0
+
+
+# --- clean output ------------------------------------------------------------------------------------
+JARGON = re.compile(r"\bNone\b|[Ss]eed \d|[Ii]ssue \d|/work/|\.cache/ascendfix|see `?-v|[Rr]un with -v")
+
+
+def _render(report, verbose, width=160, soft=True):
+    from rich.console import Console
+
+    from ascendfix.check import engine
+    from ascendfix.check.cli import _render
+
+    buf = io.StringIO()
+    _render(Console(file=buf, width=width, no_color=True, highlight=False, emoji=False, soft_wrap=soft), report,
+            verbose, engine)
+    return buf.getvalue()
+
+
+def _scenarios(tmp_path):
+    from ascendfix.check import check
+    from test_check_helpers import MINDONE_050_REQUIRES, add_cann85, fake_env, sample, sourced_env
+
+    add_devices(tmp_path, 8)
+    add_pci(tmp_path, 8)
+    add_driver(tmp_path, firmware="7.5.0.1.129")
+    home = add_cann85(tmp_path)
+    cmds = {"npu-smi info": sample("npu-smi/vllm-ascend-5606_910b4-1_busy.txt")}
+    envs = {
+        "seed": fake_env("3.8.18", {"mindspore": "2.3.0rc1", "mindone": ("0.5.0", MINDONE_050_REQUIRES, ">=3.9"),
+                                    "transformers": "4.39.3", "numpy": "1.24.4"}),
+        "torch": fake_env("3.10.14", {"torch": "2.6.0", "torch_npu": ("2.5.1", ["torch==2.5.1"]), "numpy": "2.1.0"}),
+        "mindie": fake_env("3.11.7", {"torch": "2.14.0", "torch_npu": ("2.14.0", ["torch==2.14.0.*"]),
+                                      "mindiesd": ("3.1.0", ["torch", "torch-npu"], ">=3.10")}),
+        "empty": fake_env("3.12.3", {}),
+    }
+    out = {}
+    for name, env in envs.items():
+        out[name] = check(root=str(tmp_path), env=sourced_env(home), commands=cmds, environment=env,
+                          wants=["mindone>=0.5"] if name == "empty" else ())
+    return out
+
+
+def test_human_output_has_no_none_no_repeated_line_no_jargon(tmp_path):
+    for name, report in _scenarios(tmp_path).items():
+        for verbose in (False, True):
+            text = _render(report, verbose)
+            assert not JARGON.search(text.replace("Run with -v for details", "")), (name, verbose, text)
+            # category lines, findings, fixes and plan lines (a finding's own evidence lines may repeat a value)
+            lines = [ln.strip() for ln in text.splitlines() if ln.strip() and
+                     (not ln.startswith(" " * 8) or ln.strip().startswith("→"))]
+            dups = sorted({ln for ln in lines if lines.count(ln) > 1})
+            assert not dups, (name, verbose, dups)
+            assert ("Run with -v" in text) is (not verbose)
+
+
+def test_json_has_no_none_in_human_fields(tmp_path):
+    for name, report in _scenarios(tmp_path).items():
+        doc = json.loads(json.dumps(report.to_dict()))
+        for f in doc["findings"]:
+            for field in ("detail", "title"):
+                assert "None" not in f[field], (name, f)
+            for e in f["evidence"]:
+                assert e["value"] is not None and "None" not in str(e["value"]), (name, f["id"], e)
+            assert all("None" not in x for x in f["fix"]), (name, f)
+
+
+def test_list_checks_ids_are_never_cut_in_a_narrow_terminal(monkeypatch):
+    from rich.console import Console
+
+    from ascendfix.check import engine, load_checks
+    from ascendfix.check import cli as check_cli_mod
+
+    load_checks()
+    buf = io.StringIO()
+    narrow = Console(file=buf, width=40, no_color=True, highlight=False, emoji=False, soft_wrap=False,
+                     force_terminal=True)
+    monkeypatch.setattr("ascendfix.output.make_console", lambda stderr=False: narrow)
+
+    class Args:
+        json = False
+
+    check_cli_mod._list(Args(), engine)
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", ln).rstrip() for ln in buf.getvalue().splitlines()]
+    for c in engine.REGISTRY:
+        assert c.id in lines, c.id  # on a line of its own, whole
+    assert not JARGON.search(buf.getvalue())
+
+
+def test_list_checks_under_columns_40(check_cli):
+    r = check_cli("--list-checks", env={"COLUMNS": "40"})
+    lines = r.stdout.decode().splitlines()
+    from ascendfix.check import engine
+
+    assert all(c.id in lines for c in engine.REGISTRY)

@@ -57,13 +57,18 @@ def for_packages(ctx, *packages):
     return out or ([whole] if whole else [])
 
 
-def for_requirement(ctx, req):
-    """Fix line for an unmet requirement ``req`` (str or Requirement): the plan's step, else a pip command."""
+def for_requirement(ctx, req, owner=None):
+    """Fix line for an unmet requirement ``req`` (str or Requirement) of ``owner``: the plan step installing it, or
+    the step replacing its owner (whose own pins come with it), else a pip command for the same interpreter."""
     try:
         r = Requirement(str(req))
     except InvalidRequirement:
         return pip(ctx, str(req))
-    lines = for_packages(ctx, r.name)
-    if lines:
-        return lines[0]
+    p = plan(ctx)
+    if p.status == "unsolvable" or "python" in p.relaxed:
+        return whole_plan(ctx)
+    for name in (r.name, owner):
+        line = p.fix_for(name) if name else None
+        if line:
+            return line
     return pip(ctx, str(r))

@@ -23,6 +23,6 @@ def env_vars(ctx):
         if status == "ok" and note and value is None:
             detail = "{} ({})".format(detail, note)
         out.append(finding(status, detail or "", e, id=rule["id"], fix=fix,
-                           expected=", ".join(rule["values"]) if rule.get("values") else None,
+                           expected="{} one of {}".format(var, ", ".join(rule["values"])) if rule.get("values") else None,
                            links=rule.get("source")))
     return out

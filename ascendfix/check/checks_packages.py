@@ -73,13 +73,13 @@ def pkgs_pins(ctx):
             if inst is None:
                 if name.lower().replace("_", "-") in RELEVANT:
                     out.append(finding("error", "{} requires {}, which is not installed".format(d["name"], r), [where],
-                                       id="pkgs.pins." + name.lower(), expected=str(r), fix=[advice.for_requirement(ctx, r)]))
+                                       id="pkgs.pins." + name.lower(), expected=str(r), fix=[advice.for_requirement(ctx, r, owner)]))
                 continue
             v = _vers(inst)
             if v is not None and r.specifier and not r.specifier.contains(v, prereleases=True):
                 out.append(finding("error", "{} {} is installed; {} {} requires {}".format(
                     name, inst, d["name"], d["version"], r), [where, ev(name, inst)],
-                    id="pkgs.pins." + name.lower(), expected=str(r), fix=[advice.for_requirement(ctx, r)]))
+                    id="pkgs.pins." + name.lower(), expected=str(r), fix=[advice.for_requirement(ctx, r, owner)]))
     floor = compat.floor("diffusers", ctx.stack)
     if floor:
         diff = ctx.version("diffusers")
@@ -220,4 +220,4 @@ def transformers_imports(ctx):
         return finding("warn", summary, e)
     return finding("error" if fatal else "warn", summary, e,
                    expected="the transformers version mindone pins ({})".format(", ".join(pin_s) or "see its metadata"),
-                   fix=[advice.for_requirement(ctx, p) for p in pin_s])
+                   fix=[advice.for_requirement(ctx, p, "mindone") for p in pin_s])

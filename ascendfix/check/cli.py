@@ -177,6 +177,7 @@ def _render(console, report, verbose, engine):
     for f in findings:
         by_cat.setdefault(f["category"], []).append(f)
     sev = {"error": 0, "crashed": 1, "warn": 2}
+    shown_fixes = set()  # a fix shared by several findings (a plan step) is printed once, under the first
     for cat, title in engine.CATEGORIES:
         items = by_cat.get(cat)
         if not items:
@@ -210,6 +211,9 @@ def _render(console, report, verbose, engine):
                     console.print("        [dim]expected: {}[/]".format(escape(str(f["expected"]))))
             if f["status"] in ("error", "warn", "crashed"):
                 for fx in f["fix"]:
+                    if fx in shown_fixes:
+                        continue
+                    shown_fixes.add(fx)
                     console.print(Text("        → " + fx), soft_wrap=True)
             if verbose and f.get("links"):
                 console.print("        [dim]source: {}[/]".format(escape(", ".join(f["links"]))))

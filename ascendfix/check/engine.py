@@ -112,8 +112,8 @@ def finding(status, detail, evidence=None, expected=None, fix=None, id=None, tit
 
 
 def ev(source, value):
-    """One piece of evidence: where it was read (file, command, env var) and the value read."""
-    return {"source": str(source), "value": value}
+    """One piece of evidence: where it was read (file, command, env var) and the value read ("not set" for nothing)."""
+    return {"source": str(source), "value": "not set" if value is None else value}
 
 
 class Context:
