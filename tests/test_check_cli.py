@@ -150,6 +150,8 @@ def test_list_checks(check_cli):
     (["--only", "nonsense"], "--only nonsense: no such check"),
     (["--stack", "tensorflow"], "invalid choice"),
     (["--command-output", "npu-smi info"], "expected 'COMMAND=FILE'"),
+    (["--want", "mindone>>0.5", "--stack", "mindone"], "--want 'mindone>>0.5': not a requirement"),
+    (["--want", "torch>=2", "--stack", "mindone"], "--want torch>=2: the mindone stack plans"),
 ])
 def test_bad_input_is_one_line_exit_2(check_cli, args, needle):
     r = check_cli(*args)

@@ -73,7 +73,8 @@ def parse_wants(wants, stack):
         try:
             r = Requirement(w)
         except InvalidRequirement as e:
-            raise AscendfixError("--want {!r}: not a requirement like 'mindone>=0.5' ({})".format(w, e))
+            why = str(e).splitlines()[0].strip() if str(e).strip() else "invalid"
+            raise AscendfixError("--want {!r}: not a requirement like 'mindone>=0.5' ({})".format(w, why))
         name = canonical(r.name)
         allowed = WANT_NAMES.get(stack, ())
         if name not in allowed:
