@@ -1,6 +1,6 @@
 """Benchmark `ascendfix check` (metadata only) against importing the frameworks, in the same run.
 
-    python benchmarks/bench_check.py --python ~/.cache/ascendfix-tests/venvs/ms27-mindone02/bin/python
+    python benchmarks/bench_check.py --python ~/.cache/ascendfix-tests/venvs/ms27/bin/python
     python benchmarks/bench_check.py --python PY --repeat 5
 
 What is compared, on the same target interpreter:
@@ -11,7 +11,7 @@ What is compared, on the same target interpreter:
   C. `ascendfix check --deep --only deep.mindspore_run_check` (the opt-in behavioural probe).
 Each is run --repeat times as a fresh process; medians are printed with the ratio B/A.
 
-Goal (issue 5): the default run answers in about a second, never importing a framework.
+Goal: the default run (findings and the stack plan) answers in about a second, never importing a framework.
 """
 
 import argparse
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_PY = Path.home() / ".cache" / "ascendfix-tests" / "venvs" / "ms27-mindone02" / "bin" / "python"
+DEFAULT_PY = Path.home() / ".cache" / "ascendfix-tests" / "venvs" / "ms27" / "bin" / "python"
 
 
 def timed(cmd, env=None):
