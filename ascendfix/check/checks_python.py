@@ -129,9 +129,13 @@ def python_verdict(ctx):
         return finding("error", "nothing in the shipped tables fits: {}".format("; ".join(p.blocked_by)), e,
                        fix=[advice.whole_plan(ctx)])
     if "python" in p.relaxed and not ctx.own_env:
-        asked = " for {}".format(", ".join(p.wants)) if p.wants else ""
-        detail = "Python {} cannot run the stack{}: {}".format(py, asked, "; ".join(p.blocked_by))
-        return finding("error" if installed else "warn", detail, e, fix=[advice.whole_plan(ctx)])
+        asked = ", ".join(p.wants) if p.wants else "the {} stack".format(ctx.stack)
+        row = compat.mindone_row(p.choice.get("mindone")) if p.choice.get("mindone") else None
+        need = " Python {}".format(row["requires_python"]) if row and compat.in_spec(py, row["requires_python"]) is False \
+            else " another Python"
+        why = [b for b in p.blocked_by if "Python" in b] or p.blocked_by[:1]
+        detail = "{} needs{} ({}); this is Python {}".format(asked, need, "; ".join(why), py)
+        return finding("error" if installed else "warn", detail, e, expected="Python" + need, fix=[advice.whole_plan(ctx)])
     if target is not None:
         return finding("ok", "mindone {} ({}) can work on Python {}".format(
             target["mindone"], "installed" if installed else "the --mindone tree", py), e)

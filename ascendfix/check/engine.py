@@ -307,7 +307,8 @@ def detect_stack(ctx):
         if has("mindie-sd") or has("mindiesd") or has("mindie_sd"):
             return "mindie", "mindie-sd is installed"
         if has("mindone") or has("mindspore"):
-            return "mindone", "mindspore/mindone are installed"
+            names = [n for n, d in (("MindSpore", "mindspore"), ("mindone", "mindone")) if has(d)]
+            return "mindone", "{} {} installed".format(" and ".join(names), "are" if len(names) > 1 else "is")
         if has("torch-npu"):
             return "torch-npu", "torch_npu is installed"
         if has("torch") and has("diffusers"):
