@@ -226,7 +226,11 @@ def test_real_numpy2_trap_of_mindspore_210(run_cli):
     probe = subprocess.run([py, "-c", "import numpy; print(numpy.__version__)"], capture_output=True, text=True)
     assert probe.stdout.startswith("2."), probe.stdout  # the trap is real: pip chose numpy 2
     r = run_cli("check", "--python", py, "--only", "pkgs.numpy2", "--json")
-    f = json.loads(r.stdout)["findings"][0]
+    doc = json.loads(r.stdout)
+    f = doc["findings"][0]
     assert f["status"] == "error" and "compiled against NumPy 1.x" in f["detail"]
-    assert f["fix"] == ['{} -m pip install "numpy<2"'.format(py)]
+    # the plan keeps MindSpore 2.10.0, adds the mindone release that fits it, with numpy<2
+    assert f["fix"] == ["plan step 2 below: mindone 0.4.0 and the versions it pins"]
+    step = doc["plan"]["steps"][1]
+    assert step["commands"] == ['{} -m pip install mindone==0.4.0 transformers==4.50.0 "numpy>=1.25.0,<2"'.format(py)]
     assert r.returncode == 1
