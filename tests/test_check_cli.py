@@ -1,7 +1,7 @@
 """`ascendfix check` as users run it: exit codes, --json purity, plain output, replay, bad input, --script.
 
-Most tests call the CLI in-process (``check_cli``: argv in, exit code / stdout / stderr out); the first two run
-it as a subprocess, as a user does, to prove the process boundary (exit code, nothing but JSON on stdout).
+Most tests call the CLI in-process (``check_cli``, over the suite's ``run_cli``); the first two run it as a
+subprocess, as a user does, to prove the process boundary (exit code, nothing but JSON on stdout).
 """
 
 import io
@@ -21,46 +21,22 @@ ANSI = re.compile(r"\x1b\[")
 FAST_PATH = os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin"
 
 
-class Result(object):
-    def __init__(self, returncode, stdout, stderr):
-        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
-
-
 @pytest.fixture
-def check_cli(monkeypatch, tmp_path):
-    """``check_cli(*args, env={...})``: ``ascendfix check ARGS`` in-process; stdout/stderr as bytes."""
+def check_cli(run_cli):
+    """``check_cli(*args, env={...})``: ``ascendfix check ARGS`` in-process (the suite's run_cli), with no active
+    venv/conda env and a PATH whose python3 is this venv's, so the environment lookup is quick and the same
+    on every machine."""
 
     def _run(*args, env=None):
-        from ascendfix.cli import main
-
-        monkeypatch.setenv("NO_COLOR", "1")
-        monkeypatch.setenv("PATH", FAST_PATH)
-        monkeypatch.delenv("VIRTUAL_ENV", raising=False)
-        monkeypatch.delenv("CONDA_PREFIX", raising=False)
-        monkeypatch.chdir(tmp_path)
-        for k, v in (env or {}).items():
-            monkeypatch.setenv(k, str(v))
-        # UTF-8 pipes, like a subprocess's stdout/stderr (not a terminal)
-        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
-        err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
-        monkeypatch.setattr(sys, "stdout", out)
-        monkeypatch.setattr(sys, "stderr", err)
-        try:
-            rc = main(["check"] + [str(a) for a in args])
-        except SystemExit as e:  # argparse errors
-            rc = e.code
-        finally:
-            out.flush()
-            err.flush()
-            monkeypatch.setattr(sys, "stdout", sys.__stdout__)
-            monkeypatch.setattr(sys, "stderr", sys.__stderr__)
-        return Result(rc, out.buffer.getvalue(), err.buffer.getvalue())
+        full = {"PATH": FAST_PATH, "VIRTUAL_ENV": "", "CONDA_PREFIX": ""}
+        full.update(env or {})
+        return run_cli("check", *args, env=full)
 
     return _run
 
 
-def test_default_run_on_this_machine_says_no_npu_and_does_not_crash(run_cli):
-    r = run_cli("check", env={"PATH": FAST_PATH})
+def test_default_run_on_this_machine_says_no_npu_and_does_not_crash(run_cli_process):
+    r = run_cli_process("check", env={"PATH": FAST_PATH})
     out = r.stdout.decode()
     assert r.returncode == 1, r.stderr
     assert "[✗] NPU devices (no NPU found" in out
@@ -92,8 +68,8 @@ def test_default_run_imports_no_framework_even_where_they_are_importable(tmp_pat
     assert m.group(2) == "[]"
 
 
-def test_json_is_the_only_thing_on_stdout(run_cli):
-    r = run_cli("check", "--json", env={"PATH": FAST_PATH})
+def test_json_is_the_only_thing_on_stdout(run_cli_process):
+    r = run_cli_process("check", "--json", env={"PATH": FAST_PATH})
     doc = json.loads(r.stdout)
     assert set(doc) == {"findings", "summary", "plan"}
     assert doc["summary"]["counts"]["error"] >= 1 and doc["summary"]["ok"] is False

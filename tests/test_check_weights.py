@@ -152,10 +152,10 @@ def test_real_safetensors_library_agrees(tmp_path):
 def test_check_and_smoke_use_one_inspector(tmp_path):
     """smoke's inspect_weights and check's weights findings come from ascendfix.weights.scan: the same reading of
     the same folder (smoke decides from names only; check also reads the safetensors headers)."""
-    import ascendfix.smoke.weights as smoke_weights
+    import ascendfix.smoke.operation as smoke_operation
     from ascendfix import weights
 
-    assert smoke_weights.inspect_weights is weights.inspect_weights
+    assert smoke_operation.inspect_weights is weights.inspect_weights
     folder = make_sdxl(tmp_path / "sdxl", variants=("fp16",))
     info = weights.inspect_weights(str(folder), None)
     rep = weights.scan(str(folder))

@@ -11,6 +11,21 @@ from ascendfix.check.engine import check, ev, finding
 GB = 1024 ** 3
 
 
+def thresholds(ctx):
+    """The SDXL resource thresholds of the stack's recipe (recipes/*.yaml `resources:`), read once per run."""
+    def _read():
+        from ascendfix.smoke.recipes import resource_thresholds
+
+        t = resource_thresholds(ctx.stack)
+        if t is None:
+            from ascendfix.errors import DataError
+
+            raise DataError("recipes: no recipe carries `resources:` (the disk and memory thresholds)")
+        return t
+
+    return ctx.cached("resource_thresholds", _read)
+
+
 def disk_usage(path):
     """shutil.disk_usage (a seam for tests)."""
     return shutil.disk_usage(path)
@@ -52,8 +67,9 @@ def disk(ctx):
         seen.add(key)
         free = du.free / GB
         e = [ev("disk_usage({})".format(anc), "{:.1f} GB free of {:.1f} GB".format(free, du.total / GB))]
-        need = 2 if label == "/tmp" else 15
-        if free < 2:
+        t = thresholds(ctx)
+        need = t["tmp_free_gb"] if label == "/tmp" else t["disk_free_gb"]
+        if free < t["disk_error_below_gb"]:
             out.append(finding("error", "{}: only {:.1f} GB free at {}".format(label, free, anc), e,
                                expected=">= {} GB free (SDXL fp16 weights are about 7 GB; kernel caches grow)".format(need),
                                fix=["free space, or point the cache elsewhere: export MODELSCOPE_CACHE=/big/disk"]))
@@ -93,11 +109,13 @@ def memory(ctx):
     if effective is None:
         return finding("skip", "could not read available memory", e)
     g = effective / GB
-    exp = ">= 16 GB available (loading the fp16 SDXL pipeline needs ~8 GB; converting an fp32 UNet ~10.3 GB)"
-    if g < 8:
+    t = thresholds(ctx)
+    exp = ">= {} GB available (loading the fp16 SDXL pipeline needs ~8 GB; converting an fp32 UNet ~10.3 GB)".format(
+        t["memory_warn_below_gb"])
+    if g < t["memory_error_below_gb"]:
         return finding("error", "only {:.1f} GB host memory available{}".format(g, " (cgroup limit)" if limit and limit == effective else ""),
                        e, expected=exp, fix=["raise the container memory limit (docker run --memory=32g) or free memory"])
-    if g < 16:
+    if g < t["memory_warn_below_gb"]:
         return finding("warn", "{:.1f} GB host memory available".format(g), e, expected=exp,
                        fix=["raise the container memory limit (docker run --memory=32g) or free memory"])
     return finding("ok", "{:.0f} GB host memory available".format(g), e)
