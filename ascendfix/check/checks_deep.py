@@ -263,12 +263,10 @@ def deep_torch_npu(ctx):
     e = [ev("torch", "{} (cxx11_abi={})".format(payload["torch"], payload["cxx11_abi"]))]
     out = []
     if payload.get("error"):
-        from ascendfix.check import compat
+        from ascendfix.check import advice
 
-        pairs = [p for r in compat.table("torch_npu.yaml") for p in r["pairs"] if compat.same_release(p["torch"], payload["torch"])]
-        fix = (["pip install torch_npu=={}  (the build paired with torch {})".format(pairs[0]["torch_npu"], payload["torch"])]
-               if pairs else ["torch {} has no torch_npu release in the shipped table: install a torch/torch_npu pair from "
-                              "https://github.com/Ascend/pytorch#version-support".format(payload["torch"])])
+        fix = advice.for_packages(ctx, "torch-npu", "torch") or [
+            "torch {} has no torch_npu build in the shipped tables: see the plan below".format(payload["torch"])]
         out.append(finding("error", "import torch_npu failed: " + payload["error"], e, fix=fix))
     elif not payload.get("npu_available"):
         out.append(finding("error" if facts.npu_present(ctx) else "warn",

@@ -529,9 +529,15 @@ def _cann_step(plan, cann):
     set_env = compat.set_env_for(cann, home, "run")
     title = "install CANN {} (toolkit and the {} operator package){}".format(
         cann, chip, ", replacing {}".format(facts.cann) if facts.cann else "")
-    plan.add(title, ["bash ./{} --install".format(toolkit), "bash ./{} --install".format(ops), "source " + set_env,
-                     "(packages: {})".format(CANN_DOWNLOAD)], kind="manual", packages=["cann"],
-             source=layout["source"][0] if layout else None)
+    cmds = ["bash ./{} --install".format(toolkit), "bash ./{} --install".format(ops), "source " + set_env,
+            "(packages: {})".format(CANN_DOWNLOAD)]
+    pip_layout = compat.cann_layout(cann, "pip")
+    if pip_layout and compat.SpecifierSet(pip_layout["cann"]).contains(compat.ver(cann), prereleases=True):
+        pkgs = [compat.fill(x, version=cann, chip=chip) for x in pip_layout["pip"]]
+        cmds.append("(or with pip, into the target environment: {} --extra-index-url {}; then source "
+                    "<site-packages>/ascend/cann-{}/set_env.sh)".format(
+                        pip_command(plan.executable, pkgs), pip_layout["index"], cann))
+    plan.add(title, cmds, kind="manual", packages=["cann"], source=layout["source"][0] if layout else None)
 
 
 def _mindone_steps(plan, sol, installed, exe, python):
