@@ -290,3 +290,19 @@ def test_list_checks_under_columns_40(check_cli):
     from ascendfix.check import engine
 
     assert all(c.id in lines for c in engine.REGISTRY)
+
+
+def test_no_fix_line_installs_a_table_package_outside_the_plan(tmp_path):
+    """Versions of the packages the tables pair come only from plan steps: no finding carries its own pip command
+    for them (so no fix can contradict the plan or a table)."""
+    import shlex
+
+    paired = {"mindspore", "mindone", "transformers", "numpy", "torch", "torch-npu", "torch_npu", "mindiesd"}
+    for name, report in _scenarios(tmp_path).items():
+        for f in report.findings:
+            for fx in f["fix"]:
+                if " -m pip install " not in fx or fx.startswith("plan step"):
+                    continue
+                args = shlex.split(fx.split(" -m pip install ", 1)[1])
+                names = {re.split(r"[<>=!~\[ ]", a, 1)[0].lower() for a in args if not a.startswith("-")}
+                assert not (names & paired), (name, f["id"], fx)
