@@ -95,7 +95,8 @@ def test_replay_a_healthy_root_with_recorded_npu_smi(check_cli, tmp_path):
     assert "CANN 8.1.RC1 at /usr/local/Ascend/ascend-toolkit/latest" in out
     assert "npu-smi info: npu-smi 24.1.rc1" in out  # -v shows evidence
     # the recorded driver (24.1.rc3) is older than the line documented for CANN 8.1.RC1
-    assert "[✗] Version pairing (CANN 8.1.RC1 needs driver 25.0.rc1 or newer, found 24.1.rc3)" in out
+    assert "[✗] Version pairing (1 error)" in out  # -v: a summary line, then every finding
+    assert "✗ CANN 8.1.RC1 needs driver 25.0.rc1 or newer, found 24.1.rc3" in out
     assert r.returncode == 1
 
 

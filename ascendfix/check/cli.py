@@ -185,21 +185,21 @@ def _render(console, report, verbose, engine):
         status = summary["categories"][cat]
         problems = sorted((f for f in items if f["status"] in sev), key=lambda f: sev[f["status"]])
         oks = [f for f in items if f["status"] == "ok"]
-        single = len(problems) == 1
+        single = len(problems) == 1 and not verbose  # -v lists every finding under a summary line
         if problems:
             info = problems[0]["detail"] if single else _counts(problems)
-        elif len(oks) == 1:
+        elif len(oks) == 1 and not verbose:
             info = oks[0]["detail"]
         elif oks:
-            info = "{} checks passed".format(len(oks))
+            info = "{} check{} passed".format(len(oks), "" if len(oks) == 1 else "s")
         else:
             info = items[0]["detail"] or "skipped"
         console.print("[{}] {} ({})".format(styled_mark(status, console), escape(title), escape(info)))
         shown = items if verbose else problems
         for f in shown:
             # the category line already carries a single problem's (or the single item's) detail
-            repeat = (single and f is problems[0]) or (not problems and f is (oks[0] if len(oks) == 1 else items[0])
-                                                         and info == f["detail"])
+            repeat = not verbose and ((single and f is problems[0]) or (
+                not problems and f is (oks[0] if len(oks) == 1 else items[0]) and info == f["detail"]))
             if not repeat:
                 console.print("    {} {}".format(styled_mark(f["status"], console), escape(f["detail"])))
             if verbose:
