@@ -294,3 +294,51 @@ def test_findings_have_the_documented_shape(tmp_path):
         assert isinstance(f["fix"], list) and isinstance(f["evidence"], list)
         if f["status"] == "error":
             assert f["fix"] or f["id"].startswith(("npu.smi",)), f
+
+
+# --- CANN layouts from rules/compat/cann.yaml --------------------------------------------------------------
+def test_pip_installed_cann_is_found_in_the_target_environment(tmp_path):
+    """`pip install ascend-cann-toolkit==8.5.0` puts CANN in <site-packages>/ascend/cann-8.5.0 (CANN install guide)."""
+    site = "/env/lib/python3.11/site-packages"
+    d = site + "/ascend/cann-8.5.0"
+    from test_check_helpers import write
+
+    write(tmp_path, d + "/aarch64-linux/ascend_toolkit_install.info",
+          "package_name=Ascend-cann-toolkit\nversion=8.5.0\narch=aarch64\nos=linux\npath={}\n".format(d))
+    write(tmp_path, d + "/aarch64-linux/ascend_ops_install.info",
+          "package_name=Ascend-cann-910b-ops\nversion=8.5.0\narch=aarch64\nos=linux\npath={}\n".format(d))
+    write(tmp_path, d + "/set_env.sh", "# set_env\n")
+    env = fake_env("3.11.7", {"mindspore": "2.7.2", "numpy": "1.26.4", "ascend-cann-toolkit": "8.5.0"})
+    env["distributions"]["ascend-cann-toolkit"]["location"] = site
+    f = run(tmp_path, environment=env, only=["cann", "mindspore.cann"])
+    assert f["cann.locate"]["status"] == "ok" and "CANN 8.5.0 at {} (pip-installed)".format(d) == f["cann.locate"]["detail"]
+    assert f["cann.kernels"]["status"] == "ok"
+    assert f["cann.env_sourced"]["fix"][0] == "source {}/set_env.sh".format(d)
+    assert f["mindspore.cann"]["status"] == "ok"
+
+
+def test_install_path_recorded_under_etc_ascend(tmp_path):
+    from test_check_helpers import write
+
+    write(tmp_path, "/etc/Ascend/ascend_cann_install.info", "Install_Path=/opt/ascend\n")
+    d = "/opt/ascend/cann-8.5.0"
+    write(tmp_path, d + "/x86_64-linux/ascend_toolkit_install.info", "package_name=Ascend-cann-toolkit\nversion=8.5.0\n")
+    (tmp_path / "opt/ascend/cann").symlink_to("cann-8.5.0")
+    f = run(tmp_path, only=["cann.locate"])
+    assert "CANN 8.5.0 at /opt/ascend/cann" in f["cann.locate"]["detail"]
+
+
+@pytest.mark.parametrize("toolkit,ops,status", [
+    ("9.1.0", "9.1.1", "ok"),      # CANN 9 versions toolkit and ops separately: the same line is enough
+    ("9.1.0", "9.0.0", "error"),
+    ("8.5.0", "8.5.1", "error"),   # CANN 8.5: toolkit and ops of the same version
+    ("8.5.0", "8.5.0", "ok"),
+])
+def test_ops_package_version_rule_per_cann_line(tmp_path, toolkit, ops, status):
+    add_devices(tmp_path, 1)
+    add_pci(tmp_path, 1)
+    home = add_cann85(tmp_path, version=toolkit, ops_version=ops)
+    f = run(tmp_path, env=sourced_env(home), only=["cann.kernels"])
+    assert f["cann.kernels"]["status"] == status, f["cann.kernels"]["detail"]
+    if status == "error":
+        assert "Ascend-cann-910b-ops_{}_linux-$(uname -m).run".format(toolkit) in f["cann.kernels"]["fix"][0]
