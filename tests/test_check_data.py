@@ -131,4 +131,4 @@ def test_cann_version_files():
 def test_version_normalisation():
     assert parsers.norm_cann("8.0.RC2.beta1") == parsers.norm_cann("8.0.RC2")
     assert parsers.norm_driver("24.1.rc2.2") == "24.1.rc2"
-    assert compat._driver_key("24.1.rc2") < compat._driver_key("24.1.0") < compat._driver_key("25.0.rc1")
+    assert compat.driver_key("24.1.rc2") < compat.driver_key("24.1.0") < compat.driver_key("25.0.rc1")

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from ascendfix.check import run_checks
-from ascendfix.check.checks_weights import inspect_file, read_safetensors_header
+from ascendfix.weights import inspect_file, read_safetensors_header
 from test_check_helpers import fake_env, make_sdxl, write_safetensors
 
 ENV = fake_env("3.11.7", {})

@@ -8,7 +8,7 @@ as long as the header says.
 import os
 
 from ascendfix.check.engine import check, ev, finding
-from ascendfix.weights import SDXL_CLASSES, inspect_file, read_safetensors_header, scan  # noqa: F401 (re-exported)
+from ascendfix.weights import SDXL_CLASSES, scan
 
 
 def default_weight_dirs(ctx):

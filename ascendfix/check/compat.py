@@ -202,8 +202,6 @@ def driver_key(v):
     return tuple(key)
 
 
-_driver_key = driver_key  # older name
-
 
 def driver_fits(cann, driver):
     """True / False for a CANN and an installed driver, None when the table has no row for the CANN."""
@@ -286,15 +284,6 @@ def eval_torch_npu(cann, torch, torch_npu):
         torch_npu, " / ".join(canns), cann)
 
 
-def torch_pairs_for_cann(cann):
-    """Pairs documented for a CANN, newest torch first."""
-    out = []
-    for r, p in torch_npu_pairs():
-        if torch_npu_cann_fits(r, cann) and p not in out:
-            out.append(p)
-    return sorted(out, key=lambda p: (ver(p["torch"]), ver(p["torch_npu"])), reverse=True)
-
-
 # --- mindone ------------------------------------------------------------------------------------------
 def mindone_row(version):
     for row in table("mindone.yaml"):
@@ -310,8 +299,6 @@ def requires_python_row(package, pin):
             return row
     return None
 
-
-package_requires_python = requires_python_row  # older name
 
 
 def floor(package, stack=None):
