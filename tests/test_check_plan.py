@@ -9,7 +9,7 @@ from ascendfix.check import compat, run_checks
 from ascendfix.check.plan import Facts, make_plan, parse_wants
 from ascendfix.check.solver import Constraint, Problem, Var, solve, solve_all, solve_relaxed, violations
 from ascendfix.errors import AscendfixError
-from test_check_helpers import MINDONE_020_REQUIRES, MINDONE_050_REQUIRES, fake_env
+from test_check_helpers import fake_env
 
 
 # --- the solver on synthetic tables ------------------------------------------------------------
