@@ -227,3 +227,11 @@ def test_after_the_plan_the_pairing_checks_are_clean(tmp_path, python, cann, sta
     assert make_plan(Facts(py, "x86_64", cann=new_cann, installed={k: (v[0] if isinstance(v, tuple) else v)
                                                                  for k, v in _installed_after(p).items()}),
                      stack).steps == []
+
+
+def test_keeping_what_is_installed_names_the_newer_release_that_also_fits():
+    p = plan("3.11.7", "8.2.RC1", {"mindspore": "2.7.0", "mindone": "0.2.0", "transformers": "4.38.2", "numpy": "1.26.4"})
+    assert p.status == "ok" and p.notes == ["mindone 0.5.0 fits here too: --want 'mindone>=0.5.0' plans for it"]
+    asked = plan("3.11.7", "8.2.RC1", {"mindspore": "2.7.0", "mindone": "0.2.0", "transformers": "4.38.2",
+                                       "numpy": "1.26.4"}, wants=["mindone>=0.5.0"])
+    assert asked.choice["mindone"] == "0.5.0" and asked.choice["mindspore"] == "2.7.0" and not asked.notes

@@ -243,6 +243,8 @@ def _render_plan(console, plan, verbose):
     if not plan.steps:
         console.print(Text("\nPlan for the {} stack: nothing to change — {}.".format(plan.stack, plan.headline())),
                       soft_wrap=True)
+        for note in plan.notes:
+            console.print(Text("    " + note), soft_wrap=True)
         if verbose and plan.sources:
             console.print(Text("    tables: " + ", ".join(dict.fromkeys(plan.sources)), style="dim"), soft_wrap=True)
         return
@@ -264,5 +266,7 @@ def _render_plan(console, plan, verbose):
         console.print(Text("    {}. {}".format(step["n"], step["title"])), soft_wrap=True)
         for cmd in step["commands"]:
             console.print(Text("       " + cmd), soft_wrap=True)
+    for note in plan.notes:
+        console.print(Text("    " + note), soft_wrap=True)
     if verbose and plan.sources:
         console.print(Text("    tables: " + ", ".join(dict.fromkeys(plan.sources)), style="dim"), soft_wrap=True)

@@ -428,6 +428,8 @@ def make_plan(facts, stack="mindone", wants=()):
     plan.relaxed = [n for n in ("python", "cann", "driver") if n in res.relaxed]
     plan.blocked_by = res.blocked_by
     _steps(plan, res.solution, relax)
+    if not res.relaxed:
+        _newer_note(plan, build(facts, wants, frozenset()), res.solution)
     if plan.relaxed:
         plan.status = "relaxed"
     elif plan.steps:
@@ -453,6 +455,31 @@ def _cost(facts, sol, relax=()):
             if isinstance(value, dict) and facts.installed.get("torch"):
                 n += not compat.same_release(facts.installed["torch"], value["torch"])
     return n
+
+
+def _newer_note(plan, problem, sol):
+    """When keeping what is installed wins, say whether a newer top package also fits (and how to ask for it)."""
+    from ascendfix.check.solver import solve
+
+    head = problem.variables[0]
+
+    def key(v):
+        if isinstance(v, dict):
+            return (not compat.ver(v["torch_npu"]).is_prerelease, compat.ver(v["torch"]), compat.ver(v["torch_npu"]))
+        return (True, compat.ver(v), compat.ver(v))
+
+    head.values = sorted(head.values, key=key, reverse=True)  # newest first, installed or not
+    newest = solve(problem)
+    top = head.name
+    if newest is None or newest[top] == sol[top]:
+        return
+    mine, new = sol[top], newest[top]
+    label = problem.variables[0].label
+    if isinstance(new, dict):
+        mine, new, label = mine["torch_npu"], new["torch_npu"], "torch_npu"
+    if compat.ver(new) is not None and compat.ver(mine) is not None and compat.ver(new) > compat.ver(mine):
+        name = {"mindone": "mindone", "mindiesd": "mindiesd"}.get(top, "torch-npu")
+        plan.notes.append("{} {} fits here too: --want '{}>={}' plans for it".format(label, new, name, new))
 
 
 def _unsolvable_reasons(problem, wants):
