@@ -107,3 +107,36 @@ def test_mindformers_version_map_agrees(tmp_path):
         row = compat.cann_driver_row(cann)
         assert row is not None, cann
         assert entry["prefer"].lower() in [d.lower() for d in row["driver"]], (cann, entry, row["driver"])
+
+
+def test_ascend_deployer_version_match_agrees(tmp_path):
+    """ascend-deployer ships version_match.json (MindSpore_X / Torch-npu_X -> CANN_Y): every pair there is one the
+    tables document, unless that torch_npu build is not on PyPI (a plan cannot pip-install it, so it is left out)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(tmp_path),
+                        "ascend-deployer==26.0.0"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    wheel = next(tmp_path.glob("ascend_deployer-26.0.0-*.whl"))
+    with zipfile.ZipFile(str(wheel)) as z:
+        vmap = json.loads(z.read("ascend_deployer/downloader/version_match.json"))
+    on_pypi = releases("torch-npu")
+    checked = 0
+    for key, cann in vmap.items():
+        if not isinstance(cann, str):
+            continue
+        name, _, version = key.partition("_")
+        cann = cann.split("_", 1)[1]
+        if name == "MindSpore":
+            row = compat.mindspore_row(version.replace("-", ""))
+            assert row is not None and compat.mindspore_cann_fits(row, cann) == "documented", (key, cann)
+            checked += 1
+        elif name == "Torch-npu":
+            status, _, msg = compat.eval_torch_npu(cann, None, version)
+            if not on_pypi.get(version):
+                continue
+            assert status == "ok", (key, cann, msg)
+            checked += 1
+    assert checked >= 25
