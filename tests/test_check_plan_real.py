@@ -152,6 +152,16 @@ def test_python38_asking_for_mindone_05_gets_the_plan_for_a_new_environment(run_
     for step, argv in cmds:
         assert step["verifiable"], step  # from PyPI: pip can resolve it here
         dry_run(argv)
+    # ... runs them in order (MindSpore 2.7.1 from PyPI is the real ~780 MB wheel), installs CANN 8.3.RC1 (here: a
+    # replayed install), and check reports the new environment clean
+    for _, argv in cmds:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=3600)
+        assert r.returncode == 0, r.stderr[-3000:]
+    root83 = tmp_path / "root83"
+    home83 = add_toolkit_plain(root83, "8.3.RC1")
+    after = run_check(run_cli, str(new / "bin" / "python"), root83, home83, "--want", "mindone>=0.5")
+    assert clean(after) == [], after["findings"]
+    assert after["plan"]["status"] == "ok" and after["plan"]["choice"]["mindone"] == "0.5.0"
 
 
 def test_cann85_python312_pip_commands_resolve(run_cli, tmp_path):
