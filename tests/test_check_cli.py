@@ -307,3 +307,21 @@ def test_no_fix_line_installs_a_table_package_outside_the_plan(tmp_path):
                 args = shlex.split(fx.split(" -m pip install ", 1)[1])
                 names = {re.split(r"[<>=!~\[ ]", a, 1)[0].lower() for a in args if not a.startswith("-")}
                 assert not (names & paired), (name, f["id"], fx)
+
+
+def test_every_kind_of_plan_validates_against_the_schema(tmp_path):
+    import jsonschema
+
+    from ascendfix.check import check
+    from test_check_helpers import fake_env
+
+    schema = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "check.schema.json").read_text())
+    reports = dict(_scenarios(tmp_path))
+    reports["unsolvable"] = check(root=str(tmp_path), env={"HOME": "/root"}, environment=fake_env("3.8.18", {}),
+                                  wants=["mindone>=0.9"])
+    statuses = set()
+    for name, report in reports.items():
+        doc = json.loads(json.dumps(report.to_dict()))
+        jsonschema.validate(doc, schema)
+        statuses.add(doc["plan"]["status"])
+    assert statuses >= {"changes", "relaxed", "unsolvable"}, statuses

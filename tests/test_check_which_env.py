@@ -65,11 +65,11 @@ def test_ascendfixs_own_environment_is_never_the_place_for_frameworks(tmp_path):
     assert "ascendfix's own environment" in c.how
 
 
-def test_the_plan_then_uses_a_new_environment(monkeypatch):
+def test_the_plan_then_uses_a_new_environment(tmp_path):
     from ascendfix.check import check
     from test_check_helpers import fake_env
 
-    report = check(root="/nonexistent-root", env={"HOME": "/root"}, environment=fake_env("3.11.7", {}), own_env=True)
+    report = check(root=str(tmp_path), env={"HOME": "/root"}, environment=fake_env("3.11.7", {}), own_env=True)
     steps = report.plan.steps
     assert steps[0]["commands"][0] == "python3.11 -m venv ~/sdxl-env"
     pip = [c for s in steps for c in s["commands"] if " -m pip install " in c]

@@ -44,11 +44,13 @@ def make_context(stack=None, weights=None, python=None, root=None, deep=False, s
     is looked for (``discover``, default on: see :mod:`ascendfix.check.which_env`)."""
     from ascendfix.errors import AscendfixError
 
-    if stack is not None and stack not in engine.STACKS:
-        raise AscendfixError("--stack {}: expected one of {}".format(stack, ", ".join(engine.STACKS)))
+    from ascendfix import stacks
+
+    if stack is not None and stack not in stacks.ids():
+        raise AscendfixError("--stack {}: expected one of {}".format(stack, ", ".join(stacks.ids())))
     how = None
     if python is not None:
-        from ascendfix.envprobe import resolve_python
+        from ascendfix.target import resolve_python
 
         python = resolve_python(python)
         how = "--python"
@@ -74,31 +76,50 @@ def run_checks(only=None, stack=None, weights=None, python=None, root=None, deep
     return engine.run(ctx, only=only)
 
 
-class CheckReport(object):
-    """What ``check`` found: ``findings``, ``summary``, ``plan``; ``.ok`` and ``.to_dict()`` (the --json document)."""
+def _inputs(weights=None, mindone=None, root=None, script=None, command_output=None, timeout=None):
+    """User-given paths checked (one-line errors) and recorded command outputs read: (commands, paths...)."""
+    import os
+    from pathlib import Path
 
-    def __init__(self, findings, summary, plan):
-        self.findings = findings
-        self.summary = summary
-        self.plan = plan
+    from ascendfix.errors import AscendfixError
 
-    @property
-    def ok(self):
-        return bool(self.summary.get("ok"))
-
-    def to_dict(self):
-        return {"findings": self.findings, "summary": self.summary,
-                "plan": self.plan.to_dict() if self.plan is not None else None}
+    expand = lambda p: os.path.expanduser(str(p)) if p is not None else None  # noqa: E731
+    for flag, p in (("--weights", weights), ("--mindone", mindone), ("--root", root)):
+        if p is not None and not Path(expand(p)).is_dir():
+            raise AscendfixError("{} {}: no such directory".format(flag, p))
+    if script is not None and not Path(expand(script)).is_file():
+        raise AscendfixError("--script {}: no such file".format(script))
+    commands = {}
+    for name, path in (command_output or {}).items():
+        try:
+            commands[str(name).strip()] = Path(expand(path)).read_text(encoding="utf-8", errors="replace")
+        except OSError as e:
+            raise AscendfixError("--command-output {}: cannot read {}: {}".format(name, path, e.strerror))
+    if timeout is not None and timeout <= 0:
+        raise AscendfixError("--timeout must be positive")
+    return commands, expand(weights), expand(mindone), expand(script)
 
 
 def check(only=None, stack=None, weights=None, python=None, root=None, deep=False, strict=False, wants=(),
-          progress=None, **kw):
-    """Run the doctor; return a :class:`CheckReport`."""
+          script=None, mindone=None, command_output=None, timeout=None, progress=None, **kw):
+    """Run the doctor; return a :class:`~ascendfix.check.report.CheckReport` (``ascendfix check --json``).
+
+    ``only``: check ids, id prefixes or categories; ``wants``: requirements the plan must meet ('mindone>=0.5');
+    ``command_output``: {command: file with its recorded output} (replay); ``root``: read system files under this
+    folder instead of /; ``timeout``: seconds per --deep probe.
+    """
     from ascendfix import __version__
     from ascendfix.check import plan as planmod
 
+    commands, weights, mindone, script = _inputs(weights, mindone, root, script, command_output, timeout)
+    if commands:
+        kw["commands"] = dict(kw.get("commands") or {}, **commands)
+    if timeout is not None:
+        kw["deep_timeout"] = timeout
     load_checks()
-    ctx = make_context(stack=stack, weights=weights, python=python, root=root, deep=deep, wants=wants, **kw)
+    engine.select(only)  # an unknown --only id is a usage error before anything runs
+    ctx = make_context(stack=stack, weights=weights, python=python, root=root, deep=deep, wants=wants,
+                       script=script, mindone=mindone, **kw)
     ctx.prefetch()
     findings = engine.run(ctx, only=only, progress=progress)
     try:
@@ -118,4 +139,11 @@ def check(only=None, stack=None, weights=None, python=None, root=None, deep=Fals
     summary.update({"tool_version": __version__, "stack": ctx.stack, "stack_source": ctx.stack_source,
                     "python": py.get("version"), "executable": py.get("executable"), "python_source": ctx.python_how,
                     "root": str(ctx.root), "deep": bool(deep)})
+    from ascendfix.check.report import CheckReport
+
     return CheckReport(findings, summary, plan)
+
+# `import ascendfix as af; af.check(...)`: this package is callable as the library call (ascendfix.api.check)
+from ascendfix.api import callable_package as _callable_package  # noqa: E402
+
+_callable_package(__name__)

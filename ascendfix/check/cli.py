@@ -35,15 +35,14 @@ Examples:
   ascendfix check --only cann npu.smi --json
 """
 
-import os
-from pathlib import Path
 
-from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK, AscendfixError
+from ascendfix import stacks
+from ascendfix.errors import EXIT_OK, AscendfixError
 
 
 
 def add_arguments(parser):
-    parser.add_argument("--stack", choices=["mindone", "torch-npu", "mindie"],
+    parser.add_argument("--stack", choices=list(stacks.ids()),
                         help="the deployment route to check (default: detected from installed packages)")
     parser.add_argument("--weights", metavar="DIR", help="an SDXL diffusers folder to check (default: SDXL folders "
                         "found in the modelscope cache)")
@@ -66,34 +65,19 @@ def add_arguments(parser):
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per --deep probe (default 300)")
 
 
-def _validate(args):
-    def need_dir(flag, p):
-        if p is not None and not Path(os.path.expanduser(p)).is_dir():
-            raise AscendfixError("{} {}: no such directory".format(flag, p))
-
-    def need_file(flag, p):
-        if p is not None and not Path(os.path.expanduser(p)).is_file():
-            raise AscendfixError("{} {}: no such file".format(flag, p))
-
-    need_dir("--weights", args.weights)
-    need_dir("--mindone", args.mindone)
-    need_dir("--root", args.root)
-    need_file("--script", args.script)
-    commands = {}
-    for item in args.command_output:
+def _command_outputs(items):
+    """'COMMAND=FILE' items -> {command: file} (the files are read by the operation)."""
+    out = {}
+    for item in items:
         if "=" not in item:
             raise AscendfixError("--command-output {!r}: expected 'COMMAND=FILE'".format(item))
         name, path = item.split("=", 1)
-        try:
-            commands[name.strip()] = Path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError as e:
-            raise AscendfixError("--command-output {}: cannot read {}: {}".format(name, path, e.strerror))
-    if args.timeout <= 0:
-        raise AscendfixError("--timeout must be positive")
-    return commands
+        out[name.strip()] = path
+    return out
 
 
 def run(args):
+    """parse -> call (ascendfix.check.check, the same operation the library calls) -> render."""
     from ascendfix import check as pkg
     from ascendfix.check import engine
     from ascendfix.output import emit_json, make_console, progress
@@ -101,19 +85,18 @@ def run(args):
     pkg.load_checks()
     if args.list_checks:
         return _list(args, engine)
-    commands = _validate(args)
-    expand = lambda p: os.path.expanduser(p) if p else p  # noqa: E731
+    command_output = _command_outputs(args.command_output)
     selected = engine.select(args.only)
     with progress("checking", total=len(selected), enabled=not args.json) as advance:
-        report = pkg.check(only=args.only, stack=args.stack, weights=expand(args.weights), python=args.python,
-                           root=args.root, deep=args.deep, strict=args.strict, wants=args.want,
-                           script=expand(args.script), mindone=expand(args.mindone), commands=commands,
-                           deep_timeout=args.timeout, progress=advance)
+        report = pkg.check(only=args.only, stack=args.stack, weights=args.weights, python=args.python,
+                           root=args.root, deep=args.deep, strict=args.strict, wants=args.want, script=args.script,
+                           mindone=args.mindone, command_output=command_output, timeout=args.timeout,
+                           progress=advance)
     if args.json:
         emit_json(report.to_dict())
     else:
         _render(make_console(), report, args.verbose, engine)
-    return EXIT_OK if report.ok else EXIT_NEGATIVE
+    return report.exit_code
 
 
 def _list(args, engine):

@@ -10,7 +10,7 @@ ascendfix's own environment and advising to install MindSpore into it sends peop
 3. else ascendfix's own interpreter, marked ``own_env``: its facts are checked, but the plan puts the
    frameworks in a new environment.
 
-Every candidate is asked through :mod:`ascendfix.envprobe` (metadata only, nothing imported).
+Every candidate is asked through :mod:`ascendfix.target` (metadata only, nothing imported).
 """
 
 import os
@@ -68,7 +68,10 @@ def choose(environ=None, probe=None):
     from ascendfix.errors import AscendfixError
 
     if probe is None:
-        from ascendfix.envprobe import probe_environment as probe
+        from ascendfix import target
+
+        def probe(python):
+            return target.get(python).environment()
     own = sys.executable
     here = probe(None)
     if _has_framework(here):
