@@ -319,6 +319,12 @@ def test_every_kind_of_plan_validates_against_the_schema(tmp_path):
     reports = dict(_scenarios(tmp_path))
     reports["unsolvable"] = check(root=str(tmp_path), env={"HOME": "/root"}, environment=fake_env("3.8.18", {}),
                                   wants=["mindone>=0.9"])
+    no_driver = tmp_path / "no-driver"
+    from test_check_helpers import add_cann85
+
+    add_cann85(no_driver)
+    reports["changes"] = check(root=str(no_driver), env={"HOME": "/root"},
+                               environment=fake_env("3.11.7", {"mindspore": "2.7.2", "numpy": "1.26.4"}))
     statuses = set()
     for name, report in reports.items():
         doc = json.loads(json.dumps(report.to_dict()))
