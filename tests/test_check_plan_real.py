@@ -180,3 +180,37 @@ def test_cann85_python312_pip_commands_resolve(run_cli, tmp_path):
     for _, argv in pip_commands(plan):
         dry_run(argv)
     assert framework_python()  # the 3.11 of the suite exists too (used above)
+
+
+@pytest.mark.parametrize("stack,cann", [("torch-npu", "9.1.0"), ("mindie", "9.1.0"), ("torch-npu", "8.5.0")])
+def test_torch_stack_plans_resolve_with_pip(run_cli, tmp_path, stack, cann):
+    """torch_npu / mindiesd / diffusers steps resolve from PyPI for this Python and architecture (the torch step
+    itself points at PyTorch's CPU index on x86_64, which cannot be reached here: pip resolves torch from PyPI as
+    torch_npu's dependency instead)."""
+    from support import framework_python
+
+    py = make_venv(framework_python(), tmp_path / "venv")
+    root = tmp_path / "root"
+    home = add_cann85(root, version=cann)
+    doc = run_check(run_cli, py, root, home, "--stack", stack)
+    plan = doc["plan"]
+    assert plan["status"] == "changes", plan
+    if stack == "mindie":
+        assert plan["choice"]["mindiesd"] == "3.1.0" and compat_minor(plan["choice"]["torch"]) in (
+            "2.7", "2.9", "2.10", "2.11", "2.12", "2.13")
+    resolved = 0
+    for step, argv in pip_commands(plan):
+        if not step["verifiable"]:
+            # torch from PyTorch's CPU index, or a torch_npu whose x86_64 wheel pins that torch+cpu build
+            assert (step["packages"] == ["torch"] and "--index-url" in argv) or (
+                step["packages"] == ["torch-npu"] and "+cpu" in step["title"]), step
+            continue
+        dry_run(argv)
+        resolved += 1
+    assert resolved >= 1
+
+
+def compat_minor(v):
+    from ascendfix.check import compat
+
+    return compat.minor(v)

@@ -36,7 +36,8 @@ SCHEMAS = {
                       "stacks": F(list, required=False, items=str), "source": _SOURCE, "examples": _EXAMPLES},
     "wheels.yaml": {"id": F(str), "package": F(str), "arch": F(str, required=False), "url": F(str, required=False),
                     "pip_args": F(list, required=False, items=str), "index_url": F(str, required=False),
-                    "local": F(str, required=False), "source": _SOURCE, "examples": _EXAMPLES},
+                    "local": F(str, required=False), "versions": F(str, required=False), "source": _SOURCE,
+                    "examples": _EXAMPLES},
     "cann.yaml": {"id": F(str), "kind": F(str, choices=["run", "pip"]), "cann": F(str), "homes": F(list, items=str),
                   "set_env": F(str), "ops": F(str, required=False), "pip": F(list, required=False, items=str),
                   "index": F(str, required=False), "ops_version": F(str, choices=["same", "line"]),
@@ -426,6 +427,15 @@ def torch_install_args(version, arch):
     return ["torch=={}".format(version)], "pypi"
 
 
+def torch_npu_torch_requirement(torch_npu, torch, arch):
+    """The torch a torch_npu wheel requires on ``arch``: 'torch==2.9.0+cpu' (x86_64 builds before 2.12) or
+    'torch==2.9.0'; the +cpu build exists only on PyTorch's CPU index."""
+    for row in table("wheels.yaml"):
+        if row["package"] == "torch_npu" and row.get("arch") == arch and in_spec(torch_npu, row.get("versions") or ""):
+            return "torch=={}{}".format(torch, row.get("local") or "")
+    return "torch=={}".format(torch)
+
+
 # --- CANN installs ------------------------------------------------------------------------------------
 def cann_layout(cann, kind="run"):
     """The cann.yaml row for a CANN version installed as ``kind`` (run / pip)."""
@@ -491,6 +501,9 @@ def evaluate_example(filename, row, given):
             return "ok" if in_spec(given["python"], row["requires_python"]) is not False else "error"
         return "ok" if in_spec(given["version"], row["version"]) else "error"
     if filename == "wheels.yaml":
+        if row["package"] == "torch_npu":
+            build = next((p for _, p in torch_npu_pairs() if exact(p["torch_npu"], given["version"])), None)
+            return torch_npu_torch_requirement(given["version"], build["torch"], given["arch"])
         if row.get("url"):
             return fill(row["url"], version=given["version"], arch=given["arch"], py_tag=py_tag(given["python"]))
         return " ".join(torch_install_args(given["version"], given["arch"])[0])

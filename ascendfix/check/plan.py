@@ -646,9 +646,13 @@ def _torch_steps(plan, sol, installed, exe, python):
             b["torch"], ", replacing {}".format(installed["torch"]) if installed.get("torch") else "")
         plan.add(title, [pip_command(exe, args)], packages=["torch"], source=src, verifiable=(src == "pypi"))
     if not (installed.get("torch-npu") and compat.exact(installed["torch-npu"], b["torch_npu"])):
-        plan.add("torch_npu {} (documented for CANN {})".format(
-            b["torch_npu"], " / ".join(dict.fromkeys(compat.cann_label(r) for r in b["rows"]))),
-            [pip_command(exe, ["torch_npu=={}".format(b["torch_npu"])])], packages=["torch-npu"], source="pypi")
+        pin = compat.torch_npu_torch_requirement(b["torch_npu"], b["torch"], facts.arch)
+        local = "+" in pin  # the wheel needs the CPU build of torch, which only the step above installs
+        plan.add("torch_npu {} (documented for CANN {}){}".format(
+            b["torch_npu"], " / ".join(dict.fromkeys(compat.cann_label(r) for r in b["rows"])),
+            "; its {} wheel requires {} from the torch step".format(facts.arch, pin) if local else ""),
+            [pip_command(exe, ["torch_npu=={}".format(b["torch_npu"])])], packages=["torch-npu"], source="pypi",
+            verifiable=not local)
     floor = compat.floor("diffusers", plan.stack)
     extra = []
     if floor and not _satisfied(installed.get("diffusers"), SpecifierSet(floor["version"])):
