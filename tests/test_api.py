@@ -82,7 +82,7 @@ def test_user_mistakes_raise(tmp_path):
     with pytest.raises(AscendfixError) as e:
         af.apply(tmp_path / "nope")
     assert e.value.exit_code == 2 and "no such directory" in str(e.value)
-    with pytest.raises(AscendfixError, match="invalid choice"):
+    with pytest.raises(AscendfixError, match="--stack no-such-stack: expected one of"):
         af.check(stack="no-such-stack")
     with pytest.raises(AscendfixError, match="mode must be"):
         af.apply(tmp_path, mode="fix")
