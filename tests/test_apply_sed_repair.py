@@ -107,3 +107,22 @@ def test_not_the_sed_state_leaves_single_imports_alone(tmp_path, run_cli):
     assert doc["changed_files"] == ["pkg/twice.py"]
     assert (root / "pkg" / "first.py").read_bytes().startswith(b"from __future__ import annotations\n\"\"\"")
     assert (root / "pkg" / "twice.py").read_bytes() == b"from __future__ import annotations\nX = 1\n"
+
+
+def test_check_mindone_names_the_state_and_the_one_command(tmp_path, run_cli):
+    root = make_tree(tmp_path / "t")
+
+    def state():
+        r = run_cli("check", "--stack", "mindone", "--mindone", str(root), "--only", "mindone.sed_future_import",
+                    "--json")
+        (f,) = [f for f in json.loads(r.stdout)["findings"] if f["id"] == "mindone.sed_future_import"]
+        return f
+
+    assert state()["status"] == "ok"
+    sed(root)
+    f = state()
+    assert f["status"] == "error" and "on line 1 of 21 of 21 .py files (1 run)" in f["detail"]
+    assert f["fix"][0].startswith("ascendfix apply {} ".format(root))
+    r = run_cli("apply", str(root), "--json")  # the command it names
+    assert r.returncode in (0, 1), r.stderr
+    assert state()["status"] == "ok"
