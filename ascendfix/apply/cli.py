@@ -42,6 +42,7 @@ import os
 import sys
 from pathlib import Path
 
+from ascendfix.apply.writing import ApplyInterrupted
 
 MAX_LISTED = 15
 
@@ -67,8 +68,6 @@ def add_arguments(parser):
 
 
 def run(args):
-    from ascendfix.apply.writing import ApplyInterrupted
-
     try:
         return _run(args)
     except ApplyInterrupted:

@@ -54,6 +54,8 @@ def run_tree(root, rules, context, mode="apply", jobs=None, on_progress=None, sc
         cache = _run_python_rules(root, files, py_rules, context, report, jobs, on_progress, verify=mode == "apply")
     for rule in file_rules:
         run_file_rule(root, rule, context, report)
+    # one order whatever order the pool's workers finished in: by file, then line
+    report.findings.sort(key=lambda f: (f.path, f.line or 0, f.rule, f.kind, f.message))
 
     if mode == "apply":
         write_changes(root, report, [r.id for r in rules], debris)
