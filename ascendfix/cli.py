@@ -23,14 +23,23 @@ VERBS = {
     "revert": ("ascendfix.apply.revert_cli", "undo every change `ascendfix apply` made to a tree"),
     "explain": ("ascendfix.explain.cli", "name the cause and the fix of an error log (or: explain ID)"),
     "smoke": ("ascendfix.smoke.cli", "run an SDXL generation from a recipe and report it (--tiny for a CPU check)"),
+    "report": ("ascendfix.report.cli", "write one shareable HTML page (+ JSON): check findings, the last smoke, a log explained"),
 }
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with a one-line error (plus a pointer to --help) and exit code 2."""
+    """argparse with a one-line error (plus a pointer to --help) and exit code 2 (a JSON error document too
+    when the command line asked for --json)."""
+
+    def __init__(self, *args, json_mode=False, library=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.json_mode = json_mode
+        self.library = library  # the library API: raise instead of printing and exiting
 
     def error(self, message):
-        json_mode = "--json" in sys.argv[1:]
+        if self.library:
+            raise AscendfixError(message)
+        json_mode = self.json_mode
         line = "{}: error: {} (see '{} --help')".format(self.prog, message, self.prog)
         if json_mode:
             from ascendfix.output import emit_json
@@ -40,9 +49,11 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser(only=None):
+def build_parser(only=None, json_mode=False, library=False):
     """The parser; only the verb ``only`` gets its full arguments (and its module imported)."""
     parser = _Parser(
+        json_mode=json_mode,
+        library=library,
         prog="ascendfix",
         description="Doctor, patcher, log explainer and smoke test for Stable Diffusion XL on Huawei Ascend NPUs.",
         epilog="Exit codes: 0 success, 1 negative outcome (issues found / changes pending / no known "
@@ -52,7 +63,8 @@ def build_parser(only=None):
     subs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     parser.verb_parsers = {}
     for verb, (modname, help_line) in VERBS.items():
-        p = subs.add_parser(verb, help=help_line, description=help_line, formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = subs.add_parser(verb, help=help_line, description=help_line, json_mode=json_mode, library=library,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument("--version", action="version", version="ascendfix " + __version__)
         p.add_argument("--json", action="store_true", help="print one JSON document on stdout and nothing else")
         parser.verb_parsers[verb] = p
@@ -79,7 +91,11 @@ def main(argv=None):
 def _main(argv):
     argv = sys.argv[1:] if argv is None else list(argv)
     verb = next((a for a in argv if not a.startswith("-")), None)
-    parser = build_parser(only=verb if verb in VERBS else None)
+    try:
+        parser = build_parser(only=verb if verb in VERBS else None, json_mode="--json" in argv)
+    except AscendfixError as e:  # a verb's data read while building its arguments (e.g. rules/stacks.yaml)
+        return _fail("ascendfix " + verb if verb in VERBS else "ascendfix", str(e), e.exit_code,
+                     argparse.Namespace(json="--json" in argv))
     args, extra = parser.parse_known_args(argv)
     if extra:
         target = parser.verb_parsers.get(getattr(args, "verb", None), parser)
@@ -89,16 +105,22 @@ def _main(argv):
         return EXIT_USAGE
     prog = "ascendfix " + args.verb
     try:
+        from ascendfix import target
+
+        target.forget()  # a new run: every interpreter is probed (at most) once in it
         return int(args.handler(args) or 0)
     except AscendfixError as e:
         return _fail(prog, str(e), e.exit_code, args)
     except KeyboardInterrupt as e:
         return _interrupted(prog, e, args)
     except BrokenPipeError:
-        # `ascendfix explain big.log | head`: the reader went away; not an error of ours.
+        # `ascendfix explain big.log | head`: the reader went away; not an error of ours. Whatever is still
+        # buffered for stdout goes to /dev/null, so the interpreter's final flush stays quiet too.
         try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # AttributeError/ValueError: stdout is not a real file
             pass
         return 0
     except Exception as e:  # a bug: one line, exit 3; the traceback only on request

@@ -33,6 +33,11 @@ def data_root(kind):
         if not p.is_dir():
             raise DataError("{}={}: not a directory".format(_ENV[kind], env))
         return p
+    return builtin_root(kind)
+
+
+def builtin_root(kind):
+    """The copy of ``kind`` that ships with ascendfix (whatever ``ASCENDFIX_*_DIR`` says)."""
     for cand in (_PKG / "_data" / kind, _PKG.parent / kind):
         if cand.is_dir():
             return cand
@@ -124,10 +129,24 @@ def iter_files(kind, subdir=""):
     return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-@functools.lru_cache(maxsize=None)
-def _load_entries_cached(kind, subdir, root_key):
-    out = []
+def _files_key(kind, subdir):
+    """The files of ``<kind>/<subdir>`` with their size and mtime: a cache key that changes when a file does
+    (a long-lived process, e.g. the library API, sees edited rules like a fresh one would)."""
+    key = []
     for path in iter_files(kind, subdir):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        key.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(key)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_entries_cached(files_key):
+    out = []
+    for name, _, _ in files_key:
+        path = Path(name)
         doc = load_yaml(path)
         if doc is None:
             continue
@@ -144,7 +163,7 @@ def load_entries(kind, subdir, fields=None, id_field="id"):
 
     A file holds one mapping or a list of mappings. Ids must be unique across the folder.
     """
-    entries = _load_entries_cached(kind, subdir, str(data_root(kind)))
+    entries = _load_entries_cached(_files_key(kind, subdir))
     seen = {}
     for path, entry in entries:
         eid = entry.get(id_field)

@@ -53,7 +53,7 @@ def add_arguments(parser):
     parser.add_argument("--target-python", default="3.8", metavar="X.Y",
                         help="Python version the patched tree must run on (default 3.8)")
     parser.add_argument("--python", metavar="PATH",
-                        help="interpreter of the target environment, for checks against installed packages "
+                        help="interpreter (or venv/conda folder) of the target environment, for checks against installed packages "
                              "(default: the one running ascendfix)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--diff", action="store_true", help="print unified diffs; write nothing")

@@ -26,7 +26,7 @@ def apply(tree, rules=None, mode="apply", target_python="3.8", python=None, forc
 
     if mode not in MODES:
         raise AscendfixError("mode must be one of {}, got {!r}".format(", ".join(MODES), mode))
-    _validate(tree, target_python, jobs, python)
+    _, python = _validate(tree, target_python, jobs, python)
     co = resolve_checkout(tree, force)
     root = co.root
     if mode == "apply" and not os.access(str(root), os.W_OK):
@@ -76,10 +76,10 @@ def _validate(tree, target_python, jobs, python):
     if jobs is not None and jobs < 1:
         raise AscendfixError("--jobs must be at least 1")
     if python:
-        py = Path(python)
-        if not py.exists() or not os.access(str(py), os.X_OK) or py.is_dir():
-            raise AscendfixError("--python {}: not an executable".format(python))
-    return root
+        from ascendfix.target import resolve_python
+
+        python = resolve_python(python)  # one line on a bad --python, the same rules as every verb
+    return root, python
 
 
 class RevertReport:
