@@ -880,3 +880,31 @@ def test_pins_relax_is_not_needed_when_the_checkout_declares_no_floor(tree, run_
     (tree / "pyproject.toml").write_text('[project]\nname = "m"\ndependencies = ["transformers==4.57.1"]\n')
     doc = json.loads(run_cli("apply", str(tree), "--rule", "pins-relax", "--json").stdout)
     assert doc["changed_files"] == [] and "declares no requires-python" in doc["rules"][0]["not_needed"]
+
+
+def test_every_new_document_validates_against_the_schemas(tree, run_cli, monkeypatch):
+    from test_schemas import _valid
+
+    _venv_like(tree / "py38env")
+    (tree / "pkg" / ".ascendfix-x.tmp").write_bytes(b"")
+    doc = _valid("apply", run_cli("apply", str(tree / "pkg"), "--json"), "report")
+    assert doc["checkout"]["scope"] == "pkg" and doc["removed_temp_files"] == ["pkg/.ascendfix-x.tmp"]
+    doc = _valid("apply", run_cli("apply", str(tree), "--json", "--target-python", "3.10", "--check"), "report")
+    assert doc["skipped_environments"] == ["py38env"]
+    assert [r["not_needed"] for r in doc["rules"] if r["id"] == "pins-relax"] == [
+        "Python 3.10 already satisfies requires-python >=3.8"]
+    doc = _valid("revert", run_cli("revert", str(tree), "-v", "--json"), "report")
+    assert doc["applies"] and doc["restored"]
+    (tree / ".ascendfix" / "orig").mkdir(parents=True)
+    doc = _valid("revert", run_cli("revert", str(tree), "--json"), "report")
+    assert doc["leftovers_removed"] is True
+    from ascendfix.apply import engine
+
+    def ctrl_c(*a, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "run_file_rule", ctrl_c)
+    r = run_cli("apply", str(tree), "--json")
+    doc = _valid("apply", r, "error")
+    assert r.returncode == 130 and doc["error"] == {"message": "interrupted: nothing written", "exit_code": 130}
+    assert r.stderr.decode() == "ascendfix apply: interrupted: nothing written\n"

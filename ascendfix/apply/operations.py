@@ -8,6 +8,7 @@ Bad input raises :class:`ascendfix.errors.AscendfixError` (one line, exit 2).
 import os
 from pathlib import Path
 
+from ascendfix import reports
 from ascendfix.errors import EXIT_OK, AscendfixError
 
 MODES = ("apply", "check", "diff")
@@ -82,8 +83,11 @@ def _validate(tree, target_python, jobs, python):
     return root, python
 
 
-class RevertReport:
-    """What ``revert`` restored (or would restore, ``dry_run``)."""
+class RevertReport(reports.Report):
+    """``ascendfix revert``: what was restored (or would be, ``dry_run``); a journal that cannot be honoured
+    raises :class:`~ascendfix.errors.AscendfixError` instead. ``to_dict()`` is ``ascendfix revert --json``."""
+
+    verb = "revert"
 
     def __init__(self, root, dry_run, result):
         self.root = root
@@ -98,8 +102,8 @@ class RevertReport:
     exit_code = EXIT_OK
 
     @property
-    def ok(self):
-        return self.exit_code == EXIT_OK
+    def _doc(self):  # what reports.Report's item access reads
+        return self.to_dict()
 
     def to_dict(self):
         """The ``ascendfix revert --json`` document."""

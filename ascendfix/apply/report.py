@@ -1,13 +1,15 @@
 """What a run of the rules over a tree found and did: per-rule counts, findings, pending changes.
 
-:class:`Report` is the typed result of ``apply``: ``.ok``, ``.exit_code`` and ``.to_dict()`` (the
-``ascendfix apply --json`` document).
+:class:`Report` is the typed result of ``apply`` (``af.apply``, ``ascendfix.apply.operations.apply``), an
+:class:`ascendfix.reports.Report`: ``.ok``, ``.exit_code`` and ``.to_dict()`` (the ``ascendfix apply --json``
+document, ``schemas/apply.schema.json``). It is filled while the run goes; the document is built on request.
 """
 
 import difflib
 import hashlib
 from pathlib import Path
 
+from ascendfix import reports
 from ascendfix.apply.files import source_encoding
 from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK
 
@@ -52,7 +54,14 @@ class RuleStats:
         }
 
 
-class Report:
+class Report(reports.Report):
+    """``ascendfix apply``: per-rule counts, findings (:class:`~ascendfix.apply.base.Finding`), pending changes.
+
+    Not ok when a rule was blocked, or (check/diff) when changes are pending or findings are left for a person.
+    """
+
+    verb = "apply"
+
     def __init__(self, root, rules, mode):
         self.root = root
         self.mode = mode
@@ -112,8 +121,27 @@ class Report:
             cache.store_digest(res.relpath, digest or hashlib.sha1(original).hexdigest(), res.findings)
 
     @property
+    def _doc(self):  # what reports.Report's item access reads
+        return self.to_dict()
+
+    @property
     def pending(self):
         return bool(self.changes)
+
+    @property
+    def changed_files(self):
+        """Relative paths of the files changed (mode apply) or that would change (check, diff)."""
+        return sorted(self.changes)
+
+    @property
+    def rules(self):
+        """Per-rule counts, as in the --json document."""
+        return [self.stats[rid].to_dict() for rid in self.order]
+
+    @property
+    def journal(self):
+        """The journal folder when files were written, else None."""
+        return str(Path(self.root) / ".ascendfix") if self.written else None
 
     @property
     def blocked(self):
@@ -152,14 +180,14 @@ class Report:
             "written": self.written,
             "exit_code": self.exit_code,
             "files_seen": self.files_seen,
-            "rules": [self.stats[rid].to_dict() for rid in self.order],
-            "changed_files": sorted(self.changes),
+            "rules": self.rules,
+            "changed_files": self.changed_files,
             "findings": [f.to_dict() for f in self.findings],
         }
         if self.mode == "diff":
             doc["diffs"] = {p: self.diff(p) for p in sorted(self.changes)}
         if self.written:
-            doc["journal"] = str(Path(self.root) / ".ascendfix")
+            doc["journal"] = self.journal
         if self.skipped_environments:
             doc["skipped_environments"] = list(self.skipped_environments)
         if self.removed_debris:
