@@ -777,7 +777,7 @@ def test_verbose_lists_everything(tree, run_cli):
         (tree / "pkg" / "bad{}.py".format(i)).write_bytes(b"import mindspore\nprint 'x', y.masked_fill(m, 0)\n")
     short = run_cli("apply", str(tree), "--rule", MF, "--check").stdout.decode()
     full = run_cli("apply", str(tree), "--rule", MF, "--check", "-v").stdout.decode()
-    assert "-v or --json lists all" in short and "pkg/bad19.py" not in short.split("left for a person")[1] or True
+    assert "-v or --json lists all" in short and "pkg/bad9.py" not in short  # 21 findings, 15 shown (by path)
     assert all("pkg/bad{}.py".format(i) in full for i in range(20)) and "files would change:" in full
     assert "-v or --json lists all" not in full
     assert run_cli("apply", str(tree), "--rule", MF).returncode == 0
@@ -800,8 +800,8 @@ def test_a_folder_inside_the_checkout_patches_that_part_and_pins_at_the_root(tre
     assert "other/m.py" not in doc["changed_files"] and "pkg/plain.py" in doc["changed_files"]
     assert (tree / ".ascendfix" / "journal.json").is_file() and not (tree / "pkg" / ".ascendfix").exists()
     human = run_cli("apply", str(tree / "pkg"), "--check").stdout.decode()
-    assert "checkout {} (pyproject.toml): file rules and the journal use this root; Python rules cover pkg/".format(
-        tree.resolve()) in human
+    assert ("checkout mindone (pyproject.toml): file rules and the journal use this root; Python rules cover pkg/"
+            in human)  # the root shown relative to the working directory (tmp_path) when it is below it
     rv = run_cli("revert", str(tree / "pkg"))  # revert finds the journal at the root too
     assert rv.returncode == 0, rv.stderr
     assert not (tree / ".ascendfix").exists()

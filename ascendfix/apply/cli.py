@@ -122,6 +122,16 @@ def _run(args):
     return code
 
 
+def shown(path):
+    """``path`` as a person reads it best: relative to the working directory when it is below it."""
+    path = str(path)
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
+
+
 def reader_gone():
     """The reader of stdout went away (`| head`): stop printing quietly; the exit code stays the run's."""
     try:
@@ -143,14 +153,14 @@ def _print_summary(console, report, mode, verbose=False):
         if co.marker:
             where = "Python rules cover {}".format(escape(co.scope + "/") if co.scope else "all of it")
             console.print("checkout {} ({}): file rules and the journal use this root; {}".format(
-                escape(str(co.root)), co.marker, where))
+                escape(shown(co.root)), co.marker, where))
         else:
-            console.print("{} is not a source checkout; patching it as given (--force)".format(escape(str(co.root))))
+            console.print("{} is not a source checkout; patching it as given (--force)".format(escape(shown(co.root))))
     if report.skipped_environments:
         envs = report.skipped_environments
-        shown = envs if verbose else envs[:5]
+        listed = envs if verbose else envs[:5]
         console.print("left out {} Python environment(s) inside: {}{}".format(
-            len(envs), escape(", ".join(e + "/" for e in shown)), "" if len(shown) == len(envs) else ", ..."))
+            len(envs), escape(", ".join(e + "/" for e in listed)), "" if len(listed) == len(envs) else ", ..."))
 
     verb = {"apply": "changed", "check": "would change", "diff": "would change"}[mode]
     table = Table(title=None, show_edge=False, pad_edge=False)
@@ -218,7 +228,7 @@ def _print_summary(console, report, mode, verbose=False):
     if mode == "apply":
         if n:
             console.print("{} {} file(s) changed; originals kept in {} (undo: ascendfix revert {})".format(
-                styled_mark("ok" if code == 0 else "warn", console), n, escape(str(Path(root) / ".ascendfix")),
+                styled_mark("ok" if code == 0 else "warn", console), n, escape(shown(Path(root) / ".ascendfix")),
                 escape(shown_path)))
         else:
             console.print("{} nothing to change".format(styled_mark("ok" if code == 0 else "warn", console)))

@@ -35,6 +35,7 @@ def run(args):
 def _render(args, res):
     from rich.markup import escape
 
+    from ascendfix.apply.cli import shown
     from ascendfix.output import emit_json, make_console, styled_mark
 
     if args.json:
@@ -44,7 +45,7 @@ def _render(args, res):
     if res.leftovers:
         console.print("{} {} {} left by an apply that was stopped before it changed any file (no journal.json; "
                       "nothing to restore)".format(styled_mark("ok", console), "would remove" if args.dry_run else
-                                                   "removed", escape(res.journal)))
+                                                   "removed", escape(shown(res.journal))))
         return
     if args.verbose:
         for a in res.applies:
@@ -56,5 +57,5 @@ def _render(args, res):
     if res.edited:
         console.print("{} {} file(s) had been edited after apply; {} anyway (--force)".format(
             styled_mark("warn", console), len(res.edited), what))
-    tail = "" if args.dry_run else "; journal {} removed".format(escape(res.journal))
+    tail = "" if args.dry_run else "; journal {} removed".format(escape(shown(res.journal)))
     console.print("{} {} {} file(s){}".format(styled_mark("ok", console), what, len(res.restored), tail))
