@@ -908,3 +908,19 @@ def test_every_new_document_validates_against_the_schemas(tree, run_cli, monkeyp
     doc = _valid("apply", r, "error")
     assert r.returncode == 130 and doc["error"] == {"message": "interrupted: nothing written", "exit_code": 130}
     assert r.stderr.decode() == "ascendfix apply: interrupted: nothing written\n"
+
+
+def test_python_takes_what_check_python_takes(tree, tmp_path, run_cli):
+    py = _fake_env(tmp_path, ["PretrainedConfig", "CLIPTextConfig"], version="4.46.3")
+    venv = Path(py).parent.parent
+    (tmp_path / "empty").mkdir()
+    for value in (py, venv, tmp_path / "nope", tmp_path / "empty", "/bin/false"):
+        chk = run_cli("check", "--python", value, "--only", "python", "--json")
+        app = run_cli("apply", str(tree), "--rule", "pins-relax", "--python", value, "--check")
+        assert (chk.returncode == 2) == (app.returncode == 2), (value, chk.stderr, app.stderr)
+        if app.returncode == 2:
+            msg = app.stderr.decode().split("error: ", 1)[1]
+            assert msg in chk.stderr.decode() and len(app.stderr.decode().strip().splitlines()) == 1, (value, msg)
+            assert "import " not in msg  # one line naming the problem, never a probe script
+    r = run_cli("apply", str(tree), "--rule", "pins-relax", "--python", venv, "--json")
+    assert r.returncode == 0 and any(f["message"].startswith("verified") for f in json.loads(r.stdout)["findings"])
