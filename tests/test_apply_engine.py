@@ -731,14 +731,20 @@ def test_diff_output_applies_with_git_apply_and_patch(tree, tmp_path, run_cli):
     assert "\ufeffimport mindspore" in doc["diffs"]["pkg/bom_only.py"]
 
 
-def _many_sites(tree, n=4000):
-    body = "".join("    x{0} = x.masked_fill(m, {0})\n".format(i) for i in range(n))
-    (tree / "pkg" / "big.py").write_text("import mindspore as ms\n\n\ndef f(x, m):\n" + body)
+def _big_output(tree):
+    """More output than a pipe holds (64 KiB) at little cost: one rewritten line of 100 kB (its diff and --json
+    carry it twice) and 1000 files that do not parse (each a finding listed by -v)."""
+    (tree / "pkg" / "big.py").write_text(
+        "import mindspore as ms\n\n\ndef f(x, m):\n    return x.masked_fill(m, 0), '" + "a" * 100000 + "'\n")
+    bad = tree / "pkg" / "bad"
+    bad.mkdir()
+    for i in range(1000):
+        (bad / "b{:04d}.py".format(i)).write_bytes(b"import mindspore\nprint 'x', y.masked_fill(m, 0)\n")
 
 
 @pytest.mark.parametrize("args,code", [(["--diff"], 1), (["--check", "-v"], 1), (["--diff", "--json"], 1), ([], 0)])
 def test_exit_code_is_the_runs_when_the_reader_closes_the_pipe(tree, args, code):
-    _many_sites(tree)
+    _big_output(tree)
     proc = subprocess.Popen([sys.executable, "-m", "ascendfix", "apply", str(tree), "--rule", MF, "-v"] + args,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, NO_COLOR="1"))
     if args:
