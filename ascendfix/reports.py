@@ -44,28 +44,6 @@ class Report(object):
         return "<{} ok={}>".format(type(self).__name__, self.ok)
 
 
-class CheckReport(Report):
-    """``ascendfix check``: ``findings`` (dicts as in --json) and ``summary``; not ok when errors were found (or
-    warnings, with strict)."""
-
-    verb = "check"
-
-    @property
-    def findings(self):
-        return self._doc["findings"]
-
-    @property
-    def summary(self):
-        return self._doc["summary"]
-
-    def by_status(self, status):
-        return [f for f in self.findings if f.get("status") == status]
-
-    @property
-    def exit_code(self):
-        return EXIT_OK if self.summary["ok"] else EXIT_NEGATIVE
-
-
 class ExplainReport(Report):
     """``ascendfix explain LOG``: ``matches`` best first, ``lines_read``; not ok when no known signature matched."""
 
@@ -99,8 +77,12 @@ class SignaturePage(Report):
 
 
 def __getattr__(name):
-    # apply and revert keep their report classes next to their operations (ascendfix.apply); the names here
-    # stay for programs that knew them from this module
+    """The verbs' own report classes, imported on first use: ``reports.CheckReport`` lives in ascendfix.check,
+    ``reports.ApplyReport`` / ``reports.RevertReport`` next to apply's operations (ascendfix.apply)."""
+    if name == "CheckReport":
+        from ascendfix.check.report import CheckReport
+
+        return CheckReport
     if name == "ApplyReport":
         from ascendfix.apply.report import Report as ApplyReport
 
@@ -109,4 +91,4 @@ def __getattr__(name):
         from ascendfix.apply.operations import RevertReport
 
         return RevertReport
-    raise AttributeError("module 'ascendfix.reports' has no attribute {!r}".format(name))
+    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
