@@ -23,6 +23,7 @@ def load_checks():
         from ascendfix.check import checks_cann  # noqa: F401
         from ascendfix.check import checks_python  # noqa: F401
         from ascendfix.check import checks_misc  # noqa: F401
+        from ascendfix.check import checks_hccl  # noqa: F401
         from ascendfix.check import checks_weights  # noqa: F401
         from ascendfix.check import checks_deep  # noqa: F401
 

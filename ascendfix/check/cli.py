@@ -53,6 +53,10 @@ def add_arguments(parser):
     parser.add_argument("--command-output", action="append", default=[], metavar="'CMD=FILE'",
                         help="replay a recorded command output, e.g. 'npu-smi info=npu-smi.txt' (repeatable)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per --deep probe (default 300)")
+    parser.add_argument("--out", metavar="DIR", help="also write the JSON report to DIR/<host>-<rank>.json (rank "
+                        "from torchrun/msrun/mpirun/srun variables; only local rank 0 writes)")
+    parser.add_argument("--all-ranks", action="store_true", help="with --out: every process writes its report, "
+                        "not only local rank 0 of each node")
 
 
 def _validate(args):
@@ -95,6 +99,17 @@ def run(args):
     ctx = pkg.make_context(stack=args.stack, weights=expand(args.weights), python=args.python, root=args.root,
                            deep=args.deep, script=expand(args.script), mindone=expand(args.mindone),
                            commands=commands, deep_timeout=args.timeout)
+    out_path = launch = None
+    if args.out:
+        from ascendfix.check import node
+
+        out_path, launch, skip = node.plan_out(args.out, ctx.env, node.hostname(ctx), args.all_ranks)
+        if skip:  # another process of this node writes the report
+            if args.json:
+                emit_json({"skipped": skip, "launcher": launch})
+            else:
+                make_console(stderr=True).print(skip, markup=False)
+            return EXIT_OK
     # the target interpreter's metadata scan runs in the background while the filesystem checks run;
     # a bad --python still ends as a one-line usage error (AscendfixError is re-raised by the engine)
     ctx.prefetch()
@@ -107,10 +122,19 @@ def run(args):
 
     summary.update({"tool_version": __version__, "stack": ctx.stack, "stack_source": ctx.stack_source, "python": py.get("version"),
                     "executable": py.get("executable"), "root": str(ctx.root), "deep": bool(args.deep)})
+    doc = {"findings": findings, "summary": summary}
+    if args.json or args.out:
+        from ascendfix.check import node
+
+        doc["node"] = node.describe(ctx, launch)
+    if out_path is not None:
+        node.write_report(out_path, doc)
     if args.json:
-        emit_json({"findings": findings, "summary": summary})
+        emit_json(doc)
     else:
         _render(make_console(), findings, summary, args.verbose, engine)
+        if out_path is not None:
+            make_console().print("report written to {}".format(out_path), markup=False)
     return EXIT_OK if summary["ok"] else EXIT_NEGATIVE
 
 

@@ -28,6 +28,7 @@ CATEGORIES = [
     ("packages", "Python packages"),
     ("pairing", "Version pairing"),
     ("env", "Environment variables"),
+    ("hccl", "HCCL multi-node readiness"),
     ("weights", "Weights"),
     ("system", "System resources"),
     ("script", "Script lint"),
