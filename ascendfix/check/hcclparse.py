@@ -190,7 +190,7 @@ def summarize_rank_table(doc):
         err("server_count {!r} is not a number".format(doc.get("server_count")))
     elif count != len(servers):
         err("server_count is {} but server_list has {} server(s)".format(count, len(servers)))
-    seen_servers, seen_ips, ranks = {}, {}, []
+    seen_servers, seen_ips, ranks, bad_ips = {}, {}, [], {}
     for si, srv in enumerate(servers):
         if not isinstance(srv, dict):
             err("server_list[{}] is not an object".format(si))
@@ -237,7 +237,7 @@ def summarize_rank_table(doc):
             else:
                 why = ip_problem(dip)
                 if why:
-                    err("{}: device {} device_ip {!r} is {}".format(label, did, dip, why))
+                    bad_ips.setdefault(why, []).append("{}/{}={}".format(sid, did, dip))
                 elif dip in seen_ips:
                     err("device_ip {} is used twice ({} and {}); device IPs must be unique".format(
                         dip, seen_ips[dip], "{} device {}".format(label, did)))
@@ -245,6 +245,9 @@ def summarize_rank_table(doc):
                     seen_ips[dip] = "{} device {}".format(label, did)
             if str(version) == "1.2" and not str(dev.get("super_device_id") or "").strip():
                 err("{}: device {} has no super_device_id (required by version 1.2)".format(label, did))
+    for why, where in sorted(bad_ips.items()):
+        err("device_ip of {} device(s) is {}: {}{}".format(
+            len(where), why, ", ".join(where[:3]), ", ..." if len(where) > 3 else ""))
     _check_ranks(ranks, len(servers), err, warn)
     out["rank_count"] = len(ranks)
     if str(version) == "1.2":
