@@ -9,6 +9,7 @@ device IPs, link and network health per NPU). It only reads what the checks read
 scripts: rules/fleet/launchers.yaml): ``DIR/<host>-<rank>.json``, written by local rank 0 only unless asked.
 """
 
+import functools
 import json
 import os
 import re
@@ -32,12 +33,22 @@ _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s:]+:
 
 
 def _entries(filename, fields):
+    return _entries_cached(filename, tuple(sorted(fields)), str(data.data_root("rules")))
+
+
+@functools.lru_cache(maxsize=None)
+def _entries_cached(filename, field_names, root_key):
+    """Entries of rules/fleet/<filename>, validated (cached per rules folder; callers must not mutate them)."""
+    fields = _FIELDS[filename]
     out = []
     for path, entry in data.load_entries("rules", "fleet"):
         if path.name == filename:
             data.validate(entry, fields, "rules/fleet/{}: entry '{}'".format(filename, entry.get("id")))
             out.append(entry)
     return out
+
+
+_FIELDS = {"launchers.yaml": LAUNCHER_FIELDS, "report_env.yaml": ENV_FIELDS}
 
 
 def launchers():

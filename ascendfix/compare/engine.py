@@ -14,6 +14,7 @@ packages, so a dump never "differs" in packages).
 """
 
 import fnmatch
+import functools
 import json
 import os
 import re
@@ -79,6 +80,11 @@ class CompareReport(object):
 
 # --- rules ---------------------------------------------------------------------------------------
 def rules():
+    return _rules_cached(str(data.data_root("rules")))
+
+
+@functools.lru_cache(maxsize=None)
+def _rules_cached(root_key):
     out = []
     for path, entry in data.load_entries("rules", "fleet"):
         if path.name == "compare.yaml":
