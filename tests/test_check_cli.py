@@ -48,7 +48,7 @@ def test_default_run_imports_no_framework_even_where_they_are_importable(tmp_pat
 def test_json_is_the_only_thing_on_stdout(run_cli):
     r = run_cli("check", "--json")
     doc = json.loads(r.stdout)
-    assert set(doc) == {"findings", "summary"}
+    assert set(doc) == {"findings", "summary", "node"}
     assert doc["summary"]["counts"]["error"] >= 1 and doc["summary"]["ok"] is False
     ids = [f["id"] for f in doc["findings"]]
     assert "npu.devices" in ids and "cann.locate" in ids
