@@ -35,6 +35,7 @@ CANN = {  # version -> (recorded install info, arch)
 DRIVER = {"24.1.rc3": "check/driver/vllm-ascend-451_version.info",
           "23.0.7": "fleet/driver/mind-cluster-worker0_driver_version.info"}
 FIRMWARE = "fleet/driver/mind-cluster-worker0_firmware_version.info"
+NPU_SMI_2X910B4 = DATA / "check/npu-smi/hami-webui-47_910b4-1_idle.txt"  # recorded: 2 x 910B4-1, healthy
 RANK_TABLE_PATH = "/etc/hccl/rank_table.json"
 
 
@@ -71,7 +72,7 @@ def rank_table(servers, version="1.0"):
 
 
 def make_node(root, host="node-a", cann="8.0.0", driver="24.1.rc3", devices=8, ip_set="worker0",
-              rank_table_text=None, link=None, health=None, hccn_conf=True):
+              rank_table_text=None, link=None, health=None, hccn_conf=True, npu_smi=None):
     """Build a node root; returns {command name: recorded output file} for its hccn_tool outputs.
 
     ``link`` / ``health``: {device: recorded file} overrides (default: UP / Success for every device)."""
@@ -89,6 +90,10 @@ def make_node(root, host="node-a", cann="8.0.0", driver="24.1.rc3", devices=8, i
     latest = root / "usr/local/Ascend/ascend-toolkit/latest"
     if not latest.exists():
         os.symlink(cann, str(latest))
+    (root / "usr/local/Ascend/ascend-toolkit" / cann / "lib64").mkdir(parents=True, exist_ok=True)
+    (root / "usr/local/Ascend/ascend-toolkit" / cann / "opp/built-in/op_impl/ai_core/tbe/kernel/ascend910b").mkdir(
+        parents=True, exist_ok=True)
+    write(root, "/usr/local/Ascend/ascend-toolkit/set_env.sh", "# set_env\n")
     if hccn_conf:
         lines = []
         for d in range(devices):
@@ -99,11 +104,20 @@ def make_node(root, host="node-a", cann="8.0.0", driver="24.1.rc3", devices=8, i
         write(root, RANK_TABLE_PATH, rank_table_text)
     link, health = link or {}, health or {}
     cmds = {}
+    if npu_smi:
+        cmds["npu-smi info"] = npu_smi
     for d in range(devices):
         cmds["hccn_tool -i {} -link -g".format(d)] = HCCN / link.get(d, LINK_UP)
         cmds["hccn_tool -i {} -net_health -g".format(d)] = HCCN / health.get(d, HEALTH_OK)
         cmds["hccn_tool -i {} -ip -g".format(d)] = HCCN / IP_SETS[ip_set][d]
     return cmds
+
+
+def cann_env():
+    """The variables CANN's set_env.sh exports, as the check tests use them (ascend-toolkit layout)."""
+    home = "/usr/local/Ascend/ascend-toolkit/latest"
+    return {"ASCEND_HOME_PATH": home, "ASCEND_OPP_PATH": home + "/opp",
+            "LD_LIBRARY_PATH": home + "/lib64:/usr/local/Ascend/driver/lib64/driver/"}
 
 
 def command_texts(cmds):
