@@ -144,3 +144,14 @@ def test_many_nodes_render_by_value(tmp_path, capsys):
     assert main(["compare", str(tmp_path / "reports"), "--must-match-only"]) == 1
     out = capsys.readouterr().out
     assert "1200: node-0, node-1, node-2, node-4, node-5, node-6" in out and "600: node-3" in out
+
+
+def test_pod_logs_with_stray_lines_are_read(tmp_path):
+    a = _node(tmp_path, "node-a", "worker0")
+    c = _node(tmp_path, "node-c", "kg-parse")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for p in (a, c):  # `kubectl logs pod > x.json` also carries the container's stderr lines
+        (logs / p.name).write_text("W0102 12:00:00 some runtime warning\n" + p.read_text() + "\ntrailing line\n")
+    rep = compare_paths([str(logs)])
+    assert [n.id for n in rep.nodes] == ["node-a", "node-c"] and rep.ok

@@ -84,7 +84,10 @@ def launcher_from_env(env):
 
 
 def hostname(ctx):
-    """This node's name: the replayed root's /etc/hostname under --root, else the kernel's host name."""
+    """This node's name: $ASCENDFIX_NODE_NAME (a pod gets its node's name from the downward API), else the
+    replayed root's /etc/hostname under --root, else the kernel's host name."""
+    if ctx.env.get("ASCENDFIX_NODE_NAME", "").strip():
+        return ctx.env["ASCENDFIX_NODE_NAME"].strip()
     if not ctx.real_root:
         text = (ctx.read_text("/etc/hostname") or "").strip()
         if text:

@@ -129,7 +129,24 @@ def _read_json(path):
     try:
         return json.loads(text)
     except ValueError as e:
-        raise AscendfixError("{}: not JSON ({})".format(path, e))
+        doc = _embedded_json(text)
+        if doc is None:
+            raise AscendfixError("{}: not JSON ({})".format(path, e))
+        return doc
+
+
+def _embedded_json(text):
+    """The first JSON object that starts a line of ``text`` (a pod log: `kubectl logs` mixes stderr lines
+    around the report), or None."""
+    dec = json.JSONDecoder()
+    for m in re.finditer(r"(?m)^\{", text):
+        try:
+            doc, _ = dec.raw_decode(text, m.start())
+        except ValueError:
+            continue
+        if isinstance(doc, dict):
+            return doc
+    return None
 
 
 def expand_inputs(inputs):
