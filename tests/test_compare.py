@@ -155,3 +155,21 @@ def test_pod_logs_with_stray_lines_are_read(tmp_path):
         (logs / p.name).write_text("W0102 12:00:00 some runtime warning\n" + p.read_text() + "\ntrailing line\n")
     rep = compare_paths([str(logs)])
     assert [n.id for n in rep.nodes] == ["node-a", "node-c"] and rep.ok
+
+
+@pytest.mark.full
+def test_msprechecker_own_compare_exits_0_on_the_same_differences(tmp_path):
+    """The anchor: msprechecker 0.4.0's compare prints the differences of these dumps but exits 0; ours exits 1."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from support import framework_venv
+
+    exe = Path(framework_venv("msprechecker-0.4.0", ["msprechecker==0.4.0"])).parent / "msprechecker"
+    r = subprocess.run([str(exe), "compare", str(DUMPS / "node-a.json"), str(DUMPS / "node-b.json")],
+                       capture_output=True, text=True, cwd=str(tmp_path), timeout=300)
+    assert r.returncode == 0 and "HCCL_CONNECT_TIMEOUT" in r.stdout + r.stderr
+    ours = subprocess.run([sys.executable, "-m", "ascendfix", "compare", str(DUMPS / "node-a.json"),
+                           str(DUMPS / "node-b.json")], capture_output=True, text=True, timeout=300)
+    assert ours.returncode == 1
