@@ -173,3 +173,11 @@ def test_msprechecker_own_compare_exits_0_on_the_same_differences(tmp_path):
     ours = subprocess.run([sys.executable, "-m", "ascendfix", "compare", str(DUMPS / "node-a.json"),
                            str(DUMPS / "node-b.json")], capture_output=True, text=True, timeout=300)
     assert ours.returncode == 1
+
+
+def test_per_node_value_set_on_some_nodes_only_is_shown_not_failed(tmp_path):
+    _node(tmp_path, "node-a", "worker0", env={"HCCL_IF_IP": "10.20.0.11"})
+    _node(tmp_path, "node-c", "kg-parse")
+    rep = compare_paths([str(tmp_path / "reports")])
+    rows = {r["item"]: r for r in rep.to_dict()["differences"]}
+    assert rep.ok and rows["env.HCCL_IF_IP"]["note"] == "set on some nodes only" and not rows["env.HCCL_IF_IP"]["fails"]

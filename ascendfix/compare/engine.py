@@ -244,7 +244,7 @@ def _from_ascendfix(doc, source):
     _put(items, "env", collect_env(n.get("env") or {}))  # re-filter and re-redact: never trust the input
     h = n.get("hccl") or {}
     rt = h.get("rank_table") or {}
-    for k in ("sha256", "version", "server_count", "path"):
+    for k in ("sha256", "version", "server_count"):  # the path is env.RANK_TABLE_FILE
         if rt.get(k) is not None:
             items["hccl.rank_table." + k] = rt[k]
     if h.get("server_id") is not None:
@@ -337,6 +337,8 @@ def compare_nodes(nodes, notes=None):
             if dups:
                 rows.append(_row(item, group, policy, values, True,
                                  "the same value on several nodes: {}".format(", ".join(map(str, dups)))))
+            elif present and len(present) < len(values):
+                rows.append(_row(item, group, policy, values, False, "set on some nodes only"))
             continue
         distinct = {json.dumps(v, sort_keys=True) for v in values.values()}
         if len(distinct) > 1:
