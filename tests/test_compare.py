@@ -181,3 +181,17 @@ def test_per_node_value_set_on_some_nodes_only_is_shown_not_failed(tmp_path):
     rep = compare_paths([str(tmp_path / "reports")])
     rows = {r["item"]: r for r in rep.to_dict()["differences"]}
     assert rep.ok and rows["env.HCCL_IF_IP"]["note"] == "set on some nodes only" and not rows["env.HCCL_IF_IP"]["fails"]
+
+
+@pytest.mark.parametrize("item,policy", [
+    ("cann.version", "match"), ("driver.version", "match"), ("firmware.version", "match"), ("npu.model", "match"),
+    ("python.version", "match"), ("package.torch-npu", "match"), ("env.HCCL_CONNECT_TIMEOUT", "match"),
+    ("env.HCCL_SOME_FUTURE_VAR", "match"), ("env.TASK_QUEUE_ENABLE", "match"), ("hccl.rank_table.sha256", "match"),
+    ("env.HCCL_IF_IP", "unique"), ("hccl.device_ip.3", "unique"), ("hccl.server_id", "unique"),
+    ("host", "free"), ("rank.rank", "free"), ("npu.health.0", "free"), ("hccl.link.5", "free"),
+    ("env.RANK", "free"), ("env.LD_LIBRARY_PATH", "free"), ("check.errors", "free"), ("python.executable", "free"),
+])
+def test_what_must_match_and_what_may_differ(item, policy):
+    from ascendfix.compare.engine import Classifier
+
+    assert Classifier()(item)[1] == policy
