@@ -3,8 +3,8 @@ driver, firmware, NPU model, Python and pip versions, HCCL-related environment v
 what may differ (host names, ranks, device health).
 
 Reads `ascendfix check --json` reports (from `check --out DIR`, the Ansible playbook in deploy/ansible or the
-Kubernetes manifests in deploy/k8s), Ansible ad-hoc `--tree` folders, and msprechecker `dump` files. Folders
-are read whole. Per-node values that must not collide (device IPs, HCCL_IF_IP, the node's rank-table server)
+Kubernetes manifests in deploy/k8s, also as pod logs), the tree folders of Ansible ad-hoc runs, and msprechecker
+0.4.0 `dump` files. Folders are read whole. Per-node values that must not collide (device IPs, HCCL_IF_IP, the node's rank-table server)
 are checked for duplicates. Environment values are re-filtered and secrets redacted before anything is shown.
 
 Exit codes: 0 every must-match item is identical (differences that may differ are only shown), 1 a must-match

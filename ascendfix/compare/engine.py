@@ -3,7 +3,8 @@
 Inputs, recognised by content (never by file name):
 - ``ascendfix check --json`` reports (with their ``node`` section), as written by ``check --out``, the Ansible
   playbook or a Kubernetes pod's log;
-- Ansible ad-hoc ``--tree`` results (``{"stdout": "<the report>", "rc": ...}``);
+- Ansible ad-hoc results saved by the tree callback (``{"stdout": "<the report>", "rc": ...}``);
+- pod logs (``kubectl logs``): the report is the JSON object that starts a line;
 - msprechecker 0.4.0 ``dump`` files (``{"system": ..., "ascend": ..., "env": ...}``): host, driver, toolkit
   and Ascend component versions, system and environment (filtered and redacted like ours).
 
