@@ -256,3 +256,12 @@ def test_ping_peers_with_deep(tmp_path):
     assert [(f["status"], f["detail"].split(" —")[0]) for f in out] == [
         ("error", "NPU 0 -> {} (server node-b): 0/3 received".format(peer0)),
         ("warn", "NPU 1 -> {} (server node-b): no answer".format(peer1))]
+
+
+def test_netdetect_and_gateway_lines_in_the_tools_printf_formats():
+    """No recorded capture of these two with a public URL was found; the lines below are the 910B hccn_tool's own
+    printf formats (driver sources: tool_ops_ext.c `"netdetect addr: %s"` and `"default gateway:%s, Iface:eth%d"`)
+    filled with the gateway of a recorded /etc/hccn.conf-style value, not a capture."""
+    assert hcclparse.parse_netdetect("netdetect addr: 10.10.0.1") == "10.10.0.1"
+    assert hcclparse.parse_gateway("default gateway:10.10.0.1, Iface:eth3") == {"gateway": "10.10.0.1", "iface": "eth3"}
+    assert hcclparse.parse_gateway("Get gateway failed, because no gateway was preset there!") == {}
