@@ -37,7 +37,8 @@ def test_pods_read_the_host_read_only_and_write_nothing_on_it(path):
     assert all(h["type"] in ("Directory", "File") for h in host_paths.values())  # never *OrCreate
     containers = spec.get("initContainers", []) + spec["containers"]
     check = [c for c in containers if c["name"] == "check"][0]
-    assert check["command"][:3] == ["ascendfix", "check", "--json"]
+    assert check["command"][:2] == ["sh", "-c"] and check["command"][2].startswith("ascendfix check --json")
+    assert check["command"][2].endswith("|| [ $? -eq 1 ]")  # issues found still completes; 2/3 fail
     for m in check["volumeMounts"]:
         if m["name"] in host_paths:
             assert m.get("readOnly") is True, m
@@ -54,7 +55,7 @@ def test_job_takes_every_npu_of_its_node_and_one_pod_per_node():
     assert job["spec"]["parallelism"] == job["spec"]["completions"]
     term = spec["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]
     assert term["topologyKey"] == "kubernetes.io/hostname"
-    assert "--out" in spec["containers"][0]["command"]
+    assert "--out /reports" in spec["containers"][0]["command"][2]
 
 
 def test_daemonset_takes_no_npu():
