@@ -123,3 +123,19 @@ def test_redaction_helpers():
     sel = node.collect_env({"PATH": "/usr/bin", "HCCL_IF_IP": "10.0.0.1", "AWS_SECRET_ACCESS_KEY": "x",
                             "RANK": "0", "LD_LIBRARY_PATH": "/a"})
     assert sel == {"HCCL_IF_IP": "10.0.0.1", "LD_LIBRARY_PATH": "/a", "RANK": "0"}
+
+
+def test_a_failing_part_of_the_node_section_does_not_lose_the_report(tmp_path, clean_env, capsys, monkeypatch):
+    from ascendfix.check import checks_hccl
+
+    def boom(ctx):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(checks_hccl, "node_facts", boom)
+    root = tmp_path / "root"
+    make_node(root, host="node-a", devices=2, ip_set="kg-parse")
+    assert main(["check", "--json", "--only", "npu.devices", "--root", str(root), "--out", str(tmp_path / "r")]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["node"]["hccl"] is None and doc["node"]["errors"] == ["hccl: RuntimeError: simulated bug"]
+    assert doc["node"]["cann"]["version"] == "8.0.0"
+    assert os.listdir(str(tmp_path / "r")) == ["node-a.json"]

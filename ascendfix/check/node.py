@@ -163,30 +163,55 @@ def collect_env(env, selection=None):
 
 # --- the node section ----------------------------------------------------------------------------
 def describe(ctx, launch=None):
-    """The ``node`` section of a check report (see the module docstring)."""
-    from ascendfix.check import facts, parsers
+    """The ``node`` section of a check report (see the module docstring).
+
+    Each part is gathered on its own: a part that fails (a bug, an unreadable file) becomes null and is named
+    under ``errors``, the rest of the report still comes out."""
+    from ascendfix.check import checks_hccl, facts, parsers
 
     node = {"host": hostname(ctx), "rank": launch if launch is not None else launcher_from_env(ctx.env)}
     if node["rank"] is not None:
         node["rank"] = {k: v for k, v in node["rank"].items() if k != "skip"}
-    sel = facts.cann(ctx)["selected"]
-    node["cann"] = {"version": sel["version"], "path": sel["path"]} if sel else None
-    drv = facts.driver(ctx)
-    node["driver"] = {"version": drv["version"]} if drv else None
-    fw_text = ctx.read_text(facts.FIRMWARE_INFO)
-    fw = parsers.parse_kv(fw_text).get("version") if fw_text else None
-    node["firmware"] = {"version": fw} if fw else None
-    node["npu"] = _npu(ctx)
-    env = ctx.environment
-    py = env.get("python", {})
-    node["python"] = {"version": py.get("version"), "implementation": py.get("implementation"),
-                      "executable": py.get("executable")}
-    node["system"] = {"arch": py.get("machine"), "os": _os_release(ctx)}
-    node["packages"] = {d.get("name") or k: d.get("version") for k, d in sorted(env.get("distributions", {}).items())}
-    node["env"] = collect_env(ctx.env)
-    from ascendfix.check import checks_hccl
+    errors = []
 
-    node["hccl"] = checks_hccl.node_facts(ctx)
+    def part(name, fn):
+        try:
+            node[name] = fn()
+        except Exception as e:  # contained like a crashing check: the report must still be written
+            from ascendfix.errors import AscendfixError
+
+            if isinstance(e, AscendfixError):
+                raise
+            node[name] = None
+            errors.append("{}: {}: {}".format(name, type(e).__name__, e))
+
+    def cann():
+        sel = facts.cann(ctx)["selected"]
+        return {"version": sel["version"], "path": sel["path"]} if sel else None
+
+    def driver():
+        drv = facts.driver(ctx)
+        return {"version": drv["version"]} if drv else None
+
+    def firmware():
+        text = ctx.read_text(facts.FIRMWARE_INFO)
+        fw = parsers.parse_kv(text).get("version") if text else None
+        return {"version": fw} if fw else None
+
+    py = ctx.environment.get("python", {})
+    part("cann", cann)
+    part("driver", driver)
+    part("firmware", firmware)
+    part("npu", lambda: _npu(ctx))
+    part("python", lambda: {"version": py.get("version"), "implementation": py.get("implementation"),
+                            "executable": py.get("executable")})
+    part("system", lambda: {"arch": py.get("machine"), "os": _os_release(ctx)})
+    part("packages", lambda: {d.get("name") or k: d.get("version")
+                              for k, d in sorted(ctx.environment.get("distributions", {}).items())})
+    part("env", lambda: collect_env(ctx.env))
+    part("hccl", lambda: checks_hccl.node_facts(ctx))
+    if errors:
+        node["errors"] = errors
     return node
 
 
