@@ -195,3 +195,15 @@ def test_what_must_match_and_what_may_differ(item, policy):
     from ascendfix.compare.engine import Classifier
 
     assert Classifier()(item)[1] == policy
+
+
+def test_incomplete_reports_are_not_compared_where_they_have_nothing(tmp_path):
+    a = _node(tmp_path, "node-a", "worker0")
+    _node(tmp_path, "node-c", "kg-parse", cann="8.3.RC2")
+    doc = json.loads(a.read_text())
+    doc["node"]["cann"] = None
+    doc["node"]["errors"] = ["cann: OSError: simulated"]
+    a.write_text(json.dumps(doc))
+    rep = compare_paths([str(tmp_path / "reports")])
+    assert "cann.version" not in {r["item"] for r in rep.to_dict()["differences"]}
+    assert any("node-a: part of its report is missing (cann: OSError: simulated)" == n for n in rep.notes)

@@ -261,8 +261,13 @@ def _from_ascendfix(doc, source):
     items["check.failing"] = ", ".join(failing) if failing else None
     covers = {"host", "rank", "cann", "driver", "firmware", "npu", "python", "system", "package", "env", "hccl",
               "check"}
-    return Node(source, "ascendfix", n.get("host"), (rank or {}).get("rank"), items, covers,
+    for err in n.get("errors") or []:  # parts the node could not gather: not compared, said so
+        part = err.split(":", 1)[0]
+        covers.discard({"packages": "package"}.get(part, part))
+    node = Node(source, "ascendfix", n.get("host"), (rank or {}).get("rank"), items, covers,
                 summary={"errors": items["check.errors"], "warnings": items["check.warnings"]})
+    node.incomplete = list(n.get("errors") or [])
+    return node
 
 
 def _version_only(v):
@@ -351,6 +356,9 @@ def compare_nodes(nodes, notes=None):
                 values[nid] = "{} (NPU {})".format(ip, item.rsplit(".", 1)[1])
             rows.append(_row("hccl.device_ip", "HCCL", "unique", values, True,
                              "device IP {} is configured on more than one node".format(ip)))
+    for n in nodes:
+        for err in getattr(n, "incomplete", None) or []:
+            notes.append("{}: part of its report is missing ({})".format(n.id, err))
     notes.extend(_rank_table_notes(nodes))
     order = {"match": 0, "unique": 1, "free": 2}
     rows.sort(key=lambda r: (not r["fails"], order[r["policy"]], r["group"], r["item"]))
