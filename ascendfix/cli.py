@@ -28,10 +28,15 @@ VERBS = {
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with a one-line error (plus a pointer to --help) and exit code 2."""
+    """argparse with a one-line error (plus a pointer to --help) and exit code 2 (a JSON error document too
+    when the command line asked for --json)."""
+
+    def __init__(self, *args, json_mode=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.json_mode = json_mode
 
     def error(self, message):
-        json_mode = "--json" in sys.argv[1:]
+        json_mode = self.json_mode
         line = "{}: error: {} (see '{} --help')".format(self.prog, message, self.prog)
         if json_mode:
             from ascendfix.output import emit_json
@@ -41,9 +46,10 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser(only=None):
+def build_parser(only=None, json_mode=False):
     """The parser; only the verb ``only`` gets its full arguments (and its module imported)."""
     parser = _Parser(
+        json_mode=json_mode,
         prog="ascendfix",
         description="Doctor, patcher, log explainer and smoke test for Stable Diffusion XL on Huawei Ascend NPUs.",
         epilog="Exit codes: 0 success, 1 negative outcome (issues found / changes pending / no known "
@@ -53,7 +59,8 @@ def build_parser(only=None):
     subs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     parser.verb_parsers = {}
     for verb, (modname, help_line) in VERBS.items():
-        p = subs.add_parser(verb, help=help_line, description=help_line, formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = subs.add_parser(verb, help=help_line, description=help_line, json_mode=json_mode,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument("--version", action="version", version="ascendfix " + __version__)
         p.add_argument("--json", action="store_true", help="print one JSON document on stdout and nothing else")
         parser.verb_parsers[verb] = p
@@ -69,7 +76,7 @@ def build_parser(only=None):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     verb = next((a for a in argv if not a.startswith("-")), None)
-    parser = build_parser(only=verb if verb in VERBS else None)
+    parser = build_parser(only=verb if verb in VERBS else None, json_mode="--json" in argv)
     args, extra = parser.parse_known_args(argv)
     if extra:
         target = parser.verb_parsers.get(getattr(args, "verb", None), parser)
@@ -86,10 +93,13 @@ def main(argv=None):
         sys.stderr.write("{}: interrupted\n".format(prog))
         return 130
     except BrokenPipeError:
-        # `ascendfix explain big.log | head`: the reader went away; not an error of ours.
+        # `ascendfix explain big.log | head`: the reader went away; not an error of ours. Whatever is still
+        # buffered for stdout goes to /dev/null, so the interpreter's final flush stays quiet too.
         try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # AttributeError/ValueError: stdout is not a real file
             pass
         return 0
     except Exception as e:  # a bug: one line, exit 3; the traceback only on request

@@ -124,10 +124,24 @@ def iter_files(kind, subdir=""):
     return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-@functools.lru_cache(maxsize=None)
-def _load_entries_cached(kind, subdir, root_key):
-    out = []
+def _files_key(kind, subdir):
+    """The files of ``<kind>/<subdir>`` with their size and mtime: a cache key that changes when a file does
+    (a long-lived process, e.g. the library API, sees edited rules like a fresh one would)."""
+    key = []
     for path in iter_files(kind, subdir):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        key.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(key)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_entries_cached(files_key):
+    out = []
+    for name, _, _ in files_key:
+        path = Path(name)
         doc = load_yaml(path)
         if doc is None:
             continue
@@ -144,7 +158,7 @@ def load_entries(kind, subdir, fields=None, id_field="id"):
 
     A file holds one mapping or a list of mappings. Ids must be unique across the folder.
     """
-    entries = _load_entries_cached(kind, subdir, str(data_root(kind)))
+    entries = _load_entries_cached(_files_key(kind, subdir))
     seen = {}
     for path, entry in entries:
         eid = entry.get(id_field)

@@ -29,6 +29,15 @@ def _can_encode(stream, text):
         return False
 
 
+class _Console(Console):
+    """rich's Console, except that a reader going away (``ascendfix explain --list | head -1``) is handed to the
+    command's own handler (exit 0, nothing on stderr) instead of rich's ``SystemExit(1)``."""
+
+    def on_broken_pipe(self):
+        self.quiet = True
+        raise BrokenPipeError(32, "Broken pipe")
+
+
 def make_console(stderr=False):
     """A console that is plain (no colour, no cursor tricks) when not a TTY or NO_COLOR is set."""
     stream = sys.stderr if stderr else sys.stdout
@@ -41,7 +50,7 @@ def make_console(stderr=False):
             width = int(os.environ.get("COLUMNS", "160"))
         except ValueError:
             width = 160
-    return Console(
+    return _Console(
         file=stream,
         no_color=no_color,
         highlight=False,

@@ -5,6 +5,7 @@ Heavy resources (MindOne source trees, framework venvs) are built on first use a
 machine are fast. See tests/support.py.
 """
 
+import io
 import os
 import subprocess
 import sys
@@ -15,10 +16,18 @@ import pytest
 # Two tiers. `pytest` runs the fast tier: offline, no real MindOne trees, no framework venvs, no other
 # interpreters, no browser. `pytest --full` adds every test marked `full` (real trees from PyPI sdists,
 # framework venvs, Python 3.8, Chromium, ansible); there a missing resource fails instead of skipping.
-# `py38` marks tests about Python 3.8 itself: CI runs `pytest -m py38 --full` under 3.8 next to the fast tier.
+# `py38` marks tests about Python 3.8 itself: under 3.8, CI runs the fast tier and those (`pytest --full -m
+# "py38 or not full"`, see .ci/run). A test that needs a resource it cannot find calls `support.missing(reason)`: a skip
+# in the fast tier, a failure in the full tier.
 def pytest_addoption(parser):
     parser.addoption("--full", action="store_true", default=False,
                      help="also run the full tier (real trees, framework venvs, Python 3.8, browser)")
+
+
+def pytest_configure(config):
+    import support
+
+    support.FULL_TIER = bool(config.getoption("--full"))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -30,8 +39,70 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+class _Capture(io.TextIOWrapper):
+    """A text stream over bytes, like a pipe's: UTF-8, not a terminal, ``.buffer`` for binary writes."""
+
+    def __init__(self, data=b""):
+        super().__init__(io.BytesIO(data), encoding="utf-8", errors="strict", line_buffering=False)
+
+    def getvalue(self):
+        self.flush()
+        return self.buffer.getvalue()
+
+
+def run_in_process(args, input=None, env=None, cwd=None, timeout=None):
+    """``ascendfix ARGS`` as ``ascendfix.cli.main(argv)`` in this process, as a subprocess would see it.
+
+    stdin/stdout/stderr are byte pipes (not terminals), ``sys.argv`` is the command line, ``env`` is laid
+    over a copy of ``os.environ`` (``NO_COLOR=1`` unless given, ``ASCENDFIX_DEBUG`` unset) and ``cwd`` is the
+    working directory; all are restored afterwards. Returns a ``subprocess.CompletedProcess`` with bytes
+    ``stdout``/``stderr`` and the exit code (``SystemExit`` included). ``timeout`` is accepted and ignored.
+    """
+    from ascendfix import cli
+
+    argv = [str(a) for a in args]
+    saved_env = dict(os.environ)
+    saved = (sys.stdin, sys.stdout, sys.stderr, sys.argv, os.getcwd())
+    out, err = _Capture(), _Capture()
+    try:
+        os.environ.pop("ASCENDFIX_DEBUG", None)
+        os.environ.setdefault("NO_COLOR", "1")
+        os.environ.update({k: str(v) for k, v in (env or {}).items()})
+        if cwd is not None:
+            os.chdir(str(cwd))
+        sys.stdin, sys.stdout, sys.stderr = _Capture(input or b""), out, err
+        sys.argv = ["ascendfix"] + argv
+        try:
+            code = cli.main(argv)
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+            if not isinstance(e.code, (int, type(None))):
+                err.write(str(e.code) + "\n")
+        return subprocess.CompletedProcess(["ascendfix"] + argv, int(code or 0), out.getvalue(), err.getvalue())
+    finally:
+        sys.stdin, sys.stdout, sys.stderr, sys.argv, cwd0 = saved
+        os.chdir(cwd0)
+        os.environ.clear()
+        os.environ.update(saved_env)
+
+
 @pytest.fixture
 def run_cli(tmp_path):
+    """Run ``ascendfix ARGS`` in this process (see :func:`run_in_process`), from ``tmp_path``.
+
+    The default for CLI tests: argument parsing, output, exit codes and files written are the same as in a
+    subprocess, at a fraction of the cost. What only a real process shows (the entry point, a terminal or
+    pipe, signals, memory) goes through :func:`run_cli_process`.
+    """
+
+    def _run(*args, input=None, env=None, cwd=None, timeout=None):
+        return run_in_process(args, input=input, env=env, cwd=cwd or tmp_path)
+
+    return _run
+
+
+@pytest.fixture
+def run_cli_process(tmp_path):
     """Run ``python -m ascendfix ARGS`` in a subprocess (as a user would), from ``tmp_path``."""
 
     def _run(*args, input=None, env=None, cwd=None, timeout=600):

@@ -24,6 +24,16 @@ from pathlib import Path
 import pytest
 
 
+FULL_TIER = False  # set by conftest.py: True under `pytest --full`
+
+
+def missing(reason):
+    """A resource this test needs is not here: skip in the fast tier, fail in the full tier (``pytest --full``)."""
+    if FULL_TIER:
+        pytest.fail("missing: " + reason)
+    pytest.skip(reason)
+
+
 def cache_root():
     root = Path(os.environ.get("ASCENDFIX_TEST_CACHE") or Path.home() / ".cache" / "ascendfix-tests")
     root.mkdir(parents=True, exist_ok=True)

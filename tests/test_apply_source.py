@@ -8,6 +8,7 @@ files as well as on the awkward shapes (shebang, coding line, comments, late imp
 """
 
 import ast
+from pathlib import Path
 
 import libcst as cst
 import pytest
@@ -155,6 +156,15 @@ def test_header_edit_equals_the_whole_module_edit(shape, fn):
     assert _via_header(text, f) == f(cst.parse_module(text)).code
 
 
+def test_header_edit_equals_the_whole_module_edit_on_a_real_excerpt():
+    root = Path(__file__).resolve().parent / "data" / "mindone-excerpt"
+    # the five smaller files: the whole-module side parses each file with libcst, the slow part of this test
+    files = sorted(p for p in root.rglob("*.py") if p.stat().st_size < 30000)
+    assert len(files) == 5
+    _check_header_edits(files)
+
+
+@pytest.mark.full
 def test_header_edit_equals_the_whole_module_edit_on_real_mindone_files():
     from support import mindone_tree
 
@@ -162,6 +172,10 @@ def test_header_edit_equals_the_whole_module_edit_on_real_mindone_files():
     files = sorted((root / "mindone" / "transformers" / "models").glob("*/modeling_*.py"))[:12]
     files += sorted((root / "mindone" / "diffusers" / "pipelines").glob("*/pipeline_*.py"))[:12]
     assert len(files) == 24
+    _check_header_edits(files)
+
+
+def _check_header_edits(files):
     for path in files:
         text = path.read_text(encoding="utf-8")
         module = cst.parse_module(text)

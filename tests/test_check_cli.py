@@ -146,6 +146,8 @@ def test_check_writes_nothing(run_cli, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+@pytest.mark.full
+@pytest.mark.py38
 def test_python38_target_gets_the_honest_verdict(run_cli):
     from support import python38
 

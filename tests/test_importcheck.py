@@ -623,6 +623,8 @@ def test_unreadable_directory_is_reported_not_fatal(tmp_path, monkeypatch):
     assert skipped == [("locked", "cannot read directory: Permission denied")]
 
 
+@pytest.mark.full
+@pytest.mark.py38
 def test_probe_runs_on_a_real_python38(tmp_path, monkeypatch):
     from support import python38
 

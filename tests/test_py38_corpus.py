@@ -98,6 +98,7 @@ def runtime_read_files(root):
 
 
 @pytest.mark.full
+@pytest.mark.py38
 @pytest.mark.parametrize("version", ["0.5.0", "0.4.0"])
 def test_real_tree_runs_on_python38_after_the_rules(version, run_cli, py38_patched_tree):
     orig = mindone_tree(version)

@@ -85,6 +85,7 @@ def sites():
     return collect_sites()
 
 
+@pytest.mark.full
 def test_the_real_sites_are_collected(sites):
     real = [s for s in sites if s[0].startswith("0.5.0:")]
     assert len(real) == 22  # 21 removeprefix/removesuffix + 1 hashlib (7 complex ones are reported instead)
@@ -153,6 +154,8 @@ def _check(py38, site, data):
     assert got == {"ok": expected}, (before, after, env)
 
 
+@pytest.mark.full
+@pytest.mark.py38
 def test_functools_cache_rewrite_caches_on_python38(tmp_path):
     rule = load_rules(["py38-stdlib"])[0]
     ex = [e for e in rule.examples if e["name"] == "functools-cache-both-import-styles"][0]

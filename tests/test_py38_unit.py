@@ -77,6 +77,8 @@ def test_new_syntax_is_reported_not_rewritten():
                    (11, "decorator expression (PEP 614)")]
 
 
+@pytest.mark.full
+@pytest.mark.py38
 def test_oracle_on_a_synthetic_tree(tmp_path):
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "a.py").write_text(

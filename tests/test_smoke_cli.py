@@ -205,6 +205,8 @@ def test_png_size(tmp_path):
     assert engine.png_size(str(tmp_path / "missing.png")) is None
 
 
+@pytest.mark.full
+@pytest.mark.py38
 def test_runner_runs_on_python38_and_reports_a_missing_framework(tmp_path):
     """The runner is executed by the user's interpreter (seed 000 uses Python 3.8): it must parse and
     report there; with no MindSpore it reports the ImportError as an event."""
