@@ -1,7 +1,13 @@
-"""`ascendfix smoke` without a framework: bad input, weights refusal, --out, --list, MindIE absent, timeouts."""
+"""`ascendfix smoke` without a framework: bad input, weights refusal, --out, --list, MindIE absent, timeouts,
+--compare of two recorded reports, --html.
+
+The CLI runs in this process (``run_cli``); what a separate process adds (exit status, streams) is
+covered by tests/test_cli.py and tests/test_entry_point.py.
+"""
 
 import json
 import pickle
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -11,6 +17,7 @@ import pytest
 from ascendfix.smoke import engine
 
 DATA = Path(__file__).parent / "data" / "smoke"
+REPORTS = DATA / "reports"
 
 
 def _one_line_exit2(r):
@@ -37,6 +44,12 @@ def _one_line_exit2(r):
         (["--mode", "eager"], "eager"),
         (["--weights", "/nonexistent/sdxl"], "no such directory"),
         (["--bogus"], "unrecognized arguments"),
+        (["--runs", "0"], "--runs must be at least 1"),
+        (["--warmup", "-1"], "--warmup must be 0 or more"),
+        (["--threshold", "0"], "--threshold"),
+        (["--compare", "a", "b", "c"], "--compare takes OLD"),
+        (["--compare", "nowhere/report.json"], "--compare nowhere/report.json: no such file"),
+        (["--html", "no/such/dir/x.html"], "--html"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(run_cli, tmp_path, args, needle):
@@ -54,6 +67,13 @@ class _Boom(object):
 
     def __reduce__(self):
         return (open, (self.marker, "w"))
+
+
+def test_compare_input_that_is_not_a_report_is_exit_2(run_cli, tmp_path):
+    (tmp_path / "x.json").write_text("[1, 2]")
+    assert "not a smoke report" in _one_line_exit2(run_cli("smoke", "--compare", tmp_path / "x.json", tmp_path / "x.json"))
+    (tmp_path / "y.json").write_text("{not json")
+    assert "not JSON" in _one_line_exit2(run_cli("smoke", "--compare", tmp_path / "y.json"))
 
 
 def test_bin_only_folder_is_refused_without_unpickling(run_cli, tmp_path):
@@ -111,6 +131,7 @@ def test_list_shows_recipes_and_what_can_run(run_cli):
     doc = json.loads(r.stdout.decode())
     rows = {row["id"]: row for row in doc["recipes"]}
     assert rows["sdxl-mindie"]["missing"] and "mindiesd" in rows["sdxl-mindie"]["missing"]
+    assert rows["sdxl-mindone"]["references"][0]["source"].startswith("https://")
     assert rows["sdxl-mindone"]["default"] is True
     assert not rows["sdxl-mindie"]["runnable"]
 
@@ -135,9 +156,11 @@ def test_mindie_not_installed_is_a_clear_failed_smoke(run_cli, tmp_path):
 
 def test_missing_framework_packages_fail_the_smoke(run_cli, tmp_path):
     # ascendfix's own venv has neither MindSpore nor mindone
-    r = run_cli("smoke", "--out", tmp_path / "o", "--device", "CPU", "--tiny")
+    r = run_cli("smoke", "--out", tmp_path / "o", "--device", "CPU", "--tiny", "--html")
     assert r.returncode == 1
     assert "missing packages: mindspore, mindone" in r.stdout.decode()
+    html = (tmp_path / "o" / "report.html").read_text()  # --html shows a failed run too
+    assert "failed" in html and "missing packages: mindspore, mindone" in html
 
 
 HANG = r"""
@@ -155,7 +178,7 @@ def test_runner_timeout_kills_the_whole_process_group(tmp_path):
     seen = []
     t = time.time()
     pidfile = tmp_path / "child.pid"
-    res = engine.run_runner(sys.executable, {"pidfile": str(pidfile)}, timeout=3, on_event=seen.append, script=script)
+    res = engine.run_runner(sys.executable, {"pidfile": str(pidfile)}, timeout=1.5, on_event=seen.append, script=script)
     assert time.time() - t < 30
     assert res.timed_out and res.last_stage == "load" and seen
     # the grandchild is gone too (killed with the group, reaped by init)
@@ -221,3 +244,63 @@ def test_runner_runs_on_python38_and_reports_a_missing_framework(tmp_path):
     assert res.events[0]["event"] == "start" and res.events[0]["python_version"].startswith("3.8")
     probe = engine.probe_python(py, ["mindspore", "json"])
     assert probe["modules"]["json"]["found"] and not probe["modules"]["mindspore"]["found"]
+
+
+# ------------------------------------------------------------------ --compare OLD NEW (recorded reports)
+
+
+def _runs(tmp_path):
+    a = shutil.copytree(str(REPORTS / "ms27-tiny-a"), str(tmp_path / "run-a"))
+    b = shutil.copytree(str(REPORTS / "ms27-tiny-b"), str(tmp_path / "run-b"))
+    return Path(a), Path(b)
+
+
+def test_compare_two_reports(run_cli, tmp_path):
+    a, b = _runs(tmp_path)
+    for old, new in ((a, b), (b, a)):
+        r = run_cli("smoke", "--compare", old, new / "report.json")
+        text = r.stdout.decode()
+        assert "denoising" in text and "then" in text and "verdict" in text
+        doc = json.loads(run_cli("smoke", "--compare", old, new, "--json").stdout.decode())
+        assert r.returncode == (0 if doc["ok"] else 1)
+        assert doc["comparable"] and doc["rule"] and doc["threshold"] == 0.10
+        if doc["regressions"]:
+            assert "regression" in text
+        else:
+            assert "no regression beyond 10%" in text
+    # a generous threshold accepts what a strict one flags
+    loose = json.loads(run_cli("smoke", "--compare", b, a, "--json", "--threshold", "900").stdout.decode())
+    assert loose["regressions"] == []
+
+
+def test_compare_different_settings_fails_and_says_why(run_cli, tmp_path):
+    a, b = _runs(tmp_path)
+    rep = json.loads((b / "report.json").read_text())
+    rep["recipe"]["values"]["steps"] = 20
+    (b / "report.json").write_text(json.dumps(rep))
+    r = run_cli("smoke", "--compare", a, b)
+    assert r.returncode == 1
+    assert "settings differ: steps 4 then, 20 now" in r.stdout.decode() and "not comparable" in r.stdout.decode()
+
+
+def test_compare_html_shows_both_runs(run_cli, tmp_path):
+    a, b = _runs(tmp_path)
+    r = run_cli("smoke", "--compare", a, b, "--html", tmp_path / "cmp.html")
+    html = (tmp_path / "cmp.html").read_text()
+    assert r.returncode in (0, 1)
+    assert 'id="compare-table"' in html and 'id="smoke-image"' in html and "Compared with an earlier run" in html
+
+
+def test_library_entry_returns_a_typed_report(tmp_path):
+    from ascendfix.errors import AscendfixError
+    from ascendfix.smoke.operation import smoke
+
+    rep = smoke("sdxl-mindie", out=str(tmp_path / "o"), compare_with=REPORTS / "ms27-tiny-a")
+    d = rep.to_dict()
+    assert rep.ok is False and d["status"] == "fail" and d["failure"]["stage"] == "requirements"
+    assert json.loads((tmp_path / "o" / "report.json").read_text()) == json.loads(json.dumps(d, default=str))
+    assert d["comparison"]["ok"] is False and not d["comparison"]["comparable"]  # another recipe
+    with pytest.raises(AscendfixError):
+        smoke(tiny=True, runs=0, out=str(tmp_path / "p"))
+    with pytest.raises(TypeError):
+        smoke(bogus=1)

@@ -3,7 +3,8 @@
 import pytest
 
 from ascendfix.errors import AscendfixError
-from ascendfix.smoke.recipes import evaluate_checks, load_recipes, resolve
+from ascendfix.smoke.recipes import evaluate_checks, load_recipes, resolve, resource_thresholds
+from ascendfix.smoke.reference import assess
 from ascendfix.smoke.weights import WeightsError, inspect_weights
 
 RECIPES = load_recipes()
@@ -72,6 +73,22 @@ def test_recipe_example(recipe, ex, tmp_path):
             cfg = resolve(recipe, ex["args"])
             for k, v in expect.items():
                 assert cfg[k] == v, (k, cfg[k], v)
+    elif ex["kind"] == "reference":
+        run = ex["run"]
+        cfg = {k: run[k] for k in ("steps", "width", "height", "dtype", "mode", "device")}
+        env = {"npu_chips": run["npu_chips"]} if run.get("npu_chips") else {}
+        stats = {"generate": {"median": run["generate"], "mad": 0.0, "n": run["runs"]}}
+        got = {r["id"]: r for r in assess(recipe["references"], cfg, env, stats, run["warmup"])}
+        assert set(got) == {r["id"] for r in recipe["references"]}
+        assert sorted(i for i, r in got.items() if r["comparable"]) == sorted(expect["comparable"])
+        for rid, settings in expect["differ"].items():
+            assert sorted(d["setting"] for d in got[rid]["differences"]) == sorted(settings), got[rid]
+            assert not got[rid]["comparable"] and got[rid]["ratio"] is None
+            assert got[rid]["summary"].startswith("not comparable")
+        for rid in expect["comparable"]:
+            r = got[rid]
+            assert r["ratio"] == pytest.approx(run["generate"] / r["published"]["seconds"], rel=1e-3)
+            assert "x the published time" in r["summary"]
     else:  # pragma: no cover - load_recipes rejects other kinds
         pytest.fail("unknown example kind " + ex["kind"])
 
@@ -105,3 +122,44 @@ def test_malformed_recipe_is_exit_2(run_cli, tmp_path):
     assert r.returncode == 2
     err = r.stderr.decode()
     assert "bad.yaml" in err and len(err.strip().splitlines()) == 1
+
+
+def test_malformed_reference_is_exit_2(run_cli, tmp_path):
+    import yaml
+
+    from ascendfix.data import data_root
+
+    d = tmp_path / "recipes"
+    d.mkdir()
+    entry = yaml.safe_load((data_root("recipes") / "sdxl-mindie.yaml").read_text())
+    entry["references"][0]["source"] = "/home/me/notes.txt"
+    (d / "sdxl-mindie.yaml").write_text(yaml.safe_dump(entry))
+    r = run_cli("smoke", "--list", env={"ASCENDFIX_RECIPES_DIR": str(d)})
+    assert r.returncode == 2
+    err = r.stderr.decode()
+    assert "references[0]" in err and "https://" in err
+
+
+def test_every_reference_names_a_public_source_and_its_settings():
+    refs = [(rid, ref) for rid, r in RECIPES.items() for ref in r.get("references") or []]
+    assert {rid for rid, _ in refs} >= {"sdxl-mindone", "sdxl-mindie", "sdxl-torch-npu"}
+    for rid, ref in refs:
+        assert ref["source"].startswith("https://") and ref["seconds"] > 0, (rid, ref["id"])
+        assert {"steps", "width", "height", "device"} <= set(ref["settings"]), (rid, ref["id"])
+        # every reference is exercised by a 'reference' example of its recipe
+        examples = [ex for ex in RECIPES[rid]["examples"] if ex["kind"] == "reference"]
+        assert any(ref["id"] in ex["expect"]["comparable"] or ref["id"] in ex["expect"]["differ"]
+                   for ex in examples), (rid, ref["id"])
+    # no local paths, no internal names in what users read
+    for rid, ref in refs:
+        for text in (ref["title"], ref.get("note", ""), ref["what"]):
+            assert "/work/" not in text and "seed 0" not in text.lower()
+
+
+def test_resource_thresholds_come_from_the_recipes():
+    t = resource_thresholds("mindone")
+    assert t["recipe"] == "sdxl-mindone"
+    assert t["memory_error_below_gb"] < t["memory_warn_below_gb"] and t["disk_error_below_gb"] < t["disk_free_gb"]
+    assert resource_thresholds("mindie")["recipe"] == "sdxl-mindie"
+    assert resource_thresholds("torch-npu")["recipe"] == "sdxl-torch-npu"
+    assert resource_thresholds(None)["recipe"] == "sdxl-mindone"  # the default recipe

@@ -40,6 +40,8 @@ FIELDS = {
     "install": Field(str),
     "checks": Field(dict),
     "tiny": Field(dict, required=False),
+    "references": Field(list, required=False, items=dict),
+    "resources": Field(dict, required=False),
     "examples": Field(list, items=dict),
 }
 CHECK_FIELDS = {
@@ -48,8 +50,37 @@ CHECK_FIELDS = {
     "black_mean_below": Field(float),
     "flat_std_below": Field(float),
 }
+REFERENCE_FIELDS = {
+    "id": Field(str),
+    "title": Field(str),
+    "source": Field(str),
+    "seconds": Field(float),
+    "approx": Field(bool, required=False),
+    "metric": Field(str, choices=("generate", "denoising")),
+    "what": Field(str),
+    "settings": Field(dict),
+    "software": Field(str, required=False),
+    "note": Field(str, required=False),
+}
+REFERENCE_SETTINGS = {
+    "steps": Field(int),
+    "width": Field(int),
+    "height": Field(int),
+    "dtype": Field(str, required=False, choices=("float16", "bfloat16", "float32")),
+    "mode": Field(str, required=False, choices=("pynative", "graph", "eager")),
+    "device": Field(str),
+    "warm": Field(bool, required=False),
+}
+# Host resources a deployment of the recipe's model needs; `ascendfix check` reads them (disk, memory).
+RESOURCE_FIELDS = {
+    "disk_free_gb": Field(float),
+    "tmp_free_gb": Field(float),
+    "disk_error_below_gb": Field(float),
+    "memory_error_below_gb": Field(float),
+    "memory_warn_below_gb": Field(float),
+}
 TINY_FIELDS = {"size": Field(list, items=int), "steps": Field(int), "dtype": Field(str, choices=("float16", "float32"))}
-EXAMPLE_KINDS = ("layout", "image", "resolve")
+EXAMPLE_KINDS = ("layout", "image", "resolve", "reference")
 
 
 def load_recipes():
@@ -61,6 +92,14 @@ def load_recipes():
         validate(entry["checks"], CHECK_FIELDS, where + " checks")
         if entry.get("tiny") is not None:
             validate(entry["tiny"], TINY_FIELDS, where + " tiny")
+        for i, ref in enumerate(entry.get("references") or []):
+            rwhere = "{} references[{}]".format(where, i)
+            validate(ref, REFERENCE_FIELDS, rwhere)
+            validate(ref["settings"], REFERENCE_SETTINGS, rwhere + " settings")
+            if not ref["source"].startswith("https://"):
+                raise DataError("{}: source must be a public https:// URL".format(rwhere))
+        if entry.get("resources") is not None:
+            validate(entry["resources"], RESOURCE_FIELDS, where + " resources")
         for name in ("size",):
             if len(entry[name]) != 2 or min(entry[name]) <= 0:
                 raise DataError("{}: field 'size' must be [width, height]".format(where))
@@ -79,6 +118,20 @@ def load_recipes():
     if len(defaults) > 1:
         raise DataError("recipes: more than one default recipe ({})".format(", ".join(defaults)))
     return out
+
+
+def resource_thresholds(stack=None, recipes=None):
+    """Host resource thresholds (``resources`` of a recipe) for ``stack``: its SDXL recipe, else the default one.
+
+    ``{"disk_free_gb", "tmp_free_gb", "disk_error_below_gb", "memory_error_below_gb", "memory_warn_below_gb"}``
+    (with ``"recipe"`` naming where they come from), or None when no recipe carries them.
+    """
+    recipes = recipes if recipes is not None else load_recipes()
+    ranked = sorted(recipes.values(), key=lambda r: (r["stack"] != stack, r["arch"] != "sdxl", not r.get("default")))
+    for r in ranked:
+        if r.get("resources"):
+            return dict(r["resources"], recipe=r["id"])
+    return None
 
 
 def default_recipe_id(recipes):

@@ -9,8 +9,10 @@ CONFIG.json holds the recipe values resolved by ``ascendfix smoke`` (stack, weig
 dtype, mode, device, prompt, steps, ...). The runner reports on its ORIGINAL stdout, one JSON object
 per line (``{"event": ...}``); everything the frameworks print (Python or C++) is sent to stderr, so
 the event stream stays clean. Events: ``stage`` (start/done with seconds), ``env`` (versions,
-device), ``step`` (denoising progress), ``download`` (the weights folder), ``result`` (timings,
-memory, image statistics) and ``error`` (exception type, message, traceback). Exit 0 on success,
+device), ``step`` (denoising progress), ``iteration`` (one pipeline call's timings: ``warmup`` calls
+first, then ``runs`` measured ones, from CONFIG.json), ``download`` (the weights folder), ``result``
+(timings, every call's timings, memory, image statistics) and ``error`` (exception type, message,
+traceback). Exit 0 on success,
 1 when the generation raised.
 """
 
@@ -46,21 +48,22 @@ class Stage(object):
 
     timings = {}
 
-    def __init__(self, name):
+    def __init__(self, name, **label):
         self.name = name
+        self.label = label
 
     def __enter__(self):
         self.start = time.time()
-        emit("stage", stage=self.name, status="start")
+        emit("stage", stage=self.name, status="start", **self.label)
         return self
 
     def __exit__(self, exc_type, exc, tb):
         sec = round(time.time() - self.start, 3)
         if exc_type is None:
             Stage.timings[self.name] = sec
-            emit("stage", stage=self.name, status="done", seconds=sec)
+            emit("stage", stage=self.name, status="done", seconds=sec, **self.label)
         else:
-            emit("stage", stage=self.name, status="failed", seconds=sec)
+            emit("stage", stage=self.name, status="failed", seconds=sec, **self.label)
         return False
 
 
@@ -333,7 +336,8 @@ def _timed_method(obj, name, sink):
     object.__setattr__(obj, name, wrapper)
 
 
-def generate(stack, pipe, cfg):
+def generate(stack, pipe, cfg, label=None):
+    """One pipeline call, timed: the whole call, text encoding, denoising (and it/s), VAE decode."""
     enc, dec, steps = [], [], []
     _timed_method(pipe, "encode_prompt", enc)
     _timed_method(pipe.vae, "decode", dec)
@@ -355,10 +359,18 @@ def generate(stack, pipe, cfg):
         output_type="np",
         callback_on_step_end=on_step,
     )
-    with Stage("generate"):
-        start = time.time()
-        out = pipe(**call)
-        end = time.time()
+    try:
+        with Stage("generate", **(label or {})):
+            start = time.time()
+            out = pipe(**call)
+            end = time.time()
+    finally:
+        # the next call wraps the originals again, not these wrappers
+        for obj, name in ((pipe, "encode_prompt"), (pipe.vae, "decode")):
+            try:
+                object.__delattr__(obj, name)
+            except AttributeError:
+                pass
     images = out.images if hasattr(out, "images") else out[0]
     image = stack.to_numpy(images)[0]
     timings = {"generate": round(end - start, 3)}
@@ -375,6 +387,26 @@ def generate(stack, pipe, cfg):
         # steady state: without the first step (graph compile / kernel warm-up lands there)
         timings["it_per_s_steady"] = round((len(steps) - 1) / max(steps[-1] - steps[0], 1e-9), 3)
     return image, timings
+
+
+def generate_runs(stack, pipe, cfg):
+    """``warmup`` unmeasured calls, then ``runs`` measured ones, in this process (the pipeline loaded once).
+
+    Every call's timings are reported (``iteration`` events; warm-up calls flagged) so the host can put the
+    first call's compile/warm-up cost apart from the steady state. Returns the last image and the list.
+    """
+    warmup = max(0, int(cfg.get("warmup") or 0))
+    runs = max(1, int(cfg.get("runs") or 1))
+    total = warmup + runs
+    image, done = None, []
+    for i in range(total):
+        is_warmup = i < warmup
+        label = {"index": i + 1, "of": total, "warmup": is_warmup}
+        image, timings = generate(stack, pipe, cfg, label=label)
+        timings["warmup"] = is_warmup
+        done.append(timings)
+        emit("iteration", index=i + 1, of=total, warmup=is_warmup, timings=timings)
+    return image, done
 
 
 def run(cfg):
@@ -403,11 +435,14 @@ def run(cfg):
                 pipe.vae.enable_tiling()
         if cfg.get("attention_slicing"):
             pipe.enable_attention_slicing()
-    image, timings = generate(stack, pipe, cfg)
+    image, iterations = generate_runs(stack, pipe, cfg)
     stats = image_stats(image)
     with Stage("save"):
         save_png(image, cfg["out_png"])
+    timings = dict(iterations[-1])
+    timings.pop("warmup", None)
     timings.update(Stage.timings)
+    timings["generate"] = iterations[-1]["generate"]
     timings["total"] = round(time.time() - _T0, 3)
     mem = {"peak_host_rss_mb": peak_rss_mb()}
     try:
@@ -416,7 +451,7 @@ def run(cfg):
         dev = {"unavailable": "{}: {}".format(type(e).__name__, e)}
     if dev:
         mem["device"] = dev
-    emit("result", timings=timings, memory=mem, image=stats, png=cfg["out_png"])
+    emit("result", timings=timings, iterations=iterations, memory=mem, image=stats, png=cfg["out_png"])
 
 
 def main(argv=None):

@@ -1,0 +1,173 @@
+"""Gather what goes on the shareable page: check findings, the last smoke run, an explained log — redacted.
+
+:func:`build_report` returns a :class:`ReportDocument` (``.ok``, ``.to_dict()`` — the JSON document, which
+the HTML page shows in full). The document's keys: ``ascendfix``, ``generated``, ``redaction``, ``environment``
+(Python, platform, host, package versions), ``check`` ({findings, summary} or {skipped}), ``smoke`` (the
+report.json of the run with the PNG embedded as ``image.png_data_uri``, or {missing}), ``explain`` ({log,
+lines_read, matches} or absent).
+"""
+
+import datetime
+import os
+from pathlib import Path
+
+from ascendfix.errors import AscendfixError
+
+REDACTION = ("secrets masked as *** (environment-style names with TOKEN, SECRET, PASSWORD, API_KEY, ...; URL "
+             "passwords; Authorization headers); the home folder shown as ~")
+
+
+class ReportDocument(object):
+    def __init__(self, doc):
+        self._doc = doc
+
+    @property
+    def ok(self):
+        """Nothing on the page is a failure: no check errors, the smoke (if any) passed."""
+        ch, sm = self._doc.get("check") or {}, self._doc.get("smoke") or {}
+        check_ok = not ((ch.get("summary") or {}).get("counts") or {}).get("error")
+        smoke_ok = sm.get("missing") is not None or not sm or sm.get("status") == "pass"
+        return bool(check_ok and smoke_ok)
+
+    def to_dict(self):
+        return self._doc
+
+
+def find_last_smoke(folder="."):
+    """The newest ``smoke-*/report.json`` (smoke's default output folders) under ``folder``, or None."""
+    best = None
+    for p in Path(folder).glob("smoke-*/report.json"):
+        try:
+            t = p.stat().st_mtime
+        except OSError:
+            continue
+        if best is None or t > best[0]:
+            best = (t, p)
+    return best[1] if best else None
+
+
+def smoke_for_page(report, report_path=None):
+    """A smoke report with its PNG embedded (found next to report.json first) and its source named."""
+    from ascendfix.report.page import png_data_uri
+    from ascendfix.smoke.report import png_of
+
+    sm = dict(report)
+    img = dict(sm.get("image") or {})
+    png = png_of(report, report_path)
+    if img:
+        uri = png_data_uri(png) if png else None
+        if uri:
+            img["png_data_uri"] = uri
+        sm["image"] = img
+    elif png is None and report_path is not None:
+        # a failed run may still have saved its PNG (image checks failed): show it
+        rid = (report.get("recipe") or {}).get("id")
+        p = Path(report_path)
+        cand = (p if p.is_dir() else p.parent) / "{}.png".format(rid)
+        uri = png_data_uri(cand)
+        if uri:
+            sm["image"] = {"path": str(cand), "png_data_uri": uri}
+    if report_path is not None:
+        sm["source"] = str(report_path)
+    return sm
+
+
+def build_report(smoke=None, log=None, check=True, python=None, stack=None, weights=None):
+    """The report document.
+
+    ``smoke``: a report.json or its folder; None = the newest ./smoke-*/report.json; False = leave it out.
+    ``log``: a log file to explain (or None). ``check``: run ``ascendfix check`` (with ``python``, ``stack``,
+    ``weights``) for the findings.
+    """
+    from ascendfix import __version__
+    from ascendfix.report.redact import redact
+
+    doc = {"ascendfix": __version__,
+           "generated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+           "redaction": REDACTION}
+    explain = _explain(log) if log else None  # bad --log is exit 2 before the slower parts
+    sm = None
+    if smoke is not False:
+        sm = _smoke(smoke)
+    if check:
+        doc["check"] = _check(python, stack, weights)
+    if sm is not None:
+        doc["smoke"] = sm
+    if explain is not None:
+        doc["explain"] = explain
+    doc["environment"] = _environment(doc)
+    return ReportDocument(redact(doc))
+
+
+def _smoke(path):
+    from ascendfix.smoke.report import load_report
+
+    if path is None:
+        found = find_last_smoke()
+        if found is None:
+            return {"missing": "no smoke run found in this folder (run `ascendfix smoke`, or pass --smoke DIR)"}
+        path = found
+    report = load_report(path, flag="--smoke")
+    return smoke_for_page(report, path)
+
+
+def _check(python, stack, weights):
+    try:
+        from ascendfix.check import make_context, load_checks
+        from ascendfix.check import engine
+    except ImportError as e:
+        return {"skipped": "check unavailable: {}".format(e)}
+    load_checks()
+    if weights is not None and not Path(os.path.expanduser(weights)).is_dir():
+        raise AscendfixError("--weights {}: no such directory".format(weights))
+    ctx = make_context(stack=stack, weights=os.path.expanduser(weights) if weights else None, python=python)
+    findings = engine.run(ctx)
+    summary = engine.summarize(findings)
+    py = ctx.environment.get("python", {})
+    summary.update({"stack": ctx.stack, "stack_source": ctx.stack_source, "python": py.get("version"),
+                    "executable": py.get("executable")})
+    return {"findings": findings, "summary": summary, "environment": _packages_of(ctx.environment)}
+
+
+def _packages_of(environment):
+    wanted = ("mindspore", "mindone", "torch", "torch-npu", "diffusers", "transformers", "mindiesd", "numpy",
+              "safetensors", "modelscope", "pillow")
+    dists = environment.get("distributions") or {}
+    return {n: dists[n]["version"] for n in wanted if n in dists}
+
+
+def _explain(log):
+    from ascendfix.explain.engine import explain_stream
+
+    p = Path(os.path.expanduser(str(log)))
+    if p.is_dir():
+        raise AscendfixError("--log {}: is a directory, not a log file".format(log))
+    try:
+        with open(str(p), "rb") as fh:
+            rep = explain_stream(fh)
+    except FileNotFoundError:
+        raise AscendfixError("--log {}: no such file".format(log))
+    except OSError as e:
+        raise AscendfixError("--log {}: cannot read: {}".format(log, e.strerror or e))
+    return dict(rep, log=p.name)
+
+
+def _environment(doc):
+    import platform
+
+    env = {"platform": platform.platform(), "host": platform.node()}
+    sm = doc.get("smoke") or {}
+    senv = sm.get("environment") or {}
+    ch = doc.get("check") or {}
+    summ = ch.get("summary") or {}
+    env["python_version"] = senv.get("python_version") or summ.get("python")
+    env["python"] = senv.get("python") or summ.get("executable")
+    for k in ("device", "npu"):
+        if senv.get(k):
+            env[k] = senv[k]
+    pk = dict(ch.get("environment") or {})
+    pk.update(senv.get("framework") or {})
+    if senv.get("framework") is None:
+        pk.update(senv.get("packages") or {})
+    env["packages"] = pk
+    return env

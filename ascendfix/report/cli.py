@@ -1,0 +1,119 @@
+"""Write one page to share: the check findings, the last smoke run and an explained log, as a single
+self-contained HTML file (no network, no external files, no JavaScript) plus the same as one JSON document.
+
+  ascendfix report                                  check + the newest ./smoke-*/report.json
+  ascendfix report --smoke run2 --log train.log     that smoke run, and what the log means
+  ascendfix report --no-check --smoke run2 --out issue.html
+
+The smoke part shows the generated image, the stage timing chart (median and min–max of the measured
+calls), the image checks, the published speed figures beside the run, a comparison when the run was made
+with --compare, and the versions. Charts are inline SVG drawn with pygal (pip install 'ascendfix[report]');
+without it the page draws the same numbers as plain bars.
+
+Secrets are masked the way `ascendfix check` masks environment values (names with TOKEN, SECRET, PASSWORD,
+API_KEY, ...), as are URL passwords and Authorization headers; the home folder is shown as ~. Read the page
+before you post it anyway.
+
+Output: FILE.html and FILE.json (default ascendfix-report-<time>.html/.json here); an existing file is not
+overwritten without --force. --json prints the JSON document on stdout.
+
+Exit codes: 0 page written, 2 bad input (missing --smoke/--log, existing --out), 3 internal error.
+"""
+
+import datetime
+import os
+from pathlib import Path
+
+from ascendfix.errors import EXIT_OK, AscendfixError
+
+
+def add_arguments(parser):
+    parser.add_argument("--smoke", metavar="DIR|FILE", help="the smoke run to show: its --out folder or report.json "
+                        "(default: the newest ./smoke-*/report.json)")
+    parser.add_argument("--no-smoke", action="store_true", help="leave the smoke part out")
+    parser.add_argument("--log", metavar="FILE", help="a log to explain on the page (as `ascendfix explain FILE`)")
+    parser.add_argument("--no-check", action="store_true", help="leave the environment check out")
+    parser.add_argument("--python", metavar="PATH", help="interpreter (or venv) to check (default: the smoke run's, "
+                        "if it exists here, else this one)")
+    parser.add_argument("--stack", choices=["mindone", "torch-npu", "mindie"], help="stack to check (default: detected)")
+    parser.add_argument("--weights", metavar="DIR", help="weights folder to check")
+    parser.add_argument("--out", metavar="FILE.html", help="where to write the page (default: ./ascendfix-report-<time>.html);"
+                        " the JSON document goes beside it as .json")
+    parser.add_argument("--force", action="store_true", help="overwrite --out (and its .json)")
+
+
+def run(args):
+    from ascendfix.fsutil import atomic_write
+    from ascendfix.output import emit_json, make_console, styled_mark
+    from ascendfix.report.build import build_report
+    from ascendfix.report.page import render
+
+    if args.smoke and args.no_smoke:
+        raise AscendfixError("--smoke and --no-smoke contradict each other")
+    html_path, json_path = _targets(args.out, args.force)
+    python = args.python or _smoke_python(args)
+    doc = build_report(smoke=False if args.no_smoke else args.smoke, log=args.log, check=not args.no_check,
+                       python=python, stack=args.stack, weights=args.weights)
+    data = doc.to_dict()
+    page = render(data)
+    import json
+
+    atomic_write(json_path, (json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8"))
+    atomic_write(html_path, page.encode("utf-8"))
+    if args.json:
+        emit_json(dict(data, written={"html": str(html_path), "json": str(json_path)}))
+        return EXIT_OK
+    con = make_console()
+    parts = []
+    sm = data.get("smoke")
+    if sm is not None:
+        parts.append("smoke: " + (sm["missing"] if sm.get("missing") else "{} {}".format(
+            (sm.get("recipe") or {}).get("id"), "passed" if sm.get("status") == "pass" else "failed")))
+    ch = data.get("check")
+    if ch is not None:
+        c = (ch.get("summary") or {}).get("counts") or {}
+        parts.append(ch["skipped"] if ch.get("skipped") else "check: {} error(s), {} warning(s)".format(
+            c.get("error", 0), c.get("warn", 0)))
+    ex = data.get("explain")
+    if ex is not None:
+        m = ex.get("matches") or []
+        parts.append("log: " + ("{} {}".format(m[0]["id"], m[0]["title"]) if m else "no known signature"))
+    con.print("{} wrote {} ({} kB) and {}".format(styled_mark("ok", con), html_path, (len(page.encode("utf-8")) + 1023)
+                                                 // 1024, json_path.name), markup=True, soft_wrap=True)
+    for p in parts:
+        con.print("  " + p, markup=False, soft_wrap=True)
+    return EXIT_OK
+
+
+def _targets(out, force):
+    if out:
+        html = Path(os.path.expanduser(out)).absolute()
+    else:
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        html = Path("ascendfix-report-{}.html".format(stamp)).absolute()
+    if html.is_dir():
+        raise AscendfixError("--out {}: is a directory; give a file name such as report.html".format(out))
+    if not html.parent.is_dir():
+        raise AscendfixError("--out {}: no such directory {}".format(out, html.parent))
+    js = html.with_suffix(".json") if html.suffix.lower() in (".html", ".htm") else Path(str(html) + ".json")
+    for p in (html, js):
+        if p.exists() and not force:
+            raise AscendfixError("--out {}: {} exists; pass --force to overwrite it".format(out or html.name, p.name))
+    return html, js
+
+
+def _smoke_python(args):
+    """The interpreter the smoke ran with, when it still exists here (the page then describes one environment)."""
+    if args.no_check or args.no_smoke:
+        return None
+    try:
+        from ascendfix.report.build import find_last_smoke
+        from ascendfix.smoke.report import load_report
+
+        path = args.smoke or find_last_smoke()
+        if path is None:
+            return None
+        py = (load_report(path, flag="--smoke").get("environment") or {}).get("python")
+    except AscendfixError:
+        return None  # reported properly by build_report
+    return py if py and os.path.isfile(py) and os.access(py, os.X_OK) else None
