@@ -84,12 +84,20 @@ def launcher_from_env(env):
 
 
 def hostname(ctx):
+    """This node's name (see :func:`host_name`) for a check context."""
+    return host_name(ctx.env, None if ctx.real_root else ctx.root)
+
+
+def host_name(env, root=None):
     """This node's name: $ASCENDFIX_NODE_NAME (a pod gets its node's name from the downward API), else the
     replayed root's /etc/hostname under --root, else the kernel's host name."""
-    if ctx.env.get("ASCENDFIX_NODE_NAME", "").strip():
-        return ctx.env["ASCENDFIX_NODE_NAME"].strip()
-    if not ctx.real_root:
-        text = (ctx.read_text("/etc/hostname") or "").strip()
+    if (env.get("ASCENDFIX_NODE_NAME") or "").strip():
+        return env["ASCENDFIX_NODE_NAME"].strip()
+    if root is not None and str(Path(root).resolve()) != "/":
+        try:
+            text = (Path(root) / "etc" / "hostname").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            text = ""
         if text:
             return text.splitlines()[0].strip()
     try:
