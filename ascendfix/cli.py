@@ -32,11 +32,14 @@ class _Parser(argparse.ArgumentParser):
     """argparse with a one-line error (plus a pointer to --help) and exit code 2 (a JSON error document too
     when the command line asked for --json)."""
 
-    def __init__(self, *args, json_mode=False, **kwargs):
+    def __init__(self, *args, json_mode=False, library=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.json_mode = json_mode
+        self.library = library  # the library API: raise instead of printing and exiting
 
     def error(self, message):
+        if self.library:
+            raise AscendfixError(message)
         json_mode = self.json_mode
         line = "{}: error: {} (see '{} --help')".format(self.prog, message, self.prog)
         if json_mode:
@@ -47,10 +50,11 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser(only=None, json_mode=False):
+def build_parser(only=None, json_mode=False, library=False):
     """The parser; only the verb ``only`` gets its full arguments (and its module imported)."""
     parser = _Parser(
         json_mode=json_mode,
+        library=library,
         prog="ascendfix",
         description="Doctor, patcher, log explainer and smoke test for Stable Diffusion XL on Huawei Ascend NPUs.",
         epilog="Exit codes: 0 success, 1 negative outcome (issues found / changes pending / no known "
@@ -60,7 +64,7 @@ def build_parser(only=None, json_mode=False):
     subs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
     parser.verb_parsers = {}
     for verb, (modname, help_line) in VERBS.items():
-        p = subs.add_parser(verb, help=help_line, description=help_line, json_mode=json_mode,
+        p = subs.add_parser(verb, help=help_line, description=help_line, json_mode=json_mode, library=library,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument("--version", action="version", version="ascendfix " + __version__)
         p.add_argument("--json", action="store_true", help="print one JSON document on stdout and nothing else")
@@ -77,7 +81,11 @@ def build_parser(only=None, json_mode=False):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     verb = next((a for a in argv if not a.startswith("-")), None)
-    parser = build_parser(only=verb if verb in VERBS else None, json_mode="--json" in argv)
+    try:
+        parser = build_parser(only=verb if verb in VERBS else None, json_mode="--json" in argv)
+    except AscendfixError as e:  # a verb's data read while building its arguments (e.g. rules/stacks.yaml)
+        return _fail("ascendfix " + verb if verb in VERBS else "ascendfix", str(e), e.exit_code,
+                     argparse.Namespace(json="--json" in argv))
     args, extra = parser.parse_known_args(argv)
     if extra:
         target = parser.verb_parsers.get(getattr(args, "verb", None), parser)
@@ -87,6 +95,9 @@ def main(argv=None):
         return EXIT_USAGE
     prog = "ascendfix " + args.verb
     try:
+        from ascendfix import target
+
+        target.forget()  # a new run: every interpreter is probed (at most) once in it
         return int(args.handler(args) or 0)
     except AscendfixError as e:
         return _fail(prog, str(e), e.exit_code, args)

@@ -33,6 +33,11 @@ def data_root(kind):
         if not p.is_dir():
             raise DataError("{}={}: not a directory".format(_ENV[kind], env))
         return p
+    return builtin_root(kind)
+
+
+def builtin_root(kind):
+    """The copy of ``kind`` that ships with ascendfix (whatever ``ASCENDFIX_*_DIR`` says)."""
     for cand in (_PKG / "_data" / kind, _PKG.parent / kind):
         if cand.is_dir():
             return cand

@@ -31,23 +31,40 @@ def tree_hash(root):
     return out
 
 
-def parses(root):
-    ok = set()
+def _py_files(root):
     for dirpath, _, files in os.walk(str(root)):
         if ".ascendfix" in dirpath:
             continue
         for f in files:
             if f.endswith(".py"):
                 p = Path(dirpath) / f
-                try:
-                    ast.parse(p.read_bytes())
-                    ok.add(str(p.relative_to(root)))
-                except SyntaxError:
-                    pass
-    return ok
+                yield p, str(p.relative_to(root))
 
 
-def bare_number_fills(root):
+def _survey(p, memo):
+    """(SyntaxError or None, lines of bare-number masked_fill fills) of one file; computed once per file content
+    when ``memo`` is a dict shared by the before/after surveys (after apply only the changed files are read
+    again)."""
+    data = p.read_bytes()
+    key = hashlib.sha256(data).digest()
+    if memo is not None and key in memo:
+        return memo[key]
+    try:
+        tree = ast.parse(data)
+    except SyntaxError as e:
+        out = (e, None)
+    else:
+        out = (None, _fill_lines(tree))
+    if memo is not None:
+        memo[key] = out
+    return out
+
+
+def parses(root, memo=None):
+    return {rel for p, rel in _py_files(root) if _survey(p, memo)[0] is None}
+
+
+def bare_number_fills(root, memo=None):
     """(path, line) of masked_fill calls with a bare-number fill, in files importing mindspore.
 
     Deliberately naive and independent of the codemod: any `.masked_fill(`/`.masked_fill_(` call
@@ -55,44 +72,46 @@ def bare_number_fills(root):
     3rd for `<...>.ops/mint.masked_fill`, or value=) is an int/float literal or its negation.
     """
     out = set()
-    for dirpath, _, files in os.walk(str(root)):
-        if ".ascendfix" in dirpath:
+    for p, rel in _py_files(root):
+        error, lines = _survey(p, memo)
+        if error is not None:
+            raise error
+        out.update((rel, line) for line in lines)
+    return out
+
+
+def _fill_lines(tree):
+    out = set()
+    imports = set()
+    modules = set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Import):
+            imports.update(a.name.split(".")[0] for a in n.names)
+            modules.update((a.asname or a.name.split(".")[0]) for a in n.names)
+        elif isinstance(n, ast.ImportFrom) and n.module and not n.level:
+            imports.add(n.module.split(".")[0])
+            if n.module.split(".")[0] == "mindspore":
+                modules.update(a.asname or a.name for a in n.names)
+    if "mindspore" not in imports:
+        return out
+    for n in ast.walk(tree):
+        if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
             continue
-        for f in files:
-            if not f.endswith(".py"):
-                continue
-            p = Path(dirpath) / f
-            tree = ast.parse(p.read_bytes())
-            imports = set()
-            modules = set()
-            for n in ast.walk(tree):
-                if isinstance(n, ast.Import):
-                    imports.update(a.name.split(".")[0] for a in n.names)
-                    modules.update((a.asname or a.name.split(".")[0]) for a in n.names)
-                elif isinstance(n, ast.ImportFrom) and n.module and not n.level:
-                    imports.add(n.module.split(".")[0])
-                    if n.module.split(".")[0] == "mindspore":
-                        modules.update(a.asname or a.name for a in n.names)
-            if "mindspore" not in imports:
-                continue
-            for n in ast.walk(tree):
-                if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
-                    continue
-                if n.func.attr not in ("masked_fill", "masked_fill_"):
-                    continue
-                recv = n.func.value
-                head = recv
-                while isinstance(head, ast.Attribute):
-                    head = head.value
-                functional = isinstance(head, ast.Name) and head.id in modules and not isinstance(recv, ast.Call)
-                if isinstance(head, ast.Name) and head.id in ("torch", "F", "np", "numpy"):
-                    continue
-                idx = 2 if functional else 1
-                val = n.args[idx] if len(n.args) > idx else next((k.value for k in n.keywords if k.arg == "value"), None)
-                if isinstance(val, ast.UnaryOp) and isinstance(val.op, (ast.USub, ast.UAdd)):
-                    val = val.operand
-                if isinstance(val, ast.Constant) and type(val.value) in (int, float):
-                    out.add((str(p.relative_to(root)), n.lineno))
+        if n.func.attr not in ("masked_fill", "masked_fill_"):
+            continue
+        recv = n.func.value
+        head = recv
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        functional = isinstance(head, ast.Name) and head.id in modules and not isinstance(recv, ast.Call)
+        if isinstance(head, ast.Name) and head.id in ("torch", "F", "np", "numpy"):
+            continue
+        idx = 2 if functional else 1
+        val = n.args[idx] if len(n.args) > idx else next((k.value for k in n.keywords if k.arg == "value"), None)
+        if isinstance(val, ast.UnaryOp) and isinstance(val.op, (ast.USub, ast.UAdd)):
+            val = val.operand
+        if isinstance(val, ast.Constant) and type(val.value) in (int, float):
+            out.add(n.lineno)
     return out
 
 
@@ -107,8 +126,9 @@ def _apply(run_cli, root, *extra):
 def test_apply_real_tree(version, expected_sites, tmp_path, run_cli):
     root = copy_tree(mindone_tree(version), tmp_path / "mindone")
     original = tree_hash(root)
-    parsed_before = parses(root)
-    sites_before = bare_number_fills(root)
+    memo = {}  # one ast.parse per file content across the before/after surveys
+    parsed_before = parses(root, memo)
+    sites_before = bare_number_fills(root, memo)
     if expected_sites is not None:
         assert len(sites_before) == expected_sites
 
@@ -128,13 +148,13 @@ def test_apply_real_tree(version, expected_sites, tmp_path, run_cli):
     changed = {p for p in original if patched.get(p) != original[p]}
     assert changed == pending  # everything else byte-identical (and modes kept)
     assert all(p.startswith(".ascendfix/") for p in set(patched) - set(original))
-    assert parses(root) >= parsed_before
+    assert parses(root, memo) >= parsed_before
 
     # masked_fill: what is left is exactly what the rule reported as skipped
     mf = [r for r in doc["rules"] if r["id"] == "masked-fill-dtype"][0]
     skipped = {(f["path"], f["line"]) for f in doc["findings"]
                if f["rule"] == "masked-fill-dtype" and f["kind"] == "skip"}
-    left = bare_number_fills(root)
+    left = bare_number_fills(root, memo)
     assert left == skipped
     assert mf["changes"] + mf["skipped"] == len(sites_before)
     if version == "0.5.0":

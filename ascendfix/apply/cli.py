@@ -40,7 +40,7 @@ def add_arguments(parser):
     parser.add_argument("--target-python", default="3.8", metavar="X.Y",
                         help="Python version the patched tree must run on (default 3.8)")
     parser.add_argument("--python", metavar="PATH",
-                        help="interpreter of the target environment, for checks against installed packages "
+                        help="interpreter (or venv/conda folder) of the target environment, for checks against installed packages "
                              "(default: the one running ascendfix)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--diff", action="store_true", help="print unified diffs; write nothing")
@@ -66,9 +66,9 @@ def _validate(args):
     if args.jobs is not None and args.jobs < 1:
         raise AscendfixError("--jobs must be at least 1")
     if args.python:
-        py = Path(args.python)
-        if not py.exists() or not os.access(str(py), os.X_OK) or py.is_dir():
-            raise AscendfixError("--python {}: not an executable".format(args.python))
+        from ascendfix.target import resolve_python
+
+        args.python = resolve_python(args.python)  # one line on a bad --python, as in every verb
     return root
 
 

@@ -35,10 +35,12 @@ def make_context(stack=None, weights=None, python=None, root=None, deep=False, s
                  env=None, commands=None, environment=None, **kw):
     from ascendfix.errors import AscendfixError
 
-    if stack is not None and stack not in engine.STACKS:
-        raise AscendfixError("--stack {}: expected one of {}".format(stack, ", ".join(engine.STACKS)))
+    from ascendfix import stacks
+
+    if stack is not None and stack not in stacks.ids():
+        raise AscendfixError("--stack {}: expected one of {}".format(stack, ", ".join(stacks.ids())))
     if python is not None:
-        from ascendfix.envprobe import resolve_python
+        from ascendfix.target import resolve_python
 
         python = resolve_python(python)
     return engine.Context(root=root, env=env, commands=commands, python=python, stack=stack, weights=weights,
@@ -50,3 +52,8 @@ def run_checks(only=None, stack=None, weights=None, python=None, root=None, deep
     load_checks()
     ctx = make_context(stack=stack, weights=weights, python=python, root=root, deep=deep, **kw)
     return engine.run(ctx, only=only)
+
+# `import ascendfix as af; af.check(...)`: this package is callable as the library call (ascendfix.api.check)
+from ascendfix.api import callable_package as _callable_package  # noqa: E402
+
+_callable_package(__name__)

@@ -1,98 +1,32 @@
 """--deep: behavioural probes run by the target interpreter in subprocesses with timeouts.
 
 Never imported frameworks in-process: MindSpore's import-time check can sleep, and a broken
-CANN can segfault the interpreter.
+CANN can segfault the interpreter. The probes are files in ascendfix/probes/, run through
+:meth:`ascendfix.target.Target.run_probe`.
 """
-
-import json
-import os
-import subprocess
-import sys
 
 from ascendfix.check import facts
 from ascendfix.check.engine import check, ev, finding
 
-MARK = "ASCENDFIX-PROBE:"
-
-RUN_CHECK = r"""
-import io, contextlib, json, sys
-buf = io.StringIO()
-with contextlib.redirect_stdout(buf):
-    import mindspore as ms
-    target = sys.argv[1]
-    try:
-        ms.set_device(target)
-    except AttributeError:
-        ms.set_context(device_target=target)
-    ms.run_check()
-out = buf.getvalue()
-print("ASCENDFIX-PROBE:" + json.dumps({"version": ms.__version__, "output": out[-2000:],
-      "failed": "failed" in out.lower(), "ok": "successfully" in out}))
-"""
-
-MASKED_FILL = r"""
-import json, sys
-import numpy as np
-import mindspore as ms
-target = sys.argv[1]
-try:
-    ms.set_device(target)
-except AttributeError:
-    ms.set_context(device_target=target)
-mask = ms.Tensor(np.zeros((4, 4), dtype=np.float16))
-cond = ms.Tensor(np.tril(np.ones((4, 4), dtype=bool)))
-res = {}
-for label, value in (("python scalar 0", 0), ("ms.Tensor(0, dtype)", ms.Tensor(0, dtype=mask.dtype))):
-    try:
-        r = mask.masked_fill(cond, value)
-        res[label] = "ok: " + str(r.dtype)
-    except Exception as e:
-        lines = [l.strip() for l in str(e).splitlines() if l.strip()]
-        res[label] = "{}: {}".format(type(e).__name__, lines[0][:200] if lines else "")
-print("ASCENDFIX-PROBE:" + json.dumps(res))
-"""
-
-SDXL_IMPORT = r"""
-import json, time
-t = time.time()
-from mindone.diffusers import StableDiffusionXLPipeline
-print("ASCENDFIX-PROBE:" + json.dumps({"seconds": round(time.time() - t, 1), "cls": StableDiffusionXLPipeline.__name__}))
-"""
-
-TORCH_NPU = r"""
-import json
-import torch
-res = {"torch": torch.__version__, "cxx11_abi": bool(torch.compiled_with_cxx11_abi())}
-try:
-    import torch_npu
-    res["torch_npu"] = torch_npu.__version__
-    res["npu_available"] = bool(torch.npu.is_available())
-except Exception as e:
-    res["error"] = "{}: {}".format(type(e).__name__, e)
-print("ASCENDFIX-PROBE:" + json.dumps(res))
-"""
+# probe files in ascendfix/probes/
+RUN_CHECK = "mindspore_run_check"
+MASKED_FILL = "mindspore_masked_fill"
+SDXL_IMPORT = "mindone_sdxl_import"
+TORCH_NPU = "torch_npu_import"
 
 
 def probe(ctx, code, args=(), timeout=None):
-    """(payload dict or None, rc, tail of output) of a probe run by the target interpreter."""
-    exe = ctx.environment.get("python", {}).get("executable") or sys.executable
+    """(payload dict or None, rc, tail of output) of the probe file ``code`` run by the target interpreter."""
+    from ascendfix import target
+
+    exe = ctx.environment.get("python", {}).get("executable")
     env = dict(ctx.env)
     env.setdefault("GLOG_v", "3")
     env.setdefault("MS_DEV_CLOSE_VERSION_CHECK", "0")
-    try:
-        r = subprocess.run([exe, "-c", code] + list(args), capture_output=True, text=True,
-                           timeout=timeout or ctx.deep_timeout, env=env, cwd=os.path.abspath(os.sep))
-    except subprocess.TimeoutExpired:
+    run = target.get(exe).run_probe(code, args, timeout=timeout or ctx.deep_timeout, env=env)
+    if run.timed_out:
         return None, 124, "timed out after {} s".format(timeout or ctx.deep_timeout)
-    payload = None
-    for line in (r.stdout or "").splitlines():
-        if line.startswith(MARK):
-            try:
-                payload = json.loads(line[len(MARK):])
-            except ValueError:
-                pass
-    tail = ((r.stderr or "").strip().splitlines() or (r.stdout or "").strip().splitlines() or [""])[-1]
-    return payload, r.returncode, tail
+    return run.result, run.returncode, run.tail_line()
 
 
 def _target(ctx):

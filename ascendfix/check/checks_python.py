@@ -6,8 +6,10 @@ from packaging.markers import InvalidMarker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
+from ascendfix import stacks
 from ascendfix.check import compat, facts
 from ascendfix.check.engine import check, ev, finding
+from ascendfix.target import canonical_name
 
 RELEVANT = ("mindspore", "mindone", "transformers", "diffusers", "huggingface-hub", "safetensors", "numpy",
             "torch", "torch-npu", "mindcv", "tokenizers")
@@ -196,7 +198,7 @@ def python_verdict(ctx):
 def pkgs_pins(ctx):
     """Requires-Dist of mindone (mindone stack) / torch_npu, diffusers (torch stack) vs installed versions."""
     out = []
-    owners = {"mindone": ["mindone"], "torch-npu": ["torch-npu", "diffusers"], "mindie": ["torch-npu"]}[ctx.stack]
+    owners = stacks.requires_from(ctx.stack)  # rules/stacks.yaml
     checked = 0
     for owner in owners:
         d = ctx.dist(owner)
@@ -208,7 +210,7 @@ def pkgs_pins(ctx):
             checked += 1
             where = ev("{} Requires-Dist".format(d["name"]), str(r))
             if inst is None:
-                if name.lower().replace("_", "-") in RELEVANT:
+                if canonical_name(name) in RELEVANT:
                     out.append(finding("error", "{} requires {}, which is not installed".format(d["name"], r), [where],
                                        id="pkgs.pins." + name.lower(), expected=str(r), fix=[_fix_for(ctx, r)]))
                 continue
@@ -251,7 +253,7 @@ def numpy2(ctx):
             who.append("MindSpore {} is compiled against NumPy 1.x (importing it warns \"A module that was compiled "
                        "using NumPy 1.x cannot be run in NumPy {}\" and ops that touch NumPy fail with "
                        "\"ImportError: numpy.core.multiarray failed to import\")".format(ms, np_v))
-    for owner in ("mindone", "torch-npu"):
+    for owner in stacks.all_requires_from():
         for r in requirements_of(ctx, owner):
             if r.name.lower() == "numpy" and r.specifier and not r.specifier.contains(v, prereleases=True):
                 who.append("{} requires {}".format(owner, r))
@@ -391,9 +393,9 @@ def transformers_imports(ctx):
         if pinned_ok and not ctx.deep:
             return finding("skip", "transformers {} satisfies mindone's pin; pass --mindone PATH or --deep to scan the "
                            "tree's imports anyway".format(ctx.version("transformers")))
-        from ascendfix import envprobe
+        from ascendfix import target
 
-        tree = envprobe.find_package_dir("mindone", ctx.python)
+        tree = target.get(ctx.python).package_dir("mindone")
         if not tree:
             return finding("skip", "mindone is installed but its package directory was not found")
     try:

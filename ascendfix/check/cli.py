@@ -29,12 +29,13 @@ Examples:
 import os
 from pathlib import Path
 
+from ascendfix import stacks
 from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK, AscendfixError
 
 
 
 def add_arguments(parser):
-    parser.add_argument("--stack", choices=["mindone", "torch-npu", "mindie"],
+    parser.add_argument("--stack", choices=list(stacks.ids()),
                         help="the deployment route to check (default: detected from installed packages)")
     parser.add_argument("--weights", metavar="DIR", help="an SDXL diffusers folder to check (default: SDXL folders "
                         "found in the modelscope cache)")

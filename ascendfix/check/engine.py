@@ -16,6 +16,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from ascendfix import stacks
+
 STATUSES = ("ok", "warn", "error", "skip", "crashed")
 _RANK = {"skip": 0, "ok": 1, "warn": 2, "crashed": 3, "error": 4}
 
@@ -35,7 +37,7 @@ CATEGORIES = [
     ("deep", "Behavioural probes (--deep)"),
 ]
 CATEGORY_TITLES = dict(CATEGORIES)
-STACKS = ("mindone", "torch-npu", "mindie")
+STACKS = stacks.ids()  # rules/stacks.yaml
 
 _SECRET = re.compile(r"(TOKEN|SECRET|PASSW|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|AUTH|_KEY$|^KEY$)", re.I)
 
@@ -111,7 +113,7 @@ class Context:
     - ``env``: environment variables (defaults to ``os.environ``).
     - ``commands``: recorded command output {name: text} (e.g. ``{"npu-smi info": "..."}``); a
       name mapped to ``None`` means "command not found".
-    - ``environment``: a pre-probed Python environment dict (else ``envprobe`` probes ``python``).
+    - ``environment``: a pre-probed Python environment dict (else ``target`` probes ``python``).
     """
 
     def __init__(self, root=None, env=None, commands=None, python=None, stack=None, weights=None, deep=False,
@@ -233,9 +235,9 @@ class Context:
 
         def work():
             try:
-                from ascendfix import envprobe
+                from ascendfix import target
 
-                self._prefetched = ("ok", envprobe.probe_environment(self.python))
+                self._prefetched = ("ok", target.get(self.python).environment())
             except BaseException as e:  # re-raised in the main thread by .environment
                 self._prefetched = ("error", e)
 
@@ -245,7 +247,7 @@ class Context:
 
     @property
     def environment(self):
-        """The probed Python environment (envprobe dict)."""
+        """The probed Python environment (``Target.environment()`` dict)."""
         if self._environment is None:
             t = getattr(self, "_prefetch", None)
             if t is not None:
@@ -256,13 +258,13 @@ class Context:
                     raise val
                 self._environment = val
             else:
-                from ascendfix import envprobe
+                from ascendfix import target
 
-                self._environment = envprobe.probe_environment(self.python)
+                self._environment = target.get(self.python).environment()
         return self._environment
 
     def dist(self, name):
-        from ascendfix.envprobe import canonical
+        from ascendfix.target import canonical_name as canonical
 
         return self.environment.get("distributions", {}).get(canonical(name))
 
@@ -283,26 +285,8 @@ class Context:
 
 
 def detect_stack(ctx):
-    """Guess the stack from what is installed: (stack, reason)."""
-    from ascendfix.errors import AscendfixError
-
-    try:
-        has = lambda n: ctx.dist(n) is not None  # noqa: E731
-        if has("mindie-sd") or has("mindiesd") or has("mindie_sd"):
-            return "mindie", "mindie-sd is installed"
-        if has("mindone") or has("mindspore"):
-            return "mindone", "mindspore/mindone are installed"
-        if has("torch-npu"):
-            return "torch-npu", "torch_npu is installed"
-        if has("torch") and has("diffusers"):
-            return "torch-npu", "torch + diffusers are installed"
-    except AscendfixError:
-        raise
-    except Exception:
-        pass
-    if ctx.is_dir("/usr/local/Ascend/mindie"):
-        return "mindie", "/usr/local/Ascend/mindie exists"
-    return "mindone", "assumed: no framework installed yet; --stack to choose"
+    """Guess the stack from what is installed: (stack, reason); the rules are in rules/stacks.yaml."""
+    return stacks.detect(lambda n: ctx.dist(n) is not None, ctx.is_dir)
 
 
 def applicable(chk, ctx):

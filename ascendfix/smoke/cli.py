@@ -117,7 +117,7 @@ def run(args):
         emit_json(dict(report.to_dict(), out=str(report.out)))
     else:
         render_summary(report.to_dict(), report.out, verbose=args.verbose, also_written=written)
-    return EXIT_OK if report.ok else EXIT_NEGATIVE
+    return report.exit_code
 
 
 def _threshold(args):

@@ -1,20 +1,15 @@
 """Drive the runner in the target interpreter, watch it (progress, timeout), judge and report.
 
 The generation never runs in ascendfix's own process: :func:`run_runner` starts
-``<python> ascendfix/smoke/runner.py CONFIG.json`` in its own process group, reads its JSON event
-lines as they come (for the progress display) and kills the whole group when the deadline passes,
-so a hung framework cannot hang ascendfix. Stderr (framework logs, the traceback) goes to a file
+``<python> ascendfix/smoke/runner.py CONFIG.json`` through :mod:`ascendfix.target` (its own process
+group, JSON event lines read as they come for the progress display, the whole group killed when the
+deadline passes), so a hung framework cannot hang ascendfix. Stderr (framework logs, the traceback) goes to a file
 whose tail lands in the report and is fed to the explain knowledge base on failure.
 """
 
 import json
 import os
-import queue
-import signal
-import subprocess
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 from ascendfix.errors import AscendfixError
@@ -22,26 +17,11 @@ from ascendfix.errors import AscendfixError
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "runner.py"
 TINY = HERE / "tiny.py"
-STDERR_TAIL = 30000
 
-# Import names -> distribution names, for --list and the environment section of the report.
-DISTS = {
-    "mindspore": "mindspore",
-    "mindone": "mindone",
-    "torch": "torch",
-    "torch_npu": "torch-npu",
-    "diffusers": "diffusers",
-    "transformers": "transformers",
-    "mindiesd": "mindiesd",
-    "modelscope": "modelscope",
-    "numpy": "numpy",
-    "safetensors": "safetensors",
-    "PIL": "pillow",
-}
 
 def resolve_python(python):
     """``--python`` as an absolute path of an executable (a venv folder works too); exit 2 otherwise."""
-    from ascendfix.envprobe import resolve_python as _resolve
+    from ascendfix.target import resolve_python as _resolve
 
     return _resolve(python)
 
@@ -51,133 +31,50 @@ def probe_python(python, modules=None, timeout=60):
 
     Returns ``{"python", "version", "modules": {module: {"found", "version"}}}``.
     """
-    from ascendfix.envprobe import dist_version, probe_environment
+    from ascendfix import stacks, target
 
-    modules = list(modules or DISTS)
-    env = probe_environment(python, packages=tuple(modules), timeout=timeout)
+    dists = stacks.packages()  # import name -> distribution, rules/stacks.yaml
+    modules = list(modules or dists)
+    t = target.get(python)
+    env = t.environment(modules)
     found_mods = {}
     for mod in modules:
         info = env.get("packages", {}).get(mod)
         found = bool(info) and "error" not in info
-        found_mods[mod] = {"found": found, "version": dist_version(env, DISTS.get(mod, mod)) if found else None}
+        found_mods[mod] = {"found": found, "version": t.dist_version(dists.get(mod, mod)) if found else None}
     return {"python": env["python"]["executable"], "version": env["python"]["version"], "modules": found_mods}
 
 
-class RunResult(object):
-    def __init__(self):
-        self.events = []
-        self.returncode = None
-        self.timed_out = False
-        self.stderr_tail = ""
-        self.seconds = 0.0
-        self.last_stage = None
-
-    def last(self, kind):
-        for e in reversed(self.events):
-            if e.get("event") == kind:
-                return e
-        return None
-
-
 def run_runner(python, cfg, timeout, on_event=None, script=None):
-    """Run the runner with ``cfg``; call ``on_event(dict)`` per event; kill it after ``timeout`` s."""
-    res = RunResult()
+    """Run the runner with ``cfg``; call ``on_event(dict)`` per event; kill it after ``timeout`` s.
+
+    Returns a :class:`ascendfix.target.ProbeRun` (events, returncode, timed_out, stderr_tail, seconds,
+    last_stage, ``last(kind)``).
+    """
+    from ascendfix import stacks, target
+
+    if cfg.get("stack") in stacks.ids():  # which runner class and tiny builder: rules/stacks.yaml
+        cfg = dict(cfg, runner=stacks.runner(cfg["stack"]), tiny_builder=stacks.tiny_builder(cfg["stack"]))
     tmpdir = tempfile.mkdtemp(prefix="ascendfix-smoke-run-")
     cfg_path = os.path.join(tmpdir, "config.json")
-    with open(cfg_path, "w", encoding="utf-8") as f:
-        json.dump(cfg, f)
-    err_path = os.path.join(tmpdir, "stderr.log")
-    env = dict(os.environ)
-    env["PYTHONUNBUFFERED"] = "1"
-    env["PYTHONIOENCODING"] = "utf-8"
-    env.setdefault("TQDM_DISABLE", "1")
-    start = time.time()
-    with open(err_path, "wb") as err:
-        proc = subprocess.Popen(
-            [python, str(script or RUNNER), cfg_path],
-            stdout=subprocess.PIPE,
-            stderr=err,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,
-        )
-        lines = queue.Queue()
-
-        def reader():
-            for raw in iter(proc.stdout.readline, b""):
-                lines.put(raw)
-            lines.put(None)
-
-        t = threading.Thread(target=reader)
-        t.daemon = True
-        t.start()
-        deadline = start + timeout
-        try:
-            while True:
-                left = deadline - time.time()
-                if left <= 0:
-                    res.timed_out = True
-                    break
-                try:
-                    raw = lines.get(timeout=min(left, 0.5))
-                except queue.Empty:
-                    continue
-                if raw is None:
-                    break
-                try:
-                    ev = json.loads(raw.decode("utf-8", "replace"))
-                except ValueError:
-                    continue
-                if not isinstance(ev, dict):
-                    continue
-                res.events.append(ev)
-                if ev.get("event") == "stage":
-                    res.last_stage = ev.get("stage")
-                if on_event:
-                    on_event(ev)
-        except KeyboardInterrupt:
-            _kill(proc)
-            raise
-        if res.timed_out:
-            _kill(proc)
-        try:
-            res.returncode = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            _kill(proc)
-            res.returncode = proc.wait()
-    res.seconds = round(time.time() - start, 3)
     try:
-        with open(err_path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
-            f.seek(max(0, size - STDERR_TAIL))
-            res.stderr_tail = f.read().decode("utf-8", "replace")
-    except OSError:
-        res.stderr_tail = ""
-    for p in (cfg_path, err_path):
+        with open(cfg_path, "w", encoding="utf-8") as f:
+            json.dump(cfg, f)
+        env = dict(os.environ)
+        env["PYTHONUNBUFFERED"] = "1"
+        env["PYTHONIOENCODING"] = "utf-8"
+        env.setdefault("TQDM_DISABLE", "1")
+        return target.get(python).run_script(script or RUNNER, [cfg_path], timeout=timeout, env=env,
+                                             on_event=on_event)
+    finally:
         try:
-            os.unlink(p)
+            os.unlink(cfg_path)
         except OSError:
             pass
-    try:
-        os.rmdir(tmpdir)
-    except OSError:
-        pass
-    return res
-
-
-def _kill(proc):
-    """SIGTERM the runner's process group, then SIGKILL what is left."""
-    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
         try:
-            os.killpg(proc.pid, sig)
-        except (ProcessLookupError, PermissionError, OSError):
-            return
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+            os.rmdir(tmpdir)
+        except OSError:
+            pass
 
 
 def png_size(path):
@@ -215,11 +112,10 @@ def preflight(stack, device, python, weights=None):
         from ascendfix.check import run_checks
     except ImportError as e:
         return None, "check unavailable: {}".format(e)
-    if device.lower() in ("ascend", "npu"):
-        only = ["npu", "driver", "cann", "python", "packages", "pairing", "env"]
-    else:
-        # CPU: no NPU, driver or CANN to check; torch_npu pairing only matters on the NPU
-        only = ["python", "packages", "env"] + (["pairing"] if stack == "mindone" else [])
+    from ascendfix import stacks
+
+    # rules/stacks.yaml: on the CPU no NPU, driver or CANN to check; torch_npu pairing only matters on the NPU
+    only = stacks.preflight(stack, device)
     if weights:
         only.append("weights")
     try:

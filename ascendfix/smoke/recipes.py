@@ -6,10 +6,11 @@ guidance, size, seed, output checks, plus ``examples`` that tests/test_smoke_rec
 gets; adding a recipe touches no code.
 """
 
+from ascendfix import stacks
 from ascendfix.data import DataError, Field, display_path, load_entries, validate
 from ascendfix.errors import AscendfixError
 
-STACKS = ("mindone", "torch-npu", "mindie")
+STACKS = stacks.ids()  # rules/stacks.yaml
 CHECK_NAMES = ("size", "finite", "not_black", "not_flat")
 
 FIELDS = {
@@ -87,7 +88,8 @@ def load_recipes():
     """All recipes as ``{id: dict}`` (validated; order of the files)."""
     out = {}
     defaults = []
-    for path, entry in load_entries("recipes", "", FIELDS):
+    fields = dict(FIELDS, stack=Field(str, choices=stacks.ids()))  # the stacks of rules/stacks.yaml, read now
+    for path, entry in load_entries("recipes", "", fields):
         where = "{}: recipe '{}'".format(display_path(path), entry["id"])
         validate(entry["checks"], CHECK_FIELDS, where + " checks")
         if entry.get("tiny") is not None:

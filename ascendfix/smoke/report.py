@@ -12,13 +12,20 @@ import json
 import os
 from pathlib import Path
 
-from ascendfix.errors import AscendfixError
+from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK, AscendfixError
+from ascendfix.reports import Report
 
 
-class SmokeReport(object):
+class SmokeReport(Report):
+    verb = "smoke"
+
     def __init__(self, doc, out=None):
-        self._doc = doc
+        super().__init__(doc)
         self.out = Path(out) if out is not None else None
+
+    @property
+    def exit_code(self):
+        return EXIT_OK if self.ok else EXIT_NEGATIVE
 
     @property
     def ok(self):

@@ -224,7 +224,8 @@ class MindIEStack(DiffusersStack):
         return pipe
 
 
-STACKS = {"mindone": MindOneStack, "torch-npu": DiffusersStack, "mindie": MindIEStack}
+# the ``runner`` of a stack in rules/stacks.yaml (ascendfix smoke puts it in the config)
+RUNNERS = {"mindone": MindOneStack, "diffusers": DiffusersStack, "mindie": MindIEStack}
 
 
 # ------------------------------------------------------------------ steps
@@ -285,7 +286,7 @@ def build_tiny(cfg):
     spec = importlib.util.spec_from_file_location("_ascendfix_tiny", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    mod.build(cfg["weights"], stack="mindone" if cfg["stack"] == "mindone" else "diffusers", arch=cfg["arch"])
+    mod.build(cfg["weights"], stack=cfg["tiny_builder"], arch=cfg["arch"])
 
 
 def image_stats(arr):
@@ -417,7 +418,7 @@ def run(cfg):
             weights = download(cfg)
         emit("download", weights=weights)
         return
-    stack = STACKS[cfg["stack"]]()
+    stack = RUNNERS[cfg["runner"]]()
     with Stage("import"):
         versions = stack.import_framework(cfg)
     emit("env", versions=versions, device=cfg["device"])

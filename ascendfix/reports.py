@@ -1,0 +1,160 @@
+"""Typed reports: what each verb returns to a program, and the one place its outcome becomes an exit code.
+
+A report wraps the verb's ``--json`` document: ``report.to_dict()`` is exactly that document (the JSON Schema of
+each verb is ``schemas/<verb>.schema.json``), ``report.ok`` says whether the outcome was positive, and
+``report.exit_code`` is the documented exit status (0 success, 1 the verb's negative outcome). Usage errors
+(exit 2) are raised as :class:`ascendfix.errors.AscendfixError` and never become a report; internal errors
+(exit 3) are exceptions too. ``ascendfix.cli`` maps exceptions; the reports map outcomes: the classes here, and a
+verb's own report class built on :class:`Report` in its package (``ascendfix.smoke.report.SmokeReport``).
+"""
+
+import copy
+
+from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK
+
+
+class Report(object):
+    """Base of every verb's report: the ``--json`` document plus ``ok`` and ``exit_code``."""
+
+    verb = None
+
+    def __init__(self, doc):
+        if not isinstance(doc, dict):
+            raise TypeError("a report wraps a JSON object, got {}".format(type(doc).__name__))
+        self._doc = doc
+
+    @property
+    def exit_code(self):
+        """0 or 1 for this outcome (subclasses define the rule)."""
+        raise NotImplementedError
+
+    @property
+    def ok(self):
+        return self.exit_code == EXIT_OK
+
+    def to_dict(self):
+        """The verb's ``--json`` document (a copy: changing it does not change the report)."""
+        return copy.deepcopy(self._doc)
+
+    def __getitem__(self, key):
+        return self._doc[key]
+
+    def __repr__(self):
+        return "<{} ok={}>".format(type(self).__name__, self.ok)
+
+
+class CheckReport(Report):
+    """``ascendfix check``: ``findings`` (dicts as in --json) and ``summary``; not ok when errors were found (or
+    warnings, with strict)."""
+
+    verb = "check"
+
+    @property
+    def findings(self):
+        return self._doc["findings"]
+
+    @property
+    def summary(self):
+        return self._doc["summary"]
+
+    def by_status(self, status):
+        return [f for f in self.findings if f.get("status") == status]
+
+    @property
+    def exit_code(self):
+        return EXIT_OK if self.summary["ok"] else EXIT_NEGATIVE
+
+
+class ApplyReport(Report):
+    """``ascendfix apply``: ``changed_files``, ``findings``, per-rule ``rules``; ``mode`` is apply, check or diff.
+
+    Not ok when a rule was blocked, or (check/diff) when changes are pending or findings are left for a person.
+    """
+
+    verb = "apply"
+
+    @property
+    def mode(self):
+        return self._doc["mode"]
+
+    @property
+    def changed_files(self):
+        return self._doc["changed_files"]
+
+    @property
+    def findings(self):
+        return self._doc["findings"]
+
+    @property
+    def rules(self):
+        return self._doc["rules"]
+
+    @property
+    def written(self):
+        return self._doc["written"]
+
+    @property
+    def journal(self):
+        return self._doc.get("journal")
+
+    @property
+    def blocked(self):
+        return [r["id"] for r in self.rules if r.get("blocked")]
+
+    @property
+    def open_findings(self):
+        return [f for f in self.findings if f.get("kind") in ("skip", "report")]
+
+    @property
+    def exit_code(self):
+        if self.blocked:
+            return EXIT_NEGATIVE
+        if self.mode in ("check", "diff") and (self.changed_files or self.open_findings):
+            return EXIT_NEGATIVE
+        return EXIT_OK
+
+
+class RevertReport(Report):
+    """``ascendfix revert``: ``restored`` files (a journal that cannot be honoured raises instead)."""
+
+    verb = "revert"
+
+    @property
+    def restored(self):
+        return self._doc["restored"]
+
+    @property
+    def exit_code(self):
+        return EXIT_OK
+
+
+class ExplainReport(Report):
+    """``ascendfix explain LOG``: ``matches`` best first, ``lines_read``; not ok when no known signature matched."""
+
+    verb = "explain"
+
+    @property
+    def matches(self):
+        return self._doc["matches"]
+
+    @property
+    def lines_read(self):
+        return self._doc["lines_read"]
+
+    @property
+    def exit_code(self):
+        return EXIT_OK if self.matches else EXIT_NEGATIVE
+
+
+class SignaturePage(Report):
+    """``ascendfix explain ID``: one signature's page (id, cause, fix, explanation, patterns, examples...)."""
+
+    verb = "explain"
+
+    @property
+    def id(self):
+        return self._doc["id"]
+
+    @property
+    def exit_code(self):
+        return EXIT_OK
