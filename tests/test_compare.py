@@ -207,3 +207,27 @@ def test_incomplete_reports_are_not_compared_where_they_have_nothing(tmp_path):
     rep = compare_paths([str(tmp_path / "reports")])
     assert "cann.version" not in {r["item"] for r in rep.to_dict()["differences"]}
     assert any("node-a: part of its report is missing (cann: OSError: simulated)" == n for n in rep.notes)
+
+
+def _schema_errors(verb, doc):
+    import jsonschema
+
+    from test_fleet_helpers import ROOT
+
+    schema = json.loads((ROOT.parent / "schemas" / "{}.schema.json".format(verb)).read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return [e.message[:200] for e in jsonschema.Draft202012Validator(schema).iter_errors(doc)]
+
+
+def test_library_call_is_the_json_document_and_follows_the_schema(tmp_path, capsys):
+    import ascendfix as af
+    from ascendfix.compare.engine import CompareReport
+
+    rep = af.compare(DUMPS)
+    assert isinstance(rep, CompareReport) and capsys.readouterr().out == ""
+    assert main(["compare", str(DUMPS), "--json"]) == rep.exit_code == 1 and not rep.ok
+    printed = json.loads(capsys.readouterr().out)
+    assert rep.to_dict() == printed and _schema_errors("compare", printed) == []
+    assert [r["item"] for r in rep.failing] == ["ascend.atb", "driver.version", "env.HCCL_CONNECT_TIMEOUT"]
+    assert main(["compare", str(DUMPS / "node-a.json"), "--json"]) == 2
+    assert _schema_errors("compare", json.loads(capsys.readouterr().out)) == []

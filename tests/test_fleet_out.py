@@ -139,3 +139,24 @@ def test_a_failing_part_of_the_node_section_does_not_lose_the_report(tmp_path, c
     assert doc["node"]["hccl"] is None and doc["node"]["errors"] == ["hccl: RuntimeError: simulated bug"]
     assert doc["node"]["cann"]["version"] == "8.0.0"
     assert os.listdir(str(tmp_path / "r")) == ["node-a.json"]
+
+
+def test_check_documents_with_node_and_skipped_follow_the_schema(tmp_path, clean_env, capsys):
+    import jsonschema
+
+    from test_fleet_helpers import ROOT, RANK_TABLE_PATH, rank_table
+
+    schema = json.loads((ROOT.parent / "schemas" / "check.schema.json").read_text(encoding="utf-8"))
+    v = jsonschema.Draft202012Validator(schema)
+    root = tmp_path / "root"
+    make_node(root, host="node-a", devices=2, ip_set="kg-parse", rank_table_text=rank_table([("node-a", "kg-parse", 2)]))
+    for k, v_ in {"TORCHELASTIC_RUN_ID": "j", "RANK": "3", "LOCAL_RANK": "0", "RANK_TABLE_FILE": RANK_TABLE_PATH}.items():
+        clean_env.setenv(k, v_)
+    _check(root, tmp_path / "r")
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["node"]["hccl"]["rank_table"]["server_count"] == 1
+    assert [e.message[:200] for e in v.iter_errors(doc)] == []
+    clean_env.setenv("LOCAL_RANK", "1")
+    _check(root, tmp_path / "r")
+    doc = json.loads(capsys.readouterr().out)
+    assert "skipped" in doc and [e.message[:200] for e in v.iter_errors(doc)] == []

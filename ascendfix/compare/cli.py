@@ -16,7 +16,6 @@ Examples:
   ascendfix compare baseline_dump.json problem_dump.json     # msprechecker dumps
 """
 
-from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK
 
 
 def add_arguments(parser):
@@ -38,4 +37,4 @@ def run(args):
         from ascendfix.compare.render import render
 
         render(make_console(), report, doc)
-    return EXIT_OK if report.ok else EXIT_NEGATIVE
+    return report.exit_code

@@ -22,7 +22,8 @@ import re
 from pathlib import Path
 
 from ascendfix import data
-from ascendfix.errors import AscendfixError
+from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK, AscendfixError
+from ascendfix.reports import Report
 
 F = data.Field
 RULE_FIELDS = {"id": F(str), "group": F(str), "policy": F(str, choices=["match", "unique", "free"]),
@@ -45,38 +46,45 @@ class Node(object):
         return {"id": self.id, "host": self.host, "rank": self.rank, "kind": self.kind, "source": self.source}
 
 
-class CompareReport(object):
-    """What ``ascendfix compare`` found: nodes, rows that differ, notes; ``ok`` is False when a must-match item
-    differs or a per-node value collides."""
+class CompareReport(Report):
+    """What ``ascendfix compare`` found (:class:`ascendfix.reports.Report`): ``to_dict()`` is the --json document
+    (nodes, differences, notes, summary); not ok (exit 1) when a must-match item differs or a per-node value
+    collides. ``nodes`` keeps the normalised :class:`Node` objects for display."""
+
+    verb = "compare"
 
     def __init__(self, nodes, rows, notes):
+        fails = [r for r in rows if r["fails"]]
+        super(CompareReport, self).__init__({
+            "nodes": [n.to_dict() for n in nodes],
+            "differences": rows,
+            "notes": notes,
+            "summary": {
+                "nodes": len(nodes),
+                "must_match_differences": sum(1 for r in fails if r["policy"] == "match"),
+                "collisions": sum(1 for r in fails if r["policy"] == "unique"),
+                "may_differ": sum(1 for r in rows if not r["fails"]),
+                "identical": not rows,
+                "ok": not fails,
+            },
+        })
         self.nodes = nodes
-        self.rows = rows
-        self.notes = notes
+
+    @property
+    def exit_code(self):
+        return EXIT_OK if self._doc["summary"]["ok"] else EXIT_NEGATIVE
+
+    @property
+    def differences(self):
+        return self._doc["differences"]
 
     @property
     def failing(self):
-        return [r for r in self.rows if r["fails"]]
+        return [r for r in self._doc["differences"] if r["fails"]]
 
     @property
-    def ok(self):
-        return not self.failing
-
-    def to_dict(self):
-        fails = self.failing
-        return {
-            "nodes": [n.to_dict() for n in self.nodes],
-            "differences": self.rows,
-            "notes": self.notes,
-            "summary": {
-                "nodes": len(self.nodes),
-                "must_match_differences": sum(1 for r in fails if r["policy"] == "match"),
-                "collisions": sum(1 for r in fails if r["policy"] == "unique"),
-                "may_differ": sum(1 for r in self.rows if not r["fails"]),
-                "identical": not self.rows,
-                "ok": self.ok,
-            },
-        }
+    def notes(self):
+        return self._doc["notes"]
 
 
 # --- rules ---------------------------------------------------------------------------------------
