@@ -1,7 +1,7 @@
 """Benchmark `ascendfix apply` on a whole MindOne tree against the alternatives, in the same run.
 
     python benchmarks/bench_apply.py [--version 0.5.0] [--tree PATH] [--jobs N] [--repeat 1]
-                                     [--skip-libcst] [--libcst-cli]
+                                     [--skip-libcst] [--libcst-cli] [--against CHECKOUT]
 
 Measured on fresh copies of the tree (wall time and CPU time of the child processes; CPU time is
 the fairer number on a shared machine, so the load average is printed too):
@@ -13,6 +13,8 @@ the fairer number on a shared machine, so the load average is printed too):
   sed            the seed blog's recipe (sed on pyproject.toml / requirements.txt, then
                  `find . -name "*.py" -exec sed -i '1i from __future__ import annotations' {} +`):
                  fast and wrong (see rules/patches/py38-annotations.yaml)
+  against        (--against CHECKOUT) the same two commands run with another checkout of ascendfix
+                 (e.g. the main branch: `git worktree add /tmp/main main`), interleaved with this one
   libcst-all     what a plain libcst codemod pays: parse_module + a no-op CSTTransformer + codegen
                  on every .py file, multiprocessing.Pool(jobs) (the libcst codemod CLI is slower still:
                  add --libcst-cli to time `python -m libcst.tool codemod noop.NOOPCommand`)
@@ -95,6 +97,8 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--skip-libcst", action="store_true", help="skip the slow libcst-over-every-file baseline")
     ap.add_argument("--libcst-cli", action="store_true", help="also time the libcst codemod CLI (very slow)")
+    ap.add_argument("--against", metavar="CHECKOUT",
+                    help="also time another checkout of ascendfix (a folder holding ascendfix/ and rules/)")
     args = ap.parse_args(argv)
 
     if args.tree:
@@ -107,6 +111,12 @@ def main(argv=None):
     py = sys.executable
     env = dict(os.environ, NO_COLOR="1")
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    other_env = None
+    if args.against:
+        other = Path(args.against).resolve()
+        if not (other / "ascendfix" / "__init__.py").is_file():
+            raise SystemExit("--against {}: no ascendfix/ package there".format(args.against))
+        other_env = dict(env, PYTHONPATH=str(other) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     nfiles = sum(1 for _, _, fs in os.walk(str(src)) for f in fs if f.endswith(".py"))
     print("tree: {} ({} .py files); jobs={}; cpus={}; load average before: {}".format(
         src, nfiles, args.jobs, os.cpu_count(), " ".join("{:.2f}".format(x) for x in os.getloadavg())))
@@ -130,6 +140,17 @@ def main(argv=None):
             wall, cpu, r = timed([py, "-m", "ascendfix", "apply", str(t), "--jobs", str(args.jobs), "--json"], env=env)
             assert json.loads(r.stdout)["changed_files"] == [], "rerun changed files: not idempotent"
             record("ascendfix-noop", wall, cpu)
+            if other_env is not None:
+                o = fresh_copy(src, work, "against{}".format(i))
+                cmd = [py, "-m", "ascendfix", "apply", str(o), "--jobs", str(args.jobs), "--json"]
+                wall, cpu, r = timed(cmd, env=other_env)
+                if len(json.loads(r.stdout)["changed_files"]) != changed:
+                    print("note: --against changed {} files, this checkout {}".format(
+                        len(json.loads(r.stdout)["changed_files"]), changed))
+                record("against", wall, cpu)
+                wall, cpu, r = timed(cmd, env=other_env)
+                record("against-noop", wall, cpu)
+                shutil.rmtree(str(o))
 
             s = fresh_copy(src, work, "sed{}".format(i))
             wall, cpu, _ = timed(["bash", "-c", SED_RECIPE], cwd=str(s))
@@ -156,6 +177,11 @@ def main(argv=None):
     print("")
     print("ascendfix changed {} files; goals: apply <= 10 s wall ({}), no-op rerun <= 3 s wall ({})".format(
         changed, "met" if base_wall <= 10 else "NOT met", "met" if rows["ascendfix-noop"][0] <= 3 else "NOT met"))
+    if "against" in rows:
+        print("this checkout vs --against: apply {:.2f}x wall {:.2f}x cpu, no-op rerun {:.2f}x wall {:.2f}x cpu "
+              "(against/this: >1 means this checkout is faster)".format(
+                  rows["against"][0] / base_wall, rows["against"][1] / base_cpu,
+                  rows["against-noop"][0] / rows["ascendfix-noop"][0], rows["against-noop"][1] / rows["ascendfix-noop"][1]))
     print("ratios are alternative/ascendfix: >1 means ascendfix is faster; load average after: {}".format(
         " ".join("{:.2f}".format(x) for x in os.getloadavg())))
 

@@ -218,9 +218,9 @@ def test_malformed_rule_file_is_exit_2(tmp_path, run_cli, tree):
 def test_jobs_1_and_2_give_identical_results(tree, tmp_path, monkeypatch):
     import shutil
 
-    import ascendfix.apply.engine as engine
+    import ascendfix.apply.pool as pool
 
-    monkeypatch.setattr(engine, "TRIAGE_POOL_MIN_FILES", 1)  # read + prefilter in the pool too
+    monkeypatch.setattr(pool, "POOL_MIN_BYTES", 1)  # jobs=2 runs the pool however small the tree
 
     other = tmp_path / "copy"
     shutil.copytree(str(tree), str(other))
@@ -257,16 +257,16 @@ def test_jobs_1_and_2_give_identical_results(tree, tmp_path, monkeypatch):
 
 
 def test_rerun_uses_the_scan_cache_and_notices_edits(tree, monkeypatch):
-    import ascendfix.apply.engine as engine
+    import ascendfix.apply.pipeline as pipeline
 
     calls = []
-    real = engine.process_source
+    real = pipeline.process_source
 
     def spy(mods, data, relpath, *a, **kw):
         calls.append(relpath)
         return real(mods, data, relpath, *a, **kw)
 
-    monkeypatch.setattr(engine, "process_source", spy)
+    monkeypatch.setattr(pipeline, "process_source", spy)
     rules = load_rules([MF])
     first = run_tree(tree, rules, Context(root=tree), mode="apply", jobs=1)
     assert len(first.changes) == 4 and calls
@@ -416,3 +416,115 @@ def test_statement_snippets_find_sites_among_all_statement_kinds():
                 .replace("ops.masked_fill(t, m, -1)", "ops.masked_fill(t, m, ms.Tensor(-1, dtype=t.dtype))")
                 .replace("t.masked_fill_(m, 1.5)", "t.masked_fill_(m, ms.Tensor(1.5, dtype=t.dtype))"))
     assert new == expected
+
+
+# ----------------------------------------------------------------------------- tree-level index hook
+
+from ascendfix.apply.base import PythonCodemod  # noqa: E402
+
+
+class MarkerSubclasses(PythonCodemod):
+    """Test rule: reports classes deriving (through any file of the tree) from ``Marker``; crashes on crash.py."""
+
+    def index_prefilter(self, text):
+        return "class " in text
+
+    def index_file(self, tree, text, relpath):
+        import ast
+
+        if relpath.endswith("crash.py"):
+            raise RuntimeError("boom")
+        return [(n.name, [b.id for b in n.bases if isinstance(b, ast.Name)])
+                for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+
+    def index_merge(self, parts):
+        bases = {}
+        for classes in parts.values():
+            for name, names in classes:
+                bases.setdefault(name, set()).update(names)
+        found, grew = {"Marker"}, True
+        while grew:
+            new = {n for n, bs in bases.items() if bs & found} - found
+            found |= new
+            grew = bool(new)
+        return sorted(found - {"Marker"})
+
+    def prefilter(self, text):
+        return "class " in text
+
+    def scan(self, tree, text, relpath):
+        import ast
+
+        return False, [self.finding(relpath, n.lineno, "report", "derives from Marker: " + n.name)
+                       for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name in (self.index or ())]
+
+
+def _indexed_rule():
+    from ascendfix.apply.rules import Rule
+
+    entry = {"id": "marker", "title": "t", "why": "w", "kind": "python",
+             "codemod": __name__ + ":MarkerSubclasses", "examples": []}
+    return Rule(entry, Path(__file__))
+
+
+def _marker_tree(root):
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "base.py").write_text("class Marker:\n    pass\n\n\nclass MyBase(Marker):\n    pass\n")
+    (root / "pkg" / "use.py").write_text("from pkg.base import MyBase\n\n\nclass C(MyBase):\n    x = 1\n")
+    (root / "pkg" / "other.py").write_text("class D(object):\n    pass\n")
+    (root / "pkg" / "crash.py").write_text("class E:\n    pass\n")
+    for i in range(4):  # enough bytes for the pool
+        (root / "pkg" / "pad{}.py".format(i)).write_text("class P{}:\n    pass\n".format(i) + "# pad\n" * 20000)
+    return root
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_tree_index_reaches_every_file_and_keys_the_cache(tmp_path, monkeypatch, jobs):
+    import ascendfix.apply.pool as pool
+
+    monkeypatch.setattr(pool, "POOL_MIN_BYTES", 1)
+    root = _marker_tree(tmp_path / "t")
+    rule = _indexed_rule()
+
+    def reported(report):
+        return sorted((f.path, f.message) for f in report.findings if f.kind == "report")
+
+    first = run_tree(root, [rule], Context(root=root), mode="apply", jobs=jobs)
+    assert reported(first) == [("pkg/base.py", "derives from Marker: MyBase"), ("pkg/use.py", "derives from Marker: C")]
+    (crash,) = [f for f in first.findings if f.kind == "skip"]
+    assert crash.path == "pkg/crash.py" and "crashed while indexing" in crash.message and "boom" in crash.message
+    # a tree apply changed nothing: no journal, so no cache either; write one to prove the key includes the index
+    from ascendfix.apply.scancache import ScanCache
+    from ascendfix.apply import index
+
+    mods = [rule.make(Context(root=root))]
+    index.build(root, ["pkg/base.py", "pkg/use.py"], [rule], mods, 1)
+    before = ScanCache(root, [rule], Context(root=root), index.digest(mods)).fp
+    (root / "pkg" / "base.py").write_text("class Marker:\n    pass\n\n\nclass MyBase(object):\n    pass\n")
+    index.build(root, ["pkg/base.py", "pkg/use.py"], [rule], mods, 1)
+    assert mods[0].index == []
+    assert ScanCache(root, [rule], Context(root=root), index.digest(mods)).fp != before
+    # the edit in base.py changes what use.py (unchanged) reports
+    second = run_tree(root, [rule], Context(root=root), mode="check", jobs=jobs)
+    assert reported(second) == []
+
+
+def test_tree_index_digest_is_stable_across_hash_seeds(tmp_path):
+    code = ("from ascendfix.apply import index\n"
+            "class M: rule_id = 'r'; index = {'b': {'x', 'y', 'z'}, 'a': [('q', frozenset({1, 2}))]}\n"
+            "index.uses_index = lambda m: True\n"
+            "print(index.digest([M()]))\n")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env=dict(os.environ, PYTHONHASHSEED=str(seed))).stdout for seed in (1, 2, 3)}
+    assert len(outs) == 1
+
+
+def test_apply_to_text_indexes_the_example_files(monkeypatch):
+    from ascendfix.apply import pipeline, rules
+
+    monkeypatch.setattr(rules, "load_rules", lambda ids: [_indexed_rule()])
+    files = {"pkg/base.py": "class Marker:\n    pass\n\n\nclass MyBase(Marker):\n    pass\n"}
+    _, found = pipeline.apply_to_text("marker", "class C(MyBase):\n    pass\n", "pkg/use.py", files=files)
+    assert [f.message for f in found] == ["derives from Marker: C"]
+    _, found = pipeline.apply_to_text("marker", "class C(MyBase):\n    pass\n", "pkg/use.py")
+    assert found == []

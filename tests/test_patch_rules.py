@@ -36,7 +36,7 @@ def test_every_rule_has_examples():
 @pytest.mark.parametrize("rule_id,i,ex", CASES, ids=["{}:{}".format(r, ex["name"]) for r, _, ex in CASES])
 def test_example(rule_id, i, ex):
     relpath = ex.get("path", "example.py")
-    new, findings = apply_to_text(rule_id, ex["before"], relpath, ex.get("options"), _context(ex))
+    new, findings = apply_to_text(rule_id, ex["before"], relpath, ex.get("options"), _context(ex), ex.get("files"))
     expected = ex.get("after")
     if expected is None:
         assert new is None, "expected no change, got:\n" + (new or "")
@@ -45,7 +45,7 @@ def test_example(rule_id, i, ex):
         assert new == expected
         assert expected != ex["before"]
         # idempotent: the rule leaves its own output alone
-        again, findings2 = apply_to_text(rule_id, new, relpath, ex.get("options"), _context(ex))
+        again, findings2 = apply_to_text(rule_id, new, relpath, ex.get("options"), _context(ex), ex.get("files"))
         assert again is None, "not idempotent; second run gave:\n" + again
         assert not [f for f in findings2 if f.kind == "change"]
     if "findings" in ex:

@@ -67,7 +67,15 @@ class Codemod:
 
 
 class PythonCodemod(Codemod):
-    """A rule over ``.py`` files."""
+    """A rule over ``.py`` files.
+
+    A rule that needs to know about other files of the tree (a class's bases defined elsewhere, the
+    tree's own imports) implements the three ``index_*`` hooks; the engine runs them over the whole
+    tree before any ``scan`` and sets ``self.index`` (see :mod:`ascendfix.apply.index`).
+    """
+
+    #: The tree-level index ``index_merge`` returned for this run (None: the rule has no index).
+    index = None
 
     def prefilter(self, text: str) -> bool:
         """Cheap text test: False means this file cannot concern the rule (no parse happens for it)."""
@@ -81,6 +89,23 @@ class PythonCodemod(Codemod):
         """Record the rewrite on ``src`` (an :class:`ascendfix.apply.source.SourceEdit` over the text and
         tree ``scan`` saw); return the "change"/"skip" findings."""
         raise NotImplementedError
+
+    # -- optional: a tree-level index, built before any file is scanned
+
+    def index_prefilter(self, text: str) -> bool:
+        """Cheap text test for the index pass: can this file contribute to the index?"""
+        return True
+
+    def index_file(self, tree, text: str, relpath: str) -> Any:
+        """This file's part of the index (plain data; None = nothing), from its stdlib ``ast``.
+
+        Runs in worker processes; a rule that does not override it has no index pass.
+        """
+        return None
+
+    def index_merge(self, parts: Dict[str, Any]) -> Any:
+        """The tree-level index (plain data) from ``{relpath: part}`` (in path order), in the parent."""
+        return parts
 
 
 class FileCodemod(Codemod):

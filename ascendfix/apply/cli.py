@@ -24,11 +24,8 @@ Examples:
   ascendfix revert ~/mindone
 """
 
-import os
 import sys
 from pathlib import Path
-
-from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK, AscendfixError
 
 
 MAX_LISTED = 15
@@ -51,39 +48,11 @@ def add_arguments(parser):
                         help="apply rules whose preflight check failed (e.g. relax pins although imports are missing)")
 
 
-def _validate(args):
-    root = Path(args.path)
-    if not root.exists():
-        raise AscendfixError("{}: no such directory".format(args.path))
-    if not root.is_dir():
-        raise AscendfixError("{}: not a directory".format(args.path))
-    if not os.access(str(root), os.R_OK | os.X_OK):
-        raise AscendfixError("{}: permission denied".format(args.path))
-    tp = args.target_python
-    parts = tp.split(".")
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or parts[0] != "3":
-        raise AscendfixError("--target-python must look like 3.8, got {!r}".format(tp))
-    if args.jobs is not None and args.jobs < 1:
-        raise AscendfixError("--jobs must be at least 1")
-    if args.python:
-        from ascendfix.target import resolve_python
-
-        args.python = resolve_python(args.python)  # one line on a bad --python, as in every verb
-    return root
-
-
 def run(args):
-    from ascendfix.apply.base import Context
-    from ascendfix.apply.engine import load_rules, run_tree
+    from ascendfix.apply.operations import apply
     from ascendfix.output import make_console, progress
 
-    root = _validate(args)
-    rules = load_rules(args.rule)
-    if not rules:
-        raise AscendfixError("no patch rules found in rules/patches")
     mode = "diff" if args.diff else "check" if args.check else "apply"
-    context = Context(root=root.resolve(), target_python=args.target_python, python=args.python, force=args.force)
-
     bar = {}
 
     def on_progress(total):
@@ -94,16 +63,17 @@ def run(args):
         return cm.__enter__()
 
     try:
-        report = run_tree(root, rules, context, mode=mode, jobs=args.jobs, on_progress=on_progress)
+        report = apply(args.path, rules=args.rule, mode=mode, target_python=args.target_python, python=args.python,
+                       force=args.force, jobs=args.jobs, on_progress=on_progress)
     finally:
         if "cm" in bar:
             bar["cm"].__exit__(None, None, None)
 
-    code = _exit_code(report, mode)
+    code = report.exit_code
     if args.json:
         from ascendfix.output import emit_json
 
-        emit_json(_to_json(report, mode, code))
+        emit_json(report.to_dict())
         return code
     if mode == "diff":
         for relpath in sorted(report.changes):
@@ -112,34 +82,8 @@ def run(args):
         console = make_console(stderr=True)  # diffs own stdout; the summary goes to stderr
     else:
         console = make_console()
-    _print_summary(console, report, mode, root)
+    _print_summary(console, report, mode, report.root)
     return code
-
-
-def _exit_code(report, mode):
-    if report.blocked:
-        return EXIT_NEGATIVE
-    if mode in ("check", "diff") and (report.pending or report.open_findings):
-        return EXIT_NEGATIVE
-    return EXIT_OK
-
-
-def _to_json(report, mode, code):
-    doc = {
-        "path": str(report.root),
-        "mode": mode,
-        "written": report.written,
-        "exit_code": code,
-        "files_seen": report.files_seen,
-        "rules": [report.stats[rid].to_dict() for rid in report.order],
-        "changed_files": sorted(report.changes),
-        "findings": [f.to_dict() for f in report.findings],
-    }
-    if mode == "diff":
-        doc["diffs"] = {p: report.diff(p) for p in sorted(report.changes)}
-    if report.written:
-        doc["journal"] = str(Path(report.root) / ".ascendfix")
-    return doc
 
 
 def _print_summary(console, report, mode, root):

@@ -8,13 +8,6 @@ Exit codes: 0 restored; 1 nothing to revert, or files were edited after apply (n
 2 bad PATH or damaged journal.
 """
 
-import os
-from pathlib import Path
-
-from ascendfix.errors import AscendfixError
-
-
-
 def add_arguments(parser):
     parser.add_argument("path", help="the tree apply patched")
     parser.add_argument("--force", action="store_true",
@@ -23,24 +16,13 @@ def add_arguments(parser):
 
 
 def run(args):
-    from ascendfix.apply import journal
+    from ascendfix.apply.operations import revert
     from ascendfix.output import emit_json, make_console, styled_mark
 
-    root = Path(args.path)
-    if not root.is_dir():
-        raise AscendfixError("{}: {}".format(args.path, "not a directory" if root.exists() else "no such directory"))
-    if not os.access(str(root), os.R_OK | os.W_OK | os.X_OK):
-        raise AscendfixError("{}: permission denied".format(args.path))
-    res = journal.revert(root, force=args.force, dry_run=args.dry_run)
+    res = revert(args.path, force=args.force, dry_run=args.dry_run)
     if args.json:
-        emit_json({
-            "path": str(root),
-            "dry_run": bool(args.dry_run),
-            "restored": res.restored,
-            "edited_after_apply": res.edited,
-            "journal_removed": not args.dry_run,
-        })
-        return 0
+        emit_json(res.to_dict())
+        return res.exit_code
     console = make_console()
     what = "would restore" if args.dry_run else "restored"
     for p in res.restored:
@@ -50,4 +32,4 @@ def run(args):
             styled_mark("warn", console), len(res.edited), what))
     tail = "" if args.dry_run else "; journal {} removed".format(res.journal)
     console.print("{} {} {} file(s){}".format(styled_mark("ok", console), what, len(res.restored), tail))
-    return 0
+    return res.exit_code

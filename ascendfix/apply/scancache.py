@@ -4,7 +4,8 @@ A rerun of ``apply`` (or ``--check`` after an apply) then only reads and hashes 
 whose bytes hash to a cached entry gets the cached findings without being parsed. Entries come
 from files that were scanned and left unchanged, and from files apply rewrote whose new bytes
 were scanned again and wanted nothing more (so the rules are idempotent on them). The cache is
-keyed by a fingerprint of the rules (ids, options, targets), the run's context and the source of
+keyed by a fingerprint of the rules (ids, options, targets), the run's context, the rules' tree-level
+indexes (:mod:`ascendfix.apply.index`) and the source of
 ascendfix's apply engine and codemods, so any change there starts from scratch. It is written
 only by a writing apply, only next to an existing journal, and removed by ``revert``.
 """
@@ -24,14 +25,15 @@ def _code_digest():
     h = hashlib.sha1()
     pkg = Path(__file__).resolve().parent.parent
     for folder in ("apply", "codemods"):
-        for p in sorted((pkg / folder).glob("*.py")):
-            h.update(p.name.encode())
+        for p in sorted((pkg / folder).rglob("*.py")):
+            h.update(p.relative_to(pkg).as_posix().encode())
             h.update(p.read_bytes())
     return h.hexdigest()
 
 
-def fingerprint(rules, context):
+def fingerprint(rules, context, index_digest=None):
     doc = {
+        "index": index_digest,
         "version": __version__,
         "code": _code_digest(),
         "target_python": context.target_python,
@@ -45,9 +47,9 @@ def fingerprint(rules, context):
 
 
 class ScanCache:
-    def __init__(self, root, rules, context):
+    def __init__(self, root, rules, context, index_digest=None):
         self.path = Path(root) / ".ascendfix" / NAME
-        self.fp = fingerprint(rules, context)
+        self.fp = fingerprint(rules, context, index_digest)
         self.old = {}
         self.new = {}
         try:
