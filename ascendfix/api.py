@@ -13,7 +13,8 @@
 A user mistake raises :class:`ascendfix.errors.AscendfixError` (one line; ``exit_code`` 2, or 1 where the CLI
 exits 1 for it, e.g. revert refusing to drop edits); nothing is printed on stdout.
 
-How it is wired today: smoke is parse -> call -> render already, so :func:`smoke` calls its operation directly.
+How it is wired today: smoke, explain and check are parse -> call -> render already, so :func:`smoke`,
+:func:`explain` and :func:`check` call their operations directly.
 The other functions turn their keyword arguments into the verb's command line and run the verb's own
 ``run(args)`` in ``--json`` mode, capturing the one JSON document it prints — so a report is the ``--json``
 document by construction and the validation is the CLI's. Calls are serialised (the verb's stdout is captured
@@ -80,29 +81,26 @@ def _many(value):
 
 
 def check(python=None, stack=None, weights=None, only=None, deep=False, strict=False, script=None, mindone=None,
-          root=None, command_output=None, timeout=None):
-    """The doctor: :class:`~ascendfix.reports.CheckReport` (``ascendfix check --json``).
+          root=None, command_output=None, timeout=None, wants=None):
+    """The doctor: :class:`~ascendfix.check.report.CheckReport` (``ascendfix check --json``), with the stack plan.
 
-    ``only``: check ids, id prefixes or categories; ``command_output``: {command: file with its recorded
-    output} (replay); ``root``: read system files under this folder instead of /.
+    ``only``: check ids, id prefixes or categories; ``wants``: requirements the plan must meet ('mindone>=0.5');
+    ``command_output``: {command: file with its recorded output} (replay); ``root``: read system files under this
+    folder instead of /. Calls the check operation directly (the CLI renders the same report).
     """
-    argv = []
-    _opt(argv, "--python", python)
-    _opt(argv, "--stack", stack)
-    _opt(argv, "--weights", weights)
-    _opt(argv, "--script", script)
-    _opt(argv, "--mindone", mindone)
-    _opt(argv, "--root", root)
-    _opt(argv, "--timeout", timeout)
-    if only:
-        argv += ["--only"] + _many(only)
-    for name, path in sorted((command_output or {}).items()):
-        argv += ["--command-output", "{}={}".format(name, os.fspath(path))]
-    if deep:
-        argv.append("--deep")
-    if strict:
-        argv.append("--strict")
-    return _run("check", argv, reports.CheckReport)
+    from ascendfix import target
+    from ascendfix.check import check as run_check
+
+    with _LOCK:
+        target.forget()  # a new run
+        return run_check(only=_many(only), stack=stack, weights=_fspath(weights), python=_fspath(python),
+                         root=_fspath(root), deep=deep, strict=strict, wants=_many(wants) or (),
+                         script=_fspath(script), mindone=_fspath(mindone),
+                         command_output={k: _fspath(v) for k, v in (command_output or {}).items()}, timeout=timeout)
+
+
+def _fspath(value):
+    return os.fspath(value) if value is not None and hasattr(value, "__fspath__") else value
 
 
 def apply(tree, rules=None, mode="apply", python=None, target_python=None, force=False, jobs=None):
@@ -139,23 +137,27 @@ def revert(tree, force=False, dry_run=False):
 def explain(source, limit=3):
     """Name the cause and fix of an error log: :class:`~ascendfix.reports.ExplainReport`.
 
-    ``source``: a path (str or PathLike), a signature id such as "AF003" (then a
-    :class:`~ascendfix.reports.SignaturePage`), the log itself as bytes or as text (a str holding a newline),
-    or a binary stream. ``limit``: at most this many causes (0 = all).
+    ``source``: a path (str or PathLike; a folder, a glob), a list of paths (one log per rank), a signature id
+    such as "AF003" (then a :class:`~ascendfix.reports.SignaturePage`), the log itself as bytes or as text (a str
+    holding a newline), or a binary stream. ``limit``: at most this many causes (0 = all).
     """
-    argv = ["--limit", limit]
+    from ascendfix.explain.operation import explain as _explain
+
+    lim = limit or None
     if hasattr(source, "read"):
-        return _run("explain", argv + ["-"], reports.ExplainReport, stdin=source)
+        return _explain(source, limit=lim)
     if isinstance(source, (bytes, bytearray)):
-        return _run("explain", argv + ["-"], reports.ExplainReport, stdin=io.BytesIO(bytes(source)))
+        return _explain(text=bytes(source), limit=lim)
     if isinstance(source, str) and "\n" in source:
-        return _run("explain", argv + ["-"], reports.ExplainReport, stdin=io.BytesIO(source.encode("utf-8")))
+        return _explain(text=source, limit=lim)
+    if isinstance(source, (list, tuple)):
+        return _explain([os.fspath(s) for s in source], limit=lim)
     path = os.fspath(source)
     from ascendfix.explain.cli import _ID_RE
 
     if _ID_RE.match(path) and not os.path.exists(path):
-        return _run("explain", argv + [path], reports.SignaturePage)
-    return _run("explain", argv + [path], reports.ExplainReport)
+        return _run("explain", ["--limit", limit, path], reports.SignaturePage)
+    return _explain(path, limit=lim)
 
 
 def smoke(recipe=None, preflight=True, **options):

@@ -43,28 +43,6 @@ class Report(object):
         return "<{} ok={}>".format(type(self).__name__, self.ok)
 
 
-class CheckReport(Report):
-    """``ascendfix check``: ``findings`` (dicts as in --json) and ``summary``; not ok when errors were found (or
-    warnings, with strict)."""
-
-    verb = "check"
-
-    @property
-    def findings(self):
-        return self._doc["findings"]
-
-    @property
-    def summary(self):
-        return self._doc["summary"]
-
-    def by_status(self, status):
-        return [f for f in self.findings if f.get("status") == status]
-
-    @property
-    def exit_code(self):
-        return EXIT_OK if self.summary["ok"] else EXIT_NEGATIVE
-
-
 class ApplyReport(Report):
     """``ascendfix apply``: ``changed_files``, ``findings``, per-rule ``rules``; ``mode`` is apply, check or diff.
 
@@ -158,3 +136,12 @@ class SignaturePage(Report):
     @property
     def exit_code(self):
         return EXIT_OK
+
+
+def __getattr__(name):
+    """The verbs' own report classes, imported on first use (``reports.CheckReport`` lives in ascendfix.check)."""
+    if name == "CheckReport":
+        from ascendfix.check.report import CheckReport
+
+        return CheckReport
+    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))

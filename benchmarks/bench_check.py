@@ -1,6 +1,6 @@
 """Benchmark `ascendfix check` (metadata only) against importing the frameworks, in the same run.
 
-    python benchmarks/bench_check.py --python ~/.cache/ascendfix-tests/venvs/ms27-mindone02/bin/python
+    python benchmarks/bench_check.py --python ~/.cache/ascendfix-tests/venvs/ms27/bin/python
     python benchmarks/bench_check.py --python PY --repeat 5
 
 What is compared, on the same target interpreter:
@@ -10,8 +10,11 @@ What is compared, on the same target interpreter:
      alone, no checks at all);
   C. `ascendfix check --deep --only deep.mindspore_run_check` (the opt-in behavioural probe).
 Each is run --repeat times as a fresh process; medians are printed with the ratio B/A.
+  D. the stack plan alone, in this process: solving the pairing tables for three situations (Python 3.8 +
+     MindSpore 2.3.0rc1 + CANN 8.0.RC1; MindSpore 2.7.0 on 3.11; 3.8 asking for mindone>=0.5, which frees
+     Python and CANN), as a share of A.
 
-Goal (issue 5): the default run answers in about a second, never importing a framework.
+Goal: the default run (findings and the stack plan) answers in about a second, never importing a framework.
 """
 
 import argparse
@@ -23,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_PY = Path.home() / ".cache" / "ascendfix-tests" / "venvs" / "ms27-mindone02" / "bin" / "python"
+DEFAULT_PY = Path.home() / ".cache" / "ascendfix-tests" / "venvs" / "ms27" / "bin" / "python"
 
 
 def timed(cmd, env=None):
@@ -53,6 +56,21 @@ def main():
         c = [timed(af + ["--json", "--python", args.python, "--deep", "--only", "deep.mindspore_run_check"], env)
              for _ in range(args.repeat)]
         rows.append(("C ascendfix check --deep (run_check probe only)", [t for t, _ in c]))
+    sys.path.insert(0, str(ROOT))
+    from ascendfix.check import compat
+    from ascendfix.check.plan import Facts, make_plan, parse_wants
+
+    compat.table("mindspore.yaml")  # tables read once, as in a check run
+    situations = [(Facts("3.8.18", "x86_64", cann="8.0.RC1", installed={"mindspore": "2.3.0rc1"}), ()),
+                  (Facts("3.11.7", "x86_64", cann="8.2.RC1", installed={"mindspore": "2.7.0"}), ()),
+                  (Facts("3.8.18", "x86_64", cann="8.0.RC1", installed={"mindspore": "2.3.0rc1"}), ("mindone>=0.5",))]
+    d = []
+    for _ in range(max(args.repeat, 5)):
+        t = time.perf_counter()
+        for facts, wants in situations:
+            make_plan(facts, "mindone", parse_wants(list(wants), "mindone"))
+        d.append(time.perf_counter() - t)
+    rows.append(("D the plan for 3 situations (in-process)", d))
     base = statistics.median(rows[0][1])
     print("target: {}".format(args.python))
     for name, ts in rows:

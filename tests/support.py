@@ -34,6 +34,18 @@ def missing(reason):
     pytest.skip(reason)
 
 
+def schema_errors(verb, doc, kind="report"):
+    """Messages of ``doc`` against ``$defs/<kind>`` of schemas/<verb>.schema.json (empty: valid)."""
+    import json
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[1] / "schemas" / (verb + ".schema.json")).read_text(
+        encoding="utf-8"))
+    sub = dict(schema["$defs"][kind], **{"$defs": schema["$defs"]})
+    return ["{}: {}".format(list(e.path), e.message[:300]) for e in jsonschema.Draft202012Validator(sub).iter_errors(doc)]
+
+
 def cache_root():
     root = Path(os.environ.get("ASCENDFIX_TEST_CACHE") or Path.home() / ".cache" / "ascendfix-tests")
     root.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ from test_check_helpers import sample
 
 def _compat_examples():
     out = []
-    for name in ("mindspore.yaml", "cann_driver.yaml", "torch_npu.yaml", "mindone.yaml"):
+    for name in compat.TABLES:
         for row in compat.table(name):
             for i, ex in enumerate(row.get("examples") or []):
                 out.append(pytest.param(name, row, ex, id="{}:{}:{}".format(name, row["id"], i)))
@@ -26,9 +26,8 @@ def test_every_compat_row_has_a_source_and_examples():
         rows = compat.table(name)
         assert rows, name
         for row in rows:
-            assert row["source"] and all(s.startswith("http") for s in row["source"]), row["id"]
-            if name != "packages.yaml":
-                assert row.get("examples"), "{} {} has no examples".format(name, row["id"])
+            assert row["source"] and all(s.startswith("https://") for s in row["source"]), row["id"]
+            assert row.get("examples"), "{} {} has no examples".format(name, row["id"])
 
 
 def _env_examples():
@@ -132,4 +131,4 @@ def test_cann_version_files():
 def test_version_normalisation():
     assert parsers.norm_cann("8.0.RC2.beta1") == parsers.norm_cann("8.0.RC2")
     assert parsers.norm_driver("24.1.rc2.2") == "24.1.rc2"
-    assert compat._driver_key("24.1.rc2") < compat._driver_key("24.1.0") < compat._driver_key("25.0.rc1")
+    assert compat.driver_key("24.1.rc2") < compat.driver_key("24.1.0") < compat.driver_key("25.0.rc1")

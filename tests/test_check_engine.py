@@ -1,5 +1,7 @@
 """The doctor on fake filesystem roots built from recorded real samples: every probe without an NPU."""
 
+import re
+
 import pytest
 
 from ascendfix.check import engine, run_checks
@@ -33,8 +35,8 @@ def test_no_npu_is_an_error_with_a_fix_not_a_crash(tmp_path):
     assert f["npu.devices"]["status"] == "error"
     assert "no NPU found" in f["npu.devices"]["detail"] and f["npu.devices"]["fix"]
     assert f["cann.locate"]["status"] == "error"
-    # MindSpore 2.6.0 is installed: the fix names the CANN it pairs with
-    assert any("CANN 8.1.RC1" in x for x in f["cann.locate"]["fix"])
+    # MindSpore 2.6.0 is installed: the fix points at the plan step installing a CANN it pairs with
+    assert any(re.search(r"install CANN 8\.[12]\.RC1", x) for x in f["cann.locate"]["fix"]), f["cann.locate"]["fix"]
     assert f["npu.smi"]["status"] == "skip" and f["driver.version"]["status"] == "skip"
     assert not any(x["status"] == "crashed" for x in f.values())
 
@@ -112,8 +114,9 @@ def test_version_cfg_fallback_and_mindspore_mismatch(tmp_path):
     # the kernels package shows up as opp_kernel in version.cfg
     assert f["cann.kernels"]["status"] == "ok"
     m = f["mindspore.cann"]
-    assert m["status"] == "error" and "needs CANN 8.1.RC1, found 8.0.0" in m["detail"]
-    assert any("mindspore==2.5.0" in x for x in m["fix"])
+    assert m["status"] == "error" and "needs CANN 8.1.RC1 or 8.2.RC1, found 8.0.0" in m["detail"]
+    # MindSpore 2.6.0 + mindone 0.5.0 on CANN 8.0.0: the plan keeps CANN and moves to MindSpore 2.5.0 + mindone 0.3.0
+    assert any("MindSpore 2.5.0" in x for x in m["fix"]), m["fix"]
 
 
 def test_cann_85_layout_with_ops_package(tmp_path):
@@ -195,7 +198,7 @@ def test_torch_npu_mismatch(tmp_path):
     t = f["torch_npu.compat"]
     assert t["status"] == "error" and "needs torch 2.5.1, found torch 2.6.0" in t["detail"]
     assert f["pkgs.pins.torch"]["status"] == "error"
-    assert "torch==2.5.1" in f["pkgs.pins.torch"]["fix"][0]
+    assert "torch 2.5.1" in f["pkgs.pins.torch"]["fix"][0]
 
 
 def test_mindie_components_from_recorded_files(tmp_path):
@@ -270,16 +273,17 @@ def test_disk_thresholds(tmp_path, monkeypatch):
 
 
 def test_permissions_denied(tmp_path, monkeypatch):
-    from ascendfix.check import checks_system
+    from ascendfix.check import checks_npu
 
     add_devices(tmp_path, 2)
-    assert run(tmp_path, only=["sys.permissions"])["sys.permissions"]["status"] == "ok"
-    real = checks_system.os.access
+    # the old id still selects the check
+    assert run(tmp_path, only=["sys.permissions"])["npu.permissions"]["status"] == "ok"
+    real = checks_npu.os.access
     # the suite may run as root (os.access always allows), so deny through the seam the check uses
-    monkeypatch.setattr(checks_system.os, "access", lambda p, m: not p.endswith("davinci1") and real(p, m))
-    f = run(tmp_path, only=["sys.permissions"])
-    assert f["sys.permissions"]["status"] == "error" and "/dev/davinci1" in f["sys.permissions"]["detail"]
-    assert "usermod -aG HwHiAiUser" in f["sys.permissions"]["fix"][0]
+    monkeypatch.setattr(checks_npu.os, "access", lambda p, m: not p.endswith("davinci1") and real(p, m))
+    f = run(tmp_path, only=["npu.permissions"])
+    assert f["npu.permissions"]["status"] == "error" and "/dev/davinci1" in f["npu.permissions"]["detail"]
+    assert "usermod -aG HwHiAiUser" in f["npu.permissions"]["fix"][0]
 
 
 def test_findings_have_the_documented_shape(tmp_path):
@@ -290,3 +294,51 @@ def test_findings_have_the_documented_shape(tmp_path):
         assert isinstance(f["fix"], list) and isinstance(f["evidence"], list)
         if f["status"] == "error":
             assert f["fix"] or f["id"].startswith(("npu.smi",)), f
+
+
+# --- CANN layouts from rules/compat/cann.yaml --------------------------------------------------------------
+def test_pip_installed_cann_is_found_in_the_target_environment(tmp_path):
+    """`pip install ascend-cann-toolkit==8.5.0` puts CANN in <site-packages>/ascend/cann-8.5.0 (CANN install guide)."""
+    site = "/env/lib/python3.11/site-packages"
+    d = site + "/ascend/cann-8.5.0"
+    from test_check_helpers import write
+
+    write(tmp_path, d + "/aarch64-linux/ascend_toolkit_install.info",
+          "package_name=Ascend-cann-toolkit\nversion=8.5.0\narch=aarch64\nos=linux\npath={}\n".format(d))
+    write(tmp_path, d + "/aarch64-linux/ascend_ops_install.info",
+          "package_name=Ascend-cann-910b-ops\nversion=8.5.0\narch=aarch64\nos=linux\npath={}\n".format(d))
+    write(tmp_path, d + "/set_env.sh", "# set_env\n")
+    env = fake_env("3.11.7", {"mindspore": "2.7.2", "numpy": "1.26.4", "ascend-cann-toolkit": "8.5.0"})
+    env["distributions"]["ascend-cann-toolkit"]["location"] = site
+    f = run(tmp_path, environment=env, only=["cann", "mindspore.cann"])
+    assert f["cann.locate"]["status"] == "ok" and "CANN 8.5.0 at {} (pip-installed)".format(d) == f["cann.locate"]["detail"]
+    assert f["cann.kernels"]["status"] == "ok"
+    assert f["cann.env_sourced"]["fix"][0] == "source {}/set_env.sh".format(d)
+    assert f["mindspore.cann"]["status"] == "ok"
+
+
+def test_install_path_recorded_under_etc_ascend(tmp_path):
+    from test_check_helpers import write
+
+    write(tmp_path, "/etc/Ascend/ascend_cann_install.info", "Install_Path=/opt/ascend\n")
+    d = "/opt/ascend/cann-8.5.0"
+    write(tmp_path, d + "/x86_64-linux/ascend_toolkit_install.info", "package_name=Ascend-cann-toolkit\nversion=8.5.0\n")
+    (tmp_path / "opt/ascend/cann").symlink_to("cann-8.5.0")
+    f = run(tmp_path, only=["cann.locate"])
+    assert "CANN 8.5.0 at /opt/ascend/cann" in f["cann.locate"]["detail"]
+
+
+@pytest.mark.parametrize("toolkit,ops,status", [
+    ("9.1.0", "9.1.1", "ok"),      # CANN 9 versions toolkit and ops separately: the same line is enough
+    ("9.1.0", "9.0.0", "error"),
+    ("8.5.0", "8.5.1", "error"),   # CANN 8.5: toolkit and ops of the same version
+    ("8.5.0", "8.5.0", "ok"),
+])
+def test_ops_package_version_rule_per_cann_line(tmp_path, toolkit, ops, status):
+    add_devices(tmp_path, 1)
+    add_pci(tmp_path, 1)
+    home = add_cann85(tmp_path, version=toolkit, ops_version=ops)
+    f = run(tmp_path, env=sourced_env(home), only=["cann.kernels"])
+    assert f["cann.kernels"]["status"] == status, f["cann.kernels"]["detail"]
+    if status == "error":
+        assert "Ascend-cann-910b-ops_{}_linux-$(uname -m).run".format(toolkit) in f["cann.kernels"]["fix"][0]

@@ -62,6 +62,19 @@ def add_toolkit(root, install_info, version, arch="aarch64", kernels=True, kerne
     return "/usr/local/Ascend/ascend-toolkit/latest"
 
 
+def add_toolkit_plain(root, version, arch="aarch64", chip="ascend910b"):
+    """CANN <= 8.3 layout with an ``ascend_toolkit_install.info`` of the documented fields and kernels for ``chip``."""
+    d = "/usr/local/Ascend/ascend-toolkit/{}".format(version)
+    write(root, d + "/{}-linux/ascend_toolkit_install.info".format(arch),
+          "package_name=Ascend-cann-toolkit\nversion={}\narch={}\nos=linux\npath={}\n".format(version, arch, d))
+    (Path(root) / d.lstrip("/") / "opp/built-in/op_impl/ai_core/tbe/kernel" / chip).mkdir(parents=True, exist_ok=True)
+    write(root, "/usr/local/Ascend/ascend-toolkit/set_env.sh", "# set_env\n")
+    link = Path(root) / "usr/local/Ascend/ascend-toolkit/latest"
+    if not link.exists():
+        os.symlink(version, str(link))
+    return "/usr/local/Ascend/ascend-toolkit/latest"
+
+
 def add_cann85(root, version="8.5.0", arch="aarch64", ops_chip="910b", ops_version=None):
     """CANN >= 8.5 layout: /usr/local/Ascend/cann-<ver> + cann symlink, *_install.info with the documented fields."""
     d = "/usr/local/Ascend/cann-{}".format(version)

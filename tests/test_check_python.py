@@ -28,16 +28,27 @@ def test_python38_with_mindone_050_installed_cannot_work():
     assert "Python 3.8.18 + mindone 0.5.0 cannot work" in v["detail"]
     assert "mindone 0.5.0 requires Python >=3.9" in v["detail"]
     assert "transformers==4.57.1, which requires Python >=3.9.0" in v["detail"]
-    assert any("Python 3.9+" in o for o in v["fix"])
-    assert any("mindone 0.3.0" in o and "transformers==4.46.3" in o for o in v["fix"])
+    # the way out comes from the plan: on 3.8 the tables allow mindone 0.2.0 (MindSpore 0.3.0+ wheels need 3.9)
+    assert "On Python 3.8.18, mindone 0.2.0 fits" in v["detail"]
+    assert any(o.startswith("plan step") and "mindone 0.2.0" in o and "replacing mindone 0.5.0" in o for o in v["fix"]), v["fix"]
+    assert not any("0.3.0" in o for o in v["fix"])
     assert f["python.version"]["status"] == "error"
 
 
-def test_python38_planning_warns_and_names_the_newest_release_that_resolves():
+def test_python38_planning_names_the_newest_release_that_fits_every_table():
     f = run(fake_env("3.8.18", {}), only=["python.verdict"])
     v = f["python.verdict"]
-    assert v["status"] == "warn" and "mindone 0.5.0" in v["detail"]
-    assert any("pip install mindone==0.3.0" in o for o in v["fix"])
+    assert v["status"] == "ok"
+    assert "on Python 3.8.18 the newest mindone that fits the tables is 0.2.0" in v["detail"]
+
+
+def test_python38_asking_for_mindone_05_needs_python_39():
+    f = run(fake_env("3.8.18", {}), only=["python.verdict"], wants=["mindone>=0.5"])
+    v = f["python.verdict"]
+    assert v["status"] == "warn"
+    assert v["detail"].startswith("mindone>=0.5 needs Python >=3.9 (mindone 0.5.0 requires Python >=3.9")
+    assert v["detail"].endswith("this is Python 3.8.18")
+    assert v["fix"][0].startswith("follow the plan below (a new Python 3.11 environment")
 
 
 def test_python311_verdict_ok():
@@ -51,7 +62,8 @@ def test_pins_violations_with_exact_pip_commands():
     f = run(env, only=["pkgs.pins"])
     t = f["pkgs.pins.transformers"]
     assert t["status"] == "error" and "transformers 4.46.3 is installed; mindone 0.5.0 requires transformers==4.57.1" in t["detail"]
-    assert t["fix"] == ["/env/bin/python -m pip install transformers==4.57.1"]
+    # mindone's own pins come from the plan (which installs MindSpore and CANN first here)
+    assert t["fix"] == ["plan step 3 below: the versions mindone 0.5.0 pins"]
     s = f["pkgs.pins.safetensors"]
     assert s["status"] == "error" and "not installed" in s["detail"]
     assert s["fix"] == ['/env/bin/python -m pip install "safetensors>=0.3.1"']
@@ -69,7 +81,7 @@ def test_numpy2_under_mindspore_is_an_error():
     f = run(env, only=["pkgs.numpy2"])
     n = f["pkgs.numpy2"]
     assert n["status"] == "error" and "MindSpore 2.10.0 is compiled against NumPy 1.x" in n["detail"]
-    assert n["fix"] == ['/env/bin/python -m pip install "numpy<2"']
+    assert n["fix"] == ["plan step 2 below: mindone 0.4.0 and the versions it pins"]
     ok = run(fake_env("3.11.7", {"mindspore": "2.7.1", "numpy": "1.26.4"}), only=["pkgs.numpy2"])
     assert ok["pkgs.numpy2"]["status"] == "ok"
 
@@ -117,7 +129,7 @@ def test_real_py38_verdict_and_unresolved_imports(run_cli, py38_mindone05):
     assert doc["summary"]["python"].startswith("3.8.")
     v = f["python.verdict"]
     assert v["status"] == "error" and "mindone 0.5.0 cannot work" in v["detail"]
-    assert any("mindone 0.3.0" in o for o in v["fix"])
+    assert any("mindone 0.2.0" in o for o in v["fix"]) and not any("0.3.0" in o for o in v["fix"])
     imp = f["mindone.transformers_imports"]
     assert imp["status"] == "error"
     n = int(imp["detail"].split(" of ")[0])
@@ -185,6 +197,7 @@ def test_torch_stack_deep_probe_and_atb_abi(run_cli):
     assert f["torch_npu.compat"]["status"] == "error" and "torch_npu is not installed" in f["torch_npu.compat"]["detail"]
 
 
+@pytest.mark.full
 def test_verdict_on_a_tree_whose_pyproject_was_sed_edited(tmp_path):
     """Seed 000 runs `sed -i 's/>=3.9/>=3.8/g' pyproject.toml` on a mindone 0.5.0 checkout: still cannot work."""
     from support import mindone_tree
@@ -213,7 +226,11 @@ def test_real_numpy2_trap_of_mindspore_210(run_cli):
     probe = subprocess.run([py, "-c", "import numpy; print(numpy.__version__)"], capture_output=True, text=True)
     assert probe.stdout.startswith("2."), probe.stdout  # the trap is real: pip chose numpy 2
     r = run_cli("check", "--python", py, "--only", "pkgs.numpy2", "--json")
-    f = json.loads(r.stdout)["findings"][0]
+    doc = json.loads(r.stdout)
+    f = doc["findings"][0]
     assert f["status"] == "error" and "compiled against NumPy 1.x" in f["detail"]
-    assert f["fix"] == ['{} -m pip install "numpy<2"'.format(py)]
+    # the plan keeps MindSpore 2.10.0, adds the mindone release that fits it, with numpy<2
+    assert f["fix"] == ["plan step 2 below: mindone 0.4.0 and the versions it pins"]
+    step = doc["plan"]["steps"][1]
+    assert step["commands"] == ['{} -m pip install mindone==0.4.0 transformers==4.50.0 "numpy>=1.25.0,<2"'.format(py)]
     assert r.returncode == 1

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from ascendfix.check import run_checks
-from ascendfix.check.checks_weights import inspect_file, read_safetensors_header
+from ascendfix.weights import inspect_file, read_safetensors_header
 from test_check_helpers import fake_env, make_sdxl, write_safetensors
 
 ENV = fake_env("3.11.7", {})
@@ -147,3 +147,21 @@ def test_real_safetensors_library_agrees(tmp_path):
     assert inspect_file(str(theirs))[0] == []
     theirs.write_bytes(theirs.read_bytes()[:-10])
     assert "truncated" in inspect_file(str(theirs))[0][0][1]
+
+
+def test_check_and_smoke_use_one_inspector(tmp_path):
+    """smoke's inspect_weights and check's weights findings come from ascendfix.weights.scan: the same reading of
+    the same folder (smoke decides from names only; check also reads the safetensors headers)."""
+    import ascendfix.smoke.operation as smoke_operation
+    from ascendfix import weights
+
+    assert smoke_operation.inspect_weights is weights.inspect_weights
+    folder = make_sdxl(tmp_path / "sdxl", variants=("fp16",))
+    info = weights.inspect_weights(str(folder), None)
+    rep = weights.scan(str(folder))
+    assert info["variant"] == "fp16"
+    assert {n: c["variants"] for n, c in info["components"].items()} == {
+        n: c["variants"] for n, c in rep["components"].items() if c["has_config"]}
+    f = {x["id"]: x for x in run_checks(only=["weights"], weights=str(folder), root="/nonexistent-root",
+                                        env={"HOME": "/root"}, environment={"python": {}, "distributions": {}})}
+    assert f["weights.files"]["status"] == "warn" and 'variant="fp16"' in f["weights.files"]["detail"]

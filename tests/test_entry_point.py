@@ -62,8 +62,11 @@ def _state(pid):
 @pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs /proc to see when the process waits")
 def test_ctrl_c_is_one_line_and_exit_130():
     """Ctrl-C while ``ascendfix explain -`` waits for more of the log on stdin."""
+    # a terminal's SIGINT disposition, even when the suite itself runs in the background (a non-interactive
+    # shell starts background jobs with SIGINT ignored, and Python then installs no KeyboardInterrupt handler)
     p = subprocess.Popen([sys.executable, "-m", "ascendfix", "explain", "-"], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         p.stdin.write(b"RuntimeError: something\n")
         p.stdin.flush()
@@ -77,5 +80,5 @@ def test_ctrl_c_is_one_line_and_exit_130():
     finally:
         if p.poll() is None:
             p.kill()
-    assert p.returncode == 130, err
+    assert p.returncode == 130, (out, err)
     assert err == b"ascendfix explain: interrupted\n" and out == b""

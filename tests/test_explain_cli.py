@@ -1,27 +1,50 @@
-"""`ascendfix explain` as a user runs it: files, stdin, id pages, --json, exit codes, plain output."""
+"""`ascendfix explain` as a user runs it: files, stdin, folders, id and code pages, --json, exit codes,
+plain output. In-process (``ascendfix.cli.main``) where a subprocess proves nothing; a few real
+subprocesses for stdin, pipes and the environment."""
 
+import io
 import json
 import os
 import subprocess
-import textwrap
 import sys
+import textwrap
 from pathlib import Path
+
+import pytest
+
+from ascendfix.cli import main
 
 LOGS = Path(__file__).parent / "data" / "logs"
 MASKEDFILL = LOGS / "ms27_cpu_maskedfill_fp16.log"
-JSON_KEYS = ["id", "category", "title", "confidence", "evidence", "cause", "fix", "apply_rule"]
+MATCH_KEYS = ["id", "category", "title", "rank", "role", "kind", "evidence", "cause", "fix", "apply_rule", "links"]
+DOC_KEYS = ["matches", "lines_read", "notes", "key_lines", "sources", "first_failure"]
 
 
-def test_file_match_human(run_cli):
-    r = run_cli("explain", MASKEDFILL)
-    out = r.stdout.decode()
-    assert r.returncode == 0, r.stderr
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run ``ascendfix ARGS`` in-process: (exit code, stdout, stderr)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def _run(*args, env=None):
+        for k, v in (env or {}).items():
+            monkeypatch.setenv(k, v)
+        rc = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return rc, out, err
+
+    return _run
+
+
+def test_file_match_human(cli):
+    rc, out, err = cli("explain", MASKEDFILL)
+    assert rc == 0, err
     assert "AF003" in out and "MaskedFill" in out
     assert "line 11: TypeError: Select CPU operator[MaskedFill] fail! Unsupported data type!" in out
     assert "more:  ascendfix explain AF003" in out
     assert "masked-fill-dtype" in out
-    assert "19 lines read" in out
-    assert r.stderr == b""
+    assert "19 lines read" in out and "(maskedfill_dtype, #1)" in out and "confidence" not in out
+    assert err == ""
 
 
 def test_stdin(run_cli):
@@ -30,89 +53,139 @@ def test_stdin(run_cli):
     assert "AF003" in r.stdout.decode() and "from stdin" in r.stdout.decode()
 
 
-def test_json_shape(run_cli):
-    r = run_cli("explain", "--json", LOGS / "py38_runtime_alias_after_future_import.log")
-    assert r.returncode == 0
-    doc = json.loads(r.stdout)
-    assert list(doc) == ["matches", "lines_read"]
+def test_json_shape(cli):
+    rc, out, _ = cli("explain", "--json", LOGS / "py38_runtime_alias_after_future_import.log")
+    assert rc == 0
+    doc = json.loads(out)
+    assert list(doc) == DOC_KEYS
     assert doc["lines_read"] == 5
     assert [m["id"] for m in doc["matches"]] == ["AF012", "AF011"]
-    for m in doc["matches"]:
-        assert list(m) == JSON_KEYS
-        assert isinstance(m["confidence"], float) and 0 < m["confidence"] < 1
+    for i, m in enumerate(doc["matches"], 1):
+        assert list(m)[: len(MATCH_KEYS)] == MATCH_KEYS
+        assert m["rank"] == i and m["role"] in ("cause", "consequence", "wrapper", "context")
         assert all(list(e) == ["line", "text"] and isinstance(e["line"], int) for e in m["evidence"])
     assert doc["matches"][0]["evidence"][0] == {"line": 4, "text": "ChatType = list[dict[str, str]]"}
+    assert doc["sources"][0]["top"]["id"] == "AF012" and doc["sources"][0]["failed"] is True
+    assert doc["first_failure"]["id"] == "AF012"
 
 
-def test_limit(run_cli):
-    doc = json.loads(run_cli("explain", "--json", "-n", "1", MASKEDFILL).stdout)
+def test_library_report_is_the_json_document(cli):
+    from ascendfix.explain.operation import explain
+
+    report = explain(str(MASKEDFILL))
+    rc, out, _ = cli("explain", "--json", MASKEDFILL)
+    assert report.ok and report.exit_code == rc == 0
+    assert json.loads(out) == json.loads(json.dumps(report.to_dict()))
+    assert explain(text=MASKEDFILL.read_text()).matches[0]["id"] == "AF003"
+    assert explain(io.BytesIO(MASKEDFILL.read_bytes())).matches[0]["id"] == "AF003"
+
+
+def test_limit(cli):
+    doc = json.loads(cli("explain", "--json", "-n", "1", MASKEDFILL)[1])
     assert len(doc["matches"]) == 1
-    doc = json.loads(run_cli("explain", "--json", "--limit", "0", MASKEDFILL).stdout)
+    doc = json.loads(cli("explain", "--json", "--limit", "0", MASKEDFILL)[1])
     assert len(doc["matches"]) == 2
 
 
-def test_no_known_signature_exits_1(run_cli, tmp_path):
+def test_no_known_signature_exits_1_and_shows_key_lines(cli, tmp_path):
     log = tmp_path / "ok.log"
     log.write_text("step 1/30\nstep 2/30\nimage saved to out.png\n")
-    r = run_cli("explain", log)
-    assert r.returncode == 1
-    assert "no known signature" in r.stdout.decode() and "3 lines read" in r.stdout.decode()
-    doc = json.loads(run_cli("explain", "--json", log).stdout)
-    assert doc == {"matches": [], "lines_read": 3}
+    rc, out, _ = cli("explain", log)
+    assert rc == 1
+    assert "no known signature" in out and "3 lines read" in out
+    doc = json.loads(cli("explain", "--json", log)[1])
+    assert doc["matches"] == [] and doc["lines_read"] == 3 and doc["key_lines"] == []
+    # an unknown failure (captured: a Python script dividing by zero): the last exception is shown
+    crash = tmp_path / "crash.log"
+    r = subprocess.run([sys.executable, "-c", "def main():\n    return 1 / 0\nmain()"], capture_output=True)
+    crash.write_bytes(r.stderr)
+    rc, out, _ = cli("explain", crash)
+    assert rc == 1 and "key lines" in out and "(exception): ZeroDivisionError: division by zero" in out
+    doc = json.loads(cli("explain", "--json", crash)[1])
+    assert [k["kind"] for k in doc["key_lines"]] == ["traceback", "exception"]
+    assert doc["sources"][0]["failed"] is True
 
 
-def test_empty_file(run_cli, tmp_path):
+def test_harmless_log_is_silent(cli, tmp_path):
+    """A fallback notice followed by a finished run: no cause, exit 1, the notice only as a note."""
+    from ascendfix.explain.kb import find_signature
+
+    log = tmp_path / "run.log"
+    log.write_text(find_signature("AF015").examples["match"][0]["text"] + "\n")
+    rc, out, _ = cli("explain", log)
+    assert rc == 1 and "no failure found" in out and "AF015" in out
+    doc = json.loads(cli("explain", "--json", log)[1])
+    assert doc["matches"] == [] and [n["id"] for n in doc["notes"]] == ["AF015"]
+
+
+def test_empty_file(cli, tmp_path):
     (tmp_path / "empty.log").write_bytes(b"")
-    r = run_cli("explain", "--json", tmp_path / "empty.log")
-    assert r.returncode == 1 and json.loads(r.stdout) == {"matches": [], "lines_read": 0}
+    rc, out, _ = cli("explain", "--json", tmp_path / "empty.log")
+    doc = json.loads(out)
+    assert rc == 1 and doc["matches"] == [] and doc["lines_read"] == 0
 
 
-def test_missing_file_one_line_exit_2(run_cli, tmp_path):
-    r = run_cli("explain", tmp_path / "nope.log")
-    assert r.returncode == 2
-    err = r.stderr.decode()
+def test_missing_file_one_line_exit_2(cli, tmp_path):
+    rc, out, err = cli("explain", tmp_path / "nope.log")
+    assert rc == 2
     assert err.count("\n") == 1 and "no such file" in err and "Traceback" not in err
-    assert r.stdout == b""
-    r = run_cli("explain", "--json", tmp_path / "nope.log")
-    assert r.returncode == 2 and json.loads(r.stdout)["error"]["exit_code"] == 2
+    assert out == ""
+    rc, out, _ = cli("explain", "--json", tmp_path / "nope.log")
+    assert rc == 2 and json.loads(out)["error"]["exit_code"] == 2
 
 
-def test_directory_and_missing_target(run_cli, tmp_path):
-    r = run_cli("explain", tmp_path)
-    assert r.returncode == 2 and r.stderr.decode().count("\n") == 1
-    r = run_cli("explain")
-    assert r.returncode == 2 and r.stderr.decode().count("\n") == 1
+def test_empty_folder_glob_and_missing_target(cli, tmp_path):
+    rc, _, err = cli("explain", tmp_path)
+    assert rc == 2 and err.count("\n") == 1 and "no log files" in err
+    rc, _, err = cli("explain", str(tmp_path / "*.log"))
+    assert rc == 2 and "no file matches" in err
+    rc, _, err = cli("explain")
+    assert rc == 2 and err.count("\n") == 1
 
 
-def test_id_page(run_cli):
-    r = run_cli("explain", "AF003")
-    out = r.stdout.decode()
-    assert r.returncode == 0
+def test_id_page(cli):
+    rc, out, _ = cli("explain", "AF003")
+    assert rc == 0
     assert out.startswith("AF003: MaskedFill")
     for part in ("Cause", "Fix", "Real log excerpt", "masked-fill-dtype", "For MaskedFill, the dtype of input"):
         assert part in out
-    assert run_cli("explain", "af003").returncode == 0
-    page = json.loads(run_cli("explain", "--json", "AF014").stdout)
+    assert cli("explain", "af003")[0] == 0
+    page = json.loads(cli("explain", "--json", "AF014")[1])
     assert page["id"] == "AF014" and page["apply_rule"] == "py38-annotations" and page["examples"]["match"]
 
 
-def test_unknown_id_exit_2(run_cli):
-    r = run_cli("explain", "AF999")
-    assert r.returncode == 2
-    assert r.stderr.decode().count("\n") == 1 and "unknown signature id" in r.stderr.decode()
+@pytest.mark.parametrize("code,family", [
+    ("EZ9999", "cann"), ("EI0006", "cann"), ("EZ4242", "cann"), ("507035", "acl"), ("561003", "acl"),
+    ("ERR01100", "torch_npu"), ("err02200", "torch_npu"), ("HCCL_E_TIMEOUT", "hccl"), ("MIE06E000004", "mindie"),
+    ("ACL_ERROR_RT_AICORE_EXCEPTION", "acl"),
+])
+def test_code_page(cli, code, family):
+    rc, out, _ = cli("explain", code)
+    assert rc == 0 and "Meaning" in out and "Next step" in out and "https://" in out
+    page = json.loads(cli("explain", "--json", code)[1])
+    assert page["family"] == family and page["meaning"] and page["source"].startswith("https://")
 
 
-def test_file_named_like_an_id_is_read_as_a_file(run_cli, tmp_path):
+def test_unknown_id_exit_2(cli):
+    rc, _, err = cli("explain", "AF999")
+    assert rc == 2
+    assert err.count("\n") == 1 and "unknown signature id" in err
+    assert cli("explain", "EX12345")[0] == 2  # neither a file nor an id
+
+
+def test_file_named_like_an_id_is_read_as_a_file(cli, tmp_path, monkeypatch):
     (tmp_path / "AF001").write_bytes(MASKEDFILL.read_bytes())
-    r = run_cli("explain", "--json", "AF001", cwd=tmp_path)
-    assert json.loads(r.stdout)["matches"][0]["id"] == "AF003"
+    monkeypatch.chdir(tmp_path)
+    rc, out, _ = cli("explain", "--json", "AF001")
+    assert json.loads(out)["matches"][0]["id"] == "AF003"
 
 
-def test_list(run_cli):
-    r = run_cli("explain", "--list")
-    assert r.returncode == 0 and "AF001" in r.stdout.decode() and "AF029" in r.stdout.decode()
-    doc = json.loads(run_cli("explain", "--list", "--json").stdout)
-    assert len(doc["signatures"]) >= 29
+def test_list(cli):
+    rc, out, _ = cli("explain", "--list")
+    assert rc == 0 and "AF001" in out and "AF029" in out and "error-code tables" in out
+    doc = json.loads(cli("explain", "--list", "--json")[1])
+    assert len(doc["signatures"]) >= 35
+    assert {f["family"] for f in doc["code_families"]} >= {"cann", "acl", "torch_npu", "hccl", "mindie"}
 
 
 def _run_plain(args, env_extra):
@@ -124,23 +197,23 @@ def _run_plain(args, env_extra):
 
 def test_plain_output_without_tty_and_with_no_color():
     for extra in ({"TERM": "xterm-256color"}, {"TERM": "xterm-256color", "NO_COLOR": "1"}):
-        for args in (["explain", str(MASKEDFILL)], ["explain", "AF003"], ["explain", "--list"]):
+        for args in (["explain", str(MASKEDFILL)], ["explain", "AF003"]):
             r = _run_plain(args, extra)
             assert r.returncode == 0
             assert b"\x1b" not in r.stdout and b"\x1b" not in r.stderr, args
 
 
-def test_log_text_with_markup_is_printed_verbatim(run_cli, tmp_path):
+def test_log_text_with_markup_is_printed_verbatim(cli, tmp_path):
     log = tmp_path / "x.log"
     log.write_text("[bold]RuntimeError: The kernel ZerosLikeExt unregistered.[/bold] [red]x[/red]\n")
-    out = run_cli("explain", log).stdout.decode()
+    out = cli("explain", log)[1]
     assert "[bold]RuntimeError: The kernel ZerosLikeExt unregistered.[/bold] [red]x[/red]" in out
 
 
 def test_import_path_stays_light():
     """explain must not drag in libcst or any framework on its import path."""
     code = (
-        "import sys; from ascendfix.explain import cli, engine, kb;"
+        "import sys; from ascendfix.explain import cli, engine, kb, operation, codes, sources, lines;"
         "bad = [m for m in ('libcst', 'mindspore', 'torch', 'numpy') if m in sys.modules]; print(bad)"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
@@ -156,7 +229,7 @@ def _rules_copy(tmp_path):
     return dst
 
 
-def test_new_entry_needs_no_code(run_cli, tmp_path):
+def test_new_entry_needs_no_code(cli, tmp_path):
     """A signature added as data is matched, ranked and explained without touching the engine."""
     rules = _rules_copy(tmp_path)
     (rules / "signatures" / "AF900-test-entry.yaml").write_text(
@@ -186,21 +259,33 @@ def test_new_entry_needs_no_code(run_cli, tmp_path):
     )
     log = tmp_path / "x.log"
     log.write_text("ImportError: libcublas.so.10: cannot open shared object file: No such file or directory\n")
-    r = run_cli("explain", "--json", log, env={"ASCENDFIX_RULES_DIR": str(rules)})
-    doc = json.loads(r.stdout)
-    assert r.returncode == 0 and doc["matches"][0]["id"] == "AF900"
+    env = {"ASCENDFIX_RULES_DIR": str(rules)}
+    rc, out, _ = cli("explain", "--json", log, env=env)
+    doc = json.loads(out)
+    assert rc == 0 and doc["matches"][0]["id"] == "AF900"
     assert doc["matches"][0]["cause"] == "libcublas.so.10 is a CUDA library (libcublas.so.10)"
-    assert run_cli("explain", "AF900", env={"ASCENDFIX_RULES_DIR": str(rules)}).returncode == 0
+    assert cli("explain", "AF900", env=env)[0] == 0
 
 
-def test_malformed_entry_is_one_line_exit_2(run_cli, tmp_path):
+def test_malformed_entry_is_one_line_exit_2(cli, tmp_path):
     rules = _rules_copy(tmp_path)
+    env = {"ASCENDFIX_RULES_DIR": str(rules)}
     bad = rules / "signatures" / "AF003-maskedfill-dtype.yaml"
     bad.write_text(bad.read_text(encoding="utf-8").replace("priority: 90", "priority: high"), encoding="utf-8")
-    r = run_cli("explain", MASKEDFILL, env={"ASCENDFIX_RULES_DIR": str(rules)})
-    err = r.stderr.decode()
-    assert r.returncode == 2 and err.count("\n") == 1
+    rc, _, err = cli("explain", MASKEDFILL, env=env)
+    assert rc == 2 and err.count("\n") == 1
     assert "AF003-maskedfill-dtype.yaml" in err and "priority" in err and "Traceback" not in err
-    bad.write_text("id: AF003\n  patterns: [\n", encoding="utf-8")
-    r = run_cli("explain", MASKEDFILL, env={"ASCENDFIX_RULES_DIR": str(rules)})
-    assert r.returncode == 2 and "invalid YAML" in r.stderr.decode() and r.stderr.decode().count("\n") == 1
+    rules2 = _rules_copy(tmp_path / "second")  # a fresh folder: rule files are cached per folder in-process
+    (rules2 / "signatures" / "AF003-maskedfill-dtype.yaml").write_text("id: AF003\n  patterns: [\n", encoding="utf-8")
+    rc, _, err = cli("explain", MASKEDFILL, env={"ASCENDFIX_RULES_DIR": str(rules2)})
+    assert rc == 2 and "invalid YAML" in err and err.count("\n") == 1
+
+
+def test_malformed_code_table_is_one_line_exit_2(cli, tmp_path):
+    rules = _rules_copy(tmp_path)
+    env = {"ASCENDFIX_RULES_DIR": str(rules)}
+    fam = rules / "codes" / "hccl.yaml"
+    fam.write_text(fam.read_text(encoding="utf-8").replace("prefilter: 'hcclRet -> [0-9]'", "prefilter: 'hcclRet\\d'"),
+                   encoding="utf-8")
+    rc, _, err = cli("explain", MASKEDFILL, env=env)
+    assert rc == 2 and err.count("\n") == 1 and "hccl.yaml" in err and "prefilter" in err

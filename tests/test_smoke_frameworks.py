@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from support import ms27_python, ms210_python, torch_python
+from support import ms27_python, ms210_python, schema_errors, torch_python
 
 pytestmark = pytest.mark.full
 
@@ -43,6 +43,7 @@ def _passed(r, out, recipe, size=(64, 64)):
     assert r.returncode == 0, text + r.stderr.decode()[-3000:]
     rep = json.loads((out / "report.json").read_text())
     assert rep["status"] == "pass" and rep["failure"] is None
+    assert schema_errors("smoke", rep) == []  # a real passing report.json against schemas/smoke.schema.json
     assert rep["recipe"]["id"] == recipe
     png = out / "{}.png".format(recipe)
     assert _png_size(png) == size

@@ -5,7 +5,7 @@ import pytest
 from ascendfix.errors import AscendfixError
 from ascendfix.smoke.recipes import evaluate_checks, load_recipes, resolve, resource_thresholds
 from ascendfix.smoke.reference import assess
-from ascendfix.smoke.weights import WeightsError, inspect_weights
+from ascendfix.weights import WeightsError, inspect_weights
 
 RECIPES = load_recipes()
 

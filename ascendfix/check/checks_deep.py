@@ -5,6 +5,8 @@ CANN can segfault the interpreter. The probes are files in ascendfix/probes/, ru
 :meth:`ascendfix.target.Target.run_probe`.
 """
 
+import os
+
 from ascendfix.check import facts
 from ascendfix.check.engine import check, ev, finding
 
@@ -50,10 +52,90 @@ def deep_run_check(ctx):
     return finding("ok", "MindSpore {} run_check passed on {}{}".format(payload["version"], target, note), e)
 
 
-@check("deep.fp16_masked_fill", "deep", "fp16 masked_fill with a Python scalar (seed 000's TypeError)", stacks=["mindone"],
-       deep=True, slow=True)
+# The files mindone's CLIP text encoders run their masks through (SDXL's two text encoders): the model code and
+# the attention-mask helpers it imports. A checkout may also hold an older modeling_ms_clip.py there.
+CLIP_FILES = ("transformers/models/clip/*.py", "transformers/modeling_attn_mask_utils.py")
+_FILL_METHODS = ("masked_fill", "masked_fill_")
+
+
+def _is_number(node):
+    import ast
+
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+
+
+def scalar_fill_sites(source):
+    """Lines of ``masked_fill`` calls whose fill value is a bare Python number (the sites the masked-fill-dtype
+    patch rule rewrites): ``x.masked_fill(mask, 0)``, ``x.masked_fill_(mask, value=-1e9)``,
+    ``ops.masked_fill(x, mask, 0)`` / ``mint.masked_fill(...)``. Read with the stdlib ``ast``; nothing is imported."""
+    import ast
+
+    if "mindspore" not in source:  # torch code: not MindSpore's MaskedFill
+        return []
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    out = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        if node.func.attr not in _FILL_METHODS:
+            continue
+        owner = node.func.value
+        functional = isinstance(owner, (ast.Name, ast.Attribute)) and (
+            getattr(owner, "id", None) in ("ops", "mint", "F") or getattr(owner, "attr", None) in ("ops", "mint", "functional"))
+        pos = 2 if functional else 1
+        value = node.args[pos] if len(node.args) > pos else next(
+            (k.value for k in node.keywords if k.arg == "value"), None)
+        if value is not None and _is_number(value):
+            out.append(node.lineno)
+    return sorted(out)
+
+
+def mindone_clip_fills(ctx):
+    """(package dir or None, files read, [(relpath, line, code)]) for the mindone the target environment runs."""
+    import glob
+
+    def _scan():
+        from ascendfix import target
+
+        base = None
+        if ctx.mindone:
+            cand = os.path.join(str(ctx.mindone), "mindone")
+            base = cand if os.path.isdir(cand) else str(ctx.mindone)
+        else:
+            try:
+                base = target.get(ctx.python).package_dir("mindone")
+            except Exception:  # an interpreter that cannot be asked: no source to read
+                base = None
+        if not base or not os.path.isdir(base):
+            return None, [], []
+        files, sites = [], []
+        for pattern in CLIP_FILES:
+            for path in sorted(glob.glob(os.path.join(base, pattern))):
+                files.append(path)
+                try:
+                    with open(path, encoding="utf-8", errors="replace") as fh:
+                        text = fh.read()
+                except OSError:
+                    continue
+                if "masked_fill" not in text:
+                    continue
+                lines = text.splitlines()
+                for line in scalar_fill_sites(text):
+                    sites.append((os.path.relpath(path, os.path.dirname(base)), line, lines[line - 1].strip()))
+        return base, files, sites
+
+    return ctx.cached("mindone_clip_fills", _scan)
+
+
+@check("deep.fp16_masked_fill", "deep", "fp16 masked_fill with a Python scalar, and whether mindone's CLIP code uses one",
+       stacks=["mindone"], deep=True, slow=True)
 def deep_masked_fill(ctx):
-    """mask.masked_fill(cond, 0) on a float16 tensor vs ms.Tensor(0, dtype) — the CLIP mask bug seed 000 patches."""
+    """MindSpore's float16 masked_fill with a Python 0 vs a Tensor of the input's dtype, then the CLIP sources read."""
     if not ctx.dist("mindspore"):
         return finding("skip", "MindSpore not installed")
     target = _target(ctx)
@@ -64,15 +146,33 @@ def deep_masked_fill(ctx):
     scalar = payload.get("python scalar 0", "")
     tensor = payload.get("ms.Tensor(0, dtype)", "")
     if "numpy" in (scalar + tensor).lower():
+        from ascendfix.check import advice
+
         return finding("error", "masked_fill fails inside MindSpore's NumPy bridge ({}): MindSpore was built against "
-                       "NumPy 1.x".format(scalar), e, fix=['pip install "numpy<2"  (see the pkgs.numpy2 finding)'])
+                       "NumPy 1.x".format(scalar), e,
+                       fix=advice.for_packages(ctx, "numpy") or [advice.pip(ctx, "numpy<2")])
     if not scalar.startswith("ok") and not tensor.startswith("ok"):
         return finding("skip", "float16 masked_fill fails on {} with either value ({}), so this machine cannot tell "
                        "the two apart; the probe is meaningful on the NPU".format(target, scalar.split(":")[0]), e)
     if scalar.startswith("ok"):
         return finding("ok", "masked_fill with a Python scalar works on float16 here ({})".format(target), e)
-    return finding("warn", "masked_fill(cond, 0) on float16 raises {} on {}; mindone's CLIP mask code hits this".format(
-        scalar.split(":")[0], target), e, fix=["ascendfix apply <mindone checkout>  (rewrites the masked_fill value to ms.Tensor(0, dtype))"])
+    error = scalar.split(":")[0]
+    base, files, sites = mindone_clip_fills(ctx)
+    mo = ctx.version("mindone")
+    who = "mindone {}".format(mo) if mo else "the mindone tree"
+    if base is None:
+        return finding("ok", "MindSpore refuses masked_fill(cond, 0) on float16 ({} on {}); fill with "
+                       "ms.Tensor(0, dtype=x.dtype) in your own code (no mindone installed to read)".format(error, target), e)
+    e.append(ev(base, "{} CLIP file(s) read, {} scalar fill(s)".format(len(files), len(sites))))
+    if not sites:
+        return finding("ok", "MindSpore refuses masked_fill(cond, 0) on float16 ({} on {}), but {}'s CLIP code "
+                       "passes a Tensor of the input's dtype ({} file(s) read): mindone is fine".format(
+                           error, target, who, len(files)), e)
+    first = "; ".join("{}:{} {}".format(p, line, code) for p, line, code in sites[:3])
+    tree = str(ctx.mindone) if ctx.mindone else "<your mindone checkout>"
+    return finding("warn", "masked_fill(cond, 0) on float16 raises {} on {}, and {}'s CLIP code has {} such call(s): {}"
+                   .format(error, target, who, len(sites), first), e,
+                   fix=["ascendfix apply {}   (rule masked-fill-dtype: the fill becomes ms.Tensor(0, dtype=x.dtype))".format(tree)])
 
 
 @check("deep.sdxl_import", "deep", "import mindone.diffusers.StableDiffusionXLPipeline", stacks=["mindone"], deep=True, slow=True)
@@ -99,12 +199,10 @@ def deep_torch_npu(ctx):
     e = [ev("torch", "{} (cxx11_abi={})".format(payload["torch"], payload["cxx11_abi"]))]
     out = []
     if payload.get("error"):
-        from ascendfix.check import compat
+        from ascendfix.check import advice
 
-        pairs = [p for r in compat.table("torch_npu.yaml") for p in r["pairs"] if compat.same_release(p["torch"], payload["torch"])]
-        fix = (["pip install torch_npu=={}  (the build paired with torch {})".format(pairs[0]["torch_npu"], payload["torch"])]
-               if pairs else ["torch {} has no torch_npu release in the shipped table: install a torch/torch_npu pair from "
-                              "https://github.com/Ascend/pytorch#version-support".format(payload["torch"])])
+        fix = advice.for_packages(ctx, "torch-npu", "torch") or [
+            "torch {} has no torch_npu build in the shipped tables: see the plan below".format(payload["torch"])]
         out.append(finding("error", "import torch_npu failed: " + payload["error"], e, fix=fix))
     elif not payload.get("npu_available"):
         out.append(finding("error" if facts.npu_present(ctx) else "warn",

@@ -14,12 +14,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ascendfix import data
 from ascendfix.check import facts, hcclparse
-from ascendfix.check.engine import check, ev, finding, redact
+from ascendfix.check.engine import add_category, check, ev, finding, redact
 
 F = data.Field
 HCCN_CONF = "/etc/hccn.conf"
 HCCN_TOOL = "/usr/local/Ascend/driver/tools/hccn_tool"
 RANK_TABLE_VARS = ("RANK_TABLE_FILE", "RANKTABLEFILE")
+
+add_category("hccl", "HCCL multi-node readiness", after="env")
 
 ENV_FIELDS = {
     "id": F(str), "kind": F(str, choices=["int", "number", "enum", "ip", "ifname", "ports", "combo"]),

@@ -4,9 +4,17 @@ Reads files and package metadata only (no framework import, about a second); `--
 probes in subprocesses of the target interpreter (import mindspore + run_check, the fp16 masked_fill
 probe, importing mindone.diffusers.StableDiffusionXLPipeline; torch_npu for the torch stack).
 
-Output: one line per category with ✓ / ! / ✗, the problems underneath with copy-paste fixes, details
-with -v, a closing count. `--json` prints {"findings": [...], "summary": {...}} and nothing else.
-check never writes anything, and redacts env values whose names look like tokens, keys or passwords.
+Output: one line per category with ✓ / ! / ✗, the problems underneath, details with -v, a closing count,
+and the plan: the newest combination of versions that fits every pairing table (MindSpore, mindone,
+CANN, driver, Python, architecture; torch, torch_npu, mindiesd) for this machine, as commands to copy
+in order. --want 'mindone>=0.5' asks for more; when nothing fits, the plan says which fact has to change
+(a new Python environment, a CANN upgrade) and how. `--json` prints {"findings", "summary", "plan"}
+and nothing else. check never writes anything, and redacts env values whose names look like tokens,
+keys or passwords.
+
+Which Python environment: --python PATH (a python or a venv folder); without it, the interpreter
+running ascendfix when a framework is installed there, else the active $VIRTUAL_ENV / $CONDA_PREFIX or
+`python3` on PATH with a framework installed. The header says which one was checked.
 
 Stacks (--stack, auto-detected from what is installed): mindone (MindSpore + MindOne), torch-npu
 (torch_npu + diffusers), mindie (MindIE-SD).
@@ -22,15 +30,16 @@ Examples:
   ascendfix check
   ascendfix check --weights ~/weights/AI-ModelScope/stable-diffusion-xl-base-1___0 -v
   ascendfix check --python ~/sdxl-env/bin/python --deep
+  ascendfix check --python ~/py38-env --want 'mindone>=0.5'
   ascendfix check --stack torch-npu --script run.py
   ascendfix check --only cann npu.smi --json
 """
 
+
 import os
-from pathlib import Path
 
 from ascendfix import stacks
-from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK, AscendfixError
+from ascendfix.errors import EXIT_OK, AscendfixError
 
 
 
@@ -41,6 +50,8 @@ def add_arguments(parser):
                         "found in the modelscope cache)")
     parser.add_argument("--python", metavar="PATH", help="inspect another interpreter's environment (a venv's python "
                         "or the venv folder); default: the one running ascendfix")
+    parser.add_argument("--want", action="append", default=[], metavar="REQ",
+                        help="plan for this requirement too, e.g. 'mindone>=0.5' or 'torch-npu>=2.9' (repeatable)")
     parser.add_argument("--only", nargs="+", metavar="ID", help="run only these checks (ids, id prefixes like 'cann', "
                         "or categories; see --list-checks)")
     parser.add_argument("--list-checks", action="store_true", help="list the checks and exit")
@@ -60,34 +71,19 @@ def add_arguments(parser):
                         "not only local rank 0 of each node")
 
 
-def _validate(args):
-    def need_dir(flag, p):
-        if p is not None and not Path(os.path.expanduser(p)).is_dir():
-            raise AscendfixError("{} {}: no such directory".format(flag, p))
-
-    def need_file(flag, p):
-        if p is not None and not Path(os.path.expanduser(p)).is_file():
-            raise AscendfixError("{} {}: no such file".format(flag, p))
-
-    need_dir("--weights", args.weights)
-    need_dir("--mindone", args.mindone)
-    need_dir("--root", args.root)
-    need_file("--script", args.script)
-    commands = {}
-    for item in args.command_output:
+def _command_outputs(items):
+    """'COMMAND=FILE' items -> {command: file} (the files are read by the operation)."""
+    out = {}
+    for item in items:
         if "=" not in item:
             raise AscendfixError("--command-output {!r}: expected 'COMMAND=FILE'".format(item))
         name, path = item.split("=", 1)
-        try:
-            commands[name.strip()] = Path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError as e:
-            raise AscendfixError("--command-output {}: cannot read {}: {}".format(name, path, e.strerror))
-    if args.timeout <= 0:
-        raise AscendfixError("--timeout must be positive")
-    return commands
+        out[name.strip()] = path
+    return out
 
 
 def run(args):
+    """parse -> call (ascendfix.check.check, the same operation the library calls) -> render."""
     from ascendfix import check as pkg
     from ascendfix.check import engine
     from ascendfix.output import emit_json, make_console, progress
@@ -95,115 +91,139 @@ def run(args):
     pkg.load_checks()
     if args.list_checks:
         return _list(args, engine)
-    commands = _validate(args)
-    expand = lambda p: os.path.expanduser(p) if p else p  # noqa: E731
-    ctx = pkg.make_context(stack=args.stack, weights=expand(args.weights), python=args.python, root=args.root,
-                           deep=args.deep, script=expand(args.script), mindone=expand(args.mindone),
-                           commands=commands, deep_timeout=args.timeout)
+    command_output = _command_outputs(args.command_output)
+    selected = engine.select(args.only)
     out_path = launch = None
     if args.out:
         from ascendfix.check import node
 
-        out_path, launch, skip = node.plan_out(args.out, ctx.env, node.hostname(ctx), args.all_ranks)
+        out_path, launch, skip = node.plan_out(args.out, os.environ, node.host_name(os.environ, args.root),
+                                               args.all_ranks)
         if skip:  # another process of this node writes the report
             if args.json:
                 emit_json({"skipped": skip, "launcher": launch})
             else:
                 make_console(stderr=True).print(skip, markup=False)
             return EXIT_OK
-    # the target interpreter's metadata scan runs in the background while the filesystem checks run;
-    # a bad --python still ends as a one-line usage error (AscendfixError is re-raised by the engine)
-    ctx.prefetch()
-    selected = engine.select(args.only)
     with progress("checking", total=len(selected), enabled=not args.json) as advance:
-        findings = engine.run(ctx, only=args.only, progress=advance)
-    summary = engine.summarize(findings, strict=args.strict)
-    py = ctx.environment.get("python", {})
-    from ascendfix import __version__
-
-    summary.update({"tool_version": __version__, "stack": ctx.stack, "stack_source": ctx.stack_source, "python": py.get("version"),
-                    "executable": py.get("executable"), "root": str(ctx.root), "deep": bool(args.deep)})
-    doc = {"findings": findings, "summary": summary}
-    if args.json or args.out:
-        from ascendfix.check import node
-
-        doc["node"] = node.describe(ctx, launch)
+        report = pkg.check(only=args.only, stack=args.stack, weights=args.weights, python=args.python,
+                           root=args.root, deep=args.deep, strict=args.strict, wants=args.want, script=args.script,
+                           mindone=args.mindone, command_output=command_output, timeout=args.timeout,
+                           progress=advance, launch=launch)
     if out_path is not None:
-        node.write_report(out_path, doc)
+        node.write_report(out_path, report.to_dict())
     if args.json:
-        emit_json(doc)
+        emit_json(report.to_dict())
     else:
-        _render(make_console(), findings, summary, args.verbose, engine)
+        _render(make_console(), report, args.verbose, engine)
         if out_path is not None:
             make_console().print("report written to {}".format(out_path), markup=False)
-    return EXIT_OK if summary["ok"] else EXIT_NEGATIVE
+    return report.exit_code
 
 
 def _list(args, engine):
     from ascendfix.output import emit_json, make_console
 
     checks = engine.select()
+    renamed = {new: old for old, new in engine.ALIASES.items()}
     rows = [{"id": c.id, "category": c.category, "title": c.title, "stacks": list(c.stacks or ["all"]),
              "deep": c.deep, "needs": c.needs, "description": c.doc} for c in checks]
+    for r in rows:
+        if r["id"] in renamed:
+            r["formerly"] = renamed[r["id"]]
     if args.json:
         emit_json({"checks": rows})
         return EXIT_OK
-    from rich.table import Table
+    from rich.text import Text
 
     console = make_console()
-    t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    for col in ("id", "category", "stacks", "what it checks"):
-        t.add_column(col, overflow="fold")
     for r in rows:
-        extra = " (--deep)" if r["deep"] else (" (--{})".format(r["needs"]) if r["needs"] else "")
-        t.add_row(r["id"], r["category"], ",".join(r["stacks"]), r["description"] + extra)
-    console.print(t)
+        extra = []
+        extra.append("stacks: " + ", ".join(r["stacks"]))
+        if r["deep"]:
+            extra.append("with --deep")
+        if r["needs"]:
+            extra.append("with --" + r["needs"])
+        if r.get("formerly"):
+            extra.append("formerly " + r["formerly"])
+        # the id on a line of its own, never wrapped or cut, whatever the terminal width
+        console.print(Text(r["id"], style="bold"), soft_wrap=True)
+        console.print(Text("    {} [{}; {}]".format(r["description"], r["category"], "; ".join(extra))))
     return EXIT_OK
 
 
-def _render(console, findings, summary, verbose, engine):
+def _counts(items):
+    n_err = sum(1 for f in items if f["status"] in ("error", "crashed"))
+    n_warn = sum(1 for f in items if f["status"] == "warn")
+    parts = []
+    if n_err:
+        parts.append("{} error{}".format(n_err, "" if n_err == 1 else "s"))
+    if n_warn:
+        parts.append("{} warning{}".format(n_warn, "" if n_warn == 1 else "s"))
+    return ", ".join(parts)
+
+
+def _render(console, report, verbose, engine):
     from rich.markup import escape
+    from rich.text import Text
 
     from ascendfix.output import styled_mark
 
-    head = "ascendfix check — stack {} ({}), Python {} ({})".format(
-        summary["stack"], summary["stack_source"], summary["python"], summary["executable"])
+    findings, summary, plan = report.findings, report.summary, report.plan
+    head = "ascendfix check — stack {} ({}), Python {}".format(summary["stack"], summary["stack_source"], summary["python"])
+    if summary.get("executable"):
+        head += " at {}".format(summary["executable"])
+    if summary.get("python_source") and summary["python_source"] != "--python":
+        head += " — {}".format(summary["python_source"])
     if summary["root"] != "/":
         head += ", root " + summary["root"]
-    console.print(escape(head) if verbose else escape(head.split(", Python")[0] + ", Python " + str(summary["python"])))
+    console.print(Text(head), soft_wrap=True)
     by_cat = {}
     for f in findings:
         by_cat.setdefault(f["category"], []).append(f)
+    sev = {"error": 0, "crashed": 1, "warn": 2}
+    shown_fixes = set()  # a fix shared by several findings (a plan step) is printed once, under the first
     for cat, title in engine.CATEGORIES:
         items = by_cat.get(cat)
         if not items:
             continue
         status = summary["categories"][cat]
-        sev = {"error": 0, "crashed": 1, "warn": 2}
         problems = sorted((f for f in items if f["status"] in sev), key=lambda f: sev[f["status"]])
         oks = [f for f in items if f["status"] == "ok"]
-        lead = problems[0] if problems else (oks[0] if oks else items[0])
-        info = lead["detail"]
-        if not problems and len(oks) > 2:
-            info = "{} checks passed".format(len(oks))
-        if len(info) > 100:
-            info = info[:97] + "..."
+        single = len(problems) == 1 and not verbose  # -v lists every finding under a summary line
+        if problems:
+            info = problems[0]["detail"] if single else _counts(problems)
+        elif len(oks) == 1 and not verbose:
+            info = oks[0]["detail"]
+        elif oks:
+            info = "{} check{} passed".format(len(oks), "" if len(oks) == 1 else "s")
+        else:
+            info = items[0]["detail"] or "skipped"
         console.print("[{}] {} ({})".format(styled_mark(status, console), escape(title), escape(info)))
-        shown = problems if not verbose else items
+        shown = items if verbose else problems
         for f in shown:
-            if f is lead and not verbose and len(problems) == 1 and len(f["detail"]) <= 100 and not f["fix"]:
-                continue
-            console.print("    {} {}".format(styled_mark(f["status"], console), escape(f["detail"])))
+            # the category line already carries a single problem's (or the single item's) detail
+            repeat = not verbose and ((single and f is problems[0]) or (
+                not problems and f is (oks[0] if len(oks) == 1 else items[0]) and info == f["detail"]))
+            if not repeat:
+                console.print("    {} {}".format(styled_mark(f["status"], console), escape(f["detail"])))
             if verbose:
                 for e in f["evidence"]:
-                    console.print("        [dim]{}: {}[/]".format(escape(str(e.get("source"))), escape(str(e.get("value")))))
+                    value = e.get("value")
+                    line = str(e.get("source")) if value in (None, "") else "{}: {}".format(e.get("source"), value)
+                    console.print("        [dim]{}[/]".format(escape(line)))
                 if f.get("expected"):
                     console.print("        [dim]expected: {}[/]".format(escape(str(f["expected"]))))
             if f["status"] in ("error", "warn", "crashed"):
                 for fx in f["fix"]:
-                    console.print("        → {}".format(escape(fx)))
+                    if fx in shown_fixes:
+                        continue
+                    shown_fixes.add(fx)
+                    console.print(Text("        → " + fx), soft_wrap=True)
             if verbose and f.get("links"):
                 console.print("        [dim]source: {}[/]".format(escape(", ".join(f["links"]))))
+    if plan is not None:
+        _render_plan(console, plan, verbose)
     c = summary["counts"]
     n = len(summary["categories_with_issues"])
     if n:
@@ -214,3 +234,44 @@ def _render(console, findings, summary, verbose, engine):
             "" if verbose else " Run with -v for details, --json for machine output."))
     else:
         console.print("\n{} No issues found! ({} checks passed)".format(styled_mark("ok", console), c["ok"]))
+
+
+def _render_plan(console, plan, verbose):
+    from rich.text import Text
+
+    if plan.status == "unsolvable":
+        console.print(Text("\nPlan for the {} stack: nothing in the shipped tables fits{}.".format(
+            plan.stack, " " + ", ".join(plan.wants) if plan.wants else "")), soft_wrap=True)
+        for why in plan.blocked_by:
+            console.print(Text("    " + why), soft_wrap=True)
+        return
+    if not plan.steps:
+        console.print(Text("\nPlan for the {} stack: nothing to change — {}.".format(plan.stack, plan.headline())),
+                      soft_wrap=True)
+        for note in plan.notes:
+            console.print(Text("    " + note), soft_wrap=True)
+        if verbose and plan.sources:
+            console.print(Text("    tables: " + ", ".join(dict.fromkeys(plan.sources)), style="dim"), soft_wrap=True)
+        return
+    console.print(Text("\nPlan for the {} stack: {}".format(plan.stack, plan.headline())), soft_wrap=True)
+    if plan.relaxed:
+        facts = plan.facts
+        changes = []
+        if "python" in plan.relaxed:
+            changes.append("Python {} -> {} (a new environment)".format(facts.python, plan.choice.get("python")))
+        if "cann" in plan.relaxed:
+            changes.append("CANN {} -> {}".format(facts.cann, plan.choice.get("cann")))
+        if "driver" in plan.relaxed:
+            changes.append("driver {} -> a newer one".format(facts.driver))
+        console.print(Text("    nothing fits as things are{}: {}".format(
+            " for " + ", ".join(plan.wants) if plan.wants else "", "; ".join(plan.blocked_by))), soft_wrap=True)
+        console.print(Text("    change: " + ", ".join(changes)), soft_wrap=True)
+    console.print(Text("    run in order:"), soft_wrap=True)
+    for step in plan.steps:
+        console.print(Text("    {}. {}".format(step["n"], step["title"])), soft_wrap=True)
+        for cmd in step["commands"]:
+            console.print(Text("       " + cmd), soft_wrap=True)
+    for note in plan.notes:
+        console.print(Text("    " + note), soft_wrap=True)
+    if verbose and plan.sources:
+        console.print(Text("    tables: " + ", ".join(dict.fromkeys(plan.sources)), style="dim"), soft_wrap=True)

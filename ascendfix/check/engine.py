@@ -30,7 +30,6 @@ CATEGORIES = [
     ("packages", "Python packages"),
     ("pairing", "Version pairing"),
     ("env", "Environment variables"),
-    ("hccl", "HCCL multi-node readiness"),
     ("weights", "Weights"),
     ("system", "System resources"),
     ("script", "Script lint"),
@@ -38,6 +37,19 @@ CATEGORIES = [
 ]
 CATEGORY_TITLES = dict(CATEGORIES)
 STACKS = stacks.ids()  # rules/stacks.yaml
+# ids that were renamed: the old id still selects the check (--only) and is documented in --list-checks
+ALIASES = {"sys.permissions": "npu.permissions"}
+
+
+def add_category(cid, title, after=None):
+    """Register a new category (a new ``checks_<cid>.py`` calls this at import), placed after ``after``."""
+    if cid in CATEGORY_TITLES:
+        return
+    pos = len(CATEGORIES)
+    if after is not None:
+        pos = [c for c, _ in CATEGORIES].index(after) + 1
+    CATEGORIES.insert(pos, (cid, title))
+    CATEGORY_TITLES[cid] = title
 
 _SECRET = re.compile(r"(TOKEN|SECRET|PASSW|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|AUTH|_KEY$|^KEY$)", re.I)
 
@@ -102,8 +114,8 @@ def finding(status, detail, evidence=None, expected=None, fix=None, id=None, tit
 
 
 def ev(source, value):
-    """One piece of evidence: where it was read (file, command, env var) and the value read."""
-    return {"source": str(source), "value": value}
+    """One piece of evidence: where it was read (file, command, env var) and the value read ("not set" for nothing)."""
+    return {"source": str(source), "value": "not set" if value is None else value}
 
 
 class Context:
@@ -117,7 +129,8 @@ class Context:
     """
 
     def __init__(self, root=None, env=None, commands=None, python=None, stack=None, weights=None, deep=False,
-                 script=None, mindone=None, environment=None, timeout=20, deep_timeout=300, run_commands=None):
+                 script=None, mindone=None, environment=None, timeout=20, deep_timeout=300, run_commands=None,
+                 wants=(), own_env=False, python_how=None):
         self.root = Path(root) if root else Path("/")
         self.real_root = str(self.root.resolve()) == "/"
         self.env = dict(os.environ) if env is None else dict(env)
@@ -134,6 +147,9 @@ class Context:
         self.deep_timeout = deep_timeout
         # real commands only on the real root unless told otherwise
         self.run_commands = self.real_root if run_commands is None else run_commands
+        self.wants = list(wants or ())  # parsed --want requirements (packaging Requirement)
+        self.own_env = bool(own_env)  # the target is ascendfix's own environment: plans use a new one
+        self.python_how = python_how  # how the target interpreter was chosen (for the report header)
         self._cache = {}
 
     # -- filesystem through the root -------------------------------------------------------
@@ -307,6 +323,7 @@ def select(only=None):
     if only:
         chosen = []
         for want in only:
+            want = ALIASES.get(want, want)
             hit = [c for c in checks if c.id == want or c.id.startswith(want.rstrip(".") + ".") or c.category == want]
             if not hit:
                 raise AscendfixError("--only {}: no such check (see --list-checks)".format(want))

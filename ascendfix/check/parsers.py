@@ -143,6 +143,12 @@ def parse_npu_smi(text):
     return res
 
 
-# PCI device ids of Huawei Ascend chips (vendor 0x19e5), as msprechecker and Huawei's docs use them.
-ASCEND_PCI = {"d100": "Ascend 310", "d500": "Ascend 310P", "d801": "Ascend 910", "d802": "Ascend 910B",
-              "d803": "Ascend 910 A3"}
+# PCI device ids of Huawei Ascend chips (vendor 0x19e5): model shown to people, and the chip family used in
+# CANN package names (Ascend-cann-kernels-910b..., Ascend-cann-910b-ops...). The one place this map lives.
+ASCEND_PCI = {
+    "d100": ("Ascend 310", "310"),
+    "d500": ("Ascend 310P", "310p"),
+    "d801": ("Ascend 910", "910"),
+    "d802": ("Ascend 910B", "910b"),
+    "d803": ("Ascend 910 A3", "a3"),
+}

@@ -1,20 +1,28 @@
-"""Match logs against the signature knowledge base.
+"""Match one log against the knowledge base: signatures (``rules/signatures``), the error-code table
+(``rules/codes``) and the fault-knowledge table (``rules/faults``).
 
 Pipeline, per input line (streamed, binary, never the whole file in memory):
 
-1. pre-filter: does the raw line contain any literal *anchor* of any signature? One combined
-   scan over all anchors: ``grep -E`` with one alternation of the escaped anchors (a DFA in C)
-   when a working grep is on PATH, else one Python ``re`` alternation per line (also forced by
-   ``ASCENDFIX_EXPLAIN_NO_GREP=1``). Lines without an anchor cost nothing more.
-2. only for lines that hit: decode (UTF-8, then GB18030, then UTF-8 with replacement), drop
-   ANSI colour codes and CR, and run the full regexes of the patterns whose anchors occur in the
-   line. Lines longer than ``WINDOW_LIMIT`` are matched on bounded windows around each anchor.
-3. accumulate per signature: evidence lines (with line numbers), named captures (first wins),
-   matched pattern set; rank by priority (specific causes outrank generic wrappers), then by
-   the number of distinct patterns matched, then by first occurrence.
+1. pre-filter: does the raw line hold a literal *anchor* of a signature, a code a code family can
+   detect (``E?####``, ``ERR#####``, ``MIE…``, ``error code is 507035``...) or a *key-line* marker
+   (a Python exception line, ``Traceback``, a ``[ERROR]`` header)? One combined scan: ``grep -E`` with
+   one alternation (a DFA in C) when a working grep is on PATH, else one Python ``re`` per line (also
+   forced by ``ASCENDFIX_EXPLAIN_NO_GREP=1``). Both paths use the same expression, so they agree.
+2. only for lines that hit: decode (UTF-8, then GB18030, then UTF-8 with replacement), drop ANSI
+   colour codes and CR, strip launcher prefixes and read the Ascend header (:mod:`.lines`), run the
+   signature patterns whose anchors occur and the code detectors. Lines longer than ``WINDOW_LIMIT``
+   are matched on bounded windows around each anchor.
+3. accumulate per signature / per code: evidence lines, named captures (first wins), the matched
+   pattern set, the first line and its time; remember the key lines (the last exception, the first and
+   last Ascend error lines) for when nothing matches.
+4. rank (see :func:`rank_key`): causes before consequences before wrappers before context; a
+   signature before a code-table row or fault entry; then priority, patterns matched, first line. A code
+   or fault entry on a line a cause / consequence signature already explains is dropped, and so are codes
+   a matched signature claims (``codes:``). The number shown is the *rank* (1 = most likely root cause);
+   it is an order, not a measured probability.
 
-Public API (stable, used by other verbs): :func:`explain_text`, :func:`explain_lines`,
-:func:`explain_stream`.
+Public API, stable (smoke uses :func:`explain_text`): :func:`explain_text`, :func:`explain_lines`,
+:func:`explain_stream`, :class:`Matcher`.
 """
 
 import io
@@ -26,6 +34,7 @@ import subprocess
 import tempfile
 import threading
 
+from ascendfix.explain import lines as linefmt
 from ascendfix.explain.kb import load_signatures
 
 READ_CHUNK = 1 << 20  # bytes per read from the input
@@ -38,8 +47,33 @@ EVIDENCE_CHARS = 300  # longest evidence text shown
 CACHE_MAX = 8192  # distinct short hit lines remembered (logs repeat themselves)
 CACHE_LINE_MAX = 4096
 OVERLAP = 512  # bytes of a huge line's previous piece re-scanned with the next (anchors across pieces)
+KEY_FIRST = 3  # first Ascend error lines kept as key lines
+KEY_LAST = 2  # last Ascend error lines kept as key lines
+
+ROLE_TIER = {"cause": 0, "consequence": 2, "wrapper": 3, "context": 4}
 
 _ANSI_RE = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
+
+# key lines: markers found by the pre-filter (plain EREs, the same for grep and Python) ...
+KEY_PREFILTERS = (
+    "Traceback \\(most recent call last\\)",
+    "[a-z](Error|Exception|Interrupt|Exit)(:|$)",
+    "\\[ERROR\\]",
+    "ERROR[ :]",
+    "Segmentation fault",
+    "core dumped",
+    "^Killed",
+    # lines that name the local rank (read for the rank of a plog; never key lines themselves)
+    "rankNum\\[[0-9]{1,6}\\], ?rank\\[",
+    "\\]userRank\\[",
+    "rankSize\\[[0-9]{1,6}\\], rankId\\[",
+)
+# ... and what they are, once a line is decoded and its prefixes are gone
+_EXCEPTION_RE = re.compile(
+    r"^(?:[A-Za-z_]\w{0,60}\.){0,8}[A-Za-z_]\w{0,80}(?:Error|Exception|Interrupt|Exit)(?::\s{0,4}\S.{0,2000}|:?\s{0,4})$"
+)
+_FATAL_RE = re.compile(r"Segmentation fault|core dumped|^Killed\b|^Aborted\b")
+_TRACEBACK = "Traceback (most recent call last)"
 
 
 def decode_line(raw, partial=False):
@@ -84,105 +118,212 @@ def _variants(anchor):
     return out
 
 
-class _Hit(object):
-    __slots__ = ("sig", "patterns", "evidence", "captures", "count", "first_line")
+def _snippet(text, start=0):
+    text = text.strip()
+    if len(text) <= EVIDENCE_CHARS:
+        return text
+    start = max(0, start - EVIDENCE_CHARS // 3)
+    piece = text[start : start + EVIDENCE_CHARS]
+    return ("…" if start > 0 else "") + piece + ("…" if start + EVIDENCE_CHARS < len(text) else "")
 
-    def __init__(self, sig, line):
+
+class Hit(object):
+    """Everything one log said about one signature or one code."""
+
+    __slots__ = ("kind", "key", "sig", "row", "code", "patterns", "evidence", "captures", "count", "first_line",
+                 "time", "lines")
+
+    def __init__(self, kind, key, line, sig=None, row=None, code=None):
+        self.kind = kind  # "signature" | "code"
+        self.key = key
         self.sig = sig
+        self.row = row
+        self.code = code
         self.patterns = set()
         self.evidence = []
         self.captures = {}
         self.count = 0
         self.first_line = line
+        self.time = None
+        self.lines = set()  # line numbers (bounded), for "already explained" checks
+
+    @property
+    def role(self):
+        return self.row.role if self.kind == "code" else self.sig.role
+
+    @property
+    def priority(self):
+        return self.row.priority if self.kind == "code" else self.sig.priority
+
+    @property
+    def id(self):
+        if self.kind == "code":
+            return self.row.id if self.row.code else self.code
+        return self.sig.id
+
+    @property
+    def category(self):
+        return self.row.category if self.kind == "code" else self.sig.category
 
 
-def _snippet(text, m):
-    text = text.strip()
-    if len(text) <= EVIDENCE_CHARS:
-        return text
-    start = max(0, m.start() - EVIDENCE_CHARS // 3)
-    piece = text[start : start + EVIDENCE_CHARS]
-    return ("…" if start > 0 else "") + piece + ("…" if start + EVIDENCE_CHARS < len(text) else "")
+def rank_key(hit):
+    """Sort key, best first: role tier (a code-table cause sits between signature causes and
+    consequences), priority, number of distinct patterns matched, first line, id."""
+    tier = ROLE_TIER[hit.role]
+    if hit.kind in ("code", "fault") and hit.role == "cause":
+        tier = 1
+    return (tier, -hit.priority, -len(hit.patterns), hit.first_line, hit.id)
+
+
+class _LineResult(object):
+    __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level")
 
 
 class Matcher(object):
-    """Accumulates matches over a stream of lines. Feed it with :meth:`feed`, then :meth:`results`."""
+    """Accumulates matches over a stream of lines. Feed it with :meth:`feed_piece` / :meth:`feed_lines`,
+    then read :meth:`matches` / :meth:`report`."""
 
-    def __init__(self, signatures=None):
+    def __init__(self, signatures=None, families=None, keylines=True, faults=None):
         self.signatures = list(signatures if signatures is not None else load_signatures())
-        self.by_anchor = {}
-        for sig in self.signatures:
-            for pat in sig.patterns:
-                for a in pat.anchors:
-                    self.by_anchor.setdefault(a, []).append((sig, pat))
-        self.variant_anchor = {}
-        for a in self.by_anchor:
-            for v in _variants(a):
-                self.variant_anchor[v] = a
-        self.variants = sorted(self.variant_anchor, key=len, reverse=True)
-        self._anchor_re = None
+        if families is None:
+            from ascendfix.explain.codes import load_families
+
+            families = load_families()
+        if faults is None:
+            from ascendfix.explain.faults import load_fault_families
+
+            faults = [r for fam in load_fault_families() for r in fam.rules] if signatures is None else []
+        self.families = list(families)
+        self.keylines = keylines
+        idx = _index(self.signatures + list(faults), self.families, keylines)
+        self.detectors = idx["detectors"]
+        self.by_anchor = idx["by_anchor"]
+        self.variant_anchor = idx["variant_anchor"]
+        self.variants = idx["variants"]
+        self.extra_prefilters = idx["extra_prefilters"]
+        self.claims = idx["claims"]
+        self._idx = idx
         self.hits = {}
         self.lines_read = 0
         self._cache = {}
-        self._pending_line = 1  # line number of the next piece fed
+        # key lines
+        self.last_traceback = None
+        self.last_exception = None  # (line, text)
+        self.ascend_first = []
+        self.ascend_last = []
+        self.fatal = []
+        self.last_time = None
+        self.ranks = {}
 
+    # -- the pre-filter ------------------------------------------------------------------------
     @property
     def anchor_re(self):
-        """Does a line hold any anchor? (the pure-Python pre-filter; a trie-shaped regex)."""
-        if self._anchor_re is None:
-            self._anchor_re = re.compile(_trie_regex(self.variants))
-        return self._anchor_re
+        """Does a line hold anything worth decoding? (the pure-Python pre-filter)."""
+        idx = self._idx
+        if idx["prefilter_re"] is None:
+            parts = [_trie_regex(self.variants)] if self.variants else []
+            parts += [p.encode("ascii") for p in self.extra_prefilters]
+            idx["prefilter_re"] = _AnyOf([re.compile(p) for p in parts])
+        return idx["prefilter_re"]
 
     @property
     def anchor_bytes(self):
         return sorted(self.variant_anchor)
 
+    def grep_ere(self):
+        """The same pre-filter as one POSIX extended regex (bytes) for ``grep -E``."""
+        parts = [_ere_escape(a) for a in self.anchor_bytes]
+        parts += [b"(" + p.encode("ascii") + b")" for p in self.extra_prefilters]
+        return b"|".join(parts)
+
     # -- feeding ---------------------------------------------------------------------------
     def feed_piece(self, lineno, raw, partial=False, prefiltered=False):
         """One line (bytes, without its newline) or a piece of a huge line; line numbers from 1.
 
-        ``prefiltered``: the caller already knows the line holds an anchor (grep said so).
+        ``prefiltered``: the caller already knows the line passed the pre-filter (grep said so).
         """
         if not prefiltered and self.anchor_re.search(raw) is None:
             return
         cacheable = not partial and len(raw) <= CACHE_LINE_MAX
-        if cacheable:
-            cached = self._cache.get(raw)
-            if cached is not None:
-                for sig, pat, caps, snippet in cached:
-                    self._record(sig, pat, caps, snippet, lineno)
-                return
-        # which anchors are in the line (all of them, overlapping ones too): a few dozen `in`
-        # tests, only for the rare lines that passed the pre-filter
+        res = self._cache.get(raw) if cacheable else None
+        if res is None:
+            res = self._analyse(raw, partial)
+            if cacheable:
+                if len(self._cache) >= CACHE_MAX:
+                    self._cache.clear()
+                self._cache[raw] = res
+        self._record(lineno, res)
+
+    def _analyse(self, raw, partial):
+        # which anchors are in the line (all of them, overlapping ones too): a few dozen `in` tests,
+        # only for the rare lines that passed the pre-filter
         anchors = {self.variant_anchor[v] for v in self.variants if v in raw}
-        cands = []
+        text = clean_text(decode_line(raw, partial))
+        info = linefmt.parse(text) if len(text) <= WINDOW_LIMIT else linefmt.parse(text[:WINDOW_LIMIT])
+        msg = info.message if len(text) <= WINDOW_LIMIT else text
+        cut = len(text) - len(msg) if len(text) <= WINDOW_LIMIT else 0
+        windows = self._windows(msg, anchors) if anchors else []
+        res = _LineResult()
+        res.time = info.time
+        res.rank = info.rank
+        res.level = info.level
+        sigs = []
         seen = set()
         for a in anchors:
             for sig, pat in self.by_anchor[a]:
                 key = (sig.id, pat.index)
-                if key not in seen:
-                    seen.add(key)
-                    cands.append((sig, pat))
-        text = clean_text(decode_line(raw, partial))
-        windows = self._windows(text, anchors)
-        results = []
-        for sig, pat in cands:
-            for w in windows:
-                m = pat.regex.search(w)
-                if m:
-                    caps = {k: v for k, v in m.groupdict().items() if v}
-                    results.append((sig, pat, caps, _snippet(w, m)))
-                    break
-        for sig, pat, caps, snippet in results:
-            self._record(sig, pat, caps, snippet, lineno)
-        if cacheable:
-            if len(self._cache) >= CACHE_MAX:
-                self._cache.clear()
-            self._cache[raw] = results
+                if key in seen:
+                    continue
+                seen.add(key)
+                for w, off in windows:
+                    if sig.kind == "fault":  # a fault-table entry: every literal in the line
+                        if pat.search(w):
+                            sigs.append((sig, pat, {}, _snippet(text, cut + off + w.find(pat.anchors[0]))))
+                            break
+                        continue
+                    m = pat.regex.search(w)
+                    if m:
+                        caps = {k: v for k, v in m.groupdict().items() if v}
+                        sigs.append((sig, pat, caps, _snippet(text, cut + off + m.start())))
+                        break
+        explained = any(sig.role in ("cause", "consequence") and sig.kind == "signature" for sig, _, _, _ in sigs)
+        if explained:  # a signature written for this line says it better than a fault-table entry
+            sigs = [x for x in sigs if x[0].kind == "signature"]
+        res.sigs = sigs
+        codes = []
+        if self.detectors and not explained:
+            scan = msg if len(msg) <= WINDOW_LIMIT else msg[:WINDOW_LIMIT]
+            found = set()
+            for d in self.detectors:
+                if d.skip_quiet_lines and info.is_quiet_level:
+                    continue
+                for m in d.regex.finditer(scan):
+                    code = d.code(m)
+                    if (d.family, code) in found or len(found) >= 8:
+                        continue
+                    found.add((d.family, code))
+                    codes.append((d.family, code, _snippet(text, cut + m.start())))
+        res.codes = codes
+        res.key = None
+        res.key_text = None
+        if self.keylines:
+            stripped = msg.strip()
+            if _TRACEBACK in msg:
+                res.key = "traceback"
+            elif _EXCEPTION_RE.match(stripped) and "Warning" not in stripped.split(":", 1)[0]:
+                res.key = "exception"
+            elif _FATAL_RE.search(stripped):
+                res.key = "fatal"
+            elif info.is_error_level or codes:
+                res.key = "ascend_error"
+            if res.key:
+                res.key_text = _snippet(text)
+        return res
 
     def _windows(self, text, anchors):
+        """``[(window, offset)]``: the whole text, or bounded windows around each anchor of a huge line."""
         if len(text) <= WINDOW_LIMIT:
-            return [text]
+            return [(text, 0)]
         spans = []
         for a in anchors:
             start = 0
@@ -199,16 +340,61 @@ class Matcher(object):
                 merged[-1] = (merged[-1][0], max(merged[-1][1], e))
             else:
                 merged.append((s, e))
-        return [text[s:e] for s, e in merged[:MAX_WINDOWS]] or [text[:WINDOW_LIMIT]]
+        return [(text[s:e], s) for s, e in merged[:MAX_WINDOWS]] or [(text[:WINDOW_LIMIT], 0)]
 
-    def _record(self, sig, pat, caps, snippet, lineno):
-        hit = self.hits.get(sig.id)
-        if hit is None:
-            hit = self.hits[sig.id] = _Hit(sig, lineno)
+    def _record(self, lineno, res):
+        if res.time:
+            self.last_time = res.time
+        if res.rank is not None and len(self.ranks) < 64:
+            self.ranks[res.rank] = self.ranks.get(res.rank, 0) + 1
+        time = res.time or self.last_time
+        for sig, pat, caps, snippet in res.sigs:
+            hit = self.hits.get(("s", sig.id))
+            if hit is None:
+                hit = self.hits[("s", sig.id)] = Hit(sig.kind, sig.id, lineno, sig=sig)
+            self._add(hit, pat.index, caps, snippet, lineno, time)
+        for fam_name, code, snippet in res.codes:
+            hit = self.hits.get(("c", fam_name, code))
+            if hit is None:
+                fam = self._family(fam_name)
+                row = fam.lookup(code)
+                if row is None:
+                    continue
+                hit = self.hits[("c", fam_name, code)] = Hit("code", code, lineno, row=row, code=code)
+            self._add(hit, 0, {"code": code}, snippet, lineno, time)
+        if res.key:
+            item = (lineno, res.key_text)
+            if res.key == "traceback":
+                self.last_traceback = lineno
+            elif res.key == "exception":
+                self.last_exception = item
+            elif res.key == "fatal":
+                if len(self.fatal) < 3:
+                    self.fatal.append(item)
+            else:
+                if len(self.ascend_first) < KEY_FIRST:
+                    self.ascend_first.append(item)
+                else:
+                    self.ascend_last.append(item)
+                    if len(self.ascend_last) > KEY_LAST:
+                        self.ascend_last.pop(0)
+
+    def _family(self, name):
+        for fam in self.families:
+            if fam.name == name:
+                return fam
+        raise KeyError(name)
+
+    @staticmethod
+    def _add(hit, pat_index, caps, snippet, lineno, time):
         hit.count += 1
-        hit.patterns.add(pat.index)
+        hit.patterns.add(pat_index)
+        if hit.time is None and time:
+            hit.time = time
         for k, v in caps.items():
             hit.captures.setdefault(k, v)
+        if len(hit.lines) < 64:
+            hit.lines.add(lineno)
         if len(hit.evidence) < MAX_EVIDENCE and all(ln != lineno for ln, _ in hit.evidence):
             hit.evidence.append((lineno, snippet))
 
@@ -231,47 +417,178 @@ class Matcher(object):
                     self.feed_piece(self.lines_read, piece, partial=len(part) > LINE_PART)
 
     # -- results ---------------------------------------------------------------------------
-    def results(self, limit=3):
-        """Matched signatures as --json dicts, best first (at most ``limit``; None = all)."""
-        ranked = []
+    def ranked(self):
+        """Every hit that counts, best first (context hits included, last)."""
+        matched = set()
+        out = []
         for hit in self.hits.values():
-            sig = hit.sig
-            required = {p.index for p in sig.patterns if p.required}
-            if not required <= hit.patterns:
+            if hit.kind == "signature":
+                sig = hit.sig
+                required = {p.index for p in sig.patterns if p.required}
+                if not required <= hit.patterns:
+                    continue
+                if not required and not any(p.alone for p in sig.patterns if p.index in hit.patterns):
+                    continue
+                matched.add(sig.id)
+            out.append(hit)
+        claimed = [rx for rx, sid in self.claims if sid in matched]
+        kept = []
+        for hit in out:
+            if hit.kind == "code" and any(rx.match(hit.code) for rx in claimed):
                 continue
-            if not required and not any(p.alone for p in sig.patterns if p.index in hit.patterns):
-                continue
-            ranked.append(hit)
-        ranked.sort(
-            key=lambda h: (
-                0 if h.sig.severity == "error" else 1,
-                -h.sig.priority,
-                -len(h.patterns),
-                h.first_line,
-                h.sig.id,
-            )
+            kept.append(hit)
+        kept.sort(key=rank_key)
+        return kept
+
+    def failed(self, ranked=None):
+        """Did the log show a failure at all (a non-context match, an exception, an Ascend error line)?"""
+        ranked = self.ranked() if ranked is None else ranked
+        return bool(
+            any(h.role != "context" for h in ranked)
+            or self.last_exception
+            or self.ascend_first
+            or self.fatal
         )
+
+    def key_lines(self):
+        """The lines a user should read first when nothing matched (line order)."""
+        items = []
+        if self.last_traceback:
+            items.append({"line": self.last_traceback, "kind": "traceback", "text": _TRACEBACK + ":"})
+        if self.last_exception:
+            items.append({"line": self.last_exception[0], "kind": "exception", "text": self.last_exception[1]})
+        for ln, t in self.ascend_first + self.ascend_last:
+            items.append({"line": ln, "kind": "ascend_error", "text": t})
+        for ln, t in self.fatal:
+            items.append({"line": ln, "kind": "fatal", "text": t})
+        seen = set()
+        out = []
+        for it in sorted(items, key=lambda i: i["line"]):
+            if it["line"] not in seen:
+                seen.add(it["line"])
+                out.append(it)
+        return out
+
+    def results(self, limit=3):
+        """Matched entries as --json dicts, best first (at most ``limit``; None = all).
+
+        Context entries (a benign warning) are listed only after a real failure, never alone.
+        """
+        ranked = self.ranked()
+        if not any(h.role != "context" for h in ranked):
+            ranked = []
         if limit is not None:
             ranked = ranked[:limit]
-        return [self._as_dict(h) for h in ranked]
+        return [as_dict(h, i + 1, ranked[0] if ranked else None) for i, h in enumerate(ranked)]
 
-    @staticmethod
-    def _as_dict(hit):
+    def notes(self):
+        """Benign entries that matched in a log without any failure (shown as notes, not causes)."""
+        ranked = self.ranked()
+        if any(h.role != "context" for h in ranked):
+            return []
+        return [as_dict(h, i + 1, None) for i, h in enumerate(ranked)]
+
+    def rank_id(self):
+        """The distributed rank the log's lines name most often, or None."""
+        if not self.ranks:
+            return None
+        return max(self.ranks.items(), key=lambda kv: kv[1])[0]
+
+
+_INDEX = {}
+
+
+def _index(signatures, families, keylines):
+    """The anchor maps and pre-filter of a knowledge base, built once per (signatures, families) and shared
+    by every Matcher (tests and smoke create many)."""
+    key = (tuple(id(s) for s in signatures), tuple(id(f) for f in families), keylines)
+    idx = _INDEX.get(key)
+    if idx is not None:
+        return idx
+    detectors = [d for fam in families for d in fam.detectors]
+    by_anchor = {}
+    for sig in signatures:
+        for pat in sig.patterns:
+            for a in pat.anchors:
+                by_anchor.setdefault(a, []).append((sig, pat))
+    variant_anchor = {}
+    for a in by_anchor:
+        for v in _variants(a):
+            variant_anchor[v] = a
+    idx = {
+        "detectors": detectors,
+        "by_anchor": by_anchor,
+        "variant_anchor": variant_anchor,
+        "variants": sorted(variant_anchor, key=len, reverse=True),
+        "extra_prefilters": [d.prefilter for d in detectors] + (list(KEY_PREFILTERS) if keylines else []),
+        "claims": [(c, sig.id) for sig in signatures for c in sig.codes],
+        "prefilter_re": None,
+        "refs": (signatures, families),  # keeps the objects (and so their ids) alive while cached
+    }
+    if len(_INDEX) > 16:
+        _INDEX.clear()
+    _INDEX[key] = idx
+    return idx
+
+
+def as_dict(hit, rank, top=None):
+    """A hit as one entry of the ``matches`` list of ``--json``."""
+    from ascendfix.explain.codes import module_of
+
+    caps = dict(hit.captures)
+    if "code" in caps and "module" not in caps:
+        mod = module_of(caps["code"])
+        if mod:
+            caps["module"] = mod
+    if hit.kind in ("signature", "fault"):
         sig = hit.sig
-        extra = min(len(hit.patterns) - 1, 2)
-        conf = 0.35 + 0.5 * sig.priority / 100.0 + 0.05 * extra
-        if sig.severity == "context":
-            conf *= 0.7
-        return {
-            "id": sig.id,
-            "category": sig.category,
-            "title": sig.title,
-            "confidence": round(min(conf, 0.99), 2),
-            "evidence": [{"line": ln, "text": t} for ln, t in sorted(hit.evidence)],
-            "cause": sig.render(sig.cause, hit.captures),
-            "fix": sig.render(sig.fix, hit.captures),
-            "apply_rule": sig.apply_rule,
-        }
+        title, cause, fix, links, apply_rule = sig.title, sig.render(sig.cause, caps), sig.render(sig.fix, caps), \
+            list(sig.links), sig.apply_rule
+    else:
+        row = hit.row
+        code = hit.code
+        title = "{} {}".format(code, row.title)
+        cause = "{}: {}".format(code, row.meaning) if row.code else "{} ({} code without its own entry): {}".format(
+            code, row.module or row.family, row.meaning)
+        fix, links, apply_rule = row.next, [row.source], None
+    d = {
+        "id": hit.id,
+        "category": hit.category,
+        "title": title,
+        "rank": rank,
+        "role": hit.role,
+        "kind": hit.kind,
+        "evidence": [{"line": ln, "text": t} for ln, t in sorted(hit.evidence)],
+        "cause": cause,
+        "fix": fix,
+        "apply_rule": apply_rule,
+        "links": links,
+    }
+    if hit.time:
+        d["time"] = hit.time
+    if top is not None and rank > 1 and top.role in ("cause", "consequence") and hit.role in ("consequence", "wrapper") \
+            and ROLE_TIER[hit.role] > ROLE_TIER[top.role]:
+        d["consequence_of"] = top.id
+    return d
+
+
+class _AnyOf(object):
+    """``search`` over several regexes, the same set of lines as their alternation (grep's expression).
+
+    Separate patterns keep re's literal-prefix scans, which one big alternation of literals and classes loses
+    (about 1.5x faster on the pure-Python path)."""
+
+    __slots__ = ("regexes",)
+
+    def __init__(self, regexes):
+        self.regexes = regexes
+
+    def search(self, data):
+        for rx in self.regexes:
+            m = rx.search(data)
+            if m is not None:
+                return m
+        return None
 
 
 def _trie_regex(words):
@@ -381,7 +698,7 @@ def _regular_file_fd(stream):
 
 
 def _feed_grep(matcher, stream, grep):
-    """Fast path: GNU grep -F does the anchor pre-filter; Python only sees the lines that hit.
+    """Fast path: grep -E does the pre-filter; Python only sees the lines that hit.
 
     A regular file is handed to grep as its stdin (grep reads it at full speed) while a thread counts
     the lines with pread() (no shared offset); anything else (a pipe) is pumped into grep by a thread
@@ -390,9 +707,9 @@ def _feed_grep(matcher, stream, grep):
     fd, pattern_file = tempfile.mkstemp(prefix="ascendfix-anchors-", suffix=".txt")
     try:
         with os.fdopen(fd, "wb") as fh:
-            # one ERE alternation of the escaped anchors: GNU grep turns it into a DFA, which is
-            # faster than -F's keyword search when some anchors are short ("DT_", "EI00")
-            fh.write(b"|".join(_ere_escape(a) for a in matcher.anchor_bytes) + b"\n")
+            # one ERE alternation: GNU grep turns it into a DFA, which is faster than -F's keyword
+            # search when some anchors are short ("DT_", "EI00")
+            fh.write(matcher.grep_ere() + b"\n")
         env = dict(os.environ, LC_ALL="C")
         for var in ("GREP_OPTIONS", "GREP_COLOR", "GREP_COLORS"):
             env.pop(var, None)
@@ -493,15 +810,33 @@ def _feed_grep(matcher, stream, grep):
             pass
 
 
-def explain_stream(stream, limit=3, signatures=None, use_grep=None):
-    """Explain a binary file object (file or stdin). Returns ``{"matches": [...], "lines_read": N}``."""
+def scan_stream(stream, signatures=None, use_grep=None):
+    """Feed a binary file object (file or stdin) through a fresh :class:`Matcher`; return the matcher."""
     matcher = Matcher(signatures)
     grep = _grep_path() if use_grep is not False else None
     if grep:
         _feed_grep(matcher, stream, grep)
     else:
         _feed_python(matcher, stream)
-    return {"matches": matcher.results(limit), "lines_read": matcher.lines_read}
+    return matcher
+
+
+def source_dict(matcher, limit=3):
+    """The one-log part of the --json document."""
+    ranked = matcher.ranked()
+    matches = matcher.results(limit)
+    return {
+        "matches": matches,
+        "lines_read": matcher.lines_read,
+        "notes": matcher.notes(),
+        "key_lines": matcher.key_lines(),
+        "failed": matcher.failed(ranked),
+    }
+
+
+def explain_stream(stream, limit=3, signatures=None, use_grep=None):
+    """Explain a binary file object (file or stdin): ``{"matches": [...], "lines_read": N, ...}``."""
+    return source_dict(scan_stream(stream, signatures, use_grep), limit)
 
 
 def explain_lines(lines, limit=3, signatures=None):

@@ -24,9 +24,16 @@ CATEGORIES = (
     "cann_env",
     "ascend_inner_error",
     "patch_side_effect",
+    # real Ascend deployment failures outside the first thirteen
+    "device_unavailable",
+    "device_busy",
+    "host_oom",
+    "mindie_service",
+    "permission",
 )
 APPLY_RULES = ("masked-fill-dtype", "py38-annotations", "py38-stdlib", "pins-relax")
-SEVERITIES = ("error", "context")
+SEVERITIES = ("error", "context")  # older spelling of role: error = cause, context = context
+ROLES = ("cause", "consequence", "wrapper", "context")
 ID_RE = re.compile(r"^AF\d{3}$")
 
 FIELDS = {
@@ -35,6 +42,8 @@ FIELDS = {
     "title": Field(str),
     "priority": Field(int),
     "severity": Field(str, required=False, choices=SEVERITIES),
+    "role": Field(str, required=False, choices=ROLES),
+    "codes": Field(list, items=str, required=False),
     "patterns": Field(list, items=dict),
     "cause": Field(str),
     "fix": Field(str),
@@ -91,6 +100,8 @@ class Pattern(object):
 class Signature(object):
     """A compiled KB entry."""
 
+    kind = "signature"
+
     def __init__(self, entry, path):
         self.entry = entry
         self.path = path
@@ -99,6 +110,11 @@ class Signature(object):
         self.title = entry["title"].strip()
         self.priority = entry["priority"]
         self.severity = entry.get("severity") or "error"
+        # cause: names a root cause; consequence: follows from a failure elsewhere (a collective timeout
+        # when a peer died); wrapper: a generic error around the cause (EZ9999, "NPU function error");
+        # context: benign on its own (a fallback warning), shown only next to a real failure
+        self.role = entry.get("role") or ("context" if self.severity == "context" else "cause")
+        self.codes = []  # code-table codes this entry explains: their rows are dropped when it matches
         self.cause = entry["cause"].strip()
         self.fix = entry["fix"].strip()
         self.defaults = dict(entry.get("defaults") or {})
@@ -110,6 +126,11 @@ class Signature(object):
         where = "{}: entry '{}'".format(display_path(path), self.id)
         if not ID_RE.match(self.id):
             raise DataError("{}: id must look like AF001".format(where))
+        for c in entry.get("codes") or []:
+            try:
+                self.codes.append(re.compile("(?:{})$".format(c)))
+            except re.error as e:
+                raise DataError("{}: bad 'codes' regex {!r}: {}".format(where, c, e))
         if not 1 <= self.priority <= 100:
             raise DataError("{}: priority must be 1..100".format(where))
         if not entry["patterns"]:
@@ -135,6 +156,8 @@ class Signature(object):
         names = set()
         for p in self.patterns:
             names.update(p.group_names)
+        if "code" in names:
+            names.add("module")  # filled from the code table (the CANN module a code belongs to)
         for name in _TEMPLATE_RE.findall(self.fix) + _TEMPLATE_RE.findall(self.cause):
             if name not in names and name not in self.defaults:
                 raise DataError(

@@ -35,7 +35,7 @@ transformers 4.46.3 in ~0.6-0.9 s, vs ~23 s with full ``ast`` parses on both sid
 
 from ascendfix.importcheck.check import check_imports
 from ascendfix.importcheck.lazy import _fetch_all, _requires_exports  # noqa: F401  (tests)
-from ascendfix.importcheck.locate import locate_package
+from ascendfix.importcheck.locate import _package_info_from_dir, locate_package  # noqa: F401  (benchmarks)
 from ascendfix.importcheck.model import ImportCheckResult, ImportRef, PackageInfo
 from ascendfix.importcheck.resolver import Resolver
 from ascendfix.importcheck.scanner import _scan_bytes, scan_imports, scan_tree  # noqa: F401  (tests)

@@ -369,8 +369,11 @@ def explain_section(ex):
     if not matches:
         out.append("<p>no known signature in this log</p>")
     for i, m in enumerate(matches):
-        out.append("<h3>{} {} {}<span class=\"note\"> (confidence {:.2f})</span></h3>".format(
-            _mark("error" if i == 0 else "warn"), _e(m.get("id")), _e(m.get("title")), m.get("confidence") or 0))
+        role = m.get("role") or "cause"
+        tail = "{} of {}".format(role, m["consequence_of"]) if m.get("consequence_of") else role
+        out.append("<h3>{} {} {}<span class=\"note\"> (#{}, {}, {})</span></h3>".format(
+            _mark("error" if i == 0 else "warn"), _e(m.get("id")), _e(m.get("title")), _e(m.get("rank") or i + 1),
+            _e(m.get("category")), _e(tail)))
         ev = "\n".join("line {}: {}".format(e.get("line"), e.get("text")) for e in m.get("evidence") or [])
         if ev:
             out.append("<pre>{}</pre>".format(_e(ev)))

@@ -23,7 +23,7 @@ from ascendfix.errors import AscendfixError
 from ascendfix.smoke import engine, reference, timing
 from ascendfix.smoke.recipes import evaluate_checks, get_recipe, load_recipes, requirements, resolve
 from ascendfix.smoke.report import SmokeReport
-from ascendfix.smoke.weights import WeightsError, inspect_weights
+from ascendfix.weights import WeightsError, inspect_weights
 
 DOWNLOAD_TIMEOUT = 6 * 3600
 

@@ -1,0 +1,259 @@
+"""The Ascend error-code table: ``rules/codes/*.yaml``, one file per code family.
+
+A family says how its codes are *found* in a line (``detect``: bounded regexes with a named group
+``code`` and a ``prefilter`` the anchor scan can use) and what each code *means* (``entries``, one row
+per documented code; ``groups``, rows for a code prefix such as a CANN module, used when the exact
+code has no row). Every row has a meaning and a generic next step written for ascendfix, and the link
+to the official source it was taken from. The engine reads the table; adding a code is a data change.
+
+Families: ``cann`` (``E?####``, also written ``Name(E?####)``), ``acl`` (AscendCL / runtime / aclnn / GE
+return codes, 1xxxxx-5xxxxx), ``torch_npu`` (``ERR#####``: submodule + error type), ``hccl``
+(``HcclResult`` numbers) and ``mindie`` (``MIE##E######``).
+
+The big families are loaded only when a line actually holds one of their codes.
+"""
+
+import re
+
+from ascendfix.data import Field, data_root, display_path, iter_files, load_yaml, validate
+from ascendfix.errors import DataError
+
+ROLES = ("cause", "consequence", "wrapper", "context")
+
+FAMILY_FIELDS = {
+    "family": Field(str),
+    "title": Field(str),
+    "source": Field(str),
+    "detect": Field(list, items=dict),
+    "groups": Field(list, items=dict, required=False),
+    "entries": Field(list, items=dict, required=False),
+    "examples": Field(dict),
+    "explanation": Field(str),
+    "include": Field(list, items=str, required=False),
+    "id_pattern": Field(str, required=False),
+}
+DETECT_FIELDS = {
+    "regex": Field(str),
+    "prefilter": Field(str),
+    "skip_quiet_lines": Field(bool, required=False),
+    "normalize": Field(str, required=False, choices=("hex",)),
+}
+ROW_FIELDS = {
+    "code": Field((str, int)),
+    "id": Field(str, required=False),
+    "name": Field(str, required=False),
+    "title": Field(str),
+    "category": Field(str),
+    "role": Field(str, required=False, choices=ROLES),
+    "priority": Field(int, required=False),
+    "meaning": Field(str),
+    "next": Field(str),
+    "source": Field(str),
+}
+GROUP_FIELDS = dict(ROW_FIELDS, prefix=Field(str), module=Field(str, required=False))
+del GROUP_FIELDS["code"]
+EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str), "id": Field(str, required=False)}
+
+# only what POSIX ERE (grep -E) and Python's re read the same way, on bytes: no \w \d \s \b classes
+_PREFILTER_OK = re.compile(r"^(?:[A-Za-z0-9 _:()\[\]{},.|\-^$?+*#=/'\"<>!@%&;~`]|\\[\[\]().*+?{}|^$\\])+$")
+
+
+class Row(object):
+    """One code (or code prefix) of the table, as a match would report it."""
+
+    __slots__ = ("family", "code", "id", "name", "title", "category", "role", "priority", "meaning", "next",
+                 "source", "prefix", "module")
+
+    def __init__(self, family, entry, prefix=None):
+        self.family = family
+        self.prefix = prefix
+        self.code = None if prefix is not None else str(entry["code"])
+        self.id = entry.get("id") or self.code
+        self.name = entry.get("name")
+        self.title = entry["title"].strip()
+        self.category = entry["category"]
+        self.role = entry.get("role") or "cause"
+        self.priority = int(entry.get("priority") or 50)
+        self.meaning = entry["meaning"].strip()
+        self.next = entry["next"].strip()
+        self.source = entry["source"]
+        self.module = entry.get("module")
+
+
+class Detector(object):
+    __slots__ = ("family", "source", "_regex", "prefilter", "skip_quiet_lines", "where", "normalize")
+
+    def __init__(self, family, d, where):
+        self.family = family
+        self.source = d["regex"]
+        self.prefilter = d["prefilter"]
+        self.skip_quiet_lines = d.get("skip_quiet_lines", True)
+        self.normalize = d.get("normalize")
+        self.where = where
+        self._regex = None
+        if not _PREFILTER_OK.match(self.prefilter) or len(self.prefilter) > 400:
+            raise DataError("{}: prefilter must be a plain ERE (letters, [classes], {{n}}, |), got {!r}".format(
+                where, self.prefilter))
+
+    def code(self, m):
+        """The code a match found, as the table keys it."""
+        code = m.group("code")
+        if self.normalize == "hex":
+            code = str(int(code, 16))
+        return code
+
+    @property
+    def regex(self):
+        if self._regex is None:
+            try:
+                self._regex = re.compile(self.source)
+            except re.error as e:
+                raise DataError("{}: bad regex: {}".format(self.where, e))
+            if "code" not in self._regex.groupindex:
+                raise DataError("{}: regex needs a named group 'code'".format(self.where))
+        return self._regex
+
+
+class Family(object):
+    """A family of codes: detectors (always loaded) and rows (loaded on first lookup)."""
+
+    def __init__(self, path, doc):
+        where = display_path(path)
+        validate(doc, FAMILY_FIELDS, where)
+        self.path = path
+        self.name = doc["family"]
+        self.title = doc["title"].strip()
+        self.source = doc["source"]
+        self.explanation = doc["explanation"].rstrip()
+        self.examples = doc["examples"]
+        self.id_pattern = re.compile(doc["id_pattern"]) if doc.get("id_pattern") else None
+        self.detectors = [
+            Detector(self.name, d, "{} detect[{}]".format(where, i))
+            for i, d in enumerate(doc["detect"])
+            if validate(d, DETECT_FIELDS, "{} detect[{}]".format(where, i)) is not None
+        ]
+        self._doc = doc
+        self._rows = None
+        self._groups = None
+        for kind in ("match", "no_match"):
+            items = self.examples.get(kind)
+            if not isinstance(items, list) or not items:
+                raise DataError("{}: examples.{} needs at least one {{text, source}} item".format(where, kind))
+            for j, item in enumerate(items):
+                validate(item, EXAMPLE_FIELDS, "{} examples.{}[{}]".format(where, kind, j))
+
+    def _load(self):
+        if self._rows is not None:
+            return
+        from ascendfix.explain.kb import CATEGORIES
+
+        where = display_path(self.path)
+        entries = list(self._doc.get("entries") or [])
+        for inc in self._doc.get("include") or []:  # big generated tables live in their own (JSON) file
+            sub = _load_table(self.path.parent / inc)
+            if not isinstance(sub, dict) or not isinstance(sub.get("entries"), list):
+                raise DataError("{}: include '{}' must hold a mapping with 'entries'".format(where, inc))
+            entries.extend(sub["entries"])
+        rows = {}
+        for i, e in enumerate(entries):
+            w = "{} entries[{}]".format(where, i)
+            validate(e, ROW_FIELDS, w)
+            if e["category"] not in CATEGORIES:
+                raise DataError("{}: unknown category '{}'".format(w, e["category"]))
+            row = Row(self.name, e)
+            if row.code in rows:
+                raise DataError("{}: duplicate code '{}'".format(w, row.code))
+            rows[row.code] = row
+        groups = []
+        for i, g in enumerate(self._doc.get("groups") or []):
+            w = "{} groups[{}]".format(where, i)
+            validate(g, GROUP_FIELDS, w)
+            if g["category"] not in CATEGORIES:
+                raise DataError("{}: unknown category '{}'".format(w, g["category"]))
+            groups.append(Row(self.name, g, prefix=str(g["prefix"])))
+        groups.sort(key=lambda r: -len(r.prefix))  # longest prefix first
+        self._rows, self._groups = rows, groups
+
+    @property
+    def rows(self):
+        self._load()
+        return self._rows
+
+    @property
+    def groups(self):
+        self._load()
+        return self._groups
+
+    def lookup(self, code):
+        """The row for ``code``: its own, else the longest matching prefix group, else None."""
+        self._load()
+        row = self._rows.get(code)
+        if row is not None:
+            return row
+        for g in self._groups:
+            if code.startswith(g.prefix):
+                return g
+        return None
+
+
+def _load_table(path):
+    if path.suffix != ".json":
+        return load_yaml(path)
+    import json
+
+    try:
+        with open(str(path), encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError) as e:
+        raise DataError("{}: cannot read: {}".format(display_path(path), e))
+
+
+_CACHE = {}
+
+
+def load_families():
+    """Every code family under rules/codes/ (detectors compiled lazily, rows loaded lazily)."""
+    key = str(data_root("rules"))
+    if key not in _CACHE:
+        fams = []
+        for path in iter_files("rules", "codes"):  # *.yaml: the family files (tables are *.json)
+            doc = load_yaml(path)
+            if isinstance(doc, dict) and "family" in doc:
+                fams.append(Family(path, doc))
+        names = [f.name for f in fams]
+        if len(set(names)) != len(names):
+            raise DataError("rules/codes: duplicate family name")
+        _CACHE[key] = fams
+    return _CACHE[key]
+
+
+def find_code(code):
+    """The row for a code typed by a user (``EZ9999``, ``507035``, ``ERR01100``, ``MIE03E400005``,
+    ``HCCL_E_TIMEOUT``, ``ACL_ERROR_RT_AICORE_EXCEPTION``) as ``(family, row, code)``, or ``(None, None, None)``."""
+    want = code.strip()
+    up = want.upper()
+    for fam in load_families():
+        for row in fam.rows.values():
+            if up in (row.id.upper(), (row.name or "").upper(), row.code.upper()):
+                return fam, row, row.code
+    for fam in load_families():
+        pat = fam.id_pattern
+        if pat is not None:
+            m = pat.match(want)
+            if m:
+                key = m.group("code") if "code" in pat.groupindex else want
+                row = fam.lookup(key)
+                if row is not None:
+                    return fam, row, key
+    return None, None, None
+
+
+def module_of(code):
+    """``EI0006`` -> ``HCCL``: the module a CANN code belongs to (from the table's groups), or None."""
+    for fam in load_families():
+        if fam.name != "cann":
+            continue
+        for g in fam.groups:
+            if code.startswith(g.prefix) and g.module:
+                return g.module
+    return None

@@ -1,0 +1,181 @@
+"""One log line: the prefixes launchers add, the headers Ascend components write, and what they tell.
+
+Logs reach users through layers that each prefix the line: torchrun (``[rank3]: ``), vLLM / Ray
+workers (``(Worker_TP3 pid=123) ``), container runtimes (an ISO timestamp), Python ``logging`` and
+vLLM headers (``ERROR 04-09 21:56:46 [core.py:12] ``). :func:`parse` removes those *transport*
+prefixes (so a signature sees the same message however the log was collected) and reads the
+*Ascend* headers it keeps — a CANN plog line ``[ERROR] HCCL(2717288,python3):2025-07-23-03:49:57.177.194
+[file.cc:778] ...``, torch_npu's ``[ERROR] 2025-04-08-18:07:20 (PID:1, Device:1, RankID:1) ERR01100``,
+CANN's error-message lines ``EI0006: [PID: 1] 2025-04-08-18:07:20.444.436 ...`` — into :class:`LineInfo`
+(level, module, time, rank, pid, device). Every regex here is bounded; only lines that passed the
+anchor pre-filter are parsed.
+"""
+
+import datetime
+import re
+
+# -- transport prefixes, removed (repeatedly: "[rank0]: (Worker pid=1) ERROR ..." nests) -------------
+_PREFIXES = (
+    # torch.distributed elastic / torchrun: "[rank3]: " and "[default0]:"
+    re.compile(r"^\[(?:rank|default)\s?(?P<rank>\d{1,6})\]:\s?"),
+    # vLLM / Ray actors: "(Worker_TP3 pid=123) ", "(VllmWorker rank=0 pid=12) ", "(EngineCore_DP0 pid=7) "
+    re.compile(
+        r"^\((?P<actor>[A-Za-z_][\w.\-]{0,60})(?: (?:rank=(?P<rank>\d{1,6})|[\w.\-]{1,40}=[\w.\-]{1,40}))"
+        r"{0,3} pid=(?P<pid>\d{1,10})(?:, ip=[\w.:\-]{1,60})?\)\s?"
+    ),
+    # container runtimes (docker logs -t, kubectl --timestamps): "2025-01-02T03:04:05.123456789Z "
+    re.compile(r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)\s"),
+    # vLLM / vllm-ascend: "ERROR 04-09 21:56:46 [core.py:123] " (no year)
+    re.compile(
+        r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) (?P<time>\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?)"
+        r"(?: \[[\w./\-]{1,160}:\d{1,7}\])?\s"
+    ),
+    # Python logging defaults and common formats:
+    # "2024-05-17 18:46:14,721 - mindone.diffusers - ERROR - ", "2024-05-17 18:46:14 | ERROR | ",
+    # "[2024-05-17 18:46:14,721] [ERROR] ", "[2024-05-17 18:46:14,721][mod][ERROR] - "
+    re.compile(
+        r"^\[?(?P<time>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})?)\]?\s{0,2}(?:[-|:]\s{0,2})?"
+        r"(?:\[?[\w.\-]{1,80}\]?\s{0,2}[-|:]?\s{0,2})??"
+        r"\[?(?P<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\]?\s{0,2}(?:[-|:]\s{0,2})?"
+    ),
+    # glog (MindSpore C++ / TensorFlow style): "E0517 18:46:14.123456  1234 file.cc:12] "
+    re.compile(r"^(?P<level>[EWIF])\d{4} \d\d:\d\d:\d\d\.\d{1,6}\s{1,4}\d{1,10} [\w./\-]{1,120}:\d{1,7}\]\s"),
+)
+_MAX_PREFIXES = 4
+
+# -- Ascend headers, read but kept ---------------------------------------------------------------------
+# CANN plog / MindSpore (ME) / MindIE lines: "[ERROR] HCCL(2717288,python3):2025-07-23-03:49:57.177.194 [f.cc:778]"
+# (MindSpore writes "ME(8310:139698865970048,MainProcess)"; some versions omit the space after "]")
+_PLOG = re.compile(
+    r"^\[(?P<level>ERROR|WARNING|WARN|INFO|DEBUG|EVENT|TRACE|CRITICAL)\]\s{0,2}"
+    r"(?P<module>[A-Za-z][\w\-]{0,30})\((?P<pid>\d{1,10})[,:](?P<proc>[^)]{0,80})\):\s{0,2}"
+    r"(?P<time>\d{4}-\d\d-\d\d[- ]\d\d:\d\d:\d\d(?:[.,]\d{1,3}(?:\.\d{1,3})?)?)"
+)
+# torch_npu: "[ERROR] 2025-04-08-18:07:20 (PID:1292363, Device:1, RankID:1) ERR01100 OPS call acl api failed"
+_TORCH_NPU = re.compile(
+    r"\[(?P<level>ERROR|WARNING|INFO)\] (?P<time>\d{4}-\d\d-\d\d-\d\d:\d\d:\d\d) "
+    r"\(PID:(?P<pid>\d{1,10}), Device:(?P<device>-?\d{1,4}), RankID:(?P<rank>-?\d{1,7})\)"
+)
+# CANN error message: "EI0006: [PID: 1292363] 2025-04-08-18:07:20.444.436 Getting socket times out."
+_ERRMSG = re.compile(
+    r"(?P<code>E[0-9A-Z]\d{4})\)?:?\s{0,2}\[PID: ?(?P<pid>\d{1,10})\]\s{0,2}"
+    r"(?P<time>\d{4}-\d\d-\d\d-\d\d:\d\d:\d\d(?:\.\d{1,3}\.\d{1,3})?)"
+)
+# any other timestamp near the start of a line
+_TIME = re.compile(r"(?P<time>\d{4}-\d\d-\d\d[-T ]\d\d:\d\d:\d\d(?:[.,]\d{1,3}(?:\.\d{1,3})?|\.\d{1,9})?)")
+_TIME_PARTS = re.compile(
+    r"(?:(?P<y>\d{4})-)?(?P<mo>\d\d)-(?P<d>\d\d)[-T ](?P<h>\d\d):(?P<mi>\d\d):(?P<s>\d\d)"
+    r"(?:[.,](?P<f1>\d{1,9})(?:\.(?P<f2>\d{1,3}))?)?"
+)
+
+# HCCL lines that name the local rank: hcom init / SetupAgent ("rankNum[8], rank[2]"), "LocalRank Key Info ...
+# userRank[6]", task exceptions ("rankSize[4], rankId[2]")
+_RANK_HINT = re.compile(
+    r"rankNum\[\d{1,6}\], ?rank\[(?P<a>\d{1,6})\]|\]userRank\[(?P<b>\d{1,6})\]|rankSize\[\d{1,6}\], rankId\[(?P<c>\d{1,6})\]"
+)
+
+_LEVELS = {"WARN": "WARNING", "FATAL": "CRITICAL", "E": "ERROR", "W": "WARNING", "I": "INFO", "F": "CRITICAL"}
+
+
+class LineInfo(object):
+    """What a line says about itself: ``message`` (transport prefixes removed) and its header fields."""
+
+    __slots__ = ("message", "level", "module", "time", "rank", "pid", "device")
+
+    def __init__(self, message):
+        self.message = message
+        self.level = None  # ERROR / WARNING / INFO / DEBUG / ...
+        self.module = None  # CANN module (HCCL, RUNTIME, GE, ...), "ME" for MindSpore
+        self.time = None  # the timestamp as written
+        self.rank = None  # distributed rank, when the line says
+        self.pid = None
+        self.device = None
+
+    @property
+    def is_error_level(self):
+        return self.level in ("ERROR", "CRITICAL")
+
+    @property
+    def is_quiet_level(self):
+        """A header says DEBUG / INFO / WARNING / EVENT / TRACE: not an error report."""
+        return self.level is not None and self.level not in ("ERROR", "CRITICAL")
+
+
+def _set(info, m, names):
+    for name in names:
+        try:
+            v = m.group(name)
+        except IndexError:
+            continue
+        if v is not None and getattr(info, name) is None:
+            setattr(info, name, v)
+
+
+def parse(text):
+    """A decoded, cleaned line -> :class:`LineInfo`."""
+    info = LineInfo(text)
+    msg = text
+    for _ in range(_MAX_PREFIXES):
+        for rx in _PREFIXES:
+            m = rx.match(msg)
+            if m:
+                _set(info, m, ("rank", "pid", "time", "level"))
+                msg = msg[m.end():]
+                break
+        else:
+            break
+    info.message = msg
+    m = _PLOG.match(msg)
+    if m:
+        _set(info, m, ("level", "module", "pid", "time"))
+        if info.module and info.module.upper() == "ME":
+            info.module = "ME"
+    else:
+        m = _TORCH_NPU.search(msg, 0, 200)
+        if m:
+            _set(info, m, ("level", "time", "pid", "device"))
+            if m.group("rank") and not m.group("rank").startswith("-") and info.rank is None:
+                info.rank = m.group("rank")
+        else:
+            m = _ERRMSG.search(msg, 0, 200)
+            if m:
+                info.level = info.level or "ERROR"
+                _set(info, m, ("pid", "time"))
+    if info.rank is None and "ank" in msg:
+        m = _RANK_HINT.search(msg)
+        if m:
+            info.rank = m.group("a") or m.group("b") or m.group("c")
+    if info.time is None:
+        m = _TIME.search(msg, 0, 160)
+        if m:
+            info.time = m.group("time")
+    if info.level is not None:
+        info.level = _LEVELS.get(info.level, info.level)
+    return info
+
+
+def parse_time(text, year=None):
+    """A timestamp as logs write it -> naive datetime (None if unreadable).
+
+    ``2025-07-23-03:49:57.177.194`` (CANN: milliseconds.microseconds), ``2024-05-17 18:46:14,721``,
+    ``2025-01-02T03:04:05.123456789Z``, ``04-09 21:56:46`` (vLLM: no year; ``year`` or 1900 is used).
+    """
+    if not text:
+        return None
+    m = _TIME_PARTS.search(text)
+    if not m:
+        return None
+    try:
+        y = int(m.group("y")) if m.group("y") else (year or 1900)
+        micro = 0
+        f1, f2 = m.group("f1"), m.group("f2")
+        if f1 is not None:
+            if f2 is not None:  # CANN: .mmm.uuu
+                micro = int(f1[:3].ljust(3, "0")) * 1000 + int(f2[:3].ljust(3, "0"))
+            else:
+                micro = int(f1[:6].ljust(6, "0"))
+        return datetime.datetime(
+            y, int(m.group("mo")), int(m.group("d")), int(m.group("h")), int(m.group("mi")), int(m.group("s")), micro
+        )
+    except ValueError:
+        return None

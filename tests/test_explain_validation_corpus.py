@@ -1,0 +1,146 @@
+"""The held-out validation corpus for `ascendfix explain` is well-formed (fast tier).
+
+Checks the data, not the accuracy (that is benchmarks/bench_explain_validation.py): every entry has a
+public http(s) source, a known label form, an existing non-empty UTF-8 log file; ids and sources are
+unique; no development-machine path leaks into the index; and no source is one the signatures or the
+test captures were written from (the corpus must stay independent of the knowledge base).
+"""
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "benchmarks" / "explain_validation"
+INDEX = CORPUS / "index.yaml"
+
+# The label set is frozen with the corpus (it must not follow the knowledge base's categories).
+CATEGORIES = {
+    "ascend_inner_error", "cann_env", "device_oom", "graph_compile_crash", "hccl", "kernel_unsupported",
+    "maskedfill_dtype", "missing_weights", "numpy_abi", "patch_side_effect", "pip_conflict", "py38_subscript",
+    "shape_mismatch",
+}
+FIELDS = {"id", "file", "source", "label", "notes", "found"}
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,80}$")
+OTHER_RE = re.compile(r"^other:[a-z0-9]+(?:_[a-z0-9]+)*$")
+URL_RE = re.compile(r"https?://[^\s\"'<>)`\]]+")
+# Paths of the machine the corpus was built on (log excerpts may quote users' own paths; the index may not
+# point at ours).
+LOCAL_PATH_RE = re.compile(r"(?:/work/(?:wt|coord|main|shared|\.mirror|\.library)|/tmp/|file://)")
+
+
+def _entries():
+    with open(INDEX, encoding="utf-8") as fh:
+        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert isinstance(data, list) and data, "index.yaml must be a non-empty list"
+    return data
+
+
+ENTRIES = _entries()
+
+
+def norm_source(url):
+    """Compare sources ignoring scheme, www., fragment, trailing slash and the git ref of a GitHub blob URL."""
+    u = url.strip().split("#")[0].rstrip("/").lower()
+    u = re.sub(r"^https?://(www\.)?", "", u)
+    m = re.match(r"github\.com/([^/]+/[^/]+)/(?:blob|tree|raw)/[^/]+/(.*)", u)
+    return "gh:{}/{}".format(m.group(1), m.group(2)) if m else u
+
+
+def test_entries_have_exactly_the_fields():
+    for e in ENTRIES:
+        assert set(e) == FIELDS, "{}: fields {}".format(e.get("id"), sorted(set(e) ^ FIELDS))
+        for key in FIELDS:
+            assert isinstance(e[key], str) and e[key].strip(), "{}: empty {}".format(e["id"], key)
+
+
+def test_ids_unique_and_files_match():
+    ids = [e["id"] for e in ENTRIES]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    for e in ENTRIES:
+        assert ID_RE.match(e["id"]), e["id"]
+        assert e["file"] == "logs/{}.log".format(e["id"]), e["id"]
+
+
+def test_sources_public_and_unique():
+    seen = {}
+    for e in ENTRIES:
+        src = e["source"]
+        assert re.match(r"^https?://[^\s/]+\.[^\s/]+/\S*$", src), "{}: not a public http(s) URL: {}".format(e["id"], src)
+        assert " " not in src and "localhost" not in src, e["id"]
+        assert src not in seen, "{}: same source as {}".format(e["id"], seen.get(src))
+        seen[src] = e["id"]
+
+
+def test_labels_known():
+    for e in ENTRIES:
+        label = e["label"]
+        assert label in CATEGORIES or label == "harmless" or OTHER_RE.match(label), "{}: {}".format(e["id"], label)
+
+
+def test_found_is_a_date():
+    for e in ENTRIES:
+        datetime.date.fromisoformat(e["found"])
+
+
+def test_no_local_paths_in_index():
+    for e in ENTRIES:
+        for key in ("source", "notes", "file"):
+            assert not LOCAL_PATH_RE.search(e[key]), "{}: local path in {}".format(e["id"], key)
+
+
+def test_log_files_exist_nonempty_utf8_and_distinct():
+    contents = {}
+    for e in ENTRIES:
+        path = CORPUS / e["file"]
+        assert path.is_file(), "{}: missing {}".format(e["id"], path)
+        data = path.read_bytes()
+        assert data.strip(), "{}: empty log".format(e["id"])
+        data.decode("utf-8")
+        assert data not in contents, "{}: same bytes as {}".format(e["id"], contents.get(data))
+        contents[data] = e["id"]
+    on_disk = {p.name for p in (CORPUS / "logs").iterdir()}
+    indexed = {Path(e["file"]).name for e in ENTRIES}
+    assert on_disk == indexed, "log files not in the index: {}".format(sorted(on_disk - indexed))
+
+
+def test_corpus_size_and_spread():
+    labels = [e["label"] for e in ENTRIES]
+    harmless = sum(1 for x in labels if x == "harmless")
+    other = sum(1 for x in labels if x.startswith("other:"))
+    in_cat = len(labels) - harmless - other
+    assert len(labels) >= 100
+    assert harmless >= 20
+    assert other >= 15
+    assert in_cat >= 80
+    assert len({x for x in labels if x in CATEGORIES}) >= 10
+
+
+def _kb_sources():
+    urls = set()
+    for path in sorted((ROOT / "rules" / "signatures").glob("*.yaml")) + sorted((ROOT / "tests" / "data" / "logs").glob("*")):
+        if path.is_file():
+            for u in URL_RE.findall(path.read_text(encoding="utf-8", errors="replace")):
+                urls.add(norm_source(u.rstrip(".,;:'")))
+    return urls
+
+
+def test_independent_of_signature_and_test_sources():
+    kb = _kb_sources()
+    assert kb, "expected the signatures to carry source links"
+    clash = [e["id"] for e in ENTRIES if norm_source(e["source"]) in kb]
+    assert not clash, "corpus logs taken from a source the knowledge base uses: {}".format(clash)
+
+
+@pytest.mark.parametrize(
+    "url,same",
+    [
+        ("https://github.com/o/r/blob/abc123/docs/x.md#L1-L5", "https://github.com/o/r/blob/master/docs/x.md"),
+        ("http://www.hiascend.com/a/b.html", "https://hiascend.com/a/b.html/"),
+    ],
+)
+def test_norm_source_is_ref_and_fragment_independent(url, same):
+    assert norm_source(url) == norm_source(same)
