@@ -183,7 +183,18 @@ def smoke(recipe=None, preflight=True, **options):
             raise AscendfixError(str(e))
 
 
-_FUNCS = {"check": check, "apply": apply, "revert": revert, "explain": explain, "smoke": smoke}
+def compare(inputs):
+    """What differs between nodes: :class:`~ascendfix.compare.engine.CompareReport` (``ascendfix compare --json``).
+
+    ``inputs``: node reports and/or folders of them (a path or a list). A direct call of the compare operation.
+    """
+    from ascendfix.compare.engine import compare_paths
+
+    paths = [inputs] if isinstance(inputs, (str, bytes)) or hasattr(inputs, "__fspath__") else list(inputs)
+    return compare_paths([os.fspath(p) for p in paths])
+
+
+_FUNCS = {"check": check, "apply": apply, "revert": revert, "explain": explain, "smoke": smoke, "compare": compare}
 
 
 class _CallableModule(type(sys)):

@@ -24,6 +24,7 @@ VERBS = {
     "explain": ("ascendfix.explain.cli", "name the cause and the fix of an error log (or: explain ID)"),
     "smoke": ("ascendfix.smoke.cli", "run an SDXL generation from a recipe and report it (--tiny for a CPU check)"),
     "report": ("ascendfix.report.cli", "write one shareable HTML page (+ JSON): check findings, the last smoke, a log explained"),
+    "compare": ("ascendfix.compare.cli", "what differs between nodes: reports from check --json/--out, Ansible, msprechecker dumps"),
 }
 
 
