@@ -10,6 +10,7 @@ plus any extra ``rules/patches/*.yaml`` (one mapping or a list per file).
     codemod: MaskedFillDtype              # in a codemod folder; elsewhere module:Class
     targets: {include: ["**/*.py"], exclude: ["tests/**"]}   # optional, '/'-separated globs
     options: {...}                        # optional, passed to the codemod (overlaid by an example's options)
+    only_when: target-below-requires-python   # optional precondition (apply/preflight.py PRECONDITIONS)
     examples:                             # run by tests/test_patch_rules.py
       - name: short-name
         path: pkg/mod.py                  # optional (default example.py)
@@ -30,6 +31,7 @@ import importlib
 
 from ascendfix.apply.base import FileCodemod, PythonCodemod
 from ascendfix.apply.files import matches
+from ascendfix.apply.preflight import PRECONDITIONS
 from ascendfix.data import Field, display_path, load_entries, validate
 from ascendfix.errors import AscendfixError, DataError
 
@@ -41,6 +43,7 @@ RULE_FIELDS = {
     "codemod": Field(str),
     "targets": Field(dict, required=False),
     "options": Field(dict, required=False),
+    "only_when": Field(str, required=False, choices=sorted(PRECONDITIONS)),
     "examples": Field(list, items=dict),
 }
 EXAMPLE_FIELDS = {
@@ -70,6 +73,7 @@ class Rule:
         self.include = list(targets.get("include") or (["**/*.py"] if self.kind == "python" else []))
         self.exclude = list(targets.get("exclude") or [])
         self.options = dict(entry.get("options") or {})
+        self.only_when = entry.get("only_when")
         self.examples = entry["examples"]
 
     def codemod_class(self):

@@ -224,7 +224,7 @@ class RelaxPins(FileCodemod):
                                  "cannot verify the relaxed {} pin: import check unavailable".format(self.package))]
         where = self.context.python or "this interpreter"
         res = importcheck.check_imports(str(root), package=self.package, python=self.context.python)
-        if not res.checked:
+        if not res.checked and not res.installed:
             return [self.finding(
                 "pyproject.toml", None, "info",
                 "nothing to verify: the tree imports no names from {}".format(self.package), checked=0, files=0)]
