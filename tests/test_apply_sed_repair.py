@@ -126,3 +126,21 @@ def test_check_mindone_names_the_state_and_the_one_command(tmp_path, run_cli):
     r = run_cli("apply", str(root), "--json")  # the command it names
     assert r.returncode in (0, 1), r.stderr
     assert state()["status"] == "ok"
+
+
+def test_pins_the_recipe_missed_are_still_relaxed(tmp_path, run_cli):
+    """mindone 0.4.0 pins transformers==4.50.0 (Requires-Python >=3.9); the recipe's seds relax requires-python
+    and look for 4.57.1, so the pin stays. requires-python admitting 3.8 must not hide it."""
+    root = tmp_path / "t"
+    root.mkdir()
+    (root / "pyproject.toml").write_text('[project]\nname = "mindone"\nrequires-python = ">=3.9"\n'
+                                         'dependencies = ["protobuf>=3.9.2", "transformers==4.50.0"]\n')
+    subprocess.run("sed -i 's/>=3.9/>=3.8/g' pyproject.toml", shell=True, cwd=str(root), check=True)
+    subprocess.run("sed -i 's/transformers==4.57.1/transformers>=4.39.3/g' pyproject.toml", shell=True, cwd=str(root),
+                   check=True)
+    r = run_cli("apply", str(root), "--rule", "pins-relax", "--json")
+    assert r.returncode == 0, r.stderr
+    assert '"transformers>=4.39.3"' in (root / "pyproject.toml").read_text()
+    # and when nothing excludes the target any more, the rule is not needed
+    r = run_cli("apply", str(root), "--rule", "pins-relax", "--json")
+    assert json.loads(r.stdout)["changed_files"] == []
