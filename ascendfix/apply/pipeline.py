@@ -84,6 +84,7 @@ def repair_bytes(mods, data, relpath):
                 continue
             new, out = m.transform_bytes(data, plan)
         except Exception as e:  # a codemod bug must not take the whole run down
+            raise_if_interrupt(e)
             found.append(_crash(rid, relpath, "transform", e))
             continue
         found.extend(out)
