@@ -21,6 +21,9 @@ Examples:
 def add_arguments(parser):
     parser.add_argument("inputs", nargs="+", metavar="REPORT|DIR", help="node reports, or folders of them")
     parser.add_argument("--must-match-only", action="store_true", help="hide the items that may differ")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also list every item that is the same on all nodes (with its value and policy) and "
+                             "where each node's report was read from")
 
 
 def run(args):
@@ -36,5 +39,5 @@ def run(args):
     else:
         from ascendfix.compare.render import render
 
-        render(make_console(), report, doc)
+        render(make_console(), report, doc, verbose=args.verbose, must_match_only=args.must_match_only)
     return report.exit_code
