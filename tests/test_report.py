@@ -153,3 +153,24 @@ def test_report_with_check_findings(run_cli, tmp_path):
     assert any(i.startswith("python") for i in ids)
     html = (tmp_path / "p.html").read_text()
     assert 'id="check"' in html and "Environment check" in html
+
+
+def test_report_verbose_says_what_was_collected_from_where(run_cli, tmp_path):
+    run = _copy_run("ms27-tiny-b", tmp_path / "smoke-sdxl-mindone-20260102-000000")
+    r = run_cli("report", "--no-check", "--log", LOG, "--out", tmp_path / "page.html")
+    quiet = r.stdout.decode()
+    r = run_cli("report", "--no-check", "--log", LOG, "--out", tmp_path / "page.html", "--force", "-v")
+    assert r.returncode == 0, r.stderr.decode()
+    loud = r.stdout.decode()
+    assert "collected:" not in quiet and "collected:" in loud
+    doc = json.loads((tmp_path / "page.json").read_text())
+    lines = loud.split("collected:", 1)[1].splitlines()
+    smoke = next(ln for ln in lines if ln.strip().startswith("smoke:"))
+    assert doc["smoke"]["source"] in smoke and str(run.name) in smoke and "image embedded" in smoke
+    assert any(ln.strip() == "check: left out (--no-check)" for ln in lines)
+    log = next(ln for ln in lines if ln.strip().startswith("log:"))
+    assert LOG.name in log and "{} lines read".format(doc["explain"]["lines_read"]) in log
+    assert doc["explain"]["matches"][0]["id"] in log
+    for name, version in doc["environment"]["packages"].items():
+        assert "    {} {}".format(name, version) in lines
+    assert any(ln.strip().startswith("redaction: secrets masked") for ln in lines)

@@ -28,16 +28,17 @@ def add_arguments(parser):
 
 def run(args):
     from ascendfix.compare.engine import compare_paths
-    from ascendfix.output import emit_json, make_console
+    from ascendfix.output import emit_json, make_console, reader_may_leave
 
     report = compare_paths(args.inputs)
     doc = report.to_dict()
     if args.must_match_only:
         doc["differences"] = [r for r in doc["differences"] if r["fails"]]
-    if args.json:
-        emit_json(doc)
-    else:
-        from ascendfix.compare.render import render
+    with reader_may_leave():  # `| head`: the exit code stays the comparison's (ascendfix/output.py)
+        if args.json:
+            emit_json(doc)
+        else:
+            from ascendfix.compare.render import render
 
-        render(make_console(), report, doc, verbose=args.verbose, must_match_only=args.must_match_only)
+            render(make_console(), report, doc, verbose=args.verbose, must_match_only=args.must_match_only)
     return report.exit_code

@@ -79,17 +79,18 @@ def add_arguments(parser):
 
 
 def run(args):
-    from ascendfix.output import emit_json
+    from ascendfix.output import emit_json, reader_may_leave
 
     if args.list:
         from ascendfix.smoke.display import render_list
         from ascendfix.smoke.operation import list_recipes
 
         doc = list_recipes(args.python)
-        if args.json:
-            emit_json(doc)
-        else:
-            render_list(doc)
+        with reader_may_leave():
+            if args.json:
+                emit_json(doc)
+            else:
+                render_list(doc)
         return EXIT_OK
     threshold = _threshold(args)
     if args.compare and len(args.compare) > 2:
@@ -113,10 +114,11 @@ def run(args):
     if html is not None:
         target = _write_html(report.to_dict(), report.out / "report.json", html or str(report.out / "report.html"))
         written.append(target.name if target.parent == report.out else str(target))
-    if args.json:
-        emit_json(dict(report.to_dict(), out=str(report.out)))
-    else:
-        render_summary(report.to_dict(), report.out, verbose=args.verbose, also_written=written)
+    with reader_may_leave():  # `| head`: the exit code stays the run's (ascendfix/output.py)
+        if args.json:
+            emit_json(dict(report.to_dict(), out=str(report.out)))
+        else:
+            render_summary(report.to_dict(), report.out, verbose=args.verbose, also_written=written)
     return report.exit_code
 
 
@@ -155,7 +157,7 @@ def _write_html(doc, report_path, target):
 def _compare_reports(args, threshold):
     from pathlib import Path
 
-    from ascendfix.output import emit_json
+    from ascendfix.output import emit_json, reader_may_leave
     from ascendfix.smoke.compare import compare
     from ascendfix.smoke.display import render_comparison
     from ascendfix.smoke.report import load_report
@@ -168,8 +170,9 @@ def _compare_reports(args, threshold):
         folder = Path(new_path).expanduser()
         folder = folder if folder.is_dir() else folder.parent
         _write_html(dict(new, comparison=comp), folder / "report.json", html or str(folder / "report.html"))
-    if args.json:
-        emit_json(comp)
-    else:
-        render_comparison(comp)
+    with reader_may_leave():
+        if args.json:
+            emit_json(comp)
+        else:
+            render_comparison(comp)
     return EXIT_OK if comp["ok"] else EXIT_NEGATIVE
