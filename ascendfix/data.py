@@ -27,15 +27,21 @@ _ENV = {"rules": "ASCENDFIX_RULES_DIR", "recipes": "ASCENDFIX_RECIPES_DIR"}
 
 def data_root(kind):
     """The folder holding ``kind`` ("rules" or "recipes")."""
-    env = os.environ.get(_ENV[kind])
+    return _data_root(kind, os.environ.get(_ENV[kind]) or None)
+
+
+@functools.lru_cache(maxsize=64)
+def _data_root(kind, env):
+    # resolved once per (kind, $ASCENDFIX_*_DIR): data is looked up hundreds of times per check run
     if env:
         p = Path(env)
-        if not p.is_dir():
+        if not p.is_dir():  # not cached: raising leaves the cache untouched
             raise DataError("{}={}: not a directory".format(_ENV[kind], env))
         return p
     return builtin_root(kind)
 
 
+@functools.lru_cache(maxsize=None)
 def builtin_root(kind):
     """The copy of ``kind`` that ships with ascendfix (whatever ``ASCENDFIX_*_DIR`` says)."""
     for cand in (_PKG / "_data" / kind, _PKG.parent / kind):
