@@ -91,6 +91,16 @@ def make_console(stderr=False):
     )
 
 
+def shown(path):
+    """``path`` as a person reads it best: relative to the working directory when it is below it."""
+    path = str(path)
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
+
+
 def mark(status, console=None):
     """The mark for a status, e.g. ✓ for ok; ASCII if the console's stream cannot encode it."""
     stream = console.file if console is not None else sys.stdout

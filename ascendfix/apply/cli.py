@@ -38,10 +38,10 @@ Examples:
   ascendfix revert ~/mindone
 """
 
-import os
 from pathlib import Path
 
 from ascendfix.apply.writing import ApplyInterrupted
+from ascendfix.output import shown  # noqa: F401 - used here and by revert_cli
 
 MAX_LISTED = 15
 
@@ -111,16 +111,6 @@ def _run(args):
             console = make_console()
         _print_summary(console, report, mode, getattr(args, "verbose", False))
     return code
-
-
-def shown(path):
-    """``path`` as a person reads it best: relative to the working directory when it is below it."""
-    path = str(path)
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive (Windows)
-        return path
-    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
 
 
 def _print_summary(console, report, mode, verbose=False):

@@ -69,7 +69,7 @@ def run(args):
 
 
 def _say(args, data, page, html_path, json_path):
-    from ascendfix.output import emit_json, make_console, styled_mark
+    from ascendfix.output import emit_json, make_console, shown, styled_mark
 
     if args.json:
         emit_json(dict(data, written={"html": str(html_path), "json": str(json_path)}))
@@ -89,7 +89,7 @@ def _say(args, data, page, html_path, json_path):
     if ex is not None:
         m = ex.get("matches") or []
         parts.append("log: " + ("{} {}".format(m[0]["id"], m[0]["title"]) if m else "no known signature"))
-    con.print("{} wrote {} ({} kB) and {}".format(styled_mark("ok", con), html_path, (len(page.encode("utf-8")) + 1023)
+    con.print("{} wrote {} ({} kB) and {}".format(styled_mark("ok", con), shown(html_path), (len(page.encode("utf-8")) + 1023)
                                                  // 1024, json_path.name), markup=True, soft_wrap=True)
     for p in parts:
         con.print("  " + p, markup=False, soft_wrap=True)
