@@ -12,6 +12,8 @@ published speed figures to compare with. The smoke:
      recipe's mode/dtype, then --warmup K unmeasured and --runs N measured pipeline calls (text
      encoding, denoising, VAE decode each timed), PNG saved; killed after --timeout;
   4. checks on the image (size, no NaN, not black/flat) and report.json in --out.
+The generation runs with --out as its working directory: what the framework writes there (MindSpore's
+rank_0/om/ and kernel_meta/, IR dumps) stays with the run, not in the current folder.
 
 Timings: per stage the median over the measured calls and its spread (median absolute deviation),
 steps/s, and the first call's compile/warm-up cost apart. The run is set beside the recipe's
@@ -35,8 +37,8 @@ Exit codes: 0 passed (and no regression), 1 smoke failed, or a regression / sett
 
 Examples:
   ascendfix smoke --list
-  ascendfix smoke --tiny --device CPU --python ~/venvs/ms27/bin/python --out /tmp/smoke
-  ascendfix smoke --tiny --device CPU --python ~/venvs/ms27 --runs 5 --warmup 1 --out run2 --compare /tmp/smoke --html
+  ascendfix smoke --tiny --device CPU --python ~/venvs/ms27/bin/python --out run1
+  ascendfix smoke --tiny --device CPU --python ~/venvs/ms27 --runs 5 --warmup 1 --out run2 --compare run1 --html
   ascendfix smoke --compare run1/report.json run2/report.json --threshold 5
   ascendfix smoke --weights ~/weights/AI-ModelScope/stable-diffusion-xl-base-1.0 --out smoke-1
   ascendfix smoke --recipe sdxl-torch-npu --tiny --device cpu
