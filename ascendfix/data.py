@@ -52,6 +52,11 @@ def builtin_root(kind):
 
 def display_path(path):
     """A short name for a data file in messages: ``rules/signatures/x.yaml``."""
+    return _display_path(str(path), tuple(os.environ.get(v) for v in _ENV.values()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_path(path, env):  # cached: resolving paths costs more than the rest of a lookup
     path = Path(path)
     for kind in _ENV:
         try:
@@ -173,9 +178,11 @@ def load_entries(kind, subdir, fields=None, id_field="id"):
     seen = {}
     for path, entry in entries:
         eid = entry.get(id_field)
-        where = "{}: entry '{}'".format(display_path(path), eid) if eid else display_path(path)
         if fields:
-            validate(entry, fields, where)
+            try:
+                validate(entry, fields, "")
+            except DataError:  # again, to name the file and entry (display_path resolves paths: only on error)
+                validate(entry, fields, "{}: entry '{}'".format(display_path(path), eid) if eid else display_path(path))
         if eid is not None:
             if eid in seen:
                 raise DataError(
