@@ -22,7 +22,7 @@ from test_py38_e2e import build_and_load  # noqa: E402
 
 pytestmark = pytest.mark.full
 
-# the recipe, verbatim from the blog post (Chinese comments dropped)
+# the recipe, verbatim from the blog post https://ai6s.net/694f6d85836da321448817be.html (Chinese comments dropped)
 RECIPE = r"""
 set -e
 sed -i 's/>=3.9/>=3.8/g' pyproject.toml
