@@ -2,7 +2,7 @@
 
 Layout (source tree; in a wheel the same folders sit under ``ascendfix/_data/``):
 
-    rules/patches/*.yaml      apply: patch rules (codemod + examples)
+    rules/patches/*.yaml      apply: extra patch rules (the built-in ones live in ascendfix/codemods/<rule_id>/)
     rules/signatures/*.yaml   explain: error signatures (patterns + real log excerpts)
     rules/compat/*.yaml       check: version pairing tables with sources
     rules/checks/*.yaml       check: env-var and other declarative checks

@@ -1,4 +1,4 @@
-"""Patch a MindOne checkout with the rules in rules/patches (revertible with `ascendfix revert`).
+"""Patch a MindOne checkout with the patch rules (ascendfix/codemods/; revertible with `ascendfix revert`).
 
 Each rule is a YAML entry (id, title, why, targets, options, examples) pointing at a codemod.
 Files no rule is interested in are not parsed; the rest go through the stdlib ast, and in the
