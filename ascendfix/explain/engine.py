@@ -166,12 +166,19 @@ class Hit(object):
         return self.row.category if self.kind == "code" else self.sig.category
 
 
+GENERIC_CATEGORY = "ascend_inner_error"
+
+
 def rank_key(hit):
-    """Sort key, best first: role tier (a code-table cause sits between signature causes and
-    consequences), priority, number of distinct patterns matched, first line, id."""
+    """Sort key, best first: role tier, priority, number of distinct patterns matched, first line, id.
+
+    Tiers: signature causes (0); code-table / fault-table causes of a specific category (1);
+    consequences (2); code / fault causes of the generic category — "a runtime task failed", "an
+    internal error" — which name less than a specific consequence such as an HCCL timeout (2.5);
+    wrappers (3); context (4)."""
     tier = ROLE_TIER[hit.role]
     if hit.kind in ("code", "fault") and hit.role == "cause":
-        tier = 1
+        tier = 2.5 if hit.category == GENERIC_CATEGORY else 1
     return (tier, -hit.priority, -len(hit.patterns), hit.first_line, hit.id)
 
 
