@@ -30,6 +30,10 @@ CATEGORIES = (
     "host_oom",
     "mindie_service",
     "permission",
+    # installing and building the stack (wheels, source builds, source trees), launching distributed jobs, numerics
+    "install",
+    "dist_launch",
+    "numerics",
 )
 APPLY_RULES = ("masked-fill-dtype", "py38-annotations", "py38-stdlib", "pins-relax")
 SEVERITIES = ("error", "context")  # older spelling of role: error = cause, context = context
