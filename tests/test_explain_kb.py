@@ -376,6 +376,38 @@ EXPECTED_TOP = {
     "py38_str_removeprefix.log": "AF055",
     "py38_functools_cache.log": "AF055",
     "py38_pep604_union_annotation.log": "AF056",
+    "ms27_cpu_flash_attention_score.log": "AF017",
+    "ms210_cpu_flash_attention_score.log": "AF017",
+    "torch213_cholesky_half.log": "AF058",
+    "transformers523_flash_attention2_missing.log": "AF060",
+    "diffusers042_xformers_missing.log": "AF060",
+    "attrs261_future_import_resolve_types.log": "AF057",
+    "typer020_py38_future_import_nameerror.log": "AF057",
+    "py311_dataclass_get_type_hints_nameerror.log": "AF057",
+    "pydantic214_undefined_annotation.log": "AF050",
+    "onnxruntime132_static_batch.log": "AF061",
+    "onnxruntime132_static_rank.log": "AF061",
+    "diffusers042_lfs_pointer_safetensors.log": "AF062",
+    "diffusers042_truncated_safetensors.log": "AF062",
+    "torch213_load_lfs_pointer.log": "AF062",
+    "diffusers042_missing_model_dir.log": "AF063",
+    "transformers4393_missing_local_path.log": "AF063",
+    "transformers4571_missing_local_path.log": "AF063",
+    "ms27_load_checkpoint_missing.log": "AF063",
+    "diffusers042_variant_fp16_missing.log": "AF016",
+    "torch213_torchrun_rank_segfault.log": "AF067",
+    "py311_faulthandler_segfault.log": "AF067",
+    "bash_segfault_exit139.log": "AF067",
+    # a rank that exits with a plain error: torchrun's report alone names no cause (stays unexplained)
+    "torch213_torchrun_rank_exit1.log": None,
+    "pip_torch_npu_aarch64_wheel_on_x86.log": "AF068",
+    "gcc_missing_python_h.log": "AF069",
+    "gcc_missing_acl_h.log": "AF069",
+    "py311_pool_in_daemon_process.log": "AF071",
+    "torch213_init_process_group_unresolvable_master.log": "AF072",
+    "torch213_init_process_group_no_master.log": "AF072",
+    "diffusers042_nan_image_postprocess.log": "AF073",
+    "torch213_anomaly_nan_backward.log": "AF074",
 }
 
 
@@ -388,7 +420,10 @@ def test_every_capture_has_an_expectation():
 def test_captured_logs(name, use_grep):
     with open(str(LOGS / name), "rb") as fh:
         report = explain_stream(fh, use_grep=use_grep)
-    assert report["matches"][0]["id"] == EXPECTED_TOP[name]
+    if EXPECTED_TOP[name] is None:
+        assert report["matches"] == [] and report["key_lines"]
+    else:
+        assert report["matches"][0]["id"] == EXPECTED_TOP[name]
     assert report["lines_read"] == (LOGS / name).read_bytes().count(b"\n") + (
         0 if (LOGS / name).read_bytes().endswith(b"\n") else 1
     )

@@ -293,7 +293,10 @@ class Matcher(object):
                         caps = {k: v for k, v in m.groupdict().items() if v}
                         sigs.append((sig, pat, caps, _snippet(text, cut + off + m.start())))
                         break
-        explained = any(sig.role in ("cause", "consequence") and sig.kind == "signature" for sig, _, _, _ in sigs)
+        # a line is "explained" by a cause / consequence signature only through a pattern that can stand alone
+        # (supporting-evidence patterns, such as an op name next to the real error, explain nothing by themselves)
+        explained = any(sig.role in ("cause", "consequence") and sig.kind == "signature" and pat.alone
+                        for sig, pat, _, _ in sigs)
         if explained:  # a signature written for this line says it better than a fault-table entry
             sigs = [x for x in sigs if x[0].kind == "signature"]
         res.sigs = sigs
