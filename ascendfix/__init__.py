@@ -8,6 +8,7 @@ As a library (nothing heavy is imported until a verb is called)::
     af.revert("mindone/")
     af.explain("run.log").matches
     af.smoke(tiny=True, device="CPU").ok
+    af.compare(["reports/"]).failing
 
 Each returns a report (:mod:`ascendfix.reports`) whose ``to_dict()`` is the verb's ``--json`` document; a user
 mistake raises :class:`ascendfix.errors.AscendfixError`.
@@ -15,7 +16,7 @@ mistake raises :class:`ascendfix.errors.AscendfixError`.
 
 __version__ = "0.1.0"
 
-_VERB_PACKAGES = ("check", "apply", "explain", "smoke")
+_VERB_PACKAGES = ("check", "apply", "explain", "smoke", "compare")
 
 
 def __getattr__(name):

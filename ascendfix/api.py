@@ -104,34 +104,29 @@ def _fspath(value):
 
 
 def apply(tree, rules=None, mode="apply", python=None, target_python=None, force=False, jobs=None):
-    """Patch a MindOne checkout: :class:`~ascendfix.reports.ApplyReport` (``ascendfix apply --json``).
+    """Patch a MindOne checkout: :class:`~ascendfix.apply.report.Report` (``ascendfix apply --json``).
 
     ``mode``: "apply" (write, journalled), "check" (report pending changes) or "diff" (also the diffs);
-    ``rules``: rule ids (default: all).
+    ``rules``: rule ids (default: all). A direct call of ``ascendfix.apply.operations.apply``.
     """
-    if mode not in ("apply", "check", "diff"):
-        raise AscendfixError("mode must be apply, check or diff, got {!r}".format(mode))
-    argv = [os.fspath(tree)]
-    for rule in _many(rules) or []:
-        argv += ["--rule", rule]
-    if mode != "apply":
-        argv.append("--" + mode)
-    _opt(argv, "--python", python)
-    _opt(argv, "--target-python", target_python)
-    _opt(argv, "--jobs", jobs)
-    if force:
-        argv.append("--force")
-    return _run("apply", argv, reports.ApplyReport)
+    from ascendfix import target
+    from ascendfix.apply.operations import apply as run
+
+    with _LOCK:
+        target.forget()  # a new run
+        return run(os.fspath(tree), rules=_many(rules), mode=mode, python=_fspath(python),
+                   target_python=target_python or "3.8", force=force, jobs=jobs)
 
 
 def revert(tree, force=False, dry_run=False):
-    """Undo every change apply made to ``tree``: :class:`~ascendfix.reports.RevertReport`."""
-    argv = [os.fspath(tree)]
-    if force:
-        argv.append("--force")
-    if dry_run:
-        argv.append("--dry-run")
-    return _run("revert", argv, reports.RevertReport)
+    """Undo every change apply made to ``tree``: :class:`~ascendfix.apply.operations.RevertReport`.
+
+    A direct call of ``ascendfix.apply.operations.revert``.
+    """
+    from ascendfix.apply.operations import revert as run
+
+    with _LOCK:
+        return run(os.fspath(tree), force=force, dry_run=dry_run)
 
 
 def explain(source, limit=3):
@@ -188,7 +183,18 @@ def smoke(recipe=None, preflight=True, **options):
             raise AscendfixError(str(e))
 
 
-_FUNCS = {"check": check, "apply": apply, "revert": revert, "explain": explain, "smoke": smoke}
+def compare(inputs):
+    """What differs between nodes: :class:`~ascendfix.compare.engine.CompareReport` (``ascendfix compare --json``).
+
+    ``inputs``: node reports and/or folders of them (a path or a list). A direct call of the compare operation.
+    """
+    from ascendfix.compare.engine import compare_paths
+
+    paths = [inputs] if isinstance(inputs, (str, bytes)) or hasattr(inputs, "__fspath__") else list(inputs)
+    return compare_paths([os.fspath(p) for p in paths])
+
+
+_FUNCS = {"check": check, "apply": apply, "revert": revert, "explain": explain, "smoke": smoke, "compare": compare}
 
 
 class _CallableModule(type(sys)):

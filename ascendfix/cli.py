@@ -13,7 +13,7 @@ import sys
 import traceback
 
 from ascendfix import __version__
-from ascendfix.errors import EXIT_INTERNAL, EXIT_USAGE, AscendfixError
+from ascendfix.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, AscendfixError
 
 # verb -> (module, one-line help); order is the order shown in --help. Only the module of the verb being run is
 # imported, so `ascendfix explain small.log` does not pay for importing check, apply or smoke.
@@ -24,6 +24,7 @@ VERBS = {
     "explain": ("ascendfix.explain.cli", "name the cause and the fix of an error log (or: explain ID)"),
     "smoke": ("ascendfix.smoke.cli", "run an SDXL generation from a recipe and report it (--tiny for a CPU check)"),
     "report": ("ascendfix.report.cli", "write one shareable HTML page (+ JSON): check findings, the last smoke, a log explained"),
+    "compare": ("ascendfix.compare.cli", "what differs between nodes: reports from check --json/--out, Ansible, msprechecker dumps"),
 }
 
 
@@ -78,6 +79,17 @@ def build_parser(only=None, json_mode=False, library=False):
 
 
 def main(argv=None):
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as e:  # Ctrl-C while parsing or importing a verb: no traceback either
+        return _interrupted("ascendfix", e, None)
+    except Exception as e:
+        if _interrupt_inside(e):
+            return _interrupted("ascendfix", KeyboardInterrupt(), None)
+        raise
+
+
+def _main(argv):
     argv = sys.argv[1:] if argv is None else list(argv)
     verb = next((a for a in argv if not a.startswith("-")), None)
     try:
@@ -100,9 +112,8 @@ def main(argv=None):
         return int(args.handler(args) or 0)
     except AscendfixError as e:
         return _fail(prog, str(e), e.exit_code, args)
-    except KeyboardInterrupt:
-        sys.stderr.write("{}: interrupted\n".format(prog))
-        return 130
+    except KeyboardInterrupt as e:
+        return _interrupted(prog, e, args)
     except BrokenPipeError:
         # `ascendfix explain big.log | head`: the reader went away; not an error of ours. Whatever is still
         # buffered for stdout goes to /dev/null, so the interpreter's final flush stays quiet too.
@@ -114,12 +125,40 @@ def main(argv=None):
             pass
         return 0
     except Exception as e:  # a bug: one line, exit 3; the traceback only on request
+        if _interrupt_inside(e):  # Ctrl-C during an import: Python may wrap it in a RuntimeError
+            return _interrupted(prog, KeyboardInterrupt(), args)
         if os.environ.get("ASCENDFIX_DEBUG"):
             traceback.print_exc()
         msg = "internal error: {}: {} (set ASCENDFIX_DEBUG=1 for the traceback; please report it)".format(
             type(e).__name__, e
         )
         return _fail(prog, msg, EXIT_INTERNAL, args)
+
+
+def _interrupt_inside(exc):
+    for _ in range(10):
+        exc = exc.__cause__ or exc.__context__
+        if exc is None:
+            return False
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+    return False
+
+
+def _interrupted(prog, exc, args):
+    """Ctrl-C: one line (what the verb says is on disk, when it says so), exit 130 (128 + the signal)."""
+    detail = str(exc)
+    code = getattr(exc, "exit_code", EXIT_INTERRUPTED)
+    message = "interrupted" + (": " + detail if detail else "")
+    try:
+        if getattr(args, "json", False):
+            from ascendfix.output import emit_json
+
+            emit_json({"error": {"message": message, "exit_code": code}})
+        sys.stderr.write("{}: {}\n".format(prog, message))
+    except (OSError, ValueError):
+        pass
+    return code
 
 
 def _fail(prog, message, code, args):

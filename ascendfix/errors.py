@@ -7,12 +7,14 @@ One scheme for every verb (documented in README.md):
        explain: no known signature; smoke: failed)
     2  usage or input error (bad flag, missing file, malformed rule file)
     3  internal error (a bug in ascendfix)
+    130 interrupted (Ctrl-C; 143 for SIGTERM where a verb holds it): what is on disk is said in one line
 """
 
 EXIT_OK = 0
 EXIT_NEGATIVE = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
 
 
 class AscendfixError(Exception):

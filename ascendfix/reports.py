@@ -5,7 +5,8 @@ each verb is ``schemas/<verb>.schema.json``), ``report.ok`` says whether the out
 ``report.exit_code`` is the documented exit status (0 success, 1 the verb's negative outcome). Usage errors
 (exit 2) are raised as :class:`ascendfix.errors.AscendfixError` and never become a report; internal errors
 (exit 3) are exceptions too. ``ascendfix.cli`` maps exceptions; the reports map outcomes: the classes here, and a
-verb's own report class built on :class:`Report` in its package (``ascendfix.smoke.report.SmokeReport``).
+verb's own report class built on :class:`Report` in its package (``ascendfix.smoke.report.SmokeReport``,
+``ascendfix.apply.report.Report`` = ``ApplyReport``, ``ascendfix.apply.operations.RevertReport``).
 """
 
 import copy
@@ -43,69 +44,6 @@ class Report(object):
         return "<{} ok={}>".format(type(self).__name__, self.ok)
 
 
-class ApplyReport(Report):
-    """``ascendfix apply``: ``changed_files``, ``findings``, per-rule ``rules``; ``mode`` is apply, check or diff.
-
-    Not ok when a rule was blocked, or (check/diff) when changes are pending or findings are left for a person.
-    """
-
-    verb = "apply"
-
-    @property
-    def mode(self):
-        return self._doc["mode"]
-
-    @property
-    def changed_files(self):
-        return self._doc["changed_files"]
-
-    @property
-    def findings(self):
-        return self._doc["findings"]
-
-    @property
-    def rules(self):
-        return self._doc["rules"]
-
-    @property
-    def written(self):
-        return self._doc["written"]
-
-    @property
-    def journal(self):
-        return self._doc.get("journal")
-
-    @property
-    def blocked(self):
-        return [r["id"] for r in self.rules if r.get("blocked")]
-
-    @property
-    def open_findings(self):
-        return [f for f in self.findings if f.get("kind") in ("skip", "report")]
-
-    @property
-    def exit_code(self):
-        if self.blocked:
-            return EXIT_NEGATIVE
-        if self.mode in ("check", "diff") and (self.changed_files or self.open_findings):
-            return EXIT_NEGATIVE
-        return EXIT_OK
-
-
-class RevertReport(Report):
-    """``ascendfix revert``: ``restored`` files (a journal that cannot be honoured raises instead)."""
-
-    verb = "revert"
-
-    @property
-    def restored(self):
-        return self._doc["restored"]
-
-    @property
-    def exit_code(self):
-        return EXIT_OK
-
-
 class ExplainReport(Report):
     """``ascendfix explain LOG``: ``matches`` best first, ``lines_read``; not ok when no known signature matched."""
 
@@ -139,9 +77,18 @@ class SignaturePage(Report):
 
 
 def __getattr__(name):
-    """The verbs' own report classes, imported on first use (``reports.CheckReport`` lives in ascendfix.check)."""
+    """The verbs' own report classes, imported on first use: ``reports.CheckReport`` lives in ascendfix.check,
+    ``reports.ApplyReport`` / ``reports.RevertReport`` next to apply's operations (ascendfix.apply)."""
     if name == "CheckReport":
         from ascendfix.check.report import CheckReport
 
         return CheckReport
+    if name == "ApplyReport":
+        from ascendfix.apply.report import Report as ApplyReport
+
+        return ApplyReport
+    if name == "RevertReport":
+        from ascendfix.apply.operations import RevertReport
+
+        return RevertReport
     raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))

@@ -56,6 +56,7 @@ def _tree(tmp_path):
     tree = tmp_path / "tree"
     tree.mkdir()
     (tree / "m.py").write_text('def f(x: list[int]) -> dict[str, int]:\n    return {}\n\ns = "ab".removeprefix("a")\n')
+    (tree / "pyproject.toml").write_text('[project]\nname = "tree"\n')  # a source checkout
     return tree
 
 

@@ -528,3 +528,405 @@ def test_apply_to_text_indexes_the_example_files(monkeypatch):
     assert [f.message for f in found] == ["derives from Marker: C"]
     _, found = pipeline.apply_to_text("marker", "class C(MyBase):\n    pass\n", "pkg/use.py")
     assert found == []
+
+
+# ----------------------------------------------------------------------------- interrupts, permissions, leftovers
+
+
+def _tmp_debris(root):
+    return [os.path.join(d, f) for d, _, fs in os.walk(str(root)) for f in fs
+            if f.startswith(".ascendfix-") and f.endswith(".tmp")]
+
+
+def test_ctrl_c_in_the_write_phase_stops_between_files_and_journals_what_was_written(tree, monkeypatch):
+    import signal
+
+    from ascendfix.apply import operations, writing
+
+    before = tree_hash(tree)
+    real = writing.atomic_write
+    calls = []
+
+    def write_then_ctrl_c(path, data, mode=None):
+        real(path, data, mode=mode)
+        if str(path).endswith(".py"):
+            calls.append(path)
+            if len(calls) == 2:
+                os.kill(os.getpid(), signal.SIGINT)  # held until this file is done, then no new file starts
+
+    monkeypatch.setattr(writing, "atomic_write", write_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt) as exc:
+        operations.apply(tree, rules=[MF], jobs=1)
+    assert exc.value.written == 2 and exc.value.exit_code == 130
+    assert "2 file(s) changed before it are journalled" in str(exc.value) and "ascendfix revert" in str(exc.value)
+    journal = json.loads((tree / ".ascendfix" / "journal.json").read_text())
+    assert sorted(journal["files"]) == sorted(os.path.relpath(str(p), str(tree)) for p in calls)
+    assert journal["applies"][-1]["files"] == sorted(journal["files"])
+    assert sorted(os.listdir(str(tree / ".ascendfix" / "orig" / "pkg"))) == sorted(
+        os.path.basename(str(p)) for p in calls if "/pkg/" in str(p))
+    assert not _tmp_debris(tree)
+    changed = {p for p, h in tree_hash(tree).items() if not p.startswith(".ascendfix") and h != before.get(p)}
+    assert len(changed) == 2
+    operations.revert(tree)
+    assert tree_hash(tree) == before
+    # a rerun after the interrupt finishes the job, and one revert still returns to the first original
+    monkeypatch.setattr(writing, "atomic_write", real)
+    calls[:] = []
+    with pytest.raises(KeyboardInterrupt):
+        monkeypatch.setattr(writing, "atomic_write", write_then_ctrl_c)
+        operations.apply(tree, rules=[MF], jobs=1)
+    monkeypatch.setattr(writing, "atomic_write", real)
+    assert len(operations.apply(tree, rules=[MF], jobs=1).written_files) == 2
+    operations.revert(tree)
+    assert tree_hash(tree) == before
+
+
+def test_ctrl_c_before_the_write_phase_writes_nothing(tree, monkeypatch):
+    from ascendfix.apply import engine, operations
+
+    before = tree_hash(tree)
+
+    def ctrl_c(*a, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "run_file_rule", ctrl_c)
+    with pytest.raises(KeyboardInterrupt) as exc:
+        operations.apply(tree, jobs=1)
+    assert str(exc.value) == "nothing written"
+    assert tree_hash(tree) == before
+
+
+def test_unwritable_file_or_journal_is_exit_2_one_line_and_consistent(tree, monkeypatch):
+    from ascendfix.apply import journal, operations, writing
+    from ascendfix.errors import AscendfixError
+
+    before = tree_hash(tree)
+    real = writing.atomic_write
+
+    def fail_on_latin(path, data, mode=None):
+        if str(path).endswith("latin.py"):
+            raise PermissionError(13, "Permission denied")
+        real(path, data, mode=mode)
+
+    monkeypatch.setattr(writing, "atomic_write", fail_on_latin)
+    with pytest.raises(AscendfixError) as exc:
+        operations.apply(tree, rules=[MF], jobs=1)
+    msg = str(exc.value)
+    assert exc.value.exit_code == 2 and "\n" not in msg
+    assert msg.startswith("pkg/latin.py: cannot write: Permission denied; 1 file(s) changed before it")
+    assert sorted(json.loads((tree / ".ascendfix" / "journal.json").read_text())["files"]) == ["pkg/crlf_bom.py"]
+    operations.revert(tree)
+    assert tree_hash(tree) == before
+    monkeypatch.setattr(writing, "atomic_write", real)
+
+    def no_journal(*a, **kw):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(journal, "record", no_journal)
+    with pytest.raises(AscendfixError) as exc:
+        operations.apply(tree, rules=[MF], jobs=1)
+    assert exc.value.exit_code == 2 and "cannot write the undo journal" in str(exc.value)
+    assert str(exc.value).endswith("Permission denied; nothing written")
+    assert tree_hash(tree) == before and not (tree / ".ascendfix").exists()
+
+
+def test_revert_clears_leftovers_and_temp_files(tree, run_cli):
+    before = tree_hash(tree)
+    # what an apply killed while journalling leaves: originals, no journal.json
+    (tree / ".ascendfix" / "orig" / "pkg").mkdir(parents=True)
+    (tree / ".ascendfix" / "orig" / "pkg" / "plain.py").write_bytes(MS_SRC.encode())
+    r = run_cli("revert", str(tree))
+    assert r.returncode == 0, r.stderr
+    assert "stopped before it changed any file" in r.stdout.decode()
+    assert not (tree / ".ascendfix").exists() and tree_hash(tree) == before
+    # temporary files of a killed write: apply removes those it walks past, revert those next to journaled files
+    (tree / "pkg" / ".ascendfix-abc123.tmp").write_bytes(b"")
+    r = run_cli("apply", str(tree), "--rule", MF, "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["removed_temp_files"] == ["pkg/.ascendfix-abc123.tmp"]
+    (tree / "pkg" / ".ascendfix-def456.tmp").write_bytes(b"")
+    r = run_cli("revert", str(tree), "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["removed_temp_files"] == ["pkg/.ascendfix-def456.tmp"]
+    assert tree_hash(tree) == before
+
+
+def _unwritable_runner(folder):
+    """A prefix that runs a command with ``folder`` unwritable: plain permission bits for a normal user; for
+    root (who ignores them) a read-only bind mount in a private user + mount namespace."""
+    if os.geteuid() != 0:
+        for d, dirs, files in os.walk(str(folder)):
+            os.chmod(d, 0o555)
+        return []
+    probe = subprocess.run(["unshare", "-rm", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("running as root without user namespaces: no way to make a folder unwritable")
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    return ["unshare", "-rm", "sh", "-c", script, str(folder)]
+
+
+def test_unwritable_tree_for_real_is_exit_2_one_line(tmp_path):
+    root = tmp_path / "mindone"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "plain.py").write_bytes(MS_SRC.encode())
+    (root / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    prefix = _unwritable_runner(root)
+    try:
+        env = dict(os.environ, NO_COLOR="1")
+        for args in (["apply", str(root), "--rule", MF], ["revert", str(root)]):
+            r = subprocess.run(prefix + [sys.executable, "-m", "ascendfix"] + args, capture_output=True, env=env,
+                               cwd=str(tmp_path), timeout=120)
+            err = r.stderr.decode()
+            assert r.returncode == 2, (args, r.returncode, err)
+            assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+            assert "not writable" in err or "permission denied" in err, err
+        assert (root / "pkg" / "plain.py").read_bytes() == MS_SRC.encode()
+    finally:
+        for d, _, _ in os.walk(str(root)):
+            os.chmod(d, 0o755)
+
+
+# ----------------------------------------------------------------------------- the contract: diffs, exits, marks, -v
+
+
+def _copy(src, dst):
+    import shutil
+
+    shutil.copytree(str(src), str(dst), symlinks=True)
+    return dst
+
+
+def test_diff_output_applies_with_git_apply_and_patch(tree, tmp_path, run_cli):
+    import shutil
+
+    pkg = tree / "pkg"
+    (pkg / "no_final_newline.py").write_bytes(MS_SRC.rstrip("\n").encode())
+    (pkg / "crlf.py").write_bytes(MS_SRC.replace("\n", "\r\n").encode())
+    (pkg / "crlf_no_final.py").write_bytes(MS_SRC.replace("\n", "\r\n").rstrip("\r\n").encode())
+    (pkg / "bom_only.py").write_bytes(b"\xef\xbb\xbfimport mindspore as ms\ny = x.masked_fill(m, 0)\n")
+    (pkg / "bom_crlf_no_final.py").write_bytes(b"\xef\xbb\xbfimport mindspore as ms\r\ny = x.masked_fill(m, 0)")
+    (pkg / "formfeed.py").write_bytes(("\x0c\n" + MS_SRC.replace("\n\n\ndef", "\n\x0c\n\ndef")).encode())
+    (pkg / "pyproject_like.py").write_bytes(("# caf\xe9 \u2028 sep\n" + MS_SRC).encode())
+    expected = _copy(tree, tmp_path / "expected")
+    r = run_cli("apply", str(expected), "--rule", MF)
+    assert r.returncode == 0, r.stderr
+    shutil.rmtree(str(expected / ".ascendfix"))
+    want = tree_hash(expected)
+
+    r = run_cli("apply", str(tree), "--rule", MF, "--diff")
+    assert r.returncode == 1, r.stderr
+    patch_file = tmp_path / "changes.diff"
+    patch_file.write_bytes(r.stdout)
+    assert b"\\ No newline at end of file" in r.stdout
+    assert b" \xef\xbb\xbfimport mindspore as ms\n" in r.stdout and b" \xef\xbb\xbfimport mindspore as ms\r\n" in r.stdout
+    assert b"+    return x.masked_fill(m, ms.Tensor(0, dtype=x.dtype))\r\n" in r.stdout
+    for tool in (["git", "apply", str(patch_file)], ["patch", "-p1", "-i", str(patch_file)]):
+        target = _copy(tree, tmp_path / tool[0])
+        done = subprocess.run(tool, cwd=str(target), capture_output=True)
+        assert done.returncode == 0, (tool, done.stdout, done.stderr)
+        for leftover in target.rglob("*.orig"):
+            leftover.unlink()
+        assert tree_hash(target) == want, tool
+    # the JSON document carries the same diffs as text (a BOM stays U+FEFF)
+    doc = json.loads(run_cli("apply", str(tree), "--rule", MF, "--diff", "--json").stdout)
+    assert doc["diffs"]["pkg/bom_only.py"].encode("utf-8") in r.stdout
+    assert "\ufeffimport mindspore" in doc["diffs"]["pkg/bom_only.py"]
+
+
+def _big_output(tree):
+    """More output than a pipe holds (64 KiB) at little cost: one rewritten line of 100 kB (its diff and --json
+    carry it twice) and 1000 files that do not parse (each a finding listed by -v)."""
+    (tree / "pkg" / "big.py").write_text(
+        "import mindspore as ms\n\n\ndef f(x, m):\n    return x.masked_fill(m, 0), '" + "a" * 100000 + "'\n")
+    bad = tree / "pkg" / "bad"
+    bad.mkdir()
+    for i in range(1000):
+        (bad / "b{:04d}.py".format(i)).write_bytes(b"import mindspore\nprint 'x', y.masked_fill(m, 0)\n")
+
+
+@pytest.mark.parametrize("args,code", [(["--diff"], 1), (["--check", "-v"], 1), (["--diff", "--json"], 1), ([], 0)])
+def test_exit_code_is_the_runs_when_the_reader_closes_the_pipe(tree, args, code):
+    _big_output(tree)
+    proc = subprocess.Popen([sys.executable, "-m", "ascendfix", "apply", str(tree), "--rule", MF, "-v"] + args,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, NO_COLOR="1"))
+    if args:
+        proc.stdout.readline()  # `| head -1`
+        proc.stdout.close()
+    else:
+        proc.stdout.read()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == code, err
+    assert "Traceback" not in err and "Exception ignored" not in err and "BrokenPipe" not in err, err
+
+
+def test_informational_findings_never_change_the_exit_code_and_marks_agree(tree, run_cli):
+    from ascendfix.apply.base import Finding
+    from ascendfix.apply.report import Report
+
+    rules = load_rules(["pins-relax"])
+    rep = Report(tree, rules, "check")
+    rep.add_findings([Finding("pins-relax", "pyproject.toml", None, "report", "NOT VERIFIED: 0 name imports in 0 files",
+                              {"phase": "preflight", "unverified": True}),
+                      Finding("pins-relax", ".", None, "info", "not needed: ...")])
+    assert rep.exit_code == 0 and rep.open_findings == [] and len(rep.notes) == 2
+    assert rep.stats["pins-relax"].to_dict()["reported"] == 0 and rep.stats["pins-relax"].notes == 2
+    rep.add_findings([Finding("pins-relax", "requirements.txt", 3, "report", "left for a person")])
+    assert rep.exit_code == 1
+    # --check with only a finding left for a person (pkg/py2.py does not parse): exit 1 and no tick for it
+    assert run_cli("apply", str(tree), "--rule", MF).returncode == 0
+    r = run_cli("apply", str(tree), "--rule", MF, "--check")
+    out = r.stdout.decode()
+    last = out.strip().splitlines()[-1]
+    assert r.returncode == 1 and "finding(s) left for a person" in last and not last.startswith(("✓", "OK")), out
+
+
+def test_verbose_lists_everything(tree, run_cli):
+    for i in range(20):
+        (tree / "pkg" / "bad{}.py".format(i)).write_bytes(b"import mindspore\nprint 'x', y.masked_fill(m, 0)\n")
+    short = run_cli("apply", str(tree), "--rule", MF, "--check").stdout.decode()
+    full = run_cli("apply", str(tree), "--rule", MF, "--check", "-v").stdout.decode()
+    assert "-v or --json lists all" in short and "pkg/bad9.py" not in short  # 21 findings, 15 shown (by path)
+    assert all("pkg/bad{}.py".format(i) in full for i in range(20)) and "files would change:" in full
+    assert "-v or --json lists all" not in full
+    assert run_cli("apply", str(tree), "--rule", MF).returncode == 0
+    r = run_cli("revert", str(tree), "-v")
+    assert r.returncode == 0 and "apply of " in r.stdout.decode() and MF in r.stdout.decode()
+
+
+# ----------------------------------------------------------------------------- paths
+
+
+def test_a_folder_inside_the_checkout_patches_that_part_and_pins_at_the_root(tree, run_cli):
+    other = tree / "other"
+    other.mkdir()
+    (other / "m.py").write_bytes(MS_SRC.encode())
+    r = run_cli("apply", str(tree / "pkg"), "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["checkout"]["root"] == str(tree.resolve()) and doc["checkout"]["scope"] == "pkg"
+    assert "pyproject.toml" in doc["changed_files"]  # the file rules use the checkout root
+    assert "other/m.py" not in doc["changed_files"] and "pkg/plain.py" in doc["changed_files"]
+    assert (tree / ".ascendfix" / "journal.json").is_file() and not (tree / "pkg" / ".ascendfix").exists()
+    human = run_cli("apply", str(tree / "pkg"), "--check").stdout.decode()
+    assert ("checkout mindone (pyproject.toml): file rules and the journal use this root; Python rules cover pkg/"
+            in human)  # the root shown relative to the working directory (tmp_path) when it is below it
+    rv = run_cli("revert", str(tree / "pkg"))  # revert finds the journal at the root too
+    assert rv.returncode == 0, rv.stderr
+    assert not (tree / ".ascendfix").exists()
+
+
+def _venv_like(folder, marker="pyvenv.cfg"):
+    site = folder / "lib" / "python3.8" / "site-packages" / "mindone"
+    site.mkdir(parents=True)
+    (site / "m.py").write_bytes(MS_SRC.encode())
+    (folder / "bin").mkdir()
+    (folder / "bin" / "tool.py").write_bytes(MS_SRC.encode())
+    if marker == "conda-meta":
+        (folder / "conda-meta").mkdir()
+    else:
+        (folder / marker).write_text("home = /usr/bin\n")
+    return site
+
+
+def test_environments_are_never_entered_and_paths_that_are_no_checkout_are_refused(tree, tmp_path, run_cli):
+    _venv_like(tree / "py38env")
+    _venv_like(tree / "envs" / "ms", marker="conda-meta")
+    r = run_cli("apply", str(tree), "--rule", MF, "--json")
+    doc = json.loads(r.stdout)
+    assert r.returncode == 0 and doc["skipped_environments"] == ["envs/ms", "py38env"]
+    assert not any(p.startswith(("py38env/", "envs/")) for p in doc["changed_files"])
+    assert run_cli("revert", str(tree)).returncode == 0
+    # one folder too high: no checkout here or above -> refused, one line; --force patches it (still no venvs)
+    top = tree.parent
+    r = run_cli("apply", str(top), "--rule", MF, "--check")
+    err = r.stderr.decode()
+    assert r.returncode == 2 and "not a source checkout" in err and len(err.strip().splitlines()) == 1, err
+    r = run_cli("apply", str(top), "--rule", MF, "--json", "--force")
+    doc = json.loads(r.stdout)
+    assert r.returncode == 0 and "mindone/pkg/plain.py" in doc["changed_files"]
+    assert not any("py38env" in p or "envs/" in p for p in doc["changed_files"])
+    assert run_cli("revert", str(top)).returncode == 0
+    # inside an environment: refused even below a checkout
+    site = tree / "py38env" / "lib" / "python3.8" / "site-packages" / "mindone"
+    for path in (site, tree / "py38env", tree / "py38env" / "bin"):
+        r = run_cli("apply", str(path), "--rule", MF)
+        err = r.stderr.decode()
+        assert r.returncode == 2 and "inside a Python environment" in err and len(err.strip().splitlines()) == 1, err
+    r = run_cli("apply", str(site), "--rule", MF, "--json", "--force")
+    assert r.returncode == 0 and json.loads(r.stdout)["changed_files"] == ["m.py"]
+
+
+def test_a_checkout_inside_an_environment_folder_is_a_checkout(tmp_path, run_cli):
+    env = tmp_path / "venv"
+    (env / "src" / "mindone" / "pkg").mkdir(parents=True)
+    (env / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    co = env / "src" / "mindone"  # what `pip install -e git+...` makes
+    (co / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (co / "pkg" / "m.py").write_bytes(MS_SRC.encode())
+    r = run_cli("apply", str(co), "--rule", MF, "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["changed_files"] == ["pkg/m.py"], r.stderr
+
+
+@pytest.mark.parametrize("target,relaxed", [("3.8", True), ("3.9", False), ("3.10", False), ("3.12", False)])
+def test_pins_relax_only_when_the_target_is_below_the_requires_python_floor(tree, run_cli, target, relaxed):
+    before = (tree / "pyproject.toml").read_bytes()
+    r = run_cli("apply", str(tree), "--rule", "pins-relax", "--target-python", target, "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    (rule,) = doc["rules"]
+    if relaxed:
+        assert doc["changed_files"] == ["pyproject.toml"] and rule["not_needed"] is None
+        assert b'requires-python = ">=3.8"' in (tree / "pyproject.toml").read_bytes()
+    else:
+        assert doc["changed_files"] == [] and (tree / "pyproject.toml").read_bytes() == before
+        assert rule["not_needed"] == "Python {} already satisfies requires-python >=3.9".format(target)
+        human = run_cli("apply", str(tree), "--rule", "pins-relax", "--target-python", target, "--check")
+        assert human.returncode == 0 and "pins-relax (not needed)" in human.stdout.decode()
+
+
+def test_pins_relax_is_not_needed_when_the_checkout_declares_no_floor(tree, run_cli):
+    (tree / "pyproject.toml").write_text('[project]\nname = "m"\ndependencies = ["transformers==4.57.1"]\n')
+    doc = json.loads(run_cli("apply", str(tree), "--rule", "pins-relax", "--json").stdout)
+    assert doc["changed_files"] == [] and "declares no requires-python" in doc["rules"][0]["not_needed"]
+
+
+def test_every_new_document_validates_against_the_schemas(tree, run_cli, monkeypatch):
+    from test_schemas import _valid
+
+    _venv_like(tree / "py38env")
+    (tree / "pkg" / ".ascendfix-x.tmp").write_bytes(b"")
+    doc = _valid("apply", run_cli("apply", str(tree / "pkg"), "--json"), "report")
+    assert doc["checkout"]["scope"] == "pkg" and doc["removed_temp_files"] == ["pkg/.ascendfix-x.tmp"]
+    doc = _valid("apply", run_cli("apply", str(tree), "--json", "--target-python", "3.10", "--check"), "report")
+    assert doc["skipped_environments"] == ["py38env"]
+    assert [r["not_needed"] for r in doc["rules"] if r["id"] == "pins-relax"] == [
+        "Python 3.10 already satisfies requires-python >=3.8"]
+    doc = _valid("revert", run_cli("revert", str(tree), "-v", "--json"), "report")
+    assert doc["applies"] and doc["restored"]
+    (tree / ".ascendfix" / "orig").mkdir(parents=True)
+    doc = _valid("revert", run_cli("revert", str(tree), "--json"), "report")
+    assert doc["leftovers_removed"] is True
+    from ascendfix.apply import engine
+
+    def ctrl_c(*a, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "run_file_rule", ctrl_c)
+    r = run_cli("apply", str(tree), "--json")
+    doc = _valid("apply", r, "error")
+    assert r.returncode == 130 and doc["error"] == {"message": "interrupted: nothing written", "exit_code": 130}
+    assert r.stderr.decode() == "ascendfix apply: interrupted: nothing written\n"
+
+
+def test_python_takes_what_check_python_takes(tree, tmp_path, run_cli):
+    py = _fake_env(tmp_path, ["PretrainedConfig", "CLIPTextConfig"], version="4.46.3")
+    venv = Path(py).parent.parent
+    (tmp_path / "empty").mkdir()
+    for value in (py, venv, tmp_path / "nope", tmp_path / "empty", "/bin/false"):
+        chk = run_cli("check", "--python", value, "--only", "python", "--json")
+        app = run_cli("apply", str(tree), "--rule", "pins-relax", "--python", value, "--check")
+        assert (chk.returncode == 2) == (app.returncode == 2), (value, chk.stderr, app.stderr)
+        if app.returncode == 2:
+            msg = app.stderr.decode().split("error: ", 1)[1]
+            assert msg in chk.stderr.decode() and len(app.stderr.decode().strip().splitlines()) == 1, (value, msg)
+            assert "import " not in msg  # one line naming the problem, never a probe script
+    r = run_cli("apply", str(tree), "--rule", "pins-relax", "--python", venv, "--json")
+    assert r.returncode == 0 and any(f["message"].startswith("verified") for f in json.loads(r.stdout)["findings"])

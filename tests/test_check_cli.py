@@ -71,7 +71,7 @@ def test_default_run_imports_no_framework_even_where_they_are_importable(tmp_pat
 def test_json_is_the_only_thing_on_stdout(run_cli_process):
     r = run_cli_process("check", "--json", env={"PATH": FAST_PATH})
     doc = json.loads(r.stdout)
-    assert set(doc) == {"findings", "summary", "plan"}
+    assert set(doc) == {"findings", "summary", "plan", "node"}
     assert doc["summary"]["counts"]["error"] >= 1 and doc["summary"]["ok"] is False
     ids = [f["id"] for f in doc["findings"]]
     assert "npu.devices" in ids and "cann.locate" in ids

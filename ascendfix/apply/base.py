@@ -52,6 +52,7 @@ class Context:
     target_python: str = "3.8"  # the Python the patched tree must run on
     python: Optional[str] = None  # interpreter whose environment is checked (--python), None = current
     force: bool = False
+    requires_python: Optional[str] = None  # the checkout's declared Python floor (e.g. ">=3.9"), None = none declared
 
 
 class Codemod:

@@ -4,35 +4,51 @@ Each rule is a YAML entry (id, title, why, targets, options, examples) pointing 
 Files no rule is interested in are not parsed; the rest go through the stdlib ast, and in the
 files that need a rewrite libcst sees only the statements and import header that change (in
 parallel). Every rewritten file is re-parsed before it is written (atomically; encoding, BOM and line endings
-kept). The original bytes of each changed file are kept in PATH/.ascendfix/ so that
+kept). The original bytes of each changed file are kept in ROOT/.ascendfix/ so that
 `ascendfix revert PATH` restores them exactly, also after several applies. Re-running changes
 nothing.
 
+PATH: the checkout root (ROOT) is the nearest folder at or above PATH holding pyproject.toml or
+setup.py; file rules (pins) edit the files there and the journal lives there, Python rules cover
+PATH. Python environments (pyvenv.cfg, conda-meta, site-packages), VCS and build folders are never
+entered. A PATH inside an environment or outside any checkout is refused unless --force.
+
 Modes:
   (default)  write the changes, print a summary per rule
-  --diff     print unified diffs, write nothing
+  --diff     print unified diffs (apply them from ROOT with `git apply` or `patch -p1`); write nothing
   --check    write nothing; exit 1 when changes are pending or findings need a person
 
-Exit codes: 0 done (or nothing to do); 1 --check/--diff found pending changes or open findings,
-or a rule refused to run (e.g. pins: the relaxed version lacks names the tree imports; --force
-overrides); 2 bad PATH, unknown rule or malformed rule file.
+Exit codes:
+  0    done, or nothing to do
+  1    a rule was blocked by its preflight (nothing of it written; --force overrides); with --check or
+       --diff also: changes pending, or findings left for a person (a site a rule could not rewrite
+       safely, or one it can only report). Informational findings (notes such as "NOT VERIFIED", "not
+       needed") never change the exit code.
+  2    bad input: PATH missing, not a folder, not a checkout, not writable; unknown rule; malformed rule
+       file; bad --python/--target-python/--jobs
+  3    internal error (please report it)
+  130  interrupted (Ctrl-C): the message says how many files were changed before it and that
+       `ascendfix revert PATH` undoes them
+  The exit code is the run's also when the reader of the output goes away early (`| head`).
 
 Examples:
   ascendfix apply ~/mindone --check
-  ascendfix apply ~/mindone --rule masked-fill-dtype --diff
+  ascendfix apply ~/mindone --rule masked-fill-dtype --diff | git -C ~/mindone apply
   ascendfix apply ~/mindone --target-python 3.8 --python /opt/py38/bin/python
   ascendfix revert ~/mindone
 """
 
+import os
 import sys
 from pathlib import Path
 
+from ascendfix.apply.writing import ApplyInterrupted
 
 MAX_LISTED = 15
 
 
 def add_arguments(parser):
-    parser.add_argument("path", help="MindOne checkout (the folder holding pyproject.toml)")
+    parser.add_argument("path", help="MindOne checkout (the folder holding pyproject.toml), or a folder in it")
     parser.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
     parser.add_argument("--target-python", default="3.8", metavar="X.Y",
                         help="Python version the patched tree must run on (default 3.8)")
@@ -45,10 +61,22 @@ def add_arguments(parser):
                       help="write nothing; exit 1 when changes are pending or findings remain")
     parser.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: CPU count)")
     parser.add_argument("--force", action="store_true",
-                        help="apply rules whose preflight check failed (e.g. relax pins although imports are missing)")
+                        help="apply rules whose preflight check failed (e.g. relax pins although imports are missing); "
+                             "patch a PATH that is not a source checkout")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="list every finding and note, the changed files and the folders left out")
 
 
 def run(args):
+    try:
+        return _run(args)
+    except ApplyInterrupted:
+        raise
+    except KeyboardInterrupt:  # before apply started (imports, argument checks)
+        raise ApplyInterrupted("nothing written")
+
+
+def _run(args):
     from ascendfix.apply.operations import apply
     from ascendfix.output import make_console, progress
 
@@ -70,27 +98,69 @@ def run(args):
             bar["cm"].__exit__(None, None, None)
 
     code = report.exit_code
-    if args.json:
-        from ascendfix.output import emit_json
+    try:
+        if args.json:
+            from ascendfix.output import emit_json
 
-        emit_json(report.to_dict())
-        return code
-    if mode == "diff":
-        for relpath in sorted(report.changes):
-            sys.stdout.write(report.diff(relpath))
-        sys.stdout.flush()
-        console = make_console(stderr=True)  # diffs own stdout; the summary goes to stderr
-    else:
-        console = make_console()
-    _print_summary(console, report, mode, report.root)
+            emit_json(report.to_dict())
+            return code
+        if mode == "diff":
+            sys.stdout.flush()
+            out = getattr(sys.stdout, "buffer", None)
+            for relpath in sorted(report.changes):
+                if out is not None:
+                    out.write(report.diff_bytes(relpath))
+                else:  # pragma: no cover - a text-only stdout (embedding)
+                    sys.stdout.write(report.diff(relpath))
+            sys.stdout.flush()
+            console = make_console(stderr=True)  # diffs own stdout; the summary goes to stderr
+        else:
+            console = make_console()
+        _print_summary(console, report, mode, getattr(args, "verbose", False))
+    except BrokenPipeError:
+        reader_gone()
     return code
 
 
-def _print_summary(console, report, mode, root):
+def shown(path):
+    """``path`` as a person reads it best: relative to the working directory when it is below it."""
+    path = str(path)
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
+
+
+def reader_gone():
+    """The reader of stdout went away (`| head`): stop printing quietly; the exit code stays the run's."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit must not fail again
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _print_summary(console, report, mode, verbose=False):
     from rich.markup import escape
     from rich.table import Table
 
     from ascendfix.output import styled_mark
+
+    co = report.checkout
+    if co is not None:
+        if co.marker:
+            where = "Python rules cover {}".format(escape(co.scope + "/") if co.scope else "all of it")
+            console.print("checkout {} ({}): file rules and the journal use this root; {}".format(
+                escape(shown(co.root)), co.marker, where))
+        else:
+            console.print("{} is not a source checkout; patching it as given (--force)".format(escape(shown(co.root))))
+    if report.skipped_environments:
+        envs = report.skipped_environments
+        listed = envs if verbose else envs[:5]
+        console.print("left out {} Python environment(s) inside: {}{}".format(
+            len(envs), escape(", ".join(e + "/" for e in listed)), "" if len(listed) == len(envs) else ", ..."))
 
     verb = {"apply": "changed", "check": "would change", "diff": "would change"}[mode]
     table = Table(title=None, show_edge=False, pad_edge=False)
@@ -103,54 +173,70 @@ def _print_summary(console, report, mode, root):
     table.add_column("reported", justify="right")
     for rid in report.order:
         st = report.stats[rid]
-        status = "error" if st.blocked else "warn" if (st.skipped or st.reported) else "ok"
-        table.add_row(
-            styled_mark(status, console),
-            escape(rid) + (" (blocked)" if st.blocked else ""),
-            str(st.scanned),
-            str(st.changed_files),
-            str(st.changes),
-            str(st.skipped),
-            str(st.reported),
-        )
+        if st.blocked:
+            status, label = "error", " (blocked)"
+        elif st.not_needed:
+            status, label = "skip", " (not needed)"
+        elif st.skipped or st.reported:
+            status, label = "warn", ""
+        else:
+            status, label = "ok", ""
+        table.add_row(styled_mark(status, console), escape(rid) + label, str(st.scanned), str(st.changed_files),
+                      str(st.changes), str(st.skipped), str(st.reported))
     console.print(table)
 
     by_rule = {}
-    for f in report.findings:
-        if f.kind in ("skip", "report"):
-            by_rule.setdefault(f.rule, []).append(f)
+    for f in report.open_findings:
+        by_rule.setdefault(f.rule, []).append(f)
     for rid in report.order:
         items = by_rule.get(rid)
         if not items:
             continue
         console.print("")
         console.print("{} — {} finding(s) left for a person:".format(escape(rid), len(items)))
-        for f in items[:MAX_LISTED]:
+        for f in (items if verbose else items[:MAX_LISTED]):
             where = f.path + (":{}".format(f.line) if f.line else "")
             console.print("  {} {}: {}".format(styled_mark("warn" if f.kind == "report" else "skip", console),
                                                escape(where), escape(f.message)))
-        if len(items) > MAX_LISTED:
-            console.print("  ... and {} more (--json lists all)".format(len(items) - MAX_LISTED))
+        if len(items) > MAX_LISTED and not verbose:
+            console.print("  ... and {} more (-v or --json lists all)".format(len(items) - MAX_LISTED))
 
-    infos = [f for f in report.findings if f.kind == "info"]
-    if infos:
+    notes = report.notes
+    if notes:
         console.print("")
-        for f in infos[:MAX_LISTED]:
+        for f in (notes if verbose else notes[:MAX_LISTED]):
             console.print("{} {}: {}".format(styled_mark("info", console), escape(f.rule), escape(f.message)))
+        if len(notes) > MAX_LISTED and not verbose:
+            console.print("... and {} more notes (-v or --json lists all)".format(len(notes) - MAX_LISTED))
+    if verbose and report.changes:
+        console.print("")
+        console.print("files {}:".format(verb))
+        for relpath in sorted(report.changes):
+            console.print("  " + escape(relpath))
+    if report.removed_debris:
+        console.print("removed {} temporary file(s) a killed earlier run had left".format(len(report.removed_debris)))
 
     console.print("")
     n = len(report.changes)
+    code = report.exit_code
+    open_n = len(report.open_findings)
     if report.blocked:
         console.print("{} blocked: {} (nothing written for {}; --force overrides)".format(
             styled_mark("error", console), ", ".join(report.blocked), "it" if len(report.blocked) == 1 else "them"))
+    root = report.root
+    shown_path = str(co.path) if co is not None else str(root)
     if mode == "apply":
         if n:
             console.print("{} {} file(s) changed; originals kept in {} (undo: ascendfix revert {})".format(
-                styled_mark("ok", console), n, escape(str(Path(root) / ".ascendfix")), escape(str(root))))
+                styled_mark("ok" if code == 0 else "warn", console), n, escape(shown(Path(root) / ".ascendfix")),
+                escape(shown_path)))
         else:
-            console.print("{} nothing to change".format(styled_mark("ok", console)))
+            console.print("{} nothing to change".format(styled_mark("ok" if code == 0 else "warn", console)))
     else:
         if n:
             console.print("{} {} file(s) would change (nothing written)".format(styled_mark("warn", console), n))
+        elif open_n:
+            console.print("{} no changes pending; {} finding(s) left for a person (nothing written)".format(
+                styled_mark("warn", console), open_n))
         else:
             console.print("{} no changes pending (nothing written)".format(styled_mark("ok", console)))

@@ -21,41 +21,53 @@ from pathlib import Path
 from ascendfix.apply import index, pipeline, pool
 from ascendfix.apply.files import walk
 from ascendfix.apply.pipeline import apply_to_text, process_source  # noqa: F401 (re-exported)
-from ascendfix.apply.preflight import run_file_rule
+from ascendfix.apply.preflight import not_needed, run_file_rule
 from ascendfix.apply.report import Report
 from ascendfix.apply.rules import Rule, load_rules  # noqa: F401 (re-exported)
-from ascendfix.apply.writing import save_cache, write_changes
+from ascendfix.apply.writing import is_temp_debris, save_cache, write_changes
 
 
-def run_tree(root, rules, context, mode="apply", jobs=None, on_progress=None):
+def run_tree(root, rules, context, mode="apply", jobs=None, on_progress=None, scope=""):
     """Run ``rules`` over the tree at ``root``; in mode "apply" write changes (journal first).
 
     mode: "apply" (write), "check" or "diff" (compute only). Returns a :class:`Report`.
-    ``on_progress(total)`` may return a callable ``advance(n)`` (or be None).
+    ``on_progress(total)`` may return a callable ``advance(n)`` (or be None). ``scope``: the part of
+    the tree (a relative folder) Python rules cover; file rules and the journal stay at ``root``.
     """
     root = Path(root)
     report = Report(root, rules, mode)
+    report.scope = scope
+    files = walk(root, scope, skipped=report.skipped_environments)
+    debris = [f for f in files if is_temp_debris(f)]
+    files = [f for f in files if not is_temp_debris(f)]
+    for rule in rules:
+        why = not_needed(rule, context)
+        if why is not None:
+            report.not_needed(rule.id, why)
+    rules = [r for r in rules if not report.stats[r.id].not_needed]
     py_rules = [r for r in rules if r.kind == "python"]
     file_rules = [r for r in rules if r.kind == "file"]
 
     cache = None
     if py_rules:
         # the rescan of rewritten files only feeds the scan cache, which only a writing apply saves
-        cache = _run_python_rules(root, py_rules, context, report, jobs, on_progress, verify=mode == "apply")
+        cache = _run_python_rules(root, files, py_rules, context, report, jobs, on_progress, verify=mode == "apply")
     for rule in file_rules:
         run_file_rule(root, rule, context, report)
+    # one order whatever order the pool's workers finished in: by file, then line
+    report.findings.sort(key=lambda f: (f.path, f.line or 0, f.rule, f.kind, f.message))
 
     if mode == "apply":
-        write_changes(root, report, [r.id for r in rules])
+        write_changes(root, report, [r.id for r in rules], debris)
         save_cache(root, cache)
     return report
 
 
-def _run_python_rules(root, rules, context, report, jobs, on_progress, verify=True):
+def _run_python_rules(root, files, rules, context, report, jobs, on_progress, verify=True):
     from ascendfix.apply.scancache import ScanCache
 
     mods = [r.make(context) for r in rules]
-    files = [f for f in walk(root) if any(r.wants(f) for r in rules)]
+    files = [f for f in files if any(r.wants(f) for r in rules)]
     report.add_findings(index.build(root, files, rules, mods, jobs or os.cpu_count() or 1))
     cache = ScanCache(root, rules, context, index.digest(mods))
     advance = on_progress(len(files)) if on_progress else None

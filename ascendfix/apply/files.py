@@ -6,22 +6,36 @@ import re
 import tokenize
 
 
-# Never descended into, at any depth.
+# Never descended into, at any depth (VCS, caches, tool and build folders, environments by name).
 SKIP_DIRS = {
     ".git", ".hg", ".svn", ".ascendfix", "__pycache__", ".tox", ".nox", ".venv", "venv",
     "node_modules", ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    "site-packages", "dist-packages", "__pypackages__",
 }
 # Skipped only directly under the root (build output of the checkout itself).
 SKIP_ROOT_DIRS = {"build", "dist"}
 
 
-def walk(root):
-    """Sorted '/'-separated relative paths of the regular files under ``root`` (symlinks are skipped)."""
+def walk(root, scope="", skipped=None):
+    """Sorted '/'-separated paths (relative to ``root``) of the regular files under ``root/scope``.
+
+    Symlinks are skipped, and so are the folders above and every Python environment (a folder with
+    ``pyvenv.cfg`` or ``conda-meta/``, whatever its name); ``skipped`` (a list) collects those
+    environments' relative paths.
+    """
+    from ascendfix.apply.checkout import environment_marker
+
     root = str(root)
+    top = os.path.join(root, scope) if scope else root
     out = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in os.walk(top):
         rel_dir = os.path.relpath(dirpath, root)
         rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
+        if dirpath != top and environment_marker(dirpath, set(filenames) | set(dirnames)):
+            if skipped is not None:
+                skipped.append(rel_dir.rstrip("/"))
+            dirnames[:] = []
+            continue
         keep = []
         for d in dirnames:
             if d in SKIP_DIRS or d.endswith(".egg-info"):

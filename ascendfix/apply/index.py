@@ -24,6 +24,7 @@ import os
 
 from ascendfix.apply.base import Finding, PythonCodemod
 from ascendfix.apply.files import decode_source
+from ascendfix.apply.pipeline import raise_if_interrupt
 
 
 def uses_index(mod):
@@ -62,6 +63,7 @@ def merge(mod, rid, parts, findings):
     try:
         return mod.index_merge(parts)
     except Exception as e:  # a codemod bug must not take the whole run down
+        raise_if_interrupt(e)
         findings.append(Finding(rid, ".", None, "skip", "rule crashed while merging its tree index ({}: {}); "
                                 "it runs without one, please report it".format(type(e).__name__, e), {"reason": "crash"}))
         return None
@@ -101,6 +103,7 @@ def index_chunk(state, relpaths):
             try:
                 part = m.index_file(tree, text, relpath)
             except Exception as e:  # a codemod bug must not take the whole run down
+                raise_if_interrupt(e)
                 crashed.append(Finding(r.id, relpath, None, "skip", "rule crashed while indexing this file ({}: {}); "
                                        "the tree index lacks it, please report it".format(type(e).__name__, e),
                                        {"reason": "crash"}))

@@ -97,6 +97,7 @@ def process_source(mods, data, relpath, text=None, verify=None):
         try:
             want, found = m.scan(tree, text, relpath)
         except Exception as e:  # a codemod bug must not take the whole run down
+            raise_if_interrupt(e)
             res.findings.append(_crash(rid, relpath, "scan", e))
             continue
         res.findings.extend(found)
@@ -230,6 +231,7 @@ def _guarded(rid, relpath, fn):
     except RoundTripError as e:
         return None, _roundtrip(rid, relpath, e)
     except Exception as e:  # a codemod bug must not take the whole run down
+        raise_if_interrupt(e)
         return None, _crash(rid, relpath, "transform", e)
 
 
@@ -258,12 +260,25 @@ def _rescan(mods, data, tree, relpath):
             continue
         try:
             want, found = m.scan(tree, text, relpath)
-        except Exception:
+        except Exception as e:
+            raise_if_interrupt(e)
             return None
         if want:
             return None
         out.extend(found)
     return out
+
+
+def raise_if_interrupt(exc):
+    """Re-raise a Ctrl-C that Python wrapped (a KeyboardInterrupt during a class body's ``__set_name__``
+    becomes a RuntimeError): it is the user's, not a codemod bug."""
+    seen = exc
+    for _ in range(10):
+        seen = seen.__cause__ or seen.__context__
+        if seen is None:
+            return
+        if isinstance(seen, KeyboardInterrupt):
+            raise KeyboardInterrupt() from exc
 
 
 def _crash(rid, relpath, phase, exc):

@@ -4,6 +4,10 @@ One code path for both: the parent sets the run's state (root, rules, codemods, 
 and hands out chunks of files, largest first; each chunk goes to a chunk function
 (``work(state, relpaths) -> (n_files, outcomes)``), called either here or in a worker that
 inherited the state when it was forked. Each file's bytes are read once, where they are used.
+
+Ctrl-C: workers ignore SIGINT (they are forked with it blocked, so not even a signal sent to the
+whole process group in the first instant reaches Python code there); the parent gets the
+KeyboardInterrupt, terminates the workers, and re-raises it.
 The jobs: :func:`ascendfix.apply.pipeline.process_chunk` (triage and process) and
 :func:`ascendfix.apply.index.index_chunk` (the tree-level index pass).
 """
@@ -11,6 +15,7 @@ The jobs: :func:`ascendfix.apply.pipeline.process_chunk` (triage and process) an
 import gc
 import multiprocessing
 import os
+import signal
 
 # Below these (files some rule targets, and their bytes) a pool costs more than it saves.
 POOL_MIN_FILES = 4
@@ -68,13 +73,46 @@ def _run_pooled(chunks, work, jobs, consume):
         ctx = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork
         ctx = multiprocessing.get_context()
-    pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(dict(_STATE),))
+    pool = None
+    blocked = _block_sigint()  # the workers (and the pool's threads) start with SIGINT blocked
     try:
+        try:
+            pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(dict(_STATE),))
+        finally:
+            _unblock_sigint(blocked)  # a Ctrl-C that came meanwhile is raised here, with the pool to clean up
         for n_files, outcomes in pool.imap_unordered(_call, [(work, c) for c in chunks]):
             consume(n_files, outcomes)
     finally:
-        pool.terminate()
-        pool.join()
+        if pool is not None:
+            previous = _ignore_sigint()  # a second Ctrl-C must not interrupt the cleanup
+            try:
+                pool.terminate()
+                pool.join()
+            finally:
+                _restore_sigint(previous)
+
+
+def _block_sigint():
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _unblock_sigint(previous):
+    if previous is not None and signal.SIGINT not in previous:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _ignore_sigint():
+    try:
+        return signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        return None
+
+
+def _restore_sigint(previous):
+    if previous is not None:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _call(task):
@@ -83,6 +121,9 @@ def _call(task):
 
 
 def _init_worker(state):
+    # Ctrl-C is the parent's to handle: a worker never prints a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _unblock_sigint(set())
     # libcst trees are millions of short-lived objects freed by refcount; the cyclic GC only slows
     # them down (about 20 % of parse time here). Collect now and then instead (count_and_collect).
     gc.disable()

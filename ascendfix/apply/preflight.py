@@ -8,6 +8,36 @@ exit 1) unless ``--force``, which turns them into reports.
 from ascendfix.apply.base import Finding
 
 
+def target_below_requires_python(context):
+    """None when the target Python is below the checkout's requires-python floor, else why not."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import Version
+
+    spec = context.requires_python
+    if spec is None:
+        return "the checkout declares no requires-python, so nothing excludes Python {}".format(context.target_python)
+    try:
+        admitted = SpecifierSet(spec).contains(Version(context.target_python), prereleases=True)
+    except InvalidSpecifier:
+        return None  # the rule itself reports the unreadable requires-python
+    if admitted:
+        return "Python {} already satisfies requires-python {}".format(context.target_python, spec)
+    return None
+
+
+# A rule's ``only_when`` names one of these: None = the rule runs, else the reason it is not needed.
+PRECONDITIONS = {
+    "target-below-requires-python": target_below_requires_python,
+}
+
+
+def not_needed(rule, context):
+    """Why ``rule`` need not run for this checkout and target (its ``only_when`` does not hold), or None."""
+    if not rule.only_when:
+        return None
+    return PRECONDITIONS[rule.only_when](context)
+
+
 def run_file_rule(root, rule, context, report):
     mod = rule.make(context)
     st = report.stats[rule.id]
@@ -34,6 +64,8 @@ def run_file_rule(root, rule, context, report):
     if not pending:
         return
     pre = mod.preflight(root)
+    for f in pre:  # verification notes, not sites in the tree: they never change the exit code on their own
+        f.data.setdefault("phase", "preflight")
     blocking = [f for f in pre if f.kind == "skip"]
     if blocking and context.force:
         for f in blocking:

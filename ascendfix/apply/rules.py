@@ -9,6 +9,7 @@
     codemod: ascendfix.codemods.masked_fill:MaskedFillDtype
     targets: {include: ["**/*.py"], exclude: ["tests/**"]}   # optional, '/'-separated globs
     options: {...}                        # optional, passed to the codemod (overlaid by an example's options)
+    only_when: target-below-requires-python   # optional precondition (apply/preflight.py PRECONDITIONS)
     examples:                             # run by tests/test_patch_rules.py
       - name: short-name
         path: pkg/mod.py                  # optional (default example.py)
@@ -29,6 +30,7 @@ import importlib
 
 from ascendfix.apply.base import FileCodemod, PythonCodemod
 from ascendfix.apply.files import matches
+from ascendfix.apply.preflight import PRECONDITIONS
 from ascendfix.data import Field, display_path, load_entries, validate
 from ascendfix.errors import AscendfixError, DataError
 
@@ -40,6 +42,7 @@ RULE_FIELDS = {
     "codemod": Field(str),
     "targets": Field(dict, required=False),
     "options": Field(dict, required=False),
+    "only_when": Field(str, required=False, choices=sorted(PRECONDITIONS)),
     "examples": Field(list, items=dict),
 }
 EXAMPLE_FIELDS = {
@@ -69,6 +72,7 @@ class Rule:
         self.include = list(targets.get("include") or (["**/*.py"] if self.kind == "python" else []))
         self.exclude = list(targets.get("exclude") or [])
         self.options = dict(entry.get("options") or {})
+        self.only_when = entry.get("only_when")
         self.examples = entry["examples"]
 
     def codemod_class(self):

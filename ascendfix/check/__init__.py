@@ -101,12 +101,14 @@ def _inputs(weights=None, mindone=None, root=None, script=None, command_output=N
 
 
 def check(only=None, stack=None, weights=None, python=None, root=None, deep=False, strict=False, wants=(),
-          script=None, mindone=None, command_output=None, timeout=None, progress=None, **kw):
+          script=None, mindone=None, command_output=None, timeout=None, progress=None, node=True, launch=None,
+          **kw):
     """Run the doctor; return a :class:`~ascendfix.check.report.CheckReport` (``ascendfix check --json``).
 
     ``only``: check ids, id prefixes or categories; ``wants``: requirements the plan must meet ('mindone>=0.5');
     ``command_output``: {command: file with its recorded output} (replay); ``root``: read system files under this
-    folder instead of /; ``timeout``: seconds per --deep probe.
+    folder instead of /; ``timeout``: seconds per --deep probe; ``node``: add the node section (what
+    ``ascendfix compare`` reads; ``launch``: the launcher variables already read, see check/node.py).
     """
     from ascendfix import __version__
     from ascendfix.check import plan as planmod
@@ -141,7 +143,12 @@ def check(only=None, stack=None, weights=None, python=None, root=None, deep=Fals
                     "root": str(ctx.root), "deep": bool(deep)})
     from ascendfix.check.report import CheckReport
 
-    return CheckReport(findings, summary, plan)
+    node_section = None
+    if node:  # this node, for `ascendfix compare` (ascendfix/check/node.py)
+        from ascendfix.check import node as nodemod
+
+        node_section = nodemod.describe(ctx, launch)
+    return CheckReport(findings, summary, plan, node=node_section)
 
 # `import ascendfix as af; af.check(...)`: this package is callable as the library call (ascendfix.api.check)
 from ascendfix.api import callable_package as _callable_package  # noqa: E402

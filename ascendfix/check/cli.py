@@ -36,6 +36,8 @@ Examples:
 """
 
 
+import os
+
 from ascendfix import stacks
 from ascendfix.errors import EXIT_OK, AscendfixError
 
@@ -63,6 +65,10 @@ def add_arguments(parser):
     parser.add_argument("--command-output", action="append", default=[], metavar="'CMD=FILE'",
                         help="replay a recorded command output, e.g. 'npu-smi info=npu-smi.txt' (repeatable)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per --deep probe (default 300)")
+    parser.add_argument("--out", metavar="DIR", help="also write the JSON report to DIR/<host>-<rank>.json (rank "
+                        "from torchrun/msrun/mpirun/srun variables; only local rank 0 writes)")
+    parser.add_argument("--all-ranks", action="store_true", help="with --out: every process writes its report, "
+                        "not only local rank 0 of each node")
 
 
 def _command_outputs(items):
@@ -87,15 +93,31 @@ def run(args):
         return _list(args, engine)
     command_output = _command_outputs(args.command_output)
     selected = engine.select(args.only)
+    out_path = launch = None
+    if args.out:
+        from ascendfix.check import node
+
+        out_path, launch, skip = node.plan_out(args.out, os.environ, node.host_name(os.environ, args.root),
+                                               args.all_ranks)
+        if skip:  # another process of this node writes the report
+            if args.json:
+                emit_json({"skipped": skip, "launcher": launch})
+            else:
+                make_console(stderr=True).print(skip, markup=False)
+            return EXIT_OK
     with progress("checking", total=len(selected), enabled=not args.json) as advance:
         report = pkg.check(only=args.only, stack=args.stack, weights=args.weights, python=args.python,
                            root=args.root, deep=args.deep, strict=args.strict, wants=args.want, script=args.script,
                            mindone=args.mindone, command_output=command_output, timeout=args.timeout,
-                           progress=advance)
+                           progress=advance, launch=launch)
+    if out_path is not None:
+        node.write_report(out_path, report.to_dict())
     if args.json:
         emit_json(report.to_dict())
     else:
         _render(make_console(), report, args.verbose, engine)
+        if out_path is not None:
+            make_console().print("report written to {}".format(out_path), markup=False)
     return report.exit_code
 
 

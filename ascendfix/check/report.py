@@ -11,10 +11,12 @@ class CheckReport(Report):
 
     verb = "check"
 
-    def __init__(self, findings, summary, plan=None):
+    def __init__(self, findings, summary, plan=None, node=None):
         self._plan = plan
-        super(CheckReport, self).__init__({"findings": findings, "summary": summary,
-                                           "plan": plan.to_dict() if plan is not None else None})
+        doc = {"findings": findings, "summary": summary, "plan": plan.to_dict() if plan is not None else None}
+        if node is not None:  # this node, for `ascendfix compare` (ascendfix/check/node.py)
+            doc["node"] = node
+        super(CheckReport, self).__init__(doc)
 
     @property
     def findings(self):
