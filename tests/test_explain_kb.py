@@ -408,6 +408,7 @@ EXPECTED_TOP = {
     "torch213_init_process_group_no_master.log": "AF072",
     "diffusers042_nan_image_postprocess.log": "AF073",
     "torch213_anomaly_nan_backward.log": "AF074",
+    "protobuf736_old_generated_code.log": "AF078",
 }
 
 
