@@ -409,6 +409,7 @@ EXPECTED_TOP = {
     "diffusers042_nan_image_postprocess.log": "AF073",
     "torch213_anomaly_nan_backward.log": "AF074",
     "protobuf736_old_generated_code.log": "AF078",
+    "ascend_driver_installer_not_root.log": "AF079",
 }
 
 
