@@ -282,6 +282,8 @@ class Matcher(object):
                 if key in seen:
                     continue
                 seen.add(key)
+                if getattr(pat, "skip_quiet_lines", False) and info.is_quiet_level:
+                    continue
                 for w, off in windows:
                     if sig.kind == "fault":  # a fault-table entry: every literal in the line
                         if pat.search(w):
