@@ -16,9 +16,11 @@ Pipeline, per input line (streamed, binary, never the whole file in memory):
    pattern set, the first line and its time; remember the key lines (the last exception, the first and
    last Ascend error lines) for when nothing matches.
 4. rank (see :func:`rank_key`): causes before consequences before wrappers before context; a
-   signature before a code-table row or fault entry; then priority, patterns matched, first line. A code
-   or fault entry on a line a cause / consequence signature already explains is dropped, and so are codes
-   a matched signature claims (``codes:``). The number shown is the *rank* (1 = most likely root cause);
+   signature before a code-table row or fault entry; a code / fault cause of the generic category
+   (``ascend_inner_error``: "a runtime task failed") after consequences; then priority, patterns matched,
+   first line. A code or fault entry on a line a cause / consequence signature already explains (through a
+   pattern that stands alone) is dropped, and so are codes a matched signature claims (``codes:``).
+   Patterns marked ``skip_quiet_lines`` ignore lines whose header says DEBUG / INFO / WARNING. The number shown is the *rank* (1 = most likely root cause);
    it is an order, not a measured probability.
 
 Public API, stable (smoke uses :func:`explain_text`): :func:`explain_text`, :func:`explain_lines`,
