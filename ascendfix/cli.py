@@ -13,7 +13,7 @@ import sys
 import traceback
 
 from ascendfix import __version__
-from ascendfix.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, AscendfixError
+from ascendfix.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, AscendfixError, exit_code_help
 
 # verb -> (module, one-line help); order is the order shown in --help. Only the module of the verb being run is
 # imported, so `ascendfix explain small.log` does not pay for importing check, apply or smoke.
@@ -57,8 +57,8 @@ def build_parser(only=None, json_mode=False, library=False):
         library=library,
         prog="ascendfix",
         description="Doctor, patcher, log explainer and smoke test for Stable Diffusion XL on Huawei Ascend NPUs.",
-        epilog="Exit codes: 0 success, 1 negative outcome (issues found / changes pending / no known "
-        "signature / smoke failed), 2 usage or input error, 3 internal error.",
+        epilog=exit_code_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version="ascendfix " + __version__)
     subs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
@@ -115,14 +115,12 @@ def _main(argv):
     except KeyboardInterrupt as e:
         return _interrupted(prog, e, args)
     except BrokenPipeError:
-        # `ascendfix explain big.log | head`: the reader went away; not an error of ours. Whatever is still
-        # buffered for stdout goes to /dev/null, so the interpreter's final flush stays quiet too.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
-        except (OSError, ValueError, AttributeError):  # AttributeError/ValueError: stdout is not a real file
-            pass
+        # The reader went away (errors.PIPE_RULE). Verbs render inside output.reader_may_leave() and return their
+        # own exit code, so this is only reached from a write outside it (a verb's code cannot be known here):
+        # stay quiet, and let the interpreter's final flush go to /dev/null.
+        from ascendfix.output import reader_gone
+
+        reader_gone()
         return 0
     except Exception as e:  # a bug: one line, exit 3; the traceback only on request
         if _interrupt_inside(e):  # Ctrl-C during an import: Python may wrap it in a RuntimeError

@@ -2,7 +2,7 @@
 
 Layout (source tree; in a wheel the same folders sit under ``ascendfix/_data/``):
 
-    rules/patches/*.yaml      apply: patch rules (codemod + examples)
+    rules/patches/*.yaml      apply: extra patch rules (the built-in ones live in ascendfix/codemods/<rule_id>/)
     rules/signatures/*.yaml   explain: error signatures (patterns + real log excerpts)
     rules/compat/*.yaml       check: version pairing tables with sources
     rules/checks/*.yaml       check: env-var and other declarative checks
@@ -27,15 +27,21 @@ _ENV = {"rules": "ASCENDFIX_RULES_DIR", "recipes": "ASCENDFIX_RECIPES_DIR"}
 
 def data_root(kind):
     """The folder holding ``kind`` ("rules" or "recipes")."""
-    env = os.environ.get(_ENV[kind])
+    return _data_root(kind, os.environ.get(_ENV[kind]) or None)
+
+
+@functools.lru_cache(maxsize=64)
+def _data_root(kind, env):
+    # resolved once per (kind, $ASCENDFIX_*_DIR): data is looked up hundreds of times per check run
     if env:
         p = Path(env)
-        if not p.is_dir():
+        if not p.is_dir():  # not cached: raising leaves the cache untouched
             raise DataError("{}={}: not a directory".format(_ENV[kind], env))
         return p
     return builtin_root(kind)
 
 
+@functools.lru_cache(maxsize=None)
 def builtin_root(kind):
     """The copy of ``kind`` that ships with ascendfix (whatever ``ASCENDFIX_*_DIR`` says)."""
     for cand in (_PKG / "_data" / kind, _PKG.parent / kind):
@@ -46,6 +52,11 @@ def builtin_root(kind):
 
 def display_path(path):
     """A short name for a data file in messages: ``rules/signatures/x.yaml``."""
+    return _display_path(str(path), tuple(os.environ.get(v) for v in _ENV.values()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_path(path, env):  # cached: resolving paths costs more than the rest of a lookup
     path = Path(path)
     for kind in _ENV:
         try:
@@ -167,9 +178,11 @@ def load_entries(kind, subdir, fields=None, id_field="id"):
     seen = {}
     for path, entry in entries:
         eid = entry.get(id_field)
-        where = "{}: entry '{}'".format(display_path(path), eid) if eid else display_path(path)
         if fields:
-            validate(entry, fields, where)
+            try:
+                validate(entry, fields, "")
+            except DataError:  # again, to name the file and entry (display_path resolves paths: only on error)
+                validate(entry, fields, "{}: entry '{}'".format(display_path(path), eid) if eid else display_path(path))
         if eid is not None:
             if eid in seen:
                 raise DataError(

@@ -29,13 +29,44 @@ def _can_encode(stream, text):
         return False
 
 
+# The reader closing the pipe (``ascendfix <verb> ... | head -1``) is one rule for every verb: the verb finishes
+# its work (files it writes are written), stops printing quietly, and exits with its own exit code; nothing is
+# printed on stderr (no traceback, no "Exception ignored"). Output goes through a console from make_console()
+# (it goes quiet by itself), emit_json() or write_stdout(); a verb wraps its rendering in reader_may_leave() for
+# what is left (and for rich versions without Console.on_broken_pipe).
+
+
+def reader_gone(stream=None):
+    """The reader of ``stream`` (default stdout) went away: point its file descriptor at /dev/null so that the
+    rest of the output, and Python's flush at exit, are dropped without an error."""
+    stream = stream or sys.stdout
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, stream.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (embedding, tests): nothing to flush later
+        pass
+
+
+@contextlib.contextmanager
+def reader_may_leave(stream=None):
+    """Render inside this: a closed pipe ends the rendering quietly (see the rule above); the caller then
+    returns its exit code as usual."""
+    try:
+        yield
+    except BrokenPipeError:
+        reader_gone(stream)
+
+
 class _Console(Console):
-    """rich's Console, except that a reader going away (``ascendfix explain --list | head -1``) is handed to the
-    command's own handler (exit 0, nothing on stderr) instead of rich's ``SystemExit(1)``."""
+    """rich's Console, except that a reader going away makes it quiet (the rule above) instead of rich's
+    ``SystemExit(1)``: the verb carries on and exits with its own code."""
 
     def on_broken_pipe(self):
         self.quiet = True
-        raise BrokenPipeError(32, "Broken pipe")
+        reader_gone(self.file)
 
 
 def make_console(stderr=False):
@@ -60,6 +91,16 @@ def make_console(stderr=False):
     )
 
 
+def shown(path):
+    """``path`` as a person reads it best: relative to the working directory when it is below it."""
+    path = str(path)
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
+
+
 def mark(status, console=None):
     """The mark for a status, e.g. ✓ for ok; ASCII if the console's stream cannot encode it."""
     stream = console.file if console is not None else sys.stdout
@@ -76,10 +117,25 @@ def styled_mark(status, console=None):
 
 def emit_json(obj, stream=None):
     """Write one JSON document to stdout (the only thing --json prints there)."""
+    write_stdout(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n", stream)
+
+
+def write_stdout(data, stream=None):
+    """Write text (or bytes, to the binary buffer) and flush; a reader that went away is not an error."""
     stream = stream or sys.stdout
-    stream.write(json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False, default=str))
-    stream.write("\n")
-    stream.flush()
+    try:
+        if isinstance(data, bytes):
+            stream.flush()
+            buf = getattr(stream, "buffer", None)
+            if buf is not None:
+                buf.write(data)
+                buf.flush()
+                return
+            data = data.decode("utf-8", "replace")  # pragma: no cover - a text-only stream (embedding)
+        stream.write(data)
+        stream.flush()
+    except BrokenPipeError:
+        reader_gone(stream)
 
 
 @contextlib.contextmanager

@@ -142,13 +142,21 @@ class ProbeRun(object):
             self.last_stage = ev.get("stage")
 
 
+# run_events(cwd=SCRATCH): the process works in a fresh empty folder that is removed afterwards, with whatever a
+# framework wrote there (MindSpore's rank_0/om/ and kernel_meta/, IR dumps of MS_DEV_SAVE_GRAPHS, ...)
+SCRATCH = "<scratch>"
+
+
 def run_events(argv, timeout, on_event=None, env=None, cwd=None, stdin=None):
     """Run ``argv`` (a process speaking the JSON-lines protocol) in its own process group; read its events as they
     come (``on_event(dict)`` per event); kill the whole group after ``timeout`` s or on Ctrl-C. Stderr goes to a
-    temporary file whose tail is kept."""
+    temporary file whose tail is kept. ``cwd``: a folder, :data:`SCRATCH`, or None (this process's)."""
     res = ProbeRun()
     tmpdir = tempfile.mkdtemp(prefix="ascendfix-probe-")
     err_path = os.path.join(tmpdir, "stderr.log")
+    if cwd == SCRATCH:
+        cwd = os.path.join(tmpdir, "cwd")
+        os.mkdir(cwd)
     start = time.time()
     try:
         with open(err_path, "wb") as err:
@@ -210,6 +218,15 @@ def run_events(argv, timeout, on_event=None, env=None, cwd=None, stdin=None):
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
     return res
+
+
+def _anchor_pythonpath(env):
+    """Relative PYTHONPATH entries (``.``, ``src``, an empty entry) made absolute as they mean here, for a process
+    that runs in another working directory (``PYTHONPATH=. ascendfix smoke`` in a checkout keeps using it)."""
+    pp = env.get("PYTHONPATH")
+    if pp:
+        env["PYTHONPATH"] = os.pathsep.join(p if os.path.isabs(p) else os.path.abspath(p or os.curdir)
+                                            for p in pp.split(os.pathsep))
 
 
 def _kill(proc):
@@ -409,18 +426,21 @@ class Target(object):
     def run_probe(self, name, args=(), timeout=None, env=None, on_event=None, cwd=None):
         """Run ``ascendfix/probes/<name>.py`` in this interpreter (always a subprocess: probes may import
         frameworks); returns a :class:`ProbeRun`. ``env`` replaces the environment (default: this process's);
-        the working directory is ``/`` unless ``cwd`` is given, so nothing there shadows a package."""
+        unless ``cwd`` is given the working directory is a fresh empty folder removed afterwards (:data:`SCRATCH`):
+        nothing there shadows a package, and nothing a framework writes into it is left anywhere."""
         path = PROBES / (name + ".py")
         if not path.is_file():
             raise ValueError("no probe named {!r} in {}".format(name, PROBES))
         return self.run_script(str(path), args, timeout=timeout, env=env, on_event=on_event,
-                               cwd=cwd or os.path.abspath(os.sep), host=True)
+                               cwd=cwd or SCRATCH, host=True)
 
     def run_script(self, script, args=(), timeout=None, env=None, on_event=None, cwd=None, host=False):
         """Run a protocol-speaking script (``host=True``: a probe file, through ``probes/_run.py``) in this
         interpreter, with a timeout that kills its process group; returns a :class:`ProbeRun`."""
         env = dict(os.environ if env is None else env)
         env.setdefault("PYTHONIOENCODING", "utf-8")
+        if cwd is not None:
+            _anchor_pythonpath(env)
         argv = [self.executable] + ([str(_HOST)] if host else []) + [str(script)] + [str(a) for a in args]
         try:
             return run_events(argv, timeout or self.timeout, on_event=on_event, env=env, cwd=cwd)

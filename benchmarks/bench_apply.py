@@ -12,7 +12,7 @@ the fairer number on a shared machine, so the load average is printed too):
   ascendfix-noop the same command again on its own output (nothing to change)
   sed            the seed blog's recipe (sed on pyproject.toml / requirements.txt, then
                  `find . -name "*.py" -exec sed -i '1i from __future__ import annotations' {} +`):
-                 fast and wrong (see rules/patches/py38-annotations.yaml)
+                 fast and wrong (see ascendfix/codemods/py38_annotations/rule.yaml)
   against        (--against CHECKOUT) the same two commands run with another checkout of ascendfix
                  (e.g. the main branch: `git worktree add /tmp/main main`), interleaved with this one
   libcst-all     what a plain libcst codemod pays: parse_module + a no-op CSTTransformer + codegen

@@ -455,8 +455,10 @@ class MarkerSubclasses(PythonCodemod):
     def scan(self, tree, text, relpath):
         import ast
 
-        return False, [self.finding(relpath, n.lineno, "report", "derives from Marker: " + n.name)
-                       for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name in (self.index or ())]
+        from ascendfix.apply.base import Plan
+
+        return Plan(relpath, [self.finding(relpath, n.lineno, "report", "derives from Marker: " + n.name)
+                              for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name in (self.index or ())])
 
 
 def _indexed_rule():

@@ -1,10 +1,11 @@
 """`ascendfix apply` on real MindOne source trees (mindone 0.5.0 and 0.4.0 from PyPI).
 
-Every rule in rules/patches runs (as users run it). Checked:
+Every patch rule runs (as users run it). Checked:
 - --check and --diff write nothing (hash of every file, mode included);
 - apply: every file that parsed still parses; files not reported as changed are byte-identical;
-- no bare-number masked_fill fill is left in files that import mindspore, except the sites the
-  rule reported as skipped (found by an independent ast survey, not the codemod's own code);
+- no masked_fill with a Python-scalar fill (numbers, float(...), math/numpy inf, names bound to them) is
+  left in files that import mindspore (an independent ast survey, not the codemod's own code): zero on
+  mindone 0.4.0 and 0.5.0, and every site it counted before is one the rule rewrote;
 - the rerun changes nothing; revert restores the tree byte for byte and removes the journal.
 """
 
@@ -42,7 +43,7 @@ def _py_files(root):
 
 
 def _survey(p, memo):
-    """(SyntaxError or None, lines of bare-number masked_fill fills) of one file; computed once per file content
+    """(SyntaxError or None, scalar masked_fill fills) of one file; computed once per file content
     when ``memo`` is a dict shared by the before/after surveys (after apply only the changed files are read
     again)."""
     data = p.read_bytes()
@@ -54,7 +55,7 @@ def _survey(p, memo):
     except SyntaxError as e:
         out = (e, None)
     else:
-        out = (None, _fill_lines(tree))
+        out = (None, _fill_sites(tree))
     if memo is not None:
         memo[key] = out
     return out
@@ -64,36 +65,96 @@ def parses(root, memo=None):
     return {rel for p, rel in _py_files(root) if _survey(p, memo)[0] is None}
 
 
-def bare_number_fills(root, memo=None):
-    """(path, line) of masked_fill calls with a bare-number fill, in files importing mindspore.
+def scalar_fills(root, memo=None):
+    """(path, line, end position) of masked_fill calls whose fill is a Python scalar, in files importing mindspore.
 
-    Deliberately naive and independent of the codemod: any `.masked_fill(`/`.masked_fill_(` call
-    whose receiver is not `torch`/`F`-like module alias and whose fill (2nd positional for methods,
-    3rd for `<...>.ops/mint.masked_fill`, or value=) is an int/float literal or its negation.
+    Deliberately naive and independent of the codemod: any `.masked_fill(`/`.masked_fill_(` call whose
+    receiver is not a `torch`/`F`/numpy-like name and whose fill (2nd positional for methods, 3rd for
+    `<module>.masked_fill`, or value=) is a scalar literal (a number, `float(...)`, `math.inf`/`np.inf`/
+    `ms.numpy.inf`, negated) or a name whose every assignment in the enclosing function (or, when the
+    function has none, at module level) is one — not a parameter.
     """
     out = set()
     for p, rel in _py_files(root):
-        error, lines = _survey(p, memo)
+        error, sites = _survey(p, memo)
         if error is not None:
             raise error
-        out.update((rel, line) for line in lines)
+        out.update((rel, line, end) for line, end in sites)
     return out
 
 
-def _fill_lines(tree):
+def _is_scalar_literal(node, float_ok, module_of):
+    """A Python scalar written as a literal: a number, float(...), <math|numpy|mindspore.numpy>.inf/nan, negated."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    if isinstance(node, ast.Constant):
+        return type(node.value) in (int, float)
+    if isinstance(node, ast.Call):
+        return isinstance(node.func, ast.Name) and node.func.id == "float" and float_ok
+    if isinstance(node, ast.Attribute) and node.attr in ("inf", "nan", "Inf", "NaN", "NINF", "PINF"):
+        parts = []
+        head = node.value
+        while isinstance(head, ast.Attribute):
+            parts.append(head.attr)
+            head = head.value
+        if isinstance(head, ast.Name):
+            mod = ".".join([module_of.get(head.id, "")] + parts[::-1])
+            return mod in ("math", "numpy", "mindspore.numpy")
+    return False
+
+
+def _fill_sites(tree):
+    """(line, end position) of the masked_fill calls of one file whose fill is a Python scalar (see scalar_fills)."""
     out = set()
     imports = set()
     modules = set()
+    module_of = {}
     for n in ast.walk(tree):
         if isinstance(n, ast.Import):
             imports.update(a.name.split(".")[0] for a in n.names)
             modules.update((a.asname or a.name.split(".")[0]) for a in n.names)
+            for a in n.names:
+                module_of[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
         elif isinstance(n, ast.ImportFrom) and n.module and not n.level:
             imports.add(n.module.split(".")[0])
+            for a in n.names:
+                module_of[a.asname or a.name] = n.module + "." + a.name
             if n.module.split(".")[0] == "mindspore":
                 modules.update(a.asname or a.name for a in n.names)
     if "mindspore" not in imports:
         return out
+    float_rebound = any(isinstance(n, ast.Name) and n.id == "float" and not isinstance(n.ctx, ast.Load)
+                        for n in ast.walk(tree)) or any(isinstance(n, ast.arg) and n.arg == "float"
+                                                         for n in ast.walk(tree))
+    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+    def assigned(scope_nodes, name):
+        vals = []
+        for n in scope_nodes:
+            if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets):
+                vals.append(n.value if len(n.targets) == 1 else None)
+            elif isinstance(n, (ast.AugAssign, ast.AnnAssign, ast.For, ast.With)) and any(
+                    isinstance(t, ast.Name) and t.id == name for t in ast.walk(n) if isinstance(t, ast.Name)
+                    and isinstance(t.ctx, ast.Store)):
+                vals.append(n.value if isinstance(n, ast.AnnAssign) else None)
+        return vals
+
+    def scalar_name(call, name):
+        owner = None
+        for fn in funcs:  # the innermost function holding the call
+            if fn.lineno <= call.lineno <= fn.end_lineno and (owner is None or fn.lineno > owner.lineno):
+                owner = fn
+        if owner is not None:
+            a = owner.args
+            if name in [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if x]:
+                return False
+            vals = assigned(list(ast.walk(owner)), name)
+            if vals:
+                return all(v is not None and _is_scalar_literal(v, not float_rebound, module_of) for v in vals)
+        vals = assigned(tree.body, name)
+        return bool(vals) and all(v is not None and _is_scalar_literal(v, not float_rebound, module_of)
+                                  for v in vals)
+
     for n in ast.walk(tree):
         if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
             continue
@@ -108,10 +169,11 @@ def _fill_lines(tree):
             continue
         idx = 2 if functional else 1
         val = n.args[idx] if len(n.args) > idx else next((k.value for k in n.keywords if k.arg == "value"), None)
-        if isinstance(val, ast.UnaryOp) and isinstance(val.op, (ast.USub, ast.UAdd)):
-            val = val.operand
-        if isinstance(val, ast.Constant) and type(val.value) in (int, float):
-            out.add(n.lineno)
+        if val is None:
+            continue
+        if _is_scalar_literal(val, not float_rebound, module_of) or (
+                isinstance(val, ast.Name) and scalar_name(n, val.id)):
+            out.add((n.lineno, (n.end_lineno, n.end_col_offset)))
     return out
 
 
@@ -122,13 +184,13 @@ def _apply(run_cli, root, *extra):
     return r.returncode, json.loads(r.stdout)
 
 
-@pytest.mark.parametrize("version,expected_sites", [("0.5.0", 90), ("0.4.0", None)])
+@pytest.mark.parametrize("version,expected_sites", [("0.5.0", 145), ("0.4.0", 114)])
 def test_apply_real_tree(version, expected_sites, tmp_path, run_cli):
     root = copy_tree(mindone_tree(version), tmp_path / "mindone")
     original = tree_hash(root)
     memo = {}  # one ast.parse per file content across the before/after surveys
     parsed_before = parses(root, memo)
-    sites_before = bare_number_fills(root, memo)
+    sites_before = scalar_fills(root, memo)
     if expected_sites is not None:
         assert len(sites_before) == expected_sites
 
@@ -154,11 +216,18 @@ def test_apply_real_tree(version, expected_sites, tmp_path, run_cli):
     mf = [r for r in doc["rules"] if r["id"] == "masked-fill-dtype"][0]
     skipped = {(f["path"], f["line"]) for f in doc["findings"]
                if f["rule"] == "masked-fill-dtype" and f["kind"] == "skip"}
-    left = bare_number_fills(root, memo)
-    assert left == skipped
+    left = scalar_fills(root, memo)
+    assert {(p, line) for p, line, _ in left} == skipped == set()
     assert mf["changes"] + mf["skipped"] == len(sites_before)
     if version == "0.5.0":
-        assert mf["changes"] == 81 and mf["skipped"] == 9 and mf["changed_files"] == 56
+        assert mf["changes"] == 145 and mf["skipped"] == 0 and mf["changed_files"] == 85
+        text = (root / "mindone/transformers/models/fastspeech2_conformer/modeling_fastspeech2_conformer.py").read_text()
+        assert ("            masked_input = mint.softmax(scores, dim=-1)\n"
+                "            attn_weights = masked_input.masked_fill(attention_mask, "
+                "ms.Tensor(0.0, dtype=masked_input.dtype))\n") in text
+        text = (root / "mindone/transformers/models/swin/modeling_swin.py").read_text()
+        assert ("attn_mask.masked_fill(attn_mask != 0, ms.Tensor(float(-100.0), dtype=attn_mask.dtype))"
+                ".masked_fill(attn_mask == 0, ms.Tensor(float(0.0), dtype=attn_mask.dtype))") in text
         text = (root / "mindone/transformers/trainer_ms_utils.py").read_text()
         assert "nll_loss.masked_fill(padding_mask, ms.Tensor(0.0, dtype=nll_loss.dtype))" in text
         text = (root / "mindone/transformers/models/led/modeling_led.py").read_text()

@@ -24,7 +24,7 @@ def _rule(rule_id, root):
 
 
 def _plan_key(plan):
-    return (plan.future, sorted((s, e, t) for s, e, _, t in plan.edits.items), plan.changes, plan.skips)
+    return (plan.future, sorted((s, e, t) for s, e, _, t in plan.edits), plan.changes, plan.skips)
 
 
 EXCERPT = Path(__file__).resolve().parent / "data" / "mindone-excerpt"

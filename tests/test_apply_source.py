@@ -13,12 +13,11 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from ascendfix.apply.base import Context, Finding, PythonCodemod
+from ascendfix.apply.base import Context, Finding, Plan, PythonCodemod
 from ascendfix.apply.engine import process_source
 from ascendfix.apply.engine import load_rules
 from ascendfix.apply.source import EditConflict, LineIndex, RoundTripError, SourceEdit
-from ascendfix.codemods import masked_fill
-from ascendfix.codemods._typing_util import ensure_from_import, ensure_future_annotations, ensure_import
+from ascendfix.codemods.imports import add_import_after_imports, ensure_from_import, ensure_future_annotations, ensure_import
 
 
 def _stmt(tree, pred):
@@ -131,6 +130,8 @@ HEADERS = {
     "only-comments": "# nothing here\n",
     "try-import": "import os\ntry:\n    import mindspore as ms\nexcept ImportError:\n    ms = None\nx = 1\n",
     "crlf": '"""Doc."""\r\nimport os\r\n\r\nx = 1\r\n',
+    "docstring-and-imports-on-one-line": '"""Doc."""; from __future__ import division; import os\nx = 1\n',
+    "docstring-and-code-on-one-line": '"""Doc."""; x = 1\nimport os\n',
 }
 HEADER_FNS = {
     "future": ensure_future_annotations,
@@ -138,7 +139,7 @@ HEADER_FNS = {
     "typing-names-no-merge": lambda m: ensure_from_import(m, "typing", ["List"], merge=False),
     "import-typing": lambda m: ensure_import(m, "typing"),
     "import-sys": lambda m: ensure_import(m, "sys", near_from=False),
-    "mindspore": lambda m: masked_fill._add_import(m, "ms"),
+    "mindspore": lambda m: add_import_after_imports(m, "import mindspore as ms"),
 }
 
 
@@ -199,16 +200,20 @@ class _Edit(PythonCodemod):
     """A test rule: replaces every `0` with the text in options['to']."""
 
     def scan(self, tree, text, relpath):
-        self._zeros = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == 0]
-        return bool(self._zeros), []
+        zeros = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == 0]
+        if not zeros:
+            return None
+        plan = Plan(relpath, rewrite=True)
+        plan.zeros = zeros
+        return plan
 
-    def transform(self, src, relpath):
+    def transform(self, src, plan):
         if self.options.get("crash"):
-            src.replace_node(self._zeros[0], "oops")
+            src.replace_node(plan.zeros[0], "oops")
             raise RuntimeError("half-way")
-        for n in self._zeros:
+        for n in plan.zeros:
             src.replace_node(n, self.options["to"])
-        return [Finding(self.rule_id, relpath, n.lineno, "change", "zero") for n in self._zeros]
+        return [Finding(self.rule_id, plan.relpath, n.lineno, "change", "zero") for n in plan.zeros]
 
 
 def _run(mods, text):
@@ -226,8 +231,7 @@ def test_overlapping_rules_run_one_after_the_other():
     src = SourceEdit("x = 0\n", ast.parse("x = 0\n"))
     for rid, m in (("first", first), ("second", second)):
         src.owner = rid
-        m.scan(src.tree, src.text, "m.py")
-        m.transform(src, "m.py")
+        m.transform(src, m.scan(src.tree, src.text, "m.py"))
     with pytest.raises(EditConflict):
         src.result()
 

@@ -231,3 +231,25 @@ def test_library_call_is_the_json_document_and_follows_the_schema(tmp_path, caps
     assert [r["item"] for r in rep.failing] == ["ascend.atb", "driver.version", "env.HCCL_CONNECT_TIMEOUT"]
     assert main(["compare", str(DUMPS / "node-a.json"), "--json"]) == 2
     assert _schema_errors("compare", json.loads(capsys.readouterr().out)) == []
+
+
+def test_verbose_lists_every_item_not_only_the_differences(tmp_path, capsys):
+    _node(tmp_path, "node-a", "worker0")
+    _node(tmp_path, "node-c", "kg-parse", env={"HCCL_CONNECT_TIMEOUT": "600"})
+    reports = str(tmp_path / "reports")
+    assert main(["compare", reports]) == 1
+    quiet = capsys.readouterr().out
+    assert main(["compare", reports, "-v"]) == 1
+    loud = capsys.readouterr().out
+    assert "cann.version" not in quiet and "The same on every node" not in quiet
+    same = loud.split("The same on every node", 1)[1]
+    for item, value in (("cann.version", "8.0.0"), ("driver.version", "24.1.rc3"), ("package.numpy", "1.26.4"),
+                        ("env.HCCL_EXEC_TIMEOUT", "1800"), ("env.ASCEND_ACCESS_KEY", "***")):
+        line = next(ln for ln in same.splitlines() if item in ln.split())
+        assert value in line.split(), line
+    assert "env.HCCL_CONNECT_TIMEOUT" not in same and "hccl.device_ip" not in same  # those differ
+    assert "s3cr3t" not in loud
+    assert str(tmp_path / "reports" / "node-a.json") in loud  # where each report came from
+    assert main(["compare", reports, "-v", "--must-match-only"]) == 1
+    strict = capsys.readouterr().out.split("The same on every node", 1)[1]
+    assert "cann.version" in strict and "package.numpy" in strict and "host " not in strict

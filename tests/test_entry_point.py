@@ -5,6 +5,7 @@ Every other CLI test calls ``ascendfix.cli.main`` in-process (the ``run_cli`` fi
 terminal are covered in tests/test_explain_cli.py, also with real processes.)
 """
 
+import json
 import os
 import shutil
 import signal
@@ -43,15 +44,77 @@ def test_console_script():
     assert (r.returncode, r.stdout.decode().strip()) == (0, "ascendfix " + __version__)
 
 
-@pytest.mark.parametrize("args", [["explain", "--list"], ["explain", "--list", "--json"], ["check", "--list-checks"]])
-def test_reader_closing_the_pipe_is_quiet_and_exit_0(args):
+def _reader_gone(args, cwd):
+    """Run ``ascendfix ARGS`` with stdout a pipe whose reader is already gone (``| head -0`` at its most abrupt:
+    every write fails with EPIPE). Returns (exit code, stderr)."""
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        p = subprocess.Popen([sys.executable, "-m", "ascendfix"] + [str(a) for a in args], stdout=w,
+                             stderr=subprocess.PIPE, env=_env(), cwd=str(cwd))
+    finally:
+        os.close(w)
+    err = p.communicate(timeout=300)[1].decode()
+    return p.returncode, err
+
+
+def _quiet(err):
+    return "Traceback" not in err and "Exception ignored" not in err and "BrokenPipe" not in err
+
+
+@pytest.mark.parametrize("args", [["explain", "--list"], ["explain", "--list", "--json"], ["check", "--list-checks"],
+                                  ["smoke", "--list", "--json"]])
+def test_reader_closing_the_pipe_is_quiet_and_exit_0(args, tmp_path):
     """``ascendfix ... | head -1``: the reader is gone before the first write; no traceback, no rich exit 1."""
-    p = subprocess.Popen([sys.executable, "-m", "ascendfix"] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         env=_env())
-    p.stdout.close()
-    err = p.stderr.read()
-    p.wait(timeout=60)
-    assert (p.returncode, err) == (0, b"")
+    assert _reader_gone(args, tmp_path) == (0, "")
+
+
+def _mindone_tree(root):
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "a.py").write_text("import mindspore as ms\n\n\ndef f(x, m):\n    return x.masked_fill(m, 0)\n")
+    (root / "pyproject.toml").write_text('[project]\nname = "mindone"\n')
+    return root
+
+
+def _node_report(path, host, cann):
+    path.write_text(json.dumps({"findings": [], "summary": {}, "node": {"host": host, "cann": {"version": cann}}}))
+    return path
+
+
+@pytest.mark.parametrize("verb", ["check", "apply", "revert", "explain", "smoke", "report", "compare"])
+def test_reader_closing_the_pipe_keeps_the_verbs_exit_code(verb, tmp_path):
+    """One rule for every verb: the verb finishes its work, stops printing, and exits with its own code (here its
+    negative outcome wherever it has one that is printed on stdout); nothing on stderr but what the verb says there."""
+    log = tmp_path / "hello.log"
+    log.write_text("hello\n")
+    tree = _mindone_tree(tmp_path / "t")
+    cases = {
+        "check": (["check", "--only", "npu.devices", "--root", tmp_path, "-v"], 1),  # no NPU under an empty root
+        "apply": (["apply", tree, "--check", "-v", "--rule", "masked-fill-dtype"], 1),
+        "revert": (["revert", tree, "--json"], 1),  # a file edited after apply
+        "explain": (["explain", log, "-v"], 1),  # no known signature
+        "smoke": (["smoke", "--tiny", "--device", "CPU", "--no-preflight", "--out", tmp_path / "s"], 1),  # no framework
+        "report": (["report", "--no-check", "--no-smoke", "--log", log, "--out", tmp_path / "p.html", "-v"], 0),
+        "compare": (["compare", _node_report(tmp_path / "a.json", "a", "8.0.0"),
+                     _node_report(tmp_path / "b.json", "b", "8.3.RC1"), "-v"], 1),  # CANN differs
+    }
+    if verb == "revert":
+        assert _reader_gone(["apply", tree, "--rule", "masked-fill-dtype"], tmp_path) == (0, "")
+        with open(str(tree / "pkg" / "a.py"), "a") as fh:
+            fh.write("# edited after apply\n")
+    args, code = cases[verb]
+    rc, err = _reader_gone(args, tmp_path)
+    assert rc == code, err
+    assert _quiet(err), err
+    if verb == "revert":  # its error line (the JSON document went to the closed stdout)
+        assert err.count("\n") == 1 and "changed since ascendfix apply" in err, err
+    elif verb == "smoke":  # its progress is on stderr; the run went on and wrote its report
+        assert (tmp_path / "s" / "report.json").is_file()
+        assert json.loads((tmp_path / "s" / "report.json").read_text())["failure"]["stage"] == "requirements"
+    else:
+        assert err == "", err
+    if verb == "report":
+        assert (tmp_path / "p.html").is_file() and (tmp_path / "p.json").is_file()
 
 
 def _state(pid):

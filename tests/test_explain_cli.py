@@ -289,3 +289,53 @@ def test_malformed_code_table_is_one_line_exit_2(cli, tmp_path):
                    encoding="utf-8")
     rc, _, err = cli("explain", MASKEDFILL, env=env)
     assert rc == 2 and err.count("\n") == 1 and "hccl.yaml" in err and "prefilter" in err
+
+
+def test_verbose_adds_every_evidence_line_the_relations_and_the_key_lines(cli):
+    """A real log whose cause (AF023) matches 7 lines: 3 shown by default, all 7 with -v."""
+    log = LOGS / "ms27_device_target_ascend_without_cann.log"
+    rc, quiet, _ = cli("explain", log)
+    rc_v, loud, err = cli("explain", log, "-v")
+    assert rc == rc_v == 0 and err == ""
+    doc = json.loads(cli("explain", log, "--json", "-v")[1])
+    top = doc["matches"][0]
+    assert top["id"] == "AF023" and len(top["evidence"]) == 7
+    assert len(json.loads(cli("explain", log, "--json")[1])["matches"][0]["evidence"]) == 3
+    text = log.read_text(encoding="utf-8").splitlines()
+    shown = [ln for ln in loud.split("AF023", 1)[1].split("cause:", 1)[0].splitlines() if ln.startswith("    line ")]
+    assert len(shown) == 7
+    for ln in shown:  # every evidence line is the log's own line, with its number
+        num, body = ln.strip()[len("line "):].split(": ", 1)
+        assert body.strip("…") in text[int(num) - 1]  # long lines are cut around the match
+    assert "key lines" in loud and "key lines" not in quiet
+    assert "logs:" in loud and "logs:" not in quiet
+    for link in top["links"]:
+        assert link in loud
+    if len(doc["matches"]) > 1:
+        assert "how they relate:" in loud
+        for m in doc["matches"]:
+            rel = m["role"] + (" of " + m["consequence_of"] if m.get("consequence_of") else "")
+            assert "#{} {} — {}".format(m["rank"], m["id"], rel) in loud
+
+
+def test_verbose_relations_name_the_cause_a_consequence_follows(cli):
+    """A real CANN plog (ModelArts, 8 NPUs) where a consequence follows its cause."""
+    log = LOGS.parent / "plog" / "modelarts_8p" / "process_log" / "debug" / "plog" / "plog-11116_20230131024824451.log"
+    doc = json.loads(cli("explain", log, "--json", "-n", "0")[1])
+    chained = [m for m in doc["matches"] if m.get("consequence_of")]
+    assert chained, doc["matches"]
+    out = cli("explain", log, "-v", "-n", "0")[1]
+    for m in chained:
+        assert "#{} {} — {} of {}".format(m["rank"], m["id"], m["role"], m["consequence_of"]) in out
+
+
+def test_verbose_id_page_shows_every_excerpt_and_the_patterns(cli):
+    from ascendfix.explain.kb import find_signature
+
+    sig = find_signature("AF003")
+    quiet = cli("explain", "AF003")[1]
+    loud = cli("explain", "AF003", "-v")[1]
+    assert quiet.count("Real log excerpt") == 1
+    assert loud.count("Real log excerpt") == len(sig.examples["match"])
+    for p in sig.entry["patterns"]:
+        assert p["regex"] in loud and p["regex"] not in quiet

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ascendfix.report import build, charts, page
-from ascendfix.report.redact import redact, redact_text
+from ascendfix.redact import redact, redact_text
 
 DATA = Path(__file__).parent / "data" / "smoke"
 REPORTS = DATA / "reports"
@@ -38,20 +38,14 @@ def _assert_self_contained(html):
 # ------------------------------------------------------------------ redaction
 
 
-def test_redaction_masks_secrets_the_way_check_does():
-    text = ("export HF_TOKEN=hf_abcdef123\nMODELSCOPE_API_TOKEN: 'ms-xyz'\npassword=hunter2 retries=3\n"
-            "curl -H 'Authorization: Bearer eyJhbGciOi' https://user:s3cret@mirror.example/simple\n"
-            "tokenizer_2=CLIPTokenizer ASCEND_RT_VISIBLE_DEVICES=0 author=me")
-    out = redact_text(text, home="/home/alice")
-    for secret in ("hf_abcdef123", "ms-xyz", "hunter2", "eyJhbGciOi", "s3cret"):
-        assert secret not in out
-    assert "HF_TOKEN=***" in out and "retries=3" in out and "https://user:***@mirror.example" in out
-    assert "tokenizer_2=CLIPTokenizer" in out and "ASCEND_RT_VISIBLE_DEVICES=0" in out and "author=me" in out
-    assert redact_text("/home/alice/venvs/ms27/bin/python and /home/alicexyz", home="/home/alice") == \
-        "~/venvs/ms27/bin/python and /home/alicexyz"
-    doc = redact({"env": {"HF_TOKEN": "hf_x", "PATH": "/usr/bin"}, "n": 3, "img": "data:image/png;base64,AAAA"},
-                 home="/home/alice")
-    assert doc == {"env": {"HF_TOKEN": "***", "PATH": "/usr/bin"}, "n": 3, "img": "data:image/png;base64,AAAA"}
+def test_redaction_is_the_shared_module_with_the_home_folder():
+    """The page masks secrets with ascendfix/redact.py's rules (tests/test_redact.py) and shows the home as ~."""
+    doc = build.build_report(smoke=False, log=None, check=False)
+    assert "home folder shown as ~" in doc.to_dict()["redaction"]
+    text = "export HF_TOKEN=hf_abcdef123 https://user:s3cret@mirror.example " + str(Path.home() / "venvs")
+    out = redact_text(text, home=str(Path.home()))
+    assert out == "export HF_TOKEN=*** https://***@mirror.example ~/venvs"
+    assert redact({"HF_TOKEN": "x"}) == {"HF_TOKEN": "***"}
 
 
 # ------------------------------------------------------------------ the document and the page
@@ -159,3 +153,24 @@ def test_report_with_check_findings(run_cli, tmp_path):
     assert any(i.startswith("python") for i in ids)
     html = (tmp_path / "p.html").read_text()
     assert 'id="check"' in html and "Environment check" in html
+
+
+def test_report_verbose_says_what_was_collected_from_where(run_cli, tmp_path):
+    run = _copy_run("ms27-tiny-b", tmp_path / "smoke-sdxl-mindone-20260102-000000")
+    r = run_cli("report", "--no-check", "--log", LOG, "--out", tmp_path / "page.html")
+    quiet = r.stdout.decode()
+    r = run_cli("report", "--no-check", "--log", LOG, "--out", tmp_path / "page.html", "--force", "-v")
+    assert r.returncode == 0, r.stderr.decode()
+    loud = r.stdout.decode()
+    assert "collected:" not in quiet and "collected:" in loud
+    doc = json.loads((tmp_path / "page.json").read_text())
+    lines = loud.split("collected:", 1)[1].splitlines()
+    smoke = next(ln for ln in lines if ln.strip().startswith("smoke:"))
+    assert doc["smoke"]["source"] in smoke and str(run.name) in smoke and "image embedded" in smoke
+    assert any(ln.strip() == "check: left out (--no-check)" for ln in lines)
+    log = next(ln for ln in lines if ln.strip().startswith("log:"))
+    assert LOG.name in log and "{} lines read".format(doc["explain"]["lines_read"]) in log
+    assert doc["explain"]["matches"][0]["id"] in log
+    for name, version in doc["environment"]["packages"].items():
+        assert "    {} {}".format(name, version) in lines
+    assert any(ln.strip().startswith("redaction: secrets masked") for ln in lines)

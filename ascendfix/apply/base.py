@@ -1,19 +1,24 @@
-"""The contract between the apply engine and the codemods that patch rules point at.
+"""The contract between the apply engine and the codemods.
 
-A patch rule is one YAML file in ``rules/patches/`` (id, title, why, kind, codemod, targets,
-options, examples). Its ``codemod: module:Class`` names a subclass of one of the two bases below.
-Adding a rule never touches the engine: write the codemod class and the YAML entry.
+A codemod is one folder ``ascendfix/codemods/<rule_id>/`` (dashes of the id become underscores):
+``rule.yaml`` (id, title, why, kind, codemod class, targets, options, examples) and the code in
+``__init__.py``. Extra rules can also be YAML files in ``rules/patches/`` naming ``module:Class``.
+Adding a rule never touches the engine.
 
 Engine flow for ``kind: python`` rules (one read and one ``ast`` parse per file, whatever the
 number of rules; libcst only over the few lines a rewrite touches):
 
     text --prefilter(text)--> any rule interested?           (cheap, text only)
-         --ast.parse--> scan(tree, text, relpath)             (stdlib ast: decide + report)
-         --transform(src, relpath)-->                         (only rules whose scan said rewrite)
+         --ast.parse--> scan(tree, text, relpath) -> Plan | None
+                                                              (stdlib ast: decide + report; None = nothing here)
+         --transform(src, plan)-->                            (only plans with rewrite=True)
               src.replace(...)      text edits at ast positions
               src.statements(...)   libcst over the lines of some statements
               src.header(...)       libcst over the leading statements (imports)
          --all edits applied at once, re-parse, atomic write, journal--
+
+Everything a transform needs is in its plan: a codemod keeps no per-file state on ``self`` (one
+instance serves every file of a run, in any order, in any process).
 
 ``kind: file`` rules (pins in pyproject.toml / requirements.txt) edit whole text files.
 """
@@ -67,6 +72,20 @@ class Codemod:
         return Finding(self.rule_id, relpath, line, kind, message, data)
 
 
+class Plan:
+    """What a codemod's scan decided for one file.
+
+    ``findings``: what the scan saw that stays true whatever happens next ("report"/"skip");
+    ``rewrite``: True when :meth:`PythonCodemod.transform` must run. Codemods subclass it (or set
+    attributes on it) to carry what their transform needs.
+    """
+
+    def __init__(self, relpath, findings=None, rewrite=False):
+        self.relpath = relpath
+        self.findings = list(findings or [])
+        self.rewrite = rewrite
+
+
 class PythonCodemod(Codemod):
     """A rule over ``.py`` files.
 
@@ -77,18 +96,21 @@ class PythonCodemod(Codemod):
 
     #: The tree-level index ``index_merge`` returned for this run (None: the rule has no index).
     index = None
+    #: False: ``index_file`` reads only the text (it gets ``tree=None``, also for files that do not parse,
+    #: and costs no parse).
+    index_needs_tree = True
 
     def prefilter(self, text: str) -> bool:
         """Cheap text test: False means this file cannot concern the rule (no parse happens for it)."""
         return True
 
-    def scan(self, tree, text: str, relpath: str) -> Tuple[bool, List[Finding]]:
-        """Given the stdlib ``ast`` of the file: (does it need a libcst rewrite?, report-only findings)."""
+    def scan(self, tree, text: str, relpath: str) -> Optional[Plan]:
+        """Decide on the stdlib ``ast`` of the file: a :class:`Plan`, or None when there is nothing to say."""
         raise NotImplementedError
 
-    def transform(self, src, relpath: str) -> List[Finding]:
-        """Record the rewrite on ``src`` (an :class:`ascendfix.apply.source.SourceEdit` over the text and
-        tree ``scan`` saw); return the "change"/"skip" findings."""
+    def transform(self, src, plan: Plan) -> List[Finding]:
+        """Record the rewrite of ``plan`` on ``src`` (an :class:`ascendfix.apply.source.SourceEdit` over the
+        text and tree the scan saw); return the "change"/"skip" findings."""
         raise NotImplementedError
 
     # -- optional: a tree-level index, built before any file is scanned
@@ -107,6 +129,34 @@ class PythonCodemod(Codemod):
     def index_merge(self, parts: Dict[str, Any]) -> Any:
         """The tree-level index (plain data) from ``{relpath: part}`` (in path order), in the parent."""
         return parts
+
+
+class BytesCodemod(PythonCodemod):
+    """A rule over the raw bytes of ``.py`` files that runs before anything decodes or parses them
+    (repairs such as removing lines a tool added on top of every file); the other rules then see the
+    file as it leaves it. Same contract on bytes:
+
+        prefilter_bytes(data) -> bool
+        scan_bytes(data, relpath) -> Plan | None
+        transform_bytes(data, plan) -> (new bytes, "change"/"skip" findings)
+
+    It takes no part in the text stage (``prefilter`` is False) and may have a tree-level index.
+    """
+
+    def prefilter(self, text):
+        return False
+
+    def scan(self, tree, text, relpath):
+        return None
+
+    def prefilter_bytes(self, data: bytes) -> bool:
+        return True
+
+    def scan_bytes(self, data: bytes, relpath: str) -> Optional[Plan]:
+        raise NotImplementedError
+
+    def transform_bytes(self, data: bytes, plan: Plan) -> Tuple[bytes, List[Finding]]:
+        raise NotImplementedError
 
 
 class FileCodemod(Codemod):

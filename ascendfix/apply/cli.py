@@ -1,4 +1,4 @@
-"""Patch a MindOne checkout with the rules in rules/patches (revertible with `ascendfix revert`).
+"""Patch a MindOne checkout with the patch rules (ascendfix/codemods/; revertible with `ascendfix revert`).
 
 Each rule is a YAML entry (id, title, why, targets, options, examples) pointing at a codemod.
 Files no rule is interested in are not parsed; the rest go through the stdlib ast, and in the
@@ -38,11 +38,10 @@ Examples:
   ascendfix revert ~/mindone
 """
 
-import os
-import sys
 from pathlib import Path
 
 from ascendfix.apply.writing import ApplyInterrupted
+from ascendfix.output import shown  # noqa: F401 - used here and by revert_cli
 
 MAX_LISTED = 15
 
@@ -78,7 +77,7 @@ def run(args):
 
 def _run(args):
     from ascendfix.apply.operations import apply
-    from ascendfix.output import make_console, progress
+    from ascendfix.output import make_console, progress, reader_may_leave, write_stdout
 
     mode = "diff" if args.diff else "check" if args.check else "apply"
     bar = {}
@@ -98,48 +97,20 @@ def _run(args):
             bar["cm"].__exit__(None, None, None)
 
     code = report.exit_code
-    try:
+    with reader_may_leave():  # `| head`: the exit code stays the run's (ascendfix/output.py)
         if args.json:
             from ascendfix.output import emit_json
 
             emit_json(report.to_dict())
             return code
         if mode == "diff":
-            sys.stdout.flush()
-            out = getattr(sys.stdout, "buffer", None)
             for relpath in sorted(report.changes):
-                if out is not None:
-                    out.write(report.diff_bytes(relpath))
-                else:  # pragma: no cover - a text-only stdout (embedding)
-                    sys.stdout.write(report.diff(relpath))
-            sys.stdout.flush()
+                write_stdout(report.diff_bytes(relpath))
             console = make_console(stderr=True)  # diffs own stdout; the summary goes to stderr
         else:
             console = make_console()
         _print_summary(console, report, mode, getattr(args, "verbose", False))
-    except BrokenPipeError:
-        reader_gone()
     return code
-
-
-def shown(path):
-    """``path`` as a person reads it best: relative to the working directory when it is below it."""
-    path = str(path)
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive (Windows)
-        return path
-    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
-
-
-def reader_gone():
-    """The reader of stdout went away (`| head`): stop printing quietly; the exit code stays the run's."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit must not fail again
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 def _print_summary(console, report, mode, verbose=False):

@@ -73,7 +73,7 @@ def index_text(mod, rid, text, relpath, tree=None):
     """One file's part for ``mod`` (None: not indexed), or raise what the hook raised."""
     if not mod.index_prefilter(text):
         return None
-    if tree is None:
+    if tree is None and mod.index_needs_tree:
         tree = ast.parse(text, filename=relpath)
     return mod.index_file(tree, text, relpath)
 
@@ -94,14 +94,16 @@ def index_chunk(state, relpaths):
         interested = [(r, m) for r, m in wanted if m.index_prefilter(text)]
         if not interested:
             continue
-        try:
-            tree = ast.parse(data, filename=relpath)
-        except (SyntaxError, ValueError):
-            continue  # the main pass reports it
+        tree = None
+        if any(m.index_needs_tree for _, m in interested):
+            try:
+                tree = ast.parse(data, filename=relpath)
+            except (SyntaxError, ValueError):  # the main pass reports it; text-only indexes still see the file
+                interested = [(r, m) for r, m in interested if not m.index_needs_tree]
         got, crashed = {}, []
         for r, m in interested:
             try:
-                part = m.index_file(tree, text, relpath)
+                part = m.index_file(tree if m.index_needs_tree else None, text, relpath)
             except Exception as e:  # a codemod bug must not take the whole run down
                 raise_if_interrupt(e)
                 crashed.append(Finding(r.id, relpath, None, "skip", "rule crashed while indexing this file ({}: {}); "

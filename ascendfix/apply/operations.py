@@ -35,7 +35,7 @@ def apply(tree, rules=None, mode="apply", target_python="3.8", python=None, forc
                              "--diff write nothing)".format(root, Path(root) / ".ascendfix"))
     loaded = load_rules(list(rules) if rules else None)
     if not loaded:
-        raise AscendfixError("no patch rules found in rules/patches")
+        raise AscendfixError("no patch rules found (broken install?)")
     floor, _ = requires_python(root)
     context = Context(root=root, target_python=target_python, python=python, force=force, requires_python=floor)
     try:

@@ -1,10 +1,11 @@
-"""One Python file through the rules: read → prefilter → ast scan → transforms → re-parse.
+"""One Python file through the rules: read → bytes repairs → prefilter → ast scan → transforms → re-parse.
 
 ::
 
-    bytes --decode--> text --prefilter(text)--> any rule interested?     (cheap, text only)
-          --ast.parse--> scan(tree, text, relpath)                      (stdlib ast: decide + report)
-          --transform(src, relpath)-->                                  (only rules whose scan said rewrite)
+    bytes --BytesCodemods (prefilter_bytes, scan_bytes, transform_bytes)--> repaired bytes
+          --decode--> text --prefilter(text)--> any rule interested?     (cheap, text only)
+          --ast.parse--> scan(tree, text, relpath) -> Plan | None       (stdlib ast: decide + report)
+          --transform(src, plan)-->                                     (only plans with rewrite=True)
           --all edits applied at once--> new text --encode, ast.parse-->  new bytes (or the file is left)
 
 The rules' edits are recorded on one :class:`ascendfix.apply.source.SourceEdit` (libcst sees only the
@@ -18,7 +19,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from ascendfix.apply.base import Context, Finding
+from ascendfix.apply.base import BytesCodemod, Context, Finding
 from ascendfix.apply.files import decode_source, source_encoding
 
 
@@ -37,13 +38,16 @@ def triage(root, relpath, rules, mods, cache_old):
             data = fh.read()
     except OSError as e:
         return relpath, scanned, [], [Finding(r.id, relpath, None, "skip", "cannot read: {}".format(e)) for r, _ in wanted], None, None
+    repairs = [(r.id, m) for r, m in wanted if isinstance(m, BytesCodemod) and m.prefilter_bytes(data)]
+    source = repair_bytes(repairs, data, relpath)[0] if repairs else data
     try:
-        text = decode_source(data)
+        text = decode_source(source)
     except (UnicodeDecodeError, SyntaxError, LookupError) as e:
-        return relpath, scanned, [], [
-            Finding(r.id, relpath, None, "skip", "cannot decode: {}".format(e), {"reason": "encoding"}) for r, _ in wanted
-        ], None, None
-    ids = [r.id for r, m in wanted if m.prefilter(text)]
+        return relpath, scanned, [rid for rid, _ in repairs], [
+            Finding(r.id, relpath, None, "skip", "cannot decode: {}".format(e), {"reason": "encoding"}) for r, m in wanted
+            if not isinstance(m, BytesCodemod)
+        ], (data if repairs else None), None
+    ids = [rid for rid, _ in repairs] + [r.id for r, m in wanted if m.prefilter(text)]
     if not ids:
         return relpath, scanned, [], [], None, None
     entry = cache_old.get(relpath)
@@ -65,13 +69,56 @@ class FileResult:
         self.post_findings = None  # rescan of the new bytes: findings, when no rule wants another rewrite
 
 
+def repair_bytes(mods, data, relpath):
+    """The bytes stage: ``(data as the BytesCodemods of mods leave it, their findings, ids of those that changed it)``."""
+    found, changed = [], []
+    for rid, m in mods:
+        if not isinstance(m, BytesCodemod) or not m.prefilter_bytes(data):
+            continue
+        try:
+            plan = m.scan_bytes(data, relpath)
+            if plan is None:
+                continue
+            found.extend(plan.findings)
+            if not plan.rewrite:
+                continue
+            new, out = m.transform_bytes(data, plan)
+        except Exception as e:  # a codemod bug must not take the whole run down
+            raise_if_interrupt(e)
+            found.append(_crash(rid, relpath, "transform", e))
+            continue
+        found.extend(out)
+        if new != data:
+            data = new
+            changed.append(rid)
+    return data, found, changed
+
+
 def process_source(mods, data, relpath, text=None, verify=None):
     """Run ``mods`` [(rule_id, PythonCodemod)] over the bytes ``data`` of one file.
 
-    ``verify`` (all the run's codemods): scan the rewritten bytes again; when no rule wants another
-    rewrite (the rules are idempotent on this file), ``post_findings`` holds what a rerun would
-    report, so the scan cache can remember the new file as done.
+    BytesCodemods run first, on the raw bytes; the other rules see what they leave (and the result
+    holds their change even when nothing else changes). ``verify`` (all the run's codemods): scan the
+    rewritten bytes again; when no rule wants another rewrite (the rules are idempotent on this file),
+    ``post_findings`` holds what a rerun would report, so the scan cache can remember the new file as done.
     """
+    if not any(isinstance(m, BytesCodemod) for _, m in mods):
+        return _process(mods, data, relpath, text, verify)
+    repaired, found, changed = repair_bytes(mods, data, relpath)
+    rest = [(rid, m) for rid, m in mods if not isinstance(m, BytesCodemod)]
+    res = _process(rest, repaired, relpath, text if repaired is data else None, verify)
+    res.findings[:0] = found
+    if changed:
+        if res.new is None:
+            res.new = repaired
+            res.status = "changed"
+            res.changed_rules = list(changed)
+        else:
+            res.changed_rules = list(changed) + res.changed_rules
+    return res
+
+
+def _process(mods, data, relpath, text=None, verify=None):
     res = FileResult(relpath)
     if text is None:
         try:
@@ -95,14 +142,16 @@ def process_source(mods, data, relpath, text=None, verify=None):
     rewrite = []
     for rid, m in interested:
         try:
-            want, found = m.scan(tree, text, relpath)
+            plan = m.scan(tree, text, relpath)
         except Exception as e:  # a codemod bug must not take the whole run down
             raise_if_interrupt(e)
             res.findings.append(_crash(rid, relpath, "scan", e))
             continue
-        res.findings.extend(found)
-        if want:
-            rewrite.append((rid, m))
+        if plan is None:
+            continue
+        res.findings.extend(plan.findings)
+        if plan.rewrite:
+            rewrite.append((rid, m, plan))
     if not rewrite:
         return res
     try:
@@ -110,7 +159,7 @@ def process_source(mods, data, relpath, text=None, verify=None):
     except _Unparsable as e:
         res.status = "unparsed"
         res.error = "libcst cannot parse: {}".format(e)
-        res.findings.extend(Finding(rid, relpath, None, "skip", res.error, {"reason": "syntax"}) for rid, _ in rewrite)
+        res.findings.extend(Finding(rid, relpath, None, "skip", res.error, {"reason": "syntax"}) for rid, _, _ in rewrite)
         return res
     res.changed_rules = changed
     if new_text == text:
@@ -156,9 +205,9 @@ def _transform(rewrite, text, tree, relpath, res):
 
     found = []
     src = SourceEdit(text, tree)
-    for rid, m in rewrite:
+    for rid, m, plan in rewrite:
         src.owner = rid
-        out, problem = _guarded(rid, relpath, lambda: m.transform(src, relpath))
+        out, problem = _guarded(rid, relpath, lambda: m.transform(src, plan))
         if problem is not None:
             src.drop(rid)
             found.append(problem)
@@ -169,12 +218,12 @@ def _transform(rewrite, text, tree, relpath, res):
     except EditConflict:
         return _one_after_the_other(rewrite, text, tree, relpath, res)
     if problem is not None:  # the file's edits cannot be made: leave the file, say so for the rules
-        rids = [rid for rid, _ in rewrite] if problem.data.get("reason") == "roundtrip" else sorted(src.owners())
+        rids = [rid for rid, _, _ in rewrite] if problem.data.get("reason") == "roundtrip" else sorted(src.owners())
         res.findings.extend(_guarded_finding(problem, rid) for rid in rids)
         return text, []
     owners = src.owners()
     res.findings.extend(found)
-    return new_text, [rid for rid, _ in rewrite if rid in owners and any(
+    return new_text, [rid for rid, _, _ in rewrite if rid in owners and any(
         f.rule == rid and f.kind == "change" for f in found)]
 
 
@@ -183,21 +232,21 @@ def _one_after_the_other(rewrite, text, tree, relpath, res):
 
     changed = []
     found = []
-    for n, (rid, m) in enumerate(rewrite):
+    for n, (rid, m, plan) in enumerate(rewrite):
         if n:
             try:
                 tree = ast.parse(text, filename=relpath)
             except SyntaxError as e:
                 found.append(_crash(rid, relpath, "transform", e))
                 break
-            want, _ = m.scan(tree, text, relpath)
-            if not want:
+            plan = m.scan(tree, text, relpath)
+            if plan is None or not plan.rewrite:
                 continue
         src = SourceEdit(text, tree)
         src.owner = rid
 
         def run():
-            return m.transform(src, relpath), src.result()
+            return m.transform(src, plan), src.result()
 
         done, problem = _guarded(rid, relpath, run)
         if problem is not None:
@@ -259,13 +308,15 @@ def _rescan(mods, data, tree, relpath):
         if not m.prefilter(text):
             continue
         try:
-            want, found = m.scan(tree, text, relpath)
+            plan = m.scan(tree, text, relpath)
         except Exception as e:
             raise_if_interrupt(e)
             return None
-        if want:
+        if plan is None:
+            continue
+        if plan.rewrite:
             return None
-        out.extend(found)
+        out.extend(plan.findings)
     return out
 
 

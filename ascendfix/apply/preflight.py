@@ -21,7 +21,44 @@ def target_below_requires_python(context):
     except InvalidSpecifier:
         return None  # the rule itself reports the unreadable requires-python
     if admitted:
+        pin = pin_excluding_target(context)
+        if pin is not None:  # e.g. a sed relaxed requires-python and left transformers==4.50.0 (Python >= 3.9)
+            return None
         return "Python {} already satisfies requires-python {}".format(context.target_python, spec)
+    return None
+
+
+def pin_excluding_target(context):
+    """An exact pin in the checkout's pyproject.toml that cannot install on the target Python (its Requires-Python,
+    from rules/compat/packages.yaml, excludes it): ``(requirement, requires-python)``, or None."""
+    from pathlib import Path
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from ascendfix.check import compat
+
+    try:
+        import tomlkit
+
+        doc = tomlkit.parse((Path(context.root) / "pyproject.toml").read_text(encoding="utf-8-sig"))
+    except Exception:  # no or broken pyproject.toml: nothing more to say
+        return None
+    project = doc.get("project")
+    if not hasattr(project, "get"):
+        return None
+    reqs = list(project.get("dependencies") or [])
+    for extra in (project.get("optional-dependencies") or {}).values():
+        reqs += list(extra or [])
+    for text in reqs:
+        try:
+            req = Requirement(str(text))
+        except InvalidRequirement:
+            continue
+        for spec in req.specifier:
+            if spec.operator in ("==", "==="):
+                row = compat.requires_python_row(req.name, spec.version)
+                if row and compat.in_spec(context.target_python, row["requires_python"]) is False:
+                    return str(text), row["requires_python"]
     return None
 
 

@@ -23,12 +23,10 @@ def run(args):
     from ascendfix.apply.operations import revert
 
     res = revert(args.path, force=args.force, dry_run=args.dry_run)
-    try:
-        _render(args, res)
-    except BrokenPipeError:
-        from ascendfix.apply.cli import reader_gone
+    from ascendfix.output import reader_may_leave
 
-        reader_gone()
+    with reader_may_leave():  # `| head`: the exit code stays the run's (ascendfix/output.py)
+        _render(args, res)
     return res.exit_code
 
 

@@ -1,4 +1,5 @@
-"""Patch rules: the YAML entries of ``rules/patches/*.yaml`` (one mapping or a list per file).
+"""Patch rules: ``ascendfix/codemods/<rule_id>/rule.yaml`` (one folder per codemod, see ascendfix.codemods),
+plus any extra ``rules/patches/*.yaml`` (one mapping or a list per file).
 
 ::
 
@@ -6,7 +7,7 @@
     title: one line
     why: the reason, with links
     kind: python | file                   # PythonCodemod over .py files, FileCodemod over named files
-    codemod: ascendfix.codemods.masked_fill:MaskedFillDtype
+    codemod: MaskedFillDtype              # in a codemod folder; elsewhere module:Class
     targets: {include: ["**/*.py"], exclude: ["tests/**"]}   # optional, '/'-separated globs
     options: {...}                        # optional, passed to the codemod (overlaid by an example's options)
     only_when: target-below-requires-python   # optional precondition (apply/preflight.py PRECONDITIONS)
@@ -101,8 +102,16 @@ class Rule:
 
 def load_rules(ids=None):
     """All rules (sorted by id), or those named in ``ids`` (unknown id → AscendfixError, exit 2)."""
+    from ascendfix.codemods import builtin_rule_entries
+
     rules = []
-    for path, entry in load_entries("rules", "patches", RULE_FIELDS):
+    seen = {}
+    for path, entry in builtin_rule_entries() + load_entries("rules", "patches", RULE_FIELDS):
+        validate(entry, RULE_FIELDS, "{}: rule '{}'".format(display_path(path), entry.get("id")))
+        if entry["id"] in seen:
+            raise DataError("{}: duplicate rule id '{}' (also in {})".format(
+                display_path(path), entry["id"], display_path(seen[entry["id"]])))
+        seen[entry["id"]] = path
         for i, ex in enumerate(entry["examples"]):
             validate(ex, EXAMPLE_FIELDS, "{}: rule '{}' example {}".format(display_path(path), entry["id"], i + 1))
         for key in ("include", "exclude"):

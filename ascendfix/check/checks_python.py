@@ -85,6 +85,29 @@ def tree_info(ctx):
     return ctx.cached("mindone_tree", _read)
 
 
+@check("mindone.sed_future_import", "python", "mindone tree not patched by the blanket sed", stacks=["mindone"])
+def mindone_sed_future_import(ctx):
+    """The blog's `find . -name "*.py" -exec sed -i '1i from __future__ import annotations' {} +` on a --mindone tree
+    (detected like the apply rule blanket-future-import does, which repairs it)."""
+    from ascendfix.codemods.blanket_future_import import survey
+
+    tree = ctx.mindone
+    if not tree:
+        return finding("skip", "no mindone tree (pass --mindone PATH)")
+    s = survey(tree)
+    e = [ev(tree, "{} of {} non-empty .py files start with `from __future__ import annotations`".format(
+        s["with_line"], s["files"]))]
+    if not s["runs"]:
+        return finding("ok", "no blanket `from __future__ import annotations` on line 1", e)
+    return finding(
+        "error", "a blanket sed put `from __future__ import annotations` on line 1 of {} of {} .py files ({} run{}): it "
+        "breaks what reads annotations at run time (`import mindone.diffusers`: \"'str' object has no attribute "
+        "'__args__'\"; from_pretrained: KeyError) and turns module docstrings into plain strings".format(
+            s["with_line"], s["files"], s["runs"], "" if s["runs"] == 1 else "s"), e,
+        fix=["ascendfix apply {}   (removes the sed's lines first, then patches only what Python 3.8 needs; "
+             "`ascendfix revert` returns to the sed state)".format(tree)])
+
+
 @check("python.verdict", "python", "Can this stack work on this interpreter at all?", stacks=["mindone"])
 def python_verdict(ctx):
     """Which mindone release this interpreter can run (e.g. Python 3.8: 0.2.0 at most), and what a newer one needs."""

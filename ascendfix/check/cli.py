@@ -86,11 +86,13 @@ def run(args):
     """parse -> call (ascendfix.check.check, the same operation the library calls) -> render."""
     from ascendfix import check as pkg
     from ascendfix.check import engine
-    from ascendfix.output import emit_json, make_console, progress
+    from ascendfix.output import emit_json, make_console, progress, reader_may_leave
 
     pkg.load_checks()
     if args.list_checks:
-        return _list(args, engine)
+        with reader_may_leave():
+            _list(args, engine)
+        return EXIT_OK
     command_output = _command_outputs(args.command_output)
     selected = engine.select(args.only)
     out_path = launch = None
@@ -112,12 +114,13 @@ def run(args):
                            progress=advance, launch=launch)
     if out_path is not None:
         node.write_report(out_path, report.to_dict())
-    if args.json:
-        emit_json(report.to_dict())
-    else:
-        _render(make_console(), report, args.verbose, engine)
-        if out_path is not None:
-            make_console().print("report written to {}".format(out_path), markup=False)
+    with reader_may_leave():  # `| head`: the exit code stays the run's (ascendfix/output.py)
+        if args.json:
+            emit_json(report.to_dict())
+        else:
+            _render(make_console(), report, args.verbose, engine)
+            if out_path is not None:
+                make_console().print("report written to {}".format(out_path), markup=False)
     return report.exit_code
 
 

@@ -7,6 +7,7 @@ so a finding and a plan step can never disagree about a pair.
 """
 
 import functools
+import os
 import re
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -48,13 +49,33 @@ _PAIR_FIELDS = {"torch": F(str), "torch_npu": F(str), "python": F(str), "python_
 TABLES = tuple(SCHEMAS)
 
 
+_TABLES = {}  # name -> (stamp, rows)
+
+
+def _stamp(name):
+    """What the cached rows of ``name`` depend on: the data folder and the file's size and mtime (a long-lived
+    process, e.g. the library API, sees an edited table like a fresh one would)."""
+    root = str(data.data_root("rules"))
+    try:
+        st = os.stat(os.path.join(root, "compat", name))
+    except OSError:
+        return (root, None, None)
+    return (root, st.st_size, st.st_mtime_ns)
+
+
 def table(name):
-    """Rows of ``rules/compat/<name>``, validated (read once per data folder; treat them as read-only)."""
-    return _table(name, str(data.data_root("rules")))
+    """Rows of ``rules/compat/<name>``, validated; read again only when the file changes (treat them as
+    read-only). A check asks the tables a few hundred times: each ask is one stat, not a folder walk."""
+    stamp = _stamp(name)
+    hit = _TABLES.get(name)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    rows = _load_table(name)
+    _TABLES[name] = (stamp, rows)
+    return rows
 
 
-@functools.lru_cache(maxsize=None)
-def _table(name, root_key):
+def _load_table(name):
     rows = [e for p, e in data.load_entries("rules", "compat") if p.name == name]
     for row in rows:
         where = "rules/compat/{}: entry '{}'".format(name, row.get("id"))
@@ -134,11 +155,11 @@ def newest_first(versions):
 
 # --- MindSpore <-> CANN ------------------------------------------------------------------------------
 def mindspore_row(ms_version):
-    return _mindspore_row(str(ms_version), str(data.data_root("rules")))
+    return _mindspore_row(str(ms_version), _stamp("mindspore.yaml"))
 
 
 @functools.lru_cache(maxsize=1024)
-def _mindspore_row(ms_version, root_key):
+def _mindspore_row(ms_version, stamp):
     for row in table("mindspore.yaml"):
         if any(same_release(ms_version, v) for v in row["mindspore"]):
             return row

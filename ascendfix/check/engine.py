@@ -11,12 +11,17 @@ real command with a timeout (only when the root is the real ``/``).
 """
 
 import os
-import re
 import subprocess
 import time
 from pathlib import Path
 
 from ascendfix import stacks
+
+# secrets in environment values: one set of rules in ascendfix/redact.py, shared with compare and report
+from ascendfix.redact import is_secret_name  # noqa: F401 - re-exported for checks_*.py
+from ascendfix.redact import redact as redact_doc
+from ascendfix.redact import redact_text
+from ascendfix.redact import redact_value as redact  # noqa: F401
 
 STATUSES = ("ok", "warn", "error", "skip", "crashed")
 _RANK = {"skip": 0, "ok": 1, "warn": 2, "crashed": 3, "error": 4}
@@ -50,19 +55,6 @@ def add_category(cid, title, after=None):
         pos = [c for c, _ in CATEGORIES].index(after) + 1
     CATEGORIES.insert(pos, (cid, title))
     CATEGORY_TITLES[cid] = title
-
-_SECRET = re.compile(r"(TOKEN|SECRET|PASSW|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|AUTH|_KEY$|^KEY$)", re.I)
-
-
-def is_secret_name(name):
-    return bool(_SECRET.search(name or ""))
-
-
-def redact(name, value):
-    """``***`` for env values whose names look like tokens, keys or passwords."""
-    if value is None:
-        return None
-    return "***" if is_secret_name(name) else value
 
 
 class Check:
@@ -383,16 +375,18 @@ def run(ctx, only=None, progress=None):
 
 
 def _complete(f, chk, elapsed):
+    # every finding passes through the shared redaction: a value quoted in a detail, an evidence line or a fix
+    # (an env value holding https://user:password@..., a NAME=secret pair) never leaves check unmasked
     out = {
         "id": f.get("id") or chk.id,
         "check": chk.id,
         "category": chk.category,
         "status": f["status"],
         "title": f.get("title") or chk.title,
-        "detail": f.get("detail") or "",
-        "evidence": f.get("evidence") or [],
+        "detail": redact_text(f.get("detail") or ""),
+        "evidence": redact_doc(f.get("evidence") or []),
         "expected": f.get("expected"),
-        "fix": f.get("fix") or [],
+        "fix": [redact_text(x) for x in f.get("fix") or []],
     }
     if f.get("links"):
         out["links"] = f["links"]

@@ -17,7 +17,7 @@ import socket
 from pathlib import Path
 
 from ascendfix import data
-from ascendfix.check.engine import is_secret_name
+from ascendfix.redact import redact_value
 from ascendfix.errors import AscendfixError
 
 F = data.Field
@@ -28,8 +28,6 @@ LAUNCHER_FIELDS = {
     "skip_when": F(dict, required=False), "source": F(list, items=str), "examples": F(list, items=dict),
 }
 ENV_FIELDS = {"id": F(str), "prefixes": F(list, items=str), "names": F(list, items=str)}
-
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s:]+:[^/@\s]+@")
 
 
 def _entries(filename, fields):
@@ -147,15 +145,6 @@ def env_selection():
     if not spec:
         raise data.DataError("rules/fleet/report_env.yaml: no entry")
     return spec[0]
-
-
-def redact_value(name, value):
-    """``***`` for secret-looking names; credentials inside URLs (``https://user:pass@host``) are cut too."""
-    if value is None:
-        return None
-    if is_secret_name(name):
-        return "***"
-    return _URL_CREDENTIALS.sub(lambda m: m.group("scheme") + "***@", str(value))
 
 
 def collect_env(env, selection=None):

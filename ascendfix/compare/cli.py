@@ -21,20 +21,24 @@ Examples:
 def add_arguments(parser):
     parser.add_argument("inputs", nargs="+", metavar="REPORT|DIR", help="node reports, or folders of them")
     parser.add_argument("--must-match-only", action="store_true", help="hide the items that may differ")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also list every item that is the same on all nodes (with its value and policy) and "
+                             "where each node's report was read from")
 
 
 def run(args):
     from ascendfix.compare.engine import compare_paths
-    from ascendfix.output import emit_json, make_console
+    from ascendfix.output import emit_json, make_console, reader_may_leave
 
     report = compare_paths(args.inputs)
     doc = report.to_dict()
     if args.must_match_only:
         doc["differences"] = [r for r in doc["differences"] if r["fails"]]
-    if args.json:
-        emit_json(doc)
-    else:
-        from ascendfix.compare.render import render
+    with reader_may_leave():  # `| head`: the exit code stays the comparison's (ascendfix/output.py)
+        if args.json:
+            emit_json(doc)
+        else:
+            from ascendfix.compare.render import render
 
-        render(make_console(), report, doc)
+            render(make_console(), report, doc, verbose=args.verbose, must_match_only=args.must_match_only)
     return report.exit_code

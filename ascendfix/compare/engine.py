@@ -373,6 +373,29 @@ def compare_nodes(nodes, notes=None):
     return CompareReport(nodes, rows, notes)
 
 
+def identical_items(report):
+    """What ``-v`` adds: ``[(group, policy, item, value)]`` for every item that two or more nodes report and that
+    is the same on all of them (the differences are in the report itself), sorted like the differences."""
+    nodes = report.nodes
+    differing = {r["item"] for r in report.differences}
+    classify = Classifier()
+    out = []
+    for item in sorted({k for n in nodes for k in n.items}):
+        if item in differing or (item.startswith("hccl.device_ip.") and "hccl.device_ip" in differing):
+            continue
+        covering = [n for n in nodes if _section(item) in n.covers]
+        if len(covering) < 2:
+            continue
+        values = [n.items.get(item, MISSING) for n in covering]
+        if len({json.dumps(v, sort_keys=True) for v in values}) != 1:
+            continue  # per-node values that differ without colliding (the "unique" policy): not shown as same
+        group, policy, _ = classify(item)
+        out.append((group, policy, item, values[0]))
+    order = {"match": 0, "unique": 1, "free": 2}
+    out.sort(key=lambda t: (order[t[1]], t[0], t[2]))
+    return out
+
+
 def _row(item, group, policy, values, fails, note):
     return {"item": item, "group": group, "policy": policy, "fails": bool(fails), "values": values, "note": note}
 

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from ascendfix.output import styled_mark
 
+POLICY_WORD = {"match": "must match", "unique": "per node", "free": "may differ"}
 WIDE = 6  # more nodes than this: one line per distinct value instead of one column per node
 
 
@@ -18,11 +19,16 @@ def _show(v):
     return str(v)
 
 
-def render(console, report, doc):
+def render(console, report, doc, verbose=False, must_match_only=False):
     nodes = report.nodes
     console.print("ascendfix compare — {} nodes: {}".format(
         len(nodes), ", ".join("{}{}".format(n.id, " (msprechecker)" if n.kind == "msprechecker" else "")
                               for n in nodes)), markup=False)
+    if verbose:  # where each node's report came from
+        for n in nodes:
+            console.print("  {}: {} ({} items{})".format(
+                escape(n.id), escape(n.source), len(n.items), "; msprechecker dump" if n.kind == "msprechecker"
+                else ""), soft_wrap=True)
     rows = doc["differences"]
     fails = [r for r in rows if r["fails"]]
     free = [r for r in rows if not r["fails"]]
@@ -33,6 +39,21 @@ def render(console, report, doc):
     if free:
         console.print("\n[{}] May differ — {} item(s)".format(styled_mark("info", console), len(free)))
         _table(console, free, nodes)
+    if verbose:
+        from ascendfix.compare.engine import identical_items
+
+        same = [t for t in identical_items(report) if not must_match_only or t[1] != "free"]
+        console.print("\n[{}] The same on every node that reports it — {} item(s)".format(
+            styled_mark("ok", console), len(same)))
+        if same:
+            t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+            t.add_column("group", overflow="fold")
+            t.add_column("item", overflow="fold")
+            t.add_column("policy")
+            t.add_column("value", overflow="fold")
+            for group, policy, item, value in same:
+                t.add_row(escape(group), escape(item), POLICY_WORD[policy], escape(_show(value)))
+            console.print(t)
     for note in doc["notes"]:
         console.print("  {}".format(escape(note)))
     s = doc["summary"]

@@ -22,6 +22,10 @@ the generic wrappers (EZ9999, "The Inner error is reported as above"); collectiv
 consequences of the failure that caused them. Benign warnings stay silent when the run went on. When
 nothing matches, the key lines are shown (the last exception, the first Ascend error lines).
 
+With -v: every evidence line of each cause (up to 100 each; 3 without -v), how the causes relate (which
+is a consequence or a wrapper of which), the key lines of the log, the links, and per log the lines read
+and its rank / device; on an id page, every real log excerpt and the patterns.
+
 Exit status: 0 a known cause was named, 1 none (no failure, or an unknown one), 2 missing file / unknown id.
 """
 
@@ -51,34 +55,42 @@ def add_arguments(parser):
     parser.add_argument("--max-files", type=int, default=32, metavar="N",
                         help="read at most N files from folders, globs and --plog (default 32, newest first)")
     parser.add_argument("--list", action="store_true", help="list every known signature (and check that every regex compiles)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also show every evidence line, how the causes relate (consequence / wrapper of), the "
+                             "key lines, links and per-log details; on an id page every real excerpt and the patterns")
 
 
 def run(args):
+    from ascendfix.output import reader_may_leave
+
     if args.limit < 0:
         raise AscendfixError("--limit must be 0 or more")
     if args.max_files < 1:
         raise AscendfixError("--max-files must be 1 or more")
-    if args.list:
-        return _list(args)
+    page = None
     targets = list(args.targets)
-    if not targets and not args.plog:
+    if args.list:
+        page = _list
+    elif not targets and not args.plog:
         raise AscendfixError("give a log file, a folder, '-' for stdin, --plog, or an id (see 'ascendfix explain --help')")
-    if len(targets) == 1 and not args.plog and targets[0] != "-" and not os.path.exists(targets[0]):
-        if _ID_RE.match(targets[0]):
-            return _page(args, targets[0])
-        if _CODE_RE.match(targets[0]):
-            return _code_page(args, targets[0])
-        if _FAULT_RE.match(targets[0]):
-            return _fault_page(args, targets[0])
-    from ascendfix.explain.operation import explain
+    elif len(targets) == 1 and not args.plog and targets[0] != "-" and not os.path.exists(targets[0]):
+        page = _page if _ID_RE.match(targets[0]) else _code_page if _CODE_RE.match(targets[0]) else \
+            _fault_page if _FAULT_RE.match(targets[0]) else None
+    if page is not None:  # an unknown id raises before anything is printed
+        with reader_may_leave():  # `| head`: the exit code stays the verb's (ascendfix/output.py)
+            page(args) if page is _list else page(args, targets[0])
+        return EXIT_OK
+    from ascendfix.explain.operation import VERBOSE_EVIDENCE, explain
 
-    report = explain(targets, limit=args.limit or None, plog=args.plog, max_files=args.max_files)
-    if args.json:
-        from ascendfix.output import emit_json
+    report = explain(targets, limit=args.limit or None, plog=args.plog, max_files=args.max_files,
+                     max_evidence=VERBOSE_EVIDENCE if args.verbose else None)
+    with reader_may_leave():
+        if args.json:
+            from ascendfix.output import emit_json
 
-        emit_json(report.to_dict())
-    else:
-        _print_report(report)
+            emit_json(report.to_dict())
+        else:
+            _print_report(report, args.verbose)
     return report.exit_code
 
 
@@ -101,7 +113,7 @@ def _where(ev, multi):
     return "line {}".format(ev["line"])
 
 
-def _print_report(report):
+def _print_report(report, verbose=False):
     from rich.markup import escape
 
     from ascendfix.output import make_console, styled_mark
@@ -131,6 +143,8 @@ def _print_report(report):
         con.print("  If this is an Ascend/MindSpore error, the log may lack the root line: rerun with")
         con.print("  ASCEND_GLOBAL_LOG_LEVEL=3 and pass the whole output ('python run.py 2>&1 | ascendfix explain -'),")
         con.print("  or add the CANN logs: 'ascendfix explain --plog run.log'.")
+        if verbose:
+            _print_logs(con, report, True)
         return
     if multi:
         ff = report.first_failure
@@ -144,6 +158,11 @@ def _print_report(report):
     else:
         con.print("{} lines read from {}; {} likely cause{}, best first:".format(
             report.lines_read, escape(name), len(matches), "" if len(matches) == 1 else "s"))
+    if verbose and len(matches) > 1:  # how the entries relate, in one place
+        con.print("how they relate:")
+        for m in matches:
+            rel = m["role"] + (" of " + m["consequence_of"] if m.get("consequence_of") else "")
+            con.print("  #{} {} — {}{}".format(m["rank"], m["id"], rel, " ({})".format(m["time"]) if m.get("time") else ""))
     for m in matches:
         con.print()
         tail = m["category"] + ", #{}".format(m["rank"])
@@ -156,6 +175,8 @@ def _print_report(report):
         con.print("  evidence:")
         for ev in m["evidence"]:
             con.print("    {}: {}".format(_where(ev, multi), escape(ev["text"])))
+        if verbose and len(m["evidence"]) >= _verbose_evidence():
+            con.print("    [dim](the first {} matching lines)[/dim]".format(len(m["evidence"])))
         con.print("  cause: " + escape(m["cause"]))
         fix_lines = m["fix"].splitlines() or [""]
         con.print("  fix:   " + escape(fix_lines[0]))
@@ -166,22 +187,49 @@ def _print_report(report):
                 "  apply: ascendfix apply <mindone checkout>   (rule [bold]{}[/bold])".format(escape(m["apply_rule"]))
             )
         con.print("  more:  ascendfix explain {}".format(m["id"]))
-    if multi:
+        if verbose:
+            con.print("  [dim]{} · {}{}[/dim]".format(m["kind"], m["role"], " · first seen " + escape(m["time"])
+                                                       if m.get("time") else ""))
+            for link in m["links"]:
+                con.print("  link:  " + escape(link))
+    if verbose and report.key_lines:
         con.print()
-        con.print("logs:")
-        for r in results:
-            d = r.to_dict()
-            who = "rank {}".format(d["rank_id"]) if d["rank_id"] is not None else (
-                "device {}".format(d["device_id"]) if d["device_id"] is not None else "")
-            top = d["top"]
-            if top:
-                status = "{} {} ({}{})".format(
-                    styled_mark("error" if top["role"] == "cause" else "warn", con), top["id"], top["role"],
-                    ", " + top["time"] if top.get("time") else "")
-            else:
-                status = "{} {}".format(styled_mark("ok" if not d["failed"] else "warn", con),
-                                       "no failure" if not d["failed"] else "failure not recognised")
-            con.print("  {}  {}  {}".format(escape(_short(r.name)), who, status))
+        con.print("key lines (the last exception, the first and last Ascend error lines):")
+        for k in report.key_lines:
+            con.print("  {} ({}): {}".format(_where(k, multi), k["kind"].replace("_", " "), escape(k["text"])))
+    if multi or verbose:
+        _print_logs(con, report, multi)
+
+
+def _verbose_evidence():
+    from ascendfix.explain.operation import VERBOSE_EVIDENCE
+
+    return VERBOSE_EVIDENCE
+
+
+def _print_logs(con, report, multi):
+    """One line per log read: name, rank / device, lines read, its best entry."""
+    from rich.markup import escape
+
+    from ascendfix.output import styled_mark
+
+    con.print()
+    con.print("logs:")
+    for r in report.results:
+        d = r.to_dict()
+        who = "rank {}".format(d["rank_id"]) if d["rank_id"] is not None else (
+            "device {}".format(d["device_id"]) if d["device_id"] is not None else "")
+        top = d["top"]
+        if top:
+            status = "{} {} ({}{})".format(
+                styled_mark("error" if top["role"] == "cause" else "warn", con), top["id"], top["role"],
+                ", " + top["time"] if top.get("time") else "")
+        else:
+            status = "{} {}".format(styled_mark("ok" if not d["failed"] else "warn", con),
+                                   "no failure" if not d["failed"] else "failure not recognised")
+        if not multi:  # -v on one log: what was read
+            status += "  ({} lines, {})".format(d["lines_read"], d["kind"])
+        con.print("  {}  {}  {}".format(escape(_short(r.name)), who, status))
 
 
 # -- pages ------------------------------------------------------------------------------------------
@@ -233,11 +281,17 @@ def _page(args, sig_id):
     if sig.apply_rule:
         con.print()
         con.print("Fixed by: ascendfix apply <mindone checkout>   (rule {})".format(escape(sig.apply_rule)))
-    ex = sig.examples["match"][0]
-    con.print()
-    con.print("[bold]Real log excerpt[/bold] [dim]({})[/dim]".format(escape(ex["source"])))
-    for line in ex["text"].rstrip("\n").splitlines():
-        con.print("    " + escape(line))
+    excerpts = sig.examples["match"] if getattr(args, "verbose", False) else sig.examples["match"][:1]
+    for ex in excerpts:
+        con.print()
+        con.print("[bold]Real log excerpt[/bold] [dim]({})[/dim]".format(escape(ex["source"])))
+        for line in ex["text"].rstrip("\n").splitlines():
+            con.print("    " + escape(line))
+    if getattr(args, "verbose", False):
+        con.print()
+        con.print("[bold]Patterns[/bold] [dim](any one names this cause)[/dim]")
+        for p in sig.entry["patterns"]:
+            con.print("  " + p["regex"], markup=False)
     if sig.links:
         con.print()
         con.print("[bold]Links[/bold]")

@@ -192,7 +192,8 @@ class Matcher(object):
     """Accumulates matches over a stream of lines. Feed it with :meth:`feed_piece` / :meth:`feed_lines`,
     then read :meth:`matches` / :meth:`report`."""
 
-    def __init__(self, signatures=None, families=None, keylines=True, faults=None):
+    def __init__(self, signatures=None, families=None, keylines=True, faults=None, max_evidence=MAX_EVIDENCE):
+        self.max_evidence = max_evidence  # evidence lines kept per entry (explain -v keeps more)
         self.signatures = list(signatures if signatures is not None else load_signatures())
         if families is None:
             from ascendfix.explain.codes import load_families
@@ -399,8 +400,7 @@ class Matcher(object):
                 return fam
         raise KeyError(name)
 
-    @staticmethod
-    def _add(hit, pat_index, caps, snippet, lineno, time):
+    def _add(self, hit, pat_index, caps, snippet, lineno, time):
         hit.count += 1
         hit.patterns.add(pat_index)
         if hit.time is None and time:
@@ -409,7 +409,7 @@ class Matcher(object):
             hit.captures.setdefault(k, v)
         if len(hit.lines) < 64:
             hit.lines.add(lineno)
-        if len(hit.evidence) < MAX_EVIDENCE and all(ln != lineno for ln, _ in hit.evidence):
+        if len(hit.evidence) < self.max_evidence and all(ln != lineno for ln, _ in hit.evidence):
             hit.evidence.append((lineno, snippet))
 
     def feed_lines(self, lines):
@@ -824,9 +824,9 @@ def _feed_grep(matcher, stream, grep):
             pass
 
 
-def scan_stream(stream, signatures=None, use_grep=None):
+def scan_stream(stream, signatures=None, use_grep=None, max_evidence=MAX_EVIDENCE):
     """Feed a binary file object (file or stdin) through a fresh :class:`Matcher`; return the matcher."""
-    matcher = Matcher(signatures)
+    matcher = Matcher(signatures, max_evidence=max_evidence)
     grep = _grep_path() if use_grep is not False else None
     if grep:
         _feed_grep(matcher, stream, grep)

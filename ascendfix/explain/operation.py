@@ -33,6 +33,7 @@ from ascendfix.explain.lines import parse_time
 from ascendfix.explain.sources import MAX_FILES, Source, resolve
 
 MAX_MERGED_EVIDENCE = 6
+VERBOSE_EVIDENCE = 100  # evidence lines per entry with explain -v (a log repeating one error 10,000 times stays readable)
 
 
 class SourceResult(object):
@@ -75,11 +76,11 @@ class ExplainReport(reports.ExplainReport):
     """The result of :func:`explain` (a :class:`ascendfix.reports.ExplainReport`: ``ok`` — a known cause was named
     (exit 0), ``exit_code``, ``to_dict()`` = the ``--json`` document), plus the per-log ``results``."""
 
-    def __init__(self, results, limit=3):
+    def __init__(self, results, limit=3, max_evidence=None):
         self.results = results
         self.limit = limit
         self.first = _first_failure(results)
-        matches = _combine(results, self.first, limit)
+        matches = _combine(results, self.first, limit, max_evidence or MAX_MERGED_EVIDENCE)
         if any(r.matches for r in results):
             notes = []
         else:
@@ -164,7 +165,7 @@ def _tag(pairs, multi):
     return out
 
 
-def _combine(results, first, limit):
+def _combine(results, first, limit, max_evidence=MAX_MERGED_EVIDENCE):
     """All logs' matches as one best-first list: the first failing log's first, then the others (its
     consequences); the same id from several logs is one entry with evidence from each."""
     multi = len(results) > 1
@@ -182,7 +183,7 @@ def _combine(results, first, limit):
             ev = [dict(e, source=r.name) for e in m["evidence"]] if multi else m["evidence"]
             if m["id"] in by_id:
                 prev = by_id[m["id"]]
-                prev["evidence"] = (prev["evidence"] + ev)[:MAX_MERGED_EVIDENCE]
+                prev["evidence"] = (prev["evidence"] + ev)[:max_evidence]
                 continue
             m["evidence"] = ev
             if multi:
@@ -217,7 +218,7 @@ def _combine(results, first, limit):
     return merged[:limit] if limit else merged
 
 
-def _scan_path(src, use_grep):
+def _scan_path(src, use_grep, max_evidence=engine.MAX_EVIDENCE):
     try:
         fh = open(src.path, "rb")
     except FileNotFoundError:
@@ -227,21 +228,28 @@ def _scan_path(src, use_grep):
     except OSError as e:
         raise AscendfixError("{}: cannot read: {}".format(src.path, e.strerror or e))
     with fh:
-        return engine.scan_stream(fh, use_grep=use_grep)
+        return engine.scan_stream(fh, use_grep=use_grep, max_evidence=max_evidence)
 
 
-def explain(source=None, limit=3, plog=False, text=None, use_grep=None, max_files=MAX_FILES, stdin=None):
-    """Explain logs; see the module docstring. Raises :class:`AscendfixError` for an input that names nothing."""
+def explain(source=None, limit=3, plog=False, text=None, use_grep=None, max_files=MAX_FILES, stdin=None,
+            max_evidence=None):
+    """Explain logs; see the module docstring. Raises :class:`AscendfixError` for an input that names nothing.
+
+    ``max_evidence``: evidence lines kept per entry (default 3 per log, 6 across logs; ``explain -v`` keeps
+    up to :data:`VERBOSE_EVIDENCE`)."""
     if limit is not None and limit <= 0:
         limit = None
+    per_log = max_evidence or engine.MAX_EVIDENCE
     if text is not None:
-        matcher = engine.Matcher()
+        matcher = engine.Matcher(max_evidence=per_log)
         matcher.feed_lines([text])  # lines counted as in a file: a trailing newline ends the last line
-        return ExplainReport([SourceResult(Source(None, name="text", kind="text"), matcher, limit)], limit)
+        return ExplainReport([SourceResult(Source(None, name="text", kind="text"), matcher, limit)], limit,
+                             max_evidence)
     if source is not None and hasattr(source, "read"):
-        matcher = engine.scan_stream(source, use_grep=use_grep)
+        matcher = engine.scan_stream(source, use_grep=use_grep, max_evidence=per_log)
         name = getattr(source, "name", "stream")
-        return ExplainReport([SourceResult(Source(None, name=str(name), kind="stream"), matcher, limit)], limit)
+        return ExplainReport([SourceResult(Source(None, name=str(name), kind="stream"), matcher, limit)], limit,
+                             max_evidence)
     if source is None:
         targets = []
     elif isinstance(source, (str, bytes, os.PathLike)):
@@ -255,8 +263,8 @@ def explain(source=None, limit=3, plog=False, text=None, use_grep=None, max_file
     for src in sources:
         if src.path is None:
             stream = stdin if stdin is not None else sys.stdin.buffer
-            matcher = engine.scan_stream(stream, use_grep=use_grep)
+            matcher = engine.scan_stream(stream, use_grep=use_grep, max_evidence=per_log)
         else:
-            matcher = _scan_path(src, use_grep)
+            matcher = _scan_path(src, use_grep, per_log)
         results.append(SourceResult(src, matcher, limit))
-    return ExplainReport(results, limit)
+    return ExplainReport(results, limit, max_evidence)

@@ -1,3 +1,3 @@
 """`ascendfix report`: one shareable page (HTML + the same as JSON) of the check findings, the last smoke run
 and an explained log. See :mod:`ascendfix.report.build` (the document), :mod:`ascendfix.report.page` (HTML),
-:mod:`ascendfix.report.charts` (SVG charts) and :mod:`ascendfix.report.redact` (secrets)."""
+:mod:`ascendfix.report.charts` (SVG charts) and :mod:`ascendfix.redact` (secrets, shared with check and compare)."""

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from ascendfix.errors import AscendfixError
 
-REDACTION = ("secrets masked as *** (environment-style names with TOKEN, SECRET, PASSWORD, API_KEY, ...; URL "
-             "passwords; Authorization headers); the home folder shown as ~")
+REDACTION = ("secrets masked as *** (environment-style names with TOKEN, SECRET, PASSWORD, API_KEY, ...; the user "
+             "and password in URLs; Authorization headers); the home folder shown as ~")
 
 
 class ReportDocument(object):
@@ -80,7 +80,7 @@ def build_report(smoke=None, log=None, check=True, python=None, stack=None, weig
     ``weights``) for the findings.
     """
     from ascendfix import __version__
-    from ascendfix.report.redact import redact
+    from ascendfix.redact import redact, user_home
 
     doc = {"ascendfix": __version__,
            "generated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -96,7 +96,7 @@ def build_report(smoke=None, log=None, check=True, python=None, stack=None, weig
     if explain is not None:
         doc["explain"] = explain
     doc["environment"] = _environment(doc)
-    return ReportDocument(redact(doc))
+    return ReportDocument(redact(doc, home=user_home()))
 
 
 def _smoke(path):

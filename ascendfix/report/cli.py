@@ -40,11 +40,14 @@ def add_arguments(parser):
     parser.add_argument("--out", metavar="FILE.html", help="where to write the page (default: ./ascendfix-report-<time>.html);"
                         " the JSON document goes beside it as .json")
     parser.add_argument("--force", action="store_true", help="overwrite --out (and its .json)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also say what was collected from where: the smoke report read, the interpreter and "
+                             "stack checked (with every finding's status), the log read, the versions shown")
 
 
 def run(args):
     from ascendfix.fsutil import atomic_write
-    from ascendfix.output import emit_json, make_console, styled_mark
+    from ascendfix.output import reader_may_leave
     from ascendfix.report.build import build_report
     from ascendfix.report.page import render
 
@@ -60,9 +63,17 @@ def run(args):
 
     atomic_write(json_path, (json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8"))
     atomic_write(html_path, page.encode("utf-8"))
+    with reader_may_leave():  # `| head`: the files are written; exit 0 (ascendfix/output.py)
+        _say(args, data, page, html_path, json_path)
+    return EXIT_OK
+
+
+def _say(args, data, page, html_path, json_path):
+    from ascendfix.output import emit_json, make_console, shown, styled_mark
+
     if args.json:
         emit_json(dict(data, written={"html": str(html_path), "json": str(json_path)}))
-        return EXIT_OK
+        return
     con = make_console()
     parts = []
     sm = data.get("smoke")
@@ -78,11 +89,50 @@ def run(args):
     if ex is not None:
         m = ex.get("matches") or []
         parts.append("log: " + ("{} {}".format(m[0]["id"], m[0]["title"]) if m else "no known signature"))
-    con.print("{} wrote {} ({} kB) and {}".format(styled_mark("ok", con), html_path, (len(page.encode("utf-8")) + 1023)
+    con.print("{} wrote {} ({} kB) and {}".format(styled_mark("ok", con), shown(html_path), (len(page.encode("utf-8")) + 1023)
                                                  // 1024, json_path.name), markup=True, soft_wrap=True)
     for p in parts:
         con.print("  " + p, markup=False, soft_wrap=True)
-    return EXIT_OK
+    if getattr(args, "verbose", False):
+        _collected(con, data)
+
+
+def _collected(con, data):
+    """-v: where each part of the page came from (as shown on the page: secrets masked, home folder as ~)."""
+    say = lambda text: con.print(text, markup=False, soft_wrap=True)  # noqa: E731
+    say("collected:")
+    sm = data.get("smoke")
+    if sm is None:
+        say("  smoke: left out (--no-smoke)")
+    elif sm.get("missing"):
+        say("  smoke: nothing found ({})".format(sm["missing"]))
+    else:
+        img = sm.get("image") or {}
+        say("  smoke: {} (recipe {}, started {}, {}; image {})".format(
+            sm.get("source") or "?", (sm.get("recipe") or {}).get("id"), sm.get("started") or "?",
+            sm.get("status"), "embedded" if img.get("png_data_uri") else "not found"))
+    ch = data.get("check")
+    if ch is None:
+        say("  check: left out (--no-check)")
+    elif ch.get("skipped"):
+        say("  check: " + ch["skipped"])
+    else:
+        s = ch.get("summary") or {}
+        say("  check: {} (Python {}), stack {} ({}); {} findings".format(
+            s.get("executable"), s.get("python"), s.get("stack"), s.get("stack_source"), len(ch.get("findings") or [])))
+        for f in ch.get("findings") or []:
+            say("    {:<7} {:<28} {}".format(f.get("status"), f.get("id"), f.get("detail") or f.get("title")))
+    ex = data.get("explain")
+    if ex is None:
+        say("  log: none (--log FILE adds one)")
+    else:
+        say("  log: {} ({} lines read; {})".format(ex.get("log"), ex.get("lines_read"), ", ".join(
+            m["id"] for m in ex.get("matches") or []) or "no known signature"))
+    env = data.get("environment") or {}
+    say("  environment: {} on {} ({})".format(env.get("python") or "?", env.get("host"), env.get("platform")))
+    for name, version in sorted((env.get("packages") or {}).items()):
+        say("    {} {}".format(name, version))
+    say("  redaction: " + (data.get("redaction") or "none"))
 
 
 def _targets(out, force):

@@ -133,9 +133,9 @@ def smoke_page(report, report_path=None):
     """A page holding one smoke run (``smoke --html``)."""
     from ascendfix import __version__
     from ascendfix.report.build import smoke_for_page
-    from ascendfix.report.redact import redact
+    from ascendfix.redact import redact, user_home
 
-    sm = redact(smoke_for_page(report, report_path))
+    sm = redact(smoke_for_page(report, report_path), home=user_home())
     doc = {"ascendfix": __version__, "smoke": sm, "environment": sm.get("environment") or {},
            "redaction": "secrets masked, home folder shown as ~"}
     return render(doc)

@@ -12,6 +12,8 @@ published speed figures to compare with. The smoke:
      recipe's mode/dtype, then --warmup K unmeasured and --runs N measured pipeline calls (text
      encoding, denoising, VAE decode each timed), PNG saved; killed after --timeout;
   4. checks on the image (size, no NaN, not black/flat) and report.json in --out.
+The generation runs with --out as its working directory: what the framework writes there (MindSpore's
+rank_0/om/ and kernel_meta/, IR dumps) stays with the run, not in the current folder.
 
 Timings: per stage the median over the measured calls and its spread (median absolute deviation),
 steps/s, and the first call's compile/warm-up cost apart. The run is set beside the recipe's
@@ -35,8 +37,8 @@ Exit codes: 0 passed (and no regression), 1 smoke failed, or a regression / sett
 
 Examples:
   ascendfix smoke --list
-  ascendfix smoke --tiny --device CPU --python ~/venvs/ms27/bin/python --out /tmp/smoke
-  ascendfix smoke --tiny --device CPU --python ~/venvs/ms27 --runs 5 --warmup 1 --out run2 --compare /tmp/smoke --html
+  ascendfix smoke --tiny --device CPU --python ~/venvs/ms27/bin/python --out run1
+  ascendfix smoke --tiny --device CPU --python ~/venvs/ms27 --runs 5 --warmup 1 --out run2 --compare run1 --html
   ascendfix smoke --compare run1/report.json run2/report.json --threshold 5
   ascendfix smoke --weights ~/weights/AI-ModelScope/stable-diffusion-xl-base-1.0 --out smoke-1
   ascendfix smoke --recipe sdxl-torch-npu --tiny --device cpu
@@ -79,17 +81,18 @@ def add_arguments(parser):
 
 
 def run(args):
-    from ascendfix.output import emit_json
+    from ascendfix.output import emit_json, reader_may_leave
 
     if args.list:
         from ascendfix.smoke.display import render_list
         from ascendfix.smoke.operation import list_recipes
 
         doc = list_recipes(args.python)
-        if args.json:
-            emit_json(doc)
-        else:
-            render_list(doc)
+        with reader_may_leave():
+            if args.json:
+                emit_json(doc)
+            else:
+                render_list(doc)
         return EXIT_OK
     threshold = _threshold(args)
     if args.compare and len(args.compare) > 2:
@@ -113,10 +116,11 @@ def run(args):
     if html is not None:
         target = _write_html(report.to_dict(), report.out / "report.json", html or str(report.out / "report.html"))
         written.append(target.name if target.parent == report.out else str(target))
-    if args.json:
-        emit_json(dict(report.to_dict(), out=str(report.out)))
-    else:
-        render_summary(report.to_dict(), report.out, verbose=args.verbose, also_written=written)
+    with reader_may_leave():  # `| head`: the exit code stays the run's (ascendfix/output.py)
+        if args.json:
+            emit_json(dict(report.to_dict(), out=str(report.out)))
+        else:
+            render_summary(report.to_dict(), report.out, verbose=args.verbose, also_written=written)
     return report.exit_code
 
 
@@ -155,7 +159,7 @@ def _write_html(doc, report_path, target):
 def _compare_reports(args, threshold):
     from pathlib import Path
 
-    from ascendfix.output import emit_json
+    from ascendfix.output import emit_json, reader_may_leave
     from ascendfix.smoke.compare import compare
     from ascendfix.smoke.display import render_comparison
     from ascendfix.smoke.report import load_report
@@ -168,8 +172,9 @@ def _compare_reports(args, threshold):
         folder = Path(new_path).expanduser()
         folder = folder if folder.is_dir() else folder.parent
         _write_html(dict(new, comparison=comp), folder / "report.json", html or str(folder / "report.html"))
-    if args.json:
-        emit_json(comp)
-    else:
-        render_comparison(comp)
+    with reader_may_leave():
+        if args.json:
+            emit_json(comp)
+        else:
+            render_comparison(comp)
     return EXIT_OK if comp["ok"] else EXIT_NEGATIVE

@@ -2,7 +2,7 @@
 
 from rich.markup import escape
 
-from ascendfix.output import make_console, styled_mark
+from ascendfix.output import make_console, shown, styled_mark
 from ascendfix.smoke import timing
 
 STAGE_TITLES = {
@@ -146,7 +146,8 @@ def render_summary(rep, out, verbose=False, con=None, also_written=()):
         render_comparison(rep["comparison"], con=con)
     png = (rep.get("image") or {}).get("path")
     written = [png.rsplit("/", 1)[-1]] if png else []
-    con.print("wrote {} in {}".format(", ".join(written + ["report.json"] + list(also_written)), out), markup=False)
+    con.print("wrote {} in {}".format(", ".join(written + ["report.json"] + list(also_written)), shown(out)),
+              markup=False)
 
 
 def _render_environment(con, rep):

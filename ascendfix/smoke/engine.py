@@ -45,14 +45,26 @@ def probe_python(python, modules=None, timeout=60):
     return {"python": env["python"]["executable"], "version": env["python"]["version"], "modules": found_mods}
 
 
-def run_runner(python, cfg, timeout, on_event=None, script=None):
+PATH_KEYS = ("weights", "out_png", "cache_dir")  # config values that are paths (made absolute before the run)
+
+
+def run_runner(python, cfg, timeout, on_event=None, script=None, cwd=None):
     """Run the runner with ``cfg``; call ``on_event(dict)`` per event; kill it after ``timeout`` s.
+
+    ``cwd``: the runner's working directory — smoke passes its output folder, so that what the framework writes
+    into its working directory (MindSpore's rank_0/om/, kernel_meta/, IR dumps) lands there, never in the
+    user's current folder; every path in the config is made absolute first. None: a fresh folder removed
+    afterwards.
 
     Returns a :class:`ascendfix.target.ProbeRun` (events, returncode, timed_out, stderr_tail, seconds,
     last_stage, ``last(kind)``).
     """
     from ascendfix import stacks, target
 
+    cfg = dict(cfg)
+    for key in PATH_KEYS:
+        if cfg.get(key):
+            cfg[key] = os.path.abspath(os.path.expanduser(str(cfg[key])))
     if cfg.get("stack") in stacks.ids():  # which runner class and tiny builder: rules/stacks.yaml
         cfg = dict(cfg, runner=stacks.runner(cfg["stack"]), tiny_builder=stacks.tiny_builder(cfg["stack"]))
     tmpdir = tempfile.mkdtemp(prefix="ascendfix-smoke-run-")
@@ -65,7 +77,7 @@ def run_runner(python, cfg, timeout, on_event=None, script=None):
         env["PYTHONIOENCODING"] = "utf-8"
         env.setdefault("TQDM_DISABLE", "1")
         return target.get(python).run_script(script or RUNNER, [cfg_path], timeout=timeout, env=env,
-                                             on_event=on_event)
+                                             on_event=on_event, cwd=str(cwd) if cwd else target.SCRATCH)
     finally:
         try:
             os.unlink(cfg_path)

@@ -119,7 +119,7 @@ def prepare(options, recipes=None):
     job.weights = None
     if options.weights:
         # checked before anything is written: a bad folder (no model_index.json, .bin only) is exit 2
-        job.weights = inspect_weights(os.path.expanduser(options.weights), recipe.get("variant"))
+        job.weights = inspect_weights(os.path.abspath(os.path.expanduser(options.weights)), recipe.get("variant"))
         job.weights["source"] = "dir"
     job.out_existed = os.path.isdir(os.path.expanduser(options.out)) if options.out else False
     job.out = prepare_out(options.out, recipe["id"], options.force)
@@ -296,7 +296,7 @@ class _Smoke(object):
         cache_dir = self.options.cache_dir and os.path.abspath(os.path.expanduser(self.options.cache_dir))
         dl = dict(cfg, download_only=True, cache_dir=cache_dir, stack="download")
         timeout = self.options.timeout or DOWNLOAD_TIMEOUT
-        res = engine.run_runner(python, dl, timeout, on_event=self._on_event)
+        res = engine.run_runner(python, dl, timeout, on_event=self._on_event, cwd=self.out)
         got = res.last("download")
         if got and res.returncode == 0:
             return got["weights"]
@@ -307,7 +307,7 @@ class _Smoke(object):
         cfg = dict(self.cfg)
         cfg["out_png"] = str(self.png)
         timeout = self.options.timeout or cfg["timeout"]
-        res = engine.run_runner(self.python, cfg, timeout, on_event=self._on_event)
+        res = engine.run_runner(self.python, cfg, timeout, on_event=self._on_event, cwd=self.out)
         env = res.last("env")
         if env:
             self.report["environment"]["framework"] = env.get("versions")

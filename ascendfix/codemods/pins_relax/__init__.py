@@ -97,18 +97,18 @@ def relax_python(spec_text, target):
 
 
 class RelaxPins(FileCodemod):
-    """Options: package (transformers), floor (4.39.3), requirements (list of requirements files)."""
+    """Options (defaults in rule.yaml): package, floor, requirements (list of requirements files)."""
 
     @property
     def package(self):
-        return str(self.options.get("package", "transformers"))
+        return str(self.options["package"])
 
     @property
     def floor(self):
-        return str(self.options.get("floor", "4.39.3"))
+        return str(self.options["floor"])
 
     def targets(self, root):
-        return ["pyproject.toml"] + list(self.options.get("requirements", ["mindone/transformers/requirements.txt"]))
+        return ["pyproject.toml"] + list(self.options.get("requirements") or [])
 
     def transform_text(self, text, relpath):
         try:
@@ -224,6 +224,10 @@ class RelaxPins(FileCodemod):
                                  "cannot verify the relaxed {} pin: import check unavailable".format(self.package))]
         where = self.context.python or "this interpreter"
         res = importcheck.check_imports(str(root), package=self.package, python=self.context.python)
+        if not res.checked and not res.installed:
+            return [self.finding(
+                "pyproject.toml", None, "info",
+                "nothing to verify: the tree imports no names from {}".format(self.package), checked=0, files=0)]
         if not res.installed:
             return [self.finding(
                 "pyproject.toml", None, "report",

@@ -17,28 +17,18 @@ file's header only (see ascendfix.apply.source).
 
 import ast
 import bisect
+import fnmatch
 import re
 
-from ascendfix.apply.base import PythonCodemod
+from ascendfix.apply.base import Plan, PythonCodemod
 from ascendfix.apply.source import LineIndex
 from ascendfix.apply.stmtindex import StatementIndex
-from ascendfix.astutil import last_name
-from ascendfix.codemods._typing_util import (
-    PEP585,
-    PEP585_SHORT,
-    TYPE_NAMES,
-    Edits,
-    ScopeVisitor,
-    TypingSpeller,
-    dotted,
-    ensure_from_import,
-    ensure_future_annotations,
-    ensure_import,
-    find_operator,
-    glob_any,
-    module_imports,
-    version_tuple,
-)
+from ascendfix.astutil import dotted, last_name, nodes_by_type
+from ascendfix.codemods.imports import ensure_from_import, ensure_future_annotations, ensure_import
+from ascendfix.codemods.py38_annotations.typing_forms import PEP585, PEP585_SHORT, TYPE_NAMES, TypingSpeller, find_operator
+from ascendfix.codemods.pyversion import version_tuple
+from ascendfix.codemods.py38_annotations import tree_index
+from ascendfix.codemods.scope import ScopeVisitor, module_imports
 
 # Substrings one of which any PEP 585 use contains (plain `in` tests: a regex alternation over the
 # generic names costs ~100x more on a 48 MB tree). Non-builtin generics need their module named.
@@ -46,17 +36,14 @@ _NEEDLES_585 = ("list[", "dict[", "tuple[", "set[", "type[", "collections", "con
 _SHORT = frozenset(PEP585_SHORT)
 _BRACKET_OR_PIPE = re.compile(r"[\[|]")
 
-DEFAULTS = {
-    "target_python": "3.8",
-    # a framework reads the __init__ signature of these classes (diffusers _get_signature_types)
-    "signature_classes": ["DiffusionPipeline", "*Pipeline"],
-    # the field annotations of these classes are read at runtime (when the class body has any)
-    "field_classes": ["TypedDict", "*Kwargs", "BaseModel", "BaseSettings", "*PreTrainedModel*"],
-    "field_decorators": ["dataclass", "dataclasses.dataclass", "pydantic.dataclasses.dataclass", "attr.s",
-                         "attr.attrs", "attr.define", "attr.frozen", "attrs.define", "attrs.frozen"],
-    # a file using any of these reads annotations itself
-    "annotation_readers": ["get_type_hints", "get_annotations", "__annotations__"],
-}
+# Options (defaults in rule.yaml): signature_classes (a framework reads their __init__ signature),
+# field_classes / field_decorators (their field annotations are read at runtime), annotation_readers
+# (a file using any of these reads annotations itself).
+_OPTION_LISTS = ("signature_classes", "field_classes", "field_decorators", "annotation_readers", "reader_callables")
+
+
+def glob_any(name, patterns):
+    return bool(name) and any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
 def _is_none(node):
@@ -88,9 +75,35 @@ def _generic_names(imports):
     return _SHORT | aliases if aliases else _SHORT
 
 
+class _Where:
+    """The file's place in the tree: its module name and the tree index's sets."""
+
+    def __init__(self, relpath, sets):
+        self.relpath = relpath or "example.py"
+        self.module = tree_index.module_name(self.relpath)
+        self.fields, self.signature, self.readers = sets
+
+    def qual(self, node, imports, local_classes):
+        """The qualified name ``node`` (a Name/Attribute chain) has in the tree, or None."""
+        d = dotted(node)
+        if d is None:
+            return None
+        head, _, rest = d.partition(".")
+        target = imports.get(head)
+        if target:
+            q = tree_index.absolute(self.module, self.relpath, target)
+        elif head in local_classes:
+            q = self.module + "." + head
+        else:
+            return None
+        return q + ("." + rest if rest else "")
+
+
 class _Scan(ScopeVisitor):
-    def __init__(self, tree, opts, need585, need604):
+    def __init__(self, tree, opts, need585, need604, where=None):
         ScopeVisitor.__init__(self, tree)
+        self.where = where
+        self._local_classes = None
         self.generic_names = _generic_names(self.imports)
         self.opts = opts
         self.need585 = need585
@@ -181,6 +194,20 @@ class _Scan(ScopeVisitor):
             self._check_class(node)
         ScopeVisitor.visit_ClassDef(self, node)
 
+    def _base_quals(self, node):
+        """(written base, qualified name in the tree or None) for each base of a class statement."""
+        w = self.where
+        if w is None:
+            return []
+        if self._local_classes is None:
+            self._local_classes = {s.name for s in self.tree.body if isinstance(s, ast.ClassDef)}
+        out = []
+        for b in node.bases:
+            b = b.value if isinstance(b, ast.Subscript) else b
+            if dotted(b):
+                out.append((dotted(b), w.qual(b, self.imports, self._local_classes)))
+        return out
+
     def _check_class(self, node):
         o = self.opts
         bases = []
@@ -193,6 +220,12 @@ class _Scan(ScopeVisitor):
                 self.protected.append(
                     (node.lineno, "class {}: a framework reads its __init__ signature ({})".format(node.name, name)))
                 return
+        quals = self._base_quals(node)
+        for written, q in quals:
+            if q is not None and q in self.where.signature:
+                self.protected.append((node.lineno, "class {}: a framework reads its __init__ signature ({}, a "
+                                                    "pipeline class of this tree)".format(node.name, written)))
+                return
         if not any(isinstance(s, ast.AnnAssign) for s in node.body):
             return
         if any(k.arg == "total" for k in node.keywords):
@@ -203,6 +236,12 @@ class _Scan(ScopeVisitor):
                 self.protected.append(
                     (node.lineno, "class {}: its field annotations are read at runtime ({})".format(node.name, name)))
                 return
+        for written, q in quals:
+            if q is not None and q in self.where.fields:
+                self.protected.append(
+                    (node.lineno, "class {}: its field annotations are read at runtime ({} is defined in this tree "
+                                  "on a class that reads them)".format(node.name, written)))
+                return
         for d in node.decorator_list:
             f = d.func if isinstance(d, ast.Call) else d
             names = [dotted(f), self.qualname(f)]
@@ -212,11 +251,12 @@ class _Scan(ScopeVisitor):
                 return
 
 
-class _Plan:
+class _Plan(Plan):
     """What to do to one file: edits, imports, and the findings that describe them."""
 
-    def __init__(self):
-        self.edits = Edits()
+    def __init__(self, relpath=None):
+        Plan.__init__(self, relpath)
+        self.edits = []  # (start, end, seq, text)
         self.future = False
         self.speller = None
         self.changes = []  # [(line, message, data)]
@@ -228,10 +268,11 @@ class Py38Annotations(PythonCodemod):
 
     def __init__(self, rule_id, options, context):
         PythonCodemod.__init__(self, rule_id, options, context)
-        opts = dict(DEFAULTS)
-        opts.update(self.options)
+        opts = dict(self.options)
+        for key in _OPTION_LISTS:
+            opts[key] = list(opts.get(key) or ())
         self.opts = opts
-        target = getattr(context, "target_python", None) or opts["target_python"]
+        target = getattr(context, "target_python", None) or opts.get("target_python") or "3.8"
         self.target = version_tuple(target)
         self.need585 = self.target < (3, 9)
         self.need604 = self.target < (3, 10)
@@ -243,36 +284,94 @@ class Py38Annotations(PythonCodemod):
         return self.need585 and any(n in text for n in _NEEDLES_585)
 
     def scan(self, tree, text, relpath):
-        plan = self.plan(tree, text)
-        self._cache = (relpath, text, plan)
-        return bool(plan.future or plan.edits), [self.finding(relpath, ln, "skip", msg) for ln, msg in plan.skips]
+        plan = self.plan(tree, text, relpath)
+        plan.rewrite = bool(plan.future or plan.edits)
+        plan.findings = [self.finding(relpath, ln, "skip", msg) for ln, msg in plan.skips]
+        return plan if (plan.rewrite or plan.findings) else None
 
-    def transform(self, src, relpath):
-        cached = getattr(self, "_cache", None)
-        self._cache = None
-        plan = None
-        if cached is not None and cached[0] == relpath and cached[1] == src.text:
-            plan = cached[2]
-        if plan is None:
-            plan = self.plan(src.tree, src.text)
+    def transform(self, src, plan):
+        relpath = plan.relpath
         findings = [self.finding(relpath, ln, "change", msg, **data) for ln, msg, data in plan.changes]
-        findings += [self.finding(relpath, ln, "skip", msg) for ln, msg in plan.skips]
         if not (plan.future or plan.edits):
             return findings
-        for start, end, _, text in plan.edits.items:
+        for start, end, _, text in plan.edits:
             src.replace(start, end, text)
         sp = plan.speller
         if plan.future or (sp is not None and (sp.from_names or sp.need_module)):
             src.header(lambda module: _imports(module, plan))
         return findings
 
+    # ------------------------------------------------------------------ the tree index (ascendfix.apply.index)
+    index_needs_tree = False
+
+    def index_prefilter(self, text):
+        return bool(text)
+
+    def index_file(self, tree, text, relpath):
+        return tree_index.file_part(text, relpath, self.opts["annotation_readers"])
+
+    def index_merge(self, parts):
+        return tree_index.merge(parts, self.opts["field_classes"], self.opts["signature_classes"],
+                                self.opts["reader_callables"])
+
+    def _index_sets(self):
+        """(fields, signature, readers) of this run's tree index, as sets (built once per index)."""
+        idx = self.index or {}
+        cached = getattr(self, "_sets", None)
+        if cached is None or cached[0] is not idx:
+            cached = self._sets = (idx, (frozenset(idx.get("fields", ())), frozenset(idx.get("signature", ())),
+                                         frozenset(idx.get("readers", ()))))
+        return cached[1]
+
+    def _handed_to_readers(self, tree, text, where, imports):
+        """[(line, why)]: places where this module hands itself or its code to something that reads
+        annotations (``sys.modules[__name__]`` as an argument; a call or decorator that resolves to a
+        known reader of signatures — typer, FastAPI, torch.library.custom_op... — or to a function or
+        object of this tree that reads annotations)."""
+        known = set(self.opts["reader_callables"]) | where.readers
+        lasts = {q.rsplit(".", 1)[-1] for q in known}
+        if "modules[__name__]" not in text and not any(n in text for n in lasts):
+            return []
+        by = nodes_by_type(tree)
+        local = {s.name for s in tree.body if isinstance(s, ast.ClassDef)}
+        out = []
+
+        def resolve(func):
+            q = where.qual(func, imports, local)
+            if q is None:
+                return None
+            if q in known:
+                return q
+            # a method of a reader object (`@app.command()` with `app = typer.Typer()` elsewhere)
+            head = q.rpartition(".")[0]
+            return head if head in known else None
+
+        for call in by.get(ast.Call, ()):
+            for a in list(call.args) + [k.value for k in call.keywords]:
+                if (isinstance(a, ast.Subscript) and dotted(a.value) == "sys.modules"
+                        and isinstance(tree_index_slice(a), ast.Name) and tree_index_slice(a).id == "__name__"):
+                    out.append((call.lineno, "hands the module itself (sys.modules[__name__]) to {}()".format(
+                        dotted(call.func) or "a function")))
+            q = resolve(call.func)
+            if q is not None:
+                out.append((call.lineno, "uses {}, which reads the annotations of the code handed to it".format(q)))
+        for cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            for node in by.get(cls, ()):
+                for d in node.decorator_list:
+                    q = resolve(d.func if isinstance(d, ast.Call) else d)
+                    if q is not None:
+                        out.append((d.lineno, "@{} reads the annotations of {}".format(q, node.name)))
+        out.sort()
+        return out
+
     # ------------------------------------------------------------------ decision
-    def plan(self, tree, text):
-        plan = _Plan()
+    def plan(self, tree, text, relpath=None):
+        plan = _Plan(relpath)
         lines = self._candidate_lines(tree, text) if (self.need585 or self.need604) else None
         if not lines:
             return plan
-        scan = _Scan(tree, self.opts, self.need585, self.need604)
+        where = _Where(relpath, self._index_sets())
+        scan = _Scan(tree, self.opts, self.need585, self.need604, where)
         if not any(r in text for r in self.opts["annotation_readers"]):
             # Visit only the statements on candidate lines (and their ancestors), plus every class
             # (the runtime-read checks); without a reader of annotations in the text, that finds
@@ -292,6 +391,8 @@ class Py38Annotations(PythonCodemod):
         rewrite = [s for s in scan.sites if s.ctx == "runtime"]
         reason = None
         if ann_sites and not has_future:
+            if not scan.protected:
+                scan.protected = self._handed_to_readers(tree, text, where, scan.imports)
             if scan.protected:
                 line, why = scan.protected[0]
                 reason = "annotations are read at runtime here ({}, line {}), so no future import".format(why, line)
@@ -364,7 +465,7 @@ class Py38Annotations(PythonCodemod):
             if name is None:
                 return None
             s, e = idx.span(node.value)
-            edits.add(s, e, name)
+            _add(edits, s, e, name)
             return "{}[...] -> {}[...]".format(text[s:e], name)
         s, e = idx.span(node)
         ops = site.operands
@@ -376,13 +477,13 @@ class Py38Annotations(PythonCodemod):
                 return None
             pipes.append(p)
         if site.kind == "isinstance":
-            edits.add(s, s, "(")
+            _add(edits, s, s, "(")
             for p in pipes:
-                edits.add(_back(text, p), p + 1, ",")
+                _add(edits, _back(text, p), p + 1, ",")
             for o, (os_, oe) in zip(ops, spans):
                 if _is_none(o):
-                    edits.add(os_, oe, "type(None)")
-            edits.add(e, e, ")")
+                    _add(edits, os_, oe, "type(None)")
+            _add(edits, e, e, ")")
             return "A | B -> (A, B) in isinstance()"
         nones = [i for i, o in enumerate(ops) if _is_none(o)]
         if len(ops) == 2 and len(nones) == 1:
@@ -390,22 +491,22 @@ class Py38Annotations(PythonCodemod):
             if opt is None:
                 return None
             if nones[0] == 1:
-                edits.add(s, s, opt + "[")
-                edits.add(_back(text, pipes[0]), e, "")
+                _add(edits, s, s, opt + "[")
+                _add(edits, _back(text, pipes[0]), e, "")
             else:
                 k = pipes[0] + 1
                 while k < len(text) and text[k] in " \t":
                     k += 1
-                edits.add(s, k, opt + "[")
-            edits.add(e, e, "]")
+                _add(edits, s, k, opt + "[")
+            _add(edits, e, e, "]")
             return "X | None -> {}[X]".format(opt)
         un = sp.spell("Union")
         if un is None:
             return None
-        edits.add(s, s, un + "[")
+        _add(edits, s, s, un + "[")
         for p in pipes:
-            edits.add(_back(text, p), p + 1, ",")
-        edits.add(e, e, "]")
+            _add(edits, _back(text, p), p + 1, ",")
+        _add(edits, e, e, "]")
         return "X | Y -> {}[X, Y]".format(un)
 
 
@@ -420,6 +521,16 @@ def _imports(module, plan):
         if sp.need_module:
             module = ensure_import(module, sp.need_module, near_from=sp.merge)
     return module
+
+
+def tree_index_slice(sub):
+    """The index expression of a subscript (3.8 wraps it in ast.Index)."""
+    sl = sub.slice
+    return sl.value if sl.__class__.__name__ == "Index" else sl
+
+
+def _add(edits, start, end, text):
+    edits.append((start, end, len(edits), text))
 
 
 def _back(text, p):

@@ -6,7 +6,9 @@ Rewrites what has an exact equivalent on the target:
   ``(s[:-len(p)] if p and s.endswith(p) else s)`` (``p == ""`` must return ``s``; ``s[:-0]`` is
   ``""``), when ``s`` is a plain name, a literal, or a ``__class__``/``__name__`` chain, and ``p`` a
   plain name, a literal or an f-string of plain names — both are then evaluated twice with no
-  side effect. A literal ``p`` becomes a number (``s[4:]``);
+  side effect; another ``s`` (a call...) is bound to a fresh name by a statement inserted before its
+  own (:mod:`ascendfix.codemods.hoist`), when that keeps the evaluation order. A literal ``p`` becomes
+  a number (``s[4:]``);
 - ``functools.cache`` → ``functools.lru_cache(maxsize=None)`` (``from functools import cache``
   imports ``lru_cache`` instead);
 - ``hashlib.md5(..., usedforsecurity=...)`` (any hashlib constructor) →
@@ -21,16 +23,15 @@ managers, PEP 614 decorators, ``except*``, dict ``|``) is checked here. Sites un
 import ast
 import re
 
-from ascendfix.apply.base import PythonCodemod
+from ascendfix import guards
+from ascendfix.apply.base import Plan, PythonCodemod
 from ascendfix.apply.source import LineIndex
-from ascendfix.astutil import last_name, nodes_by_type
-from ascendfix.codemods._typing_util import (
-    ScopeVisitor,
-    all_bound_names,
-    dotted,
-    ensure_import,
-    version_tuple,
-)
+from ascendfix.astutil import dotted, last_name, nodes_by_type
+from ascendfix.apply.stmtindex import StatementIndex
+from ascendfix.codemods import hoist
+from ascendfix.codemods.imports import ensure_import
+from ascendfix.codemods.pyversion import version_tuple
+from ascendfix.codemods.scope import ScopeVisitor, all_bound_names, fresh_name, rebound_names
 
 # try/except around a site: these handlers mean "feature detection" (the site is fine), ...
 _GUARD_EXCEPTIONS = {"ImportError", "ModuleNotFoundError", "AttributeError", "NameError"}
@@ -111,10 +112,11 @@ def _pure_argument(node):
 
 
 def _is_version_test(test):
+    """A version or availability test (ascendfix.guards), or a ``PY3*`` flag or a ``hasattr()`` probe."""
+    if guards.if_kind(test) == "conditional":
+        return True
     for n in ast.walk(test):
-        if isinstance(n, ast.Attribute) and n.attr in ("version_info", "hexversion"):
-            return True
-        if isinstance(n, ast.Name) and (n.id.startswith("PY3") or n.id in ("version_info",)):
+        if isinstance(n, ast.Name) and n.id.startswith("PY3"):
             return True
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "hasattr":
             return True
@@ -250,8 +252,12 @@ class _Scan(ScopeVisitor):
         last = items[-1].optional_vars or items[-1].context_expr
         last_end = self.idx.offset(last.end_lineno, last.end_col_offset)
         if close is not None and close >= last_end:
-            self.report(node, "parenthesized context managers", version_tuple("3.9"),
-                        " (syntax: the file does not compile on 3.8)")
+            if any(it.optional_vars is not None for it in items):
+                how = " (syntax: the file does not compile on 3.8)"
+            else:  # `with (a(), b()):` is a tuple on 3.8: it compiles, and fails when it runs
+                how = " (on 3.8 the parentheses make one tuple: it compiles, then fails when the `with` runs: " \
+                      "AttributeError: __enter__)"
+            self.report(node, "parenthesized context managers", version_tuple("3.9"), how)
 
     def _check_decorators(self, node):
         if not self.newer("3.9"):
@@ -361,13 +367,16 @@ class _Scan(ScopeVisitor):
         if isinstance(f, ast.Attribute) and f.attr in self.mod.methods:
             label, needs = self.mod.methods[f.attr]
             if self.newer(needs) and not (self.guard or self.type_checking):
-                if (f.attr in ("removeprefix", "removesuffix") and len(node.args) == 1 and not node.keywords
-                        and _pure_receiver(f.value) and _pure_argument(node.args[0]) and not self.in_fstring):
+                affix = (f.attr in ("removeprefix", "removesuffix") and len(node.args) == 1 and not node.keywords
+                         and _pure_argument(node.args[0]) and not self.in_fstring)
+                if affix and _pure_receiver(f.value):
                     self.rewrites.append((node.lineno, f.attr, node, None))
+                elif affix:  # bound to a name first, if the statement allows (Py38Stdlib.scan decides)
+                    self.rewrites.append((node.lineno, f.attr, node, "bind"))
                 else:
                     why = ""
                     if f.attr in ("removeprefix", "removesuffix"):
-                        why = ": the receiver or argument is not a plain name/literal (it would be evaluated twice); " \
+                        why = ": the argument is not a plain name/literal (it would be evaluated twice); " \
                               "rewrite by hand"
                         if self.in_fstring:
                             why = ": inside an f-string; rewrite by hand"
@@ -414,6 +423,10 @@ class Py38Stdlib(PythonCodemod):
             for kw in kws:
                 groups.add((k.rsplit(".", 1)[-1], kw))
         self._groups = sorted(tuple(sorted({n.encode() for n in g})) for g in groups)
+        # for the node pass (_interesting): last components of the tables' names
+        self._attr_last = {k.rsplit(".", 1)[-1] for k in self.attributes} | {"cache"}
+        self._kw_last = {k.rsplit(".", 1)[-1] for k, v in self.keywords.items() if v}
+        self._kw_names = {kw for v in self.keywords.values() for kw in v}
 
     def prefilter(self, text):
         words = identifiers(text)
@@ -431,19 +444,53 @@ class Py38Stdlib(PythonCodemod):
 
     def scan(self, tree, text, relpath):
         scan = self._scan(tree, text)
-        self._cache = (relpath, text, scan)
+        if any(r[3] == "bind" for r in scan.rewrites if r[1] in ("removeprefix", "removesuffix")):
+            self._bindable(scan, tree, text)
         reports = [self.finding(relpath, ln, "report", msg, api=api, needs=_fmt(needs)) for ln, api, needs, msg in
                    scan.reports]
-        return bool([r for r in scan.rewrites if r[1] != "cache-name"] or scan.cache_imports), reports
+        rewrite = bool([r for r in scan.rewrites if r[1] != "cache-name"] or scan.cache_imports)
+        if not (rewrite or reports):
+            return None
+        plan = Plan(relpath, reports, rewrite)
+        plan.scan = scan
+        return plan
 
-    def transform(self, src, relpath):
-        cached = getattr(self, "_cache", None)
-        self._cache = None
+    def _bindable(self, scan, tree, text):
+        """Decide the removeprefix/removesuffix sites whose receiver must be bound to a name first: keep
+        those :mod:`ascendfix.codemods.hoist` allows (extra = their statement), report the others."""
+        index = StatementIndex.of(tree)
+        lines = LineIndex.of(text)
+        sites = {id(r[2]) for r in scan.rewrites}
+        keep = []
+        for r in scan.rewrites:
+            line, kind, node, extra = r
+            if extra != "bind":
+                keep.append(r)
+                continue
+            why = None
+            si = next((i for i in index.at_lines([line]) if any(n is node for n in index.own_nodes(i))), None)
+            if si is None:
+                why = "its statement was not found"
+            else:
+                recv = node.func.value
+                if any(id(n) in sites for n in ast.walk(recv)):
+                    why = "it holds another rewrite"
+                else:
+                    stmt = index.nodes[si]
+                    parents = hoist.parents(stmt)
+                    why = hoist.problem(stmt, recv, hoist.path_to(recv, parents), lines, _in_class_body(index, si))
+            if why is None:
+                keep.append((line, kind, node, index.nodes[si]))
+            else:
+                label, needs = self.methods[kind]
+                scan.report(node, label, version_tuple(needs), ": the receiver would be evaluated twice and cannot be "
+                                                               "bound to a name first ({}); rewrite by hand".format(why))
+        scan.rewrites = keep
+
+    def transform(self, src, plan):
+        scan = plan.scan
+        relpath = plan.relpath
         text = src.text
-        if cached is not None and cached[0] == relpath and cached[1] == text:
-            scan = cached[2]
-        else:
-            scan = self._scan(src.tree, text)
         findings = []
         need_sys = False
         sys_name = None
@@ -451,16 +498,32 @@ class Py38Stdlib(PythonCodemod):
             if qual == "sys":
                 sys_name = local
                 break
+        if sys_name is not None and any(k == "hashlib" for _, k, _, _ in scan.rewrites) and \
+                sys_name in rebound_names(scan.tree):
+            sys_name = None  # `sys` also names something else somewhere: not safe to use
         rewrites = scan.rewrites
         if not scan.cache_imports:  # `cache` names are only rewritten together with their import
             rewrites = [r for r in rewrites if r[1] != "cache-name"]
+        bound = set()
         for line, kind, node, extra in rewrites:
             if kind in ("removeprefix", "removesuffix"):
                 before = src.segment(node)
-                after = _remove_affix(kind, node, src.segment)
+                segment = src.segment
+                note = ""
+                if extra is not None:  # (statement, ...) from _bindable: the receiver is bound to a name first
+                    name = fresh_name(text, AFFIX_NAME, bound)
+                    bound.add(name)
+                    offset, statement, _ = hoist.bind(text, src.index, extra, src.span(node.func.value), name)
+                    src.replace(offset, offset, statement)
+                    segment = (lambda n, name=name, recv=node.func.value: name if n is recv else src.segment(n))
+                    note = "; `{}` bound to `{}` first (evaluated once)".format(_short(src.segment(node.func.value)), name)
+                after = _remove_affix(kind, node, segment)
                 src.replace_node(node, after)
-                findings.append(self.finding(relpath, line, "change", "str.{}() -> {}".format(kind, after),
-                                             api="str." + kind, needs="3.9", before=before, after=after))
+                data = dict(api="str." + kind, needs="3.9", before=before, after=after)
+                if extra is not None:
+                    data.update(bound=name, bound_to=src.segment(node.func.value))
+                findings.append(self.finding(relpath, line, "change", "str.{}() -> {}{}".format(kind, after, note),
+                                             **data))
             elif kind in ("cache", "cache-name"):
                 old = src.segment(node)
                 if isinstance(node, ast.Attribute):
@@ -515,8 +578,6 @@ class Py38Stdlib(PythonCodemod):
         dotted names are resolved against every import in the file (any scope), and an unimported
         head stands for the module of that name.
         """
-        if not self._tables_built:
-            self._build_tables()
         attrs, methods, kw_funcs = self._attr_last, self.methods, self._kw_last
         with_paren = "with" in text and _at_line_start(text, _SYNTAX[1][1])
         dictish = (ast.Dict, ast.DictComp, ast.Call)
@@ -586,20 +647,34 @@ class Py38Stdlib(PythonCodemod):
                     return True
         return False
 
-    _tables_built = False
 
-    def _build_tables(self):
-        self._attr_last = {k.rsplit(".", 1)[-1] for k in self.attributes} | {"cache"}
-        self._kw_last = {k.rsplit(".", 1)[-1] for k, v in self.keywords.items() if v}
-        self._kw_names = {kw for v in self.keywords.values() for kw in v}
-        self._tables_built = True
+
+AFFIX_NAME = "affix_input"
+
+
+def _in_class_body(index, si):
+    """Is statement ``si`` directly in a class body (no def between)?"""
+    p = index.parents[si]
+    while p >= 0:
+        node = index.nodes[p]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        if isinstance(node, ast.ClassDef):
+            return True
+        p = index.parents[p]
+    return False
+
+
+def _short(s, n=60):
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 3] + "..."
 
 
 def _remove_affix(kind, node, segment):
     recv = node.func.value
     arg = node.args[0]
     s = segment(recv)
-    if not isinstance(recv, ast.Name):
+    if not isinstance(recv, ast.Name) and _pure_receiver(recv):
         s = "({})".format(s) if isinstance(recv, ast.Constant) else s
     p = segment(arg)
     literal = isinstance(arg, ast.Constant)
