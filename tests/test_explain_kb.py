@@ -27,7 +27,9 @@ SIGS = load_signatures(compile_all=True)  # every regex compiles (they are lazy 
 BY_ID = {s.id: s for s in SIGS}
 FAMS = load_families()
 LOGS = Path(__file__).parent / "data" / "logs"
-SOURCE_PREFIXES = ("https://", "http://", "captured: ", "seed blog post")
+SOURCE_PREFIXES = ("https://", "http://", "captured: ", "blog post ")
+# what a user must never read in a signature: this machine's folders, the project's internal names
+MACHINE_WORDS = re.compile(r"/work/(?:shared|wt|coord)|/tmp/warm|/tmp/kb2|ascendfix-tests/venvs|\b[Ss]eed (?:recipe|blog|00\d)|seed-00\d|seed's")
 
 
 def _hits(text):
@@ -77,12 +79,15 @@ def test_entry_is_well_formed(sig):
         for ex in sig.examples[kind]:
             src = ex["source"]
             assert src.startswith(SOURCE_PREFIXES), src
-            assert "/work/" not in src.split("seed blog post")[0], "no machine paths in sources: " + src
+            assert not MACHINE_WORDS.search(src), "no machine paths or project jargon in sources: " + src
+            assert not MACHINE_WORDS.search(ex["text"]), "no machine paths in example text: " + ex["text"][:80]
             if src.startswith("captured: ") and "tests/data/logs/" in src:
                 name = src.split("tests/data/logs/")[1].split()[0]
                 assert (LOGS / name).is_file(), "raw capture {} missing".format(name)
     for link in sig.links:
         assert link.startswith("https://")
+    for field in (sig.title, sig.cause, sig.fix, sig.explanation):
+        assert not MACHINE_WORDS.search(field), "{}: machine paths or project jargon in user text".format(sig.id)
 
 
 def test_ids_unique_and_files_one_entry_each():
