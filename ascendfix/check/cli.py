@@ -129,7 +129,7 @@ def _list(args, engine):
 
     checks = engine.select()
     renamed = {new: old for old, new in engine.ALIASES.items()}
-    rows = [{"id": c.id, "category": c.category, "title": c.title, "stacks": list(c.stacks or ["all"]),
+    rows = [{"id": c.id, "category": c.category, "title": c.title, "stacks": list(c.stacks if c.stacks is not None else ["all"]), "scope": c.scope,
              "deep": c.deep, "needs": c.needs, "description": c.doc} for c in checks]
     for r in rows:
         if r["id"] in renamed:
