@@ -41,7 +41,6 @@ CATEGORIES = [
     ("deep", "Behavioural probes (--deep)"),
 ]
 CATEGORY_TITLES = dict(CATEGORIES)
-STACKS = stacks.ids()  # rules/stacks.yaml
 # ids that were renamed: the old id still selects the check (--only) and is documented in --list-checks
 ALIASES = {"sys.permissions": "npu.permissions"}
 
