@@ -133,6 +133,11 @@ def get(stack_id):
     raise KeyError(stack_id)
 
 
+def described():
+    """'mindone = MindSpore + MindOne; torch-npu = ...' for help texts."""
+    return "; ".join("{} = {}".format(s["id"], s["title"]) for s in load()["stacks"])
+
+
 def default():
     return load()["default"]
 
