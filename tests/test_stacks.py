@@ -136,10 +136,17 @@ def _add_stack(rules, recipes, base, new, entry=None, recipe_changes=None, packa
     return {"ASCENDFIX_RULES_DIR": str(rules), "ASCENDFIX_RECIPES_DIR": str(recipes)}
 
 
+def _schema_ok(verb, r):
+    """The --json document on stdout, validated against schemas/<verb>.schema.json."""
+    from test_schemas import _valid
+
+    return _valid(verb, r)
+
+
 def _check(run_cli, env, *args):
     r = run_cli("check", "--json", *args, env=env)
     assert r.returncode in (0, 1), r.stderr
-    doc = json.loads(r.stdout)
+    doc = _schema_ok("check", r)
     crashed = [(f["id"], f["detail"]) for f in doc["findings"] if f["status"] == "crashed"]
     assert not crashed, crashed
     return doc
@@ -194,7 +201,7 @@ def test_a_new_stack_is_one_entry_and_its_recipe(tmp_path, run_cli, new, base):
     want = planmod.want_names(base)[0]
     _check(run_cli, env, "--stack", new, "--want", want + ">=0")
     r = run_cli("check", "--list-checks", "--json", env=env)
-    for row in json.loads(r.stdout)["checks"]:
+    for row in _schema_ok("check", r)["checks"]:
         assert (base in row["stacks"]) == (new in row["stacks"]) or row["stacks"] == ["all"], row["id"]
 
     # smoke: listed; a run gets through requirements, preflight (the stack's categories) and configuration, and
@@ -207,7 +214,7 @@ def test_a_new_stack_is_one_entry_and_its_recipe(tmp_path, run_cli, new, base):
     weights = make_sdxl(tmp_path / "weights", variants=("fp16",))  # real safetensors headers, no tensors
     r = run_cli("smoke", "--recipe", "r-" + new, "--weights", str(weights), "--python", python, "--force",
                 "--out", str(tmp_path / "smoke"), "--json", env=env)
-    doc = json.loads(r.stdout)
+    doc = _schema_ok("smoke", r)
     assert r.returncode == 1, r.stderr
     assert doc["recipe"]["values"]["stack"] == new
     assert doc["preflight"] and doc["preflight"]["checked"] > 0, doc["preflight"]
@@ -217,7 +224,7 @@ def test_a_new_stack_is_one_entry_and_its_recipe(tmp_path, run_cli, new, base):
     # report: --stack takes it; its check part is the new stack's
     r = run_cli("report", "--stack", new, "--no-smoke", "--out", str(tmp_path / "page.html"), "--json", env=env)
     assert r.returncode == 0, r.stderr
-    rep = json.loads(r.stdout)
+    rep = _schema_ok("report", r)
     assert rep["check"]["summary"]["stack"] == new
     assert not [f for f in rep["check"]["findings"] if f["status"] == "crashed"]
 
@@ -226,7 +233,7 @@ def test_a_new_stack_is_one_entry_and_its_recipe(tmp_path, run_cli, new, base):
     (tmp_path / "b.json").write_text(json.dumps(theirs))
     r = run_cli("compare", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--json", env=env)
     assert r.returncode in (0, 1), r.stderr
-    assert len(json.loads(r.stdout)["nodes"]) == 2
+    assert len(_schema_ok("compare", r)["nodes"]) == 2
 
 
 TOPS = [
