@@ -313,3 +313,36 @@ def test_a_rules_folder_without_stacks_uses_the_shipped_one(tmp_path, monkeypatc
     (tmp_path / "signatures").mkdir()
     monkeypatch.setenv("ASCENDFIX_RULES_DIR", str(tmp_path))
     assert stacks.ids() == ("mindone", "torch-npu", "mindie")
+
+
+@pytest.mark.parametrize("scope,expect", [
+    ({}, ["mindone", "torch-npu", "mindie"]),
+    ({"family": "torch"}, ["torch-npu", "mindie"]),
+    ({"family": ["mindspore"]}, ["mindone"]),
+    ({"uses": ["mindiesd"]}, ["mindie"]),
+    ({"uses": ["torch_npu"]}, ["torch-npu", "mindie"]),  # distribution names compare canonically
+    ({"family": "torch", "top": True}, ["mindie"]),
+    ({"top": False}, ["torch-npu"]),
+])
+def test_scopes_select_stacks_by_what_they_declare(scope, expect):
+    assert [s for s in stacks.ids() if stacks.applies(s, **scope)] == expect
+
+
+def test_an_env_rule_scoped_by_uses_runs_for_the_stacks_that_install_it(tmp_path, monkeypatch):
+    from ascendfix import data
+    from ascendfix.check import run_checks
+    from test_check_helpers import fake_env
+
+    rules, _ = _rules_copy(tmp_path)
+    with open(str(rules / "checks" / "env.yaml"), "a", encoding="utf-8") as fh:
+        fh.write("- id: env.TEST_ONLY_MINDIESD\n  var: TEST_ONLY_MINDIESD\n  uses: [mindiesd]\n  kind: enum\n"
+                 "  values: ['1']\n  source: [https://example.org/]\n  examples:\n    - {env: {}, expect: ok}\n")
+    monkeypatch.setenv("ASCENDFIX_RULES_DIR", str(rules))
+    data._load_entries_cached.cache_clear()
+    try:
+        ran = {s: {f["id"] for f in run_checks(only=["env"], stack=s, env={}, environment=fake_env())}
+               for s in stacks.ids()}
+    finally:
+        data._load_entries_cached.cache_clear()
+    assert [s for s in stacks.ids() if "env.TEST_ONLY_MINDIESD" in ran[s]] == ["mindie"]
+    assert "env.MS_ALLOC_CONF" in ran["mindone"] and "env.MS_ALLOC_CONF" not in ran["mindie"]

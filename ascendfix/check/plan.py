@@ -10,9 +10,11 @@ A stack names its framework family and its top package in ``rules/stacks.yaml``;
 (:data:`FAMILIES`) reads the family's tables and the top package's own table (``rules/compat/<top>.yaml``), so no
 code here names a stack. Preferences, most important first: the stack's top package (mindone / mindiesd; the
 torch_npu build when the stack has none) — the installed release when it fits, else the newest; then the
-framework — installed when it fits, else newest; then the facts (CANN, Python) as they are. The plan never proposes a version the tables do not list, and every pip
-command names a version that has a wheel for that Python and architecture; where a wheel does not come from
-PyPI the command says where it does (``rules/compat/wheels.yaml``).
+framework — installed when it fits, else newest; then the facts (CANN, Python) as they are. The plan never
+proposes a version the tables do not list, and every pip command names a version that has a wheel for that
+Python and architecture; where a wheel does not come from PyPI the command says where it does
+(``rules/compat/wheels.yaml``). The floors a stack names (``floors``: the diffusers that has its pipeline) are
+installed with it.
 """
 
 import shlex
