@@ -226,6 +226,35 @@ def test_every_documented_family_is_in_the_table():
     assert "01100" in rows["torch_npu"] and "02200" in rows["torch_npu"]
     assert "9" in rows["hccl"]
     assert "MIE06E000005" in rows["mindie"]
+    assert {"0x07020014", "0x07010006", "0x07020009"} <= set(rows["rt"])
+
+
+def test_code_categories_follow_their_meaning():
+    """Every row, generated or written by hand, carries the category its meaning implies (the generator's rules):
+    device setup -> device_unavailable, a device held elsewhere -> device_busy, graph capture -> graph_compile_crash."""
+    from ascendfix.explain._tablegen import meaning_category
+
+    checked = 0
+    for fam in FAMS:
+        for row in list(fam.rows.values()) + list(fam.groups):
+            meant = meaning_category("{} {}".format(row.name or row.id or "", row.title))
+            if meant is not None:
+                checked += 1
+                assert (row.category, row.role) == meant[:2], (fam.name, row.code or row.prefix, row.title)
+    assert checked > 40
+    assert meaning_category("ACL_ERROR_RT_DEV_SETUP_ERROR device setup failed")[0] == "device_unavailable"
+    assert meaning_category("RT_ERROR_DRV_OCCUPY driver occupy error")[0] == "device_busy"
+    assert meaning_category("ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED")[0] == "graph_compile_crash"
+    assert meaning_category("ACL_ERROR_RT_INVALID_DEVICE_FUNCTION invalid device function") is None
+
+
+def test_runtime_internal_codes_are_looked_up_in_any_spelling():
+    from ascendfix.explain.codes import find_code
+
+    for spelling in ("0x7020014", "0x07020014", "0X7020014", "RT_ERROR_DRV_INVALID_HANDLE"):
+        fam, row, code = find_code(spelling)
+        assert fam is not None and fam.name == "rt" and code == "0x07020014", spelling
+        assert row.category == "device_unavailable"
 
 
 # -- ranking: root cause first, consequences and wrappers after -----------------------------------------
