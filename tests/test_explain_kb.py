@@ -427,6 +427,8 @@ EXPECTED_TOP = {
     "transformers523_config_without_model_type.log": "AF086",
     "torch213_collective_no_backend_for_cpu.log": "AF087",
     "torch213_gloo_premul_sum_unsupported.log": "AF087",
+    "py311_argparse_string_annotation_type.log": "AF050",
+    "tyro1017_future_import_local_enum.log": "AF057",
     "onnxruntime132_static_batch.log": "AF061",
     "onnxruntime132_static_rank.log": "AF061",
     "diffusers042_lfs_pointer_safetensors.log": "AF062",
