@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ascendfix.data import data_root, load_yaml
+from ascendfix.errors import DataError
 from ascendfix.explain import engine
 from ascendfix.explain.codes import ROLES, load_families
 from ascendfix.explain.engine import Matcher, explain_lines, explain_stream, explain_text, rank_key
@@ -103,6 +104,34 @@ def test_categories_all_covered():
     for fam in FAMS:
         used |= {r.category for r in fam.rows.values()} | {g.category for g in fam.groups}
     assert used == set(CATEGORIES)
+
+
+def test_categories_and_apply_rules_are_data(tmp_path, monkeypatch):
+    """A category is added by data alone (rules/explain_categories.yaml); apply rules come from the codemod folders."""
+    import shutil
+
+    from ascendfix.explain import kb
+
+    assert "blanket-future-import" in kb.apply_rules() and set(APPLY_RULES) == set(kb.apply_rules())
+    assert kb.category_title("host_oom") and all(e["description"] for e in kb.category_entries())
+    rules = tmp_path / "rules"
+    shutil.copytree(str(data_root("rules")), str(rules))
+    with open(str(rules / "explain_categories.yaml"), "a", encoding="utf-8") as fh:
+        fh.write("- id: quantization\n  title: Quantized weights\n  description: A quantized model the runtime cannot load.\n")
+    sig = (rules / "signatures" / "AF086-folder-is-not-a-model.yaml").read_text(encoding="utf-8")
+    (rules / "signatures" / "AF999-new-category.yaml").write_text(
+        sig.replace("id: AF086", "id: AF999").replace("category: missing_weights", "category: quantization"),
+        encoding="utf-8")
+    monkeypatch.setenv("ASCENDFIX_RULES_DIR", str(rules))
+    sigs = {s.id: s for s in load_signatures()}
+    assert sigs["AF999"].category == "quantization" and "quantization" in kb.categories()
+    (rules / "signatures" / "AF999-new-category.yaml").write_text(
+        sig.replace("id: AF086", "id: AF999").replace("category: missing_weights", "category: no_such_category"),
+        encoding="utf-8")
+    kb._CACHE.pop(str(rules), None)
+    with pytest.raises(DataError, match="unknown category 'no_such_category'"):
+        load_signatures()
+    kb._CACHE.pop(str(rules), None)
 
 
 def _unbounded_repeats(parsed):

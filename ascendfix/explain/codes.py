@@ -155,7 +155,9 @@ class Family(object):
     def _load(self):
         if self._rows is not None:
             return
-        from ascendfix.explain.kb import CATEGORIES
+        from ascendfix.explain.kb import categories
+
+        known = categories()
 
         where = display_path(self.path)
         entries = list(self._doc.get("entries") or [])
@@ -168,7 +170,7 @@ class Family(object):
         for i, e in enumerate(entries):
             w = "{} entries[{}]".format(where, i)
             validate(e, ROW_FIELDS, w)
-            if e["category"] not in CATEGORIES:
+            if e["category"] not in known:
                 raise DataError("{}: unknown category '{}'".format(w, e["category"]))
             row = Row(self.name, e)
             if row.code in rows:
@@ -178,7 +180,7 @@ class Family(object):
         for i, g in enumerate(self._doc.get("groups") or []):
             w = "{} groups[{}]".format(where, i)
             validate(g, GROUP_FIELDS, w)
-            if g["category"] not in CATEGORIES:
+            if g["category"] not in known:
                 raise DataError("{}: unknown category '{}'".format(w, g["category"]))
             groups.append(Row(self.name, g, prefix=str(g["prefix"])))
         groups.sort(key=lambda r: -len(r.prefix))  # longest prefix first
