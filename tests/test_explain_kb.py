@@ -159,6 +159,8 @@ def _all_regexes():
     for sig in SIGS:
         for p in sig.entry["patterns"]:
             yield sig.id, p["regex"]
+            if p.get("unless"):
+                yield sig.id + " unless", p["unless"]
     for fam in FAMS:
         for d in fam.detectors:
             yield fam.name, d.source

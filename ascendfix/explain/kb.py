@@ -44,6 +44,9 @@ PATTERN_FIELDS = {
     # ignore lines whose header says DEBUG / INFO / WARNING (a module logging that it could not import something
     # and carrying on is not the failure)
     "skip_quiet_lines": Field(bool, required=False),
+    # a regex: the pattern does not count on a line that also matches it (a benign form of the same words, such as a
+    # Python warning that says it can be ignored)
+    "unless": Field(str, required=False),
 }
 EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str)}
 
@@ -58,9 +61,10 @@ _GROUP_RE = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
 class Pattern(object):
     """One regex of a signature; compiled on first use (start-up: most patterns never run)."""
 
-    __slots__ = ("source", "_regex", "where", "anchors", "required", "alone", "index", "skip_quiet_lines")
+    __slots__ = ("source", "_regex", "where", "anchors", "required", "alone", "index", "skip_quiet_lines",
+                 "unless_source", "_unless")
 
-    def __init__(self, source, anchors, required, alone, index, where="", skip_quiet_lines=False):
+    def __init__(self, source, anchors, required, alone, index, where="", skip_quiet_lines=False, unless=None):
         self.source = source
         self._regex = None
         self.where = where
@@ -69,6 +73,20 @@ class Pattern(object):
         self.alone = alone  # False: supporting evidence only, never enough on its own
         self.index = index
         self.skip_quiet_lines = skip_quiet_lines
+        self.unless_source = unless
+        self._unless = None
+
+    @property
+    def unless(self):
+        """The compiled ``unless`` regex, or None."""
+        if self.unless_source is None:
+            return None
+        if self._unless is None:
+            try:
+                self._unless = re.compile(self.unless_source)
+            except re.error as e:
+                raise DataError("{}: bad 'unless' regex: {}".format(self.where, e))
+        return self._unless
 
     @property
     def regex(self):
@@ -135,7 +153,7 @@ class Signature(object):
             alone = p.get("alone")
             self.patterns.append(
                 Pattern(p["regex"], tuple(p["anchors"]), bool(p.get("required")), alone is not False, i, pwhere,
-                        bool(p.get("skip_quiet_lines")))
+                        bool(p.get("skip_quiet_lines")), p.get("unless"))
             )
         if not any(p.alone or p.required for p in self.patterns):
             raise DataError("{}: every pattern has 'alone: false'; nothing can trigger it".format(where))
@@ -271,6 +289,7 @@ def load_signatures(compile_all=False):
         for sig in _CACHE[key]:
             for p in sig.patterns:
                 p.regex  # noqa: B018 - compiles, raising DataError on a bad regex
+                p.unless  # noqa: B018
     return _CACHE[key]
 
 
