@@ -552,3 +552,36 @@ def test_a_signature_for_the_line_outranks_a_fault_entry():
             "[Sockets]Wait links establish completed failed, local role is client. ret[9]")
     hits = _hits(line)
     assert hits[0].id == "AF008" and not any(h.kind == "fault" for h in hits)
+
+
+def _example(sig_id, needle):
+    for sig in SIGS:
+        if sig.id == sig_id:
+            for ex in sig.examples["match"]:
+                if needle in ex["text"]:
+                    return ex["text"]
+    raise AssertionError("no example of {} with {!r}".format(sig_id, needle))
+
+
+@pytest.mark.parametrize("sig_id,needle,top_category", [
+    # a set-device failure is the device setup failing, whatever CANN code comes with it (E30006 here) ...
+    ("AF047", "E30006", "device_unavailable"),
+    ("AF047", "halDeviceOpen", "device_unavailable"),
+    # ... unless the code says another process holds the device
+    ("AF053", "Resource_Busy(EL0005)", "device_busy"),
+    ("AF082", "aclInit(nullptr)", "device_busy"),
+    # aclgraph capture errors carry runtime codes (207005) that are not the generic inner error
+    ("AF083", "AclmdlRICaptureBegin", "graph_compile_crash"),
+    # HCCL FFTS+ timeouts inside an EI9999 block are a collective timeout
+    ("AF037", "hccl fftsplus task timeout", "hccl"),
+])
+def test_family_ranking_on_real_excerpts(sig_id, needle, top_category):
+    matches = explain_text(_example(sig_id, needle))
+    assert matches and matches[0]["category"] == top_category, [(m["id"], m["category"]) for m in matches]
+
+
+def test_optional_extension_warning_alone_is_a_note_not_a_cause():
+    text = _example("AF095", "you can ignore this warning")
+    m = Matcher()
+    m.feed_lines([text])
+    assert m.results() == [] and [n["id"] for n in m.notes()] == ["AF095"]
