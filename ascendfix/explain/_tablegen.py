@@ -5,8 +5,12 @@
 R, G, O, M are git checkouts of github.com/hicann/runtime, github.com/hicann/ge, github.com/hicann/opbase and
 github.com/Ascend/mind-cluster (their HEAD is read with ``git show``). What is taken from them is *facts*: each
 code, its module, its official title / constant name, and where it is documented. The meaning and the next step
-of a generated row are written here, per error class (the ``_CLASS_TEXT`` table below) — not copied. Rows that a
-family file (cann.yaml, acl.yaml, mindie.yaml) already curates by hand are skipped. Not imported at run time.
+of a generated row are written here, per error class (the ``_CLASS_TEXT`` table below) — not copied; its category
+follows what the code means (``MEANING_RULES``: device setup, a busy device, graph capture...), the same rules a test
+holds every row to, curated ones included. Rows that a family file (cann.yaml, acl.yaml, mindie.yaml) already
+curates by hand are skipped. Outputs: cann-table.json, acl-table.json, rt-table.json (the runtime's internal
+0x07xxxxxx numbers), torch_npu-table.json, mindie-table.json and ../faults/ascend-fd-table.json. Not imported at run
+time (tests import ``meaning_category``).
 """
 
 import argparse
