@@ -137,6 +137,19 @@ MEANING_RULES = [
 ]
 
 
+# the next step of a row whose category came from its meaning
+MEANING_NEXT = {
+    "host_oom": "Host RAM ran out: check free -g and the container's memory limit; load less at once.",
+    "device_busy": ("Another process or container holds the device: npu-smi info lists the processes per card; stop the "
+                    "leftover job or use another card (ASCEND_RT_VISIBLE_DEVICES)."),
+    "graph_compile_crash": ("Capturing the graph failed: run once in eager mode to confirm, capture fewer graph sizes, and "
+                            "keep host synchronisations out of the captured code; a newer driver / CANN may be needed."),
+    "device_unavailable": ("The device could not be set up: check npu-smi info (health, processes on the card), that a "
+                           "container was given /dev/davinci* and the driver folder, and read the CANN error printed "
+                           "with it (a busy card, memory already taken, an operator package the device rejects)."),
+}
+
+
 def meaning_category(text):
     """``(category, role, priority)`` the meaning of a code implies, or None (see MEANING_RULES)."""
     for cat, role, prio, rx in MEANING_RULES:
@@ -228,6 +241,7 @@ def cann_rows(runtime, ge, skip):
         prio = 15 if role == "wrapper" else 45
         if meant is not None:
             cat, role, prio = meant
+            nxt = MEANING_NEXT.get(cat, nxt)
         url = docs.get(code, ("https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json",))[0]
         rows[code] = {
             "code": code,
@@ -298,8 +312,10 @@ def acl_rows(runtime, ge, opbase, skip):
         words = _acl_words(name)
         prio = 15 if role == "wrapper" else 45
         meant = meaning_category("{} {}".format(name, words))
+        nxt = None
         if meant is not None:
             cat, role, prio = meant
+            nxt = MEANING_NEXT.get(cat)
         out.append({
             "code": code,
             "name": name,
@@ -308,8 +324,8 @@ def acl_rows(runtime, ge, opbase, skip):
             "role": role,
             "priority": prio,
             "meaning": "AscendCL return code {} ({}): {}.".format(code, name, words),
-            "next": ("Read the CANN error block and the plog around it for what failed." if role == "wrapper" else
-                     "Read the API named next to the code in the log; the CANN error lines around it give the detail."),
+            "next": nxt or ("Read the CANN error block and the plog around it for what failed." if role == "wrapper" else
+                            "Read the API named next to the code in the log; the CANN error lines around it give the detail."),
             "source": url,
         })
     return out
@@ -344,8 +360,10 @@ def rt_rows(runtime, acl):
         row = by_name.get(aclname)
         cat, role, prio = (row["category"], row["role"], row["priority"]) if row else ("ascend_inner_error", "wrapper", 14)
         meant = meaning_category("{} {}".format(name, reason))
+        nxt = None
         if meant is not None:
             cat, role, prio = meant
+            nxt = MEANING_NEXT.get(cat)
         elif role == "cause" and cat == "ascend_inner_error":
             role, prio = "wrapper", 14  # an internal step the AscendCL code and the CANN lines explain better
         else:
@@ -360,8 +378,8 @@ def rt_rows(runtime, acl):
             "priority": prio,
             "meaning": "Runtime internal error {} ({}): {}; the runtime reports it to the caller as {}.".format(
                 code, name, what, aclname + (" " + row["code"] if row else "")),
-            "next": ("Read the runtime lines around it in the plog (~/ascend/log/debug/plog): the call that failed and"
-                     " the CANN error code printed with it."),
+            "next": nxt or ("Read the runtime lines around it in the plog (~/ascend/log/debug/plog): the call that failed"
+                            " and the CANN error code printed with it."),
             "source": url,
         }
     return [out[k] for k in sorted(out)]
