@@ -254,14 +254,18 @@ def category_title(cat):
 def apply_rules():
     """The rule ids a signature's ``apply_rule`` may name: the built-in codemods and the extra patch rules."""
     from ascendfix.codemods import builtin_rule_entries
-    from ascendfix.data import load_entries
+    from ascendfix.data import data_root, load_entries
 
+    key = ("apply_rules", str(data_root("rules")))
+    if key in _CATS:
+        return _CATS[key]
     ids = [entry.get("id") for _, entry in builtin_rule_entries()]
     try:
         ids += [entry.get("id") for _, entry in load_entries("rules", "patches")]
     except DataError:
         pass  # a malformed patch rule is reported by apply, not here
-    return tuple(i for i in ids if isinstance(i, str))
+    _CATS[key] = tuple(i for i in ids if isinstance(i, str))
+    return _CATS[key]
 
 
 def __getattr__(name):  # PEP 562: CATEGORIES / APPLY_RULES computed from the data on first use
