@@ -192,7 +192,7 @@ def _installed_after(p):
     env = {"numpy": "1.26.4", "huggingface-hub": "0.36.2", "safetensors": "0.4.5"}
     if p.stack == "mindone":
         pin = c["transformers"].lstrip("=").replace(".*", ".2")
-        row = compat.mindone_row(c["mindone"])
+        row = compat.top_row("mindone", c["mindone"])
         env.update({"mindspore": c["mindspore"], "mindone": (c["mindone"], row["requires"], row["requires_python"]),
                     "transformers": pin, "mindcv": "0.3.0"})
     else:

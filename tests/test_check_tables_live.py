@@ -69,7 +69,7 @@ def test_mindiesd_rows_match_the_wheels():
         files = rel[row["mindiesd"]]
         t = tags(files)
         for arch in ("x86_64", "aarch64"):
-            spec = compat.mindiesd_python(row, arch)
+            spec = compat.top_python(row, arch)
             assert t.get(arch, set()) == (allowed(spec) if spec else set()), (row["id"], arch)
         assert {f["requires_python"] for f in files} == {row["requires_python"]}
 

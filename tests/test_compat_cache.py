@@ -28,20 +28,20 @@ def test_lookups_do_not_reread_or_walk_the_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "iter_files", lambda *a, **k: calls.append(a) or real_iter(*a, **k))
     for _ in range(200):
         assert compat.table("mindone.yaml") is rows
-        assert compat.mindone_row("0.5.0")["id"] == "mindone-0.5.0"
+        assert compat.top_row("mindone", "0.5.0")["id"] == "mindone-0.5.0"
         assert compat.mindspore_row("2.7.0") is not None
     assert calls == []
 
 
 def test_an_edited_table_is_read_again(tmp_path, monkeypatch):
     folder = _rules_copy(tmp_path, monkeypatch)
-    assert compat.mindone_row("0.5.0")["tested"] == "2.6.0 - 2.7.1"
+    assert compat.top_row("mindone", "0.5.0")["tested"] == "2.6.0 - 2.7.1"
     path = folder / "mindone.yaml"
     text = path.read_text(encoding="utf-8").replace('tested: "2.6.0 - 2.7.1"', 'tested: "2.6.0 - 2.7.1, edited"', 1)
     st = path.stat()
     path.write_text(text, encoding="utf-8")
     os.utime(str(path), ns=(st.st_atime_ns, st.st_mtime_ns + 10 ** 9))  # a later mtime even on coarse clocks
-    assert compat.mindone_row("0.5.0")["tested"] == "2.6.0 - 2.7.1, edited"
+    assert compat.top_row("mindone", "0.5.0")["tested"] == "2.6.0 - 2.7.1, edited"
 
 
 def test_another_rules_folder_is_another_cache_entry(tmp_path, monkeypatch):

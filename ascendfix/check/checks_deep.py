@@ -35,7 +35,7 @@ def _target(ctx):
     return "Ascend" if facts.npu(ctx)["nodes"] else "CPU"
 
 
-@check("deep.mindspore_run_check", "deep", "import mindspore + run_check()", stacks=["mindone"], deep=True, slow=True)
+@check("deep.mindspore_run_check", "deep", "import mindspore + run_check()", family="mindspore", deep=True, slow=True)
 def deep_run_check(ctx):
     """`mindspore.run_check()` in a subprocess; it never raises, so its output is searched for 'failed'."""
     if not ctx.dist("mindspore"):
@@ -192,7 +192,7 @@ def mindone_clip_fills(ctx):
 
 
 @check("deep.fp16_masked_fill", "deep", "fp16 masked_fill with a Python scalar, and whether mindone's CLIP code uses one",
-       stacks=["mindone"], deep=True, slow=True)
+       uses=["mindone"], deep=True, slow=True)
 def deep_masked_fill(ctx):
     """MindSpore's float16 masked_fill with a Python 0 vs a Tensor of the input's dtype, then the CLIP sources read."""
     if not ctx.dist("mindspore"):
@@ -234,7 +234,7 @@ def deep_masked_fill(ctx):
                    fix=["ascendfix apply {}   (rule masked-fill-dtype: the fill becomes ms.Tensor(0, dtype=x.dtype))".format(tree)])
 
 
-@check("deep.sdxl_import", "deep", "import mindone.diffusers.StableDiffusionXLPipeline", stacks=["mindone"], deep=True, slow=True)
+@check("deep.sdxl_import", "deep", "import mindone.diffusers.StableDiffusionXLPipeline", uses=["mindone"], deep=True, slow=True)
 def deep_sdxl_import(ctx):
     """The import users hit first; errors here are the transformers/MindSpore mismatches."""
     if not ctx.dist("mindone"):
@@ -247,7 +247,7 @@ def deep_sdxl_import(ctx):
     return finding("ok", "StableDiffusionXLPipeline imports ({} s)".format(payload["seconds"]), e)
 
 
-@check("deep.torch_npu", "deep", "import torch_npu; NPU available; C++ ABI vs ATB", stacks=["torch-npu", "mindie"], deep=True, slow=True)
+@check("deep.torch_npu", "deep", "import torch_npu; NPU available; C++ ABI vs ATB", family="torch", deep=True, slow=True)
 def deep_torch_npu(ctx):
     """import torch + torch_npu, torch.npu.is_available(), and torch's C++ ABI against $ATB_HOME_PATH's cxx_abi_N."""
     if not ctx.dist("torch"):

@@ -1,5 +1,6 @@
 """Environment variables, from rules/checks/env.yaml."""
 
+from ascendfix import stacks
 from ascendfix.check import facts, rules
 from ascendfix.check.engine import check, ev, finding, redact
 
@@ -11,7 +12,8 @@ def env_vars(ctx):
     n = facts.npu(ctx)
     devices = len(n["nodes"]) if n["nodes"] else None
     for rule in rules.env_rules():
-        if rule.get("stacks") and ctx.stack not in rule["stacks"]:
+        # scoped by what the stack declares in rules/stacks.yaml: its family, a distribution it installs
+        if not stacks.applies(ctx.stack, family=rule.get("family"), uses=rule.get("uses")):
             continue
         status, detail, value = rules.eval_env_rule(rule, ctx.env, devices, is_dir=ctx.is_dir)
         var = rule.get("var") or ", ".join(rule.get("when") or {})

@@ -10,8 +10,13 @@ from ascendfix.check import advice, compat, facts
 from ascendfix.check.engine import check, ev, finding
 from ascendfix.target import canonical_name
 
-RELEVANT = ("mindspore", "mindone", "transformers", "diffusers", "huggingface-hub", "safetensors", "numpy",
-            "torch", "torch-npu", "mindcv", "tokenizers", "mindiesd")
+# besides what the stacks install (rules/stacks.yaml): packages their pipelines load through
+_PIPELINE_DEPS = ("huggingface-hub", "safetensors", "numpy", "mindcv", "tokenizers")
+
+
+def relevant():
+    """Distributions whose absence or duplicate install breaks a stack (an error, not a warning)."""
+    return set(stacks.all_distributions()) | set(_PIPELINE_DEPS)
 
 
 def _pyver(ctx):
@@ -62,6 +67,7 @@ def pkgs_pins(ctx):
     """Requires-Dist of mindone (mindone stack) / torch_npu, diffusers (torch stack) vs installed versions."""
     out = []
     owners = stacks.requires_from(ctx.stack)  # rules/stacks.yaml
+    must = relevant()
     checked = 0
     for owner in owners:
         d = ctx.dist(owner)
@@ -73,7 +79,7 @@ def pkgs_pins(ctx):
             checked += 1
             where = ev("{} Requires-Dist".format(d["name"]), str(r))
             if inst is None:
-                if canonical_name(name) in RELEVANT:
+                if canonical_name(name) in must:
                     out.append(finding("error", "{} requires {}, which is not installed".format(d["name"], r), [where],
                                        id="pkgs.pins." + name.lower(), expected=str(r), fix=[advice.for_requirement(ctx, r, owner)]))
                 continue
@@ -82,19 +88,18 @@ def pkgs_pins(ctx):
                 out.append(finding("error", "{} {} is installed; {} {} requires {}".format(
                     name, inst, d["name"], d["version"], r), [where, ev(name, inst)],
                     id="pkgs.pins." + name.lower(), expected=str(r), fix=[advice.for_requirement(ctx, r, owner)]))
-    floor = compat.floor("diffusers", ctx.stack)
-    if floor:
-        diff = ctx.version("diffusers")
-        if diff and compat.in_spec(diff, floor["version"]) is False:
-            out.append(finding("error", "diffusers {}: {} (needs diffusers{})".format(diff, floor["why"], floor["version"]),
-                               [ev("diffusers", diff)], id="pkgs.pins.diffusers", expected="diffusers" + floor["version"],
-                               fix=advice.for_packages(ctx, "diffusers") or [advice.pip(ctx, "diffusers" + floor["version"])],
-                               links=floor["source"]))
-        elif ctx.version("torch-npu") and not diff:
-            out.append(finding("warn", "diffusers is not installed ({})".format(floor["why"]), [ev("diffusers", "not installed")],
-                               id="pkgs.pins.diffusers", expected="diffusers" + floor["version"],
-                               fix=advice.for_packages(ctx, "diffusers") or [advice.pip(ctx, "diffusers" + floor["version"])],
-                               links=floor["source"]))
+    framework = stacks.family_info(ctx.stack)["framework"]
+    for floor in compat.floors(ctx.stack):  # the floors the stack names (rules/stacks.yaml)
+        pkg = floor["package"]
+        have = ctx.version(pkg)
+        need = pkg + floor["version"]
+        fix = advice.for_packages(ctx, pkg) or [advice.pip(ctx, need)]
+        if have and compat.in_spec(have, floor["version"]) is False:
+            out.append(finding("error", "{} {}: {} (needs {})".format(pkg, have, floor["why"], need),
+                               [ev(pkg, have)], id="pkgs.pins." + pkg, expected=need, fix=fix, links=floor["source"]))
+        elif not have and all(ctx.version(d) for d in framework):
+            out.append(finding("warn", "{} is not installed ({})".format(pkg, floor["why"]), [ev(pkg, "not installed")],
+                               id="pkgs.pins." + pkg, expected=need, fix=fix, links=floor["source"]))
     if not out:
         owners_found = [o for o in owners if ctx.dist(o)]
         if not owners_found:
@@ -141,7 +146,7 @@ def consistency(ctx):
                            [ev(b["path"], b["error"])], id="pkgs.broken",
                            fix=["remove the directory {} (or reinstall that package)".format(b["path"])]))
     for name, items in sorted((env.get("duplicates") or {}).items()):
-        rel = name in RELEVANT
+        rel = name in relevant()
         out.append(finding("error" if rel else "warn", "{} is installed {} times: {}".format(
             name, len(items), "; ".join("{} in {}".format(i["version"], i["location"]) for i in items)),
             [ev(i["location"], i["version"]) for i in items], id="pkgs.duplicate." + name,
@@ -170,7 +175,7 @@ def consistency(ctx):
 
 
 # --- mindone tree vs installed transformers ----------------------------------------------------------
-@check("mindone.transformers_imports", "packages", "mindone's transformers imports resolve", stacks=["mindone"], slow=True)
+@check("mindone.transformers_imports", "packages", "mindone's transformers imports resolve", uses=["mindone"], slow=True)
 def transformers_imports(ctx):
     """`from transformers... import X` names in the mindone tree (--mindone or installed) vs installed transformers."""
     tree = ctx.mindone

@@ -1,14 +1,18 @@
 """Version pairing: MindSpore <-> CANN, mindone <-> MindSpore, torch <-> torch_npu <-> CANN, mindiesd <-> torch,
-CANN <-> driver, MindIE / NNAL / ATB. Every pair is judged from rules/compat (compat.py); fixes come from the plan."""
+CANN <-> driver, MindIE / NNAL / ATB. Every pair is judged from rules/compat (compat.py); fixes come from the plan.
+
+The stack's top package (rules/stacks.yaml ``top``: mindone on MindSpore, mindiesd on torch_npu) is judged by its
+own table; its findings are named after it (``mindone.mindspore``, ``mindiesd.torch``)."""
 
 import re
 
+from ascendfix import stacks
 from ascendfix.check import advice, compat, facts
 from ascendfix.check.engine import check, ev, finding
 from ascendfix.check.parsers import norm_cann, parse_kv
 
 
-@check("mindspore.cann", "pairing", "MindSpore <-> CANN", stacks=["mindone"])
+@check("mindspore.cann", "pairing", "MindSpore <-> CANN", family="mindspore")
 def mindspore_cann(ctx):
     """Installed MindSpore (metadata only) against the CANN found, from rules/compat/mindspore.yaml."""
     ms = ctx.version("mindspore")
@@ -29,27 +33,35 @@ def mindspore_cann(ctx):
     return finding(status, msg, e, expected=expected, fix=fix, links=compat.source_of(row) or None)
 
 
-@check("mindone.mindspore", "pairing", "mindone <-> MindSpore", stacks=["mindone"])
+def _top(ctx, suffix, title):
+    """(top distribution, finding id and title for it) of the stack's top package."""
+    top = stacks.top(ctx.stack)
+    return top, {"id": "{}.{}".format(stacks.top_table(top)[1], suffix), "title": title.format(top)}
+
+
+@check("mindone.mindspore", "pairing", "mindone <-> MindSpore", family="mindspore")
 def mindone_mindspore(ctx):
     """The installed mindone release's MindSpore range (mindone does not declare it to pip)."""
-    mo = ctx.version("mindone")
+    top, name = _top(ctx, "mindspore", "{} <-> MindSpore")
+    mo = ctx.version(top)
     if not mo:
-        return finding("skip", "mindone not installed")
-    row = compat.mindone_row(mo)
+        return finding("skip", "{} not installed".format(top), **name)
+    row = compat.top_row(top, mo)
     if row is None:
-        return finding("warn", "mindone {} is not in the shipped table".format(mo), [ev("mindone", mo)],
-                       fix=advice.for_packages(ctx, "mindone"))
+        return finding("warn", "{} {} is not in the shipped table".format(top, mo), [ev(top, mo)],
+                       fix=advice.for_packages(ctx, top), **name)
     ms = ctx.version("mindspore")
-    e = [ev("mindone", mo), ev("mindspore", ms or "not installed")]
+    e = [ev(top, mo), ev("mindspore", ms or "not installed")]
     if not ms:
-        return finding("skip", "MindSpore not installed (mindone {} wants {})".format(mo, row["mindspore"]), e)
-    status, _, msg = compat.eval_mindone(row, None, ms)
-    fix = advice.for_packages(ctx, "mindone", "mindspore") if status != "ok" else []
-    return finding(status, msg if status != "ok" else "mindone {} with MindSpore {} (wants {})".format(
-        mo, ms, row["mindspore"]), e, expected="MindSpore " + row["mindspore"], fix=fix, links=compat.source_of(row))
+        return finding("skip", "MindSpore not installed ({} {} wants {})".format(top, mo, row["mindspore"]), e, **name)
+    status, _, msg = compat.eval_top_mindspore(top, row, None, ms)
+    fix = advice.for_packages(ctx, top, "mindspore") if status != "ok" else []
+    return finding(status, msg if status != "ok" else "{} {} with MindSpore {} (wants {})".format(
+        top, mo, ms, row["mindspore"]), e, expected="MindSpore " + row["mindspore"], fix=fix,
+        links=compat.source_of(row), **name)
 
 
-@check("torch_npu.compat", "pairing", "torch <-> torch_npu <-> CANN", stacks=["torch-npu", "mindie"])
+@check("torch_npu.compat", "pairing", "torch <-> torch_npu <-> CANN", family="torch")
 def torch_npu_compat(ctx):
     """torch_npu's exact torch pin and the CANN it is documented for (a range for newer lines), from torch_npu.yaml."""
     tn, torch = ctx.version("torch-npu"), ctx.version("torch")
@@ -69,25 +81,26 @@ def torch_npu_compat(ctx):
     return finding(status, msg, e, fix=fix, links=compat.source_of(row) or None)
 
 
-@check("mindiesd.torch", "pairing", "mindiesd <-> torch (operator plugins) <-> Python", stacks=["mindie"])
+@check("mindiesd.torch", "pairing", "mindiesd <-> torch (operator plugins) <-> Python", family="torch", top=True)
 def mindiesd_torch(ctx):
     """The installed mindiesd ships operator plugins for some torch versions only; its wheels for some Pythons only."""
-    sd = ctx.version("mindiesd")
+    top, name = _top(ctx, "torch", "{} <-> torch (operator plugins) <-> Python")
+    sd = ctx.version(top)
     if not sd:
-        return finding("error", "mindiesd is not installed", [ev("mindiesd", "not installed")],
-                       fix=advice.for_packages(ctx, "mindiesd") or [advice.whole_plan(ctx) or "see the plan below"])
-    row = compat.mindiesd_row(sd)
+        return finding("error", "{} is not installed".format(top), [ev(top, "not installed")],
+                       fix=advice.for_packages(ctx, top) or [advice.whole_plan(ctx) or "see the plan below"], **name)
+    row = compat.top_row(top, sd)
     if row is None:
-        return finding("warn", "mindiesd {} is not in the shipped table".format(sd), [ev("mindiesd", sd)])
+        return finding("warn", "{} {} is not in the shipped table".format(top, sd), [ev(top, sd)], **name)
     torch = ctx.version("torch")
     py = ".".join(str(x) for x in ctx.py_version)
-    status, _, msg = compat.eval_mindiesd(row, py, None, torch)
-    e = [ev("mindiesd", sd), ev("torch", torch or "not installed")]
+    status, _, msg = compat.eval_top_torch(top, row, py, None, torch)
+    e = [ev(top, sd), ev("torch", torch or "not installed")]
     if status == "ok":
-        msg = "mindiesd {} has a plugin for torch {}".format(sd, compat.minor(torch)) if torch else msg
-    fix = advice.for_packages(ctx, "mindiesd", "torch", "torch-npu") if status != "ok" else []
+        msg = "{} {} has a plugin for torch {}".format(top, sd, compat.minor(torch)) if torch else msg
+    fix = advice.for_packages(ctx, top, "torch", "torch-npu") if status != "ok" else []
     return finding(status, msg, e, expected="torch {}".format(" / ".join(row["torch"])), fix=fix,
-                   links=compat.source_of(row))
+                   links=compat.source_of(row), **name)
 
 
 @check("cann.driver_compat", "pairing", "CANN <-> driver")
@@ -123,7 +136,7 @@ def _first_readable(ctx, paths):
     return None, None
 
 
-@check("mindie.components", "pairing", "MindIE and NNAL/ATB located, versioned, sourced", stacks=["mindie"])
+@check("mindie.components", "pairing", "MindIE and NNAL/ATB located, versioned, sourced", uses=["mindiesd"])
 def mindie_components(ctx):
     """/usr/local/Ascend/mindie/latest/version.info, nnal/atb/latest/version.info, $ATB_HOME_PATH ABI."""
     env = ctx.env

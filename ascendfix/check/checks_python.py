@@ -2,8 +2,12 @@
 
 import os
 
+from ascendfix import stacks
 from ascendfix.check import advice, compat
 from ascendfix.check.engine import check, ev, finding
+
+
+TREE_PACKAGE = "mindone"  # what a --mindone tree is a checkout of
 
 
 def _pyver(ctx):
@@ -20,19 +24,20 @@ def python_version(ctx):
     py = _pyver(ctx)
     e = [ev(_exe(ctx), "Python " + py)]
     problems, fits = [], []
-    if ctx.stack == "mindone":
+    family, top = stacks.family(ctx.stack), stacks.top(ctx.stack)  # rules/stacks.yaml
+    if family == "mindspore":
         ms = ctx.version("mindspore")
         if ms:
             row = compat.mindspore_row(ms)
             if row:
                 (problems if compat.in_spec(py, row["python"]) is False else fits).append(
                     "MindSpore {} wheels exist for Python {}".format(ms, row["python"]))
-        mo = ctx.version("mindone")
+        mo = ctx.version(top)
         if mo:
-            row = compat.mindone_row(mo)
-            req = row["requires_python"] if row else (ctx.dist("mindone") or {}).get("requires_python")
+            row = compat.top_row(top, mo)
+            req = row["requires_python"] if row else (ctx.dist(top) or {}).get("requires_python")
             if req:
-                (problems if compat.in_spec(py, req) is False else fits).append("mindone {} requires Python {}".format(mo, req))
+                (problems if compat.in_spec(py, req) is False else fits).append("{} {} requires Python {}".format(top, mo, req))
     else:
         tn = ctx.version("torch-npu")
         if tn:
@@ -42,17 +47,18 @@ def python_version(ctx):
                 spec = compat.pair_python(hits[0], ctx.environment.get("python", {}).get("machine"))
                 (problems if compat.in_spec(py, spec) is False else fits).append(
                     "torch_npu {} wheels exist for Python {}".format(tn, spec))
-        sd = ctx.version("mindiesd")
-        if ctx.stack == "mindie" and sd:
-            row = compat.mindiesd_row(sd)
+        sd = ctx.version(top) if top else None
+        if sd:
+            row = compat.top_row(top, sd)
             if row:
-                status, _, msg = compat.eval_mindiesd(row, py, ctx.environment.get("python", {}).get("machine"))
+                status, _, msg = compat.eval_top_torch(top, row, py, ctx.environment.get("python", {}).get("machine"))
                 (problems if status == "error" else fits).append(msg)
         if not tn and not ctx.version("torch"):
             fits.append("no torch installed yet")
     if problems:
         return finding("error", "Python {}: {}".format(py, "; ".join(problems)), e,
-                       fix=advice.for_packages(ctx, "mindspore", "mindone", "torch-npu", "mindiesd"))
+                       fix=advice.for_packages(ctx, *(["mindspore", top] if family == "mindspore" else
+                                                      ["torch-npu"] + ([top] if top else []))))
     return finding("ok", "Python {}{}".format(py, " ({})".format("; ".join(fits)) if fits else ""), e)
 
 
@@ -85,7 +91,7 @@ def tree_info(ctx):
     return ctx.cached("mindone_tree", _read)
 
 
-@check("mindone.sed_future_import", "python", "mindone tree not patched by the blanket sed", stacks=["mindone"])
+@check("mindone.sed_future_import", "python", "mindone tree not patched by the blanket sed", uses=["mindone"])
 def mindone_sed_future_import(ctx):
     """The blog's `find . -name "*.py" -exec sed -i '1i from __future__ import annotations' {} +` on a --mindone tree
     (detected like the apply rule blanket-future-import does, which repairs it)."""
@@ -108,62 +114,67 @@ def mindone_sed_future_import(ctx):
              "`ascendfix revert` returns to the sed state)".format(tree)])
 
 
-@check("python.verdict", "python", "Can this stack work on this interpreter at all?", stacks=["mindone"])
+@check("python.verdict", "python", "Can this stack work on this interpreter at all?", family="mindspore")
 def python_verdict(ctx):
-    """Which mindone release this interpreter can run (e.g. Python 3.8: 0.2.0 at most), and what a newer one needs."""
+    """Which mindone release this interpreter can run (e.g. Python 3.8: 0.2.0 at most), and what a newer one needs.
+
+    The package judged is the stack's top package (rules/stacks.yaml); a --mindone tree counts when it is mindone."""
     from ascendfix.check import plan as planmod
 
     py = _pyver(ctx)
     p = planmod.plan_for(ctx)
-    installed = ctx.version("mindone")
-    tree = tree_info(ctx)
+    top = stacks.top(ctx.stack)
+    col = stacks.top_table(top)[1]
+    installed = ctx.version(top)
+    tree = tree_info(ctx) if col == TREE_PACKAGE else None
     tree_v = tree["version"] if tree else None
-    target = compat.mindone_row(installed) if installed else (compat.mindone_row(tree_v) if tree_v else None)
+    target = compat.top_row(top, installed) if installed else (compat.top_row(top, tree_v) if tree_v else None)
     e = []
     blockers = []
     if target is not None:
         if compat.in_spec(py, target["requires_python"]) is False:
-            blockers.append("mindone {} requires Python {}".format(target["mindone"], target["requires_python"]))
+            blockers.append("{} {} requires Python {}".format(top, target[col], target["requires_python"]))
         for req, prow in compat.pinned_blockers(target, py):
             blockers.append("it pins {}, which requires Python {}".format(req, prow["requires_python"]))
-        e.append(ev(compat.source_of(target)[0], "mindone {}: Requires-Python {}, pins {}".format(
-            target["mindone"], target["requires_python"], ", ".join(target["requires"]))))
+        e.append(ev(compat.source_of(target)[0], "{} {}: Requires-Python {}, pins {}".format(
+            top, target[col], target["requires_python"], ", ".join(target["requires"]))))
     elif installed:
-        return finding("warn", "mindone {} is not in the shipped compatibility table".format(installed),
-                       [ev("mindone", installed)])
+        return finding("warn", "{} {} is not in the shipped compatibility table".format(top, installed),
+                       [ev(top, installed)])
     edited = []
     if tree and target and tree["requires_python"] and tree["requires_python"] != target["requires_python"]:
         edited.append("the tree's pyproject.toml says requires-python {} (upstream {}: {})".format(
-            tree["requires_python"], target["mindone"], target["requires_python"]))
+            tree["requires_python"], target[col], target["requires_python"]))
         e.append(ev(os.path.join(tree["path"], "pyproject.toml"), "requires-python = " + tree["requires_python"]))
-    fits = p.choice.get("mindone") if p.status in ("ok", "changes") else None
+    fits = p.choice.get(col) if p.status in ("ok", "changes") else None
     if blockers:
         src = "installed" if installed else "the --mindone tree"
-        detail = ("Python {} + mindone {} cannot work ({}): {}. Relaxing the pins (sed on pyproject.toml) only moves the "
-                  "failure to import time".format(py, target["mindone"], src, "; ".join(blockers)))
+        detail = ("Python {} + {} {} cannot work ({}): {}. Relaxing the pins (sed on pyproject.toml) only moves the "
+                  "failure to import time".format(py, top, target[col], src, "; ".join(blockers)))
         if edited:
             detail += "; " + "; ".join(edited)
-        detail += " (the mindone.transformers_imports finding lists the names that stay unresolved)"
+        if col == TREE_PACKAGE:
+            detail += " (the mindone.transformers_imports finding lists the names that stay unresolved)"
         if fits:
-            detail += ". On Python {}, mindone {} fits (see the plan)".format(py, fits)
+            detail += ". On Python {}, {} {} fits (see the plan)".format(py, top, fits)
         return finding("error", detail, e, expected="Python {}".format(target["requires_python"]),
-                       fix=advice.for_packages(ctx, "mindone") or [advice.whole_plan(ctx) or "see the plan below"])
+                       fix=advice.for_packages(ctx, top) or [advice.whole_plan(ctx) or "see the plan below"])
     if p.status == "unsolvable":
         return finding("error", "nothing in the shipped tables fits: {}".format("; ".join(p.blocked_by)), e,
                        fix=[advice.whole_plan(ctx)])
     if "python" in p.relaxed and not ctx.own_env:
         asked = ", ".join(p.wants) if p.wants else "the {} stack".format(ctx.stack)
-        row = compat.mindone_row(p.choice.get("mindone")) if p.choice.get("mindone") else None
+        row = compat.top_row(top, p.choice.get(col)) if p.choice.get(col) else None
         need = " Python {}".format(row["requires_python"]) if row and compat.in_spec(py, row["requires_python"]) is False \
             else " another Python"
         why = [b for b in p.blocked_by if "Python" in b] or p.blocked_by[:1]
         detail = "{} needs{} ({}); this is Python {}".format(asked, need, "; ".join(why), py)
         return finding("error" if installed else "warn", detail, e, expected="Python" + need, fix=[advice.whole_plan(ctx)])
     if target is not None:
-        return finding("ok", "mindone {} ({}) can work on Python {}".format(
-            target["mindone"], "installed" if installed else "the --mindone tree", py), e)
+        return finding("ok", "{} {} ({}) can work on Python {}".format(
+            top, target[col], "installed" if installed else "the --mindone tree", py), e)
     if fits:
-        newest = compat.newest_first(r["mindone"] for r in compat.table("mindone.yaml"))[0]
+        newest = compat.newest_first(compat.top_rows(top))[0]
         note = "" if compat.same_release(fits, newest) else " (newer releases need more: see the plan)"
-        return finding("ok", "on Python {} the newest mindone that fits the tables is {}{}".format(py, fits, note), e)
-    return finding("skip", "no mindone installed and no plan to compare with", e)
+        return finding("ok", "on Python {} the newest {} that fits the tables is {}{}".format(py, top, fits, note), e)
+    return finding("skip", "no {} installed and no plan to compare with".format(top), e)

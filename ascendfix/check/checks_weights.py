@@ -7,6 +7,7 @@ as long as the header says.
 
 import os
 
+from ascendfix import stacks
 from ascendfix.check.engine import check, ev, finding
 from ascendfix.weights import SDXL_CLASSES, scan
 
@@ -118,7 +119,7 @@ def weights_files(ctx):
             if fp16_everywhere:
                 problems.append(("warn", "weights use the fp16 variant naming (*.fp16.safetensors) and not every component "
                                  "has plain files: pass variant=\"fp16\" to from_pretrained", ev(d, listing)))
-                dtype = "torch_dtype=torch.float16" if ctx.stack in ("torch-npu", "mindie") else "mindspore_dtype=ms.float16"
+                dtype = stacks.family_info(ctx.stack)["dtype_arg"]  # rules/stacks.yaml families
                 fix_variant = ["StableDiffusionXLPipeline.from_pretrained('{}', variant=\"fp16\", {})".format(d, dtype)]
             else:
                 only_plain = sorted(k for k, v in per.items() if v and "fp16" not in v)

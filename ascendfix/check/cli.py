@@ -16,8 +16,8 @@ Which Python environment: --python PATH (a python or a venv folder); without it,
 running ascendfix when a framework is installed there, else the active $VIRTUAL_ENV / $CONDA_PREFIX or
 `python3` on PATH with a framework installed. The header says which one was checked.
 
-Stacks (--stack, auto-detected from what is installed): mindone (MindSpore + MindOne), torch-npu
-(torch_npu + diffusers), mindie (MindIE-SD).
+Stacks (--stack, auto-detected from what is installed; listed under --stack below) are described in
+rules/stacks.yaml: each names its framework family, and the checks, the plan and smoke follow from that.
 
 Replay / testing without an NPU: --root DIR reads every system file under DIR (DIR/dev,
 DIR/usr/local/Ascend, DIR/proc/meminfo, ...) and runs no system command; --command-output
@@ -45,7 +45,8 @@ from ascendfix.errors import EXIT_OK, AscendfixError
 
 def add_arguments(parser):
     parser.add_argument("--stack", choices=list(stacks.ids()),
-                        help="the deployment route to check (default: detected from installed packages)")
+                        help="the deployment route to check ({}; default: detected from installed packages)".format(
+                            stacks.described()))
     parser.add_argument("--weights", metavar="DIR", help="an SDXL diffusers folder to check (default: SDXL folders "
                         "found in the modelscope cache)")
     parser.add_argument("--python", metavar="PATH", help="inspect another interpreter's environment (a venv's python "
@@ -129,7 +130,9 @@ def _list(args, engine):
 
     checks = engine.select()
     renamed = {new: old for old, new in engine.ALIASES.items()}
-    rows = [{"id": c.id, "category": c.category, "title": c.title, "stacks": list(c.stacks or ["all"]),
+    # stacks: the ids of rules/stacks.yaml the check runs for (["all"]: unscoped); scope: what decides it
+    rows = [{"id": c.id, "category": c.category, "title": c.title,
+             "stacks": list(c.stacks) if c.stacks is not None else ["all"], "scope": c.scope,
              "deep": c.deep, "needs": c.needs, "description": c.doc} for c in checks]
     for r in rows:
         if r["id"] in renamed:

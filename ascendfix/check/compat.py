@@ -28,13 +28,9 @@ SCHEMAS = {
                          "source": _SOURCE, "examples": _EXAMPLES},
     "torch_npu.yaml": {"id": F(str), "cann": F(str), "cann_range": F(str, required=False), "pairs": F(list, items=dict),
                        "source": _SOURCE, "examples": _EXAMPLES},
-    "mindone.yaml": {"id": F(str), "mindone": F(str), "mindspore": F(str), "tested": F(str, required=False),
-                     "requires_python": F(str), "requires": F(list, items=str), "source": _SOURCE, "examples": _EXAMPLES},
-    "mindiesd.yaml": {"id": F(str), "mindiesd": F(str), "requires_python": F(str), "python_by_arch": F(dict),
-                      "torch": F(list, items=str), "source": _SOURCE, "examples": _EXAMPLES},
     "packages.yaml": {"id": F(str), "kind": F(str, choices=["requires_python", "floor"]), "package": F(str),
                       "version": F(str), "requires_python": F(str, required=False), "why": F(str, required=False),
-                      "stacks": F(list, required=False, items=str), "source": _SOURCE, "examples": _EXAMPLES},
+                      "source": _SOURCE, "examples": _EXAMPLES},
     "wheels.yaml": {"id": F(str), "package": F(str), "arch": F(str, required=False), "url": F(str, required=False),
                     "pip_args": F(list, required=False, items=str), "index_url": F(str, required=False),
                     "local": F(str, required=False), "versions": F(str, required=False), "source": _SOURCE,
@@ -44,9 +40,42 @@ SCHEMAS = {
                   "index": F(str, required=False), "ops_version": F(str, choices=["same", "line"]),
                   "source": _SOURCE, "examples": _EXAMPLES},
 }
+# The table of a stack's top package (rules/compat/<top>.yaml, named in rules/stacks.yaml), by the stack's family;
+# the release column is named like the file (mindone.yaml: `mindone`, mindiesd.yaml: `mindiesd`).
+#   mindspore  the package's releases on MindSpore: the MindSpore range, Requires-Python and Requires-Dist pins
+#   torch      the package's releases on torch + torch_npu: Requires-Python, wheels per architecture and the
+#              torch minor versions it ships operator plugins for
+TOP_SCHEMAS = {
+    "mindspore": {"id": F(str), "mindspore": F(str), "tested": F(str, required=False), "requires_python": F(str),
+                  "requires": F(list, items=str), "source": _SOURCE, "examples": _EXAMPLES},
+    "torch": {"id": F(str), "requires_python": F(str), "python_by_arch": F(dict), "torch": F(list, items=str),
+              "source": _SOURCE, "examples": _EXAMPLES},
+}
 _PAIR_FIELDS = {"torch": F(str), "torch_npu": F(str), "python": F(str), "python_x86_64": F(str, required=False)}
 
-TABLES = tuple(SCHEMAS)
+TABLES = tuple(SCHEMAS)  # the framework tables; the top packages' tables come from rules/stacks.yaml
+
+
+def top_tables():
+    """{file name: family} of the top-package tables the stacks name (mindone.yaml: mindspore, ...)."""
+    from ascendfix import stacks
+
+    return stacks.top_tables()
+
+
+def tables():
+    """Every table file in use: the framework tables and the stacks' top-package tables."""
+    return TABLES + tuple(n for n in top_tables() if n not in SCHEMAS)
+
+
+def schema(name):
+    """The fields of a table's rows; a DataError for a table nothing names."""
+    if name in SCHEMAS:
+        return SCHEMAS[name]
+    fam = top_tables().get(name)
+    if fam is None or fam not in TOP_SCHEMAS:
+        raise data.DataError("rules/compat/{}: no stack in rules/stacks.yaml names this table".format(name))
+    return dict(TOP_SCHEMAS[fam], **{name[:-len(".yaml")]: F(str)})
 
 
 _TABLES = {}  # name -> (stamp, rows)
@@ -76,10 +105,11 @@ def table(name):
 
 
 def _load_table(name):
+    fields = schema(name)
     rows = [e for p, e in data.load_entries("rules", "compat") if p.name == name]
     for row in rows:
         where = "rules/compat/{}: entry '{}'".format(name, row.get("id"))
-        data.validate(row, SCHEMAS[name], where)
+        data.validate(row, fields, where)
         for i, pair in enumerate(row.get("pairs") or []):
             data.validate(pair, _PAIR_FIELDS, "{} pairs[{}]".format(where, i))
     return rows
@@ -306,12 +336,31 @@ def eval_torch_npu(cann, torch, torch_npu):
         torch_npu, " / ".join(canns), cann)
 
 
-# --- mindone ------------------------------------------------------------------------------------------
-def mindone_row(version):
-    for row in table("mindone.yaml"):
-        if same_release(row["mindone"], version):
+# --- top packages (rules/stacks.yaml `top`: mindone on MindSpore, mindiesd on torch_npu) ------------------
+def top_row(package, version):
+    """The row of ``package``'s table (rules/compat/<package>.yaml) for a release, or None."""
+    from ascendfix import stacks
+
+    name, col = stacks.top_table(package)
+    for row in table(name):
+        if same_release(row[col], version):
             return row
     return None
+
+
+def top_rows(package):
+    """{release: row} of a top package's table, in table order."""
+    from ascendfix import stacks
+
+    name, col = stacks.top_table(package)
+    return {r[col]: r for r in table(name)}
+
+
+def row_version(package, row):
+    """The release a top-package row is about."""
+    from ascendfix import stacks
+
+    return row[stacks.top_table(package)[1]]
 
 
 def requires_python_row(package, pin):
@@ -322,21 +371,26 @@ def requires_python_row(package, pin):
     return None
 
 
+def floors(stack):
+    """The floor rows ``stack`` names in rules/stacks.yaml, in its order (a name without a row: DataError)."""
+    from ascendfix import stacks
 
-def floor(package, stack=None):
-    """The floor row of a package for a stack (diffusers for SDXL), or None."""
-    for row in table("packages.yaml"):
-        if row["kind"] == "floor" and row["package"] == package and (stack is None or stack in (row.get("stacks") or [])):
-            return row
-    return None
+    rows = {r["id"]: r for r in table("packages.yaml") if r["kind"] == "floor"}
+    out = []
+    for fid in stacks.floors(stack):
+        if fid not in rows:
+            raise data.DataError("rules/stacks.yaml: stack '{}': floor '{}' is not a floor row of "
+                                 "rules/compat/packages.yaml".format(stack, fid))
+        out.append(rows[fid])
+    return out
 
 
 def pinned_blockers(row, python):
-    """Pins of a mindone release that cannot install on ``python`` (e.g. transformers==4.57.1 on 3.8)."""
+    """Pins of a top-package release that cannot install on ``python`` (e.g. transformers==4.57.1 on 3.8)."""
     from packaging.requirements import InvalidRequirement, Requirement
 
     out = []
-    for req in row["requires"]:
+    for req in row.get("requires") or []:
         try:
             r = Requirement(req)
         except InvalidRequirement:
@@ -349,69 +403,67 @@ def pinned_blockers(row, python):
     return out
 
 
-def mindone_mindspore_fits(row, mindspore):
+# on MindSpore
+def top_mindspore_fits(row, mindspore):
     return in_spec(mindspore, row["mindspore"]) is True
 
 
-def eval_mindone(row, python, mindspore):
-    """mindone release row vs a Python version and an installed MindSpore (either may be None)."""
+def eval_top_mindspore(package, row, python, mindspore):
+    """A top package's release row (on MindSpore) vs a Python version and an installed MindSpore (either may be
+    None)."""
+    rel = row_version(package, row)
     problems = []
     if python and in_spec(python, row["requires_python"]) is False:
-        problems.append("mindone {} requires Python {}, this is {}".format(row["mindone"], row["requires_python"], python))
+        problems.append("{} {} requires Python {}, this is {}".format(package, rel, row["requires_python"], python))
     newer = False
     if mindspore and in_spec(mindspore, row["mindspore"]) is False:
         floors = ",".join(s for s in row["mindspore"].split(",") if s.strip().startswith((">", "!")))
         if floors and in_spec(mindspore, floors) and not problems:
             newer = True
         else:
-            problems.append("mindone {} works with MindSpore {}, found {}".format(row["mindone"], row["mindspore"], mindspore))
+            problems.append("{} {} works with MindSpore {}, found {}".format(package, rel, row["mindspore"], mindspore))
     if problems:
         return "error", row, "; ".join(problems)
     if newer:
-        return "warn", row, "MindSpore {} is newer than the range mindone {} was released for ({}); untested".format(
-            mindspore, row["mindone"], row["mindspore"])
-    return "ok", row, "mindone {} fits".format(row["mindone"])
+        return "warn", row, "MindSpore {} is newer than the range {} {} was released for ({}); untested".format(
+            mindspore, package, rel, row["mindspore"])
+    return "ok", row, "{} {} fits".format(package, rel)
 
 
-def mindone_numpy(row):
-    for req in row["requires"]:
-        if req.replace(" ", "").lower().startswith("numpy"):
-            return req[len("numpy"):].strip()
+def requires_spec(row, package):
+    """The specifier a top-package row's Requires-Dist puts on ``package`` ('<2.0' for numpy), or None."""
+    for req in row.get("requires") or []:
+        if req.replace(" ", "").lower().startswith(package):
+            return req[len(package):].strip()
     return None
 
 
-# --- MindIE-SD ----------------------------------------------------------------------------------------
-def mindiesd_row(version):
-    for row in table("mindiesd.yaml"):
-        if same_release(row["mindiesd"], version):
-            return row
-    return None
-
-
-def mindiesd_python(row, arch):
+# on torch + torch_npu
+def top_python(row, arch):
     return (row.get("python_by_arch") or {}).get(arch)
 
 
-def mindiesd_torch_fits(row, torch):
+def top_torch_fits(row, torch):
     return minor(torch) in row["torch"]
 
 
-def eval_mindiesd(row, python=None, arch=None, torch=None):
+def eval_top_torch(package, row, python=None, arch=None, torch=None):
+    rel = row_version(package, row)
     problems = []
     if python and in_spec(python, row["requires_python"]) is False:
-        problems.append("mindiesd {} requires Python {}".format(row["mindiesd"], row["requires_python"]))
+        problems.append("{} {} requires Python {}".format(package, rel, row["requires_python"]))
     elif python and arch:
-        spec = mindiesd_python(row, arch)
+        spec = top_python(row, arch)
         if spec is None:
-            problems.append("mindiesd {} has no {} wheel".format(row["mindiesd"], arch))
+            problems.append("{} {} has no {} wheel".format(package, rel, arch))
         elif in_spec(python, spec) is False:
-            problems.append("mindiesd {} has {} wheels for Python {} only".format(row["mindiesd"], arch, spec))
-    if torch and not mindiesd_torch_fits(row, torch):
-        problems.append("mindiesd {} has no operator plugin for torch {} (plugins: {})".format(
-            row["mindiesd"], minor(torch), ", ".join(row["torch"])))
+            problems.append("{} {} has {} wheels for Python {} only".format(package, rel, arch, spec))
+    if torch and not top_torch_fits(row, torch):
+        problems.append("{} {} has no operator plugin for torch {} (plugins: {})".format(
+            package, rel, minor(torch), ", ".join(row["torch"])))
     if problems:
         return "error", row, "; ".join(problems)
-    return "ok", row, "mindiesd {} fits".format(row["mindiesd"])
+    return "ok", row, "{} {} fits".format(package, rel)
 
 
 # --- where wheels come from --------------------------------------------------------------------------
@@ -513,10 +565,11 @@ def evaluate_example(filename, row, given):
         return eval_cann_driver(given["cann"], given["driver"])[0]
     if filename == "torch_npu.yaml":
         return eval_torch_npu(given.get("cann"), given.get("torch"), given["torch_npu"])[0]
-    if filename == "mindone.yaml":
-        return eval_mindone(row, given.get("python"), given.get("mindspore"))[0]
-    if filename == "mindiesd.yaml":
-        return eval_mindiesd(row, given.get("python"), given.get("arch"), given.get("torch"))[0]
+    family = top_tables().get(filename)
+    if family == "mindspore":
+        return eval_top_mindspore(filename[:-len(".yaml")], row, given.get("python"), given.get("mindspore"))[0]
+    if family == "torch":
+        return eval_top_torch(filename[:-len(".yaml")], row, given.get("python"), given.get("arch"), given.get("torch"))[0]
     if filename == "packages.yaml":
         if row["kind"] == "requires_python":
             return "ok" if in_spec(given["python"], row["requires_python"]) is not False else "error"

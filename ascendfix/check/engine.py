@@ -41,7 +41,6 @@ CATEGORIES = [
     ("deep", "Behavioural probes (--deep)"),
 ]
 CATEGORY_TITLES = dict(CATEGORIES)
-STACKS = stacks.ids()  # rules/stacks.yaml
 # ids that were renamed: the old id still selects the check (--only) and is documented in --list-checks
 ALIASES = {"sys.permissions": "npu.permissions"}
 
@@ -58,30 +57,60 @@ def add_category(cid, title, after=None):
 
 
 class Check:
-    def __init__(self, fn, id, category, title, stacks=None, deep=False, slow=False, needs=None):
+    def __init__(self, fn, id, category, title, family=None, uses=None, top=None, deep=False, slow=False, needs=None):
         self.fn = fn
         self.id = id
         self.category = category
         self.title = title
-        self.stacks = tuple(stacks) if stacks else None  # None: every stack
+        # which stacks it runs for, from what they declare in rules/stacks.yaml (None: no condition): their
+        # framework family, a distribution they install (any of ``uses``), whether they name a top package
+        self.family = (family,) if isinstance(family, str) else (tuple(family) if family else None)
+        self.uses = (uses,) if isinstance(uses, str) else (tuple(uses) if uses else None)
+        self.top = top
         self.deep = deep
         self.slow = slow
         self.needs = needs  # name of a Context attribute that must be set (e.g. "script")
         self.doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else title
 
+    @property
+    def scope(self):
+        """The stack condition as data ({"family": [...], "uses": [...], "top": bool}), or None."""
+        out = {}
+        if self.family:
+            out["family"] = list(self.family)
+        if self.uses:
+            out["uses"] = list(self.uses)
+        if self.top is not None:
+            out["top"] = bool(self.top)
+        return out or None
+
+    def runs_for(self, stack_id):
+        return stacks.applies(stack_id, family=self.family, uses=self.uses, top=self.top)
+
+    @property
+    def stacks(self):
+        """The ids of the stacks in rules/stacks.yaml it runs for (None: every stack)."""
+        if self.scope is None:
+            return None
+        return tuple(s for s in stacks.ids() if self.runs_for(s))
+
 
 REGISTRY = []
 
 
-def check(id, category, title, stacks=None, deep=False, slow=False, needs=None):
-    """Decorator registering a check function ``fn(ctx) -> finding | [finding] | None``."""
+def check(id, category, title, family=None, uses=None, top=None, deep=False, slow=False, needs=None):
+    """Decorator registering a check function ``fn(ctx) -> finding | [finding] | None``.
+
+    ``family`` / ``uses`` / ``top`` scope it by what a stack declares in rules/stacks.yaml (its framework family,
+    a distribution it installs, whether it names a top package); a check never names a stack id.
+    """
 
     def deco(fn):
         if any(c.id == id for c in REGISTRY):
             raise ValueError("duplicate check id " + id)
         if category not in CATEGORY_TITLES:
             raise ValueError("unknown category " + category)
-        REGISTRY.append(Check(fn, id, category, title, stacks, deep, slow, needs))
+        REGISTRY.append(Check(fn, id, category, title, family, uses, top, deep, slow, needs))
         return fn
 
     return deco
@@ -302,7 +331,7 @@ def applicable(chk, ctx):
         return False
     if chk.needs and not getattr(ctx, chk.needs, None):
         return False
-    if chk.stacks and ctx.stack not in chk.stacks:
+    if chk.scope and not chk.runs_for(ctx.stack):
         return False
     return True
 

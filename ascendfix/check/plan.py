@@ -6,11 +6,15 @@ requirements). :func:`make_plan` builds a :class:`~ascendfix.check.solver.Proble
 in ``rules/compat`` and solves it; when nothing fits it frees the fixed facts one set at a time (a new Python
 environment, a CANN upgrade, ...) and says which had to change and why.
 
-Preferences, most important first: the stack's top package (mindone / mindiesd / torch_npu) — the installed
-release when it fits, else the newest; then the framework — installed when it fits, else newest; then the
-facts (CANN, Python) as they are. The plan never proposes a version the tables do not list, and every pip
-command names a version that has a wheel for that Python and architecture; where a wheel does not come from
-PyPI the command says where it does (``rules/compat/wheels.yaml``).
+A stack names its framework family and its top package in ``rules/stacks.yaml``; the family's plan model
+(:data:`FAMILIES`) reads the family's tables and the top package's own table (``rules/compat/<top>.yaml``), so no
+code here names a stack. Preferences, most important first: the stack's top package (mindone / mindiesd; the
+torch_npu build when the stack has none) — the installed release when it fits, else the newest; then the
+framework — installed when it fits, else newest; then the facts (CANN, Python) as they are. The plan never
+proposes a version the tables do not list, and every pip command names a version that has a wheel for that
+Python and architecture; where a wheel does not come from PyPI the command says where it does
+(``rules/compat/wheels.yaml``). The floors a stack names (``floors``: the diffusers that has its pipeline) are
+installed with it.
 """
 
 import shlex
@@ -18,6 +22,7 @@ import shlex
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 
+from ascendfix import stacks
 from ascendfix.check import compat
 from ascendfix.check.solver import Constraint, Problem, Var, solve_relaxed
 
@@ -28,10 +33,10 @@ CANN_DOWNLOAD = "https://www.hiascend.com/developer/download/community/result?mo
 DRIVER_DOWNLOAD = "https://www.hiascend.com/hardware/firmware-drivers/community"
 RELAXATIONS = (("python",), ("driver",), ("cann",), ("python", "driver"), ("python", "cann"), ("cann", "driver"),
                ("python", "cann", "driver"))
-WANT_NAMES = {
-    "mindone": ("mindone", "mindspore", "transformers", "python", "cann"),
-    "torch-npu": ("torch", "torch-npu", "python", "cann"),
-    "mindie": ("mindiesd", "torch", "torch-npu", "python", "cann"),
+# what --want may name in each family's plan, after the stack's top package
+FAMILY_WANTS = {
+    "mindspore": ("mindspore", "transformers", "python", "cann"),
+    "torch": ("torch", "torch-npu", "python", "cann"),
 }
 _FACT_LABELS = {"python": "Python", "cann": "CANN", "driver": "the driver"}
 
@@ -40,6 +45,17 @@ def canonical(name):
     import re
 
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def want_names(stack):
+    """The distributions ``--want`` may name for ``stack``: its top package, then its family's."""
+    top = stacks.top(stack)
+    return ((canonical(top),) if top else ()) + FAMILY_WANTS.get(stacks.family(stack), ())
+
+
+def _col(top):
+    """The plan variable (and choice key) of a top package: its table's release column."""
+    return stacks.top_table(top)[1]
 
 
 class Facts(object):
@@ -76,7 +92,7 @@ def parse_wants(wants, stack):
             why = str(e).splitlines()[0].strip() if str(e).strip() else "invalid"
             raise AscendfixError("--want {!r}: not a requirement like 'mindone>=0.5' ({})".format(w, why))
         name = canonical(r.name)
-        allowed = WANT_NAMES.get(stack, ())
+        allowed = want_names(stack)
         if name not in allowed:
             raise AscendfixError("--want {}: the {} stack plans {} (not {})".format(w, stack, ", ".join(allowed), r.name))
         out.append(r)
@@ -148,11 +164,12 @@ def _installed_first(values, installed, same=compat.same_release):
     return hit + [v for v in values if v not in hit]
 
 
-# --- the mindone stack -------------------------------------------------------------------------------
-def _mindone_problem(facts, wants, relax):
+# --- the MindSpore family: a top package (mindone) on MindSpore -----------------------------------------
+def _mindspore_problem(facts, wants, relax, top):
     installed = {} if ("python" in relax or facts.new_env) else facts.installed
-    rows = {r["mindone"]: r for r in compat.table("mindone.yaml")}
-    mindone_values = _installed_first(compat.newest_first(rows), installed.get("mindone"))
+    col = _col(top)
+    rows = compat.top_rows(top)
+    top_values = _installed_first(compat.newest_first(rows), installed.get(canonical(top)))
     ms_rows = compat.table("mindspore.yaml")
     ms_versions = []
     for r in ms_rows:
@@ -179,37 +196,37 @@ def _mindone_problem(facts, wants, relax):
             return "MindSpore {} is documented for CANN {}, not {}".format(a["mindspore"], " / ".join(row["cann"]), a["cann"])
 
     def mo_ms(a):
-        row = rows[a["mindone"]]
-        if not compat.mindone_mindspore_fits(row, a["mindspore"]):
-            return "mindone {} works with MindSpore {}, not {}".format(row["mindone"], row["mindspore"], a["mindspore"])
+        row = rows[a[col]]
+        if not compat.top_mindspore_fits(row, a["mindspore"]):
+            return "{} {} works with MindSpore {}, not {}".format(top, row[col], row["mindspore"], a["mindspore"])
 
     def mo_python(a):
-        row = rows[a["mindone"]]
+        row = rows[a[col]]
         if compat.in_spec(a["python"], row["requires_python"]) is False:
-            return "mindone {} requires Python {}".format(row["mindone"], row["requires_python"])
+            return "{} {} requires Python {}".format(top, row[col], row["requires_python"])
         blockers = compat.pinned_blockers(row, a["python"])
         if blockers:
             req, prow = blockers[0]
-            return "mindone {} pins {}, which requires Python {}".format(row["mindone"], req, prow["requires_python"])
+            return "{} {} pins {}, which requires Python {}".format(top, row[col], req, prow["requires_python"])
 
-    variables = [Var("mindone", mindone_values, "mindone"), Var("mindspore", ms_values, "MindSpore"),
+    variables = [Var(col, top_values, top), Var("mindspore", ms_values, "MindSpore"),
                  _cann_var(facts, relax, cann_candidates), _python_var(facts, relax), _driver_var(facts, relax)]
-    constraints = [Constraint(("mindone", "python"), mo_python, "mindone-python"),
-                   Constraint(("mindone", "mindspore"), mo_ms, "mindone-mindspore"),
+    constraints = [Constraint((col, "python"), mo_python, col + "-python"),
+                   Constraint((col, "mindspore"), mo_ms, col + "-mindspore"),
                    Constraint(("mindspore", "cann"), ms_cann, "mindspore-cann"),
                    Constraint(("mindspore", "python"), ms_python, "mindspore-python"),
                    _driver_constraint()]
 
-    constraints += _want_constraints(wants, {"mindone": "mindone", "mindspore": "mindspore", "python": "python",
+    constraints += _want_constraints(wants, {canonical(top): col, "mindspore": "mindspore", "python": "python",
                                              "cann": "cann"})
     for r in wants:
         if canonical(r.name) == "transformers":
             def tr(a, r=r):
-                pin = _pin(rows[a["mindone"]], "transformers")
+                pin = _pin(rows[a[col]], "transformers")
                 probe = pin.replace(".*", ".0") if pin else None
                 if probe is None or not r.specifier.contains(compat.ver(probe), prereleases=True):
-                    return "mindone {} pins transformers=={}; you asked for {}".format(a["mindone"], pin, r)
-            constraints.append(Constraint(("mindone",), tr, "want transformers"))
+                    return "{} {} pins transformers=={}; you asked for {}".format(top, a[col], pin, r)
+            constraints.append(Constraint((col,), tr, "want transformers"))
     return Problem(variables, constraints)
 
 
@@ -284,14 +301,21 @@ def _torch_cann_candidates():
     return [r["cann"] for r in compat.table("torch_npu.yaml")]
 
 
-def _torch_problem(facts, wants, relax):
+def _torch_problem(facts, wants, relax, top=None):
     installed = {} if ("python" in relax or facts.new_env) else facts.installed
     builds = _builds()
     variables = [Var("torch_npu", _build_values(builds, installed), "torch_npu"),
                  _cann_var(facts, relax, _torch_cann_candidates()), _python_var(facts, relax), _driver_var(facts, relax)]
     constraints = _torch_constraints(facts) + [_driver_constraint()]
     constraints += _torch_wants(wants)
-    constraints += _want_constraints(wants, {"python": "python", "cann": "cann"})
+    names = {"python": "python", "cann": "cann"}
+    if top:  # a package on top of torch_npu (mindiesd): chosen first, its table decides Python and torch
+        col = _col(top)
+        variables.insert(0, Var(col, _installed_first(compat.newest_first(compat.top_rows(top)),
+                                                      installed.get(canonical(top))), top))
+        constraints = _top_torch_constraints(facts, top, col) + constraints
+        names[canonical(top)] = col
+    constraints += _want_constraints(wants, names)
     return Problem(variables, constraints)
 
 
@@ -311,39 +335,45 @@ def _torch_wants(wants):
     return out
 
 
-def _mindie_problem(facts, wants, relax):
-    installed = {} if ("python" in relax or facts.new_env) else facts.installed
-    rows = {r["mindiesd"]: r for r in compat.table("mindiesd.yaml")}
-    values = _installed_first(compat.newest_first(rows), installed.get("mindiesd"))
-    builds = _builds()
+def _top_torch_constraints(facts, top, col):
+    rows = compat.top_rows(top)
 
     def sd_python(a):
-        row = rows[a["mindiesd"]]
+        row = rows[a[col]]
         if compat.in_spec(a["python"], row["requires_python"]) is False:
-            return "mindiesd {} requires Python {}".format(row["mindiesd"], row["requires_python"])
-        spec = compat.mindiesd_python(row, facts.arch)
+            return "{} {} requires Python {}".format(top, row[col], row["requires_python"])
+        spec = compat.top_python(row, facts.arch)
         if spec is None:
-            return "mindiesd {} has no {} wheel".format(row["mindiesd"], facts.arch)
+            return "{} {} has no {} wheel".format(top, row[col], facts.arch)
         if compat.in_spec(a["python"], spec) is False:
-            return "mindiesd {} has {} wheels for Python {} only".format(row["mindiesd"], facts.arch, spec)
+            return "{} {} has {} wheels for Python {} only".format(top, row[col], facts.arch, spec)
 
     def sd_torch(a):
-        row = rows[a["mindiesd"]]
-        if not compat.mindiesd_torch_fits(row, a["torch_npu"]["torch"]):
-            return "mindiesd {} has no plugin for torch {} (plugins: {})".format(
-                row["mindiesd"], compat.minor(a["torch_npu"]["torch"]), ", ".join(row["torch"]))
+        row = rows[a[col]]
+        if not compat.top_torch_fits(row, a["torch_npu"]["torch"]):
+            return "{} {} has no plugin for torch {} (plugins: {})".format(
+                top, row[col], compat.minor(a["torch_npu"]["torch"]), ", ".join(row["torch"]))
 
-    variables = [Var("mindiesd", values, "mindiesd"), Var("torch_npu", _build_values(builds, installed), "torch_npu"),
-                 _cann_var(facts, relax, _torch_cann_candidates()), _python_var(facts, relax), _driver_var(facts, relax)]
-    constraints = [Constraint(("mindiesd", "python"), sd_python, "mindiesd-python"),
-                   Constraint(("mindiesd", "torch_npu"), sd_torch, "mindiesd-torch")]
-    constraints += _torch_constraints(facts) + [_driver_constraint()]
-    constraints += _torch_wants(wants)
-    constraints += _want_constraints(wants, {"mindiesd": "mindiesd", "python": "python", "cann": "cann"})
-    return Problem(variables, constraints)
+    return [Constraint((col, "python"), sd_python, col + "-python"),
+            Constraint((col, "torch_npu"), sd_torch, col + "-torch")]
 
 
-BUILDERS = {"mindone": _mindone_problem, "torch-npu": _torch_problem, "mindie": _mindie_problem}
+# the plan model of each framework family (rules/stacks.yaml `families`): fn(facts, wants, relax, top) -> Problem
+FAMILIES = {"mindspore": _mindspore_problem, "torch": _torch_problem}
+# the choice keys of each family's framework, in headline order (the top package follows them)
+_FRAMEWORK_CHOICES = {"mindspore": (("mindspore", "MindSpore"),), "torch": (("torch", "torch"), ("torch_npu", "torch_npu"))}
+
+
+def builder(stack):
+    """The plan model of ``stack``: fn(facts, wants, relax) -> Problem."""
+    from ascendfix.data import DataError
+
+    family, top = stacks.family(stack), stacks.top(stack)
+    model = FAMILIES.get(family)
+    if model is None:
+        raise DataError("rules/stacks.yaml: stack '{}': family '{}' has no plan model in ascendfix "
+                        "(known: {})".format(stack, family, ", ".join(FAMILIES)))
+    return lambda facts, wants, relax: model(facts, wants, relax, top)
 
 
 # --- the plan ----------------------------------------------------------------------------------------
@@ -353,6 +383,8 @@ class Plan(object):
 
     def __init__(self, stack, facts, wants):
         self.stack = stack
+        self.family = stacks.family(stack)
+        self.top = stacks.top(stack)
         self.facts = facts
         self.wants = [str(w) for w in wants]
         self.status = "ok"
@@ -392,9 +424,9 @@ class Plan(object):
     def headline(self):
         c = self.choice
         parts = []
-        for key, label in (("mindspore", "MindSpore"), ("mindone", "mindone"), ("torch", "torch"),
-                           ("torch_npu", "torch_npu"), ("mindiesd", "mindiesd"), ("transformers", "transformers"),
-                           ("numpy", "numpy"), ("diffusers", "diffusers")):
+        keys = _FRAMEWORK_CHOICES.get(self.family, ()) + (((_col(self.top), self.top),) if self.top else ()) + (
+            ("transformers", "transformers"), ("numpy", "numpy"), ("diffusers", "diffusers"))
+        for key, label in keys:
             if c.get(key):
                 v = c[key]
                 parts.append("{}{}{}".format(label, "" if v[:1] in "<>=!~" else " ", v))
@@ -409,11 +441,12 @@ class Plan(object):
                 "steps": [dict(s) for s in self.steps], "notes": list(self.notes), "sources": list(self.sources)}
 
 
-def make_plan(facts, stack="mindone", wants=()):
+def make_plan(facts, stack=None, wants=()):
     """Solve the stack for ``facts`` and return a :class:`Plan` (never raises for a table that does not fit)."""
     wants = list(wants)
+    stack = stack or stacks.default()
     plan = Plan(stack, facts, wants)
-    build = BUILDERS[stack]
+    build = builder(stack)
     relaxations = [r for r in RELAXATIONS if not (facts.driver is None and "driver" in r)]
     res = solve_relaxed(lambda relax: build(facts, wants, relax), relaxations, cost=lambda sol, relax: _cost(facts, sol, relax))
     if not res.ok:
@@ -478,7 +511,7 @@ def _newer_note(plan, problem, sol):
     if isinstance(new, dict):
         mine, new, label = mine["torch_npu"], new["torch_npu"], "torch_npu"
     if compat.ver(new) is not None and compat.ver(mine) is not None and compat.ver(new) > compat.ver(mine):
-        name = {"mindone": "mindone", "mindiesd": "mindiesd"}.get(top, "torch-npu")
+        name = plan.top if plan.top and top == _col(plan.top) else top.replace("_", "-")
         plan.notes.append("{} {} fits here too: --want '{}>={}' plans for it".format(label, new, name, new))
 
 
@@ -537,8 +570,8 @@ def _steps(plan, sol, relax):
             ["download: " + DRIVER_DOWNLOAD], kind="manual", packages=["driver"], source=row and row["source"][0])
     if cann != facts.cann or "cann" in relax:
         _cann_step(plan, cann)
-    if plan.stack == "mindone":
-        _mindone_steps(plan, sol, installed, exe, python)
+    if plan.family == "mindspore":
+        _mindspore_steps(plan, sol, installed, exe, python)
     else:
         _torch_steps(plan, sol, installed, exe, python)
     if plan.steps:
@@ -567,12 +600,14 @@ def _cann_step(plan, cann):
     plan.add(title, cmds, kind="manual", packages=["cann"], source=layout["source"][0] if layout else None)
 
 
-def _mindone_steps(plan, sol, installed, exe, python):
+def _mindspore_steps(plan, sol, installed, exe, python):
     facts = plan.facts
-    mo_row = compat.mindone_row(sol["mindone"])
+    top, col = plan.top, _col(plan.top)
+    dist = canonical(top)
+    mo_row = compat.top_row(top, sol[col])
     ms = sol["mindspore"]
     ms_row = compat.mindspore_row(ms)
-    plan.choice.update({"mindspore": ms, "mindone": sol["mindone"]})
+    plan.choice.update({"mindspore": ms, col: sol[col]})
     plan.sources = compat.source_of(ms_row) + compat.source_of(mo_row)
     if not (installed.get("mindspore") and compat.exact(installed["mindspore"], ms)):
         args, src = compat.mindspore_install_args(ms, facts.arch, python)
@@ -595,26 +630,46 @@ def _mindone_steps(plan, sol, installed, exe, python):
     plan.choice["transformers"] = str(tr_req.specifier) if tr_req else None
     plan.choice["numpy"] = numpy_spec
     args = []
-    keep_mo = installed.get("mindone") and compat.same_release(installed["mindone"], sol["mindone"])
+    keep_mo = installed.get(dist) and compat.same_release(installed[dist], sol[col])
     if not keep_mo:
-        args.append("mindone=={}".format(sol["mindone"]))
+        args.append("{}=={}".format(top, sol[col]))
     if tr_req and (not keep_mo or not _satisfied(installed.get("transformers"), tr_req.specifier)):
         args.append("transformers{}".format(tr_req.specifier))
     if numpy_spec and (not keep_mo or not _satisfied(installed.get("numpy"), SpecifierSet(numpy_spec))):
         args.append("numpy{}".format(numpy_spec))
     if args:
         pkgs = [canonical(a.split("=")[0].split("<")[0].split(">")[0]) for a in args]
-        title = "mindone {} and the versions it pins".format(sol["mindone"]) if not keep_mo else \
-            "the versions mindone {} pins".format(sol["mindone"])
-        if installed.get("mindone") and not keep_mo:
-            where = facts.locations.get("mindone")
-            title += ", replacing mindone {}{}".format(installed["mindone"], " from " + where if where else "")
+        title = "{} {} and the versions it pins".format(top, sol[col]) if not keep_mo else \
+            "the versions {} {} pins".format(top, sol[col])
+        if installed.get(dist) and not keep_mo:
+            where = facts.locations.get(dist)
+            title += ", replacing {} {}{}".format(top, installed[dist], " from " + where if where else "")
         plan.add(title, [pip_command(exe, args)], packages=pkgs, source="pypi")
+    extra = _floor_args(plan, installed)
+    if extra:
+        plan.add("the pipeline packages ({})".format(", ".join(extra)), [pip_command(exe, extra)],
+                 packages=_pkg_names(extra), source="pypi")
+
+
+def _floor_args(plan, installed):
+    """pip arguments for the floors the stack names (rules/stacks.yaml `floors`: the diffusers with the SDXL
+    pipeline) that the installed versions do not meet."""
+    out = []
+    for floor in compat.floors(plan.stack):
+        pkg = floor["package"]
+        if not _satisfied(installed.get(canonical(pkg)), SpecifierSet(floor["version"])):
+            out.append("{}{}".format(pkg, floor["version"]))
+            plan.choice[pkg] = floor["version"]
+    return out
+
+
+def _pkg_names(args):
+    return [canonical(a.split("=")[0].split(">")[0].split("<")[0]) for a in args]
 
 
 def _numpy_spec(ms_row, mo_row):
     specs = []
-    for s in (ms_row.get("numpy"), compat.mindone_numpy(mo_row)):
+    for s in (ms_row.get("numpy"), compat.requires_spec(mo_row, "numpy")):
         if s:
             specs.extend(x.strip() for x in s.split(","))
     merged = []
@@ -637,9 +692,10 @@ def _torch_steps(plan, sol, installed, exe, python):
     b = sol["torch_npu"]
     plan.choice.update({"torch": b["torch"], "torch_npu": b["torch_npu"]})
     plan.sources = [s for r in b["rows"] for s in compat.source_of(r)]
-    if plan.stack == "mindie":
-        plan.choice["mindiesd"] = sol["mindiesd"]
-        plan.sources += compat.source_of(compat.mindiesd_row(sol["mindiesd"]))
+    if plan.top:
+        col = _col(plan.top)
+        plan.choice[col] = sol[col]
+        plan.sources += compat.source_of(compat.top_row(plan.top, sol[col]))
     if not (installed.get("torch") and compat.same_release(installed["torch"], b["torch"])):
         args, src = compat.torch_install_args(b["torch"], facts.arch)
         title = "torch {} (CPU build; torch_npu adds the NPU){}".format(
@@ -653,18 +709,16 @@ def _torch_steps(plan, sol, installed, exe, python):
             "; its {} wheel requires {} from the torch step".format(facts.arch, pin) if local else ""),
             [pip_command(exe, ["torch_npu=={}".format(b["torch_npu"])])], packages=["torch-npu"], source="pypi",
             verifiable=not local)
-    floor = compat.floor("diffusers", plan.stack)
-    extra = []
-    if floor and not _satisfied(installed.get("diffusers"), SpecifierSet(floor["version"])):
-        extra.append("diffusers{}".format(floor["version"]))
-        plan.choice["diffusers"] = floor["version"]
+    extra = _floor_args(plan, installed)
     if not installed.get("transformers"):
         extra.append("transformers")
-    if plan.stack == "mindie" and not (installed.get("mindiesd") and compat.same_release(installed["mindiesd"], sol["mindiesd"])):
-        extra.insert(0, "mindiesd=={}".format(sol["mindiesd"]))
+    if plan.top:
+        col, dist = _col(plan.top), canonical(plan.top)
+        if not (installed.get(dist) and compat.same_release(installed[dist], sol[col])):
+            extra.insert(0, "{}=={}".format(plan.top, sol[col]))
     if extra:
         plan.add("the pipeline packages ({})".format(", ".join(extra)), [pip_command(exe, extra)],
-                 packages=[canonical(a.split("=")[0].split(">")[0].split("<")[0]) for a in extra], source="pypi")
+                 packages=_pkg_names(extra), source="pypi")
 
 
 # --- facts from a check context ----------------------------------------------------------------------

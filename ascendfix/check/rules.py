@@ -14,7 +14,8 @@ from ascendfix.errors import AscendfixError
 F = data.Field
 ENV_FIELDS = {
     "id": F(str), "kind": F(str, choices=["enum", "kv", "devices", "combo", "ineffective", "dir"]),
-    "var": F(str, required=False), "stacks": F(list, required=False, items=str),
+    "var": F(str, required=False), "family": F(list, required=False, items=str),
+    "uses": F(list, required=False, items=str),
     "values": F(list, required=False, items=str), "default": F(str, required=False),
     "warn_values": F(dict, required=False), "keys": F(dict, required=False), "when": F(dict, required=False),
     "message": F(str, required=False), "note": F(str, required=False), "fix": F(str, required=False),
@@ -37,10 +38,17 @@ def _entries(filename, fields):
 
 
 def env_rules():
+    from ascendfix import stacks
+
     rules = _entries("env.yaml", ENV_FIELDS)
+    families = stacks.families()
     for r in rules:
         if r["kind"] != "combo" and not r.get("var"):
             raise data.DataError("rules/checks/env.yaml: entry '{}': field 'var' is missing".format(r["id"]))
+        unknown = [f for f in r.get("family") or [] if f not in families]
+        if unknown:
+            raise data.DataError("rules/checks/env.yaml: entry '{}': family '{}' is not one of {} (rules/stacks.yaml)".format(
+                r["id"], unknown[0], ", ".join(families)))
     return rules
 
 

@@ -17,7 +17,6 @@ import os
 import shutil
 import sys
 
-FRAMEWORKS = ("mindspore", "mindone", "torch", "torch-npu", "mindiesd", "mindie-sd")
 
 
 class Choice(object):
@@ -31,8 +30,11 @@ class Choice(object):
 
 
 def _has_framework(env):
+    from ascendfix import stacks
+
     dists = env.get("distributions") or {}
-    return [n for n in FRAMEWORKS if n in dists]
+    # the families' frameworks and the stacks' top packages (rules/stacks.yaml)
+    return [n for n in stacks.framework_distributions() if n in dists]
 
 
 def _same_prefix(a, b):

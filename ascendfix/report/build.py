@@ -130,8 +130,10 @@ def _check(python, stack, weights):
 
 
 def _packages_of(environment):
-    wanted = ("mindspore", "mindone", "torch", "torch-npu", "diffusers", "transformers", "mindiesd", "numpy",
-              "safetensors", "modelscope", "pillow")
+    from ascendfix import stacks
+    from ascendfix.target import canonical_name
+
+    wanted = [canonical_name(d) for d in stacks.packages().values()]  # what the stacks import (rules/stacks.yaml)
     dists = environment.get("distributions") or {}
     return {n: dists[n]["version"] for n in wanted if n in dists}
 

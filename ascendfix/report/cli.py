@@ -24,6 +24,7 @@ import datetime
 import os
 from pathlib import Path
 
+from ascendfix import stacks
 from ascendfix.errors import EXIT_OK, AscendfixError
 
 
@@ -35,7 +36,8 @@ def add_arguments(parser):
     parser.add_argument("--no-check", action="store_true", help="leave the environment check out")
     parser.add_argument("--python", metavar="PATH", help="interpreter (or venv) to check (default: the smoke run's, "
                         "if it exists here, else this one)")
-    parser.add_argument("--stack", choices=["mindone", "torch-npu", "mindie"], help="stack to check (default: detected)")
+    parser.add_argument("--stack", choices=list(stacks.ids()),
+                        help="stack to check ({}; default: detected)".format(stacks.described()))
     parser.add_argument("--weights", metavar="DIR", help="weights folder to check")
     parser.add_argument("--out", metavar="FILE.html", help="where to write the page (default: ./ascendfix-report-<time>.html);"
                         " the JSON document goes beside it as .json")

@@ -44,6 +44,7 @@ Examples:
   ascendfix smoke --recipe sdxl-torch-npu --tiny --device cpu
 """
 
+from ascendfix import stacks
 from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK, AscendfixError
 
 
@@ -57,7 +58,7 @@ def add_arguments(parser):
     parser.add_argument("--tiny", action="store_true", help="build and run a tiny random pipeline (no weights needed)")
     parser.add_argument("--device", help="Ascend|CPU for MindSpore recipes, npu|cpu for torch ones (default: the recipe's)")
     parser.add_argument("--dtype", choices=["float16", "bfloat16", "float32"], help="override the recipe's dtype")
-    parser.add_argument("--mode", choices=["pynative", "graph", "eager"], help="override the recipe's execution mode")
+    parser.add_argument("--mode", choices=stacks.all_modes(), help="override the recipe's execution mode")
     parser.add_argument("--steps", type=int, help="override the number of denoising steps")
     parser.add_argument("--size", metavar="WxH", help="override the image size, e.g. 768x768")
     parser.add_argument("--seed", type=int, help="override the seed")

@@ -10,20 +10,19 @@ from ascendfix import stacks
 from ascendfix.data import DataError, Field, display_path, load_entries, validate
 from ascendfix.errors import AscendfixError
 
-STACKS = stacks.ids()  # rules/stacks.yaml
 CHECK_NAMES = ("size", "finite", "not_black", "not_flat")
 
 FIELDS = {
     "id": Field(str),
     "title": Field(str),
     "default": Field(bool, required=False),
-    "stack": Field(str, choices=STACKS),
+    "stack": Field(str),  # one of rules/stacks.yaml's (checked when the recipes are read)
     "arch": Field(str, choices=("sdxl", "sd15")),
     "model_id": Field(str),
     "revision": Field(str, required=False),
     "variant": Field(str, required=False),
     "dtype": Field(str, choices=("float16", "bfloat16", "float32")),
-    "mode": Field(str, choices=("pynative", "graph", "eager")),
+    "mode": Field(str),  # one of its stack's family's modes (rules/stacks.yaml)
     "device": Field(str),
     "devices": Field(list, items=str),
     "max_device_memory": Field(str, required=False),
@@ -68,7 +67,7 @@ REFERENCE_SETTINGS = {
     "width": Field(int),
     "height": Field(int),
     "dtype": Field(str, required=False, choices=("float16", "bfloat16", "float32")),
-    "mode": Field(str, required=False, choices=("pynative", "graph", "eager")),
+    "mode": Field(str, required=False),  # one of the families' modes (rules/stacks.yaml)
     "device": Field(str),
     "warm": Field(bool, required=False),
 }
@@ -91,6 +90,9 @@ def load_recipes():
     fields = dict(FIELDS, stack=Field(str, choices=stacks.ids()))  # the stacks of rules/stacks.yaml, read now
     for path, entry in load_entries("recipes", "", fields):
         where = "{}: recipe '{}'".format(display_path(path), entry["id"])
+        if entry["mode"] not in stacks.modes(entry["stack"]):
+            raise DataError("{}: mode '{}' is not one of the {} stack's modes ({})".format(
+                where, entry["mode"], entry["stack"], ", ".join(stacks.modes(entry["stack"]))))
         validate(entry["checks"], CHECK_FIELDS, where + " checks")
         if entry.get("tiny") is not None:
             validate(entry["tiny"], TINY_FIELDS, where + " tiny")
@@ -98,6 +100,9 @@ def load_recipes():
             rwhere = "{} references[{}]".format(where, i)
             validate(ref, REFERENCE_FIELDS, rwhere)
             validate(ref["settings"], REFERENCE_SETTINGS, rwhere + " settings")
+            if ref["settings"].get("mode") and ref["settings"]["mode"] not in stacks.all_modes():
+                raise DataError("{} settings: mode '{}' is not one of {}".format(
+                    rwhere, ref["settings"]["mode"], ", ".join(stacks.all_modes())))
             if not ref["source"].startswith("https://"):
                 raise DataError("{}: source must be a public https:// URL".format(rwhere))
         if entry.get("resources") is not None:
@@ -217,10 +222,10 @@ def resolve(recipe, opts):
         "tiny": tiny,
         "timeout": recipe["timeout"] if not tiny else min(recipe["timeout"], 900),
     }
-    if recipe["stack"] == "mindone" and cfg["mode"] == "eager":
-        raise AscendfixError("--mode eager is for torch recipes; MindSpore runs pynative or graph")
-    if recipe["stack"] != "mindone" and cfg["mode"] != "eager":
-        raise AscendfixError("--mode {}: torch recipes run eager".format(cfg["mode"]))
+    modes = stacks.modes(recipe["stack"])  # the stack's family in rules/stacks.yaml
+    if cfg["mode"] not in modes:
+        raise AscendfixError("--mode {}: {} recipes run {}".format(
+            cfg["mode"], stacks.family_info(recipe["stack"])["title"], " or ".join(modes)))
     return cfg
 
 

@@ -92,8 +92,6 @@ def _version(mod):
 
 
 class MindOneStack(object):
-    name = "mindone"
-
     def import_framework(self, cfg):
         import mindspore as ms
         import mindone.diffusers as md
@@ -151,8 +149,6 @@ class MindOneStack(object):
 
 
 class DiffusersStack(object):
-    name = "torch-npu"
-
     def import_framework(self, cfg):
         import torch
 
@@ -200,8 +196,6 @@ class DiffusersStack(object):
 
 class MindIEStack(DiffusersStack):
     """MindIE-SD: the diffusers pipeline on torch_npu, with MindIE-SD imported (its kernels/patches)."""
-
-    name = "mindie"
 
     def import_framework(self, cfg):
         versions = DiffusersStack.import_framework(self, cfg)
@@ -286,7 +280,7 @@ def build_tiny(cfg):
     spec = importlib.util.spec_from_file_location("_ascendfix_tiny", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    mod.build(cfg["weights"], stack=cfg["tiny_builder"], arch=cfg["arch"])
+    mod.build(cfg["weights"], builder=cfg["tiny_builder"], arch=cfg["arch"])
 
 
 def image_stats(arr):

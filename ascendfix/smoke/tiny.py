@@ -3,8 +3,8 @@
 Standalone on purpose: run it with a framework environment's interpreter, no ascendfix needed::
 
     python ascendfix/smoke/tiny.py OUT_DIR                          # mindone SDXL (MindSpore)
-    python ascendfix/smoke/tiny.py OUT_DIR --stack diffusers         # diffusers SDXL (torch)
-    python ascendfix/smoke/tiny.py OUT_DIR --stack diffusers --arch sd15
+    python ascendfix/smoke/tiny.py OUT_DIR --builder diffusers       # diffusers SDXL (torch)
+    python ascendfix/smoke/tiny.py OUT_DIR --builder diffusers --arch sd15
 
 The folder gets what ``StableDiffusionXLPipeline.save_pretrained`` writes for the real model
 (``model_index.json``, ``unet/``, ``vae/``, ``text_encoder/``, ``text_encoder_2/`` with projection,
@@ -126,9 +126,12 @@ def text_config(vocab_size, eos_token_id, hidden_act):
     )
 
 
-def components(stack, arch, tmp):
-    """The pipeline class and its tiny random components for ``stack`` (mindone|diffusers)."""
-    if stack == "mindone":
+BUILDERS = ("mindone", "diffusers")  # a stack's `tiny` in rules/stacks.yaml names one
+
+
+def components(builder, arch, tmp):
+    """The pipeline class and its tiny random components for ``builder`` (mindone|diffusers)."""
+    if builder == "mindone":
         import mindspore as ms
 
         ms.set_seed(0)
@@ -225,11 +228,11 @@ def components(stack, arch, tmp):
     )
 
 
-def build(out_dir, stack="mindone", arch="sdxl"):
+def build(out_dir, builder="mindone", arch="sdxl"):
     """Build the tiny pipeline and ``save_pretrained`` it (safetensors) into ``out_dir``."""
     tmp = tempfile.mkdtemp(prefix="ascendfix-tiny-")
     try:
-        cls, parts = components(stack, arch, tmp)
+        cls, parts = components(builder, arch, tmp)
         pipe = cls(**parts)
         pipe.save_pretrained(out_dir, safe_serialization=True)
     finally:
@@ -240,13 +243,14 @@ def build(out_dir, stack="mindone", arch="sdxl"):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out_dir", help="folder to write the pipeline into (created)")
-    ap.add_argument("--stack", choices=["mindone", "diffusers"], default="mindone")
+    ap.add_argument("--builder", "--stack", dest="builder", choices=BUILDERS, default="mindone",
+                    help="which framework's pipeline classes build it (--stack: the older name)")
     ap.add_argument("--arch", choices=["sdxl", "sd15"], default="sdxl")
     args = ap.parse_args(argv)
     if os.path.exists(os.path.join(args.out_dir, "model_index.json")):
         sys.stderr.write("tiny.py: {} already holds a pipeline\n".format(args.out_dir))
         return 2
-    build(args.out_dir, args.stack, args.arch)
+    build(args.out_dir, args.builder, args.arch)
     print(os.path.abspath(args.out_dir))
     return 0
 
