@@ -1,7 +1,20 @@
 """Filesystem helpers shared by the verbs: nothing a user owns is ever half-written."""
 
+import json
 import os
 import tempfile
+
+
+def utf8(text):
+    """``text`` as UTF-8 bytes for a file a person or program reads. A name the user gave may hold bytes that are not
+    UTF-8 (a file name in another encoding arrives as lone surrogates): those become ``\\udcff`` escapes, which
+    in a JSON string are valid JSON and read back as the same name, instead of failing the whole write."""
+    return text.encode("utf-8", "backslashreplace")
+
+
+def json_bytes(doc):
+    """A report as the bytes of its JSON file (indented, UTF-8, non-ASCII kept readable)."""
+    return utf8(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def atomic_write(path, data, mode=None):

@@ -10,7 +10,6 @@ scripts: rules/fleet/launchers.yaml): ``DIR/<host>-<rank>.json``, written by loc
 """
 
 import functools
-import json
 import os
 import re
 import socket
@@ -128,12 +127,12 @@ def plan_out(out_dir, env, host, all_ranks=False):
 
 def write_report(path, doc):
     """Write one report atomically (the folder is created when missing)."""
-    from ascendfix.fsutil import atomic_write
+    from ascendfix.fsutil import atomic_write, json_bytes
 
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, (json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8"))
+        atomic_write(path, json_bytes(doc))
     except OSError as e:
         raise AscendfixError("--out {}: cannot write {}: {}".format(path.parent, path.name, e.strerror or e))
     return path

@@ -46,7 +46,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    from ascendfix.fsutil import atomic_write
+    from ascendfix.fsutil import atomic_write, json_bytes, utf8
     from ascendfix.output import reader_may_leave
     from ascendfix.report.build import build_report
     from ascendfix.report.page import render
@@ -58,11 +58,9 @@ def run(args):
     doc = build_report(smoke=False if args.no_smoke else args.smoke, log=args.log, check=not args.no_check,
                        python=python, stack=args.stack, weights=args.weights)
     data = doc.to_dict()
-    page = render(data)
-    import json
-
-    atomic_write(json_path, (json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8"))
-    atomic_write(html_path, page.encode("utf-8"))
+    page = utf8(render(data))
+    atomic_write(json_path, json_bytes(data))
+    atomic_write(html_path, page)
     with reader_may_leave():  # `| head`: the files are written; exit 0 (ascendfix/output.py)
         _say(args, data, page, html_path, json_path)
     return EXIT_OK
@@ -89,7 +87,7 @@ def _say(args, data, page, html_path, json_path):
     if ex is not None:
         m = ex.get("matches") or []
         parts.append("log: " + ("{} {}".format(m[0]["id"], m[0]["title"]) if m else "no known signature"))
-    con.print("{} wrote {} ({} kB) and {}".format(styled_mark("ok", con), shown(html_path), (len(page.encode("utf-8")) + 1023)
+    con.print("{} wrote {} ({} kB) and {}".format(styled_mark("ok", con), shown(html_path), (len(page) + 1023)
                                                  // 1024, json_path.name), markup=True, soft_wrap=True)
     for p in parts:
         con.print("  " + p, markup=False, soft_wrap=True)

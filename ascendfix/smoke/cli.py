@@ -149,10 +149,10 @@ def _write_html(doc, report_path, target):
 
     from ascendfix.report.page import smoke_page
 
-    from ascendfix.fsutil import atomic_write
+    from ascendfix.fsutil import atomic_write, utf8
 
     path = Path(target).expanduser().absolute()
-    atomic_write(path, smoke_page(doc, report_path).encode("utf-8"))
+    atomic_write(path, utf8(smoke_page(doc, report_path)))
     return path
 
 
