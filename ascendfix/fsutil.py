@@ -17,6 +17,17 @@ def json_bytes(doc):
     return utf8(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+def write_output(path, data, flag):
+    """:func:`atomic_write` for a file the user asked for with ``flag`` (e.g. ``--out``): a folder that cannot be
+    written (read-only, full, permissions) is one line (:class:`~ascendfix.errors.AscendfixError`), not a crash."""
+    try:
+        atomic_write(path, data)
+    except OSError as e:
+        from ascendfix.errors import AscendfixError
+
+        raise AscendfixError("{} {}: cannot write it: {}".format(flag, path, e.strerror or e))
+
+
 def atomic_write(path, data, mode=None):
     """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
 

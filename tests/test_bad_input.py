@@ -20,6 +20,7 @@ NON_UTF8 = os.fsdecode(b"n\xffu.log")  # a file name in another encoding: lone s
 
 # (argv, exit code). Placeholders: {missing} (no such path), {empty}, {binary}, {dir} (an empty folder),
 # {badjson}, {listjson}, {objjson}, {nonutf8} (a file whose name is not UTF-8), {brokenpy} (an executable that is
+# not Python), {tree} (a tiny source checkout), {smoke} (a real smoke report folder), {ro} (a folder where
 # nothing can be written: see the fixture).
 CASES = [
     # explain
@@ -79,6 +80,7 @@ CASES = [
     (["check", "--only", "nosuchcheck"], 2),
     (["check", "--only", "python", "--want", "garbage!!"], 2),
     (["check", "--only", "python", "--deep", "--timeout", "-1"], 2),
+    (["check", "--only", "python", "--out", "{ro}/reports"], 2),
     (["check", "--stack", "nope"], 2),
     # smoke (each refused before anything runs)
     (["smoke", "--recipe", "nope"], 2),
@@ -103,6 +105,7 @@ CASES = [
     (["smoke", "--tiny", "--out", "{empty}"], 2),
     (["smoke", "--tiny", "--device", "TPU"], 2),
     (["smoke", "--tiny", "--html", "{dir}"], 2),
+    (["smoke", "--compare", "{smoke}", "{smoke}", "--html", "{ro}/page.html"], 2),
     # report
     (["report", "--no-check", "--smoke", "{missing}"], 2),
     (["report", "--no-check", "--smoke", "{badjson}"], 2),
@@ -115,6 +118,7 @@ CASES = [
     (["report", "--no-check", "--no-smoke", "--out", "{dir}"], 2),
     (["report", "--no-check", "--no-smoke", "--out", "{empty}"], 2),
     (["report", "--no-check", "--no-smoke", "--out", "{binary}/x.html"], 2),
+    (["report", "--no-check", "--no-smoke", "--out", "{ro}/page.html"], 2),
     (["report", "--no-smoke", "--python", "{brokenpy}"], 2),
 ]
 

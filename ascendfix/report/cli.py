@@ -46,7 +46,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    from ascendfix.fsutil import atomic_write, json_bytes, utf8
+    from ascendfix.fsutil import json_bytes, utf8, write_output
     from ascendfix.output import reader_may_leave
     from ascendfix.report.build import build_report
     from ascendfix.report.page import render
@@ -59,8 +59,8 @@ def run(args):
                        python=python, stack=args.stack, weights=args.weights)
     data = doc.to_dict()
     page = utf8(render(data))
-    atomic_write(json_path, json_bytes(data))
-    atomic_write(html_path, page)
+    write_output(json_path, json_bytes(data), "--out")
+    write_output(html_path, page, "--out")
     with reader_may_leave():  # `| head`: the files are written; exit 0 (ascendfix/output.py)
         _say(args, data, page, html_path, json_path)
     return EXIT_OK

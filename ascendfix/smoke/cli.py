@@ -149,10 +149,10 @@ def _write_html(doc, report_path, target):
 
     from ascendfix.report.page import smoke_page
 
-    from ascendfix.fsutil import atomic_write, utf8
+    from ascendfix.fsutil import utf8, write_output
 
     path = Path(target).expanduser().absolute()
-    atomic_write(path, utf8(smoke_page(doc, report_path)))
+    write_output(path, utf8(smoke_page(doc, report_path)), "--html")
     return path
 
 
