@@ -209,3 +209,22 @@ def test_non_utf8_names_survive_into_json_and_back(run_cli, places, tmp_path):
     assert r.returncode == 0, r.stderr
     doc = json.loads(out.with_suffix(".json").read_bytes().decode("utf-8"))
     assert doc["explain"]["log"] == NON_UTF8
+
+
+def test_library_api_mistakes_are_ascendfix_errors(tmp_path):
+    import ascendfix as af
+
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "pyproject.toml").write_text('[project]\nname = "x"\nrequires-python = ">=3.9"\n')
+    (tree / "a.py").write_text("def f(x: list[int]) -> None:\n    pass\n")
+    assert af.apply(str(tree), target_python=3.8, mode="check").to_dict() == \
+        af.apply(str(tree), target_python="3.8", mode="check").to_dict()  # a float 3.8 means "3.8"
+    for call in (lambda: af.apply(str(tree), target_python="abc", mode="check"),
+                 lambda: af.apply(str(tree), mode="bogus"),
+                 lambda: af.check(only="nosuchcheck"),
+                 lambda: af.explain(str(tmp_path / "missing.log")),
+                 lambda: af.compare([])):
+        with pytest.raises(af.AscendfixError):
+            call()
+    assert support  # the helpers module is importable here (run_cli's conftest)
