@@ -17,6 +17,17 @@ def json_bytes(doc):
     return utf8(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+def unused_name(stem, *suffixes):
+    """``stem``, or ``stem-2``, ``stem-3``... the first for which no ``name + suffix`` exists yet (no suffixes: the
+    name itself). A default output name made from the time is not unique when two runs start in the same second."""
+    n = 1
+    while True:
+        name = stem + ("-{}".format(n) if n > 1 else "")
+        if not any(os.path.lexists(name + suffix) for suffix in (suffixes or ("",))):
+            return name
+        n += 1
+
+
 def write_output(path, data, flag):
     """:func:`atomic_write` for a file the user asked for with ``flag`` (e.g. ``--out``): a folder that cannot be
     written (read-only, full, permissions) is one line (:class:`~ascendfix.errors.AscendfixError`), not a crash."""

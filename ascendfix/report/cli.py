@@ -138,7 +138,10 @@ def _targets(out, force):
         html = Path(os.path.expanduser(out)).absolute()
     else:
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        html = Path("ascendfix-report-{}.html".format(stamp)).absolute()
+        from ascendfix.fsutil import unused_name
+
+        # the page and its .json beside it: neither may exist yet
+        html = Path(unused_name("ascendfix-report-{}".format(stamp), ".html", ".json") + ".html").absolute()
     if html.is_dir():
         raise AscendfixError("--out {}: is a directory; give a file name such as report.html".format(out))
     if not html.parent.is_dir():

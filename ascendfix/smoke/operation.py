@@ -129,8 +129,10 @@ def prepare(options, recipes=None):
 def prepare_out(out, recipe_id, force):
     """The output folder: created, writable, empty (or --force: the previous report and PNG removed)."""
     if not out:
+        from ascendfix.fsutil import unused_name
+
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = "smoke-{}-{}".format(recipe_id, stamp)
+        out = unused_name("smoke-{}-{}".format(recipe_id, stamp))
     path = Path(os.path.expanduser(out)).absolute()
     if path.exists() and not path.is_dir():
         raise AscendfixError("--out {}: exists and is not a directory".format(out))
