@@ -9,6 +9,7 @@
     af.revert("mindone/").restored
     af.explain(open("run.log", "rb")).matches     # a path, a signature id, bytes, text or a binary stream
     af.smoke(tiny=True, device="CPU").ok
+    af.report(out="issue.html", log="run.log").written   # the page and its JSON
 
 A user mistake raises :class:`ascendfix.errors.AscendfixError` (one line; ``exit_code`` 2, or 1 where the CLI
 exits 1 for it, e.g. revert refusing to drop edits); nothing is printed on stdout.
@@ -194,7 +195,26 @@ def compare(inputs):
     return compare_paths([os.fspath(p) for p in paths])
 
 
-_FUNCS = {"check": check, "apply": apply, "revert": revert, "explain": explain, "smoke": smoke, "compare": compare}
+def report(out=None, smoke=None, log=None, check=True, python=None, stack=None, weights=None, force=False):
+    """Write the shareable page: :class:`~ascendfix.report.build.ReportDocument` (``ascendfix report --json``;
+    ``.written`` names the HTML file and the JSON beside it).
+
+    ``smoke``: a smoke report.json or its folder (None: the newest ./smoke-*/report.json; False: leave it out);
+    ``log``: a log to explain on the page; ``check=False`` leaves the environment check out; ``out``: the HTML
+    file (default ./ascendfix-report-<time>.html), kept unless ``force``. A direct call of
+    ``ascendfix.report.build.write_page``.
+    """
+    from ascendfix import target
+    from ascendfix.report.build import write_page
+
+    with _LOCK:
+        target.forget()  # a new run
+        return write_page(out=_fspath(out), force=force, smoke=_fspath(smoke), log=_fspath(log), check=check,
+                          python=_fspath(python), stack=stack, weights=_fspath(weights))
+
+
+_FUNCS = {"check": check, "apply": apply, "revert": revert, "explain": explain, "smoke": smoke, "compare": compare,
+          "report": report}
 
 
 class _CallableModule(type(sys)):
@@ -206,5 +226,6 @@ class _CallableModule(type(sys)):
 
 
 def callable_package(modname):
-    """Make the package ``modname`` (ascendfix.check, .apply, .explain, .smoke) callable as its verb."""
+    """Make the package ``modname`` (ascendfix.check, .apply, .explain, .smoke, .compare, .report) callable as its
+    verb."""
     sys.modules[modname].__class__ = _CallableModule

@@ -30,9 +30,9 @@ def test_smoke_default_folders_in_one_second(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("taken", ["html", "json"])
 def test_report_default_page_in_one_second(run_cli, tmp_path, monkeypatch, taken):
-    from ascendfix.report import cli
+    from ascendfix.report import build
 
-    monkeypatch.setattr(cli, "datetime", _FROZEN)
+    monkeypatch.setattr(build, "datetime", _FROZEN)
     (tmp_path / "ascendfix-report-20260102-030405.{}".format(taken)).write_text("earlier")
     r = run_cli("report", "--no-check", "--no-smoke")
     assert r.returncode == 0, r.stderr
