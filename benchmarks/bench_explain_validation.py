@@ -1,6 +1,7 @@
 """Measure `ascendfix explain` on the held-out validation corpus (benchmarks/explain_validation/).
 
     python benchmarks/bench_explain_validation.py                    # this checkout, this interpreter
+    python benchmarks/bench_explain_validation.py --set B            # only set B (the fresh held-out set)
     python benchmarks/bench_explain_validation.py --json > out.json  # one JSON document
     python benchmarks/bench_explain_validation.py --repo ../other-checkout --python ../other-checkout/.venv/bin/python
     python benchmarks/bench_explain_validation.py --ascendfix-cmd "ascendfix"   # an installed CLI on PATH
@@ -9,6 +10,8 @@ Every log is given to the real CLI exactly as a new user would: one subprocess p
 `<python> -m ascendfix explain --json LOG` (or `<ascendfix-cmd> explain --json LOG`), and the
 category of the first match is taken as the answer. The corpus labels are the expected root-cause
 category, `harmless` (nothing to diagnose) or `other:<name>` (a real failure outside the categories).
+Each entry belongs to a set (`set: A` or `set: B`, see the corpus README): `--set A|B|all` picks the logs
+(default all); with `all` the figures are printed for each set and for the whole corpus.
 
 Figures printed:
   * top-1 accuracy on the in-category logs (first cause's category == label; goal 90%);
@@ -51,6 +54,14 @@ GOAL_HARMLESS_FLAGGED = 1.0 / 12
 def fail(message):
     sys.stderr.write("bench: {}\n".format(message))
     raise SystemExit(2)
+
+
+SETS = ("A", "B")
+
+
+def set_of(entry):
+    """The entry's set; entries written before sets existed belong to set A."""
+    return str(entry.get("set") or "A")
 
 
 def load_corpus(corpus_dir):
@@ -206,12 +217,15 @@ def summarize(entries, results):
     }
 
 
-def print_report(summary, meta, out):
+def print_report(summary, meta, out, title=None):
     w = out.write
     c, h, o = summary["in_category"], summary["harmless"], summary["out_of_category"]
-    w("explain validation corpus: {} logs ({})\n".format(summary["logs"], meta["command"]))
-    if meta.get("commit"):
-        w("checkout: {}   date: {}\n".format(meta["commit"], meta["date"]))
+    if title is None:
+        w("explain validation corpus: {} logs ({})\n".format(summary["logs"], meta["command"]))
+        if meta.get("commit"):
+            w("checkout: {}   date: {}\n".format(meta["commit"], meta["date"]))
+    else:
+        w("=== {}: {} logs\n".format(title, summary["logs"]))
     w("\n")
     w("top-1 accuracy (in-category):   {}/{} = {:.1f}%   (goal {:.0f}%)\n".format(
         c["top1_correct"], c["total"], c["top1_accuracy"], c["goal_percent"]))
@@ -232,6 +246,25 @@ def print_report(summary, meta, out):
             w("  {}: {}\n".format(e["id"], e["error"]))
 
 
+def print_overall(summary, per_set, out):
+    """The headline figures of each set side by side with the whole corpus."""
+    w = out.write
+    cols = [("set " + s, per_set[s]) for s in sorted(per_set)] + [("overall", summary)]
+    w("=== figures per set and overall\n\n")
+    w("  {:<30}".format("") + "".join("{:>16}".format(name) for name, _ in cols) + "\n")
+
+    def row(name, cell):
+        w("  {:<30}".format(name) + "".join("{:>16}".format(cell(s)) for _, s in cols) + "\n")
+
+    row("logs", lambda s: str(s["logs"]))
+    row("top-1 accuracy (in-category)", lambda s: "{}/{} {:.1f}%".format(
+        s["in_category"]["top1_correct"], s["in_category"]["total"], s["in_category"]["top1_accuracy"]))
+    row("harmless logs diagnosed", lambda s: "{}/{}".format(s["harmless"]["diagnosed"], s["harmless"]["total"]))
+    row("out-of-category explained", lambda s: "{}/{}".format(
+        s["out_of_category"]["explained"], s["out_of_category"]["total"]))
+    row("CLI errors", lambda s: str(len(s["errors"])))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus directory (with index.yaml)")
@@ -243,6 +276,8 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=2, help="logs explained in parallel (default 2)")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per log (default 120)")
     ap.add_argument("--only", action="append", default=[], metavar="ID", help="run only these corpus ids (repeatable)")
+    ap.add_argument("--set", dest="which", choices=SETS + ("all",), default="all",
+                    help="which corpus set to run: A, B or all (default; figures per set and overall)")
     ap.add_argument("--json", action="store_true", help="print one JSON document instead of the report")
     args = ap.parse_args(argv)
     if args.jobs < 1:
@@ -250,6 +285,10 @@ def main(argv=None):
 
     corpus = args.corpus.resolve()
     entries = load_corpus(corpus)
+    if args.which != "all":
+        entries = [e for e in entries if set_of(e) == args.which]
+        if not entries:
+            ap.error("the corpus has no entry in set {}".format(args.which))
     if args.only:
         wanted = set(args.only)
         entries = [e for e in entries if e["id"] in wanted]
@@ -268,22 +307,46 @@ def main(argv=None):
     wall = time.monotonic() - t0
 
     summary = summarize(entries, results)
+    present = [s for s in SETS if any(set_of(e) == s for e in entries)]
+    per_set = {}
+    if args.which == "all" and len(present) > 1:
+        for s in present:
+            part = [e for e in entries if set_of(e) == s]
+            per_set[s] = summarize(part, {e["id"]: results[e["id"]] for e in part})
     meta = {
         "command": " ".join(shlex.quote(p) for p in prefix) + " explain --json LOG",
         "commit": git_head(repo) if repo else None,
         "date": datetime.date.today().isoformat(),
         "corpus": str(corpus.relative_to(ROOT)) if ROOT in corpus.parents else str(corpus),
         "wall_seconds": round(wall, 1),
+        "set": args.which,
     }
     if args.json:
         doc = dict(summary)
+        if per_set:
+            doc["sets"] = per_set
         doc["meta"] = meta
         doc["per_log"] = [
-            dict({"id": e["id"], "label": e["label"]}, **{k: v for k, v in results[e["id"]].items()}) for e in entries
+            dict({"id": e["id"], "set": set_of(e), "label": e["label"]}, **{k: v for k, v in results[e["id"]].items()})
+            for e in entries
         ]
         json.dump(doc, sys.stdout, indent=2, ensure_ascii=False, sort_keys=False)
         sys.stdout.write("\n")
+    elif per_set:
+        w = sys.stdout.write
+        w("explain validation corpus: {} logs, sets {} ({})\n".format(
+            summary["logs"], " + ".join(present), meta["command"]))
+        if meta.get("commit"):
+            w("checkout: {}   date: {}\n".format(meta["commit"], meta["date"]))
+        for s in present:
+            w("\n")
+            print_report(per_set[s], meta, sys.stdout, title="set {}".format(s))
+        w("\n")
+        print_overall(summary, per_set, sys.stdout)
+        sys.stdout.write("\n({} logs in {:.1f} s)\n".format(len(entries), wall))
     else:
+        if args.which != "all":
+            sys.stdout.write("[set {}]\n".format(args.which))
         print_report(summary, meta, sys.stdout)
         sys.stdout.write("\n({} logs in {:.1f} s)\n".format(len(entries), wall))
     if entries and len(summary["errors"]) == len(entries):

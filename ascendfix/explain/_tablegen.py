@@ -18,6 +18,10 @@ import sys
 
 # error class (the first words of an official CANN title) -> (category, role, meaning start, next step)
 _CLASS_TEXT = [
+    # before "Inner_Error": a compile failure names its operator and reason, it is not a wrapper
+    ("Inner_Error_Compile_Fail", "kernel_unsupported", "cause",
+     "compiling an operator failed",
+     "Read the operator and reason in the message; the input shape or dtype is usually outside what the kernel supports."),
     ("Inner_Error", "ascend_inner_error", "wrapper",
      "it failed internally (an inner error that wraps the real reason)",
      "Read the lines printed right after the code and the plog (~/ascend/log/debug/plog); they name what failed."),
@@ -93,9 +97,6 @@ _CLASS_TEXT = [
     ("Compilation_Error", "kernel_unsupported", "cause",
      "compilation failed",
      "Read the operator and reason in the message; an input shape/dtype the kernel does not support or a custom operator bug is usual."),
-    ("Inner_Error_Compile_Fail", "kernel_unsupported", "cause",
-     "compiling an operator failed",
-     "Read the operator and reason in the message; the input shape or dtype is usually outside what the kernel supports."),
     ("Execution_Error", "ascend_inner_error", "cause",
      "execution failed on the device",
      "Read the lines after the code and the plog for the task that failed."),
@@ -111,7 +112,7 @@ _MODULES = {
     "E1": ("graph engine", "graph_compile_crash"), "E2": ("fusion engine", "graph_compile_crash"),
     "E3": ("AI CPU", None), "E4": ("operator compiler", None), "E5": ("operator", "kernel_unsupported"),
     "E6": ("operator", "kernel_unsupported"), "E7": ("operator", "kernel_unsupported"),
-    "E8": ("operator package", "kernel_unsupported"), "E9": ("operator compiler", "kernel_unsupported"),
+    "E8": ("vector operator", "kernel_unsupported"), "E9": ("operator compiler", "kernel_unsupported"),
     "EA": ("operator compiler", "kernel_unsupported"), "EB": ("TBE compiler", "kernel_unsupported"),
     "EE": ("runtime", None), "EF": ("model deployment", None), "EH": ("AscendCL", None), "EI": ("HCCL", "hccl"),
     "EJ": ("HCCP", "hccl"), "EK": ("profiling", None), "EL": ("driver", None), "EM": ("queue scheduler", None),
@@ -183,6 +184,8 @@ def cann_rows(runtime, ge, skip):
             cat = mod_cat
         if code.startswith(("EI", "EJ")) and cat not in ("device_oom", "cann_env", "host_oom"):
             cat = "hccl"
+            if "Timeout" in title and role == "cause":  # waiting for a peer that failed first
+                role = "consequence"
         url = docs.get(code, ("https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json",))[0]
         rows[code] = {
             "code": code,
@@ -225,6 +228,8 @@ def _acl_class(code, name):
         return "kernel_unsupported", "cause"
     if first == "5" and (name.endswith(("INTERNAL_ERROR", "_FAILURE", "_INNER")) or c in (500000, 500001, 507000, 561000)):
         return "ascend_inner_error", "wrapper"
+    if first == "5" and "TIMEOUT" in n:  # a wait that ran out: what it waited for failed first
+        return "ascend_inner_error", "consequence"
     return "ascend_inner_error", "cause"
 
 

@@ -16,9 +16,11 @@ Pipeline, per input line (streamed, binary, never the whole file in memory):
    pattern set, the first line and its time; remember the key lines (the last exception, the first and
    last Ascend error lines) for when nothing matches.
 4. rank (see :func:`rank_key`): causes before consequences before wrappers before context; a
-   signature before a code-table row or fault entry; then priority, patterns matched, first line. A code
-   or fault entry on a line a cause / consequence signature already explains is dropped, and so are codes
-   a matched signature claims (``codes:``). The number shown is the *rank* (1 = most likely root cause);
+   signature before a code-table row or fault entry; a code / fault cause of the generic category
+   (``ascend_inner_error``: "a runtime task failed") after consequences; then priority, patterns matched,
+   first line. A code or fault entry on a line a cause / consequence signature already explains (through a
+   pattern that stands alone) is dropped, and so are codes a matched signature claims (``codes:``).
+   Patterns marked ``skip_quiet_lines`` ignore lines whose header says DEBUG / INFO / WARNING. The number shown is the *rank* (1 = most likely root cause);
    it is an order, not a measured probability.
 
 Public API, stable (smoke uses :func:`explain_text`): :func:`explain_text`, :func:`explain_lines`,
@@ -166,12 +168,19 @@ class Hit(object):
         return self.row.category if self.kind == "code" else self.sig.category
 
 
+GENERIC_CATEGORY = "ascend_inner_error"
+
+
 def rank_key(hit):
-    """Sort key, best first: role tier (a code-table cause sits between signature causes and
-    consequences), priority, number of distinct patterns matched, first line, id."""
+    """Sort key, best first: role tier, priority, number of distinct patterns matched, first line, id.
+
+    Tiers: signature causes (0); code-table / fault-table causes of a specific category (1);
+    consequences (2); code / fault causes of the generic category — "a runtime task failed", "an
+    internal error" — which name less than a specific consequence such as an HCCL timeout (2.5);
+    wrappers (3); context (4)."""
     tier = ROLE_TIER[hit.role]
     if hit.kind in ("code", "fault") and hit.role == "cause":
-        tier = 1
+        tier = 2.5 if hit.category == GENERIC_CATEGORY else 1
     return (tier, -hit.priority, -len(hit.patterns), hit.first_line, hit.id)
 
 
@@ -276,6 +285,8 @@ class Matcher(object):
                 if key in seen:
                     continue
                 seen.add(key)
+                if getattr(pat, "skip_quiet_lines", False) and info.is_quiet_level:
+                    continue
                 for w, off in windows:
                     if sig.kind == "fault":  # a fault-table entry: every literal in the line
                         if pat.search(w):
@@ -287,7 +298,10 @@ class Matcher(object):
                         caps = {k: v for k, v in m.groupdict().items() if v}
                         sigs.append((sig, pat, caps, _snippet(text, cut + off + m.start())))
                         break
-        explained = any(sig.role in ("cause", "consequence") and sig.kind == "signature" for sig, _, _, _ in sigs)
+        # a line is "explained" by a cause / consequence signature only through a pattern that can stand alone
+        # (supporting-evidence patterns, such as an op name next to the real error, explain nothing by themselves)
+        explained = any(sig.role in ("cause", "consequence") and sig.kind == "signature" and pat.alone
+                        for sig, pat, _, _ in sigs)
         if explained:  # a signature written for this line says it better than a fault-table entry
             sigs = [x for x in sigs if x[0].kind == "signature"]
         res.sigs = sigs

@@ -134,6 +134,8 @@ class FaultFamily(object):
                 rule = FaultRule(dict(e, any=alts), mod, self)
                 role = (doc.get("roles") or {}).get(e["id"])
                 if role:
+                    if role not in ("cause", "consequence", "wrapper", "context"):
+                        raise DataError("{}: roles.{}: unknown role '{}'".format(where, e["id"], role))
                     rule.role = role
                 cat = (doc.get("categories") or {}).get(e["id"])
                 if cat:

@@ -30,6 +30,10 @@ CATEGORIES = (
     "host_oom",
     "mindie_service",
     "permission",
+    # installing and building the stack (wheels, source builds, source trees), launching distributed jobs, numerics
+    "install",
+    "dist_launch",
+    "numerics",
 )
 APPLY_RULES = ("masked-fill-dtype", "py38-annotations", "py38-stdlib", "pins-relax")
 SEVERITIES = ("error", "context")  # older spelling of role: error = cause, context = context
@@ -58,6 +62,9 @@ PATTERN_FIELDS = {
     "anchors": Field(list, items=str),
     "required": Field(bool, required=False),
     "alone": Field(bool, required=False),
+    # ignore lines whose header says DEBUG / INFO / WARNING (a module logging that it could not import something
+    # and carrying on is not the failure)
+    "skip_quiet_lines": Field(bool, required=False),
 }
 EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str)}
 
@@ -72,9 +79,9 @@ _GROUP_RE = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
 class Pattern(object):
     """One regex of a signature; compiled on first use (start-up: most patterns never run)."""
 
-    __slots__ = ("source", "_regex", "where", "anchors", "required", "alone", "index")
+    __slots__ = ("source", "_regex", "where", "anchors", "required", "alone", "index", "skip_quiet_lines")
 
-    def __init__(self, source, anchors, required, alone, index, where=""):
+    def __init__(self, source, anchors, required, alone, index, where="", skip_quiet_lines=False):
         self.source = source
         self._regex = None
         self.where = where
@@ -82,6 +89,7 @@ class Pattern(object):
         self.required = required  # the signature matches only if every required pattern matched
         self.alone = alone  # False: supporting evidence only, never enough on its own
         self.index = index
+        self.skip_quiet_lines = skip_quiet_lines
 
     @property
     def regex(self):
@@ -142,7 +150,8 @@ class Signature(object):
                 raise DataError("{}: 'anchors' needs at least one non-empty literal".format(pwhere))
             alone = p.get("alone")
             self.patterns.append(
-                Pattern(p["regex"], tuple(p["anchors"]), bool(p.get("required")), alone is not False, i, pwhere)
+                Pattern(p["regex"], tuple(p["anchors"]), bool(p.get("required")), alone is not False, i, pwhere,
+                        bool(p.get("skip_quiet_lines")))
             )
         if not any(p.alone or p.required for p in self.patterns):
             raise DataError("{}: every pattern has 'alone: false'; nothing can trigger it".format(where))
