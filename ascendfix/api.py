@@ -135,11 +135,17 @@ def explain(source, limit=3):
 
     ``source``: a path (str or PathLike; a folder, a glob), a list of paths (one log per rank), a signature id
     such as "AF003" (then a :class:`~ascendfix.reports.SignaturePage`), the log itself as bytes or as text (a str
-    holding a newline), or a binary stream. ``limit``: at most this many causes (0 = all).
+    holding a newline), or a stream (binary or text). An error code ("EZ9999", "507011") or a known fault's id gives its page
+    (a :class:`~ascendfix.reports.SignaturePage`) like a signature id. ``limit``: at most this many causes (0 = all).
     """
     from ascendfix.explain.operation import explain as _explain
 
+    if limit is not None and (not isinstance(limit, int) or limit < 0):
+        raise AscendfixError("limit must be 0 or more, got {!r}".format(limit))  # as --limit
     lim = limit or None
+    if isinstance(source, io.TextIOBase):  # a text stream (open(path), sys.stdin, StringIO): its bytes if it has them
+        buffer = getattr(source, "buffer", None)
+        return _explain(buffer, limit=lim) if buffer is not None else _explain(text=source.read(), limit=lim)
     if hasattr(source, "read"):
         return _explain(source, limit=lim)
     if isinstance(source, (bytes, bytearray)):
@@ -149,9 +155,10 @@ def explain(source, limit=3):
     if isinstance(source, (list, tuple)):
         return _explain([os.fspath(s) for s in source], limit=lim)
     path = os.fspath(source)
-    from ascendfix.explain.cli import _ID_RE
+    from ascendfix.explain.cli import _CODE_RE, _FAULT_RE, _ID_RE
 
-    if _ID_RE.match(path) and not os.path.exists(path):
+    if not os.path.exists(path) and any(rx.match(path) for rx in (_ID_RE, _CODE_RE, _FAULT_RE)):
+        # a page, as `ascendfix explain ID` shows it: a signature, an error code (EZ9999, 507011) or a known fault
         return _run("explain", ["--limit", limit, path], reports.SignaturePage)
     return _explain(path, limit=lim)
 

@@ -108,6 +108,14 @@ def test_explain_from_a_path_bytes_text_stream_or_id(run_cli):
     assert isinstance(page, reports.SignaturePage) and page.id == "AF003"
     assert page.to_dict() == json.loads(run_cli("explain", "AF003", "--json").stdout)
     assert [m["id"] for m in af.explain(data, limit=1).matches] == [cli["matches"][0]["id"]]
+    # a text stream too (open(path) without "b", StringIO), and every page `ascendfix explain ID` shows
+    with open(str(LOG), encoding="utf-8") as fh:
+        assert af.explain(fh).matches == cli["matches"]
+    assert af.explain(io.StringIO(data.decode("utf-8"))).matches == cli["matches"]
+    for page_id in ("EZ9999", "507011"):
+        page = af.explain(page_id)
+        assert isinstance(page, reports.SignaturePage)
+        assert page.to_dict() == json.loads(run_cli("explain", page_id, "--json").stdout)
 
 
 def test_smoke(run_cli, tmp_path):

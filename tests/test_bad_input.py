@@ -224,6 +224,7 @@ def test_library_api_mistakes_are_ascendfix_errors(tmp_path):
                  lambda: af.apply(str(tree), mode="bogus"),
                  lambda: af.check(only="nosuchcheck"),
                  lambda: af.explain(str(tmp_path / "missing.log")),
+                 lambda: af.explain(b"a log\n", limit=-1),  # as --limit -1
                  lambda: af.compare([])):
         with pytest.raises(af.AscendfixError):
             call()
