@@ -82,6 +82,7 @@ CASES = [
     (["check", "--only", "python", "--deep", "--timeout", "-1"], 2),
     (["check", "--only", "python", "--out", "{ro}/reports"], 2),
     (["check", "--stack", "nope"], 2),
+    (["check", "--only", "python", "--all-ranks"], 2),
     # smoke (each refused before anything runs)
     (["smoke", "--recipe", "nope"], 2),
     (["smoke", "--tiny", "--python", "{brokenpy}"], 2),
@@ -209,6 +210,19 @@ def test_non_utf8_names_survive_into_json_and_back(run_cli, places, tmp_path):
     assert r.returncode == 0, r.stderr
     doc = json.loads(out.with_suffix(".json").read_bytes().decode("utf-8"))
     assert doc["explain"]["log"] == NON_UTF8
+
+
+@pytest.mark.parametrize("argv,says", [
+    (["check", "--only", "weights", "--weights", "{empty}"], "not a directory"),
+    (["check", "--only", "weights", "--weights", "{missing}"], "no such directory"),
+    (["check", "--only", "mindone", "--mindone", "{empty}"], "not a directory"),
+    (["check", "--only", "script", "--script", "{dir}"], "a directory, not a file"),
+    (["check", "--only", "script", "--script", "{missing}"], "no such file"),
+    (["check", "--only", "python", "--all-ranks"], "give --out DIR too"),
+])
+def test_the_line_says_what_is_wrong(run_cli, places, argv, says):
+    r = run_cli(*[a.format(**places) for a in argv])
+    assert r.returncode == 2 and says in r.stderr.decode(), r.stderr
 
 
 def test_library_api_mistakes_are_ascendfix_errors(tmp_path):

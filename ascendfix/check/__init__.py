@@ -86,9 +86,11 @@ def _inputs(weights=None, mindone=None, root=None, script=None, command_output=N
     expand = lambda p: os.path.expanduser(str(p)) if p is not None else None  # noqa: E731
     for flag, p in (("--weights", weights), ("--mindone", mindone), ("--root", root)):
         if p is not None and not Path(expand(p)).is_dir():
-            raise AscendfixError("{} {}: no such directory".format(flag, p))
+            what = "not a directory" if Path(expand(p)).exists() else "no such directory"
+            raise AscendfixError("{} {}: {}".format(flag, p, what))
     if script is not None and not Path(expand(script)).is_file():
-        raise AscendfixError("--script {}: no such file".format(script))
+        what = "a directory, not a file" if Path(expand(script)).is_dir() else "no such file"
+        raise AscendfixError("--script {}: {}".format(script, what))
     commands = {}
     for name, path in (command_output or {}).items():
         try:
