@@ -107,6 +107,7 @@ CASES = [
     (["smoke", "--tiny", "--device", "TPU"], 2),
     (["smoke", "--tiny", "--html", "{dir}"], 2),
     (["smoke", "--compare", "{smoke}", "{smoke}", "--html", "{ro}/page.html"], 2),
+    (["smoke", "--compare", "{smoke}", "{smoke}", "--steps", "3", "--out", "{dir}"], 2),  # nothing runs
     # report
     (["report", "--no-check", "--smoke", "{missing}"], 2),
     (["report", "--no-check", "--smoke", "{badjson}"], 2),
