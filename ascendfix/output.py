@@ -113,7 +113,7 @@ def print_table(console, table):
             whole += [c for c in cells if c]
         else:
             column.overflow = "fold"
-            words += [w[:10] for c in cells for w in c.split()]  # a column at least this wide for its words
+            words += [w[:40] for c in cells for w in c.split()]  # whole words (ids, versions); only very long ones fold
 
     def fits(width):
         probe = Console(file=io.StringIO(), width=width, no_color=True, color_system=None, emoji=False,

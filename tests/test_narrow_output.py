@@ -70,3 +70,15 @@ def test_print_table_loses_nothing(columns, monkeypatch):
     text = con.file.getvalue()
     assert "a-rather-long-identifier-0001" in text and "12345" in text and "…" not in text
     assert t.width is None  # the table is left as it was given
+
+
+def test_compare_keeps_node_ids_and_items(run_cli, tmp_path):
+    import json
+
+    for host, version in (("ascend-worker-node-0001", "2.7.0"), ("ascend-worker-node-0002", "2.7.1")):
+        doc = {"findings": [], "summary": {}, "node": {"host": host, "env": {}, "packages": {"mindspore": version}}}
+        (tmp_path / (host + ".json")).write_text(json.dumps(doc))
+    text = _out(run_cli("compare", tmp_path, env=NARROW))
+    lines = text.splitlines()
+    for word in ("ascend-worker-node-0001", "ascend-worker-node-0002", "package.mindspore"):
+        assert any(word in line for line in lines), word
