@@ -220,6 +220,8 @@ def test_non_utf8_names_survive_into_json_and_back(run_cli, places, tmp_path):
     (["check", "--only", "script", "--script", "{dir}"], "a directory, not a file"),
     (["check", "--only", "script", "--script", "{missing}"], "no such file"),
     (["check", "--only", "python", "--all-ranks"], "give --out DIR too"),
+    (["check", "--only", "npu", "--command-output", "npu-smi={empty}"], "not a command check runs"),  # 'npu-smi info'
+    (["check", "--only", "npu", "--command-output", "hccn_tool -i 0 -lnk -g={empty}"], "'hccn_tool -i N -link -g'"),
 ])
 def test_the_line_says_what_is_wrong(run_cli, places, argv, says):
     r = run_cli(*[a.format(**places) for a in argv])
