@@ -17,7 +17,7 @@ TENSOR = ("import mindspore as ms\n\n\ndef build(mask, cond, dtype):\n"
     (SCALAR, [5]),
     (TENSOR, []),
     ("import mindspore\nfrom mindspore import ops\nops.masked_fill(x, m, -1e9)\nx.masked_fill_(m, value=-1)\n", [3, 4]),
-    ("import mindspore\nx.masked_fill(m, float('-inf'))\nx.masked_fill(m, fill)\n", []),
+    ("import mindspore\nx.masked_fill(m, float('-inf'))\nx.masked_fill(m, fill)\n", [2]),  # float(...) is a Python float too
     ("import torch\nx.masked_fill(m, 0)\n", []),  # torch code: not MindSpore's MaskedFill
     ("import mindspore\ndef broken(:\n", []),
 ])

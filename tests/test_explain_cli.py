@@ -157,7 +157,7 @@ def test_id_page(cli):
 @pytest.mark.parametrize("code,family", [
     ("EZ9999", "cann"), ("EI0006", "cann"), ("EZ4242", "cann"), ("507035", "acl"), ("561003", "acl"),
     ("ERR01100", "torch_npu"), ("err02200", "torch_npu"), ("HCCL_E_TIMEOUT", "hccl"), ("MIE06E000004", "mindie"),
-    ("ACL_ERROR_RT_AICORE_EXCEPTION", "acl"),
+    ("ACL_ERROR_RT_AICORE_EXCEPTION", "acl"), ("0x7020014", "rt"), ("0X07020009", "rt"), ("RT_ERROR_DRV_OCCUPY", "rt"),
 ])
 def test_code_page(cli, code, family):
     rc, out, _ = cli("explain", code)

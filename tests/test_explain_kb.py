@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ascendfix.data import data_root, load_yaml
+from ascendfix.errors import DataError
 from ascendfix.explain import engine
 from ascendfix.explain.codes import ROLES, load_families
 from ascendfix.explain.engine import Matcher, explain_lines, explain_stream, explain_text, rank_key
@@ -105,6 +106,34 @@ def test_categories_all_covered():
     assert used == set(CATEGORIES)
 
 
+def test_categories_and_apply_rules_are_data(tmp_path, monkeypatch):
+    """A category is added by data alone (rules/explain_categories.yaml); apply rules come from the codemod folders."""
+    import shutil
+
+    from ascendfix.explain import kb
+
+    assert "blanket-future-import" in kb.apply_rules() and set(APPLY_RULES) == set(kb.apply_rules())
+    assert kb.category_title("host_oom") and all(e["description"] for e in kb.category_entries())
+    rules = tmp_path / "rules"
+    shutil.copytree(str(data_root("rules")), str(rules))
+    with open(str(rules / "explain_categories.yaml"), "a", encoding="utf-8") as fh:
+        fh.write("- id: quantization\n  title: Quantized weights\n  description: A quantized model the runtime cannot load.\n")
+    sig = (rules / "signatures" / "AF086-folder-is-not-a-model.yaml").read_text(encoding="utf-8")
+    (rules / "signatures" / "AF999-new-category.yaml").write_text(
+        sig.replace("id: AF086", "id: AF999").replace("category: missing_weights", "category: quantization"),
+        encoding="utf-8")
+    monkeypatch.setenv("ASCENDFIX_RULES_DIR", str(rules))
+    sigs = {s.id: s for s in load_signatures()}
+    assert sigs["AF999"].category == "quantization" and "quantization" in kb.categories()
+    (rules / "signatures" / "AF999-new-category.yaml").write_text(
+        sig.replace("id: AF086", "id: AF999").replace("category: missing_weights", "category: no_such_category"),
+        encoding="utf-8")
+    kb._CACHE.pop(str(rules), None)
+    with pytest.raises(DataError, match="unknown category 'no_such_category'"):
+        load_signatures()
+    kb._CACHE.pop(str(rules), None)
+
+
 def _unbounded_repeats(parsed):
     """Yield every unbounded repeat (*, +, {n,}) in a parsed regex."""
     for op, av in parsed:
@@ -130,6 +159,8 @@ def _all_regexes():
     for sig in SIGS:
         for p in sig.entry["patterns"]:
             yield sig.id, p["regex"]
+            if p.get("unless"):
+                yield sig.id + " unless", p["unless"]
     for fam in FAMS:
         for d in fam.detectors:
             yield fam.name, d.source
@@ -226,6 +257,35 @@ def test_every_documented_family_is_in_the_table():
     assert "01100" in rows["torch_npu"] and "02200" in rows["torch_npu"]
     assert "9" in rows["hccl"]
     assert "MIE06E000005" in rows["mindie"]
+    assert {"0x07020014", "0x07010006", "0x07020009"} <= set(rows["rt"])
+
+
+def test_code_categories_follow_their_meaning():
+    """Every row, generated or written by hand, carries the category its meaning implies (the generator's rules):
+    device setup -> device_unavailable, a device held elsewhere -> device_busy, graph capture -> graph_compile_crash."""
+    from ascendfix.explain._tablegen import meaning_category
+
+    checked = 0
+    for fam in FAMS:
+        for row in list(fam.rows.values()) + list(fam.groups):
+            meant = meaning_category("{} {}".format(row.name or row.id or "", row.title))
+            if meant is not None:
+                checked += 1
+                assert (row.category, row.role) == meant[:2], (fam.name, row.code or row.prefix, row.title)
+    assert checked > 40
+    assert meaning_category("ACL_ERROR_RT_DEV_SETUP_ERROR device setup failed")[0] == "device_unavailable"
+    assert meaning_category("RT_ERROR_DRV_OCCUPY driver occupy error")[0] == "device_busy"
+    assert meaning_category("ACL_ERROR_RT_STREAM_CAPTURE_INVALIDATED")[0] == "graph_compile_crash"
+    assert meaning_category("ACL_ERROR_RT_INVALID_DEVICE_FUNCTION invalid device function") is None
+
+
+def test_runtime_internal_codes_are_looked_up_in_any_spelling():
+    from ascendfix.explain.codes import find_code
+
+    for spelling in ("0x7020014", "0x07020014", "0X7020014", "RT_ERROR_DRV_INVALID_HANDLE"):
+        fam, row, code = find_code(spelling)
+        assert fam is not None and fam.name == "rt" and code == "0x07020014", spelling
+        assert row.category == "device_unavailable"
 
 
 # -- ranking: root cause first, consequences and wrappers after -----------------------------------------
@@ -390,6 +450,26 @@ EXPECTED_TOP = {
     "typer020_py38_future_import_nameerror.log": "AF057",
     "py311_dataclass_get_type_hints_nameerror.log": "AF057",
     "pydantic214_undefined_annotation.log": "AF050",
+    "torch213_torchrun_child_sigkill.log": "AF048",
+    "deepspeed0198_launcher_child_sigkill.log": "AF048",
+    "ray260_memory_monitor_oom_kill.log": "AF048",
+    "ms27_cpu_graph_memory_not_enough.log": "AF006",
+    "transformers439_folder_without_config_json.log": "AF086",
+    "transformers523_config_without_model_type.log": "AF086",
+    "torch213_collective_no_backend_for_cpu.log": "AF087",
+    "torch213_gloo_premul_sum_unsupported.log": "AF087",
+    "py311_argparse_string_annotation_type.log": "AF050",
+    "tyro1017_future_import_local_enum.log": "AF057",
+    "torch213_cpu_build_cuda_call.log": "AF088",
+    "torch213_init_process_group_nccl_without_nccl.log": "AF088",
+    "torch213_init_process_group_hccl_without_torch_npu.log": "AF031",
+    "torch213_torchrun_unrecognized_argument.log": "AF092",
+    "pip232_no_such_option.log": "AF092",
+    "transformers439_import_newer_model_class.log": "AF093",
+    "onnxruntime132_cann_provider_missing.log": "AF094",
+    "pip232_source_build_failed.log": "AF091",
+    "mindie_llm_file_utils_symlink.log": "AF075",
+    "mindie_llm_file_utils_owner.log": "AF075",
     "onnxruntime132_static_batch.log": "AF061",
     "onnxruntime132_static_rank.log": "AF061",
     "diffusers042_lfs_pointer_safetensors.log": "AF062",
@@ -472,3 +552,36 @@ def test_a_signature_for_the_line_outranks_a_fault_entry():
             "[Sockets]Wait links establish completed failed, local role is client. ret[9]")
     hits = _hits(line)
     assert hits[0].id == "AF008" and not any(h.kind == "fault" for h in hits)
+
+
+def _example(sig_id, needle):
+    for sig in SIGS:
+        if sig.id == sig_id:
+            for ex in sig.examples["match"]:
+                if needle in ex["text"]:
+                    return ex["text"]
+    raise AssertionError("no example of {} with {!r}".format(sig_id, needle))
+
+
+@pytest.mark.parametrize("sig_id,needle,top_category", [
+    # a set-device failure is the device setup failing, whatever CANN code comes with it (E30006 here) ...
+    ("AF047", "E30006", "device_unavailable"),
+    ("AF047", "halDeviceOpen", "device_unavailable"),
+    # ... unless the code says another process holds the device
+    ("AF053", "Resource_Busy(EL0005)", "device_busy"),
+    ("AF082", "aclInit(nullptr)", "device_busy"),
+    # aclgraph capture errors carry runtime codes (207005) that are not the generic inner error
+    ("AF083", "AclmdlRICaptureBegin", "graph_compile_crash"),
+    # HCCL FFTS+ timeouts inside an EI9999 block are a collective timeout
+    ("AF037", "hccl fftsplus task timeout", "hccl"),
+])
+def test_family_ranking_on_real_excerpts(sig_id, needle, top_category):
+    matches = explain_text(_example(sig_id, needle))
+    assert matches and matches[0]["category"] == top_category, [(m["id"], m["category"]) for m in matches]
+
+
+def test_optional_extension_warning_alone_is_a_note_not_a_cause():
+    text = _example("AF095", "you can ignore this warning")
+    m = Matcher()
+    m.feed_lines([text])
+    assert m.results() == [] and [n["id"] for n in m.notes()] == ["AF095"]

@@ -5,9 +5,10 @@ public http(s) source, a known label form, an existing non-empty UTF-8 log file;
 unique; no development-machine path leaks into the index; and no source is one the signatures or the
 test captures were written from (the corpus must stay independent of the knowledge base).
 
-The corpus has two sets (field `set`): A, the first corpus (since used to guide knowledge-base work), and
-B, a second held-out set built later. Each set has its own frozen label set and size checks; set B must
-also be independent of the error-code / fault tables and of every set A source.
+The corpus has three sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
+second held-out set built later (also since used at the family level), and C, a third held-out set. Each set
+has its own frozen label set and size checks; sets B and C must also be independent of the error-code /
+fault tables and of every earlier set's sources.
 """
 
 import datetime
@@ -30,7 +31,9 @@ CATEGORIES = {
 }
 # Set B: the 17 categories of rules/signatures when it was built (2026-12-03, main 1b646cc).
 CATEGORIES_B = CATEGORIES | {"device_busy", "device_unavailable", "host_oom", "mindie_service"}
-SET_CATEGORIES = {"A": CATEGORIES, "B": CATEGORIES_B}
+# Set C: the 21 categories of rules/signatures when it was built (2026-12-03, main 40a0928).
+CATEGORIES_C = CATEGORIES_B | {"dist_launch", "install", "numerics", "permission"}
+SET_CATEGORIES = {"A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C}
 FIELDS = {"id", "file", "source", "label", "notes", "found", "set"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,80}$")
 OTHER_RE = re.compile(r"^other:[a-z0-9]+(?:_[a-z0-9]+)*$")
@@ -99,10 +102,11 @@ def test_labels_known():
         assert label in cats or label == "harmless" or OTHER_RE.match(label), "{}: {}".format(e["id"], label)
 
 
-def test_set_b_ids_prefixed():
-    """Set B ids start with `b-`, so a log's set is visible from its file name."""
+@pytest.mark.parametrize("name,prefix", [("B", "b-"), ("C", "c-")])
+def test_later_set_ids_prefixed(name, prefix):
+    """Set B ids start with `b-` and set C ids with `c-`, so a log's set is visible from its file name."""
     for e in ENTRIES:
-        assert e["id"].startswith("b-") == (e["set"] == "B"), e["id"]
+        assert e["id"].startswith(prefix) == (e["set"] == name), e["id"]
 
 
 def test_found_is_a_date():
@@ -135,7 +139,7 @@ def _spread(entries):
     labels = [e["label"] for e in entries]
     harmless = sum(1 for x in labels if x == "harmless")
     other = sum(1 for x in labels if x.startswith("other:"))
-    return len(labels), harmless, other, len(labels) - harmless - other, {x for x in labels if x in CATEGORIES_B}
+    return len(labels), harmless, other, len(labels) - harmless - other, {x for x in labels if x in CATEGORIES_C}
 
 
 @pytest.mark.parametrize(
@@ -144,6 +148,7 @@ def _spread(entries):
         # (logs, harmless, other, in-category, distinct categories)
         ("A", (100, 20, 15, 80, 10)),
         ("B", (100, 20, 15, 60, 15)),
+        ("C", (100, 18, 15, 60, 17)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -189,6 +194,15 @@ def test_set_b_independent_of_rules_tests_and_set_a():
     assert not clash, "set B logs taken from a source the rules or tests use: {}".format(clash)
     clash = [e["id"] for e in _set("B") if norm_source(e["source"]) in set_a]
     assert not clash, "set B logs taken from a set A source: {}".format(clash)
+
+
+def test_set_c_independent_of_rules_tests_and_sets_a_b():
+    used = _all_rule_and_test_sources()
+    earlier = {norm_source(e["source"]) for e in ENTRIES if e["set"] in ("A", "B")}
+    clash = [e["id"] for e in _set("C") if norm_source(e["source"]) in used]
+    assert not clash, "set C logs taken from a source the rules or tests use: {}".format(clash)
+    clash = [e["id"] for e in _set("C") if norm_source(e["source"]) in earlier]
+    assert not clash, "set C logs taken from a set A or B source: {}".format(clash)
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,7 @@ EXAMPLE_FIELDS = {
     "after": Field(str, required=False),
     "findings": Field(list, required=False, items=dict),
     "files": Field(dict, required=False),
+    "needs_python": Field(str, required=False),  # the example's syntax needs this Python to parse (tests skip below)
 }
 
 

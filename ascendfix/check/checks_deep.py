@@ -58,18 +58,72 @@ CLIP_FILES = ("transformers/models/clip/*.py", "transformers/modeling_attn_mask_
 _FILL_METHODS = ("masked_fill", "masked_fill_")
 
 
-def _is_number(node):
+_INF_OWNERS = ("math", "np", "numpy", "mnp", "ms.numpy", "mindspore.numpy")
+
+
+def _dotted(node):
+    import ast
+
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _is_number(node, names=frozenset()):
+    """A Python scalar the MaskedFill kernel sees as a float/int, not a tensor of the input's dtype: a number,
+    ``float(...)`` (``float("-inf")``, ``float(np.finfo(...).min)``), ``math.inf``/``np.inf``/``np.nan`` (each optionally negated), or a name bound
+    only to one of those."""
     import ast
 
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         node = node.operand
-    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+    if isinstance(node, ast.Constant):
+        return type(node.value) in (int, float)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "float":
+        return len(node.args) == 1 and not node.keywords  # float(anything) is a Python float
+    if isinstance(node, ast.Attribute) and node.attr in ("inf", "nan", "NINF", "PINF"):
+        return _dotted(node.value) in _INF_OWNERS
+    if isinstance(node, ast.Name):
+        return node.id in names
+    return False
+
+
+def _literal_names(tree):
+    """Names every assignment of which (anywhere in the module) is a scalar literal form."""
+    import ast
+
+    seen, bad = set(), set()
+    for node in ast.walk(tree):
+        targets, value = (), None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        elif isinstance(node, (ast.AugAssign, ast.For, ast.With, ast.arguments)):
+            for n in ast.walk(node):
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) or isinstance(n, ast.arg):
+                    bad.add(getattr(n, "id", None) or getattr(n, "arg", None))
+            continue
+        for t in targets:
+            if isinstance(t, ast.Name):
+                (seen if _is_number(value) else bad).add(t.id)
+            else:
+                for n in ast.walk(t):
+                    if isinstance(n, ast.Name):
+                        bad.add(n.id)
+    return frozenset(seen - bad)
 
 
 def scalar_fill_sites(source):
-    """Lines of ``masked_fill`` calls whose fill value is a bare Python number (the sites the masked-fill-dtype
-    patch rule rewrites): ``x.masked_fill(mask, 0)``, ``x.masked_fill_(mask, value=-1e9)``,
-    ``ops.masked_fill(x, mask, 0)`` / ``mint.masked_fill(...)``. Read with the stdlib ``ast``; nothing is imported."""
+    """Lines of ``masked_fill`` calls whose fill value is a Python scalar (the sites the masked-fill-dtype patch
+    rule rewrites): ``x.masked_fill(mask, 0)``, ``x.masked_fill_(mask, value=-1e9)``, ``float("-inf")``,
+    ``np.inf``, ``ops.masked_fill(x, mask, 0)`` / ``mint.masked_fill(...)``. Read with the stdlib ``ast``;
+    nothing is imported."""
     import ast
 
     if "mindspore" not in source:  # torch code: not MindSpore's MaskedFill
@@ -78,6 +132,7 @@ def scalar_fill_sites(source):
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return []
+    names = None
     out = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
@@ -90,7 +145,11 @@ def scalar_fill_sites(source):
         pos = 2 if functional else 1
         value = node.args[pos] if len(node.args) > pos else next(
             (k.value for k in node.keywords if k.arg == "value"), None)
-        if value is not None and _is_number(value):
+        if value is None:
+            continue
+        if isinstance(value, ast.Name) and names is None:
+            names = _literal_names(tree)
+        if _is_number(value, names or frozenset()):
             out.append(node.lineno)
     return sorted(out)
 

@@ -5,8 +5,12 @@
 R, G, O, M are git checkouts of github.com/hicann/runtime, github.com/hicann/ge, github.com/hicann/opbase and
 github.com/Ascend/mind-cluster (their HEAD is read with ``git show``). What is taken from them is *facts*: each
 code, its module, its official title / constant name, and where it is documented. The meaning and the next step
-of a generated row are written here, per error class (the ``_CLASS_TEXT`` table below) — not copied. Rows that a
-family file (cann.yaml, acl.yaml, mindie.yaml) already curates by hand are skipped. Not imported at run time.
+of a generated row are written here, per error class (the ``_CLASS_TEXT`` table below) — not copied; its category
+follows what the code means (``MEANING_RULES``: device setup, a busy device, graph capture...), the same rules a test
+holds every row to, curated ones included. Rows that a family file (cann.yaml, acl.yaml, mindie.yaml) already
+curates by hand are skipped. Outputs: cann-table.json, acl-table.json, rt-table.json (the runtime's internal
+0x07xxxxxx numbers), torch_npu-table.json, mindie-table.json and ../faults/ascend-fd-table.json. Not imported at run
+time (tests import ``meaning_category``).
 """
 
 import argparse
@@ -108,6 +112,52 @@ _CLASS_TEXT = [
      "Read the message after the code and the plog."),
 ]
 
+# What a code MEANS decides its category, whatever family or error class it comes from: a code that says the device
+# could not be set up (opened, its device-side processes started, its driver reached) is device_unavailable; one that
+# says another process or container holds the device is device_busy; one about capturing a task graph (aclgraph /
+# NPUGraph) is graph_compile_crash. Matched (case-insensitive) against the official name, title and message of a
+# code; the first rule that matches wins and overrides the error-class guess below. tests/test_explain_kb.py holds
+# every row of rules/codes (generated or curated) to these rules.
+MEANING_RULES = [
+    ("host_oom", "cause", 55,
+     r"host memory has been exhausted|insufficient_host_memory|insufficient host memory"),
+    ("device_busy", "cause", 60,
+     r"occupy|resource_busy|resources are busy|invalid_device_access|device access is invalid|"
+     r"(?:device|card) is (?:busy|occupied|in use|used)"),
+    ("graph_compile_crash", "cause", 45,
+     r"captur|aclgraph|task_group|task group|model_update|model update failed"),
+    ("device_unavailable", "cause", 50,
+     r"dev_setup|device setup|no_device|no valid device|invalid_device(?:id)?\b|device_id\b|invalid device(?! function)\b|"
+     r"device id (?:error|invalid)|device_absent|device not found|invalid_device_id|device_status_abnormal|"
+     r"device_connection|connect the device|tsdaemon|\btsd\b|open_tsd|tsd_err|device_subprocess|"
+     r"subprocess on the device|load_package_to_device|send_opp_to_device|aicpu_scheduler_init|"
+     r"driver_api_call_failed|number of devices|socket_close|\bhdc\b|hdc disconnect|lost_heartbeat|lost heartbeat|"
+     r"device_retain|device retain|device_null|device pointer null|power_up|power up|drv_err\b|"
+     r"drv_internal|drv_ioctrl|driver error:internal|open_aicpu|open aicpu|drv_invalid_handle|driver error:invalid handle"),
+]
+
+
+# the next step of a row whose category came from its meaning
+MEANING_NEXT = {
+    "host_oom": "Host RAM ran out: check free -g and the container's memory limit; load less at once.",
+    "device_busy": ("Another process or container holds the device: npu-smi info lists the processes per card; stop the "
+                    "leftover job or use another card (ASCEND_RT_VISIBLE_DEVICES)."),
+    "graph_compile_crash": ("Capturing the graph failed: run once in eager mode to confirm, capture fewer graph sizes, and "
+                            "keep host synchronisations out of the captured code; a newer driver / CANN may be needed."),
+    "device_unavailable": ("The device could not be set up: check npu-smi info (health, processes on the card), that a "
+                           "container was given /dev/davinci* and the driver folder, and read the CANN error printed "
+                           "with it (a busy card, memory already taken, an operator package the device rejects)."),
+}
+
+
+def meaning_category(text):
+    """``(category, role, priority)`` the meaning of a code implies, or None (see MEANING_RULES)."""
+    for cat, role, prio, rx in MEANING_RULES:
+        if re.search(rx, text, re.I):
+            return cat, role, prio
+    return None
+
+
 _MODULES = {
     "E1": ("graph engine", "graph_compile_crash"), "E2": ("fusion engine", "graph_compile_crash"),
     "E3": ("AI CPU", None), "E4": ("operator compiler", None), "E5": ("operator", "kernel_unsupported"),
@@ -170,6 +220,7 @@ def cann_rows(runtime, ge, skip):
             docs[m.group(1)] = ("https://github.com/hicann/ge/blob/master/" + p, m.group(2))
     data = json.loads(_git_show(runtime, "src/dfx/error_manager/error_code.json"))["error_info_list"]
     titles = {e["ErrCode"]: (e.get("errTitle") or "") for e in data}
+    messages = {e["ErrCode"]: (e.get("ErrMessage") or "") for e in data}
     for code, (url, title) in docs.items():
         titles.setdefault(code, title)
     for code in sorted(titles):
@@ -186,13 +237,18 @@ def cann_rows(runtime, ge, skip):
             cat = "hccl"
             if "Timeout" in title and role == "cause":  # waiting for a peer that failed first
                 role = "consequence"
+        meant = meaning_category("{} {} {}".format(code, title, messages.get(code, "")))
+        prio = 15 if role == "wrapper" else 45
+        if meant is not None:
+            cat, role, prio = meant
+            nxt = MEANING_NEXT.get(cat, nxt)
         url = docs.get(code, ("https://github.com/hicann/runtime/blob/master/src/dfx/error_manager/error_code.json",))[0]
         rows[code] = {
             "code": code,
             "title": "{} {}".format(module, _words(title)),
             "category": cat,
             "role": role,
-            "priority": 15 if role == "wrapper" else 45,
+            "priority": prio,
             "meaning": "{}: {}.".format(module[0].upper() + module[1:], meaning),
             "next": nxt,
             "source": url,
@@ -254,19 +310,79 @@ def acl_rows(runtime, ge, opbase, skip):
         name, url = rows[code]
         cat, role = _acl_class(code, name)
         words = _acl_words(name)
+        prio = 15 if role == "wrapper" else 45
+        meant = meaning_category("{} {}".format(name, words))
+        nxt = None
+        if meant is not None:
+            cat, role, prio = meant
+            nxt = MEANING_NEXT.get(cat)
         out.append({
             "code": code,
             "name": name,
             "title": words,
             "category": cat,
             "role": role,
-            "priority": 15 if role == "wrapper" else 45,
+            "priority": prio,
             "meaning": "AscendCL return code {} ({}): {}.".format(code, name, words),
-            "next": ("Read the CANN error block and the plog around it for what failed." if role == "wrapper" else
-                     "Read the API named next to the code in the log; the CANN error lines around it give the detail."),
+            "next": nxt or ("Read the CANN error block and the plog around it for what failed." if role == "wrapper" else
+                            "Read the API named next to the code in the log; the CANN error lines around it give the detail."),
             "source": url,
         })
     return out
+
+
+_RT_PREFIX_WORDS = {"DRV": "driver", "DEVICE": "device", "STREAM": "stream", "MODEL": "model", "KERNEL": "kernel",
+                    "EVENT": "event", "NOTIFY": "notify", "CONTEXT": "context", "MEMORY": "memory", "DEBUG": "debug",
+                    "DATADUMP": "data dump", "PROF": "profiling", "TS": "task scheduler", "AICPU": "AI CPU"}
+
+
+def rt_rows(runtime, acl):
+    """The runtime's internal error numbers (0x07xxxxxx), which its logs print as ``retCode=0x7020014``: each with
+    the reason text and the AscendCL code the runtime maps it to (errcode_manage.cc). A row takes its category from
+    its meaning (MEANING_RULES on its name and reason), else from the AscendCL code it maps to."""
+    hdr = _git_show(runtime, "src/runtime/core/inc/common/internal_error_define.hpp")
+    values = {name: int(v, 16) for name, v in re.findall(r"constexpr int32_t (RT_ERROR_[A-Z0-9_]+) = (0x[0-9A-Fa-f]+);", hdr)}
+    src = _git_show(runtime, "src/runtime/core/src/common/errcode_manage.cc")
+    mapped = {}
+    for name, aclname, reason in re.findall(
+            r"rtErrMap_\[(RT_ERROR_[A-Z0-9_]+)\]\s*=\s*\{\s*(ACL_[A-Z0-9_]+),\s*\"([^\"]*)\"", src):
+        mapped.setdefault(name, (aclname, reason))
+    by_name = {r["name"]: r for r in acl if r.get("name")}
+    url = "https://github.com/hicann/runtime/blob/master/src/runtime/core/inc/common/internal_error_define.hpp"
+    out = {}
+    for name, value in sorted(values.items(), key=lambda kv: kv[1]):
+        if name not in mapped or value < 0x07010000 or name.endswith("_BASE"):
+            continue
+        aclname, reason = mapped[name]
+        code = "0x%08x" % value
+        if code in out:
+            continue
+        row = by_name.get(aclname)
+        cat, role, prio = (row["category"], row["role"], row["priority"]) if row else ("ascend_inner_error", "wrapper", 14)
+        meant = meaning_category("{} {}".format(name, reason))
+        nxt = None
+        if meant is not None:
+            cat, role, prio = meant
+            nxt = MEANING_NEXT.get(cat)
+        elif role == "cause" and cat == "ascend_inner_error":
+            role, prio = "wrapper", 14  # an internal step the AscendCL code and the CANN lines explain better
+        else:
+            prio = max(prio - 5, 10)  # the AscendCL code printed with it names the same thing
+        what = reason.strip().rstrip(".") or _acl_words(name.replace("RT_ERROR_", "ACL_ERROR_"))
+        out[code] = {
+            "code": code,
+            "name": name,
+            "title": "runtime: {}".format(what[0].lower() + what[1:] if what[:2] != what[:2].upper() else what),
+            "category": cat,
+            "role": role,
+            "priority": prio,
+            "meaning": "Runtime internal error {} ({}): {}; the runtime reports it to the caller as {}.".format(
+                code, name, what, aclname + (" " + row["code"] if row else "")),
+            "next": nxt or ("Read the runtime lines around it in the plog (~/ascend/log/debug/plog): the call that failed"
+                            " and the CANN error code printed with it."),
+            "source": url,
+        }
+    return [out[k] for k in sorted(out)]
 
 
 _SUBMODULES = {"00": ("PTA", "torch_npu framework"), "01": ("OPS", "operator calls"),
@@ -395,6 +511,15 @@ def main(argv=None):
     _dump(os.path.join(out, "acl-table.json"),
           note + "facts from github.com/hicann/runtime@{} (aclError list, rt_error_codes.h), github.com/hicann/ge@{}"
                  " (ge_error_codes.h), github.com/hicann/opbase@{} (op_errno.h)".format(rev(a.runtime), rev(a.ge), rev(a.opbase)), acl)
+    curated_acl = []
+    import yaml
+
+    with open(os.path.join(out, "acl.yaml"), encoding="utf-8") as fh:
+        for e in yaml.safe_load(fh).get("entries") or []:
+            curated_acl.append(dict(e, code=str(e["code"]), role=e.get("role") or "cause", priority=e.get("priority") or 50))
+    rt = rt_rows(a.runtime, acl + curated_acl)
+    _dump(os.path.join(out, "rt-table.json"),
+          note + "facts from github.com/hicann/runtime@{} (internal_error_define.hpp, errcode_manage.cc)".format(rev(a.runtime)), rt)
     tn = torch_npu_rows()
     _dump(os.path.join(out, "torch_npu-table.json"),
           note + "facts from github.com/Ascend/pytorch (NPUException.h/.cpp: SubModule x ErrCode)", tn)
@@ -407,7 +532,7 @@ def main(argv=None):
     _dump(os.path.join(fault_dir, "ascend-fd-table.json"),
           note + "facts (log substrings, component/module, short label) from github.com/Ascend/mind-cluster@{}"
                  " (ascend-faultdiag kg-config.json, Apache-2.0)".format(rev(a.mind_cluster)), fr)
-    print("cann {} acl {} torch_npu {} mindie {} faults {}".format(len(cann), len(acl), len(tn), len(mie), len(fr)))
+    print("cann {} acl {} rt {} torch_npu {} mindie {} faults {}".format(len(cann), len(acl), len(rt), len(tn), len(mie), len(fr)))
 
 
 if __name__ == "__main__":

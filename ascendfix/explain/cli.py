@@ -37,7 +37,8 @@ from ascendfix.errors import EXIT_OK, AscendfixError
 _ID_RE = re.compile(r"^[Aa][Ff]\d{3}$")
 _FAULT_RE = re.compile(r"^AISW_\w{3,80}$")
 _CODE_RE = re.compile(
-    r"^(?:E[0-9A-Z]\d{4}|[1-5]\d{5}|(?i:ERR)\d{5}|MIE\d\dE[0-9A-F]{6}|HCCL_E_[A-Z_]{2,30}|ACL(?:NN)?_ERR[A-Z_]{2,60})$"
+    r"^(?:E[0-9A-Z]\d{4}|[1-5]\d{5}|(?i:ERR)\d{5}|MIE\d\dE[0-9A-F]{6}|HCCL_E_[A-Z_]{2,30}|ACL(?:NN)?_ERR[A-Z_]{2,60}"
+    r"|0[xX]0?7[0-9a-fA-F]{6}|RT_ERROR_[A-Z0-9_]{2,60})$"
 )
 
 

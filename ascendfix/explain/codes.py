@@ -8,7 +8,8 @@ to the official source it was taken from. The engine reads the table; adding a c
 
 Families: ``cann`` (``E?####``, also written ``Name(E?####)``), ``acl`` (AscendCL / runtime / aclnn / GE
 return codes, 1xxxxx-5xxxxx), ``torch_npu`` (``ERR#####``: submodule + error type), ``hccl``
-(``HcclResult`` numbers) and ``mindie`` (``MIE##E######``).
+(``HcclResult`` numbers), ``rt`` (the runtime's internal ``0x07xxxxxx`` numbers in ``retCode=0x7020014``) and
+``mindie`` (``MIE##E######``).
 
 The big families are loaded only when a line actually holds one of their codes.
 """
@@ -31,12 +32,14 @@ FAMILY_FIELDS = {
     "explanation": Field(str),
     "include": Field(list, items=str, required=False),
     "id_pattern": Field(str, required=False),
+    "id_normalize": Field(str, required=False, choices=("hex", "hex8")),
 }
 DETECT_FIELDS = {
     "regex": Field(str),
     "prefilter": Field(str),
     "skip_quiet_lines": Field(bool, required=False),
-    "normalize": Field(str, required=False, choices=("hex",)),
+    # hex: "0x...0009" -> "9" (a decimal key); hex8: "0x7020014" -> "0x07020014" (one spelling of a 32-bit hex code)
+    "normalize": Field(str, required=False, choices=("hex", "hex8")),
 }
 ROW_FIELDS = {
     "code": Field((str, int)),
@@ -80,6 +83,15 @@ class Row(object):
         self.module = entry.get("module")
 
 
+def normalize_code(code, how):
+    """A code as the table keys it (see DETECT_FIELDS' ``normalize``)."""
+    if how == "hex":
+        return str(int(code, 16))
+    if how == "hex8":
+        return "0x%08x" % int(code[2:] if code[:2] in ("0x", "0X") else code, 16)
+    return code
+
+
 class Detector(object):
     __slots__ = ("family", "source", "_regex", "prefilter", "skip_quiet_lines", "where", "normalize")
 
@@ -97,10 +109,7 @@ class Detector(object):
 
     def code(self, m):
         """The code a match found, as the table keys it."""
-        code = m.group("code")
-        if self.normalize == "hex":
-            code = str(int(code, 16))
-        return code
+        return normalize_code(m.group("code"), self.normalize)
 
     @property
     def regex(self):
@@ -127,6 +136,7 @@ class Family(object):
         self.explanation = doc["explanation"].rstrip()
         self.examples = doc["examples"]
         self.id_pattern = re.compile(doc["id_pattern"]) if doc.get("id_pattern") else None
+        self.id_normalize = doc.get("id_normalize")
         self.detectors = [
             Detector(self.name, d, "{} detect[{}]".format(where, i))
             for i, d in enumerate(doc["detect"])
@@ -145,7 +155,9 @@ class Family(object):
     def _load(self):
         if self._rows is not None:
             return
-        from ascendfix.explain.kb import CATEGORIES
+        from ascendfix.explain.kb import categories
+
+        known = categories()
 
         where = display_path(self.path)
         entries = list(self._doc.get("entries") or [])
@@ -158,7 +170,7 @@ class Family(object):
         for i, e in enumerate(entries):
             w = "{} entries[{}]".format(where, i)
             validate(e, ROW_FIELDS, w)
-            if e["category"] not in CATEGORIES:
+            if e["category"] not in known:
                 raise DataError("{}: unknown category '{}'".format(w, e["category"]))
             row = Row(self.name, e)
             if row.code in rows:
@@ -168,7 +180,7 @@ class Family(object):
         for i, g in enumerate(self._doc.get("groups") or []):
             w = "{} groups[{}]".format(where, i)
             validate(g, GROUP_FIELDS, w)
-            if g["category"] not in CATEGORIES:
+            if g["category"] not in known:
                 raise DataError("{}: unknown category '{}'".format(w, g["category"]))
             groups.append(Row(self.name, g, prefix=str(g["prefix"])))
         groups.sort(key=lambda r: -len(r.prefix))  # longest prefix first
@@ -242,6 +254,8 @@ def find_code(code):
             m = pat.match(want)
             if m:
                 key = m.group("code") if "code" in pat.groupindex else want
+                if fam.id_normalize:
+                    key = normalize_code(key, fam.id_normalize)
                 row = fam.lookup(key)
                 if row is not None:
                     return fam, row, key

@@ -20,7 +20,8 @@ Pipeline, per input line (streamed, binary, never the whole file in memory):
    (``ascend_inner_error``: "a runtime task failed") after consequences; then priority, patterns matched,
    first line. A code or fault entry on a line a cause / consequence signature already explains (through a
    pattern that stands alone) is dropped, and so are codes a matched signature claims (``codes:``).
-   Patterns marked ``skip_quiet_lines`` ignore lines whose header says DEBUG / INFO / WARNING. The number shown is the *rank* (1 = most likely root cause);
+   Patterns marked ``skip_quiet_lines`` ignore lines whose header says DEBUG / INFO / WARNING, and a pattern's
+   ``unless`` regex vetoes it on a line that shows the benign form of the same words. The number shown is the *rank* (1 = most likely root cause);
    it is an order, not a measured probability.
 
 Public API, stable (smoke uses :func:`explain_text`): :func:`explain_text`, :func:`explain_lines`,
@@ -294,6 +295,8 @@ class Matcher(object):
                             break
                         continue
                     m = pat.regex.search(w)
+                    if m and pat.unless_source is not None and pat.unless.search(w):
+                        break  # the benign form of these words (see the pattern's ``unless``)
                     if m:
                         caps = {k: v for k, v in m.groupdict().items() if v}
                         sigs.append((sig, pat, caps, _snippet(text, cut + off + m.start())))

@@ -86,7 +86,9 @@ class FaultRule(object):
 
 class FaultFamily(object):
     def __init__(self, path, doc):
-        from ascendfix.explain.kb import CATEGORIES
+        from ascendfix.explain.kb import categories
+
+        known = categories()
 
         where = display_path(path)
         validate(doc, FAMILY_FIELDS, where)
@@ -101,7 +103,7 @@ class FaultFamily(object):
         for i, m in enumerate(doc["modules"]):
             w = "{} modules[{}]".format(where, i)
             validate(m, MODULE_FIELDS, w)
-            if m["category"] not in CATEGORIES:
+            if m["category"] not in known:
                 raise DataError("{}: unknown category '{}'".format(w, m["category"]))
             modules[(m["component"], m["module"])] = m
         for kind in ("match", "no_match"):
@@ -139,7 +141,7 @@ class FaultFamily(object):
                     rule.role = role
                 cat = (doc.get("categories") or {}).get(e["id"])
                 if cat:
-                    if cat not in CATEGORIES:
+                    if cat not in known:
                         raise DataError("{}: categories.{}: unknown category '{}'".format(where, e["id"], cat))
                     rule.category = cat
                 self.rules.append(rule)

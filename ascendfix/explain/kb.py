@@ -10,39 +10,18 @@ import re
 from ascendfix.data import Field, display_path, load_entries, validate
 from ascendfix.errors import DataError
 
-CATEGORIES = (
-    "graph_compile_crash",
-    "maskedfill_dtype",
-    "device_oom",
-    "shape_mismatch",
-    "hccl",
-    "py38_subscript",
-    "missing_weights",
-    "kernel_unsupported",
-    "numpy_abi",
-    "pip_conflict",
-    "cann_env",
-    "ascend_inner_error",
-    "patch_side_effect",
-    # real Ascend deployment failures outside the first thirteen
-    "device_unavailable",
-    "device_busy",
-    "host_oom",
-    "mindie_service",
-    "permission",
-    # installing and building the stack (wheels, source builds, source trees), launching distributed jobs, numerics
-    "install",
-    "dist_launch",
-    "numerics",
-)
-APPLY_RULES = ("masked-fill-dtype", "py38-annotations", "py38-stdlib", "pins-relax")
+# The categories (rules/explain_categories.yaml) and the apply rules a signature may name (the codemod folders and
+# rules/patches) are data: read on first use, see categories() and apply_rules(). ``CATEGORIES`` / ``APPLY_RULES``
+# stay importable (module __getattr__).
+CATEGORY_FILE = "explain_categories.yaml"
+CATEGORY_FIELDS = {"id": Field(str), "title": Field(str), "description": Field(str)}
 SEVERITIES = ("error", "context")  # older spelling of role: error = cause, context = context
 ROLES = ("cause", "consequence", "wrapper", "context")
 ID_RE = re.compile(r"^AF\d{3}$")
 
 FIELDS = {
     "id": Field(str),
-    "category": Field(str, choices=CATEGORIES),
+    "category": Field(str),
     "title": Field(str),
     "priority": Field(int),
     "severity": Field(str, required=False, choices=SEVERITIES),
@@ -52,7 +31,7 @@ FIELDS = {
     "cause": Field(str),
     "fix": Field(str),
     "defaults": Field(dict, required=False),
-    "apply_rule": Field(str, required=False, choices=APPLY_RULES),
+    "apply_rule": Field(str, required=False),
     "links": Field(list, items=str),
     "explanation": Field(str),
     "examples": Field(dict),
@@ -65,6 +44,9 @@ PATTERN_FIELDS = {
     # ignore lines whose header says DEBUG / INFO / WARNING (a module logging that it could not import something
     # and carrying on is not the failure)
     "skip_quiet_lines": Field(bool, required=False),
+    # a regex: the pattern does not count on a line that also matches it (a benign form of the same words, such as a
+    # Python warning that says it can be ignored)
+    "unless": Field(str, required=False),
 }
 EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str)}
 
@@ -79,9 +61,10 @@ _GROUP_RE = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
 class Pattern(object):
     """One regex of a signature; compiled on first use (start-up: most patterns never run)."""
 
-    __slots__ = ("source", "_regex", "where", "anchors", "required", "alone", "index", "skip_quiet_lines")
+    __slots__ = ("source", "_regex", "where", "anchors", "required", "alone", "index", "skip_quiet_lines",
+                 "unless_source", "_unless")
 
-    def __init__(self, source, anchors, required, alone, index, where="", skip_quiet_lines=False):
+    def __init__(self, source, anchors, required, alone, index, where="", skip_quiet_lines=False, unless=None):
         self.source = source
         self._regex = None
         self.where = where
@@ -90,6 +73,20 @@ class Pattern(object):
         self.alone = alone  # False: supporting evidence only, never enough on its own
         self.index = index
         self.skip_quiet_lines = skip_quiet_lines
+        self.unless_source = unless
+        self._unless = None
+
+    @property
+    def unless(self):
+        """The compiled ``unless`` regex, or None."""
+        if self.unless_source is None:
+            return None
+        if self._unless is None:
+            try:
+                self._unless = re.compile(self.unless_source)
+            except re.error as e:
+                raise DataError("{}: bad 'unless' regex: {}".format(self.where, e))
+        return self._unless
 
     @property
     def regex(self):
@@ -134,6 +131,11 @@ class Signature(object):
         where = "{}: entry '{}'".format(display_path(path), self.id)
         if not ID_RE.match(self.id):
             raise DataError("{}: id must look like AF001".format(where))
+        if self.category not in categories():
+            raise DataError("{}: unknown category '{}' (known: {})".format(where, self.category, ", ".join(categories())))
+        if self.apply_rule is not None and self.apply_rule not in apply_rules():
+            raise DataError("{}: unknown apply_rule '{}' (known: {})".format(
+                where, self.apply_rule, ", ".join(apply_rules())))
         for c in entry.get("codes") or []:
             try:
                 self.codes.append(re.compile("(?:{})$".format(c)))
@@ -151,7 +153,7 @@ class Signature(object):
             alone = p.get("alone")
             self.patterns.append(
                 Pattern(p["regex"], tuple(p["anchors"]), bool(p.get("required")), alone is not False, i, pwhere,
-                        bool(p.get("skip_quiet_lines")))
+                        bool(p.get("skip_quiet_lines")), p.get("unless"))
             )
         if not any(p.alone or p.required for p in self.patterns):
             raise DataError("{}: every pattern has 'alone: false'; nothing can trigger it".format(where))
@@ -208,6 +210,70 @@ class Signature(object):
 
 
 _CACHE = {}
+_CATS = {}
+
+
+def category_entries():
+    """``[{id, title, description}]`` of every category, in file order (rules/explain_categories.yaml; the copy
+    shipped with ascendfix when a custom rules folder has none)."""
+    from ascendfix.data import builtin_root, data_root, load_yaml
+
+    path = data_root("rules") / CATEGORY_FILE
+    if not path.is_file():
+        path = builtin_root("rules") / CATEGORY_FILE
+    key = str(path)
+    if key not in _CATS:
+        doc = load_yaml(path)
+        if not isinstance(doc, list) or not doc:
+            raise DataError("{}: expected a list of categories".format(display_path(path)))
+        seen = set()
+        for i, entry in enumerate(doc):
+            where = "{}: entry {}".format(display_path(path), i + 1)
+            if not isinstance(entry, dict):
+                raise DataError("{} must be a mapping".format(where))
+            validate(entry, CATEGORY_FIELDS, where)
+            if not re.match(r"^[a-z][a-z0-9_]{1,40}$", entry["id"]) or entry["id"] in seen:
+                raise DataError("{}: bad or duplicate id '{}'".format(where, entry["id"]))
+            seen.add(entry["id"])
+        _CATS[key] = [dict(e) for e in doc]
+    return _CATS[key]
+
+
+def categories():
+    """The category ids, in order."""
+    return tuple(e["id"] for e in category_entries())
+
+
+def category_title(cat):
+    for e in category_entries():
+        if e["id"] == cat:
+            return e["title"]
+    return None
+
+
+def apply_rules():
+    """The rule ids a signature's ``apply_rule`` may name: the built-in codemods and the extra patch rules."""
+    from ascendfix.codemods import builtin_rule_entries
+    from ascendfix.data import data_root, load_entries
+
+    key = ("apply_rules", str(data_root("rules")))
+    if key in _CATS:
+        return _CATS[key]
+    ids = [entry.get("id") for _, entry in builtin_rule_entries()]
+    try:
+        ids += [entry.get("id") for _, entry in load_entries("rules", "patches")]
+    except DataError:
+        pass  # a malformed patch rule is reported by apply, not here
+    _CATS[key] = tuple(i for i in ids if isinstance(i, str))
+    return _CATS[key]
+
+
+def __getattr__(name):  # PEP 562: CATEGORIES / APPLY_RULES computed from the data on first use
+    if name == "CATEGORIES":
+        return categories()
+    if name == "APPLY_RULES":
+        return apply_rules()
+    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
 
 
 def load_signatures(compile_all=False):
@@ -227,6 +293,7 @@ def load_signatures(compile_all=False):
         for sig in _CACHE[key]:
             for p in sig.patterns:
                 p.regex  # noqa: B018 - compiles, raising DataError on a bad regex
+                p.unless  # noqa: B018
     return _CACHE[key]
 
 
