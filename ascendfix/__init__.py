@@ -9,6 +9,7 @@ As a library (nothing heavy is imported until a verb is called)::
     af.explain("run.log").matches
     af.smoke(tiny=True, device="CPU").ok
     af.compare(["reports/"]).failing
+    af.report(out="issue.html").written
 
 Each returns a report (:mod:`ascendfix.reports`) whose ``to_dict()`` is the verb's ``--json`` document; a user
 mistake raises :class:`ascendfix.errors.AscendfixError`.
@@ -16,7 +17,7 @@ mistake raises :class:`ascendfix.errors.AscendfixError`.
 
 __version__ = "0.1.0"
 
-_VERB_PACKAGES = ("check", "apply", "explain", "smoke", "compare")
+_VERB_PACKAGES = ("check", "apply", "explain", "smoke", "compare", "report")
 
 
 def __getattr__(name):

@@ -9,6 +9,7 @@
     af.revert("mindone/").restored
     af.explain(open("run.log", "rb")).matches     # a path, a signature id, bytes, text or a binary stream
     af.smoke(tiny=True, device="CPU").ok
+    af.report(out="issue.html", log="run.log").written   # the page and its JSON
 
 A user mistake raises :class:`ascendfix.errors.AscendfixError` (one line; ``exit_code`` 2, or 1 where the CLI
 exits 1 for it, e.g. revert refusing to drop edits); nothing is printed on stdout.
@@ -134,11 +135,17 @@ def explain(source, limit=3):
 
     ``source``: a path (str or PathLike; a folder, a glob), a list of paths (one log per rank), a signature id
     such as "AF003" (then a :class:`~ascendfix.reports.SignaturePage`), the log itself as bytes or as text (a str
-    holding a newline), or a binary stream. ``limit``: at most this many causes (0 = all).
+    holding a newline), or a stream (binary or text). An error code ("EZ9999", "507011") or a known fault's id gives its page
+    (a :class:`~ascendfix.reports.SignaturePage`) like a signature id. ``limit``: at most this many causes (0 = all).
     """
     from ascendfix.explain.operation import explain as _explain
 
+    if limit is not None and (not isinstance(limit, int) or limit < 0):
+        raise AscendfixError("limit must be 0 or more, got {!r}".format(limit))  # as --limit
     lim = limit or None
+    if isinstance(source, io.TextIOBase):  # a text stream (open(path), sys.stdin, StringIO): its bytes if it has them
+        buffer = getattr(source, "buffer", None)
+        return _explain(buffer, limit=lim) if buffer is not None else _explain(text=source.read(), limit=lim)
     if hasattr(source, "read"):
         return _explain(source, limit=lim)
     if isinstance(source, (bytes, bytearray)):
@@ -148,9 +155,10 @@ def explain(source, limit=3):
     if isinstance(source, (list, tuple)):
         return _explain([os.fspath(s) for s in source], limit=lim)
     path = os.fspath(source)
-    from ascendfix.explain.cli import _ID_RE
+    from ascendfix.explain.cli import _CODE_RE, _FAULT_RE, _ID_RE
 
-    if _ID_RE.match(path) and not os.path.exists(path):
+    if not os.path.exists(path) and any(rx.match(path) for rx in (_ID_RE, _CODE_RE, _FAULT_RE)):
+        # a page, as `ascendfix explain ID` shows it: a signature, an error code (EZ9999, 507011) or a known fault
         return _run("explain", ["--limit", limit, path], reports.SignaturePage)
     return _explain(path, limit=lim)
 
@@ -194,7 +202,26 @@ def compare(inputs):
     return compare_paths([os.fspath(p) for p in paths])
 
 
-_FUNCS = {"check": check, "apply": apply, "revert": revert, "explain": explain, "smoke": smoke, "compare": compare}
+def report(out=None, smoke=None, log=None, check=True, python=None, stack=None, weights=None, force=False):
+    """Write the shareable page: :class:`~ascendfix.report.build.ReportDocument` (``ascendfix report --json``;
+    ``.written`` names the HTML file and the JSON beside it).
+
+    ``smoke``: a smoke report.json or its folder (None: the newest ./smoke-*/report.json; False: leave it out);
+    ``log``: a log to explain on the page; ``check=False`` leaves the environment check out; ``out``: the HTML
+    file (default ./ascendfix-report-<time>.html), kept unless ``force``. A direct call of
+    ``ascendfix.report.build.write_page``.
+    """
+    from ascendfix import target
+    from ascendfix.report.build import write_page
+
+    with _LOCK:
+        target.forget()  # a new run
+        return write_page(out=_fspath(out), force=force, smoke=_fspath(smoke), log=_fspath(log), check=check,
+                          python=_fspath(python), stack=stack, weights=_fspath(weights))
+
+
+_FUNCS = {"check": check, "apply": apply, "revert": revert, "explain": explain, "smoke": smoke, "compare": compare,
+          "report": report}
 
 
 class _CallableModule(type(sys)):
@@ -206,5 +233,6 @@ class _CallableModule(type(sys)):
 
 
 def callable_package(modname):
-    """Make the package ``modname`` (ascendfix.check, .apply, .explain, .smoke) callable as its verb."""
+    """Make the package ``modname`` (ascendfix.check, .apply, .explain, .smoke, .compare, .report) callable as its
+    verb."""
     sys.modules[modname].__class__ = _CallableModule

@@ -79,6 +79,7 @@ def build_parser(only=None, json_mode=False, library=False):
 
 
 def main(argv=None):
+    _tolerant_streams()
     try:
         return _main(argv)
     except KeyboardInterrupt as e:  # Ctrl-C while parsing or importing a verb: no traceback either
@@ -87,6 +88,18 @@ def main(argv=None):
         if _interrupt_inside(e):
             return _interrupted("ascendfix", KeyboardInterrupt(), None)
         raise
+
+
+def _tolerant_streams():
+    """Names the user gave us may hold bytes that are not UTF-8 (a file name in another encoding arrives as lone
+    surrogates): print them as ``\\udcff`` escapes instead of failing where stdout/stderr encode strictly (a
+    UTF-8 locale's stdout). In a JSON string that escape is valid JSON and reads back as the same name."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (AttributeError, ValueError, OSError):
+                pass
 
 
 def _main(argv):

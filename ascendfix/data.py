@@ -190,3 +190,23 @@ def load_entries(kind, subdir, fields=None, id_field="id"):
                 )
             seen[eid] = path
     return list(entries)
+
+
+def file_entries(kind, subdir, filename, fields):
+    """The entries of one file, ``<kind>/<subdir>/<filename>``, validated against ``fields``: ``[dict]``.
+
+    Read through :func:`load_entries` (so an edited file is read again); validated once per version of the
+    folder. The dicts are shared: callers must not mutate them.
+    """
+    return list(_file_entries(_files_key(kind, subdir), kind, subdir, filename, tuple(fields.items())))
+
+
+@functools.lru_cache(maxsize=128)
+def _file_entries(files_key, kind, subdir, filename, fields):
+    fields = dict(fields)
+    out = []
+    for path, entry in _load_entries_cached(files_key):
+        if path.name == filename:
+            validate(entry, fields, "{}/{}/{}: entry '{}'".format(kind, subdir, filename, entry.get("id")))
+            out.append(entry)
+    return tuple(out)

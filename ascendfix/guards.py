@@ -5,7 +5,9 @@ handled:
 
 - in the body of a ``try`` whose ``except`` catches ``ImportError`` (or ``ModuleNotFoundError``, ``Exception``,
   ``BaseException``, a bare ``except``) — :func:`catches`, with the exception names as a parameter;
-- under ``if TYPE_CHECKING:`` (never runs) — :func:`if_kind` answers ``"type_checking"``;
+- in the branch of an ``if`` that runs only under a type checker (the body of ``if TYPE_CHECKING:``, the ``else``
+  of ``if not TYPE_CHECKING:``) — :func:`type_checking_branch`; :func:`if_kind` answers ``"type_checking"`` for
+  the first form;
 - in either branch of an ``if`` that tests a version or an availability (``sys.version_info >= ...``,
   ``is_torch_available()``, ``PY3``-style names with "version"/"available") — ``"conditional"``.
 
@@ -25,23 +27,40 @@ MATCH = getattr(ast, "Match", None)
 _VERSION_WORD = re.compile(r"version|_available$|^available", re.I)
 
 
+def _is_type_checking_flag(node):
+    return (isinstance(node, ast.Name) and node.id == "TYPE_CHECKING") or (
+        isinstance(node, ast.Attribute) and node.attr == "TYPE_CHECKING")  # typing.TYPE_CHECKING, t.TYPE_CHECKING
+
+
+def type_checking_branch(test):
+    """Which branch of an ``if`` runs only under a type checker (never when the program runs), for its test:
+    ``"body"`` for ``if TYPE_CHECKING:`` (and ``typing.TYPE_CHECKING``, ``TYPE_CHECKING and ...``), ``"orelse"``
+    for ``if not TYPE_CHECKING:`` (whose body is what runs), None when both branches can run
+    (``if TYPE_CHECKING or ...:``, no TYPE_CHECKING at all)."""
+    if _is_type_checking_flag(test):
+        return "body"
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return "body" if any(type_checking_branch(v) == "body" for v in test.values) else None
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return {"body": "orelse", "orelse": "body"}.get(type_checking_branch(test.operand))
+    return None
+
+
 def if_kind(test):
-    """``"type_checking"`` (``if TYPE_CHECKING:``), ``"conditional"`` (a version or availability test) or None,
-    for the test expression of an ``if``."""
-    kind = None
+    """``"type_checking"`` (the body runs only under a type checker: ``if TYPE_CHECKING:``), ``"conditional"``
+    (a version or availability test) or None, for the test expression of an ``if``. ``if not TYPE_CHECKING:``
+    is not "type_checking": its body runs (:func:`type_checking_branch` tells which branch never does)."""
+    if type_checking_branch(test) == "body":
+        return "type_checking"
     for node in ast.walk(test):
         ident = None
         if isinstance(node, ast.Name):
             ident = node.id
         elif isinstance(node, ast.Attribute):
             ident = node.attr
-        if ident is None:
-            continue
-        if ident == "TYPE_CHECKING":
-            return "type_checking"
-        if _VERSION_WORD.search(ident):
-            kind = "conditional"
-    return kind
+        if ident is not None and _VERSION_WORD.search(ident):
+            return "conditional"
+    return None
 
 
 def catches(handlers, names=IMPORT_ERROR_CATCHERS):
@@ -62,8 +81,8 @@ def walk(stmts, guarded=False, toplevel=True):
     in source order.
 
     ``toplevel`` is False inside a function body (it runs when called, not when the module is imported);
-    class bodies keep their context. ``if`` bodies are guarded by a TYPE_CHECKING or version/availability
-    test, ``else`` branches by a version/availability test; ``try`` bodies when an ``except`` catches
+    class bodies keep their context. Both branches of an ``if`` are guarded by a version/availability test, the
+    branch that runs only under a type checker (:func:`type_checking_branch`) always; ``try`` bodies when an ``except`` catches
     ImportError or broader (its handlers, ``else`` and ``finally`` are not).
     """
     for node in stmts:
@@ -75,10 +94,10 @@ def walk(stmts, guarded=False, toplevel=True):
             for item in walk(node.body, guarded, toplevel):
                 yield item
         elif isinstance(node, ast.If):
-            kind = if_kind(node.test)
-            for item in walk(node.body, guarded or kind is not None, toplevel):
+            kind, tc = if_kind(node.test), type_checking_branch(node.test)
+            for item in walk(node.body, guarded or kind == "conditional" or tc == "body", toplevel):
                 yield item
-            for item in walk(node.orelse, guarded or kind == "conditional", toplevel):
+            for item in walk(node.orelse, guarded or kind == "conditional" or tc == "orelse", toplevel):
                 yield item
         elif isinstance(node, TRY_TYPES):
             for item in walk(node.body, guarded or catches(node.handlers), toplevel):

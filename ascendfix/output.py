@@ -91,6 +91,55 @@ def make_console(stderr=False):
     )
 
 
+def print_table(console, table):
+    """Print a rich ``table`` without cutting what a person copies from it.
+
+    Columns marked ``no_wrap`` hold ids, names and numbers: they are never cut. The other columns wrap, and fold a
+    word longer than the column instead of ending it in "…". When the console is too narrow for that
+    (``COLUMNS=40``), the table is drawn as wide as it needs and the terminal wraps its lines: nothing is lost.
+    """
+    import io
+
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    def plain(cell):
+        return console.render_str(cell).plain if isinstance(cell, str) else getattr(cell, "plain", "")
+
+    whole, words = [], []
+    for column in table.columns:
+        cells = [plain(c) for c in [column.header] + list(column.cells)]
+        if column.no_wrap:
+            whole += [c for c in cells if c]
+        else:
+            column.overflow = "fold"
+            words += [w[:40] for c in cells for w in c.split()]  # whole words (ids, versions); only very long ones fold
+
+    def fits(width):
+        probe = Console(file=io.StringIO(), width=width, no_color=True, color_system=None, emoji=False,
+                        highlight=False, legacy_windows=False)
+        probe.print(table, crop=False)
+        text = probe.file.getvalue()
+        return all(w in text for w in words) and all(any(w in line for line in text.splitlines()) for w in whole)
+
+    saved = table.width
+    widest = Measurement.get(console, console.options.update_width(10 ** 4), table).maximum
+    if widest > console.width and not fits(console.width):
+        lo, hi = console.width, widest  # the narrowest width at which nothing is cut (it fits at the widest)
+        while lo + 1 < hi:
+            mid = (lo + hi) // 2
+            table.width = mid
+            if fits(mid):
+                hi = mid
+            else:
+                lo = mid
+        table.width = hi
+    try:
+        console.print(table, crop=False)
+    finally:
+        table.width = saved
+
+
 def shown(path):
     """``path`` as a person reads it best: relative to the working directory when it is below it."""
     path = str(path)

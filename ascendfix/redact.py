@@ -8,7 +8,7 @@ read: never trust the input) and ``report`` (the shareable page).
   are not secrets: TOKENIZER(S) and AUTHOR(S) (``TOKENIZERS_PARALLELISM``, ``tokenizer_2``, ``author``);
 * in any **value or text** (logs, tracebacks, messages, every other environment value):
   ``NAME=value`` / ``export NAME=value`` / ``NAME: value`` with such a NAME (upper-case, environment-style
-  names for the ``:`` form), ``Authorization: Bearer|Basic|Token ...`` headers, and the user information
+  names for the ``:`` form), the same NAME in quotes as a dict, JSON or ``os.environ["NAME"] = ...`` prints it, ``Authorization: Bearer|Basic|Token ...`` headers, and the user information
   of URLs (``https://user:password@host`` and ``https://token@host`` both become ``https://***@host``);
 * with ``home=`` (the report verb, whose page is posted publicly): the user's home folder becomes ``~``.
 
@@ -30,6 +30,8 @@ _NOT_SECRET = re.compile(r"TOKENI[SZ]ERS?|AUTHOR(?:S|ED)?(?![A-Za-z])|KEYBOARD",
 
 _ASSIGN = re.compile(r"(?<![\w.-])([A-Za-z_][A-Za-z0-9_]*)(\s*=\s*)(\"[^\"\n]*\"|'[^'\n]*'|[^\s\"',;]+)")
 _COLON = re.compile(r"(?<![\w.-])([A-Z_][A-Z0-9_]*)(:[ \t]*)(\"[^\"\n]*\"|'[^'\n]*'|[^\s\"',;]+)")
+# a name in quotes, as a Python dict, JSON or os.environ["NAME"] print it: 'HF_TOKEN': 'hf_...' / "HF_TOKEN": "..."
+_QUOTED = re.compile(r"""(["'])([A-Za-z_][A-Za-z0-9_]*)\1(\]?\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s"',;})\]]+)""")
 _AUTH_HEADER = re.compile(r"(?i)(\bauthorization\s*[:=]\s*(?:(?:bearer|basic|token|digest)\s+)?)([^\s'\",;]+)")
 _URL_USERINFO = re.compile(r"([a-z][a-z0-9+.-]*://)[^/\s@'\"<>]+@(?=[^\s@/]*[\w\]])", re.I)
 
@@ -55,8 +57,17 @@ def redact_text(text, home=None):
     def assign(m):
         return m.group(1) + m.group(2) + MASK if is_secret_name(m.group(1)) else m.group(0)
 
+    def quoted(m):
+        if not is_secret_name(m.group(2)):
+            return m.group(0)
+        value = m.group(4)
+        q = value[0] if value[0] in "'\"" else ""
+        return m.group(1) + m.group(2) + m.group(1) + m.group(3) + q + MASK + q
+
     if "uthorization" in text or "UTHORIZATION" in text:  # before NAME=value: keeps "Basic"/"Bearer" readable
         text = _AUTH_HEADER.sub(lambda m: m.group(1) + MASK, text)
+    if "'" in text or '"' in text:
+        text = _QUOTED.sub(quoted, text)
     if "=" in text:
         text = _ASSIGN.sub(assign, text)
     if ":" in text:

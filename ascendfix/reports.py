@@ -91,4 +91,8 @@ def __getattr__(name):
         from ascendfix.apply.operations import RevertReport
 
         return RevertReport
+    if name == "ReportDocument":
+        from ascendfix.report.build import ReportDocument
+
+        return ReportDocument
     raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))

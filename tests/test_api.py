@@ -108,6 +108,14 @@ def test_explain_from_a_path_bytes_text_stream_or_id(run_cli):
     assert isinstance(page, reports.SignaturePage) and page.id == "AF003"
     assert page.to_dict() == json.loads(run_cli("explain", "AF003", "--json").stdout)
     assert [m["id"] for m in af.explain(data, limit=1).matches] == [cli["matches"][0]["id"]]
+    # a text stream too (open(path) without "b", StringIO), and every page `ascendfix explain ID` shows
+    with open(str(LOG), encoding="utf-8") as fh:
+        assert af.explain(fh).matches == cli["matches"]
+    assert af.explain(io.StringIO(data.decode("utf-8"))).matches == cli["matches"]
+    for page_id in ("EZ9999", "507011"):
+        page = af.explain(page_id)
+        assert isinstance(page, reports.SignaturePage)
+        assert page.to_dict() == json.loads(run_cli("explain", page_id, "--json").stdout)
 
 
 def test_smoke(run_cli, tmp_path):
@@ -127,3 +135,25 @@ def test_to_dict_is_a_copy():
     rep = af.explain(LOG)
     rep.to_dict()["matches"].clear()
     assert rep.matches
+
+
+def test_report_is_a_verb_of_the_library_too(run_cli, tmp_path, capsys):
+    """af.report writes the page like `ascendfix report` and returns a reports.Report whose to_dict() is the --json
+    document (with the files written); its exit code is the CLI's (0: the page is written whatever it shows)."""
+    import ascendfix.report  # noqa: F401  (binds ascendfix.report to the package: still callable)
+
+    smoke = DATA / "smoke" / "reports" / "ms27-tiny-a"
+    rep = af.report(out=tmp_path / "lib.html", smoke=smoke, log=LOG, check=False)
+    assert capsys.readouterr().out == ""
+    assert isinstance(rep, reports.Report) and isinstance(rep, reports.ReportDocument)
+    assert rep.ok and rep.exit_code == 0 and rep.written["html"] == str(tmp_path / "lib.html")
+    assert (tmp_path / "lib.html").is_file() and (tmp_path / "lib.json").is_file()
+    r = run_cli("report", "--out", tmp_path / "cli.html", "--smoke", smoke, "--log", LOG, "--no-check", "--json")
+    cli = json.loads(r.stdout)
+    assert r.returncode == rep.exit_code
+    volatile = ("generated", "written")
+    assert {k: v for k, v in rep.to_dict().items() if k not in volatile} == {k: v for k, v in cli.items()
+                                                                               if k not in volatile}
+    assert cli["written"]["html"] == str(tmp_path / "cli.html")
+    with pytest.raises(AscendfixError):
+        af.report(out=tmp_path / "lib.html", check=False, smoke=False)  # exists: not overwritten without force

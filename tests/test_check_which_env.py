@@ -74,3 +74,30 @@ def test_the_plan_then_uses_a_new_environment(tmp_path):
     assert steps[0]["commands"][0] == "python3.11 -m venv ~/sdxl-env"
     pip = [c for s in steps for c in s["commands"] if " -m pip install " in c]
     assert pip and all(c.startswith("~/sdxl-env/bin/python -m pip install") for c in pip)
+
+
+def test_smoke_without_python_uses_the_environment_check_picks(tmp_path, monkeypatch):
+    """check and smoke without --python look at one environment (which_env.choose), and smoke never advises a bare
+    `pip install` of a framework into ascendfix's own environment: its hint is check's plan."""
+    import ascendfix as af
+    from ascendfix.smoke import operation
+
+    picked = []
+
+    def choose(environ=None, probe=None):
+        picked.append(True)
+        return which_env.Choice(sys.executable, "from $VIRTUAL_ENV")
+
+    monkeypatch.setattr(which_env, "choose", choose)
+    job = operation.prepare(operation.SmokeOptions(tiny=True, device="CPU", out=str(tmp_path / "a")))
+    assert picked and job.python == sys.executable and job.python_how == "from $VIRTUAL_ENV"
+    assert operation.list_recipes() and len(picked) == 2
+
+    monkeypatch.setattr(which_env, "choose", lambda environ=None, probe=None: which_env.Choice(
+        sys.executable, "ascendfix's own environment: no other Python environment with a framework was found",
+        own_env=True))
+    rep = af.smoke(tiny=True, device="CPU", out=tmp_path / "b", preflight=False)
+    failure = rep["failure"]
+    assert failure["stage"] == "requirements"  # no MindSpore in ascendfix's own test venv
+    assert "pip install" not in failure["hint"] and "ascendfix check --stack mindone" in failure["hint"]
+    assert "own environment" in failure["hint"]

@@ -47,3 +47,33 @@ def test_duplicate_ids_rejected(tmp_path, monkeypatch):
     with pytest.raises(DataError) as e:
         data.load_entries("rules", "signatures")
     assert "duplicate" in str(e.value)
+
+
+def test_rule_files_read_per_file_see_edits_like_every_other_rule_file(tmp_path, monkeypatch):
+    """rules/fleet and rules/checks files read one file at a time (data.file_entries) are re-read when edited,
+    in a long-lived process (the library API), like every folder data.load_entries reads."""
+    import os
+    import shutil
+    import time
+
+    from ascendfix import data as D
+    from ascendfix.check import checks_hccl, node, rules
+
+    root = tmp_path / "rules"
+    shutil.copytree(str(D.builtin_root("rules")), str(root))
+    monkeypatch.setenv("ASCENDFIX_RULES_DIR", str(root))
+    assert "NEW_NAME_X" not in node.env_selection()["names"]
+    n_hccl, n_env = len(checks_hccl.env_rules()), len(rules.env_rules())
+    f = root / "fleet" / "report_env.yaml"
+    f.write_text(f.read_text().replace("names: [", "names: [NEW_NAME_X, "))
+    later = time.time() + 5
+    os.utime(str(f), (later, later))  # a new mtime even on a coarse clock
+    assert "NEW_NAME_X" in node.env_selection()["names"]
+    for sub, name, module in (("checks", "hccl_env.yaml", checks_hccl), ("checks", "env.yaml", rules)):
+        p = root / sub / name
+        p.write_text(p.read_text() + "\n- {id: broken-entry, kind: nope}\n")
+        os.utime(str(p), (later + 1, later + 1))
+        with pytest.raises(D.DataError) as e:
+            module.env_rules()
+        assert "rules/{}/{}: entry 'broken-entry'".format(sub, name) in str(e.value)
+    assert (n_hccl, n_env) != (0, 0)

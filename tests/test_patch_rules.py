@@ -41,6 +41,11 @@ def test_example(rule_id, i, ex):
         pytest.skip("this example's syntax needs Python {} to parse (the interpreter running ascendfix)".format(needs))
     relpath = ex.get("path", "example.py")
     new, findings = apply_to_text(rule_id, ex["before"], relpath, ex.get("options"), _context(ex), ex.get("files"))
+    if sys.version_info < (3, 9) and any((f.data or {}).get("reason") == "syntax" for f in findings) and not any(
+            f.get("kind") == "skip" for f in ex.get("findings") or []):
+        # newer syntax the rule reports, which this interpreter cannot even parse (on 3.8 itself the file is
+        # skipped as "does not parse", which is what it does there)
+        pytest.skip("Python {}.{} cannot parse this example".format(*sys.version_info[:2]))
     expected = ex.get("after")
     if expected is None:
         assert new is None, "expected no change, got:\n" + (new or "")

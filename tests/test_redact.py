@@ -105,3 +105,31 @@ def test_compare_re_redacts_what_it_reads(tmp_path, run_cli):
         out = r.stdout.decode()
         assert "key-a" not in out and "pw-a" not in out and "pw-b" not in out
     assert "env.MS_API_KEY" in out and "https://***@h/" in out, out  # -v: the items that are the same
+
+
+@pytest.mark.parametrize("given, shown", [
+    # an environment printed as a Python dict or as JSON (a log that dumps os.environ, a config echoed back)
+    ("environ({'HF_TOKEN': 'hf_abc', 'PATH': '/bin'})", "environ({'HF_TOKEN': '***', 'PATH': '/bin'})"),
+    ('{"HF_TOKEN": "hf_abc", "RANK": "0"}', '{"HF_TOKEN": "***", "RANK": "0"}'),
+    ('os.environ["MS_API_KEY"] = "k-123"', 'os.environ["MS_API_KEY"] = "***"'),
+    ("{'tokenizer_2': 'CLIPTokenizer'}", "{'tokenizer_2': 'CLIPTokenizer'}"),
+])
+def test_quoted_names(given, shown):
+    assert R.redact_text(given) == shown
+
+
+def test_compare_redacts_every_value_it_reads(tmp_path, run_cli):
+    """Not only env: a package installed from a URL with credentials, or a node's own error text, are values a
+    node report may carry; compare shows none of their secrets."""
+    for name in ("a", "b"):
+        doc = {"findings": [], "summary": {}, "node": {
+            "host": name, "env": {}, "packages": {"mindspore": "2.7." + ("0" if name == "a" else "1"),
+                                                  "private": "git+https://tok:pw-pkg@github.com/o/r"},
+            "errors": ["hccl: hccn_tool failed: HF_TOKEN=hf-err in https://u:pw-url@mirror/simple"]}}
+        (tmp_path / (name + ".json")).write_text(json.dumps(doc))
+    for args in (["--json"], ["-v"]):
+        r = run_cli("compare", str(tmp_path / "a.json"), str(tmp_path / "b.json"), *args)
+        out = r.stdout.decode()
+        assert r.returncode == 1 and "mindspore" in out
+        for secret in ("pw-pkg", "hf-err", "pw-url"):
+            assert secret not in out, (secret, out)

@@ -117,7 +117,7 @@ def _print_summary(console, report, mode, verbose=False):
     from rich.markup import escape
     from rich.table import Table
 
-    from ascendfix.output import styled_mark
+    from ascendfix.output import print_table, styled_mark
 
     co = report.checkout
     if co is not None:
@@ -154,7 +154,7 @@ def _print_summary(console, report, mode, verbose=False):
             status, label = "ok", ""
         table.add_row(styled_mark(status, console), escape(rid) + label, str(st.scanned), str(st.changed_files),
                       str(st.changes), str(st.skipped), str(st.reported))
-    console.print(table)
+    print_table(console, table)
 
     by_rule = {}
     for f in report.open_findings:

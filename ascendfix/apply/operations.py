@@ -27,7 +27,7 @@ def apply(tree, rules=None, mode="apply", target_python="3.8", python=None, forc
 
     if mode not in MODES:
         raise AscendfixError("mode must be one of {}, got {!r}".format(", ".join(MODES), mode))
-    _, python = _validate(tree, target_python, jobs, python)
+    _, python, target_python = _validate(tree, target_python, jobs, python)
     co = resolve_checkout(tree, force)
     root = co.root
     if mode == "apply" and not os.access(str(root), os.W_OK):
@@ -74,13 +74,14 @@ def _validate(tree, target_python, jobs, python):
     parts = str(target_python).split(".")
     if len(parts) != 2 or not all(p.isdigit() for p in parts) or parts[0] != "3":
         raise AscendfixError("--target-python must look like 3.8, got {!r}".format(target_python))
+    target_python = "{}.{}".format(int(parts[0]), int(parts[1]))  # "3.8", also from the library's 3.8 (a float)
     if jobs is not None and jobs < 1:
         raise AscendfixError("--jobs must be at least 1")
     if python:
         from ascendfix.target import resolve_python
 
         python = resolve_python(python)  # one line on a bad --python, the same rules as every verb
-    return root, python
+    return root, python, target_python
 
 
 class RevertReport(reports.Report):

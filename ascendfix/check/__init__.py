@@ -76,6 +76,21 @@ def run_checks(only=None, stack=None, weights=None, python=None, root=None, deep
     return engine.run(ctx, only=only)
 
 
+def _known_command(name):
+    """A recorded command's name must be one a check runs (a typo would replay nothing, silently)."""
+    import re
+
+    from ascendfix.check.checks_hccl import hccn_rules
+    from ascendfix.errors import AscendfixError
+
+    options = [r["option"] for r in hccn_rules().values()]
+    m = re.match(r"hccn_tool -i \d+ (.+)$", name)
+    if name == "npu-smi info" or (m and any(m.group(1) == o or m.group(1).startswith(o + " ") for o in options)):
+        return
+    raise AscendfixError("--command-output {!r}: not a command check runs (known: 'npu-smi info', {})".format(
+        name, ", ".join("'hccn_tool -i N {}'".format(o) for o in options)))
+
+
 def _inputs(weights=None, mindone=None, root=None, script=None, command_output=None, timeout=None):
     """User-given paths checked (one-line errors) and recorded command outputs read: (commands, paths...)."""
     import os
@@ -86,13 +101,17 @@ def _inputs(weights=None, mindone=None, root=None, script=None, command_output=N
     expand = lambda p: os.path.expanduser(str(p)) if p is not None else None  # noqa: E731
     for flag, p in (("--weights", weights), ("--mindone", mindone), ("--root", root)):
         if p is not None and not Path(expand(p)).is_dir():
-            raise AscendfixError("{} {}: no such directory".format(flag, p))
+            what = "not a directory" if Path(expand(p)).exists() else "no such directory"
+            raise AscendfixError("{} {}: {}".format(flag, p, what))
     if script is not None and not Path(expand(script)).is_file():
-        raise AscendfixError("--script {}: no such file".format(script))
+        what = "a directory, not a file" if Path(expand(script)).is_dir() else "no such file"
+        raise AscendfixError("--script {}: {}".format(script, what))
     commands = {}
     for name, path in (command_output or {}).items():
+        name = " ".join(str(name).split())
+        _known_command(name)
         try:
-            commands[str(name).strip()] = Path(expand(path)).read_text(encoding="utf-8", errors="replace")
+            commands[name] = Path(expand(path)).read_text(encoding="utf-8", errors="replace")
         except OSError as e:
             raise AscendfixError("--command-output {}: cannot read {}: {}".format(name, path, e.strerror))
     if timeout is not None and timeout <= 0:

@@ -6,7 +6,6 @@ Everything goes through the check context: files under --root, hccn_tool outputs
 --command-output 'hccn_tool -i 0 -link -g=FILE'; on the real root hccn_tool runs only if it is installed.
 """
 
-import functools
 import hashlib
 import ipaddress
 import re
@@ -39,22 +38,7 @@ HCCN_FIELDS = {
 
 
 def _entries(filename, fields):
-    return _entries_cached(filename, tuple(sorted(fields)), str(data.data_root("rules")))
-
-
-@functools.lru_cache(maxsize=None)
-def _entries_cached(filename, field_names, root_key):
-    """Entries of rules/checks/<filename>, validated (cached per rules folder; callers must not mutate them)."""
-    fields = _FIELDS[filename]
-    out = []
-    for path, entry in data.load_entries("rules", "checks"):
-        if path.name == filename:
-            data.validate(entry, fields, "rules/checks/{}: entry '{}'".format(filename, entry.get("id")))
-            out.append(entry)
-    return out
-
-
-_FIELDS = {"hccl_env.yaml": ENV_FIELDS, "hccn.yaml": HCCN_FIELDS}
+    return data.file_entries("rules", "checks", filename, fields)
 
 
 def env_rules():

@@ -97,6 +97,8 @@ def run(args):
     command_output = _command_outputs(args.command_output)
     selected = engine.select(args.only)
     out_path = launch = None
+    if args.all_ranks and not args.out:
+        raise AscendfixError("--all-ranks says which processes write with --out; give --out DIR too")
     if args.out:
         from ascendfix.check import node
 

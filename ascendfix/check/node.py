@@ -9,8 +9,6 @@ device IPs, link and network health per NPU). It only reads what the checks read
 scripts: rules/fleet/launchers.yaml): ``DIR/<host>-<rank>.json``, written by local rank 0 only unless asked.
 """
 
-import functools
-import json
 import os
 import re
 import socket
@@ -31,22 +29,7 @@ ENV_FIELDS = {"id": F(str), "prefixes": F(list, items=str), "names": F(list, ite
 
 
 def _entries(filename, fields):
-    return _entries_cached(filename, tuple(sorted(fields)), str(data.data_root("rules")))
-
-
-@functools.lru_cache(maxsize=None)
-def _entries_cached(filename, field_names, root_key):
-    """Entries of rules/fleet/<filename>, validated (cached per rules folder; callers must not mutate them)."""
-    fields = _FIELDS[filename]
-    out = []
-    for path, entry in data.load_entries("rules", "fleet"):
-        if path.name == filename:
-            data.validate(entry, fields, "rules/fleet/{}: entry '{}'".format(filename, entry.get("id")))
-            out.append(entry)
-    return out
-
-
-_FIELDS = {"launchers.yaml": LAUNCHER_FIELDS, "report_env.yaml": ENV_FIELDS}
+    return data.file_entries("rules", "fleet", filename, fields)
 
 
 def launchers():
@@ -128,12 +111,12 @@ def plan_out(out_dir, env, host, all_ranks=False):
 
 def write_report(path, doc):
     """Write one report atomically (the folder is created when missing)."""
-    from ascendfix.fsutil import atomic_write
+    from ascendfix.fsutil import atomic_write, json_bytes
 
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, (json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8"))
+        atomic_write(path, json_bytes(doc))
     except OSError as e:
         raise AscendfixError("--out {}: cannot write {}: {}".format(path.parent, path.name, e.strerror or e))
     return path

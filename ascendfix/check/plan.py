@@ -230,28 +230,28 @@ def _mindspore_problem(facts, wants, relax, top):
     return Problem(variables, constraints)
 
 
-def _pin(row, package):
+def _reqs(row, package):
+    """The requirements of a table row on ``package`` (a canonical name), in order; unparsable ones skipped."""
     for req in row["requires"]:
         try:
             r = Requirement(req)
         except InvalidRequirement:
             continue
         if canonical(r.name) == package:
-            for s in r.specifier:
-                if s.operator == "==":
-                    return s.version
+            yield r
+
+
+def _pin(row, package):
+    """The ``==`` version a row pins ``package`` to, or None."""
+    for r in _reqs(row, package):
+        for s in r.specifier:
+            if s.operator == "==":
+                return s.version
     return None
 
 
 def _req(row, package):
-    for req in row["requires"]:
-        try:
-            r = Requirement(req)
-        except InvalidRequirement:
-            continue
-        if canonical(r.name) == package:
-            return r
-    return None
+    return next(_reqs(row, package), None)
 
 
 # --- the torch stacks --------------------------------------------------------------------------------

@@ -29,12 +29,7 @@ SCRIPT_FIELDS = {
 
 
 def _entries(filename, fields):
-    out = []
-    for path, entry in data.load_entries("rules", "checks"):
-        if path.name == filename:
-            data.validate(entry, fields, "rules/checks/{}: entry '{}'".format(filename, entry.get("id")))
-            out.append(entry)
-    return out
+    return data.file_entries("rules", "checks", filename, fields)
 
 
 def env_rules():

@@ -99,3 +99,15 @@ def choose(environ=None, probe=None):
         return fallback
     return Choice(own, "ascendfix's own environment: no other Python environment with a framework was found "
                        "(--python checks another)", own_env=True)
+
+
+def target_python(python=None, environ=None):
+    """The interpreter a verb works with, and how it was chosen: ``(path, how, own_env)``. ``python`` (a path or
+    a venv folder) when given; else :func:`choose` — the same environment ``ascendfix check`` picks, so ``check``
+    and ``smoke`` without ``--python`` look at one environment."""
+    if python is not None:
+        from ascendfix.target import resolve_python
+
+        return resolve_python(python), "--python", False
+    c = choose(environ)
+    return c.python, c.how, c.own_env

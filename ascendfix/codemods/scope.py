@@ -11,14 +11,16 @@ import ast
 import builtins
 from typing import Dict, Iterable, Optional, Set
 
-from ascendfix.astutil import dotted, iter_children, nodes_by_type
+from ascendfix import guards
+from ascendfix.astutil import iter_children, nodes_by_type
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 
-def is_type_checking(test) -> bool:
-    d = dotted(test)
-    return d in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING")
+def _type_checking_only(stmt):
+    """The statement list of ``if`` ``stmt`` that runs only under a type checker (ascendfix.guards), or ()."""
+    branch = guards.type_checking_branch(stmt.test)
+    return getattr(stmt, branch) if branch else ()
 
 
 def _walk_module_level(stmts):
@@ -37,8 +39,8 @@ def _walk_module_level(stmts):
 def _in_type_checking_map(tree) -> Set[int]:
     ids = set()
     for s in _walk_module_level(tree.body):
-        if isinstance(s, ast.If) and is_type_checking(s.test):
-            for x in _walk_module_level(s.body):
+        if isinstance(s, ast.If):
+            for x in _walk_module_level(_type_checking_only(s)):
                 ids.add(id(x))
     return ids
 
@@ -306,15 +308,15 @@ class ScopeVisitor(ast.NodeVisitor):
             self.visit(node.value)
 
     def visit_If(self, node):
-        if is_type_checking(node.test):
+        only = _type_checking_only(node)
+        if only:
             self.visit(node.test)
             saved = self.type_checking
-            self.type_checking = True
-            for s in node.body:
-                self.visit(s)
+            for branch in (node.body, node.orelse):
+                self.type_checking = saved or branch is only
+                for s in branch:
+                    self.visit(s)
             self.type_checking = saved
-            for s in node.orelse:
-                self.visit(s)
         else:
             self.generic_visit(node)
 

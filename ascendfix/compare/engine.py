@@ -200,7 +200,18 @@ def load_nodes(inputs, notes=None):
 
 
 def normalise(doc, source="<report>"):
-    """A :class:`Node` from one parsed document (None for a 'skipped' placeholder)."""
+    """A :class:`Node` from one parsed document (None for a 'skipped' placeholder); every value it carries is
+    redacted (ascendfix.redact): a report from another tool, or edited by hand, may hold secrets anywhere."""
+    node = _normalise(doc, source)
+    if node is not None:
+        from ascendfix.redact import redact_text, redact_value
+
+        node.items = {k: redact_value(k.rsplit(".", 1)[-1], v) for k, v in node.items.items()}
+        node.incomplete = [redact_text(e) for e in getattr(node, "incomplete", None) or []]
+    return node
+
+
+def _normalise(doc, source):
     if not isinstance(doc, dict):
         raise AscendfixError("{}: not a node report (expected a JSON object)".format(source))
     if "skipped" in doc and "findings" not in doc:
@@ -211,9 +222,11 @@ def normalise(doc, source="<report>"):
             inner = json.loads(doc.get("stdout") or "")
         except ValueError:
             msg = (doc.get("msg") or doc.get("stderr") or "no JSON on stdout").strip().splitlines()
+            from ascendfix.redact import redact_text
+
             raise AscendfixError("{}: the Ansible task did not return a report (rc {}): {}".format(
-                source, rc, msg[-1] if msg else "empty output"))
-        return normalise(inner, source)
+                source, rc, redact_text(msg[-1]) if msg else "empty output"))
+        return _normalise(inner, source)
     if "findings" in doc and "summary" in doc:
         if not isinstance(doc.get("node"), dict):
             raise AscendfixError("{}: this check report has no node section (written by an older ascendfix; "

@@ -5,7 +5,7 @@ import json
 from rich.markup import escape
 from rich.table import Table
 
-from ascendfix.output import styled_mark
+from ascendfix.output import print_table, styled_mark
 
 POLICY_WORD = {"match": "must match", "unique": "per node", "free": "may differ"}
 WIDE = 6  # more nodes than this: one line per distinct value instead of one column per node
@@ -53,7 +53,7 @@ def render(console, report, doc, verbose=False, must_match_only=False):
             t.add_column("value", overflow="fold")
             for group, policy, item, value in same:
                 t.add_row(escape(group), escape(item), POLICY_WORD[policy], escape(_show(value)))
-            console.print(t)
+            print_table(console, t)
     for note in doc["notes"]:
         console.print("  {}".format(escape(note)))
     s = doc["summary"]
@@ -83,7 +83,7 @@ def _table(console, rows, nodes):
             t.add_row(escape(r["group"]), escape(r["item"]), *[escape(c) for c in cells])
             if r.get("note"):
                 t.add_row("", "  ↳ " + escape(r["note"]), *[""] * len(ids))
-        console.print(t)
+        print_table(console, t)
         return
     for r in rows:
         by_value = {}

@@ -440,18 +440,18 @@ def _list(args):
     from rich.markup import escape
     from rich.table import Table
 
-    from ascendfix.output import make_console
+    from ascendfix.output import make_console, print_table
 
     con = make_console()
     table = Table(show_edge=False, pad_edge=False)
-    table.add_column("id")
-    table.add_column("category")
-    table.add_column("role")
-    table.add_column("prio", justify="right")
+    table.add_column("id", no_wrap=True)
+    table.add_column("category", no_wrap=True)
+    table.add_column("role", no_wrap=True)
+    table.add_column("prio", justify="right", no_wrap=True)
     table.add_column("title")
     for s in sorted(sigs, key=lambda s: s.id):
         table.add_row(s.id, s.category, s.role, str(s.priority), escape(s.title))
-    con.print(table)
+    print_table(con, table)
     con.print()
     con.print("error-code tables ('ascendfix explain CODE' shows one):")
     for f in fams:

@@ -174,9 +174,9 @@ class _ModuleReader(object):
             elif isinstance(node, ast.Expr):
                 self.calls(node.value)
             elif isinstance(node, ast.If):
-                tc = guards.if_kind(node.test) == "type_checking"
-                self.visit(node.body, in_tc or tc)
-                self.visit(node.orelse, in_tc)
+                tc = guards.type_checking_branch(node.test)
+                self.visit(node.body, in_tc or tc == "body")
+                self.visit(node.orelse, in_tc or tc == "orelse")
             elif isinstance(node, guards.TRY_TYPES):
                 self.visit(node.body, in_tc)
                 for h in node.handlers:

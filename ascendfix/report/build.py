@@ -11,26 +11,93 @@ import datetime
 import os
 from pathlib import Path
 
-from ascendfix.errors import AscendfixError
+from ascendfix.errors import EXIT_OK, AscendfixError
+from ascendfix.reports import Report
 
 REDACTION = ("secrets masked as *** (environment-style names with TOKEN, SECRET, PASSWORD, API_KEY, ...; the user "
              "and password in URLs; Authorization headers); the home folder shown as ~")
 
 
-class ReportDocument(object):
-    def __init__(self, doc):
-        self._doc = doc
+class ReportDocument(Report):
+    """``ascendfix report``: the page's document (:class:`ascendfix.reports.Report`). ``to_dict()`` is the
+    ``--json`` document; it names the files written (``written``) once :func:`write_page` wrote them. The verb
+    has no negative outcome (the page is written whatever it shows): ``exit_code`` is 0 and ``ok`` True;
+    ``clean`` says whether nothing on the page is a failure."""
+
+    verb = "report"
+
+    def __init__(self, doc, page=None):
+        super(ReportDocument, self).__init__(doc)
+        self.page = page  # the HTML bytes written, once written
 
     @property
-    def ok(self):
+    def exit_code(self):
+        return EXIT_OK
+
+    @property
+    def clean(self):
         """Nothing on the page is a failure: no check errors, the smoke (if any) passed."""
         ch, sm = self._doc.get("check") or {}, self._doc.get("smoke") or {}
         check_ok = not ((ch.get("summary") or {}).get("counts") or {}).get("error")
         smoke_ok = sm.get("missing") is not None or not sm or sm.get("status") == "pass"
         return bool(check_ok and smoke_ok)
 
-    def to_dict(self):
-        return self._doc
+    @property
+    def written(self):
+        """{"html": path, "json": path} once written, else None."""
+        return self._doc.get("written")
+
+
+def write_page(out=None, force=False, smoke=None, log=None, check=True, python=None, stack=None, weights=None):
+    """Build the document (:func:`build_report`) and write it: ``out`` (default ``./ascendfix-report-<time>.html``)
+    and the JSON document beside it (``.json``); an existing file is kept unless ``force``. ``python`` defaults
+    to the interpreter of the smoke run shown, when it still exists here. Returns the :class:`ReportDocument`
+    whose ``to_dict()`` is ``ascendfix report --json``."""
+    from ascendfix.fsutil import json_bytes, utf8, write_output
+    from ascendfix.report.page import render
+
+    html_path, json_path = _targets(out, force)
+    if python is None and check and smoke is not False:
+        python = _smoke_python(smoke)
+    doc = build_report(smoke=smoke, log=log, check=check, python=python, stack=stack, weights=weights).to_dict()
+    page = utf8(render(doc))
+    write_output(json_path, json_bytes(doc), "--out")
+    write_output(html_path, page, "--out")
+    return ReportDocument(dict(doc, written={"html": str(html_path), "json": str(json_path)}), page)
+
+
+def _targets(out, force):
+    if out:
+        html = Path(os.path.expanduser(os.fspath(out))).absolute()
+    else:
+        from ascendfix.fsutil import unused_name
+
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        # the page and its .json beside it: neither may exist yet
+        html = Path(unused_name("ascendfix-report-{}".format(stamp), ".html", ".json") + ".html").absolute()
+    if html.is_dir():
+        raise AscendfixError("--out {}: is a directory; give a file name such as report.html".format(out))
+    if not html.parent.is_dir():
+        raise AscendfixError("--out {}: no such directory {}".format(out, html.parent))
+    js = html.with_suffix(".json") if html.suffix.lower() in (".html", ".htm") else Path(str(html) + ".json")
+    for p in (html, js):
+        if p.exists() and not force:
+            raise AscendfixError("--out {}: {} exists; pass --force to overwrite it".format(out or html.name, p.name))
+    return html, js
+
+
+def _smoke_python(smoke):
+    """The interpreter the smoke ran with, when it still exists here (the page then describes one environment)."""
+    try:
+        from ascendfix.smoke.report import load_report
+
+        path = smoke or find_last_smoke()
+        if path is None:
+            return None
+        py = (load_report(path, flag="--smoke").get("environment") or {}).get("python")
+    except AscendfixError:
+        return None  # reported properly by build_report
+    return py if py and os.path.isfile(py) and os.access(py, os.X_OK) else None
 
 
 def find_last_smoke(folder="."):

@@ -20,12 +20,8 @@ overwritten without --force. --json prints the JSON document on stdout.
 Exit codes: 0 page written, 2 bad input (missing --smoke/--log, existing --out), 3 internal error.
 """
 
-import datetime
-import os
-from pathlib import Path
-
 from ascendfix import stacks
-from ascendfix.errors import EXIT_OK, AscendfixError
+from ascendfix.errors import AscendfixError
 
 
 def add_arguments(parser):
@@ -48,34 +44,28 @@ def add_arguments(parser):
 
 
 def run(args):
-    from ascendfix.fsutil import atomic_write
     from ascendfix.output import reader_may_leave
-    from ascendfix.report.build import build_report
-    from ascendfix.report.page import render
+    from ascendfix.report.build import write_page
 
     if args.smoke and args.no_smoke:
         raise AscendfixError("--smoke and --no-smoke contradict each other")
-    html_path, json_path = _targets(args.out, args.force)
-    python = args.python or _smoke_python(args)
-    doc = build_report(smoke=False if args.no_smoke else args.smoke, log=args.log, check=not args.no_check,
-                       python=python, stack=args.stack, weights=args.weights)
-    data = doc.to_dict()
-    page = render(data)
-    import json
-
-    atomic_write(json_path, (json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8"))
-    atomic_write(html_path, page.encode("utf-8"))
+    report = write_page(out=args.out, force=args.force, smoke=False if args.no_smoke else args.smoke, log=args.log,
+                        check=not args.no_check, python=args.python, stack=args.stack, weights=args.weights)
     with reader_may_leave():  # `| head`: the files are written; exit 0 (ascendfix/output.py)
-        _say(args, data, page, html_path, json_path)
-    return EXIT_OK
+        _say(args, report)
+    return report.exit_code
 
 
-def _say(args, data, page, html_path, json_path):
+def _say(args, report):
+    from pathlib import Path
+
     from ascendfix.output import emit_json, make_console, shown, styled_mark
 
     if args.json:
-        emit_json(dict(data, written={"html": str(html_path), "json": str(json_path)}))
+        emit_json(report.to_dict())
         return
+    data, page = report.to_dict(), report.page
+    html_path, json_path = Path(report.written["html"]), Path(report.written["json"])
     con = make_console()
     parts = []
     sm = data.get("smoke")
@@ -91,7 +81,7 @@ def _say(args, data, page, html_path, json_path):
     if ex is not None:
         m = ex.get("matches") or []
         parts.append("log: " + ("{} {}".format(m[0]["id"], m[0]["title"]) if m else "no known signature"))
-    con.print("{} wrote {} ({} kB) and {}".format(styled_mark("ok", con), shown(html_path), (len(page.encode("utf-8")) + 1023)
+    con.print("{} wrote {} ({} kB) and {}".format(styled_mark("ok", con), shown(html_path), (len(page) + 1023)
                                                  // 1024, json_path.name), markup=True, soft_wrap=True)
     for p in parts:
         con.print("  " + p, markup=False, soft_wrap=True)
@@ -135,37 +125,3 @@ def _collected(con, data):
     for name, version in sorted((env.get("packages") or {}).items()):
         say("    {} {}".format(name, version))
     say("  redaction: " + (data.get("redaction") or "none"))
-
-
-def _targets(out, force):
-    if out:
-        html = Path(os.path.expanduser(out)).absolute()
-    else:
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        html = Path("ascendfix-report-{}.html".format(stamp)).absolute()
-    if html.is_dir():
-        raise AscendfixError("--out {}: is a directory; give a file name such as report.html".format(out))
-    if not html.parent.is_dir():
-        raise AscendfixError("--out {}: no such directory {}".format(out, html.parent))
-    js = html.with_suffix(".json") if html.suffix.lower() in (".html", ".htm") else Path(str(html) + ".json")
-    for p in (html, js):
-        if p.exists() and not force:
-            raise AscendfixError("--out {}: {} exists; pass --force to overwrite it".format(out or html.name, p.name))
-    return html, js
-
-
-def _smoke_python(args):
-    """The interpreter the smoke ran with, when it still exists here (the page then describes one environment)."""
-    if args.no_check or args.no_smoke:
-        return None
-    try:
-        from ascendfix.report.build import find_last_smoke
-        from ascendfix.smoke.report import load_report
-
-        path = args.smoke or find_last_smoke()
-        if path is None:
-            return None
-        py = (load_report(path, flag="--smoke").get("environment") or {}).get("python")
-    except AscendfixError:
-        return None  # reported properly by build_report
-    return py if py and os.path.isfile(py) and os.access(py, os.X_OK) else None

@@ -99,6 +99,13 @@ def run(args):
     if args.compare and len(args.compare) > 2:
         raise AscendfixError("--compare takes OLD (compare this run with it) or OLD NEW (two reports)")
     if args.compare and len(args.compare) == 2:
+        from ascendfix.smoke.operation import SmokeOptions
+
+        idle = ["--" + k.replace("_", "-") for k, default in SmokeOptions.DEFAULTS.items()
+                if getattr(args, k) != default]  # what shapes a run
+        if idle:  # they would be silently ignored: nothing runs
+            raise AscendfixError("--compare OLD NEW compares two reports and runs nothing: drop {}".format(
+                ", ".join(idle)))
         return _compare_reports(args, threshold)
     old = None
     if args.compare:
@@ -150,10 +157,10 @@ def _write_html(doc, report_path, target):
 
     from ascendfix.report.page import smoke_page
 
-    from ascendfix.fsutil import atomic_write
+    from ascendfix.fsutil import utf8, write_output
 
     path = Path(target).expanduser().absolute()
-    atomic_write(path, smoke_page(doc, report_path).encode("utf-8"))
+    write_output(path, utf8(smoke_page(doc, report_path)), "--html")
     return path
 
 

@@ -2,7 +2,7 @@
 
 from rich.markup import escape
 
-from ascendfix.output import make_console, shown, styled_mark
+from ascendfix.output import make_console, print_table, shown, styled_mark
 from ascendfix.smoke import timing
 
 STAGE_TITLES = {
@@ -202,7 +202,7 @@ def _render_timings(con, rep, verbose):
         table.add_row(*row)
     if "total" in t:
         table.add_row(*(["total", "{:.2f}".format(t["total"])] + ([""] * (len(table.columns) - 2))))
-    con.print(table)
+    print_table(con, table)
     first = tm.get("first_call") or {}
     if calls.get("warmup") or multi:
         if first.get("overhead_s") is not None:
@@ -237,7 +237,7 @@ def render_list(doc, con=None):
     con = con or make_console()
     table = Table(title="smoke recipes (target: {} {})".format(doc["python"], doc["version"]), title_justify="left")
     for col in ("recipe", "stack", "title", "can run here"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col in ("recipe", "stack"))
     for row in doc["recipes"]:
         if row["runnable"]:
             here = "{} yes".format(styled_mark("ok", con))
@@ -249,7 +249,7 @@ def render_list(doc, con=None):
             here = "{} packages ok, no NPU device{}".format(styled_mark("warn", con), cpu)
         rid = row["id"] + (" (default)" if row["default"] else "")
         table.add_row(rid, row["stack"], escape(row["title"]), here)
-    con.print(table)
+    print_table(con, table)
     for row in doc["recipes"]:
         if row["missing"] and "mindiesd" in row["missing"]:
             con.print("{}: MindIE-SD not installed. {}".format(row["id"], row["install"]), markup=False)
@@ -295,7 +295,7 @@ def render_comparison(comp, con=None):
             change = "{:+.1f}%".format(r["change"] * 100) if r["change"] is not None else "-"
             table.add_row(r["label"], _side(r["old"], unit), _side(r["new"], unit), change,
                           "±{:.3g}{}".format(2 * r["noise"], "" if r["noise_known"] else " (floor)"), verdict)
-        con.print(table)
+        print_table(con, table)
     if comp.get("note"):
         con.print("  " + comp["note"], markup=False)
     if comp["ok"]:

@@ -137,8 +137,7 @@ def preflight(stack, device, python, weights=None):
 
 
 def write_json_atomic(path, obj):
-    from ascendfix.fsutil import atomic_write
+    from ascendfix.fsutil import atomic_write, json_bytes
 
-    text = json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n"
-    atomic_write(path, text.encode("utf-8"))
+    atomic_write(path, json_bytes(obj))
 

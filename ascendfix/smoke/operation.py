@@ -115,7 +115,10 @@ def prepare(options, recipes=None):
     cfg["runs"], cfg["warmup"] = int(options.runs), int(options.warmup)
     job = _Job()
     job.options, job.recipe, job.cfg = options, recipe, cfg
-    job.python = engine.resolve_python(options.python)
+    from ascendfix.check.which_env import target_python
+
+    # without --python: the environment `ascendfix check` picks (the user's, not ascendfix's own when avoidable)
+    job.python, job.python_how, job.own_env = target_python(options.python)
     job.weights = None
     if options.weights:
         # checked before anything is written: a bad folder (no model_index.json, .bin only) is exit 2
@@ -129,8 +132,10 @@ def prepare(options, recipes=None):
 def prepare_out(out, recipe_id, force):
     """The output folder: created, writable, empty (or --force: the previous report and PNG removed)."""
     if not out:
+        from ascendfix.fsutil import unused_name
+
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        out = "smoke-{}-{}".format(recipe_id, stamp)
+        out = unused_name("smoke-{}-{}".format(recipe_id, stamp))
     path = Path(os.path.expanduser(out)).absolute()
     if path.exists() and not path.is_dir():
         raise AscendfixError("--out {}: exists and is not a directory".format(out))
@@ -160,6 +165,7 @@ class _Smoke(object):
     def __init__(self, job, listener):
         self.job, self.ev = job, listener
         self.recipe, self.cfg, self.python = job.recipe, job.cfg, job.python
+        self.python_how, self.own_env = getattr(job, "python_how", "--python"), getattr(job, "own_env", False)
         self.weights, self.out, self.options = job.weights, job.out, job.options
         self.weights_dir = self.weights["path"] if self.weights else None
         self.t0 = time.time()
@@ -212,13 +218,28 @@ class _Smoke(object):
         missing = [m for m in requirements(self.recipe, cfg["device"]) if not probe["modules"].get(m, {}).get("found")]
         if missing:
             what = "MindIE-SD not installed" if "mindiesd" in missing else "missing packages: " + ", ".join(missing)
-            return self._fail("requirements", "{} in {}".format(what, self.python), hint=self.recipe["install"])
+            return self._fail("requirements", "{} in {}".format(what, self.python), hint=self._install_hint(missing))
         if not self.options.no_preflight:
             if not self._preflight():
                 return False
         if not self._weights():
             return False
         return self._generate()
+
+    def _install_hint(self, missing):
+        """Where the install commands come from: check's plan (versions that exist for this Python, CANN and
+        architecture), never a bare `pip install` into ascendfix's own environment. MindIE-SD adds its guide."""
+        stack = self.cfg["stack"]
+        if self.own_env:
+            hint = ("{} is ascendfix's own environment ({}): put the {} stack in an environment of its own as "
+                    "`ascendfix check --stack {}` plans, then pass --python".format(self.python, self.python_how,
+                                                                                  stack, stack))
+        else:
+            hint = "`ascendfix check --python {} --stack {}` prints the install commands that fit this Python and " \
+                   "CANN".format(self.python, stack)
+        if "mindiesd" in missing:
+            hint += "; MindIE-SD: " + self.recipe["install"]
+        return hint
 
     def _preflight(self):
         self.ev.start("preflight")
@@ -417,7 +438,9 @@ def npu_present():
 def list_recipes(python=None, recipes=None):
     """Which recipes can run with ``python`` here: ``{"python", "version", "npu_present", "recipes": [...]}``."""
     recipes = recipes if recipes is not None else load_recipes()
-    python = engine.resolve_python(python)
+    from ascendfix.check.which_env import target_python
+
+    python = target_python(python)[0]
     mods = sorted({m for r in recipes.values() for m in r["requires"] + (r.get("requires_cpu") or [])} | {"modelscope"})
     probe = engine.probe_python(python, mods)
     have = {m for m, info in probe["modules"].items() if info["found"]}

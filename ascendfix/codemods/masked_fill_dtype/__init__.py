@@ -36,6 +36,7 @@ import ast
 import re
 import sys
 
+from ascendfix import guards
 from ascendfix.apply.base import Plan, PythonCodemod
 from ascendfix.apply.source import LineIndex
 from ascendfix.apply.stmtindex import StatementIndex
@@ -157,15 +158,16 @@ class _Imports:
 
 def _module_level(index, i):
     """Statement ``i`` runs at import time in module scope (only if/try around it, not TYPE_CHECKING)."""
-    p = index.parents[i]
+    child, p = i, index.parents[i]
     while p >= 0:
         node = index.nodes[p]
         if isinstance(node, ast.If):
-            if (dotted(node.test) or "").endswith("TYPE_CHECKING"):
+            branch = guards.type_checking_branch(node.test)
+            if branch and any(s is index.nodes[child] for s in getattr(node, branch)):
                 return False
         elif not isinstance(node, ast.Try):
             return False
-        p = index.parents[p]
+        child, p = p, index.parents[p]
     return True
 
 
