@@ -124,3 +124,11 @@ def test_warning_lines_are_not_failure_evidence():
     assert infer.classify_line(warn, lines.parse(warn), None) is None
     # a known benign line (AF015's example) is explained as context, never evidence
     assert explain(text=_example("AF015", "match")).matches == []
+
+
+def test_pytest_report_lines_are_read_without_their_prefix():
+    """pytest writes a failing test's exception as "E       ModuleNotFoundError: ..." (captured, see
+    tests/data/logs/README.md): the prefix goes, the line is the last exception and the inference reads it."""
+    r = explain(str(LOGS / "pytest_torch_npu_not_installed.log"))
+    assert any(k["kind"] == "exception" and k["text"].startswith("E ") for k in r.key_lines)
+    assert r.matches[0]["id"] == "inferred:cann_env"

@@ -2,7 +2,7 @@
 
 Logs reach users through layers that each prefix the line: torchrun (``[rank3]: ``), vLLM / Ray
 workers (``(Worker_TP3 pid=123) ``), container runtimes (an ISO timestamp), Python ``logging`` and
-vLLM headers (``ERROR 04-09 21:56:46 [core.py:12] ``). :func:`parse` removes those *transport*
+vLLM headers (``ERROR 04-09 21:56:46 [core.py:12] ``), pytest's ``E       `` before a failing test's exception. :func:`parse` removes those *transport*
 prefixes (so a signature sees the same message however the log was collected) and reads the
 *Ascend* headers it keeps — a CANN plog line ``[ERROR] HCCL(2717288,python3):2025-07-23-03:49:57.177.194
 [file.cc:778] ...``, torch_npu's ``[ERROR] 2025-04-08-18:07:20 (PID:1, Device:1, RankID:1) ERR01100``,
@@ -38,6 +38,8 @@ _PREFIXES = (
         r"(?:\[?[\w.\-]{1,80}\]?\s{0,2}[-|:]?\s{0,2})??"
         r"\[?(?P<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\]?\s{0,2}(?:[-|:]\s{0,2})?"
     ),
+    # pytest's report of a failing test: "E       ModuleNotFoundError: No module named 'torch_npu'"
+    re.compile(r"^E {2,7}(?=\S)"),
     # glog (MindSpore C++ / TensorFlow style): "E0517 18:46:14.123456  1234 file.cc:12] "
     re.compile(r"^(?P<level>[EWIF])\d{4} \d\d:\d\d:\d\d\.\d{1,6}\s{1,4}\d{1,10} [\w./\-]{1,120}:\d{1,7}\]\s"),
 )
