@@ -32,11 +32,11 @@ _PREFIXES = (
     ),
     # Python logging defaults and common formats:
     # "2024-05-17 18:46:14,721 - mindone.diffusers - ERROR - ", "2024-05-17 18:46:14 | ERROR | ",
-    # "[2024-05-17 18:46:14,721] [ERROR] ", "[2024-05-17 18:46:14,721][mod][ERROR] - "
+    # "[2024-05-17 18:46:14,721] [ERROR] ", "[2024-05-17 18:46:14,721][mod][ERROR] - ", Ray's CLI "... 18:57:03,337 ERR "
     re.compile(
         r"^\[?(?P<time>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})?)\]?\s{0,2}(?:[-|:]\s{0,2})?"
         r"(?:\[?[\w.\-]{1,80}\]?\s{0,2}[-|:]?\s{0,2})??"
-        r"\[?(?P<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\]?\s{0,2}(?:[-|:]\s{0,2})?"
+        r"\[?(?P<level>DEBUG|INFO|WARNING|WARN|ERROR|ERR\b|CRITICAL|FATAL)\]?\s{0,2}(?:[-|:]\s{0,2})?"
     ),
     # pytest's report of a failing test: "E       ModuleNotFoundError: No module named 'torch_npu'"
     re.compile(r"^E {2,7}(?=\S)"),
@@ -76,7 +76,7 @@ _RANK_HINT = re.compile(
     r"rankNum\[\d{1,6}\], ?rank\[(?P<a>\d{1,6})\]|\]userRank\[(?P<b>\d{1,6})\]|rankSize\[\d{1,6}\], rankId\[(?P<c>\d{1,6})\]"
 )
 
-_LEVELS = {"WARN": "WARNING", "FATAL": "CRITICAL", "E": "ERROR", "W": "WARNING", "I": "INFO", "F": "CRITICAL"}
+_LEVELS = {"WARN": "WARNING", "ERR": "ERROR", "FATAL": "CRITICAL", "E": "ERROR", "W": "WARNING", "I": "INFO", "F": "CRITICAL"}
 
 
 class LineInfo(object):
