@@ -132,3 +132,14 @@ def test_pytest_report_lines_are_read_without_their_prefix():
     r = explain(str(LOGS / "pytest_torch_npu_not_installed.log"))
     assert any(k["kind"] == "exception" and k["text"].startswith("E ") for k in r.key_lines)
     assert r.matches[0]["id"] == "inferred:cann_env"
+
+
+def test_a_run_that_went_on_infers_nothing():
+    """A traceback the script caught and printed, then "generation finished": silent. The same lines without the
+    finish (the log cut before it) are a failure, and the inference names it."""
+    text = (LOGS / "py311_optional_torch_npu_then_finished.log").read_text(encoding="utf-8")
+    r = explain(text=text)
+    assert r.matches == [] and any(k["kind"] == "exception" for k in r.key_lines)
+    cut = "\n".join(text.splitlines()[:4])
+    assert "finished" not in cut
+    assert explain(text=cut).matches[0]["id"] == "inferred:cann_env"

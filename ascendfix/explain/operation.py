@@ -220,7 +220,7 @@ def _combine(results, first, limit, max_evidence=MAX_MERGED_EVIDENCE):
     for i, m in enumerate(merged):
         m["rank"] = i + 1
         m.pop("consequence_of", None)
-        if i > 0 and top["role"] in ("cause", "consequence") and (
+        if i > 0 and top["role"] in ("cause", "consequence") and top["kind"] != "inferred" and (
             engine.ROLE_TIER[m["role"]] > engine.ROLE_TIER[top["role"]] and m["role"] in ("consequence", "wrapper")
         ):
             m["consequence_of"] = top["id"]
