@@ -40,7 +40,7 @@ def test_every_category_has_evidence_and_a_next_step():
 
 def test_inference_agrees_with_the_signatures_on_their_own_examples():
     """A measured floor: with every signature removed, the inference names the signature's category for its real
-    excerpts (causes and consequences) far more often than another one. Today ~42% answered, ~80% of them right."""
+    excerpts (causes and consequences) far more often than another one. Today ~60% answered, ~85% of them right."""
     answered = right = total = 0
     for sig in load_signatures():
         if sig.role not in ("cause", "consequence"):
@@ -52,8 +52,8 @@ def test_inference_agrees_with_the_signatures_on_their_own_examples():
                 answered += 1
                 right += got["category"] == sig.category
     assert total > 150
-    assert answered >= 0.35 * total, (answered, total)
-    assert right >= 0.75 * answered, (right, answered)
+    assert answered >= 0.45 * total, (answered, total)
+    assert right >= 0.8 * answered, (right, answered)
 
 
 def test_benign_signature_examples_infer_nothing():
@@ -143,3 +143,13 @@ def test_a_run_that_went_on_infers_nothing():
     cut = "\n".join(text.splitlines()[:4])
     assert "finished" not in cut
     assert explain(text=cut).matches[0]["id"] == "inferred:cann_env"
+
+
+def test_a_bare_exception_is_the_last_exception():
+    """``raise Exception("...")`` prints "Exception: ..." (AF044's real excerpt): a key line, and with the signatures
+    removed the inference still reads it as the failure (the CANN environment)."""
+    text = _example("AF044", "match", 1)
+    assert text.startswith("Exception: ")
+    r = explain(text=text)
+    assert [k["kind"] for k in r.key_lines] == ["exception"]
+    assert _infer_only(text)["category"] == "cann_env"

@@ -62,6 +62,7 @@ _ANSI_RE = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]|\x1b\][^\x07\x1b]{0,409
 KEY_PREFILTERS = (
     "Traceback \\(most recent call last\\)",
     "[a-z](Error|Exception|Interrupt|Exit)(:|$)",
+    "(^|[^A-Za-z0-9_])(Exception|Error): ",  # a bare ``raise Exception("...")``
     "\\[ERROR\\]",
     "ERROR[ :]",
     "Segmentation fault",
@@ -74,7 +75,8 @@ KEY_PREFILTERS = (
 )
 # ... and what they are, once a line is decoded and its prefixes are gone
 _EXCEPTION_RE = re.compile(
-    r"^(?:[A-Za-z_]\w{0,60}\.){0,8}[A-Za-z_]\w{0,80}(?:Error|Exception|Interrupt|Exit)(?::\s{0,4}\S.{0,2000}|:?\s{0,4})$"
+    r"^(?:[A-Za-z_]\w{0,60}\.){0,8}(?:[A-Za-z_]\w{0,80}(?:Error|Exception|Interrupt|Exit)(?::\s{0,4}\S.{0,2000}|:?\s{0,4})"
+    r"|(?:Exception|Error):\s{1,4}\S.{0,2000})$"
 )
 _FATAL_RE = re.compile(r"Segmentation fault|core dumped|^Killed\b|^Aborted\b")
 _TRACEBACK = "Traceback (most recent call last)"
