@@ -26,6 +26,9 @@ FAIL_PREFILTERS = (
     "[Ff]atal",
     "[Cc]annot |[Cc]an't |[Uu]nable to|[Cc]ould not|[Cc]ould NOT",
     "[Nn]ot found|NOT found|[Pp]ermission denied|[Tt]imed out|[Nn]o such file",
+    "[Ee]rror!|[Ee]xception (during|in|occurred|raised|thrown)|SIGKILL|[0-9] +killed |^Killed",
+    # a metric that became NaN ("loss: nan", "'grad_norm': nan", "Loss nan")
+    "oss['\"]?:? ?nan([^a-z]|$)|oss=nan|norm['\"]?: ?nan([^a-z]|$)",
 )
 # lines saying the run went on (pre-filter markers)
 OK_PREFILTERS = (
@@ -34,8 +37,9 @@ OK_PREFILTERS = (
 )
 
 _FAIL_RE = re.compile(
-    r"error[: ]|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|fatal|cannot |can't |unable to|could not|not found"
-    r"|permission denied|timed out|no such file",
+    r"error[: !]|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|cannot |can't |unable to|could not|not found"
+    r"|permission denied|timed out|no such file|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
+    r"|(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b",
     re.I,
 )
 _WARN_RE = re.compile(r"\w{0,40}Warning\b|\bwarn(?:ing)?s?\b\s{0,2}[:\]]|warnings\.warn|\[W\d{0,4}[ \]]", re.I)
