@@ -20,8 +20,9 @@ LOGS = Path(__file__).resolve().parent / "data" / "logs"
 
 
 def _infer_only(text):
-    """The inference alone: no signature, code or fault entry may answer first."""
-    m = Matcher(signatures=[], families=[], faults=[])
+    """The inference alone: no signature or fault entry may answer first (the code detectors still mark the lines
+    that carry an Ascend error code as failing lines, as in a real run)."""
+    m = Matcher(signatures=[], faults=[])
     m.feed_lines(text.split("\n"))
     return m.inferred([])
 
@@ -40,7 +41,7 @@ def test_every_category_has_evidence_and_a_next_step():
 
 def test_inference_agrees_with_the_signatures_on_their_own_examples():
     """A measured floor: with every signature removed, the inference names the signature's category for its real
-    excerpts (causes and consequences) far more often than another one. Today ~60% answered, ~85% of them right."""
+    excerpts (causes and consequences) far more often than another one. Today ~75% answered, ~90% of them right."""
     answered = right = total = 0
     for sig in load_signatures():
         if sig.role not in ("cause", "consequence"):
@@ -52,8 +53,8 @@ def test_inference_agrees_with_the_signatures_on_their_own_examples():
                 answered += 1
                 right += got["category"] == sig.category
     assert total > 150
-    assert answered >= 0.45 * total, (answered, total)
-    assert right >= 0.8 * answered, (right, answered)
+    assert answered >= 0.65 * total, (answered, total)
+    assert right >= 0.85 * answered, (right, answered)
 
 
 def test_benign_signature_examples_infer_nothing():
@@ -153,3 +154,11 @@ def test_a_bare_exception_is_the_last_exception():
     r = explain(text=text)
     assert [k["kind"] for k in r.key_lines] == ["exception"]
     assert _infer_only(text)["category"] == "cann_env"
+
+
+def test_the_generic_category_yields_to_a_specific_one():
+    """AF019's excerpt: EZ9999 (the generic inner error) around "Op Equal does not has any binary": with the
+    signatures removed the inference names the missing kernel, not the inner error around it."""
+    assert infer.load().generic  # rules/explain_categories.yaml marks at least one category generic
+    got = _infer_only(_example("AF019", "match"))
+    assert got["category"] == "kernel_unsupported"

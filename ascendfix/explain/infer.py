@@ -4,7 +4,8 @@ The evidence is data, per category, in ``rules/explain_categories.yaml`` (``evid
 ``next``: a generic first step). It is searched only in *failing lines* — the last exception, ERROR-level lines,
 fatal lines (a segfault, "Killed"), lines that say error / failed — never in warnings or INFO lines. Each regex
 counts once per log (its weight), and once more when it is in the last exception (the line a traceback ends on is
-the best single witness). The category with the highest total, if it reaches :data:`THRESHOLD`, is reported as an
+the best single witness). The category with the highest total, if it reaches :data:`THRESHOLD` (a category marked
+``generic`` — "an inner error" — only when no other one does), is reported as an
 *inference* (``kind: inferred``): below every cause and consequence a signature, code or fault entry names, above
 the generic wrappers (which name no cause). A log whose run went on after its last failing line (a success line
 follows) infers nothing.
@@ -54,7 +55,10 @@ class Inference(object):
     def __init__(self, entries):
         self.categories = []  # [(id, title, next, links)]
         self.evidence = []  # [(category index, evidence index, weight, compiled regex)]
+        self.generic = set()  # category indexes marked generic: chosen only when no other category qualifies
         for ci, e in enumerate(entries):
+            if e.get("generic"):
+                self.generic.add(ci)
             self.categories.append((e["id"], e["title"], (e.get("next") or "").strip(), list(e.get("links") or [])))
             for ei, ev in enumerate(e.get("evidence") or []):
                 self.evidence.append((ci, ei, ev["weight"], re.compile(ev["regex"], re.I)))
@@ -126,9 +130,11 @@ def decide(inf, seen, last_exception_evidence):
         in_last[ci] = True
     if not scores:
         return None
-    best = max(scores, key=lambda ci: (scores[ci], in_last.get(ci, False),
-                                       max(w for w, _ in words.get(ci, [(0, "")])), -ci))
-    if scores[best] < THRESHOLD:
+    qualified = [ci for ci in scores if scores[ci] >= THRESHOLD]
+    if not qualified:
         return None
+    specific = [ci for ci in qualified if ci not in inf.generic]
+    best = max(specific or qualified, key=lambda ci: (scores[ci], in_last.get(ci, False),
+                                                      max(w for w, _ in words.get(ci, [(0, "")])), -ci))
     ws = [w for _, w in sorted(words.get(best, []), key=lambda x: -x[0])]
     return best, scores[best], ws

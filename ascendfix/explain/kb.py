@@ -22,6 +22,9 @@ CATEGORY_FIELDS = {
     "next": Field(str, required=False),
     "evidence": Field(list, items=dict, required=False),
     "links": Field(list, items=str, required=False),
+    # a category that names no cause by itself ("a runtime task failed"): the inference prefers any other category
+    # that reaches its threshold
+    "generic": Field(bool, required=False),
 }
 EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int)}
 SEVERITIES = ("error", "context")  # older spelling of role: error = cause, context = context
