@@ -162,3 +162,18 @@ def test_the_generic_category_yields_to_a_specific_one():
     assert infer.load().generic  # rules/explain_categories.yaml marks at least one category generic
     got = _infer_only(_example("AF019", "match"))
     assert got["category"] == "kernel_unsupported"
+
+
+def test_pytorch_cpp_log_headers_give_the_level():
+    """PyTorch's C++ log header ("[E1206 18:44:12.715298746 ProcessGroupNCCL.cpp:607] ", AF036's excerpt; "[W1203 ...",
+    AF072's) is read like a level: E lines are failing lines, W lines are warnings."""
+    from ascendfix.explain import lines
+
+    err = next(ex["text"] for ex in find_signature("AF036").examples["no_match"] if "[E1206 " in ex["text"]).split("\n")[0]
+    info = lines.parse(err)
+    assert info.level == "ERROR" and info.rank == "0" and info.message.startswith("[Rank 0] ")
+    warn = next(ln for ex in find_signature("AF072").examples["match"] + find_signature("AF072").examples["no_match"]
+                for ln in ex["text"].split("\n") if ln.startswith("[W1203 "))
+    info = lines.parse(warn)
+    assert info.level == "WARNING" and info.message.startswith("[c10d] ")
+    assert infer.classify_line(info.message, info, None) is None
