@@ -101,6 +101,8 @@ def classify_line(msg, info, key):
     """Is this decoded line a failing line (``"fail"``), a success line (``"ok"``) or neither (None)?
 
     ``info``: its :class:`~ascendfix.explain.lines.LineInfo`; ``key``: the key-line kind the engine gave it."""
+    if info.module is not None and not info.is_error_level:
+        return None  # a CANN / MindSpore component's own INFO line ("... finished") says nothing about the run
     if info.is_quiet_level:
         return "ok" if _OK_RE.search(msg) and not _OK_VETO.search(msg) else None
     head = msg[:200]
