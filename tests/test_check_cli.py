@@ -331,3 +331,12 @@ def test_every_kind_of_plan_validates_against_the_schema(tmp_path):
         jsonschema.validate(doc, schema)
         statuses.add(doc["plan"]["status"])
     assert statuses >= {"changes", "relaxed", "unsolvable"}, statuses
+
+
+def test_all_clear_line_counts_one_check_in_the_singular(check_cli, tmp_path):
+    (tmp_path / "root/proc").mkdir(parents=True)
+    (tmp_path / "root/proc/meminfo").write_text("MemTotal: 263786544 kB\nMemAvailable: 250000000 kB\n")
+    r = check_cli("--root", str(tmp_path / "root"), "--only", "sys.memory")
+    out = r.stdout.decode()
+    assert r.returncode == 0, out
+    assert "No issues found! (1 check passed)" in out, out

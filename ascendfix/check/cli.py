@@ -241,7 +241,8 @@ def _render(console, report, verbose, engine):
             "" if c["warn"] == 1 else "s", ", {} crashed".format(c["crashed"]) if c["crashed"] else "",
             "" if verbose else " Run with -v for details, --json for machine output."))
     else:
-        console.print("\n{} No issues found! ({} checks passed)".format(styled_mark("ok", console), c["ok"]))
+        console.print("\n{} No issues found! ({} check{} passed)".format(
+            styled_mark("ok", console), c["ok"], "" if c["ok"] == 1 else "s"))
 
 
 def _render_plan(console, plan, verbose):
