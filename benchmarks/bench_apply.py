@@ -19,7 +19,7 @@ the fairer number on a shared machine, so the load average is printed too):
                  on every .py file, multiprocessing.Pool(jobs) (the libcst codemod CLI is slower still:
                  add --libcst-cli to time `python -m libcst.tool codemod noop.NOOPCommand`)
 
-Prints one table and the ratios (alternative / ascendfix). Goal from issue 3: whole mindone 0.5.0
+Prints one table and the ratios (alternative / ascendfix). Goal: whole mindone 0.5.0
 in <= 10 s, no-op rerun <= 3 s.
 """
 
