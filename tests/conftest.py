@@ -24,6 +24,20 @@ def pytest_addoption(parser):
                      help="also run the full tier (real trees, framework venvs, Python 3.8, browser)")
 
 
+# The fast tier uses both cores: pyproject's addopts ask pytest-xdist for `-n auto`, and this hook answers it — one
+# worker per core (at most 4) for the whole fast tier, none (plain in-process pytest) for the full tier, whose tests
+# build venvs, time generations and interrupt process groups, and none when only some tests are named (a single
+# file runs faster without starting workers). `-n N` on the command line overrides it.
+def pytest_xdist_auto_num_workers(config):
+    if config.getoption("--full"):
+        return 0
+    tests_dir = os.path.dirname(os.path.abspath(__file__))
+    named = [a for a in config.args if os.path.abspath(a.split("::")[0]) != tests_dir]
+    if named or config.getoption("keyword") or config.getoption("markexpr"):
+        return 0
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def pytest_configure(config):
     import support
 
