@@ -14,13 +14,11 @@
 A user mistake raises :class:`ascendfix.errors.AscendfixError` (one line; ``exit_code`` 2, or 1 where the CLI
 exits 1 for it, e.g. revert refusing to drop edits); nothing is printed on stdout.
 
-How it is wired today: smoke, explain and check are parse -> call -> render already, so :func:`smoke`,
-:func:`explain` and :func:`check` call their operations directly.
-The other functions turn their keyword arguments into the verb's command line and run the verb's own
-``run(args)`` in ``--json`` mode, capturing the one JSON document it prints — so a report is the ``--json``
-document by construction and the validation is the CLI's. Calls are serialised (the verb's stdout is captured
-for the call). The verbs move to parse -> call -> render one by one (docs/ARCHITECTURE.md, "Library API"): a
-verb's operation returns its report, the CLI renders it, and its adapter here becomes a direct call.
+How it is wired: every function calls its verb's operation directly (check, apply, revert, explain, smoke,
+compare, report) and returns the report object that operation builds; the CLI renders the same object, so a
+report's ``to_dict()`` is the verb's ``--json`` document. One exception: a page asked for by id (``explain("AF003")``,
+an error code or a fault id) is built by running the explain verb's own ``run(args)`` in ``--json`` mode in this
+process and capturing the document it prints; those calls are serialised.
 """
 
 import contextlib

@@ -10,7 +10,7 @@ the fairer number on a shared machine, so the load average is printed too):
                  ast positions, libcst over the rewritten statements and the header only, Pool(jobs)),
                  journal, atomic writes and the scan cache included
   ascendfix-noop the same command again on its own output (nothing to change)
-  sed            the seed blog's recipe (sed on pyproject.toml / requirements.txt, then
+  sed            the blog's recipe (sed on pyproject.toml / requirements.txt, then
                  `find . -name "*.py" -exec sed -i '1i from __future__ import annotations' {} +`):
                  fast and wrong (see ascendfix/codemods/py38_annotations/rule.yaml)
   against        (--against CHECKOUT) the same two commands run with another checkout of ascendfix
@@ -19,7 +19,7 @@ the fairer number on a shared machine, so the load average is printed too):
                  on every .py file, multiprocessing.Pool(jobs) (the libcst codemod CLI is slower still:
                  add --libcst-cli to time `python -m libcst.tool codemod noop.NOOPCommand`)
 
-Prints one table and the ratios (alternative / ascendfix). Goal from issue 3: whole mindone 0.5.0
+Prints one table and the ratios (alternative / ascendfix). Goal: whole mindone 0.5.0
 in <= 10 s, no-op rerun <= 3 s.
 """
 

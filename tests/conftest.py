@@ -64,6 +64,16 @@ class _Capture(io.TextIOWrapper):
         return self.buffer.getvalue()
 
 
+def _own_python_first(env):
+    """Unless a test sets PATH itself: this interpreter's bin folder first on PATH. `check` (and report, smoke)
+    without --python look for the user's environment, `python3` on PATH among the places; found first, this venv's
+    python3 is ascendfix's own and is skipped without being run -- so a run does not depend on what the machine's
+    PATH holds (a pyenv shim costs a second per run, a python3 with a framework would change the result)."""
+    if env and "PATH" in env:
+        return {}
+    return {"PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", os.defpath)}
+
+
 def run_in_process(args, input=None, env=None, cwd=None, timeout=None):
     """``ascendfix ARGS`` as ``ascendfix.cli.main(argv)`` in this process, as a subprocess would see it.
 
@@ -81,6 +91,7 @@ def run_in_process(args, input=None, env=None, cwd=None, timeout=None):
     try:
         os.environ.pop("ASCENDFIX_DEBUG", None)
         os.environ.setdefault("NO_COLOR", "1")
+        os.environ.update(_own_python_first(env))
         os.environ.update({k: str(v) for k, v in (env or {}).items()})
         if cwd is not None:
             os.chdir(str(cwd))
@@ -123,6 +134,7 @@ def run_cli_process(tmp_path):
         full_env = dict(os.environ)
         full_env.pop("ASCENDFIX_DEBUG", None)
         full_env.setdefault("NO_COLOR", "1")
+        full_env.update(_own_python_first(env))
         if env:
             full_env.update(env)
         return subprocess.run(

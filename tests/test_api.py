@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import ascendfix as af
-from ascendfix import reports
+from ascendfix import api, reports
 from ascendfix.errors import AscendfixError
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -157,3 +157,22 @@ def test_report_is_a_verb_of_the_library_too(run_cli, tmp_path, capsys):
     assert cli["written"]["html"] == str(tmp_path / "cli.html")
     with pytest.raises(AscendfixError):
         af.report(out=tmp_path / "lib.html", check=False, smoke=False)  # exists: not overwritten without force
+
+
+def test_library_calls_do_not_go_through_the_command_line(tmp_path, monkeypatch):
+    """apply, revert and compare call their operations directly (api.py's docstring says so): the CLI's run()
+    is never entered."""
+    from ascendfix.apply import cli as apply_cli, revert_cli
+    from ascendfix.compare import cli as compare_cli
+
+    def refuse(*a, **k):
+        raise AssertionError("the library went through the CLI")
+
+    for mod in (apply_cli, revert_cli, compare_cli):
+        monkeypatch.setattr(mod, "run", refuse)
+    monkeypatch.setattr(api, "_run", refuse)
+    tree = _tree(tmp_path)
+    assert af.apply(tree, rules="py38-stdlib").written
+    assert af.revert(tree).restored == ["m.py"]
+    with pytest.raises(AscendfixError):
+        af.compare([str(tmp_path / "missing")])

@@ -735,13 +735,13 @@ def test_diff_output_applies_with_git_apply_and_patch(tree, tmp_path, run_cli):
 
 def _big_output(tree):
     """More output than a pipe holds (64 KiB) at little cost: one rewritten line of 100 kB (its diff and --json
-    carry it twice) and 1000 files that do not parse (each a finding listed by -v)."""
+    carry it twice) and 400 files with long names that do not parse (each a ~220-byte finding listed by -v: ~90 kB)."""
     (tree / "pkg" / "big.py").write_text(
         "import mindspore as ms\n\n\ndef f(x, m):\n    return x.masked_fill(m, 0), '" + "a" * 100000 + "'\n")
     bad = tree / "pkg" / "bad"
     bad.mkdir()
-    for i in range(1000):
-        (bad / "b{:04d}.py".format(i)).write_bytes(b"import mindspore\nprint 'x', y.masked_fill(m, 0)\n")
+    for i in range(400):
+        (bad / "b{:04d}_{}.py".format(i, "x" * 120)).write_bytes(b"import mindspore\nprint 'x', y.masked_fill(m, 0)\n")
 
 
 @pytest.mark.parametrize("args,code", [(["--diff"], 1), (["--check", "-v"], 1), (["--diff", "--json"], 1), ([], 0)])
@@ -753,7 +753,7 @@ def test_exit_code_is_the_runs_when_the_reader_closes_the_pipe(tree, args, code)
         proc.stdout.readline()  # `| head -1`
         proc.stdout.close()
     else:
-        proc.stdout.read()
+        assert len(proc.stdout.read()) > 65536  # more than a pipe holds: the other cases close a full pipe
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=300) == code, err
     assert "Traceback" not in err and "Exception ignored" not in err and "BrokenPipe" not in err, err

@@ -331,3 +331,31 @@ def test_every_kind_of_plan_validates_against_the_schema(tmp_path):
         jsonschema.validate(doc, schema)
         statuses.add(doc["plan"]["status"])
     assert statuses >= {"changes", "relaxed", "unsolvable"}, statuses
+
+
+def test_all_clear_line_counts_one_check_in_the_singular(check_cli, tmp_path):
+    (tmp_path / "root/proc").mkdir(parents=True)
+    (tmp_path / "root/proc/meminfo").write_text("MemTotal: 263786544 kB\nMemAvailable: 250000000 kB\n")
+    r = check_cli("--root", str(tmp_path / "root"), "--only", "sys.memory")
+    out = r.stdout.decode()
+    assert r.returncode == 0, out
+    assert "No issues found! (1 check passed)" in out, out
+
+
+def test_verbose_never_prints_a_line_twice(check_cli, tmp_path):
+    """-v lists every finding; two checks skipped for one reason (no CANN, no weights) say what each skipped."""
+    (tmp_path / "root").mkdir()
+    r = check_cli("--root", str(tmp_path / "root"), "--python", sys.executable, "-v", "--stack", "mindone")
+    out = r.stdout.decode()
+    assert r.returncode == 1, out
+    seen, dups, category = set(), [], None
+    for line in out.splitlines():
+        if line.startswith("["):
+            category, seen = line, set()
+        elif category and re.match(r"    [✓!✗\-·] ", line):
+            if line in seen:
+                dups.append((category, line))
+            seen.add(line)
+    assert not dups, dups
+    assert "operator package not checked: no CANN toolkit found" in out
+    assert "set_env.sh not checked: no CANN toolkit found" in out

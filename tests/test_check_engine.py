@@ -272,6 +272,25 @@ def test_disk_thresholds(tmp_path, monkeypatch):
     assert run(tmp_path, only=["sys.disk"])["sys.disk"]["status"] == "ok"
 
 
+def test_disk_one_line_per_filesystem(tmp_path, monkeypatch):
+    """The model cache and /tmp on one filesystem are one line, even when the free space moves between the two
+    readings (another process writing) -- the figures used to be the key, so the same disk came out twice."""
+    from collections import namedtuple
+    import itertools
+
+    from ascendfix.check import checks_system
+
+    (tmp_path / "root/.cache").mkdir(parents=True)
+    (tmp_path / "tmp").mkdir()
+    du = namedtuple("du", "total used free")
+    free = itertools.count(300 * 1024 ** 3, 4096)
+    monkeypatch.setattr(checks_system, "disk_usage", lambda p: du(500 * 1024 ** 3, 0, next(free)))
+    found = [f for f in run_checks(root=str(tmp_path), env={"HOME": "/root"}, commands={}, environment=MS26,
+                                   only=["sys.disk"]) if f["id"] == "sys.disk"]
+    assert len(found) == 1, [f["detail"] for f in found]
+    assert found[0]["status"] == "ok" and found[0]["detail"].startswith("model cache:")
+
+
 def test_permissions_denied(tmp_path, monkeypatch):
     from ascendfix.check import checks_npu
 

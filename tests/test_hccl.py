@@ -258,10 +258,49 @@ def test_ping_peers_with_deep(tmp_path):
         ("warn", "NPU 1 -> {} (server node-b): no answer".format(peer1))]
 
 
+def test_netdetect_gateway_and_ping_recorded_on_a_real_node():
+    """hccn_tool -netdetect -g, -gateway -g and a whole -ping answer as a MindIE multi-node guide recorded them
+    (tests/data/fleet/README.md)."""
+    assert hcclparse.parse_netdetect(_read("itove-ascend_netdetect-g.txt")) == "11.12.165.1"
+    for d in range(8):
+        assert hcclparse.parse_gateway(_read("itove-ascend_gateway-g_dev{}.txt".format(d))) == {
+            "gateway": "11.12.165.1", "iface": "eth{}".format(d)}
+    assert hcclparse.parse_ping(_read("itove-ascend_ping-g_dev0.txt")) == {
+        "target": "11.12.165.80", "transmitted": 3, "received": 3, "loss": 0.0}
+
+
+@pytest.mark.parametrize("conf_gateway,drift", [("11.12.165.1", False), ("11.12.165.254", True)])
+def test_recorded_netdetect_and_gateway_against_hccn_conf(tmp_path, conf_gateway, drift):
+    """The NPUs' runtime netdetect/gateway (recorded outputs) are compared with /etc/hccn.conf: equal is quiet,
+    another gateway in the file is drift naming the NPU."""
+    from ascendfix import check as pkg
+    from ascendfix.check import engine
+    from test_fleet_helpers import command_texts, environment
+
+    root = tmp_path / "root"
+    cmds = command_texts(make_node(root, devices=2))
+    conf = root / "etc/hccn.conf"
+    extra = ["netdetect_{}=11.12.165.1".format(d) for d in range(2)]
+    extra += ["gateway_0=11.12.165.1", "gateway_1={}".format(conf_gateway)]
+    conf.write_text(conf.read_text() + "\n".join(extra) + "\n")
+    for d in range(2):
+        cmds["hccn_tool -i {} -netdetect -g".format(d)] = _read("itove-ascend_netdetect-g.txt")
+        cmds["hccn_tool -i {} -gateway -g".format(d)] = _read("itove-ascend_gateway-g_dev{}.txt".format(d))
+    ctx = pkg.make_context(root=str(root), env={}, commands=cmds, environment=environment({}), stack="mindone")
+    out = {f["id"]: f for f in engine.run(ctx, only=["hccl.hccn_tool"])}
+    if drift:
+        assert out["hccn.drift"]["status"] == "warn"
+        assert "NPU 1 gateway: hccn_tool says 11.12.165.1, /etc/hccn.conf says 11.12.165.254" in out["hccn.drift"]["detail"]
+        assert "NPU 0" not in out["hccn.drift"]["detail"]
+    else:
+        assert "hccn.drift" not in out, out["hccn.drift"]["detail"]
+
+
 def test_netdetect_and_gateway_lines_in_the_tools_printf_formats():
-    """No recorded capture of these two with a public URL was found; the lines below are the 910B hccn_tool's own
-    printf formats (driver sources: tool_ops_ext.c `"netdetect addr: %s"` and `"default gateway:%s, Iface:eth%d"`)
-    filled with the gateway of a recorded /etc/hccn.conf-style value, not a capture."""
+    """The newer tools' `netdetect addr:` wording and the no-gateway message have no recorded capture with a public
+    URL (the older `netdetect address:` and the gateway line do: the test above); these lines are the 910B
+    hccn_tool's own printf formats (driver sources: tool_ops_ext.c `"netdetect addr: %s"` and
+    `"default gateway:%s, Iface:eth%d"`), not a capture."""
     assert hcclparse.parse_netdetect("netdetect addr: 10.10.0.1") == "10.10.0.1"
     assert hcclparse.parse_gateway("default gateway:10.10.0.1, Iface:eth3") == {"gateway": "10.10.0.1", "iface": "eth3"}
     assert hcclparse.parse_gateway("Get gateway failed, because no gateway was preset there!") == {}

@@ -3,7 +3,9 @@ touches that one file (plus its recipe)."""
 
 import ast
 import json
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,10 @@ from ascendfix.smoke.recipes import load_recipes
 from test_check_helpers import make_sdxl
 
 ROOT = Path(__file__).resolve().parents[1]
+# check/report without --python look for the user's environment: keep that lookup to this venv's python3 (quick, the
+# same on every machine, and not a pyenv shim), as test_check_cli does
+LOOKUP_ENV = {"PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin", "VIRTUAL_ENV": "",
+              "CONDA_PREFIX": ""}
 EXAMPLES = [(s["id"], i, ex) for s in stacks.load()["stacks"] for i, ex in enumerate(s["examples"])]
 
 
@@ -133,7 +139,7 @@ def _add_stack(rules, recipes, base, new, entry=None, recipe_changes=None, packa
     recipe.update(id="r-" + new, stack=new, default=False)
     recipe.update(recipe_changes or {})
     (recipes / ("r-" + new + ".yaml")).write_text(yaml.safe_dump(recipe, sort_keys=False), encoding="utf-8")
-    return {"ASCENDFIX_RULES_DIR": str(rules), "ASCENDFIX_RECIPES_DIR": str(recipes)}
+    return dict(LOOKUP_ENV, ASCENDFIX_RULES_DIR=str(rules), ASCENDFIX_RECIPES_DIR=str(recipes))
 
 
 def _schema_ok(verb, r):

@@ -94,7 +94,7 @@ def cann_kernels(ctx):
     """<= 8.3: Ascend-cann-kernels-910b (opp_kernel); >= 8.5: Ascend-cann-910b-ops (ascend_ops_install.info)."""
     inst = facts.cann(ctx)["selected"]
     if inst is None:
-        return finding("skip", "no CANN toolkit found")
+        return finding("skip", "operator package not checked: no CANN toolkit found")
     status, detail, e = _kernels(ctx, inst)
     fix = []
     if status != "ok":
@@ -119,7 +119,7 @@ def cann_env_sourced(ctx):
     c = facts.cann(ctx)
     inst = c["selected"]
     if inst is None:
-        return finding("skip", "no CANN toolkit found")
+        return finding("skip", "set_env.sh not checked: no CANN toolkit found")
     script = facts.set_env_script(ctx, inst)
     env = ctx.env
     home = env.get("ASCEND_HOME_PATH") or env.get("ASCEND_TOOLKIT_HOME")

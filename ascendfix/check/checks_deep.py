@@ -40,7 +40,7 @@ def _target(ctx):
 def deep_run_check(ctx):
     """`mindspore.run_check()` in a subprocess; it never raises, so its output is searched for 'failed'."""
     if not ctx.dist("mindspore"):
-        return finding("skip", "MindSpore not installed")
+        return finding("skip", "run_check() not run: MindSpore not installed")
     target = _target(ctx)
     payload, rc, tail = probe(ctx, RUN_CHECK, [target])
     e = [ev("python -c 'import mindspore; run_check()' (device {})".format(target), (payload or {}).get("output", tail)[-300:])]
@@ -184,7 +184,7 @@ def mindone_clip_fills(ctx):
 def deep_masked_fill(ctx):
     """MindSpore's float16 masked_fill with a Python 0 vs a Tensor of the input's dtype, then the CLIP sources read."""
     if not ctx.dist("mindspore"):
-        return finding("skip", "MindSpore not installed")
+        return finding("skip", "fp16 masked_fill probe not run: MindSpore not installed")
     target = _target(ctx)
     payload, rc, tail = probe(ctx, MASKED_FILL, [target])
     if payload is None:

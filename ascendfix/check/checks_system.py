@@ -31,6 +31,15 @@ def disk_usage(path):
     return shutil.disk_usage(path)
 
 
+def _same_disk_key(path, du):
+    """What identifies one filesystem: its device number (two paths reaching one disk, e.g. through a symlink
+    or a bind mount, are one line); the usage figures only where the path cannot be stat'ed."""
+    try:
+        return ("dev", os.stat(path).st_dev)
+    except OSError:
+        return ("usage", du.total, du.free)
+
+
 def _existing_ancestor(ctx, p):
     p = os.path.abspath(p)
     while p and not ctx.exists(p):
@@ -57,11 +66,12 @@ def disk(ctx):
     for label, p in places:
         view = ctx.real_view() if label == "weights" else ctx
         anc = _existing_ancestor(view, p)
+        real = str(view.path(anc))
         try:
-            du = disk_usage(str(view.path(anc)))
+            du = disk_usage(real)
         except OSError:
             continue
-        key = (du.total, du.free)
+        key = _same_disk_key(real, du)
         if key in seen:
             continue
         seen.add(key)

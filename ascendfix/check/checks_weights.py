@@ -88,7 +88,7 @@ def weights_files(ctx):
     """Per model component: .safetensors present (mindone cannot load .bin), variants, LFS pointers, headers."""
     dirs, view = weight_dirs(ctx)
     if not dirs:
-        return finding("skip", "no weights folder")
+        return finding("skip", "component files not checked: no weights folder")
     out = []
     for d in dirs:
         rep = _scan(view, d)

@@ -209,10 +209,16 @@ def _render(console, report, verbose, engine):
             info = items[0]["detail"] or "skipped"
         console.print("[{}] {} ({})".format(styled_mark(status, console), escape(title), escape(info)))
         shown = items if verbose else problems
+        printed = set()  # (status, detail) lines of this category: a line is never printed twice
         for f in shown:
             # the category line already carries a single problem's (or the single item's) detail
             repeat = not verbose and ((single and f is problems[0]) or (
                 not problems and f is (oks[0] if len(oks) == 1 else items[0]) and info == f["detail"]))
+            key = (f["status"], f["detail"])
+            if key in printed and not (f["evidence"] or f.get("expected") or f.get("links")
+                                       or any(fx not in shown_fixes for fx in f["fix"])):
+                continue  # two checks saying the same thing with nothing more to show
+            printed.add(key)
             if not repeat:
                 console.print("    {} {}".format(styled_mark(f["status"], console), escape(f["detail"])))
             if verbose:
@@ -241,7 +247,8 @@ def _render(console, report, verbose, engine):
             "" if c["warn"] == 1 else "s", ", {} crashed".format(c["crashed"]) if c["crashed"] else "",
             "" if verbose else " Run with -v for details, --json for machine output."))
     else:
-        console.print("\n{} No issues found! ({} checks passed)".format(styled_mark("ok", console), c["ok"]))
+        console.print("\n{} No issues found! ({} check{} passed)".format(
+            styled_mark("ok", console), c["ok"], "" if c["ok"] == 1 else "s"))
 
 
 def _render_plan(console, plan, verbose):

@@ -42,9 +42,10 @@ _FACT_LABELS = {"python": "Python", "cann": "CANN", "driver": "the driver"}
 
 
 def canonical(name):
-    import re
+    """PEP 503 name (the one normaliser, :func:`ascendfix.target.canonical_name`)."""
+    from ascendfix.target import canonical_name
 
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return canonical_name(name)
 
 
 def want_names(stack):
