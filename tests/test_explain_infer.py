@@ -114,6 +114,7 @@ def test_inferred_report_matches_the_schema(run_cli, tmp_path):
     r = run_cli("explain", log)
     out = r.stdout.decode() if isinstance(r.stdout, bytes) else r.stdout
     assert "inferred:cann_env" in out and "inference" in out
+    assert "no known signature" in out and "more:  ascendfix explain inferred" not in out
 
 
 def test_warning_lines_are_not_failure_evidence():

@@ -158,6 +158,9 @@ def _print_report(report, verbose=False):
                 "device {}".format(ff["device_id"]) if ff["device_id"] is not None else "log")
             con.print("First failure: {} ({}){}: {} {}".format(
                 who, escape(_short(ff["source"])), " at " + ff["time"] if ff["time"] else "", ff["id"], escape(ff["title"])))
+    elif matches[0]["kind"] == "inferred":
+        con.print("{} lines read from {}; no known signature, but the failing lines point to a category:".format(
+            report.lines_read, escape(name)))
     else:
         con.print("{} lines read from {}; {} likely cause{}, best first:".format(
             report.lines_read, escape(name), len(matches), "" if len(matches) == 1 else "s"))
