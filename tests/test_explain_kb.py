@@ -485,6 +485,10 @@ EXPECTED_TOP = {
     "bash_segfault_exit139.log": "AF067",
     # a rank that exits with a plain error: torchrun's report alone names no cause (stays unexplained)
     "torch213_torchrun_rank_exit1.log": None,
+    # pytest's report ("E       ModuleNotFoundError: ...") of a missing torch_npu: no signature, the category inference
+    "pytest_torch_npu_not_installed.log": "inferred:cann_env",
+    # the same missing module, printed by a script that goes on and finishes: nothing to diagnose
+    "py311_optional_torch_npu_then_finished.log": None,
     "pip_torch_npu_aarch64_wheel_on_x86.log": "AF068",
     "gcc_missing_python_h.log": "AF069",
     "gcc_missing_acl_h.log": "AF069",

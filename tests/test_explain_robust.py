@@ -182,6 +182,13 @@ def test_patterns_are_linear_on_adversarial_lines():
         hdr = [L._PLOG, L._TORCH_NPU, L._ERRMSG, L._TIME, engine._EXCEPTION_RE] + list(L._PREFIXES)
         items.append(S("lines", [P(r, ["[ERROR] ", "[rank0]: ", "(Worker pid=1) ", "ERROR 01-01 00:00:00 "]) for r in hdr],
                        {"match": [{"text": "[ERROR] HCCL(1,p):2025-01-01-00:00:00.000.000 [a.cc:1] x"}]}))
+        # category inference: every category's evidence words and the failing / success line tests
+        from ascendfix.explain import infer
+        inf = infer.load()
+        ev = [P(rx, ["Error: ", "failed ", "HCCL ", "'", "out of memory "]) for _, _, _, rx in inf.evidence]
+        ev += [P(r, ["error: ", "Warning: ", "successfully "]) for r in (infer._FAIL_RE, infer._WARN_RE, infer._OK_RE,
+                                                                          infer._OK_VETO)]
+        items.append(S("inference", ev, {"match": [{"text": "RuntimeError: HCCL all_reduce failed, rank 3 timed out"}]}))
         worst = 0.0
         for sig in items:
             for p in sig.patterns:

@@ -20,13 +20,15 @@ apply` rule that fixes it when there is one, and "more: ascendfix explain <ID>".
 Specific causes (device OOM, a version mismatch, a missing kernel) outrank error codes, which outrank
 the generic wrappers (EZ9999, "The Inner error is reported as above"); collective timeouts are shown as
 consequences of the failure that caused them. Benign warnings stay silent when the run went on. When
-nothing matches, the key lines are shown (the last exception, the first Ascend error lines).
+nothing matches, the key lines are shown (the last exception, the first Ascend error lines), led by
+an inference ("inferred:<category>") when the failing lines' words point to a category; exit status 1.
 
 With -v: every evidence line of each cause (up to 100 each; 3 without -v), how the causes relate (which
 is a consequence or a wrapper of which), the key lines of the log, the links, and per log the lines read
 and its rank / device; on an id page, every real log excerpt and the patterns.
 
-Exit status: 0 a known cause was named, 1 none (no failure, or an unknown one), 2 missing file / unknown id.
+Exit status: 0 a known cause was named, 1 none (no failure, an unknown one, or only an inference), 2 missing
+file / unknown id.
 """
 
 import os
@@ -156,6 +158,9 @@ def _print_report(report, verbose=False):
                 "device {}".format(ff["device_id"]) if ff["device_id"] is not None else "log")
             con.print("First failure: {} ({}){}: {} {}".format(
                 who, escape(_short(ff["source"])), " at " + ff["time"] if ff["time"] else "", ff["id"], escape(ff["title"])))
+    elif matches[0]["kind"] == "inferred":
+        con.print("{} lines read from {}; no known signature, but the failing lines point to a category:".format(
+            report.lines_read, escape(name)))
     else:
         con.print("{} lines read from {}; {} likely cause{}, best first:".format(
             report.lines_read, escape(name), len(matches), "" if len(matches) == 1 else "s"))
@@ -187,7 +192,11 @@ def _print_report(report, verbose=False):
             con.print(
                 "  apply: ascendfix apply <mindone checkout>   (rule [bold]{}[/bold])".format(escape(m["apply_rule"]))
             )
-        con.print("  more:  ascendfix explain {}".format(m["id"]))
+        if m["kind"] == "inferred":
+            con.print("  [dim]an inference from the words of the failing lines, not a known signature: read the "
+                      "evidence first[/dim]")
+        else:
+            con.print("  more:  ascendfix explain {}".format(m["id"]))
         if verbose:
             con.print("  [dim]{} · {}{}[/dim]".format(m["kind"], m["role"], " · first seen " + escape(m["time"])
                                                        if m.get("time") else ""))

@@ -37,6 +37,7 @@ import subprocess
 import tempfile
 import threading
 
+from ascendfix.explain import infer
 from ascendfix.explain import lines as linefmt
 from ascendfix.explain.kb import load_signatures
 
@@ -61,6 +62,7 @@ _ANSI_RE = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]|\x1b\][^\x07\x1b]{0,409
 KEY_PREFILTERS = (
     "Traceback \\(most recent call last\\)",
     "[a-z](Error|Exception|Interrupt|Exit)(:|$)",
+    "(^|[^A-Za-z0-9_])(Exception|Error): ",  # a bare ``raise Exception("...")``
     "\\[ERROR\\]",
     "ERROR[ :]",
     "Segmentation fault",
@@ -73,7 +75,8 @@ KEY_PREFILTERS = (
 )
 # ... and what they are, once a line is decoded and its prefixes are gone
 _EXCEPTION_RE = re.compile(
-    r"^(?:[A-Za-z_]\w{0,60}\.){0,8}[A-Za-z_]\w{0,80}(?:Error|Exception|Interrupt|Exit)(?::\s{0,4}\S.{0,2000}|:?\s{0,4})$"
+    r"^(?:[A-Za-z_]\w{0,60}\.){0,8}(?:[A-Za-z_]\w{0,80}(?:Error|Exception|Interrupt|Exit)(?::\s{0,4}\S.{0,2000}|:?\s{0,4})"
+    r"|(?:Exception|Error):\s{1,4}\S.{0,2000})$"
 )
 _FATAL_RE = re.compile(r"Segmentation fault|core dumped|^Killed\b|^Aborted\b")
 _TRACEBACK = "Traceback (most recent call last)"
@@ -186,7 +189,7 @@ def rank_key(hit):
 
 
 class _LineResult(object):
-    __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level")
+    __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet")
 
 
 class Matcher(object):
@@ -225,6 +228,13 @@ class Matcher(object):
         self.fatal = []
         self.last_time = None
         self.ranks = {}
+        # category inference (explain/infer.py): evidence words seen in failing lines
+        self.inference = infer.load() if keylines else None
+        self.infer_seen = {}  # (category index, evidence index) -> the word as written
+        self.infer_lines = {}  # category index -> [(line, text)]
+        self.last_exception_infer = ()
+        self.last_fail = 0
+        self.last_ok = 0
 
     # -- the pre-filter ------------------------------------------------------------------------
     @property
@@ -336,6 +346,16 @@ class Matcher(object):
                 res.key = "ascend_error"
             if res.key:
                 res.key_text = _snippet(text)
+        res.state = None
+        res.infer = ()
+        res.snippet = None
+        if self.inference is not None and not any(sig.role == "context" for sig, _, _, _ in sigs):
+            # (a line a benign signature explains is never failure evidence)
+            res.state = infer.classify_line(msg.strip(), info, res.key)
+            if res.state == "fail":
+                res.infer = self.inference.line_evidence(msg)
+                if res.infer:
+                    res.snippet = res.key_text or _snippet(text)
         return res
 
     def _windows(self, text, anchors):
@@ -380,6 +400,17 @@ class Matcher(object):
                     continue
                 hit = self.hits[("c", fam_name, code)] = Hit("code", code, lineno, row=row, code=code)
             self._add(hit, 0, {"code": code}, snippet, lineno, time)
+        if res.state == "fail":
+            self.last_fail = lineno
+            for ci, ei, word in res.infer:
+                self.infer_seen.setdefault((ci, ei), word)
+                lst = self.infer_lines.setdefault(ci, [])
+                if len(lst) < infer.MAX_LINES and all(ln != lineno for ln, _ in lst):
+                    lst.append((lineno, res.snippet))
+            if res.key == "exception":
+                self.last_exception_infer = (lineno, res.snippet, res.infer)
+        elif res.state == "ok":
+            self.last_ok = lineno
         if res.key:
             item = (lineno, res.key_text)
             if res.key == "traceback":
@@ -465,6 +496,7 @@ class Matcher(object):
             or self.last_exception
             or self.ascend_first
             or self.fatal
+            or self.inferred(ranked) is not None
         )
 
     def key_lines(self):
@@ -492,16 +524,62 @@ class Matcher(object):
         Context entries (a benign warning) are listed only after a real failure, never alone.
         """
         ranked = self.ranked()
+        inferred = self.inferred(ranked)
+        if inferred is not None:  # nothing named a cause: the inference leads, wrappers and context follow it
+            out = [inferred] + [as_dict(h, i + 2, None) for i, h in enumerate(ranked)]
+            return out[:limit] if limit is not None else out
         if not any(h.role != "context" for h in ranked):
             ranked = []
         if limit is not None:
             ranked = ranked[:limit]
         return [as_dict(h, i + 1, ranked[0] if ranked else None) for i, h in enumerate(ranked)]
 
+    def inferred(self, ranked=None):
+        """The category inference (a ``matches`` dict, ``kind: inferred``, rank 1) when no cause or consequence
+        matched but the failing lines point to a category (see :mod:`.infer`); else None."""
+        if self.inference is None or not self.infer_seen:
+            return None
+        if self.last_ok > self.last_fail:  # the run went on after its last failing line
+            return None
+        ranked = self.ranked() if ranked is None else ranked
+        if any(h.role in ("cause", "consequence") for h in ranked):
+            return None
+        last = self.last_exception_infer
+        if last and self.last_exception and last[0] != self.last_exception[0]:
+            last = ()
+        found = infer.decide(self.inference, self.infer_seen, last[2] if last else ())
+        if found is None:
+            return None
+        ci, _score, words = found
+        cat, title, step, links = self.inference.categories[ci]
+        if any(h.role == "wrapper" and h.category == cat for h in ranked):
+            return None  # the wrapper already says as much
+        lines = list(self.infer_lines.get(ci, []))
+        if last and any(c == ci for c, _, _ in last[2]) and all(ln != last[0] for ln, _ in lines):
+            lines = lines[: infer.MAX_LINES - 1] + [(last[0], last[1])]
+        quoted = ", ".join("'{}'".format(w) for w in words[: infer.MAX_WORDS])
+        from ascendfix.explain.kb import category_entries
+
+        desc = next((e["description"] for e in category_entries() if e["id"] == cat), title)
+        return {
+            "id": "inferred:" + cat,
+            "category": cat,
+            "title": "Probably: " + title,
+            "rank": 1,
+            "role": "cause",
+            "kind": "inferred",
+            "evidence": [{"line": ln, "text": t} for ln, t in sorted(lines)],
+            "cause": "No known signature matched; this is an inference from the failing lines, which mention {}: "
+                     "{}".format(quoted, desc),
+            "fix": step or "Read the failing lines shown above first.",
+            "apply_rule": None,
+            "links": list(links),
+        }
+
     def notes(self):
         """Benign entries that matched in a log without any failure (shown as notes, not causes)."""
         ranked = self.ranked()
-        if any(h.role != "context" for h in ranked):
+        if any(h.role != "context" for h in ranked) or self.inferred(ranked) is not None:
             return []
         return [as_dict(h, i + 1, None) for i, h in enumerate(ranked)]
 
@@ -537,7 +615,8 @@ def _index(signatures, families, keylines):
         "by_anchor": by_anchor,
         "variant_anchor": variant_anchor,
         "variants": sorted(variant_anchor, key=len, reverse=True),
-        "extra_prefilters": [d.prefilter for d in detectors] + (list(KEY_PREFILTERS) if keylines else []),
+        "extra_prefilters": [d.prefilter for d in detectors] + (
+            list(KEY_PREFILTERS) + list(infer.FAIL_PREFILTERS) + list(infer.OK_PREFILTERS) if keylines else []),
         "claims": [(c, sig.id) for sig in signatures for c in sig.codes],
         "prefilter_re": None,
         "refs": (signatures, families),  # keeps the objects (and so their ids) alive while cached

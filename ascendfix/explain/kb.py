@@ -14,7 +14,19 @@ from ascendfix.errors import DataError
 # rules/patches) are data: read on first use, see categories() and apply_rules(). ``CATEGORIES`` / ``APPLY_RULES``
 # stay importable (module __getattr__).
 CATEGORY_FILE = "explain_categories.yaml"
-CATEGORY_FIELDS = {"id": Field(str), "title": Field(str), "description": Field(str)}
+CATEGORY_FIELDS = {
+    "id": Field(str),
+    "title": Field(str),
+    "description": Field(str),
+    # category inference (explain/infer.py): a generic first step and the words that point to the category
+    "next": Field(str, required=False),
+    "evidence": Field(list, items=dict, required=False),
+    "links": Field(list, items=str, required=False),
+    # a category that names no cause by itself ("a runtime task failed"): the inference prefers any other category
+    # that reaches its threshold
+    "generic": Field(bool, required=False),
+}
+EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int)}
 SEVERITIES = ("error", "context")  # older spelling of role: error = cause, context = context
 ROLES = ("cause", "consequence", "wrapper", "context")
 ID_RE = re.compile(r"^AF\d{3}$")
@@ -232,6 +244,14 @@ def category_entries():
             if not isinstance(entry, dict):
                 raise DataError("{} must be a mapping".format(where))
             validate(entry, CATEGORY_FIELDS, where)
+            for j, ev in enumerate(entry.get("evidence") or []):
+                validate(ev, EVIDENCE_FIELDS, "{} evidence[{}]".format(where, j))
+                if not 1 <= ev["weight"] <= 5:
+                    raise DataError("{} evidence[{}]: weight must be 1..5".format(where, j))
+                try:
+                    re.compile(ev["regex"], re.I)
+                except re.error as e:
+                    raise DataError("{} evidence[{}]: bad regex: {}".format(where, j, e))
             if not re.match(r"^[a-z][a-z0-9_]{1,40}$", entry["id"]) or entry["id"] in seen:
                 raise DataError("{}: bad or duplicate id '{}'".format(where, entry["id"]))
             seen.add(entry["id"])

@@ -2,7 +2,7 @@
 
 Logs reach users through layers that each prefix the line: torchrun (``[rank3]: ``), vLLM / Ray
 workers (``(Worker_TP3 pid=123) ``), container runtimes (an ISO timestamp), Python ``logging`` and
-vLLM headers (``ERROR 04-09 21:56:46 [core.py:12] ``). :func:`parse` removes those *transport*
+vLLM headers (``ERROR 04-09 21:56:46 [core.py:12] ``), pytest's ``E       `` before a failing test's exception. :func:`parse` removes those *transport*
 prefixes (so a signature sees the same message however the log was collected) and reads the
 *Ascend* headers it keeps — a CANN plog line ``[ERROR] HCCL(2717288,python3):2025-07-23-03:49:57.177.194
 [file.cc:778] ...``, torch_npu's ``[ERROR] 2025-04-08-18:07:20 (PID:1, Device:1, RankID:1) ERR01100``,
@@ -32,12 +32,17 @@ _PREFIXES = (
     ),
     # Python logging defaults and common formats:
     # "2024-05-17 18:46:14,721 - mindone.diffusers - ERROR - ", "2024-05-17 18:46:14 | ERROR | ",
-    # "[2024-05-17 18:46:14,721] [ERROR] ", "[2024-05-17 18:46:14,721][mod][ERROR] - "
+    # "[2024-05-17 18:46:14,721] [ERROR] ", "[2024-05-17 18:46:14,721][mod][ERROR] - ", Ray's CLI "... 18:57:03,337 ERR "
     re.compile(
         r"^\[?(?P<time>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})?)\]?\s{0,2}(?:[-|:]\s{0,2})?"
         r"(?:\[?[\w.\-]{1,80}\]?\s{0,2}[-|:]?\s{0,2})??"
-        r"\[?(?P<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\]?\s{0,2}(?:[-|:]\s{0,2})?"
+        r"\[?(?P<level>DEBUG|INFO|WARNING|WARN|ERROR|ERR\b|CRITICAL|FATAL)\]?\s{0,2}(?:[-|:]\s{0,2})?"
     ),
+    # PyTorch's C++ log (c10, torch_npu): "[E1212 12:10:10.131512730 compiler_depend.ts:1675] ", older
+    # "[W compiler_depend.ts:51] ", "[E OpParamMaker.cpp:273] "
+    re.compile(r"^\[(?P<level>[EWIF])(?:\d{4} \d\d:\d\d:\d\d\.\d{1,9})? {1,2}[\w./\-]{1,160}:\d{1,7}\]\s?"),
+    # pytest's report of a failing test: "E       ModuleNotFoundError: No module named 'torch_npu'"
+    re.compile(r"^E {2,7}(?=\S)"),
     # glog (MindSpore C++ / TensorFlow style): "E0517 18:46:14.123456  1234 file.cc:12] "
     re.compile(r"^(?P<level>[EWIF])\d{4} \d\d:\d\d:\d\d\.\d{1,6}\s{1,4}\d{1,10} [\w./\-]{1,120}:\d{1,7}\]\s"),
 )
@@ -74,7 +79,7 @@ _RANK_HINT = re.compile(
     r"rankNum\[\d{1,6}\], ?rank\[(?P<a>\d{1,6})\]|\]userRank\[(?P<b>\d{1,6})\]|rankSize\[\d{1,6}\], rankId\[(?P<c>\d{1,6})\]"
 )
 
-_LEVELS = {"WARN": "WARNING", "FATAL": "CRITICAL", "E": "ERROR", "W": "WARNING", "I": "INFO", "F": "CRITICAL"}
+_LEVELS = {"WARN": "WARNING", "ERR": "ERROR", "FATAL": "CRITICAL", "E": "ERROR", "W": "WARNING", "I": "INFO", "F": "CRITICAL"}
 
 
 class LineInfo(object):

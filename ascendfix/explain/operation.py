@@ -11,7 +11,8 @@ The ``--json`` document (``to_dict()``):
 
 - ``matches``: best first (``rank`` 1 = most likely root cause; an order, not a probability). Each has
   ``id`` (AF### signature or an error code), ``category``, ``title``, ``rank``, ``role`` (cause /
-  consequence / wrapper / context), ``kind`` (signature / code), ``evidence`` (``line``, ``text``, and
+  consequence / wrapper / context), ``kind`` (signature / code / fault; ``inferred`` when no entry matched and the category is inferred from the
+  words of the failing lines — rank 1, exit status 1), ``evidence`` (``line``, ``text``, and
   ``source`` when several logs were read), ``cause``, ``fix``, ``apply_rule``, ``links``, optionally
   ``time`` (of its first evidence line) and ``consequence_of`` (the id of the cause it follows from).
 - ``lines_read``: lines read in all sources.
@@ -106,6 +107,13 @@ class ExplainReport(reports.ExplainReport):
         })
 
     @property
+    def exit_code(self):
+        """0 when a known entry (signature, code, fault) named a cause; an inference alone is not a known cause (1)."""
+        from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK
+
+        return EXIT_OK if any(m["kind"] != "inferred" for m in self.matches) else EXIT_NEGATIVE
+
+    @property
     def notes(self):
         return self._doc["notes"]
 
@@ -139,7 +147,8 @@ def _first_failure(results):
     if not with_top:
         return None
     causes = [r for r in with_top if r.top["role"] == "cause"]
-    pool = causes or with_top
+    known = [r for r in causes if r.top["kind"] != "inferred"]  # a named cause beats an inferred one
+    pool = known or causes or with_top
     year = None
     for r in pool:
         t = parse_time(r.time)
@@ -211,7 +220,7 @@ def _combine(results, first, limit, max_evidence=MAX_MERGED_EVIDENCE):
     for i, m in enumerate(merged):
         m["rank"] = i + 1
         m.pop("consequence_of", None)
-        if i > 0 and top["role"] in ("cause", "consequence") and (
+        if i > 0 and top["role"] in ("cause", "consequence") and top["kind"] != "inferred" and (
             engine.ROLE_TIER[m["role"]] > engine.ROLE_TIER[top["role"]] and m["role"] in ("consequence", "wrapper")
         ):
             m["consequence_of"] = top["id"]

@@ -1,0 +1,142 @@
+"""Category inference: what a failure most likely is when no signature, code or fault entry matched.
+
+The evidence is data, per category, in ``rules/explain_categories.yaml`` (``evidence``: regexes with a weight;
+``next``: a generic first step). It is searched only in *failing lines* — the last exception, ERROR-level lines,
+fatal lines (a segfault, "Killed"), lines that say error / failed — never in warnings or INFO lines. Each regex
+counts once per log (its weight), and once more when it is in the last exception (the line a traceback ends on is
+the best single witness). The category with the highest total, if it reaches :data:`THRESHOLD` (a category marked
+``generic`` — "an inner error" — only when no other one does), is reported as an
+*inference* (``kind: inferred``): below every cause and consequence a signature, code or fault entry names, above
+the generic wrappers (which name no cause). A log whose run went on after its last failing line (a success line
+follows) infers nothing.
+"""
+
+import re
+
+THRESHOLD = 3  # the least total weight that names a category
+MAX_LINES = 3  # evidence lines shown
+MAX_WORDS = 4  # matched words quoted in the cause
+
+# lines that may carry failure evidence without an ERROR header or an exception (pre-filter markers, plain EREs that
+# grep and Python read the same; ``timed out`` / ``not found`` included: "connect() timed out", "file not found")
+FAIL_PREFILTERS = (
+    "[Ee]rror[: ]",
+    "[Ff]ail(ed|ure)",
+    "FAILED",
+    "SIGSEGV|SIGABRT|SIGBUS",
+    "[Ff]atal",
+    "[Cc]annot |[Cc]an't |[Uu]nable to|[Cc]ould not|[Cc]ould NOT",
+    "[Nn]ot found|NOT found|[Pp]ermission denied|[Tt]imed out|[Nn]o such file",
+    "[Ee]rror!|[Ee]xception (during|in|occurred|raised|thrown)|SIGKILL|[0-9] +killed |^Killed",
+    # a metric that became NaN ("loss: nan", "'grad_norm': nan", "Loss nan")
+    "oss['\"]?:? ?nan([^a-z]|$)|oss=nan|norm['\"]?: ?nan([^a-z]|$)",
+)
+# lines saying the run went on (pre-filter markers)
+OK_PREFILTERS = (
+    "[Ss]uccessfully",
+    "[Ff]inished|[Cc]ompleted|startup complete",
+)
+
+_FAIL_RE = re.compile(
+    r"error[: !]|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|cannot |can't |unable to|could not|not found"
+    r"|permission denied|timed out|no such file|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
+    r"|(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b",
+    re.I,
+)
+_WARN_RE = re.compile(r"\w{0,40}Warning\b|\bwarn(?:ing)?s?\b\s{0,2}[:\]]|warnings\.warn|\[W\d{0,4}[ \]]", re.I)
+_OK_RE = re.compile(r"successfully|\bfinished\b|\bcompleted?\b|startup complete", re.I)
+_OK_VETO = re.compile(r"exit(?:ed)? (?:with )?(?:code|status) [1-9-]|with errors?|\bnot\b|un(?:successfully|finished)"
+                      r"|failed|error", re.I)
+
+
+class Inference(object):
+    """The compiled evidence of every category (read once per rules folder)."""
+
+    def __init__(self, entries):
+        self.categories = []  # [(id, title, next, links)]
+        self.evidence = []  # [(category index, evidence index, weight, compiled regex)]
+        self.generic = set()  # category indexes marked generic: chosen only when no other category qualifies
+        for ci, e in enumerate(entries):
+            if e.get("generic"):
+                self.generic.add(ci)
+            self.categories.append((e["id"], e["title"], (e.get("next") or "").strip(), list(e.get("links") or [])))
+            for ei, ev in enumerate(e.get("evidence") or []):
+                self.evidence.append((ci, ei, ev["weight"], re.compile(ev["regex"], re.I)))
+
+    def line_evidence(self, msg):
+        """``((category index, evidence index, matched word), ...)`` in one failing line."""
+        out = []
+        scan = msg[:4096]
+        for ci, ei, _w, rx in self.evidence:
+            m = rx.search(scan)
+            if m:
+                out.append((ci, ei, m.group(0).strip()[:60]))
+        return tuple(out)
+
+    def weight(self, ci, ei):
+        for c, e, w, _ in self.evidence:
+            if c == ci and e == ei:
+                return w
+        return 0
+
+
+_CACHE = {}
+
+
+def load():
+    """The :class:`Inference` of the current rules folder."""
+    from ascendfix.explain.kb import category_entries
+
+    entries = category_entries()
+    key = id(entries)
+    inf = _CACHE.get(key)
+    if inf is None:
+        _CACHE.clear()
+        inf = _CACHE[key] = Inference(entries)
+        inf._entries = entries  # keeps the id valid while cached
+    return inf
+
+
+def classify_line(msg, info, key):
+    """Is this decoded line a failing line (``"fail"``), a success line (``"ok"``) or neither (None)?
+
+    ``info``: its :class:`~ascendfix.explain.lines.LineInfo`; ``key``: the key-line kind the engine gave it."""
+    if info.module is not None and not info.is_error_level:
+        return None  # a CANN / MindSpore component's own INFO line ("... finished") says nothing about the run
+    if info.is_quiet_level:
+        return "ok" if _OK_RE.search(msg) and not _OK_VETO.search(msg) else None
+    head = msg[:200]
+    if key in ("exception", "fatal"):
+        return "fail"
+    if _WARN_RE.search(head) and not info.is_error_level:
+        return None
+    if key == "ascend_error" or info.is_error_level or _FAIL_RE.search(msg[:4096]):
+        return "fail"
+    if _OK_RE.search(head) and not _OK_VETO.search(msg):
+        return "ok"
+    return None
+
+
+def decide(inf, seen, last_exception_evidence):
+    """``(category index, score, [(category index, evidence index, word)...])`` of the best category, or None.
+
+    ``seen``: {(category index, evidence index): word} over the failing lines of a log."""
+    scores = {}
+    words = {}
+    for (ci, ei), word in seen.items():
+        scores[ci] = scores.get(ci, 0) + inf.weight(ci, ei)
+        words.setdefault(ci, []).append((inf.weight(ci, ei), word))
+    in_last = {}
+    for ci, ei, _word in last_exception_evidence:
+        scores[ci] = scores.get(ci, 0) + inf.weight(ci, ei)
+        in_last[ci] = True
+    if not scores:
+        return None
+    qualified = [ci for ci in scores if scores[ci] >= THRESHOLD]
+    if not qualified:
+        return None
+    specific = [ci for ci in qualified if ci not in inf.generic]
+    best = max(specific or qualified, key=lambda ci: (scores[ci], in_last.get(ci, False),
+                                                      max(w for w, _ in words.get(ci, [(0, "")])), -ci))
+    ws = [w for _, w in sorted(words.get(best, []), key=lambda x: -x[0])]
+    return best, scores[best], ws

@@ -1,0 +1,180 @@
+"""Category inference (ascendfix/explain/infer.py + the ``evidence`` of rules/explain_categories.yaml): when no
+signature, code or fault entry matches, the words of the failing lines name a likely category — and stay silent on
+benign output, warnings and user bugs.
+
+Every text here is a real excerpt: the signature examples in rules/signatures (each with its public source) and the
+captured logs in tests/data/logs (each with the command that reproduces it, see its README).
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ascendfix.explain import infer
+from ascendfix.explain.engine import Matcher
+from ascendfix.explain.kb import category_entries, find_signature, load_signatures
+from ascendfix.explain.operation import explain
+
+LOGS = Path(__file__).resolve().parent / "data" / "logs"
+
+
+def _infer_only(text):
+    """The inference alone: no signature or fault entry may answer first (the code detectors still mark the lines
+    that carry an Ascend error code as failing lines, as in a real run)."""
+    m = Matcher(signatures=[], faults=[])
+    m.feed_lines(text.split("\n"))
+    return m.inferred([])
+
+
+def _example(sig_id, kind, i=0):
+    return find_signature(sig_id).examples[kind][i]["text"]
+
+
+def test_every_category_has_evidence_and_a_next_step():
+    for e in category_entries():
+        assert e.get("evidence"), e["id"]
+        assert e.get("next", "").strip(), e["id"]
+    inf = infer.load()
+    assert {c for c, _, _, _ in inf.evidence} == set(range(len(category_entries())))
+
+
+def test_inference_agrees_with_the_signatures_on_their_own_examples():
+    """A measured floor: with every signature removed, the inference names the signature's category for its real
+    excerpts (causes and consequences) far more often than another one. Today ~75% answered, ~90% of them right."""
+    answered = right = total = 0
+    for sig in load_signatures():
+        if sig.role not in ("cause", "consequence"):
+            continue
+        for ex in sig.examples["match"]:
+            total += 1
+            got = _infer_only(ex["text"])
+            if got is not None:
+                answered += 1
+                right += got["category"] == sig.category
+    assert total > 150
+    assert answered >= 0.65 * total, (answered, total)
+    assert right >= 0.85 * answered, (right, answered)
+
+
+def test_benign_signature_examples_infer_nothing():
+    """The excerpts of benign (context) signatures — a fallback notice, a warning — never become an inference."""
+    for sig in load_signatures():
+        if sig.role != "context":
+            continue
+        for ex in sig.examples["match"]:
+            r = explain(text=ex["text"])
+            assert all(m["kind"] != "inferred" for m in r.matches), (sig.id, ex["text"][:80])
+
+
+@pytest.mark.parametrize("sig_id,kind,i", [
+    ("AF011", "no_match", 0),  # TypeError: 'NoneType' object is not subscriptable (a user bug, not Python 3.8)
+    ("AF093", "no_match", 0),  # a circular import in the user's own module
+])
+def test_user_bugs_infer_nothing(sig_id, kind, i):
+    text = _example(sig_id, kind, i)
+    assert _infer_only(text) is None
+    assert all(m["kind"] != "inferred" for m in explain(text=text).matches)
+
+
+def test_a_launcher_report_over_a_plain_rank_error_infers_nothing():
+    """torchrun's ChildFailedError around a rank that just exited 1 names no cause (the launcher only relays it)."""
+    r = explain(str(LOGS / "torch213_torchrun_rank_exit1.log"))
+    assert r.matches == [] and r.key_lines
+
+
+@pytest.mark.parametrize("sig_id,kind,i,category", [
+    ("AF070", "no_match", 0, "cann_env"),  # ModuleNotFoundError: No module named 'torch_npu'
+    ("AF058", "no_match", 0, "kernel_unsupported"),  # NotImplementedError: "LayerNormKernelImpl" not implemented
+    ("AF021", "no_match", 0, "numpy_abi"),  # np.NaN was removed in the NumPy 2.0 release
+    ("AF062", "no_match", 0, "missing_weights"),  # Unable to load weights from checkpoint file
+])
+def test_inferred_entry(sig_id, kind, i, category):
+    """Near-misses of a signature (real excerpts it deliberately does not claim) still get a category, marked as an
+    inference: its own kind and id, rank 1, the failing line as evidence, the category's generic step, exit 1."""
+    r = explain(text=_example(sig_id, kind, i))
+    top = r.matches[0]
+    assert top["kind"] == "inferred" and top["id"] == "inferred:" + category and top["category"] == category
+    assert top["rank"] == 1 and top["role"] == "cause" and top["evidence"]
+    assert "inference" in top["cause"]
+    nxt = next(e["next"] for e in category_entries() if e["id"] == category)
+    assert top["fix"] == nxt.strip()
+    assert r.exit_code == 1 and not r.ok
+
+
+def test_inferred_report_matches_the_schema(run_cli, tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "explain.schema.json").read_text("utf-8"))
+    log = tmp_path / "run.log"
+    log.write_text(_example("AF070", "no_match") + "\n", encoding="utf-8")
+    r = run_cli("explain", "--json", log)
+    doc = json.loads(r.stdout)
+    assert r.returncode == 1 and doc["matches"][0]["kind"] == "inferred"
+    jsonschema.validate(doc, schema)
+    r = run_cli("explain", log)
+    out = r.stdout.decode() if isinstance(r.stdout, bytes) else r.stdout
+    assert "inferred:cann_env" in out and "inference" in out
+    assert "no known signature" in out and "more:  ascendfix explain inferred" not in out
+
+
+def test_warning_lines_are_not_failure_evidence():
+    from ascendfix.explain import lines
+
+    # torch_npu's CPU-fallback warning (AF020's excerpt) says "not currently supported": a warning, not a failure
+    warn = _example("AF020", "match").split("\n")[0]
+    assert "Warning" in warn and "supported" in warn
+    assert infer.classify_line(warn, lines.parse(warn), None) is None
+    # a known benign line (AF015's example) is explained as context, never evidence
+    assert explain(text=_example("AF015", "match")).matches == []
+
+
+def test_pytest_report_lines_are_read_without_their_prefix():
+    """pytest writes a failing test's exception as "E       ModuleNotFoundError: ..." (captured, see
+    tests/data/logs/README.md): the prefix goes, the line is the last exception and the inference reads it."""
+    r = explain(str(LOGS / "pytest_torch_npu_not_installed.log"))
+    assert any(k["kind"] == "exception" and k["text"].startswith("E ") for k in r.key_lines)
+    assert r.matches[0]["id"] == "inferred:cann_env"
+
+
+def test_a_run_that_went_on_infers_nothing():
+    """A traceback the script caught and printed, then "generation finished": silent. The same lines without the
+    finish (the log cut before it) are a failure, and the inference names it."""
+    text = (LOGS / "py311_optional_torch_npu_then_finished.log").read_text(encoding="utf-8")
+    r = explain(text=text)
+    assert r.matches == [] and any(k["kind"] == "exception" for k in r.key_lines)
+    cut = "\n".join(text.splitlines()[:4])
+    assert "finished" not in cut
+    assert explain(text=cut).matches[0]["id"] == "inferred:cann_env"
+
+
+def test_a_bare_exception_is_the_last_exception():
+    """``raise Exception("...")`` prints "Exception: ..." (AF044's real excerpt): a key line, and with the signatures
+    removed the inference still reads it as the failure (the CANN environment)."""
+    text = _example("AF044", "match", 1)
+    assert text.startswith("Exception: ")
+    r = explain(text=text)
+    assert [k["kind"] for k in r.key_lines] == ["exception"]
+    assert _infer_only(text)["category"] == "cann_env"
+
+
+def test_the_generic_category_yields_to_a_specific_one():
+    """AF019's excerpt: EZ9999 (the generic inner error) around "Op Equal does not has any binary": with the
+    signatures removed the inference names the missing kernel, not the inner error around it."""
+    assert infer.load().generic  # rules/explain_categories.yaml marks at least one category generic
+    got = _infer_only(_example("AF019", "match"))
+    assert got["category"] == "kernel_unsupported"
+
+
+def test_pytorch_cpp_log_headers_give_the_level():
+    """PyTorch's C++ log header ("[E1206 18:44:12.715298746 ProcessGroupNCCL.cpp:607] ", AF036's excerpt; "[W1203 ...",
+    AF072's) is read like a level: E lines are failing lines, W lines are warnings."""
+    from ascendfix.explain import lines
+
+    err = next(ex["text"] for ex in find_signature("AF036").examples["no_match"] if "[E1206 " in ex["text"]).split("\n")[0]
+    info = lines.parse(err)
+    assert info.level == "ERROR" and info.rank == "0" and info.message.startswith("[Rank 0] ")
+    warn = next(ln for ex in find_signature("AF072").examples["match"] + find_signature("AF072").examples["no_match"]
+                for ln in ex["text"].split("\n") if ln.startswith("[W1203 "))
+    info = lines.parse(warn)
+    assert info.level == "WARNING" and info.message.startswith("[c10d] ")
+    assert infer.classify_line(info.message, info, None) is None
