@@ -7,6 +7,7 @@ CANN can segfault the interpreter. The probes are files in ascendfix/probes/, ru
 
 import os
 
+from ascendfix.astutil import dotted
 from ascendfix.check import facts
 from ascendfix.check.engine import check, ev, finding
 
@@ -61,19 +62,6 @@ _FILL_METHODS = ("masked_fill", "masked_fill_")
 _INF_OWNERS = ("math", "np", "numpy", "mnp", "ms.numpy", "mindspore.numpy")
 
 
-def _dotted(node):
-    import ast
-
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
 def _is_number(node, names=frozenset()):
     """A Python scalar the MaskedFill kernel sees as a float/int, not a tensor of the input's dtype: a number,
     ``float(...)`` (``float("-inf")``, ``float(np.finfo(...).min)``), ``math.inf``/``np.inf``/``np.nan`` (each optionally negated), or a name bound
@@ -87,7 +75,7 @@ def _is_number(node, names=frozenset()):
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "float":
         return len(node.args) == 1 and not node.keywords  # float(anything) is a Python float
     if isinstance(node, ast.Attribute) and node.attr in ("inf", "nan", "NINF", "PINF"):
-        return _dotted(node.value) in _INF_OWNERS
+        return dotted(node.value) in _INF_OWNERS
     if isinstance(node, ast.Name):
         return node.id in names
     return False
