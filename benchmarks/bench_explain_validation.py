@@ -56,7 +56,7 @@ def fail(message):
     raise SystemExit(2)
 
 
-SETS = ("A", "B", "C")
+SETS = ("A", "B", "C", "D")
 
 
 def set_of(entry):
@@ -277,7 +277,7 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per log (default 120)")
     ap.add_argument("--only", action="append", default=[], metavar="ID", help="run only these corpus ids (repeatable)")
     ap.add_argument("--set", dest="which", choices=SETS + ("all",), default="all",
-                    help="which corpus set to run: A, B, C or all (default; figures per set and overall)")
+                    help="which corpus set to run: A, B, C, D or all (default; figures per set and overall)")
     ap.add_argument("--json", action="store_true", help="print one JSON document instead of the report")
     args = ap.parse_args(argv)
     if args.jobs < 1:

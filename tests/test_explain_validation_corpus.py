@@ -5,10 +5,10 @@ public http(s) source, a known label form, an existing non-empty UTF-8 log file;
 unique; no development-machine path leaks into the index; and no source is one the signatures or the
 test captures were written from (the corpus must stay independent of the knowledge base).
 
-The corpus has three sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
-second held-out set built later (also since used at the family level), and C, a third held-out set. Each set
-has its own frozen label set and size checks; sets B and C must also be independent of the error-code /
-fault tables and of every earlier set's sources.
+The corpus has four sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
+second held-out set built later (also since used at the family level), C, a third held-out set (since used to
+guide the fourth round), and D, a fourth held-out set. Each set has its own frozen label set and size checks;
+sets B, C and D must also be independent of the error-code / fault tables and of every earlier set's sources.
 """
 
 import datetime
@@ -33,14 +33,17 @@ CATEGORIES = {
 CATEGORIES_B = CATEGORIES | {"device_busy", "device_unavailable", "host_oom", "mindie_service"}
 # Set C: the 21 categories of rules/signatures when it was built (2026-12-03, main 40a0928).
 CATEGORIES_C = CATEGORIES_B | {"dist_launch", "install", "numerics", "permission"}
-SET_CATEGORIES = {"A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C}
+# Set D: the 23 categories of rules/explain_categories.yaml when it was built (2026-12-03, main 869d2e8).
+CATEGORIES_D = CATEGORIES_C | {"cuda_on_npu", "version_skew"}
+SET_CATEGORIES = {"A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C, "D": CATEGORIES_D}
 FIELDS = {"id", "file", "source", "label", "notes", "found", "set"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,80}$")
 OTHER_RE = re.compile(r"^other:[a-z0-9]+(?:_[a-z0-9]+)*$")
 URL_RE = re.compile(r"https?://[^\s\"'<>)`\]]+")
 # Paths of the machine the corpus was built on (log excerpts may quote users' own paths; the index may not
-# point at ours).
-LOCAL_PATH_RE = re.compile(r"(?:/work/(?:wt|coord|main|shared|\.mirror|\.library)|/tmp/|file://)")
+# point at ours). A path must start the string or follow a non-path character, so a public URL whose path merely
+# contains a `tmp` folder (e.g. `.../installation_guide/tmp/faq.md`) is not mistaken for a local path.
+LOCAL_PATH_RE = re.compile(r"(?:(?<![\w.-])(?:/work/(?:wt|coord|main|shared|\.mirror|\.library)|/tmp/)|file://)")
 
 
 def _entries():
@@ -102,9 +105,9 @@ def test_labels_known():
         assert label in cats or label == "harmless" or OTHER_RE.match(label), "{}: {}".format(e["id"], label)
 
 
-@pytest.mark.parametrize("name,prefix", [("B", "b-"), ("C", "c-")])
+@pytest.mark.parametrize("name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-")])
 def test_later_set_ids_prefixed(name, prefix):
-    """Set B ids start with `b-` and set C ids with `c-`, so a log's set is visible from its file name."""
+    """Set B ids start with `b-`, set C ids with `c-` and set D ids with `d-`, so a log's set shows in its file name."""
     for e in ENTRIES:
         assert e["id"].startswith(prefix) == (e["set"] == name), e["id"]
 
@@ -139,7 +142,7 @@ def _spread(entries):
     labels = [e["label"] for e in entries]
     harmless = sum(1 for x in labels if x == "harmless")
     other = sum(1 for x in labels if x.startswith("other:"))
-    return len(labels), harmless, other, len(labels) - harmless - other, {x for x in labels if x in CATEGORIES_C}
+    return len(labels), harmless, other, len(labels) - harmless - other, {x for x in labels if x in CATEGORIES_D}
 
 
 @pytest.mark.parametrize(
@@ -149,6 +152,7 @@ def _spread(entries):
         ("A", (100, 20, 15, 80, 10)),
         ("B", (100, 20, 15, 60, 15)),
         ("C", (100, 18, 15, 60, 17)),
+        ("D", (95, 18, 12, 60, 19)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -203,6 +207,38 @@ def test_set_c_independent_of_rules_tests_and_sets_a_b():
     assert not clash, "set C logs taken from a source the rules or tests use: {}".format(clash)
     clash = [e["id"] for e in _set("C") if norm_source(e["source"]) in earlier]
     assert not clash, "set C logs taken from a set A or B source: {}".format(clash)
+
+
+def test_set_d_independent_of_rules_tests_and_sets_a_b_c():
+    used = _all_rule_and_test_sources()
+    earlier = {norm_source(e["source"]) for e in ENTRIES if e["set"] in ("A", "B", "C")}
+    clash = [e["id"] for e in _set("D") if norm_source(e["source"]) in used]
+    assert not clash, "set D logs taken from a source the rules or tests use: {}".format(clash)
+    clash = [e["id"] for e in _set("D") if norm_source(e["source"]) in earlier]
+    assert not clash, "set D logs taken from a set A, B or C source: {}".format(clash)
+
+
+def test_set_d_labels_use_categories_that_exist():
+    """Set D's label set is the category list of rules/explain_categories.yaml at build time; every category it
+    names must still be a known category there (a renamed category would silently turn logs into misses)."""
+    path = ROOT / "rules" / "explain_categories.yaml"
+    with open(path, encoding="utf-8") as fh:
+        known = {c["id"] for c in yaml.safe_load(fh)}
+    used = {e["label"] for e in _set("D") if e["label"] in CATEGORIES_D}
+    assert used <= known, sorted(used - known)
+
+
+@pytest.mark.parametrize(
+    "text,local",
+    [
+        ("https://github.com/o/r/blob/abc/docs/zh/installation_guide/tmp/faq.md#L1-L5", False),
+        ("captured: /tmp/run.log", True),
+        ("see /work/coord/sources/kb.txt", True),
+        ("file:///home/u/log.txt", True),
+    ],
+)
+def test_local_path_pattern(text, local):
+    assert bool(LOCAL_PATH_RE.search(text)) == local
 
 
 @pytest.mark.parametrize(
