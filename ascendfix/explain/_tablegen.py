@@ -126,9 +126,13 @@ MEANING_RULES = [
      r"(?:device|card) is (?:busy|occupied|in use|used)"),
     ("graph_compile_crash", "cause", 45,
      r"captur|aclgraph|task_group|task group|model_update|model update failed"),
+    # a device id the process cannot see is its environment (ASCEND_RT_VISIBLE_DEVICES, the container's devices),
+    # not a card that fails to open: cann_env (the validation corpus's definition, see rules/explain_categories.yaml)
+    ("cann_env", "cause", 60,
+     r"invalid_deviceid\b|invalid_device_id|invalid device id|device_id\b|device id (?:error|invalid)"),
     ("device_unavailable", "cause", 50,
-     r"dev_setup|device setup|no_device|no valid device|invalid_device(?:id)?\b|device_id\b|invalid device(?! function)\b|"
-     r"device id (?:error|invalid)|device_absent|device not found|invalid_device_id|device_status_abnormal|"
+     r"dev_setup|device setup|no_device|no valid device|invalid_device\b|invalid device(?! function)\b|"
+     r"device_absent|device not found|invalid_device_id|device_status_abnormal|"
      r"device_connection|connect the device|tsdaemon|\btsd\b|open_tsd|tsd_err|device_subprocess|"
      r"subprocess on the device|load_package_to_device|send_opp_to_device|aicpu_scheduler_init|"
      r"driver_api_call_failed|number of devices|socket_close|\bhdc\b|hdc disconnect|lost_heartbeat|lost heartbeat|"
@@ -139,6 +143,8 @@ MEANING_RULES = [
 
 # the next step of a row whose category came from its meaning
 MEANING_NEXT = {
+    "cann_env": ("The device id is not one this process can see: compare it with ASCEND_RT_VISIBLE_DEVICES and the "
+                 "container's /dev/davinci* devices (npu-smi info); inside the visible set ids start at 0."),
     "host_oom": "Host RAM ran out: check free -g and the container's memory limit; load less at once.",
     "device_busy": ("Another process or container holds the device: npu-smi info lists the processes per card; stop the "
                     "leftover job or use another card (ASCEND_RT_VISIBLE_DEVICES)."),
