@@ -113,8 +113,8 @@ _CLASS_TEXT = [
 ]
 
 # What a code MEANS decides its category, whatever family or error class it comes from: a code that says the device
-# could not be set up (opened, its device-side processes started, its driver reached) is device_unavailable; one that
-# says another process or container holds the device is device_busy; one about capturing a task graph (aclgraph /
+# could not be set up (opened, its device-side processes started, its driver reached) is device_unavailable; a device
+# id the process cannot see is cann_env (the environment's visible devices); one that says another process or container holds the device is device_busy; one about capturing a task graph (aclgraph /
 # NPUGraph) is graph_compile_crash. Matched (case-insensitive) against the official name, title and message of a
 # code; the first rule that matches wins and overrides the error-class guess below. tests/test_explain_kb.py holds
 # every row of rules/codes (generated or curated) to these rules.
