@@ -113,8 +113,8 @@ _CLASS_TEXT = [
 ]
 
 # What a code MEANS decides its category, whatever family or error class it comes from: a code that says the device
-# could not be set up (opened, its device-side processes started, its driver reached) is device_unavailable; one that
-# says another process or container holds the device is device_busy; one about capturing a task graph (aclgraph /
+# could not be set up (opened, its device-side processes started, its driver reached) is device_unavailable; a device
+# id the process cannot see is cann_env (the environment's visible devices); one that says another process or container holds the device is device_busy; one about capturing a task graph (aclgraph /
 # NPUGraph) is graph_compile_crash. Matched (case-insensitive) against the official name, title and message of a
 # code; the first rule that matches wins and overrides the error-class guess below. tests/test_explain_kb.py holds
 # every row of rules/codes (generated or curated) to these rules.
@@ -126,9 +126,13 @@ MEANING_RULES = [
      r"(?:device|card) is (?:busy|occupied|in use|used)"),
     ("graph_compile_crash", "cause", 45,
      r"captur|aclgraph|task_group|task group|model_update|model update failed"),
+    # a device id the process cannot see is its environment (ASCEND_RT_VISIBLE_DEVICES, the container's devices),
+    # not a card that fails to open: cann_env (the validation corpus's definition, see rules/explain_categories.yaml)
+    ("cann_env", "cause", 60,
+     r"invalid_deviceid\b|invalid_device_id|invalid device id|device_id\b|device id (?:error|invalid)"),
     ("device_unavailable", "cause", 50,
-     r"dev_setup|device setup|no_device|no valid device|invalid_device(?:id)?\b|device_id\b|invalid device(?! function)\b|"
-     r"device id (?:error|invalid)|device_absent|device not found|invalid_device_id|device_status_abnormal|"
+     r"dev_setup|device setup|no_device|no valid device|invalid_device\b|invalid device(?! function)\b|"
+     r"device_absent|device not found|invalid_device_id|device_status_abnormal|"
      r"device_connection|connect the device|tsdaemon|\btsd\b|open_tsd|tsd_err|device_subprocess|"
      r"subprocess on the device|load_package_to_device|send_opp_to_device|aicpu_scheduler_init|"
      r"driver_api_call_failed|number of devices|socket_close|\bhdc\b|hdc disconnect|lost_heartbeat|lost heartbeat|"
@@ -139,6 +143,8 @@ MEANING_RULES = [
 
 # the next step of a row whose category came from its meaning
 MEANING_NEXT = {
+    "cann_env": ("The device id is not one this process can see: compare it with ASCEND_RT_VISIBLE_DEVICES and the "
+                 "container's /dev/davinci* devices (npu-smi info); inside the visible set ids start at 0."),
     "host_oom": "Host RAM ran out: check free -g and the container's memory limit; load less at once.",
     "device_busy": ("Another process or container holds the device: npu-smi info lists the processes per card; stop the "
                     "leftover job or use another card (ASCEND_RT_VISIBLE_DEVICES)."),

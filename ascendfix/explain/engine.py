@@ -63,6 +63,7 @@ KEY_PREFILTERS = (
     "Traceback \\(most recent call last\\)",
     "[a-z](Error|Exception|Interrupt|Exit)(:|$)",
     "(^|[^A-Za-z0-9_])(Exception|Error): ",  # a bare ``raise Exception("...")``
+    "[a-z](Error|Exception)\\([\"']",  # an exception's repr on its own line (torch.compile: ``ValueError("...")``)
     "\\[ERROR\\]",
     "ERROR[ :]",
     "Segmentation fault",
@@ -76,7 +77,8 @@ KEY_PREFILTERS = (
 # ... and what they are, once a line is decoded and its prefixes are gone
 _EXCEPTION_RE = re.compile(
     r"^(?:[A-Za-z_]\w{0,60}\.){0,8}(?:[A-Za-z_]\w{0,80}(?:Error|Exception|Interrupt|Exit)(?::\s{0,4}\S.{0,2000}|:?\s{0,4})"
-    r"|(?:Exception|Error):\s{1,4}\S.{0,2000})$"
+    r"|(?:Exception|Error):\s{1,4}\S.{0,2000}"
+    r"|(?:[A-Za-z_]\w{0,60}\.){0,8}[A-Za-z_]\w{0,80}(?:Error|Exception)\((?:\"[^\n]{1,2000}\"|'[^\n]{1,2000}')\))$"
 )
 _FATAL_RE = re.compile(r"Segmentation fault|core dumped|^Killed\b|^Aborted\b")
 _TRACEBACK = "Traceback (most recent call last)"

@@ -26,7 +26,7 @@ FAIL_PREFILTERS = (
     "SIGSEGV|SIGABRT|SIGBUS",
     "[Ff]atal",
     "[Cc]annot |[Cc]an't |[Uu]nable to|[Cc]ould not|[Cc]ould NOT",
-    "[Nn]ot found|NOT found|[Pp]ermission denied|[Tt]imed out|[Nn]o such file",
+    "[Nn]ot [Ff]ound|NOT (found|FOUND)|[Pp]ermission denied|[Tt]imed out|[Nn]o such file",
     "[Ee]rror!|[Ee]xception (during|in|occurred|raised|thrown)|SIGKILL|[0-9] +killed |^Killed",
     # a metric that became NaN ("loss: nan", "'grad_norm': nan", "Loss nan")
     "oss['\"]?:? ?nan([^a-z]|$)|oss=nan|norm['\"]?: ?nan([^a-z]|$)",
