@@ -5,10 +5,11 @@ public http(s) source, a known label form, an existing non-empty UTF-8 log file;
 unique; no development-machine path leaks into the index; and no source is one the signatures or the
 test captures were written from (the corpus must stay independent of the knowledge base).
 
-The corpus has four sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
+The corpus has five sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
 second held-out set built later (also since used at the family level), C, a third held-out set (since used to
-guide the fourth round), and D, a fourth held-out set. Each set has its own frozen label set and size checks;
-sets B, C and D must also be independent of the error-code / fault tables and of every earlier set's sources.
+guide the fourth round), D, a fourth held-out set (since used to guide the fifth round), and E, a fifth held-out
+set. Each set has its own frozen label set and size checks; sets B to E must also be independent of the error-code /
+fault tables and of every earlier set's sources.
 """
 
 import datetime
@@ -35,7 +36,10 @@ CATEGORIES_B = CATEGORIES | {"device_busy", "device_unavailable", "host_oom", "m
 CATEGORIES_C = CATEGORIES_B | {"dist_launch", "install", "numerics", "permission"}
 # Set D: the 23 categories of rules/explain_categories.yaml when it was built (2026-12-03, main 869d2e8).
 CATEGORIES_D = CATEGORIES_C | {"cuda_on_npu", "version_skew"}
-SET_CATEGORIES = {"A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C, "D": CATEGORIES_D}
+# Set E: the 23 categories of rules/explain_categories.yaml when it was built (2026-12-03, main a2fe8b0) - the same
+# list as set D's.
+CATEGORIES_E = set(CATEGORIES_D)
+SET_CATEGORIES = {"A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C, "D": CATEGORIES_D, "E": CATEGORIES_E}
 FIELDS = {"id", "file", "source", "label", "notes", "found", "set"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,80}$")
 OTHER_RE = re.compile(r"^other:[a-z0-9]+(?:_[a-z0-9]+)*$")
@@ -105,9 +109,9 @@ def test_labels_known():
         assert label in cats or label == "harmless" or OTHER_RE.match(label), "{}: {}".format(e["id"], label)
 
 
-@pytest.mark.parametrize("name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-")])
+@pytest.mark.parametrize("name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-"), ("E", "e-")])
 def test_later_set_ids_prefixed(name, prefix):
-    """Set B ids start with `b-`, set C ids with `c-` and set D ids with `d-`, so a log's set shows in its file name."""
+    """Sets B to E have id prefixes `b-` ... `e-`, so a log's set shows in its file name."""
     for e in ENTRIES:
         assert e["id"].startswith(prefix) == (e["set"] == name), e["id"]
 
@@ -142,7 +146,7 @@ def _spread(entries):
     labels = [e["label"] for e in entries]
     harmless = sum(1 for x in labels if x == "harmless")
     other = sum(1 for x in labels if x.startswith("other:"))
-    return len(labels), harmless, other, len(labels) - harmless - other, {x for x in labels if x in CATEGORIES_D}
+    return len(labels), harmless, other, len(labels) - harmless - other, {x for x in labels if x in CATEGORIES_E}
 
 
 @pytest.mark.parametrize(
@@ -153,6 +157,7 @@ def _spread(entries):
         ("B", (100, 20, 15, 60, 15)),
         ("C", (100, 18, 15, 60, 17)),
         ("D", (95, 18, 12, 60, 19)),
+        ("E", (88, 17, 10, 58, 21)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -218,13 +223,23 @@ def test_set_d_independent_of_rules_tests_and_sets_a_b_c():
     assert not clash, "set D logs taken from a set A, B or C source: {}".format(clash)
 
 
-def test_set_d_labels_use_categories_that_exist():
-    """Set D's label set is the category list of rules/explain_categories.yaml at build time; every category it
-    names must still be a known category there (a renamed category would silently turn logs into misses)."""
+def test_set_e_independent_of_rules_tests_and_sets_a_to_d():
+    used = _all_rule_and_test_sources()
+    earlier = {norm_source(e["source"]) for e in ENTRIES if e["set"] in ("A", "B", "C", "D")}
+    clash = [e["id"] for e in _set("E") if norm_source(e["source"]) in used]
+    assert not clash, "set E logs taken from a source the rules or tests use: {}".format(clash)
+    clash = [e["id"] for e in _set("E") if norm_source(e["source"]) in earlier]
+    assert not clash, "set E logs taken from a set A to D source: {}".format(clash)
+
+
+@pytest.mark.parametrize("name,cats", [("D", CATEGORIES_D), ("E", CATEGORIES_E)])
+def test_recent_set_labels_use_categories_that_exist(name, cats):
+    """Sets D and E take their label set from rules/explain_categories.yaml at build time; every category they
+    name must still be a known category there (a renamed category would silently turn logs into misses)."""
     path = ROOT / "rules" / "explain_categories.yaml"
     with open(path, encoding="utf-8") as fh:
         known = {c["id"] for c in yaml.safe_load(fh)}
-    used = {e["label"] for e in _set("D") if e["label"] in CATEGORIES_D}
+    used = {e["label"] for e in _set(name) if e["label"] in cats}
     assert used <= known, sorted(used - known)
 
 
