@@ -104,6 +104,33 @@ def mindone_tree(version):
     return target
 
 
+# The blog recipe's commands (https://ai6s.net/694f6d85836da321448817be.html), verbatim but for its Chinese comments:
+# the blanket future import alone, and the whole recipe (pin seds + the blanket import) as a bash script.
+BLOG_SED = "find . -name \"*.py\" -exec sed -i '1i from __future__ import annotations' {} +"
+BLOG_RECIPE = r"""
+set -e
+sed -i 's/>=3.9/>=3.8/g' pyproject.toml
+sed -i 's/transformers==4.57.1/transformers>=4.39.3/g' pyproject.toml
+if [ -f "mindone/transformers/requirements.txt" ]; then
+sed -i 's/transformers==4.46.3/transformers>=4.39.3/g' mindone/transformers/requirements.txt
+fi
+find . -name "*.py" -exec sed -i '1i from __future__ import annotations' {} +
+"""
+
+
+def tree_bytes(root):
+    """``{relative path: bytes}`` of every file under ``root``, apply's journal folder (.ascendfix) left out."""
+    import os
+
+    out = {}
+    for dirpath, dirnames, files in os.walk(str(root)):
+        dirnames[:] = [d for d in dirnames if d != ".ascendfix"]
+        for f in files:
+            p = Path(dirpath) / f
+            out[str(p.relative_to(root))] = p.read_bytes()
+    return out
+
+
 def copy_tree(src, dst):
     """Copy a cached tree for a test to modify (keeps bytes, mode and mtimes)."""
     shutil.copytree(str(src), str(dst), symlinks=True, ignore=shutil.ignore_patterns(".complete"))

@@ -8,13 +8,11 @@ rewrites. The real mindone trees are in tests/test_apply_sed_repair_real.py (ful
 """
 
 import json
-import os
 import subprocess
-from pathlib import Path
 
 import pytest
+from support import BLOG_SED, tree_bytes
 
-SED = "find . -name \"*.py\" -exec sed -i '1i from __future__ import annotations' {} +"
 
 FILES = {
     "pyproject.toml": b'[project]\nname = "pkg"\nrequires-python = ">=3.9"\n',
@@ -45,17 +43,7 @@ def make_tree(root):
 
 
 def sed(root):
-    subprocess.run(SED, shell=True, cwd=str(root), check=True)
-
-
-def py_bytes(root):
-    out = {}
-    for dirpath, dirnames, files in os.walk(str(root)):
-        dirnames[:] = [d for d in dirnames if d != ".ascendfix"]
-        for f in files:
-            p = Path(dirpath) / f
-            out[str(p.relative_to(root))] = p.read_bytes()
-    return out
+    subprocess.run(BLOG_SED, shell=True, cwd=str(root), check=True)
 
 
 def _apply(run_cli, root, *extra):
@@ -70,7 +58,7 @@ def test_apply_of_the_sed_state_equals_apply_of_the_tree(tmp_path, run_cli, runs
     broken = make_tree(tmp_path / "sed")
     for _ in range(runs):
         sed(broken)
-    sed_state = py_bytes(broken)
+    sed_state = tree_bytes(broken)
     assert sed_state["pkg/empty.py"] == b""  # sed inserts nothing into an empty file
     assert sed_state["pkg/bom.py"].startswith(b"from __future__ import annotations\n" * runs + b"\xef\xbb\xbf")
     with pytest.raises(SyntaxError):
@@ -78,7 +66,7 @@ def test_apply_of_the_sed_state_equals_apply_of_the_tree(tmp_path, run_cli, runs
 
     doc_clean = _apply(run_cli, clean)
     doc_sed = _apply(run_cli, broken)
-    assert py_bytes(broken) == py_bytes(clean)  # .py and pyproject.toml: byte for byte
+    assert tree_bytes(broken) == tree_bytes(clean)  # .py and pyproject.toml: byte for byte
     repaired = sorted(f["path"] for f in doc_sed["findings"] if f["rule"] == "blanket-future-import")
     assert repaired == sorted(p for p in FILES if p.endswith(".py") and FILES[p])
     by_path = {f["path"]: f for f in doc_sed["findings"] if f["rule"] == "blanket-future-import"}
@@ -89,14 +77,14 @@ def test_apply_of_the_sed_state_equals_apply_of_the_tree(tmp_path, run_cli, runs
     strip = lambda doc: sorted((f["rule"], f["path"], f["line"] or 0, f["message"]) for f in doc["findings"]
                                if f["rule"] != "blanket-future-import")
     assert strip(doc_sed) == strip(doc_clean)
-    assert b"from __future__ import annotations" not in py_bytes(broken)["pkg/pipeline.py"]
+    assert b"from __future__ import annotations" not in tree_bytes(broken)["pkg/pipeline.py"]
 
     # a rerun has nothing to do; revert gives the sed state back, byte for byte
     again = _apply(run_cli, broken)
     assert again["changed_files"] == []
     r = run_cli("revert", str(broken))
     assert r.returncode == 0, r.stderr
-    assert py_bytes(broken) == sed_state
+    assert tree_bytes(broken) == sed_state
 
 
 def test_not_the_sed_state_leaves_single_imports_alone(tmp_path, run_cli):

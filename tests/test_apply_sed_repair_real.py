@@ -9,7 +9,6 @@
 
 import difflib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,32 +16,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import copy_tree, mindone_tree, ms210_python  # noqa: E402
+from support import BLOG_RECIPE, copy_tree, mindone_tree, ms210_python, tree_bytes  # noqa: E402
 from test_py38_e2e import build_and_load  # noqa: E402
 
 pytestmark = pytest.mark.full
 
-# the recipe, verbatim from the blog post https://ai6s.net/694f6d85836da321448817be.html (Chinese comments dropped)
-RECIPE = r"""
-set -e
-sed -i 's/>=3.9/>=3.8/g' pyproject.toml
-sed -i 's/transformers==4.57.1/transformers>=4.39.3/g' pyproject.toml
-if [ -f "mindone/transformers/requirements.txt" ]; then
-sed -i 's/transformers==4.46.3/transformers>=4.39.3/g' mindone/transformers/requirements.txt
-fi
-find . -name "*.py" -exec sed -i '1i from __future__ import annotations' {} +
-"""
 PIN_FILES = ("pyproject.toml", "mindone/transformers/requirements.txt")
-
-
-def files_of(root):
-    out = {}
-    for dirpath, dirnames, files in os.walk(str(root)):
-        dirnames[:] = [d for d in dirnames if d != ".ascendfix"]
-        for f in files:
-            p = Path(dirpath) / f
-            out[str(p.relative_to(root))] = p.read_bytes()
-    return out
 
 
 def changed_lines(a, b):
@@ -66,15 +45,15 @@ def test_repair_of_the_blog_recipe(tmp_path, run_cli, version):
     original = mindone_tree(version)
     clean = copy_tree(original, tmp_path / "clean" / "mindone")
     broken = copy_tree(original, tmp_path / "sed" / "mindone")
-    subprocess.run(["bash", "-c", RECIPE], cwd=str(broken), check=True)
-    sed_state = files_of(broken)
-    pristine = files_of(clean)
+    subprocess.run(["bash", "-c", BLOG_RECIPE], cwd=str(broken), check=True)
+    sed_state = tree_bytes(broken)
+    pristine = tree_bytes(clean)
 
     doc_clean = apply(run_cli, clean)
     doc_sed = apply(run_cli, broken)
     rule = [r for r in doc_sed["rules"] if r["id"] == "blanket-future-import"][0]
     assert rule["changed_files"] == sum(1 for p, d in pristine.items() if p.endswith(".py") and d)  # 2358
-    after_clean, after_sed = files_of(clean), files_of(broken)
+    after_clean, after_sed = tree_bytes(clean), tree_bytes(broken)
     assert set(after_clean) == set(after_sed)
     differ = sorted(p for p in after_clean if after_clean[p] != after_sed[p])
     assert set(differ) <= set(PIN_FILES), differ
@@ -94,4 +73,4 @@ def test_repair_of_the_blog_recipe(tmp_path, run_cli, version):
         assert "CLIPTextConfig" in info["config_class"]
     r = run_cli("revert", str(broken), timeout=600)
     assert r.returncode == 0, r.stderr
-    assert files_of(broken) == sed_state
+    assert tree_bytes(broken) == sed_state

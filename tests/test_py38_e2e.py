@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import copy_tree, mindone_tree, ms210_python  # noqa: E402
+from support import BLOG_SED, copy_tree, mindone_tree, ms210_python  # noqa: E402
 
 TINY = str(Path(__file__).resolve().parents[1] / "ascendfix" / "smoke" / "tiny.py")
 SDXL_PIPELINE = "mindone/diffusers/pipelines/stable_diffusion_xl/pipeline_stable_diffusion_xl.py"
@@ -83,7 +83,7 @@ def test_patched_tree_builds_saves_and_loads_tiny_sdxl(ms210, tmp_path, py38_pat
 def test_seed_sed_recipe_breaks_the_same_test(ms210, tmp_path):
     tree = copy_tree(mindone_tree("0.5.0"), tmp_path / "mindone")
     # the blog's command, verbatim, run by the real find and sed
-    subprocess.run("find . -name \"*.py\" -exec sed -i '1i from __future__ import annotations' {} +",
+    subprocess.run(BLOG_SED,
                    shell=True, cwd=str(tree), check=True)
     stage, err, _ = build_and_load(ms210, tree, tmp_path / "tiny")
     assert stage == "build"

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import framework_venv, python38  # noqa: E402
+from support import BLOG_SED, framework_venv, python38  # noqa: E402
 
 pytestmark = [pytest.mark.full, pytest.mark.py38]
 
@@ -190,7 +190,7 @@ def test_readers_across_files_work_on_python38(tmp_path, run_cli, py38_libs, mon
 
     # the blog's blanket future import: imports, but the readers break
     blanket = make_package(tmp_path / "blanket")
-    subprocess.run("find . -name \"*.py\" -exec sed -i '1i from __future__ import annotations' {} +",
+    subprocess.run(BLOG_SED,
                    shell=True, cwd=str(blanket), check=True)
     res, err = use(py38_libs, blanket)
     assert res is None and "Unable to evaluate type annotation 'list[int]'" in err, err

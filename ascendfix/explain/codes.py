@@ -83,6 +83,16 @@ class Row(object):
         self.module = entry.get("module")
 
 
+def validate_examples(examples, where):
+    """A table's ``examples``: at least one ``{text, source}`` item under each of ``match`` and ``no_match``."""
+    for kind in ("match", "no_match"):
+        items = examples.get(kind)
+        if not isinstance(items, list) or not items:
+            raise DataError("{}: examples.{} needs at least one {{text, source}} item".format(where, kind))
+        for j, item in enumerate(items):
+            validate(item, EXAMPLE_FIELDS, "{} examples.{}[{}]".format(where, kind, j))
+
+
 def normalize_code(code, how):
     """A code as the table keys it (see DETECT_FIELDS' ``normalize``)."""
     if how == "hex":
@@ -145,12 +155,7 @@ class Family(object):
         self._doc = doc
         self._rows = None
         self._groups = None
-        for kind in ("match", "no_match"):
-            items = self.examples.get(kind)
-            if not isinstance(items, list) or not items:
-                raise DataError("{}: examples.{} needs at least one {{text, source}} item".format(where, kind))
-            for j, item in enumerate(items):
-                validate(item, EXAMPLE_FIELDS, "{} examples.{}[{}]".format(where, kind, j))
+        validate_examples(self.examples, where)
 
     def _load(self):
         if self._rows is not None:

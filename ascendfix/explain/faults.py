@@ -10,6 +10,7 @@ signature written for the family, above a generic wrapper.
 
 from ascendfix.data import Field, data_root, display_path, iter_files, load_yaml, validate
 from ascendfix.errors import DataError
+from ascendfix.explain.codes import validate_examples
 
 FAMILY_FIELDS = {
     "family": Field(str),
@@ -37,7 +38,6 @@ ENTRY_FIELDS = {
     "component": Field(str),
     "module": Field(str),
 }
-EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str), "id": Field(str, required=False)}
 
 
 class _Pattern(object):
@@ -106,12 +106,7 @@ class FaultFamily(object):
             if m["category"] not in known:
                 raise DataError("{}: unknown category '{}'".format(w, m["category"]))
             modules[(m["component"], m["module"])] = m
-        for kind in ("match", "no_match"):
-            items = self.examples.get(kind)
-            if not isinstance(items, list) or not items:
-                raise DataError("{}: examples.{} needs at least one {{text, source}} item".format(where, kind))
-            for j, item in enumerate(items):
-                validate(item, EXAMPLE_FIELDS, "{} examples.{}[{}]".format(where, kind, j))
+        validate_examples(self.examples, where)
         from ascendfix.explain.codes import _load_table
 
         self.rules = []

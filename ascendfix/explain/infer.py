@@ -55,6 +55,7 @@ class Inference(object):
     def __init__(self, entries):
         self.categories = []  # [(id, title, next, links)]
         self.evidence = []  # [(category index, evidence index, weight, compiled regex)]
+        self.weights = {}  # (category index, evidence index) -> weight
         self.generic = set()  # category indexes marked generic: chosen only when no other category qualifies
         for ci, e in enumerate(entries):
             if e.get("generic"):
@@ -62,6 +63,7 @@ class Inference(object):
             self.categories.append((e["id"], e["title"], (e.get("next") or "").strip(), list(e.get("links") or [])))
             for ei, ev in enumerate(e.get("evidence") or []):
                 self.evidence.append((ci, ei, ev["weight"], re.compile(ev["regex"], re.I)))
+                self.weights[(ci, ei)] = ev["weight"]
 
     def line_evidence(self, msg):
         """``((category index, evidence index, matched word), ...)`` in one failing line."""
@@ -74,10 +76,7 @@ class Inference(object):
         return tuple(out)
 
     def weight(self, ci, ei):
-        for c, e, w, _ in self.evidence:
-            if c == ci and e == ei:
-                return w
-        return 0
+        return self.weights.get((ci, ei), 0)
 
 
 _CACHE = {}
