@@ -1,4 +1,4 @@
-# Code of seed 001 (/work/shared/seeds/001_936a0b8b3e58934e.txt, lines 24-234), copied verbatim: the
+# Code of the blog post https://hwcomputing.csdn.net/6a13ae33662f9a54cb76d4cd.html, copied verbatim: the
 # torch_npu + diffusers Stable Diffusion script users copy. Used by the --script lint tests.
 import torch
 import torch.nn as nn
