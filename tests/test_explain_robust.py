@@ -315,3 +315,27 @@ def test_trie_prefilter_on_the_real_anchors():
     for v in m.variants:
         assert m.anchor_re.search(b"xx " + v + b" yy")
     assert m.anchor_re.search(b"[INFO] step 17/30 ok") is None
+
+
+def test_auto_prefilter_small_regular_file_in_python_the_rest_in_grep(tmp_path, monkeypatch):
+    """use_grep=None: a regular file under GREP_MIN_BYTES is pre-filtered in Python (grep would spend longer
+    compiling its expression), a bigger one and a pipe-like stream by grep; the answer is the same."""
+    if engine._grep_path() is None:
+        pytest.skip("grep not available")
+    used = []
+    for name in ("_feed_grep", "_feed_python"):
+        monkeypatch.setattr(engine, name, lambda *a, _f=getattr(engine, name), _n=name: (used.append(_n), _f(*a))[1])
+    log = (LOGS / "ms210_cpu_mint_zeros_like.log").read_bytes()
+    small, big = tmp_path / "small.log", tmp_path / "big.log"
+    small.write_bytes(log)
+    big.write_bytes(b"[INFO] step 17/30 ok\n" * (engine.GREP_MIN_BYTES // 21 + 1) + log)
+    assert small.stat().st_size < engine.GREP_MIN_BYTES <= big.stat().st_size
+    reports = []
+    for path in (small, big):
+        with open(str(path), "rb") as fh:
+            reports.append(explain_stream(fh, limit=None))
+    reports.append(_explain(log, None, limit=None))
+    assert used == ["_feed_python", "_feed_grep", "_feed_grep"]
+    assert _ids(reports[0]) == _ids(reports[1]) == _ids(reports[2]) == ["AF017"]
+    with open(str(small), "rb") as fh:  # forced
+        assert explain_stream(fh, limit=None, use_grep=True) == reports[0] and used[-1] == "_feed_grep"
