@@ -123,6 +123,16 @@ def run_in_process(args, input=None, env=None, cwd=None, timeout=None):
 
 
 @pytest.fixture
+def own_python_first(monkeypatch):
+    """For a library call (``af.check()``, a fleet report...) what ``run_cli`` does for a command line: this
+    interpreter's bin folder first on PATH (see :func:`_own_python_first`), so the result does not depend on the
+    machine's ``python3`` (and a pyenv shim is not run for each call)."""
+    for k, v in _own_python_first(None).items():
+        monkeypatch.setenv(k, v)
+    return monkeypatch
+
+
+@pytest.fixture
 def run_cli(tmp_path):
     """Run ``ascendfix ARGS`` in this process (see :func:`run_in_process`), from ``tmp_path``.
 
