@@ -3,7 +3,8 @@
 The evidence is data, per category, in ``rules/explain_categories.yaml`` (``evidence``: regexes with a weight;
 ``next``: a generic first step). It is searched only in *failing lines* — the last exception, ERROR-level lines,
 fatal lines (a segfault, "Killed"), lines that say error / failed — never in warnings or INFO lines. Each regex
-counts once per log (its weight), and once more when it is in the last exception (the line a traceback ends on is
+counts once per log (its weight; a negative weight is evidence against the category), and once more when it is in
+the last exception (the line a traceback ends on is
 the best single witness). The category with the highest total, if it reaches :data:`THRESHOLD` (a category marked
 ``generic`` — "an inner error" — only when no other one does), is reported as an
 *inference* (``kind: inferred``): below every cause and consequence a signature, code or fault entry names, above
@@ -124,7 +125,8 @@ def decide(inf, seen, last_exception_evidence):
     words = {}
     for (ci, ei), word in seen.items():
         scores[ci] = scores.get(ci, 0) + inf.weight(ci, ei)
-        words.setdefault(ci, []).append((inf.weight(ci, ei), word))
+        if inf.weight(ci, ei) > 0:  # a negative weight counts against the category and is never quoted
+            words.setdefault(ci, []).append((inf.weight(ci, ei), word))
     in_last = {}
     for ci, ei, _word in last_exception_evidence:
         scores[ci] = scores.get(ci, 0) + inf.weight(ci, ei)
