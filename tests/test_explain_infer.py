@@ -195,3 +195,12 @@ def test_a_negative_weight_counts_against_a_category_and_is_never_quoted():
     assert infer.decide(inf, {(0, 0): "build graph failed", (0, 1): "SingleOpModel"}, ()) is None
     weights = [ev["weight"] for e in category_entries() for ev in e["evidence"]]
     assert any(w < 0 for w in weights) and all(w != 0 and -5 <= w <= 5 for w in weights)
+
+
+def test_typing_frames_are_failure_evidence():
+    """A traceback through typing's annotation evaluation (get_type_hints / _eval_type / _evaluate) is evidence of its
+    own: with the signatures removed, the captured future-import NameError is inferred as the patch side effect, not
+    left unexplained (the NameError line alone names no category)."""
+    text = (Path(__file__).parent / "data" / "logs" / "py311_future_annotations_get_type_hints.log").read_text()
+    assert _infer_only(text.splitlines()[-1]) is None
+    assert _infer_only(text)["category"] == "patch_side_effect"

@@ -421,6 +421,7 @@ def test_launcher_prefixes_do_not_hide_a_signature():
 # -- the raw captures in tests/data/logs, read as files (both pre-filter paths) -------------------
 EXPECTED_TOP = {
     "ms27_cpu_maskedfill_fp16.log": "AF003",
+    "py311_future_annotations_get_type_hints.log": "AF057",
     "ms210_cpu_mint_zeros_like.log": "AF017",
     "ms210_mindone050_future_import_sdxl.log": "AF014",
     "ms210_mindone050_future_import_from_pretrained_keyerror.log": "AF029",
