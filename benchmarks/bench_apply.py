@@ -7,7 +7,7 @@ Measured on fresh copies of the tree (wall time and CPU time of the child proces
 the fairer number on a shared machine, so the load average is printed too):
 
   ascendfix      `python -m ascendfix apply COPY` with every rule (text prefilter → ast scan → edits at
-                 ast positions, libcst over the rewritten statements and the header only, Pool(jobs)),
+                 ast positions, libcst over the rewritten statements and the header only, forked workers (jobs)),
                  journal, atomic writes and the scan cache included
   ascendfix-noop the same command again on its own output (nothing to change)
   sed            the blog's recipe (sed on pyproject.toml / requirements.txt, then

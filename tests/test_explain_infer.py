@@ -178,3 +178,29 @@ def test_pytorch_cpp_log_headers_give_the_level():
     info = lines.parse(warn)
     assert info.level == "WARNING" and info.message.startswith("[c10d] ")
     assert infer.classify_line(info.message, info, None) is None
+
+
+def test_a_negative_weight_counts_against_a_category_and_is_never_quoted():
+    """rules/explain_categories.yaml may give an evidence regex a negative weight (GE's single-operator builds are not
+    graph-mode failures): it lowers the category's total and never appears among the quoted words."""
+    inf = infer.Inference([
+        {"id": "a", "title": "A", "next": "x", "evidence": [{"regex": "build graph failed", "weight": 3},
+                                                            {"regex": "SingleOpModel", "weight": -3}]},
+        {"id": "b", "title": "B", "next": "y", "evidence": [{"regex": "inner error", "weight": 3}]},
+    ])
+    assert infer.decide(inf, {(0, 0): "build graph failed"}, ())[0] == 0
+    best, score, words = infer.decide(inf, {(0, 0): "build graph failed", (0, 1): "SingleOpModel",
+                                            (1, 0): "inner error"}, ())
+    assert (best, score, words) == (1, 3, ["inner error"])
+    assert infer.decide(inf, {(0, 0): "build graph failed", (0, 1): "SingleOpModel"}, ()) is None
+    weights = [ev["weight"] for e in category_entries() for ev in e["evidence"]]
+    assert any(w < 0 for w in weights) and all(w != 0 and -5 <= w <= 5 for w in weights)
+
+
+def test_typing_frames_are_failure_evidence():
+    """A traceback through typing's annotation evaluation (get_type_hints / _eval_type / _evaluate) is evidence of its
+    own: with the signatures removed, the captured future-import NameError is inferred as the patch side effect, not
+    left unexplained (the NameError line alone names no category)."""
+    text = (Path(__file__).parent / "data" / "logs" / "py311_future_annotations_get_type_hints.log").read_text()
+    assert _infer_only(text.splitlines()[-1]) is None
+    assert _infer_only(text)["category"] == "patch_side_effect"

@@ -421,6 +421,7 @@ def test_launcher_prefixes_do_not_hide_a_signature():
 # -- the raw captures in tests/data/logs, read as files (both pre-filter paths) -------------------
 EXPECTED_TOP = {
     "ms27_cpu_maskedfill_fp16.log": "AF003",
+    "py311_future_annotations_get_type_hints.log": "AF057",
     "ms210_cpu_mint_zeros_like.log": "AF017",
     "ms210_mindone050_future_import_sdxl.log": "AF014",
     "ms210_mindone050_future_import_from_pretrained_keyerror.log": "AF029",
@@ -594,3 +595,16 @@ def test_optional_extension_warning_alone_is_a_note_not_a_cause():
     m = Matcher()
     m.feed_lines([text])
     assert m.results() == [] and [n["id"] for n in m.notes()] == ["AF095"]
+
+
+def test_acl_constant_names_resolve_to_their_code_once():
+    """A documented constant name (ACL_ERROR_...) is read as its code: the onnxruntime excerpt that prints both
+    "500001" and "ACL_ERROR_FAILURE" reports the code once; an unknown name reports nothing."""
+    from ascendfix.explain.codes import load_families
+
+    acl = next(f for f in load_families() if f.name == "acl")
+    assert acl.by_name("ACL_ERROR_RT_AICORE_TIMEOUT").code == "507014"
+    assert acl.by_name("ACL_ERROR_NOT_DOCUMENTED") is None
+    line = next(ex["text"] for ex in acl.examples["match"] if "ACL_ERROR_FAILURE" in ex["text"])
+    ids = [m["id"] for m in explain_text(line, limit=None)]
+    assert ids.count("500001") == 1, ids

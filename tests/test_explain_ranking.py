@@ -110,3 +110,24 @@ def test_code_roles(code, role):
     assert row is not None and row.role == role
     if code.startswith(("E9", "E8")):
         assert row.category == "kernel_unsupported"
+
+
+def test_framework_summary_lines_are_wrappers_below_any_code():
+    """MindSpore's "Ascend kernel runtime initialization failed" (AF097) and torch_npu's "HCCL watchdog thread terminated
+    with exception" (AF098) only announce an error printed with them: a runtime return code in the same log (a real
+    line from the ACL code table's examples) ranks above them, and alone they still name their category."""
+    from ascendfix.explain.codes import load_families
+    from ascendfix.explain.engine import Matcher
+    from ascendfix.explain.kb import find_signature
+
+    assert find_signature("AF097").role == "wrapper" and find_signature("AF098").role == "wrapper"
+    wrapper_line = find_signature("AF097").examples["match"][0]["text"]
+    acl = next(f for f in load_families() if f.name == "acl")
+    code_line = next(ex["text"] for ex in acl.examples["match"] if ex.get("id") == "507018")
+    m = Matcher()
+    m.feed_lines([wrapper_line, code_line])
+    ids = [d["id"] for d in m.results()]
+    assert ids.index("507018") < ids.index("AF097"), ids
+    alone = Matcher()
+    alone.feed_lines([wrapper_line])
+    assert [d["category"] for d in alone.results()][:1] == ["device_unavailable"]

@@ -5,11 +5,11 @@ public http(s) source, a known label form, an existing non-empty UTF-8 log file;
 unique; no development-machine path leaks into the index; and no source is one the signatures or the
 test captures were written from (the corpus must stay independent of the knowledge base).
 
-The corpus has five sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
+The corpus has seven sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
 second held-out set built later (also since used at the family level), C, a third held-out set (since used to
-guide the fourth round), D, a fourth held-out set (since used to guide the fifth round), and E, a fifth held-out
-set. Each set has its own frozen label set and size checks; sets B to E must also be independent of the error-code /
-fault tables and of every earlier set's sources.
+guide the fourth round), D, a fourth held-out set (since used to guide the fifth round), E, a fifth held-out
+set, F, a sixth held-out set, and G, a seventh held-out set. Each set has its own frozen label set and size
+checks; sets B to G must also be independent of the error-code / fault tables and of every earlier set's sources.
 """
 
 import datetime
@@ -39,7 +39,16 @@ CATEGORIES_D = CATEGORIES_C | {"cuda_on_npu", "version_skew"}
 # Set E: the 23 categories of rules/explain_categories.yaml when it was built (2026-12-03, main a2fe8b0) - the same
 # list as set D's.
 CATEGORIES_E = set(CATEGORIES_D)
-SET_CATEGORIES = {"A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C, "D": CATEGORIES_D, "E": CATEGORIES_E}
+# Set F: the 23 categories of rules/explain_categories.yaml when it was built (2026-12-03, main 736b14b) - the same
+# list as sets D and E.
+CATEGORIES_F = set(CATEGORIES_E)
+# Set G: the 23 categories of rules/explain_categories.yaml when it was built (2026-12-03, main b40b376) - the same
+# list as sets D to F.
+CATEGORIES_G = set(CATEGORIES_F)
+SET_CATEGORIES = {
+    "A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C, "D": CATEGORIES_D, "E": CATEGORIES_E, "F": CATEGORIES_F,
+    "G": CATEGORIES_G,
+}
 FIELDS = {"id", "file", "source", "label", "notes", "found", "set"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,80}$")
 OTHER_RE = re.compile(r"^other:[a-z0-9]+(?:_[a-z0-9]+)*$")
@@ -109,9 +118,11 @@ def test_labels_known():
         assert label in cats or label == "harmless" or OTHER_RE.match(label), "{}: {}".format(e["id"], label)
 
 
-@pytest.mark.parametrize("name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-"), ("E", "e-")])
+@pytest.mark.parametrize(
+    "name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-"), ("E", "e-"), ("F", "f-"), ("G", "g-")]
+)
 def test_later_set_ids_prefixed(name, prefix):
-    """Sets B to E have id prefixes `b-` ... `e-`, so a log's set shows in its file name."""
+    """Sets B to G have id prefixes `b-` ... `g-`, so a log's set shows in its file name."""
     for e in ENTRIES:
         assert e["id"].startswith(prefix) == (e["set"] == name), e["id"]
 
@@ -158,6 +169,8 @@ def _spread(entries):
         ("C", (100, 18, 15, 60, 17)),
         ("D", (95, 18, 12, 60, 19)),
         ("E", (88, 17, 10, 58, 21)),
+        ("F", (80, 15, 10, 55, 20)),
+        ("G", (83, 16, 9, 58, 22)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -232,9 +245,63 @@ def test_set_e_independent_of_rules_tests_and_sets_a_to_d():
     assert not clash, "set E logs taken from a set A to D source: {}".format(clash)
 
 
-@pytest.mark.parametrize("name,cats", [("D", CATEGORIES_D), ("E", CATEGORIES_E)])
+def test_set_f_independent_of_rules_tests_and_sets_a_to_e():
+    used = _all_rule_and_test_sources()
+    earlier = {norm_source(e["source"]) for e in ENTRIES if e["set"] in ("A", "B", "C", "D", "E")}
+    clash = [e["id"] for e in _set("F") if norm_source(e["source"]) in used]
+    assert not clash, "set F logs taken from a source the rules or tests use: {}".format(clash)
+    clash = [e["id"] for e in _set("F") if norm_source(e["source"]) in earlier]
+    assert not clash, "set F logs taken from a set A to E source: {}".format(clash)
+
+
+def test_set_f_no_category_dominates():
+    """Set F measures breadth: no single category holds more than 8 of its in-category logs."""
+    counts = {}
+    for e in _set("F"):
+        if e["label"] in CATEGORIES_F:
+            counts[e["label"]] = counts.get(e["label"], 0) + 1
+    assert counts and max(counts.values()) <= 8, counts
+
+
+def test_set_g_independent_of_rules_tests_and_sets_a_to_f():
+    used = _all_rule_and_test_sources()
+    earlier = {norm_source(e["source"]) for e in ENTRIES if e["set"] in ("A", "B", "C", "D", "E", "F")}
+    clash = [e["id"] for e in _set("G") if norm_source(e["source"]) in used]
+    assert not clash, "set G logs taken from a source the rules or tests use: {}".format(clash)
+    clash = [e["id"] for e in _set("G") if norm_source(e["source"]) in earlier]
+    assert not clash, "set G logs taken from a set A to F source: {}".format(clash)
+
+
+def _thread(url):
+    """A GitHub issue and a pull request of one repository share their number space: one thread per number."""
+    m = re.match(r"github\.com/([^/]+/[^/]+)/(?:issues|pull)/(\d+)", norm_source(url))
+    return "{}#{}".format(m.group(1), m.group(2)) if m else norm_source(url)
+
+
+def test_set_g_threads_not_reused_from_earlier_sets():
+    """Set G takes no issue or pull-request thread an earlier set used, whatever the comment anchor or the
+    /issues/ vs /pull/ spelling of the URL."""
+    earlier = {_thread(e["source"]) for e in ENTRIES if e["set"] != "G"}
+    clash = [e["id"] for e in _set("G") if _thread(e["source"]) in earlier]
+    assert not clash, clash
+    threads = [_thread(e["source"]) for e in _set("G")]
+    assert len(threads) == len(set(threads)), "two set G logs from one thread"
+
+
+def test_set_g_no_category_dominates():
+    """Set G measures breadth: no single category holds more than 6 of its in-category logs."""
+    counts = {}
+    for e in _set("G"):
+        if e["label"] in CATEGORIES_G:
+            counts[e["label"]] = counts.get(e["label"], 0) + 1
+    assert counts and max(counts.values()) <= 6, counts
+
+
+@pytest.mark.parametrize(
+    "name,cats", [("D", CATEGORIES_D), ("E", CATEGORIES_E), ("F", CATEGORIES_F), ("G", CATEGORIES_G)]
+)
 def test_recent_set_labels_use_categories_that_exist(name, cats):
-    """Sets D and E take their label set from rules/explain_categories.yaml at build time; every category they
+    """Sets D to G take their label set from rules/explain_categories.yaml at build time; every category they
     name must still be a known category there (a renamed category would silently turn logs into misses)."""
     path = ROOT / "rules" / "explain_categories.yaml"
     with open(path, encoding="utf-8") as fh:

@@ -7,15 +7,16 @@ inherited the state when it was forked. Each file's bytes are read once, where t
 
 Ctrl-C: workers ignore SIGINT (they are forked with it blocked, so not even a signal sent to the
 whole process group in the first instant reaches Python code there); the parent gets the
-KeyboardInterrupt, terminates the workers, and re-raises it.
+KeyboardInterrupt, kills and reaps the workers, and re-raises it.
 The jobs: :func:`ascendfix.apply.pipeline.process_chunk` (triage and process) and
 :func:`ascendfix.apply.index.index_chunk` (the tree-level index pass).
 """
 
 import gc
-import multiprocessing
 import os
+import pickle
 import signal
+from multiprocessing import connection
 
 # Below these (files some rule targets, and their bytes) a pool costs more than it saves.
 POOL_MIN_FILES = 4
@@ -26,7 +27,7 @@ CHUNK_FILES = 64
 # ... and the chunks are small enough that every worker gets several.
 CHUNKS_PER_JOB = 8
 
-# The run's state: set in the parent; forked workers inherit it (spawned ones get it from _init_worker).
+# The run's state: set in the parent; forked workers inherit it.
 _STATE = {}
 
 
@@ -69,27 +70,138 @@ def _run_here(chunks, work, consume):
 
 
 def _run_pooled(chunks, work, jobs, consume):
+    """Chunks over ``jobs`` forked workers, one chunk at a time each, largest first.
+
+    Our own few lines instead of ``multiprocessing.Pool``: its shutdown (``terminate``) takes locks
+    that a Ctrl-C can leave held (in the parent's threads, or in a worker blocked on the task queue),
+    and then hangs; a worker that dies takes its chunk with it and ``imap`` waits forever. Here a
+    worker is a forked process with two pipes and no lock anywhere: a task is a chunk's index (the
+    chunks and the state are inherited at fork), a result a pickle. Any way out of this function
+    other than the end of the work kills the workers (SIGKILL: they only compute, they hold nothing
+    of the user's) and reaps them; a worker that dies is an error, never a wait.
+    """
+    if not hasattr(os, "fork"):  # pragma: no cover - not POSIX
+        return _run_here(chunks, work, consume)
+    workers = []
     try:
-        ctx = multiprocessing.get_context("fork")
-    except ValueError:  # pragma: no cover - platforms without fork
-        ctx = multiprocessing.get_context()
-    pool = None
-    blocked = _block_sigint()  # the workers (and the pool's threads) start with SIGINT blocked
-    try:
+        blocked = _block_sigint()  # a worker must not see Ctrl-C before it ignores it
         try:
-            pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(dict(_STATE),))
+            for _ in range(jobs):
+                workers.append(_Worker(chunks, work, workers))
         finally:
-            _unblock_sigint(blocked)  # a Ctrl-C that came meanwhile is raised here, with the pool to clean up
-        for n_files, outcomes in pool.imap_unordered(_call, [(work, c) for c in chunks]):
-            consume(n_files, outcomes)
+            _unblock_sigint(blocked)  # a Ctrl-C that came meanwhile is raised here, the workers are known
+        todo = iter(range(len(chunks)))
+        busy = {}
+        for w in workers:
+            if w.give(next(todo, None)):
+                busy[w.results] = w
+            else:
+                w.stop()
+        while busy:
+            for conn in connection.wait(list(busy)):
+                w = busy[conn]
+                n_files, outcomes = w.take()
+                if not w.give(next(todo, None)):
+                    del busy[conn]
+                    w.stop()
+                consume(n_files, outcomes)
+        for w in workers:
+            w.reap()
     finally:
-        if pool is not None:
-            previous = _ignore_sigint()  # a second Ctrl-C must not interrupt the cleanup
+        # not the end of the work (Ctrl-C, an error, a dead worker): a second Ctrl-C must not interrupt this
+        late, blocked = _hold_sigint()
+        try:
+            for w in workers:
+                w.kill()
+        finally:
+            _unblock_sigint(blocked)  # a Ctrl-C held meanwhile is raised now
+        if late:
+            raise KeyboardInterrupt()
+
+
+class _Worker(object):
+    """One forked worker: ``give(i)`` sends chunk ``i``, ``take()`` returns its ``work`` result."""
+
+    def __init__(self, chunks, work, siblings):
+        task_r, self.tasks = connection.Pipe(duplex=False)
+        self.results, result_w = connection.Pipe(duplex=False)
+        self.pid = os.fork()
+        if self.pid == 0:  # the worker
+            code = 1
             try:
-                pool.terminate()
-                pool.join()
+                for c in [self.tasks, self.results] + [c for w in siblings for c in (w.tasks, w.results)]:
+                    c.close()  # a sibling's task pipe must see its end of file when the parent closes it
+                _init_worker()
+                _serve(task_r, result_w, chunks, work)
+                code = 0
             finally:
-                _restore_sigint(previous)
+                os._exit(code)
+        task_r.close()
+        result_w.close()
+
+    def give(self, i):
+        if i is None:
+            return False
+        try:
+            self.tasks.send_bytes(pickle.dumps(i))
+        except OSError:  # a broken pipe: it is gone
+            self._died()
+        return True
+
+    def take(self):
+        try:
+            status, payload = pickle.loads(self.results.recv_bytes())
+        except (EOFError, OSError):
+            self._died()
+        if status == "error":
+            raise payload
+        return payload
+
+    def _died(self):
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        how = ("was killed by signal {}".format(os.WTERMSIG(status)) if os.WIFSIGNALED(status)
+               else "exited with code {}".format(os.WEXITSTATUS(status)))
+        raise RuntimeError("a worker process {} (out of memory? try --jobs 1)".format(how))
+
+    def stop(self):
+        self.tasks.close()  # end of file: the worker exits
+
+    def reap(self):
+        if self.pid:
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+
+    def kill(self):
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+            self.pid = 0
+        for c in (self.tasks, self.results):
+            c.close()
+
+
+def _serve(tasks, results, chunks, work):
+    while True:
+        try:
+            i = pickle.loads(tasks.recv_bytes())
+        except EOFError:
+            return
+        try:
+            reply = ("ok", work(_STATE, chunks[i]))
+            data = pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # the parent raises it (a chunk function catches per-file crashes itself)
+            try:
+                data = pickle.dumps(("error", exc), pickle.HIGHEST_PROTOCOL)
+            except Exception:
+                data = pickle.dumps(("error", RuntimeError("{}: {}".format(type(exc).__name__, exc))))
+        results.send_bytes(data)
 
 
 def _block_sigint():
@@ -103,32 +215,22 @@ def _unblock_sigint(previous):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def _ignore_sigint():
+def _hold_sigint():
+    """Block SIGINT for a cleanup: ``(a Ctrl-C came just before, the previous mask)``."""
     try:
-        return signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread
-        return None
+        return False, _block_sigint()
+    except KeyboardInterrupt:  # it landed while we were blocking it (SIGINT was not blocked before)
+        _block_sigint()
+        return True, set()
 
 
-def _restore_sigint(previous):
-    if previous is not None:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _call(task):
-    work, chunk = task
-    return work(_STATE, chunk)
-
-
-def _init_worker(state):
+def _init_worker():
     # Ctrl-C is the parent's to handle: a worker never prints a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _unblock_sigint(set())
     # libcst trees are millions of short-lived objects freed by refcount; the cyclic GC only slows
     # them down (about 20 % of parse time here). Collect now and then instead (count_and_collect).
     gc.disable()
-    if not _STATE:  # a spawned worker: nothing inherited
-        _STATE.update(state)
 
 
 GC_EVERY = 25

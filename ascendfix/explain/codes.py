@@ -39,7 +39,8 @@ DETECT_FIELDS = {
     "prefilter": Field(str),
     "skip_quiet_lines": Field(bool, required=False),
     # hex: "0x...0009" -> "9" (a decimal key); hex8: "0x7020014" -> "0x07020014" (one spelling of a 32-bit hex code)
-    "normalize": Field(str, required=False, choices=("hex", "hex8")),
+    # name: "ACL_ERROR_RT_AICORE_TIMEOUT" -> "507014" (a row's documented constant name, looked up in the family)
+    "normalize": Field(str, required=False, choices=("hex", "hex8", "name")),
 }
 ROW_FIELDS = {
     "code": Field((str, int)),
@@ -103,7 +104,7 @@ def normalize_code(code, how):
 
 
 class Detector(object):
-    __slots__ = ("family", "source", "_regex", "prefilter", "skip_quiet_lines", "where", "normalize")
+    __slots__ = ("family", "source", "_regex", "prefilter", "skip_quiet_lines", "where", "normalize", "table")
 
     def __init__(self, family, d, where):
         self.family = family
@@ -112,6 +113,7 @@ class Detector(object):
         self.skip_quiet_lines = d.get("skip_quiet_lines", True)
         self.normalize = d.get("normalize")
         self.where = where
+        self.table = None  # the Family, for ``normalize: name``
         self._regex = None
         if not _PREFILTER_OK.match(self.prefilter) or len(self.prefilter) > 400:
             raise DataError("{}: prefilter must be a plain ERE (letters, [classes], {{n}}, |), got {!r}".format(
@@ -119,6 +121,9 @@ class Detector(object):
 
     def code(self, m):
         """The code a match found, as the table keys it."""
+        if self.normalize == "name":
+            row = self.table.by_name(m.group("code")) if self.table is not None else None
+            return row.code if row is not None else m.group("code")
         return normalize_code(m.group("code"), self.normalize)
 
     @property
@@ -152,9 +157,12 @@ class Family(object):
             for i, d in enumerate(doc["detect"])
             if validate(d, DETECT_FIELDS, "{} detect[{}]".format(where, i)) is not None
         ]
+        for d in self.detectors:
+            d.table = self
         self._doc = doc
         self._rows = None
         self._groups = None
+        self._names = None
         validate_examples(self.examples, where)
 
     def _load(self):
@@ -200,6 +208,13 @@ class Family(object):
     def groups(self):
         self._load()
         return self._groups
+
+    def by_name(self, name):
+        """The row whose documented constant name is ``name`` (ACL_ERROR_...), or None."""
+        self._load()
+        if self._names is None:
+            self._names = {r.name: r for r in self._rows.values() if r.name}
+        return self._names.get(name)
 
     def lookup(self, code):
         """The row for ``code``: its own, else the longest matching prefix group, else None."""

@@ -3,7 +3,8 @@
 The evidence is data, per category, in ``rules/explain_categories.yaml`` (``evidence``: regexes with a weight;
 ``next``: a generic first step). It is searched only in *failing lines* — the last exception, ERROR-level lines,
 fatal lines (a segfault, "Killed"), lines that say error / failed — never in warnings or INFO lines. Each regex
-counts once per log (its weight), and once more when it is in the last exception (the line a traceback ends on is
+counts once per log (its weight; a negative weight is evidence against the category), and once more when it is in
+the last exception (the line a traceback ends on is
 the best single witness). The category with the highest total, if it reaches :data:`THRESHOLD` (a category marked
 ``generic`` — "an inner error" — only when no other one does), is reported as an
 *inference* (``kind: inferred``): below every cause and consequence a signature, code or fault entry names, above
@@ -30,6 +31,8 @@ FAIL_PREFILTERS = (
     "[Ee]rror!|[Ee]xception (during|in|occurred|raised|thrown)|SIGKILL|[0-9] +killed |^Killed",
     # a metric that became NaN ("loss: nan", "'grad_norm': nan", "Loss nan")
     "oss['\"]?:? ?nan([^a-z]|$)|oss=nan|norm['\"]?: ?nan([^a-z]|$)",
+    # traceback frames inside the typing machinery that evaluates string annotations (read as failing lines)
+    "in (_eval_type|get_type_hints|_evaluate|eval_type_backport|_eval_type_backport|evaluate_forwardref|resolve_types) *$",
 )
 # lines saying the run went on (pre-filter markers)
 OK_PREFILTERS = (
@@ -43,6 +46,9 @@ _FAIL_RE = re.compile(
     r"|(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b",
     re.I,
 )
+# a traceback frame in the typing machinery that evaluates string annotations: failure evidence of its own
+_TYPING_FRAME_RE = re.compile(r'^File "[^"\n]{1,500}", line \d{1,7}, in (?:_eval_type|get_type_hints|_evaluate|eval_type_backport'
+                              r"|_eval_type_backport|evaluate_forwardref|resolve_types)\s*$")
 _WARN_RE = re.compile(r"\w{0,40}Warning\b|\bwarn(?:ing)?s?\b\s{0,2}[:\]]|warnings\.warn|\[W\d{0,4}[ \]]", re.I)
 _OK_RE = re.compile(r"successfully|\bfinished\b|\bcompleted?\b|startup complete", re.I)
 _OK_VETO = re.compile(r"exit(?:ed)? (?:with )?(?:code|status) [1-9-]|with errors?|\bnot\b|un(?:successfully|finished)"
@@ -105,7 +111,7 @@ def classify_line(msg, info, key):
     if info.is_quiet_level:
         return "ok" if _OK_RE.search(msg) and not _OK_VETO.search(msg) else None
     head = msg[:200]
-    if key in ("exception", "fatal"):
+    if key in ("exception", "fatal") or _TYPING_FRAME_RE.match(msg):
         return "fail"
     if _WARN_RE.search(head) and not info.is_error_level:
         return None
@@ -124,7 +130,8 @@ def decide(inf, seen, last_exception_evidence):
     words = {}
     for (ci, ei), word in seen.items():
         scores[ci] = scores.get(ci, 0) + inf.weight(ci, ei)
-        words.setdefault(ci, []).append((inf.weight(ci, ei), word))
+        if inf.weight(ci, ei) > 0:  # a negative weight counts against the category and is never quoted
+            words.setdefault(ci, []).append((inf.weight(ci, ei), word))
     in_last = {}
     for ci, ei, _word in last_exception_evidence:
         scores[ci] = scores.get(ci, 0) + inf.weight(ci, ei)

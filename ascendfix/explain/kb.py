@@ -246,8 +246,8 @@ def category_entries():
             validate(entry, CATEGORY_FIELDS, where)
             for j, ev in enumerate(entry.get("evidence") or []):
                 validate(ev, EVIDENCE_FIELDS, "{} evidence[{}]".format(where, j))
-                if not 1 <= ev["weight"] <= 5:
-                    raise DataError("{} evidence[{}]: weight must be 1..5".format(where, j))
+                if not (1 <= ev["weight"] <= 5 or -5 <= ev["weight"] <= -1):
+                    raise DataError("{} evidence[{}]: weight must be 1..5 (or -5..-1: evidence against)".format(where, j))
                 try:
                     re.compile(ev["regex"], re.I)
                 except re.error as e:

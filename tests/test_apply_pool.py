@@ -1,0 +1,131 @@
+"""The worker pool of `apply` (ascendfix/apply/pool.py): same results as in-process, and no way to hang.
+
+A worker that dies, a chunk function that raises and a Ctrl-C in the parent each end the run at once
+with every worker killed and reaped (multiprocessing.Pool waited forever on a dead worker's chunk,
+and its terminate() could hang on a lock a Ctrl-C left held).
+"""
+
+import os
+import signal
+import time
+
+import pytest
+
+from ascendfix.apply import pool
+
+
+def _files(tmp_path, n=12):
+    for i in range(n):
+        (tmp_path / "f{:02d}.py".format(i)).write_bytes(b"x" * (1000 * (i + 1)))
+    return sorted(p.name for p in tmp_path.iterdir())
+
+
+def _work(state, relpaths):
+    return len(relpaths), [(r, os.path.getsize(os.path.join(state["root"], r)), state["tag"], os.getpid())
+                           for r in relpaths]
+
+
+def _run(tmp_path, work, jobs, consume=None):
+    got = []
+    pool.run_chunks(tmp_path, _files(tmp_path), {"tag": "t"}, work, jobs, consume or (lambda n, o: got.extend(o)))
+    return got
+
+
+def _children():
+    """Live child processes of this one (zombies count: a child not reaped is a leak too)."""
+    me = str(os.getpid())
+    out = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open("/proc/{}/stat".format(pid)) as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == me:
+                out.append(int(pid))
+    return out
+
+
+@pytest.fixture
+def small_pool(monkeypatch):
+    monkeypatch.setattr(pool, "POOL_MIN_BYTES", 1)
+    monkeypatch.setattr(pool, "CHUNK_FILES", 2)
+    before = set(_children())
+    yield
+    assert set(_children()) <= before, "a worker was left behind"
+
+
+def test_pooled_results_equal_in_process_results(tmp_path, small_pool):
+    here = _run(tmp_path, _work, 1)
+    pooled = _run(tmp_path, _work, 2)
+    assert sorted(o[:3] for o in pooled) == sorted(o[:3] for o in here)
+    assert len(here) == 12 and {o[3] for o in here} == {os.getpid()}
+    assert os.getpid() not in {o[3] for o in pooled}  # it really ran in workers
+
+
+def _dies(state, relpaths):
+    if "f05.py" in relpaths:
+        os._exit(9)  # as the kernel's OOM killer would end it
+    return _work(state, relpaths)
+
+
+def test_a_worker_that_dies_is_an_error_not_a_wait(tmp_path, small_pool):
+    t0 = time.monotonic()
+    with pytest.raises(RuntimeError, match="a worker process exited with code 9"):
+        _run(tmp_path, _dies, 2)
+    assert time.monotonic() - t0 < 30
+
+
+def _raises(state, relpaths):
+    if "f03.py" in relpaths:
+        raise ValueError("chunk went wrong")
+    return _work(state, relpaths)
+
+
+def test_an_exception_in_a_worker_is_raised_in_the_parent(tmp_path, small_pool):
+    with pytest.raises(ValueError, match="chunk went wrong"):
+        _run(tmp_path, _raises, 2)
+
+
+def test_ctrl_c_in_the_parent_kills_and_reaps_the_workers(tmp_path, small_pool):
+    seen = []
+
+    def consume(n, outcomes):
+        seen.append(n)
+        if len(seen) == 2:
+            raise KeyboardInterrupt()
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, _work, 2, consume)
+
+
+def test_a_second_ctrl_c_during_the_cleanup_still_kills_the_workers(tmp_path, small_pool, monkeypatch):
+    real = pool._Worker.kill
+    calls = []
+
+    def kill(self):
+        if not calls:  # the signal lands while the first worker is being killed: it is held till the end
+            os.kill(os.getpid(), signal.SIGINT)
+        calls.append(self.pid)
+        return real(self)
+
+    monkeypatch.setattr(pool._Worker, "kill", kill)
+
+    def consume(n, outcomes):
+        raise KeyboardInterrupt()
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, _work, 2, consume)
+    assert len(calls) == 2 and all(calls)
+
+
+def test_workers_ignore_ctrl_c_sent_to_them(tmp_path, small_pool):
+    """A terminal's Ctrl-C reaches every process of the group; in a worker it changes nothing."""
+    def work(state, relpaths):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.01)
+        return _work(state, relpaths)
+
+    got = _run(tmp_path, work, 2)
+    assert len(got) == 12
