@@ -87,7 +87,7 @@ def _run_pooled(chunks, work, jobs, consume):
         blocked = _block_sigint()  # a worker must not see Ctrl-C before it ignores it
         try:
             for _ in range(jobs):
-                workers.append(_Worker(chunks, work, workers))
+                _Worker(chunks, work, workers)  # joins ``workers`` right after the fork
         finally:
             _unblock_sigint(blocked)  # a Ctrl-C that came meanwhile is raised here, the workers are known
         todo = iter(range(len(chunks)))
@@ -108,15 +108,26 @@ def _run_pooled(chunks, work, jobs, consume):
         for w in workers:
             w.reap()
     finally:
-        # not the end of the work (Ctrl-C, an error, a dead worker): a second Ctrl-C must not interrupt this
-        late, blocked = _hold_sigint()
-        try:
-            for w in workers:
-                w.kill()
-        finally:
-            _unblock_sigint(blocked)  # a Ctrl-C held meanwhile is raised now
-        if late:
+        # not the end of the work (Ctrl-C, an error, a dead worker): kill and reap them all, whatever lands meanwhile
+        if _kill_all(workers):
             raise KeyboardInterrupt()
+
+
+def _kill_all(workers):
+    """Kill and reap every worker (no-op for those reaped already); did a Ctrl-C land meanwhile?
+
+    Not done by blocking SIGINT: when any other thread runs (a progress bar's refresh thread), the
+    signal reaches Python through that thread and is raised here all the same.
+    """
+    late = False
+    for w in workers:
+        while True:
+            try:
+                w.kill()  # idempotent: a retry after an interruption finishes the job
+                break
+            except KeyboardInterrupt:
+                late = True
+    return late
 
 
 class _Worker(object):
@@ -126,7 +137,9 @@ class _Worker(object):
         task_r, self.tasks = connection.Pipe(duplex=False)
         self.results, result_w = connection.Pipe(duplex=False)
         self.pid = os.fork()
-        if self.pid == 0:  # the worker
+        if self.pid:
+            siblings.append(self)
+        else:  # the worker
             code = 1
             try:
                 for c in [self.tasks, self.results] + [c for w in siblings for c in (w.tasks, w.results)]:
@@ -213,15 +226,6 @@ def _block_sigint():
 def _unblock_sigint(previous):
     if previous is not None and signal.SIGINT not in previous:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-def _hold_sigint():
-    """Block SIGINT for a cleanup: ``(a Ctrl-C came just before, the previous mask)``."""
-    try:
-        return False, _block_sigint()
-    except KeyboardInterrupt:  # it landed while we were blocking it (SIGINT was not blocked before)
-        _block_sigint()
-        return True, set()
 
 
 def _init_worker():
