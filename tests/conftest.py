@@ -42,6 +42,17 @@ def pytest_configure(config):
     import support
 
     support.FULL_TIER = bool(config.getoption("--full"))
+    _no_rewrite_of_hypothesis(config)
+
+
+def _no_rewrite_of_hypothesis(config):
+    """pytest rewrites the asserts of every module of a distribution that registers a plugin, so the whole
+    hypothesis package (its plugin ships with it) is rewritten when a test imports it. Its asserts are not ours to
+    explain; where bytecode is not cached (PYTHONDONTWRITEBYTECODE, a fresh checkout) that rewrite costs ~0.9 s of
+    CPU in every worker. Our own test modules are still rewritten."""
+    must = getattr(getattr(config.pluginmanager, "rewrite_hook", None), "_must_rewrite", None)
+    if isinstance(must, set):
+        must.discard("hypothesis")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -109,6 +120,16 @@ def run_in_process(args, input=None, env=None, cwd=None, timeout=None):
         os.chdir(cwd0)
         os.environ.clear()
         os.environ.update(saved_env)
+
+
+@pytest.fixture
+def own_python_first(monkeypatch):
+    """For a library call (``af.check()``, a fleet report...) what ``run_cli`` does for a command line: this
+    interpreter's bin folder first on PATH (see :func:`_own_python_first`), so the result does not depend on the
+    machine's ``python3`` (and a pyenv shim is not run for each call)."""
+    for k, v in _own_python_first(None).items():
+        monkeypatch.setenv(k, v)
+    return monkeypatch
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def test_verbs_are_callable_even_after_their_package_is_imported():
     assert callable(run_checks)
 
 
-def test_check_is_the_json_document(run_cli, capsys):
+def test_check_is_the_json_document(run_cli, capsys, own_python_first):
     rep = af.check(only=["python", "packages", "env"], strict=True)
     assert isinstance(rep, reports.CheckReport)
     assert capsys.readouterr().out == ""  # a library call prints nothing on stdout
@@ -118,7 +118,7 @@ def test_explain_from_a_path_bytes_text_stream_or_id(run_cli):
         assert page.to_dict() == json.loads(run_cli("explain", page_id, "--json").stdout)
 
 
-def test_smoke(run_cli, tmp_path):
+def test_smoke(run_cli, tmp_path, own_python_first):
     from ascendfix.smoke.report import SmokeReport
 
     rep = af.smoke(tiny=True, device="CPU", out=tmp_path / "a", preflight=False)

@@ -171,10 +171,6 @@ def places(tmp_path, monkeypatch):
             "tree": str(tree), "smoke": str(SMOKE_REPORTS / "ms27-tiny-a"), "ro": str(ro)}
 
 
-def _schema(verb):
-    return json.loads((ROOT / "schemas" / (verb + ".schema.json")).read_text(encoding="utf-8"))
-
-
 def _case_id(case):
     return " ".join(case[0])
 
@@ -182,7 +178,7 @@ def _case_id(case):
 @pytest.mark.skipif(sys.platform == "darwin", reason="macOS file names are always UTF-8")
 @pytest.mark.parametrize("argv,code", CASES, ids=[_case_id(c) for c in CASES])
 def test_bad_input_is_one_line_and_one_json_document(run_cli, places, argv, code):
-    jsonschema = pytest.importorskip("jsonschema")
+    pytest.importorskip("jsonschema")
     args = [a.format(**places) for a in argv]
     r = run_cli(*args)
     err = r.stderr.decode("utf-8", "replace")
@@ -196,7 +192,7 @@ def test_bad_input_is_one_line_and_one_json_document(run_cli, places, argv, code
     assert "Traceback" not in err and "internal error" not in err, err
     assert r.returncode == code, (r.returncode, err)
     doc = json.loads(r.stdout.decode("utf-8"))  # exactly one document, valid UTF-8
-    jsonschema.Draft202012Validator(_schema(argv[0])).validate(doc)
+    support.schema_validator(argv[0]).validate(doc)  # made once per verb and process
     if code == 2:
         assert doc["error"]["exit_code"] == 2 and doc["error"]["message"]
 

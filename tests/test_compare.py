@@ -210,13 +210,9 @@ def test_incomplete_reports_are_not_compared_where_they_have_nothing(tmp_path):
 
 
 def _schema_errors(verb, doc):
-    import jsonschema
+    from support import schema_validator  # the schema checked against the metaschema once per process
 
-    from test_fleet_helpers import ROOT
-
-    schema = json.loads((ROOT.parent / "schemas" / "{}.schema.json".format(verb)).read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return [e.message[:200] for e in jsonschema.Draft202012Validator(schema).iter_errors(doc)]
+    return [e.message[:200] for e in schema_validator(verb).iter_errors(doc)]
 
 
 def test_library_call_is_the_json_document_and_follows_the_schema(tmp_path, capsys):

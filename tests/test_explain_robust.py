@@ -4,6 +4,7 @@ colours, huge single lines, big files (flat memory), adversarial lines against e
 Both pre-filter paths (GNU grep and pure Python) are run and must agree.
 """
 
+import functools
 import io
 import json
 import os
@@ -104,11 +105,20 @@ def test_no_trailing_newline_and_line_numbers(use_grep):
     assert report["lines_read"] == 3 and report["matches"][0]["evidence"][0]["line"] == 3
 
 
+@pytest.fixture
+def small_pieces(monkeypatch):
+    """Huge lines come in pieces of ``engine.LINE_PART`` (1 MiB); 64 KiB pieces take the same path (a piece is
+    still far longer than ``WINDOW_LIMIT``, so it is matched on windows, and than ``OVERLAP``) at 1/16 of the
+    input and time: the tests below build their lines from ``engine.LINE_PART``."""
+    monkeypatch.setattr(engine, "LINE_PART", 1 << 16)
+    assert engine.LINE_PART > 2 * engine.WINDOW_LIMIT and engine.LINE_PART > 8 * engine.OVERLAP
+
+
 @PATHS
-def test_huge_single_line(use_grep):
-    """3 MB on one line (three 1 MiB pieces) with the error in the middle: matched on a bounded window,
+def test_huge_single_line(use_grep, small_pieces):
+    """Three pieces' worth on one line with the error in the middle: matched on a bounded window,
     evidence stays short."""
-    half = b"x=1 " * (3 * 1024 * 1024 // 8)
+    half = b"x=1 " * (3 * engine.LINE_PART // 8)
     data = half + OOM_LINE.encode() + b" " + half + b"\nnext line\n" + EJ0001_LINE + b"\n"
     report = _explain(data, use_grep, limit=None)
     ids = _ids(report)
@@ -122,7 +132,7 @@ def test_huge_single_line(use_grep):
 
 
 @PATHS
-def test_anchor_split_across_pieces_of_a_huge_line(use_grep):
+def test_anchor_split_across_pieces_of_a_huge_line(use_grep, small_pieces):
     data = b"y" * (engine.LINE_PART - 4) + b" " + EZ9999_TEXT + b"z" * (2 * engine.LINE_PART) + b"\n" + OOM_LINE.encode()
     report = _explain(data, use_grep, limit=None)
     assert report["lines_read"] == 2
@@ -144,16 +154,23 @@ def _mixed_log():
     return b"\n".join(parts)
 
 
+@functools.lru_cache(maxsize=None)
+def _mixed_python():
+    """``(log, its report through the Python pre-filter)``: made once, compared by the two tests below."""
+    data = _mixed_log()
+    return data, _explain(data, False, limit=None)
+
+
 def test_grep_and_python_paths_agree():
     if engine._grep_path() is None:
         pytest.skip("grep not available")
-    data = _mixed_log()
-    assert _explain(data, None, limit=None) == _explain(data, False, limit=None)
+    data, python = _mixed_python()
+    assert _explain(data, None, limit=None) == python
 
 
 def test_explain_text_agrees_with_stream():
-    data = _mixed_log()
-    assert explain_text(data, limit=None) == _explain(data, False, limit=None)["matches"]
+    data, python = _mixed_python()
+    assert explain_text(data, limit=None) == python["matches"]
 
 
 @pytest.mark.full
@@ -315,3 +332,27 @@ def test_trie_prefilter_on_the_real_anchors():
     for v in m.variants:
         assert m.anchor_re.search(b"xx " + v + b" yy")
     assert m.anchor_re.search(b"[INFO] step 17/30 ok") is None
+
+
+def test_auto_prefilter_small_regular_file_in_python_the_rest_in_grep(tmp_path, monkeypatch):
+    """use_grep=None: a regular file under GREP_MIN_BYTES is pre-filtered in Python (grep would spend longer
+    compiling its expression), a bigger one and a pipe-like stream by grep; the answer is the same."""
+    if engine._grep_path() is None:
+        pytest.skip("grep not available")
+    used = []
+    for name in ("_feed_grep", "_feed_python"):
+        monkeypatch.setattr(engine, name, lambda *a, _f=getattr(engine, name), _n=name: (used.append(_n), _f(*a))[1])
+    log = (LOGS / "ms210_cpu_mint_zeros_like.log").read_bytes()
+    small, big = tmp_path / "small.log", tmp_path / "big.log"
+    small.write_bytes(log)
+    big.write_bytes(b"[INFO] step 17/30 ok\n" * (engine.GREP_MIN_BYTES // 21 + 1) + log)
+    assert small.stat().st_size < engine.GREP_MIN_BYTES <= big.stat().st_size
+    reports = []
+    for path in (small, big):
+        with open(str(path), "rb") as fh:
+            reports.append(explain_stream(fh, limit=None))
+    reports.append(_explain(log, None, limit=None))
+    assert used == ["_feed_python", "_feed_grep", "_feed_grep"]
+    assert _ids(reports[0]) == _ids(reports[1]) == _ids(reports[2]) == ["AF017"]
+    with open(str(small), "rb") as fh:  # forced
+        assert explain_stream(fh, limit=None, use_grep=True) == reports[0] and used[-1] == "_feed_grep"

@@ -35,7 +35,8 @@ def test_launcher_examples(spec, example):
 
 
 @pytest.fixture
-def clean_env(monkeypatch):
+def clean_env(own_python_first):  # the node's check: the same PATH as a run_cli command line
+    monkeypatch = own_python_first
     for v in LAUNCH_VARS:
         monkeypatch.delenv(v, raising=False)
     return monkeypatch

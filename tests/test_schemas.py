@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from support import schema_validator
 
 jsonschema = pytest.importorskip("jsonschema")  # in the [test] extra
 
@@ -16,9 +17,7 @@ VERBS = ("check", "apply", "revert", "explain", "smoke", "report")
 
 
 def _validator(verb):
-    schema = json.loads((ROOT / "schemas" / "{}.schema.json".format(verb)).read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
+    return schema_validator(verb)  # the schema checked against the metaschema, once per process
 
 
 def _valid(verb, r, kind=None):
@@ -28,8 +27,7 @@ def _valid(verb, r, kind=None):
     errors = sorted(v.iter_errors(doc), key=lambda e: list(e.path))
     assert not errors, "\n".join("{}: {}".format(list(e.path), e.message[:300]) for e in errors)
     if kind is not None:
-        sub = dict(v.schema["$defs"][kind], **{"$defs": v.schema["$defs"]})
-        assert not list(jsonschema.Draft202012Validator(sub).iter_errors(doc)), kind
+        assert not list(schema_validator(verb, kind).iter_errors(doc)), kind
     return doc
 
 

@@ -291,7 +291,7 @@ def test_compare_html_shows_both_runs(run_cli, tmp_path):
     assert 'id="compare-table"' in html and 'id="smoke-image"' in html and "Compared with an earlier run" in html
 
 
-def test_library_entry_returns_a_typed_report(tmp_path):
+def test_library_entry_returns_a_typed_report(tmp_path, own_python_first):
     from ascendfix.errors import AscendfixError
     from ascendfix.smoke.operation import smoke
 

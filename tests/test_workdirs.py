@@ -78,7 +78,7 @@ def test_smoke_runner_works_in_the_output_folder_with_absolute_paths(tmp_path, w
     assert (out / "rank_0" / "om" / "analyze_fail.ir").is_file()  # ... the debris is beside the report
 
 
-def test_smoke_operation_passes_its_output_folder(tmp_path, monkeypatch):
+def test_smoke_operation_passes_its_output_folder(tmp_path, monkeypatch, own_python_first):
     """The smoke operation (tiny recipe) hands run_runner its --out folder as the working directory."""
     from ascendfix.smoke import operation
 
