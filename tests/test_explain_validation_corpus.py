@@ -5,11 +5,12 @@ public http(s) source, a known label form, an existing non-empty UTF-8 log file;
 unique; no development-machine path leaks into the index; and no source is one the signatures or the
 test captures were written from (the corpus must stay independent of the knowledge base).
 
-The corpus has seven sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
+The corpus has eight sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
 second held-out set built later (also since used at the family level), C, a third held-out set (since used to
 guide the fourth round), D, a fourth held-out set (since used to guide the fifth round), E, a fifth held-out
-set, F, a sixth held-out set, and G, a seventh held-out set. Each set has its own frozen label set and size
-checks; sets B to G must also be independent of the error-code / fault tables and of every earlier set's sources.
+set, F, a sixth held-out set, G, a seventh held-out set, and H, an eighth held-out set. Each set has its own
+frozen label set and size checks; sets B to H must also be independent of the error-code / fault tables and of
+every earlier set's sources.
 """
 
 import datetime
@@ -45,9 +46,12 @@ CATEGORIES_F = set(CATEGORIES_E)
 # Set G: the 23 categories of rules/explain_categories.yaml when it was built (2026-12-03, main b40b376) - the same
 # list as sets D to F.
 CATEGORIES_G = set(CATEGORIES_F)
+# Set H: the 23 categories of rules/explain_categories.yaml when it was built (2026-12-03, main 0a6135f) - the same
+# list as sets D to G.
+CATEGORIES_H = set(CATEGORIES_G)
 SET_CATEGORIES = {
     "A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C, "D": CATEGORIES_D, "E": CATEGORIES_E, "F": CATEGORIES_F,
-    "G": CATEGORIES_G,
+    "G": CATEGORIES_G, "H": CATEGORIES_H,
 }
 FIELDS = {"id", "file", "source", "label", "notes", "found", "set"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,80}$")
@@ -119,10 +123,10 @@ def test_labels_known():
 
 
 @pytest.mark.parametrize(
-    "name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-"), ("E", "e-"), ("F", "f-"), ("G", "g-")]
+    "name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-"), ("E", "e-"), ("F", "f-"), ("G", "g-"), ("H", "h-")]
 )
 def test_later_set_ids_prefixed(name, prefix):
-    """Sets B to G have id prefixes `b-` ... `g-`, so a log's set shows in its file name."""
+    """Sets B to H have id prefixes `b-` ... `h-`, so a log's set shows in its file name."""
     for e in ENTRIES:
         assert e["id"].startswith(prefix) == (e["set"] == name), e["id"]
 
@@ -171,6 +175,7 @@ def _spread(entries):
         ("E", (88, 17, 10, 58, 21)),
         ("F", (80, 15, 10, 55, 20)),
         ("G", (83, 16, 9, 58, 22)),
+        ("H", (71, 17, 9, 45, 22)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -297,11 +302,41 @@ def test_set_g_no_category_dominates():
     assert counts and max(counts.values()) <= 6, counts
 
 
+def test_set_h_independent_of_rules_tests_and_sets_a_to_g():
+    used = _all_rule_and_test_sources()
+    earlier = {norm_source(e["source"]) for e in ENTRIES if e["set"] != "H"}
+    clash = [e["id"] for e in _set("H") if norm_source(e["source"]) in used]
+    assert not clash, "set H logs taken from a source the rules or tests use: {}".format(clash)
+    clash = [e["id"] for e in _set("H") if norm_source(e["source"]) in earlier]
+    assert not clash, "set H logs taken from a set A to G source: {}".format(clash)
+
+
+def test_set_h_threads_not_reused_from_earlier_sets():
+    """Set H takes no issue or pull-request thread an earlier set (A to G) or the rules and tests used, whatever
+    the comment anchor or the /issues/ vs /pull/ spelling of the URL, and no thread twice."""
+    earlier = {_thread(e["source"]) for e in ENTRIES if e["set"] != "H"}
+    earlier |= {_thread(u) for u in _all_rule_and_test_sources()}
+    clash = [e["id"] for e in _set("H") if _thread(e["source"]) in earlier]
+    assert not clash, clash
+    threads = [_thread(e["source"]) for e in _set("H")]
+    assert len(threads) == len(set(threads)), "two set H logs from one thread"
+
+
+def test_set_h_no_category_dominates():
+    """Set H measures breadth: no single category holds more than 5 of its in-category logs."""
+    counts = {}
+    for e in _set("H"):
+        if e["label"] in CATEGORIES_H:
+            counts[e["label"]] = counts.get(e["label"], 0) + 1
+    assert counts and max(counts.values()) <= 5, counts
+
+
 @pytest.mark.parametrize(
-    "name,cats", [("D", CATEGORIES_D), ("E", CATEGORIES_E), ("F", CATEGORIES_F), ("G", CATEGORIES_G)]
+    "name,cats",
+    [("D", CATEGORIES_D), ("E", CATEGORIES_E), ("F", CATEGORIES_F), ("G", CATEGORIES_G), ("H", CATEGORIES_H)],
 )
 def test_recent_set_labels_use_categories_that_exist(name, cats):
-    """Sets D to G take their label set from rules/explain_categories.yaml at build time; every category they
+    """Sets D to H take their label set from rules/explain_categories.yaml at build time; every category they
     name must still be a known category there (a renamed category would silently turn logs into misses)."""
     path = ROOT / "rules" / "explain_categories.yaml"
     with open(path, encoding="utf-8") as fh:
