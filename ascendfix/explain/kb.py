@@ -14,6 +14,10 @@ from ascendfix.errors import DataError
 # rules/patches) are data: read on first use, see categories() and apply_rules(). ``CATEGORIES`` / ``APPLY_RULES``
 # stay importable (module __getattr__).
 CATEGORY_FILE = "explain_categories.yaml"
+# wording that says a line is benign ("this error log can be ignored", "falling back to"): see benign_entries()
+BENIGN_FILE = "explain_benign.yaml"
+BENIGN_FIELDS = {"id": Field(str), "regex": Field(str), "veto": Field(bool, required=False),
+                 "templates": Field(list, items=dict)}
 CATEGORY_FIELDS = {
     "id": Field(str),
     "title": Field(str),
@@ -255,6 +259,32 @@ def category_entries():
             if not re.match(r"^[a-z][a-z0-9_]{1,40}$", entry["id"]) or entry["id"] in seen:
                 raise DataError("{}: bad or duplicate id '{}'".format(where, entry["id"]))
             seen.add(entry["id"])
+        _CATS[key] = [dict(e) for e in doc]
+    return _CATS[key]
+
+
+def benign_entries():
+    """``[{id, regex, veto, templates}]`` from rules/explain_benign.yaml (the shipped copy when a custom rules folder
+    has none; an empty list when neither exists)."""
+    from ascendfix.data import builtin_root, data_root, load_yaml
+
+    path = data_root("rules") / BENIGN_FILE
+    if not path.is_file():
+        path = builtin_root("rules") / BENIGN_FILE
+    key = ("benign", str(path))
+    if key not in _CATS:
+        doc = load_yaml(path) if path.is_file() else []
+        if not isinstance(doc, list):
+            raise DataError("{}: expected a list".format(display_path(path)))
+        for i, entry in enumerate(doc):
+            where = "{}: entry {}".format(display_path(path), i + 1)
+            if not isinstance(entry, dict):
+                raise DataError("{} must be a mapping".format(where))
+            validate(entry, BENIGN_FIELDS, where)
+            try:
+                re.compile(entry["regex"], re.I)
+            except re.error as e:
+                raise DataError("{}: bad regex: {}".format(where, e))
         _CATS[key] = [dict(e) for e in doc]
     return _CATS[key]
 
