@@ -361,15 +361,17 @@ class Matcher(object):
                 res.key = "ascend_error"
             if res.key:
                 res.key_text = _snippet(text)
-        # a warning or INFO line (its header, or a Python ``XWarning:`` / ``WARNING:`` head) that is not an exception
+        # a warning line (a WARNING header, or a Python ``XWarning:`` / ``WARNING:`` head) that is not an exception;
+        # (INFO lines stay "loud": a metric line saying "loss: nan" is the failure itself)
         res.quiet = res.key not in ("exception", "fatal", "traceback") and not info.is_error_level and (
-            info.is_quiet_level or infer.is_warning_head(msg))
+            info.level == "WARNING" or infer.is_warning_head(msg))
         res.state = None
         res.infer = ()
         res.snippet = None
         if self.inference is not None and not any(sig.role == "context" for sig, _, _, _ in sigs):
             # (a line a benign signature explains is never failure evidence)
-            res.state = infer.classify_line(msg.strip(), info, res.key, self.inference.benign)
+            res.state = infer.classify_line(msg.strip(), info, res.key, self.inference.benign,
+                                             self.inference.benign_veto)
             if res.state == "fail":
                 res.infer = self.inference.line_evidence(msg)
                 if res.infer:
@@ -606,11 +608,12 @@ class Matcher(object):
         }
 
     def warnings_only(self, ranked):
-        """Did every match come from warning / INFO lines, in a log that shows no failure at all (no exception,
+        """Did every match come from warning lines, in a log that shows no failure at all (no exception,
         no error-level line, no fatal line, no failing line)? Then the matches are notes, not a diagnosis: a
         warning that the run printed and went past (``UserWarning: CUDA initialization: ...``)."""
         causes = [h for h in ranked if h.role != "context"]
-        if not causes or any(h.loud for h in causes):
+        if not causes or any(h.loud or (h.sig is not None and getattr(h.sig, "warning_is_cause", False))
+                             for h in causes):
             return False
         return not (self.last_exception or self.ascend_first or self.fatal or self.last_fail or self.last_traceback)
 

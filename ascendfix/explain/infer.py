@@ -21,7 +21,7 @@ MAX_WORDS = 4  # matched words quoted in the cause
 # lines that may carry failure evidence without an ERROR header or an exception (pre-filter markers, plain EREs that
 # grep and Python read the same; ``timed out`` / ``not found`` included: "connect() timed out", "file not found")
 FAIL_PREFILTERS = (
-    "[Ee]rror[: ]",
+    "[Ee]rror([: ]|$)",
     "[Ff]ail(ed|ure)",
     "FAILED",
     "SIGSEGV|SIGABRT|SIGBUS",
@@ -43,7 +43,7 @@ OK_PREFILTERS = (
 )
 
 _FAIL_RE = re.compile(
-    r"error[: !]|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|cannot |can't |unable to|could not|not found"
+    r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|cannot |can't |unable to|could not|not found"
     r"|permission denied|timed out|no such file|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
     r"|(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b",
     re.I,
@@ -114,13 +114,15 @@ def is_warning_head(msg):
     return _WARN_RE.search(msg[:200]) is not None
 
 
-def classify_line(msg, info, key, benign=None):
+def classify_line(msg, info, key, benign=None, veto=None):
     """Is this decoded line a failing line (``"fail"``), a success line (``"ok"``) or neither (None)?
 
     ``info``: its :class:`~ascendfix.explain.lines.LineInfo`; ``key``: the key-line kind the engine gave it;
     ``benign``: the compiled benign wording (a line saying it can be ignored / falls back goes on: ``"ok"``)."""
     if benign is not None and key not in ("exception", "fatal") and benign.search(msg[:4096]):
-        return "ok"
+        # "the above error log can be ignored" speaks for the lines before it: the run went on; "falling back to"
+        # only says this line is no failure (a traceback may still follow or precede it)
+        return "ok" if veto is not None and veto.search(msg[:4096]) else None
     if info.module is not None and not info.is_error_level:
         return None  # a CANN / MindSpore component's own INFO line ("... finished") says nothing about the run
     if info.is_quiet_level:

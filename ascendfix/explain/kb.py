@@ -43,6 +43,9 @@ FIELDS = {
     "severity": Field(str, required=False, choices=SEVERITIES),
     "role": Field(str, required=False, choices=ROLES),
     "codes": Field(list, items=str, required=False),
+    # the warning itself is the problem (the run goes on, but not on the NPU): a diagnosis even in a log with no
+    # failing line (otherwise a cause matched only on warning / INFO lines of such a log is shown as a note)
+    "warning_is_cause": Field(bool, required=False),
     "patterns": Field(list, items=dict),
     "cause": Field(str),
     "fix": Field(str),
@@ -135,6 +138,7 @@ class Signature(object):
         # when a peer died); wrapper: a generic error around the cause (EZ9999, "NPU function error");
         # context: benign on its own (a fallback warning), shown only next to a real failure
         self.role = entry.get("role") or ("context" if self.severity == "context" else "cause")
+        self.warning_is_cause = bool(entry.get("warning_is_cause"))
         self.codes = []  # code-table codes this entry explains: their rows are dropped when it matches
         self.cause = entry["cause"].strip()
         self.fix = entry["fix"].strip()
