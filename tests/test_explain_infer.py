@@ -230,7 +230,7 @@ def test_a_line_that_says_it_can_be_ignored_is_no_failure(text):
 
     inf = infer.load()
     assert infer.classify_line(text, parse(text), None) == "fail"  # the words alone would read as a failure
-    assert infer.classify_line(text, parse(text), None, inf.benign) == "ok"
+    assert infer.classify_line(text, parse(text), None, inf.benign, inf.benign_veto) == "ok"
     assert _infer_only(text) is None
     m = Matcher()
     m.feed_lines([text])
@@ -254,3 +254,37 @@ def test_a_warning_only_log_gives_notes_not_a_diagnosis():
     m.feed_lines([data])
     assert m.results() == [] and not m.failed()
     assert [n["id"] for n in m.notes()] == ["AF094"]
+
+
+def test_an_error_notice_followed_by_info_lines_infers_nothing():
+    """An ERROR-level notice its program went past (the log goes on with ordinary INFO lines, no traceback): the
+    inference stays silent; cut the log after the notice and the same line is a failure again."""
+    from ascendfix.explain.engine import scan_stream
+
+    path = LOGS / "py311_logging_error_notice_then_info.log"
+    with open(str(path), "rb") as fh:
+        m = scan_stream(fh)
+    assert m.continued() and m.inferred() is None and m.results() == []
+    first = path.read_bytes().split(b"\n")[0]
+    cut = Matcher()
+    cut.feed_lines([first])
+    assert not cut.continued()
+    assert cut.inferred()["category"] == "install"
+
+
+def test_glog_error_headers_and_quoted_logs_are_read():
+    """c10 / glog error headers with a month that is not zero-padded reach the engine (pre-filter + level), and a log
+    pasted as a Markdown quote ("> ") is read without the marker."""
+    from ascendfix.explain.lines import parse
+
+    # real lines: tests/data/logs/torch213_init_process_group_no_master.log (header) and AF004's example (message)
+    line = "[E1203 12:13:21.226608215 socket.cpp:1028] [c10d] The client socket has timed out after 10000ms"
+    assert parse(line).level == "ERROR"
+    assert parse("[E107" + line[6:]).level == "ERROR"  # January 7: "E107"
+    m = Matcher()
+    assert m.anchor_re.search(("[E107" + line[6:]).encode()) is not None
+    text = ("RuntimeError: NPU out of memory. Tried to allocate 5.03 GiB (NPU 3; 60.96 GiB total capacity; 49.47 GiB "
+            "already allocated; 49.47 GiB current active; 1.32 GiB free; 57.55 GiB reserved in total by PyTorch)")
+    assert parse("> " + text).message == text
+    m.feed_lines(["> " + text])
+    assert m.results()[0]["id"] == "AF004"
