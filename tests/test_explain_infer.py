@@ -204,3 +204,87 @@ def test_typing_frames_are_failure_evidence():
     text = (Path(__file__).parent / "data" / "logs" / "py311_future_annotations_get_type_hints.log").read_text()
     assert _infer_only(text.splitlines()[-1]) is None
     assert _infer_only(text)["category"] == "patch_side_effect"
+
+
+# -- benign wording (rules/explain_benign.yaml), warnings-only logs ------------------------------------------------
+def test_benign_wording_matches_its_source_templates():
+    from ascendfix.explain.kb import benign_entries
+
+    inf = infer.load()
+    entries = benign_entries()
+    assert entries and inf.benign is not None and inf.benign_veto is not None
+    for e in entries:
+        assert e["templates"], e["id"]
+        for t in e["templates"]:
+            assert t["source"].startswith("https://"), e["id"]
+            assert inf.benign.search(t["text"]), (e["id"], t["text"])
+
+
+@pytest.mark.parametrize("text", [
+    # torch_npu's caching allocator and GE's memory allocator print these at ERROR level and go on
+    "Get a block from the existing pool failed. Try to free cached blocks and reallocate. This error log can be ignored.",
+    "Failed to apply for memory. We will try to free memory from memory pool, the above error log can be ignored. ",
+])
+def test_a_line_that_says_it_can_be_ignored_is_no_failure(text):
+    from ascendfix.explain.lines import parse
+
+    inf = infer.load()
+    assert infer.classify_line(text, parse(text), None) == "fail"  # the words alone would read as a failure
+    assert infer.classify_line(text, parse(text), None, inf.benign, inf.benign_veto) == "ok"
+    assert _infer_only(text) is None
+    m = Matcher()
+    m.feed_lines([text])
+    assert m.results() == [] and not m.failed()
+
+
+def test_a_warning_only_log_gives_notes_not_a_diagnosis():
+    """A cause matched only on warning lines of a log that shows no failure is a note — unless the signature says the
+    warning is the problem (``warning_is_cause``: ONNX Runtime silently on the CPU)."""
+    import copy
+
+    sig = find_signature("AF094")
+    assert sig.warning_is_cause
+    data = (LOGS / "onnxruntime132_cann_provider_missing.log").read_bytes()
+    m = Matcher(signatures=[sig], faults=[])
+    m.feed_lines([data])
+    assert m.results()[0]["id"] == "AF094"
+    plain = copy.copy(sig)
+    plain.warning_is_cause = False
+    m = Matcher(signatures=[plain], faults=[])
+    m.feed_lines([data])
+    assert m.results() == [] and not m.failed()
+    assert [n["id"] for n in m.notes()] == ["AF094"]
+
+
+def test_an_error_notice_followed_by_info_lines_infers_nothing():
+    """An ERROR-level notice its program went past (the log goes on with ordinary INFO lines, no traceback): the
+    inference stays silent; cut the log after the notice and the same line is a failure again."""
+    from ascendfix.explain.engine import scan_stream
+
+    path = LOGS / "py311_logging_error_notice_then_info.log"
+    with open(str(path), "rb") as fh:
+        m = scan_stream(fh)
+    assert m.continued() and m.inferred() is None and m.results() == []
+    first = path.read_bytes().split(b"\n")[0]
+    cut = Matcher()
+    cut.feed_lines([first])
+    assert not cut.continued()
+    assert cut.inferred()["category"] == "install"
+
+
+def test_glog_error_headers_and_quoted_logs_are_read():
+    """c10 / glog error headers with a month that is not zero-padded reach the engine (pre-filter + level), and a log
+    pasted as a Markdown quote ("> ") is read without the marker."""
+    from ascendfix.explain.lines import parse
+
+    # real lines: tests/data/logs/torch213_init_process_group_no_master.log (header) and AF004's example (message)
+    line = "[E1203 12:13:21.226608215 socket.cpp:1028] [c10d] The client socket has timed out after 10000ms"
+    assert parse(line).level == "ERROR"
+    assert parse("[E107" + line[6:]).level == "ERROR"  # January 7: "E107"
+    m = Matcher()
+    assert m.anchor_re.search(("[E107" + line[6:]).encode()) is not None
+    text = ("RuntimeError: NPU out of memory. Tried to allocate 5.03 GiB (NPU 3; 60.96 GiB total capacity; 49.47 GiB "
+            "already allocated; 49.47 GiB current active; 1.32 GiB free; 57.55 GiB reserved in total by PyTorch)")
+    assert parse("> " + text).message == text
+    m.feed_lines(["> " + text])
+    assert m.results()[0]["id"] == "AF004"

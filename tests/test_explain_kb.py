@@ -490,6 +490,7 @@ EXPECTED_TOP = {
     "pytest_torch_npu_not_installed.log": "inferred:cann_env",
     # the same missing module, printed by a script that goes on and finishes: nothing to diagnose
     "py311_optional_torch_npu_then_finished.log": None,
+    "py311_logging_error_notice_then_info.log": None,
     "pip_torch_npu_aarch64_wheel_on_x86.log": "AF068",
     "gcc_missing_python_h.log": "AF069",
     "gcc_missing_acl_h.log": "AF069",

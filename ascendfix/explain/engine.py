@@ -69,6 +69,7 @@ KEY_PREFILTERS = (
     "(^|[^A-Za-z0-9_])(Exception|Error): ",  # a bare ``raise Exception("...")``
     "[a-z](Error|Exception)\\([\"']",  # an exception's repr on its own line (torch.compile: ``ValueError("...")``)
     "\\[ERROR\\]",
+    "\\[E[0-9]{3,4} [0-9]{2}:[0-9]{2}:[0-9]{2}",  # glog / c10 error header ("[E522 11:31:08.878 file.cpp:454]")
     "ERROR[ :]",
     "Segmentation fault",
     "core dumped",
@@ -84,6 +85,11 @@ _EXCEPTION_RE = re.compile(
     r"|(?:Exception|Error):\s{1,4}\S.{0,2000}"
     r"|(?:[A-Za-z_]\w{0,60}\.){0,8}[A-Za-z_]\w{0,80}(?:Error|Exception)\((?:\"[^\n]{1,2000}\"|'[^\n]{1,2000}')\))$"
 )
+# an INFO line about the process stopping is no sign that the run went on
+_STOPPING_RE = re.compile(r"shut(?:ting)? ?down|\bexit|terminat|abort|\bstop|kill|clean(?:ing)? ?up|destroy|tear(?:ing)? ?down"
+                          r"|error|fail|traceback|exception|retry|retrying", re.I)
+TAIL_LINES = 8  # last lines of a log kept for :meth:`Matcher.continued`
+TAIL_BYTES = 8192
 _FATAL_RE = re.compile(r"Segmentation fault|core dumped|^Killed\b|^Aborted\b")
 _TRACEBACK = "Traceback (most recent call last)"
 
@@ -143,7 +149,7 @@ class Hit(object):
     """Everything one log said about one signature or one code."""
 
     __slots__ = ("kind", "key", "sig", "row", "code", "patterns", "evidence", "captures", "count", "first_line",
-                 "time", "lines")
+                 "time", "lines", "loud")
 
     def __init__(self, kind, key, line, sig=None, row=None, code=None):
         self.kind = kind  # "signature" | "code"
@@ -158,6 +164,7 @@ class Hit(object):
         self.first_line = line
         self.time = None
         self.lines = set()  # line numbers (bounded), for "already explained" checks
+        self.loud = False  # matched at least one line that is not a warning / INFO line
 
     @property
     def role(self):
@@ -195,7 +202,7 @@ def rank_key(hit):
 
 
 class _LineResult(object):
-    __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet")
+    __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet")
 
 
 class Matcher(object):
@@ -241,6 +248,7 @@ class Matcher(object):
         self.last_exception_infer = ()
         self.last_fail = 0
         self.last_ok = 0
+        self.tail = []  # [(line number, bytes)] of the log's last lines, when known
 
     # -- the pre-filter ------------------------------------------------------------------------
     @property
@@ -317,6 +325,11 @@ class Matcher(object):
                         caps = {k: v for k, v in m.groupdict().items() if v}
                         sigs.append((sig, pat, caps, _snippet(text, cut + off + m.start())))
                         break
+        # the emitting source says this line can be ignored (rules/explain_benign.yaml, ``veto``): it names no cause
+        vetoed = self.inference is not None and self.inference.benign_veto is not None \
+            and self.inference.benign_veto.search(msg[:4096]) is not None
+        if vetoed:
+            sigs = [x for x in sigs if x[0].role == "context"]
         # a line is "explained" by a cause / consequence signature only through a pattern that can stand alone
         # (supporting-evidence patterns, such as an op name next to the real error, explain nothing by themselves)
         explained = any(sig.role in ("cause", "consequence") and sig.kind == "signature" and pat.alone
@@ -325,7 +338,7 @@ class Matcher(object):
             sigs = [x for x in sigs if x[0].kind == "signature"]
         res.sigs = sigs
         codes = []
-        if self.detectors and not explained:
+        if self.detectors and not explained and not vetoed:
             scan = msg if len(msg) <= WINDOW_LIMIT else msg[:WINDOW_LIMIT]
             found = set()
             for d in self.detectors:
@@ -348,16 +361,21 @@ class Matcher(object):
                 res.key = "exception"
             elif _FATAL_RE.search(stripped):
                 res.key = "fatal"
-            elif info.is_error_level or codes:
+            elif (info.is_error_level or codes) and not vetoed:
                 res.key = "ascend_error"
             if res.key:
                 res.key_text = _snippet(text)
+        # a warning line (a WARNING header, or a Python ``XWarning:`` / ``WARNING:`` head) that is not an exception;
+        # (INFO lines stay "loud": a metric line saying "loss: nan" is the failure itself)
+        res.quiet = res.key not in ("exception", "fatal", "traceback") and not info.is_error_level and (
+            info.level == "WARNING" or infer.is_warning_head(msg))
         res.state = None
         res.infer = ()
         res.snippet = None
         if self.inference is not None and not any(sig.role == "context" for sig, _, _, _ in sigs):
             # (a line a benign signature explains is never failure evidence)
-            res.state = infer.classify_line(msg.strip(), info, res.key)
+            res.state = infer.classify_line(msg.strip(), info, res.key, self.inference.benign,
+                                             self.inference.benign_veto)
             if res.state == "fail":
                 res.infer = self.inference.line_evidence(msg)
                 if res.infer:
@@ -397,6 +415,8 @@ class Matcher(object):
             if hit is None:
                 hit = self.hits[("s", sig.id)] = Hit(sig.kind, sig.id, lineno, sig=sig)
             self._add(hit, pat.index, caps, snippet, lineno, time)
+            if not res.quiet:
+                hit.loud = True
         for fam_name, code, snippet in res.codes:
             hit = self.hits.get(("c", fam_name, code))
             if hit is None:
@@ -406,6 +426,8 @@ class Matcher(object):
                     continue
                 hit = self.hits[("c", fam_name, code)] = Hit("code", code, lineno, row=row, code=code)
             self._add(hit, 0, {"code": code}, snippet, lineno, time)
+            if not res.quiet:
+                hit.loud = True
         if res.state == "fail":
             self.last_fail = lineno
             for ci, ei, word in res.infer:
@@ -466,6 +488,9 @@ class Matcher(object):
                 parts.pop()
             for part in parts:
                 self.lines_read += 1
+                self.tail.append((self.lines_read, part[:TAIL_BYTES]))
+                if len(self.tail) > TAIL_LINES:
+                    del self.tail[0]
                 for lo in range(0, max(len(part), 1), LINE_PART):
                     piece = part[max(0, lo - OVERLAP) : lo + LINE_PART]
                     self.feed_piece(self.lines_read, piece, partial=len(part) > LINE_PART)
@@ -497,6 +522,8 @@ class Matcher(object):
     def failed(self, ranked=None):
         """Did the log show a failure at all (a non-context match, an exception, an Ascend error line)?"""
         ranked = self.ranked() if ranked is None else ranked
+        if self.warnings_only(ranked):
+            return False
         return bool(
             any(h.role != "context" for h in ranked)
             or self.last_exception
@@ -534,7 +561,7 @@ class Matcher(object):
         if inferred is not None:  # nothing named a cause: the inference leads, wrappers and context follow it
             out = [inferred] + [as_dict(h, i + 2, None) for i, h in enumerate(ranked)]
             return out[:limit] if limit is not None else out
-        if not any(h.role != "context" for h in ranked):
+        if not any(h.role != "context" for h in ranked) or self.warnings_only(ranked):
             ranked = []
         if limit is not None:
             ranked = ranked[:limit]
@@ -546,6 +573,8 @@ class Matcher(object):
         if self.inference is None or not self.infer_seen:
             return None
         if self.last_ok > self.last_fail:  # the run went on after its last failing line
+            return None
+        if self.continued():  # ... or its own logger kept writing ordinary INFO lines after it
             return None
         ranked = self.ranked() if ranked is None else ranked
         if any(h.role in ("cause", "consequence") for h in ranked):
@@ -582,10 +611,38 @@ class Matcher(object):
             "links": list(links),
         }
 
+    def warnings_only(self, ranked):
+        """Did every match come from warning lines, in a log that shows no failure at all (no exception,
+        no error-level line, no fatal line, no failing line)? Then the matches are notes, not a diagnosis: a
+        warning that the run printed and went past (``UserWarning: CUDA initialization: ...``)."""
+        causes = [h for h in ranked if h.role != "context"]
+        if not causes or any(h.loud or (h.sig is not None and getattr(h.sig, "warning_is_cause", False))
+                             for h in causes):
+            return False
+        return not (self.last_exception or self.ascend_first or self.fatal or self.last_fail or self.last_traceback)
+
+    def continued(self):
+        """Did the log go on with ordinary INFO / DEBUG lines after its last failing line, with no exception or
+        fatal line anywhere (an ERROR-level notice the program printed and went past)? Read from the last lines of
+        the log (:attr:`tail`, set by :func:`scan_stream` / :meth:`feed_lines`)."""
+        if not self.tail or not self.last_fail or self.last_exception or self.fatal or self.last_traceback:
+            return False
+        for lineno, raw in self.tail:
+            if lineno <= self.last_fail:
+                continue
+            text = clean_text(decode_line(raw)).strip()
+            if not text:
+                continue
+            info = linefmt.parse(text)
+            if info.level in ("INFO", "DEBUG") and not _STOPPING_RE.search(info.message):
+                return True
+        return False
+
     def notes(self):
         """Benign entries that matched in a log without any failure (shown as notes, not causes)."""
         ranked = self.ranked()
-        if any(h.role != "context" for h in ranked) or self.inferred(ranked) is not None:
+        if (any(h.role != "context" for h in ranked) and not self.warnings_only(ranked)) \
+                or self.inferred(ranked) is not None:
             return []
         return [as_dict(h, i + 1, None) for i, h in enumerate(ranked)]
 
@@ -934,7 +991,30 @@ def scan_stream(stream, signatures=None, use_grep=None, max_evidence=MAX_EVIDENC
         _feed_grep(matcher, stream, grep)
     else:
         _feed_python(matcher, stream)
+    _read_tail(matcher, stream)
     return matcher
+
+
+def _read_tail(matcher, stream):
+    """Remember the last lines of a regular file (after the scan; a pipe has no tail to re-read)."""
+    try:
+        fd = stream.fileno()
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not hasattr(os, "pread"):
+            return
+        size = st.st_size
+        start = max(0, size - TAIL_BYTES)
+        data = os.pread(fd, size - start, start)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return
+    if data.endswith(b"\n"):
+        data = data[:-1]
+    parts = data.split(b"\n")
+    if start > 0:
+        parts = parts[1:]  # the first piece may be cut
+    parts = parts[-TAIL_LINES:]
+    last = matcher.lines_read
+    matcher.tail = [(last - len(parts) + 1 + i, p) for i, p in enumerate(parts)]
 
 
 def source_dict(matcher, limit=3):

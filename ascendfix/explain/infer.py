@@ -21,7 +21,7 @@ MAX_WORDS = 4  # matched words quoted in the cause
 # lines that may carry failure evidence without an ERROR header or an exception (pre-filter markers, plain EREs that
 # grep and Python read the same; ``timed out`` / ``not found`` included: "connect() timed out", "file not found")
 FAIL_PREFILTERS = (
-    "[Ee]rror[: ]",
+    "[Ee]rror([: ]|$)",
     "[Ff]ail(ed|ure)",
     "FAILED",
     "SIGSEGV|SIGABRT|SIGBUS",
@@ -38,10 +38,12 @@ FAIL_PREFILTERS = (
 OK_PREFILTERS = (
     "[Ss]uccessfully",
     "[Ff]inished|[Cc]ompleted|startup complete",
+    # benign wording (rules/explain_benign.yaml): "can be ignored", "ignore and continue", "falling back to"
+    "[Ii]gnor(e|ed|ing)|IGNORED|[Ff]all(ing|s)? back to|[Ff]all back to",
 )
 
 _FAIL_RE = re.compile(
-    r"error[: !]|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|cannot |can't |unable to|could not|not found"
+    r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|cannot |can't |unable to|could not|not found"
     r"|permission denied|timed out|no such file|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
     r"|(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b",
     re.I,
@@ -58,7 +60,11 @@ _OK_VETO = re.compile(r"exit(?:ed)? (?:with )?(?:code|status) [1-9-]|with errors
 class Inference(object):
     """The compiled evidence of every category (read once per rules folder)."""
 
-    def __init__(self, entries):
+    def __init__(self, entries, benign=()):
+        # wording that says a line is benign (rules/explain_benign.yaml): ``veto`` ones also silence matches
+        self.benign = re.compile("|".join("(?:{})".format(b["regex"]) for b in benign), re.I) if benign else None
+        veto = [b for b in benign if b.get("veto")]
+        self.benign_veto = re.compile("|".join("(?:{})".format(b["regex"]) for b in veto), re.I) if veto else None
         self.categories = []  # [(id, title, next, links)]
         self.evidence = []  # [(category index, evidence index, weight, compiled regex)]
         self.weights = {}  # (category index, evidence index) -> weight
@@ -90,22 +96,33 @@ _CACHE = {}
 
 def load():
     """The :class:`Inference` of the current rules folder."""
-    from ascendfix.explain.kb import category_entries
+    from ascendfix.explain.kb import benign_entries, category_entries
 
     entries = category_entries()
-    key = id(entries)
+    benign = benign_entries()
+    key = (id(entries), id(benign))
     inf = _CACHE.get(key)
     if inf is None:
         _CACHE.clear()
-        inf = _CACHE[key] = Inference(entries)
-        inf._entries = entries  # keeps the id valid while cached
+        inf = _CACHE[key] = Inference(entries, benign)
+        inf._entries = (entries, benign)  # keeps the ids valid while cached
     return inf
 
 
-def classify_line(msg, info, key):
+def is_warning_head(msg):
+    """Does the line start like a warning (``UserWarning: ...``, ``WARNING: ...``, ``[W...]``)?"""
+    return _WARN_RE.search(msg[:200]) is not None
+
+
+def classify_line(msg, info, key, benign=None, veto=None):
     """Is this decoded line a failing line (``"fail"``), a success line (``"ok"``) or neither (None)?
 
-    ``info``: its :class:`~ascendfix.explain.lines.LineInfo`; ``key``: the key-line kind the engine gave it."""
+    ``info``: its :class:`~ascendfix.explain.lines.LineInfo`; ``key``: the key-line kind the engine gave it;
+    ``benign``: the compiled benign wording (a line saying it can be ignored / falls back goes on: ``"ok"``)."""
+    if benign is not None and key not in ("exception", "fatal") and benign.search(msg[:4096]):
+        # "the above error log can be ignored" speaks for the lines before it: the run went on; "falling back to"
+        # only says this line is no failure (a traceback may still follow or precede it)
+        return "ok" if veto is not None and veto.search(msg[:4096]) else None
     if info.module is not None and not info.is_error_level:
         return None  # a CANN / MindSpore component's own INFO line ("... finished") says nothing about the run
     if info.is_quiet_level:

@@ -14,6 +14,10 @@ from ascendfix.errors import DataError
 # rules/patches) are data: read on first use, see categories() and apply_rules(). ``CATEGORIES`` / ``APPLY_RULES``
 # stay importable (module __getattr__).
 CATEGORY_FILE = "explain_categories.yaml"
+# wording that says a line is benign ("this error log can be ignored", "falling back to"): see benign_entries()
+BENIGN_FILE = "explain_benign.yaml"
+BENIGN_FIELDS = {"id": Field(str), "regex": Field(str), "veto": Field(bool, required=False),
+                 "templates": Field(list, items=dict)}
 CATEGORY_FIELDS = {
     "id": Field(str),
     "title": Field(str),
@@ -39,6 +43,9 @@ FIELDS = {
     "severity": Field(str, required=False, choices=SEVERITIES),
     "role": Field(str, required=False, choices=ROLES),
     "codes": Field(list, items=str, required=False),
+    # the warning itself is the problem (the run goes on, but not on the NPU): a diagnosis even in a log with no
+    # failing line (otherwise a cause matched only on warning / INFO lines of such a log is shown as a note)
+    "warning_is_cause": Field(bool, required=False),
     "patterns": Field(list, items=dict),
     "cause": Field(str),
     "fix": Field(str),
@@ -131,6 +138,7 @@ class Signature(object):
         # when a peer died); wrapper: a generic error around the cause (EZ9999, "NPU function error");
         # context: benign on its own (a fallback warning), shown only next to a real failure
         self.role = entry.get("role") or ("context" if self.severity == "context" else "cause")
+        self.warning_is_cause = bool(entry.get("warning_is_cause"))
         self.codes = []  # code-table codes this entry explains: their rows are dropped when it matches
         self.cause = entry["cause"].strip()
         self.fix = entry["fix"].strip()
@@ -255,6 +263,32 @@ def category_entries():
             if not re.match(r"^[a-z][a-z0-9_]{1,40}$", entry["id"]) or entry["id"] in seen:
                 raise DataError("{}: bad or duplicate id '{}'".format(where, entry["id"]))
             seen.add(entry["id"])
+        _CATS[key] = [dict(e) for e in doc]
+    return _CATS[key]
+
+
+def benign_entries():
+    """``[{id, regex, veto, templates}]`` from rules/explain_benign.yaml (the shipped copy when a custom rules folder
+    has none; an empty list when neither exists)."""
+    from ascendfix.data import builtin_root, data_root, load_yaml
+
+    path = data_root("rules") / BENIGN_FILE
+    if not path.is_file():
+        path = builtin_root("rules") / BENIGN_FILE
+    key = ("benign", str(path))
+    if key not in _CATS:
+        doc = load_yaml(path) if path.is_file() else []
+        if not isinstance(doc, list):
+            raise DataError("{}: expected a list".format(display_path(path)))
+        for i, entry in enumerate(doc):
+            where = "{}: entry {}".format(display_path(path), i + 1)
+            if not isinstance(entry, dict):
+                raise DataError("{} must be a mapping".format(where))
+            validate(entry, BENIGN_FIELDS, where)
+            try:
+                re.compile(entry["regex"], re.I)
+            except re.error as e:
+                raise DataError("{}: bad regex: {}".format(where, e))
         _CATS[key] = [dict(e) for e in doc]
     return _CATS[key]
 

@@ -40,7 +40,10 @@ _PREFIXES = (
     ),
     # PyTorch's C++ log (c10, torch_npu): "[E1212 12:10:10.131512730 compiler_depend.ts:1675] ", older
     # "[W compiler_depend.ts:51] ", "[E OpParamMaker.cpp:273] "
-    re.compile(r"^\[(?P<level>[EWIF])(?:\d{4} \d\d:\d\d:\d\d\.\d{1,9})? {1,2}[\w./\-]{1,160}:\d{1,7}\]\s?"),
+    # (the month is not zero-padded: "[E107 02:38:42.269 ...]" is January 7)
+    re.compile(r"^\[(?P<level>[EWIF])(?:\d{3,4} \d\d:\d\d:\d\d\.\d{1,9})? {1,2}[\w./\-]{1,160}:\d{1,7}\]\s?"),
+    # a log pasted as a Markdown / e-mail quote: "> Traceback ...", "> RuntimeError: ..."
+    re.compile(r"^>(?: |$)"),
     # pytest's report of a failing test: "E       ModuleNotFoundError: No module named 'torch_npu'"
     re.compile(r"^E {2,7}(?=\S)"),
     # glog (MindSpore C++ / TensorFlow style): "E0517 18:46:14.123456  1234 file.cc:12] "
