@@ -47,12 +47,26 @@ def _children():
     return out
 
 
+HANG_LIMIT = 20  # seconds: a pool test that takes longer hangs (each takes well under a second)
+
+
+def _hung(signum, frame):
+    raise AssertionError("the pool hung (a worker that never sees the end of its task pipe is never reaped)")
+
+
 @pytest.fixture
 def small_pool(monkeypatch):
+    """A pool even for small trees; the test fails (workers killed by the pool's cleanup) instead of hanging."""
     monkeypatch.setattr(pool, "POOL_MIN_BYTES", 1)
     monkeypatch.setattr(pool, "CHUNK_FILES", 2)
     before = set(_children())
-    yield
+    previous = signal.signal(signal.SIGALRM, _hung)  # raised in the parent; a fork does not inherit the alarm
+    signal.alarm(HANG_LIMIT)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     assert set(_children()) <= before, "a worker was left behind"
 
 
@@ -134,3 +148,44 @@ def test_workers_ignore_ctrl_c_sent_to_them(tmp_path, small_pool):
 
     got = _run(tmp_path, work, 2)
     assert len(got) == 12
+
+
+def _state_of(pid):
+    """"Z" (exited, not reaped yet), "gone", or the /proc state letter of a live process."""
+    try:
+        with open("/proc/{}/stat".format(pid)) as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def test_a_worker_with_no_more_tasks_exits_while_its_siblings_still_work(tmp_path, small_pool):
+    """Each worker closes the pipes of the workers forked before it: otherwise the parent's "no more tasks"
+    (closing a worker's task pipe) never reaches a worker whose pipe a later sibling still holds open, and
+    it lingers until that sibling exits. The second worker's first chunk (f10.py) waits, at most 5 s, for
+    the first worker, which takes every other chunk, to exit."""
+    files = _files(tmp_path)
+    (tmp_path / "pids").mkdir()
+
+    def work(state, relpaths):
+        me = os.getpid()
+        (tmp_path / "pids" / str(me)).write_text("")
+        waited = None
+        if "f10.py" in relpaths:
+            deadline = time.monotonic() + 5
+            waited = "timeout"
+            while time.monotonic() < deadline:
+                others = [int(p) for p in os.listdir(str(tmp_path / "pids")) if int(p) != me]
+                if others and all(_state_of(p) in ("Z", "gone") for p in others):
+                    waited = "sibling exited"
+                    break
+                time.sleep(0.01)
+        n, outcomes = _work(state, relpaths)
+        return n, [o + (waited,) for o in outcomes]
+
+    got = []
+    pool.run_chunks(tmp_path, files, {"tag": "t"}, work, 2, lambda n, o: got.extend(o))
+    assert sorted(o[0] for o in got) == files
+    f10 = [o for o in got if o[0] == "f10.py"][0]
+    assert f10[4] == "sibling exited"
+    assert len({o[3] for o in got}) == 2  # two workers did the work

@@ -142,6 +142,71 @@ def test_anchor_split_across_pieces_of_a_huge_line(use_grep, small_pieces):
     assert [m for m in report["matches"] if m["id"] == "AF004"][0]["evidence"][0]["line"] == 2
 
 
+# The two pre-filter paths cut a huge line at different offsets: the Python path reads ``LINE_PART`` bytes of the
+# line, the grep path ``LINE_PART`` bytes of grep's output, which starts with "<line number>:" (2 bytes here).
+@PATHS
+@pytest.mark.parametrize("before", [1, 3, 5])  # bytes of the anchor left of the cut
+def test_anchor_cut_at_every_offset_is_found(use_grep, small_pieces, before):
+    """"EZ9999" cut after 1, 3 or 5 of its bytes, on each path (and in ``explain_text``, which cuts like the
+    Python path): found in line 1 only if the next piece carries at least that many bytes of the previous one."""
+    at = engine.LINE_PART - before if use_grep is False else engine.LINE_PART - 2 - before
+    data = b"y" * (at - 1) + b" " + EZ9999_TEXT + b"z" * engine.LINE_PART + b"\n" + OOM_LINE.encode()
+    assert data[at : at + 6] == b"EZ9999"
+    report = _explain(data, use_grep, limit=None)
+    assert report["lines_read"] == 2
+    assert [m["evidence"][0]["line"] for m in report["matches"] if m["id"] == "AF025"] == [1]
+    if use_grep is False:
+        assert [m["evidence"][0]["line"] for m in explain_text(data, limit=None) if m["id"] == "AF025"] == [1]
+
+
+@PATHS
+def test_huge_line_pieces_carry_a_bounded_overlap(use_grep, small_pieces, monkeypatch):
+    """Each piece of a huge line is fed with exactly ``OVERLAP`` bytes of the previous one, no more: together
+    the pieces are the line, every anchor fits in the carry, and no piece is longer than ``LINE_PART +
+    OVERLAP`` (a carry of the whole previous piece doubles the work and re-spends its window budget)."""
+    fed = []
+    real = engine.Matcher.feed_piece
+
+    def spy(self, lineno, raw, partial=False, prefiltered=False):
+        fed.append((lineno, bytes(raw)))
+        return real(self, lineno, raw, partial=partial, prefiltered=prefiltered)
+
+    monkeypatch.setattr(engine.Matcher, "feed_piece", spy)
+    rnd = random.Random(7)
+    line = bytes(rnd.choice(b"abcdefghij ") for _ in range(3 * engine.LINE_PART + 12345)) + b" " + EZ9999_TEXT
+    _explain(line + b"\n" + OOM_LINE.encode(), use_grep, limit=None)
+    pieces = [raw for ln, raw in fed if ln == 1]
+    assert len(pieces) == 4
+    ov = engine.OVERLAP
+    longest_anchor = max(len(v) for v in engine.Matcher().variants)
+    assert ov >= longest_anchor - 1 and ov * 8 < engine.LINE_PART
+    # the Python path cuts the line at LINE_PART, the grep path its output (after "1:")
+    first = engine.LINE_PART - (0 if use_grep is False else 2)
+    assert pieces[0] == line[:first]
+    rebuilt = pieces[0]
+    for prev, cur in zip(pieces, pieces[1:]):
+        assert len(cur) <= engine.LINE_PART + ov
+        assert cur[:ov] == prev[-ov:]
+        rebuilt += cur[ov:]
+    assert rebuilt == line
+
+
+@PATHS
+def test_carry_does_not_spend_the_next_pieces_window_budget(use_grep, small_pieces, monkeypatch):
+    """A piece matched on windows has a budget of ``MAX_WINDOWS`` (2 here, for a 64 KiB piece); anchors of the
+    previous piece must not come back with the carry and crowd out the next piece's error."""
+    monkeypatch.setattr(engine, "MAX_WINDOWS", 2)
+    gap = b"y" * (2 * engine.WINDOW + 100)
+    first = gap + (b" " + EZ9999_TEXT + b" " + gap) * 3
+    assert len(first) < engine.LINE_PART - engine.OVERLAP - 10
+    first += b"y" * (engine.LINE_PART - len(first) + 7)  # the OOM text is in the second and last piece
+    data = first + b" " + OOM_LINE.encode() + b" " + b"z" * 100 + b"\n"
+    report = _explain(data, use_grep, limit=None)
+    assert report["lines_read"] == 1
+    oom = [m for m in report["matches"] if m["id"] == "AF004"]
+    assert oom and oom[0]["evidence"][0]["line"] == 1 and "3.47 GiB" in oom[0]["cause"]
+
+
 def _mixed_log():
     parts = []
     for p in sorted(LOGS.glob("*.log")):
