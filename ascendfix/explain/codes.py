@@ -84,14 +84,15 @@ class Row(object):
         self.module = entry.get("module")
 
 
-def validate_examples(examples, where):
-    """A table's ``examples``: at least one ``{text, source}`` item under each of ``match`` and ``no_match``."""
+def validate_examples(examples, where, fields=EXAMPLE_FIELDS):
+    """An entry's ``examples``: at least one ``{text, source}`` item under each of ``match`` and ``no_match``
+    (code families, fault tables, signatures; ``fields`` says what an item may hold)."""
     for kind in ("match", "no_match"):
         items = examples.get(kind)
         if not isinstance(items, list) or not items:
             raise DataError("{}: examples.{} needs at least one {{text, source}} item".format(where, kind))
         for j, item in enumerate(items):
-            validate(item, EXAMPLE_FIELDS, "{} examples.{}[{}]".format(where, kind, j))
+            validate(item, fields, "{} examples.{}[{}]".format(where, kind, j))
 
 
 def normalize_code(code, how):

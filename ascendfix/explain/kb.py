@@ -8,6 +8,7 @@ libcst, no frameworks) so ``ascendfix explain`` starts fast.
 import re
 
 from ascendfix.data import Field, display_path, load_entries, validate
+from ascendfix.explain.codes import validate_examples
 from ascendfix.errors import DataError
 
 # The categories (rules/explain_categories.yaml) and the apply rules a signature may name (the codemod folders and
@@ -177,13 +178,7 @@ class Signature(object):
             )
         if not any(p.alone or p.required for p in self.patterns):
             raise DataError("{}: every pattern has 'alone: false'; nothing can trigger it".format(where))
-        ex = self.examples
-        for kind in ("match", "no_match"):
-            items = ex.get(kind)
-            if not isinstance(items, list) or not items:
-                raise DataError("{}: examples.{} needs at least one {{text, source}} item".format(where, kind))
-            for j, item in enumerate(items):
-                validate(item, EXAMPLE_FIELDS, "{} examples.{}[{}]".format(where, kind, j))
+        validate_examples(self.examples, where, EXAMPLE_FIELDS)
         names = set()
         for p in self.patterns:
             names.update(p.group_names)
