@@ -214,67 +214,18 @@ def test_independent_of_signature_and_test_sources():
     assert not clash, "corpus logs taken from a source the knowledge base uses: {}".format(clash)
 
 
-def test_set_b_independent_of_rules_tests_and_set_a():
+SET_ORDER = "ABCDEFGH"  # the order the sets were built in: each is independent of the ones before it
+
+
+@pytest.mark.parametrize("name", SET_ORDER[1:])
+def test_set_independent_of_rules_tests_and_earlier_sets(name):
     used = _all_rule_and_test_sources()
-    set_a = {norm_source(e["source"]) for e in _set("A")}
-    clash = [e["id"] for e in _set("B") if norm_source(e["source"]) in used]
-    assert not clash, "set B logs taken from a source the rules or tests use: {}".format(clash)
-    clash = [e["id"] for e in _set("B") if norm_source(e["source"]) in set_a]
-    assert not clash, "set B logs taken from a set A source: {}".format(clash)
-
-
-def test_set_c_independent_of_rules_tests_and_sets_a_b():
-    used = _all_rule_and_test_sources()
-    earlier = {norm_source(e["source"]) for e in ENTRIES if e["set"] in ("A", "B")}
-    clash = [e["id"] for e in _set("C") if norm_source(e["source"]) in used]
-    assert not clash, "set C logs taken from a source the rules or tests use: {}".format(clash)
-    clash = [e["id"] for e in _set("C") if norm_source(e["source"]) in earlier]
-    assert not clash, "set C logs taken from a set A or B source: {}".format(clash)
-
-
-def test_set_d_independent_of_rules_tests_and_sets_a_b_c():
-    used = _all_rule_and_test_sources()
-    earlier = {norm_source(e["source"]) for e in ENTRIES if e["set"] in ("A", "B", "C")}
-    clash = [e["id"] for e in _set("D") if norm_source(e["source"]) in used]
-    assert not clash, "set D logs taken from a source the rules or tests use: {}".format(clash)
-    clash = [e["id"] for e in _set("D") if norm_source(e["source"]) in earlier]
-    assert not clash, "set D logs taken from a set A, B or C source: {}".format(clash)
-
-
-def test_set_e_independent_of_rules_tests_and_sets_a_to_d():
-    used = _all_rule_and_test_sources()
-    earlier = {norm_source(e["source"]) for e in ENTRIES if e["set"] in ("A", "B", "C", "D")}
-    clash = [e["id"] for e in _set("E") if norm_source(e["source"]) in used]
-    assert not clash, "set E logs taken from a source the rules or tests use: {}".format(clash)
-    clash = [e["id"] for e in _set("E") if norm_source(e["source"]) in earlier]
-    assert not clash, "set E logs taken from a set A to D source: {}".format(clash)
-
-
-def test_set_f_independent_of_rules_tests_and_sets_a_to_e():
-    used = _all_rule_and_test_sources()
-    earlier = {norm_source(e["source"]) for e in ENTRIES if e["set"] in ("A", "B", "C", "D", "E")}
-    clash = [e["id"] for e in _set("F") if norm_source(e["source"]) in used]
-    assert not clash, "set F logs taken from a source the rules or tests use: {}".format(clash)
-    clash = [e["id"] for e in _set("F") if norm_source(e["source"]) in earlier]
-    assert not clash, "set F logs taken from a set A to E source: {}".format(clash)
-
-
-def test_set_f_no_category_dominates():
-    """Set F measures breadth: no single category holds more than 8 of its in-category logs."""
-    counts = {}
-    for e in _set("F"):
-        if e["label"] in CATEGORIES_F:
-            counts[e["label"]] = counts.get(e["label"], 0) + 1
-    assert counts and max(counts.values()) <= 8, counts
-
-
-def test_set_g_independent_of_rules_tests_and_sets_a_to_f():
-    used = _all_rule_and_test_sources()
-    earlier = {norm_source(e["source"]) for e in ENTRIES if e["set"] in ("A", "B", "C", "D", "E", "F")}
-    clash = [e["id"] for e in _set("G") if norm_source(e["source"]) in used]
-    assert not clash, "set G logs taken from a source the rules or tests use: {}".format(clash)
-    clash = [e["id"] for e in _set("G") if norm_source(e["source"]) in earlier]
-    assert not clash, "set G logs taken from a set A to F source: {}".format(clash)
+    earlier_sets = SET_ORDER[:SET_ORDER.index(name)]
+    earlier = {norm_source(e["source"]) for e in ENTRIES if e["set"] in earlier_sets}
+    clash = [e["id"] for e in _set(name) if norm_source(e["source"]) in used]
+    assert not clash, "set {} logs taken from a source the rules or tests use: {}".format(name, clash)
+    clash = [e["id"] for e in _set(name) if norm_source(e["source"]) in earlier]
+    assert not clash, "set {} logs taken from a set {} source: {}".format(name, "/".join(earlier_sets), clash)
 
 
 def _thread(url):
@@ -283,52 +234,27 @@ def _thread(url):
     return "{}#{}".format(m.group(1), m.group(2)) if m else norm_source(url)
 
 
-def test_set_g_threads_not_reused_from_earlier_sets():
-    """Set G takes no issue or pull-request thread an earlier set used, whatever the comment anchor or the
-    /issues/ vs /pull/ spelling of the URL."""
-    earlier = {_thread(e["source"]) for e in ENTRIES if e["set"] != "G"}
-    clash = [e["id"] for e in _set("G") if _thread(e["source"]) in earlier]
+@pytest.mark.parametrize("name,also_rules_and_tests", [("G", False), ("H", True)])
+def test_set_threads_not_reused(name, also_rules_and_tests):
+    """Sets G and H take no issue or pull-request thread another set used (set H: nor the rules and tests),
+    whatever the comment anchor or the /issues/ vs /pull/ spelling of the URL, and no thread twice."""
+    earlier = {_thread(e["source"]) for e in ENTRIES if e["set"] != name}
+    if also_rules_and_tests:
+        earlier |= {_thread(u) for u in _all_rule_and_test_sources()}
+    clash = [e["id"] for e in _set(name) if _thread(e["source"]) in earlier]
     assert not clash, clash
-    threads = [_thread(e["source"]) for e in _set("G")]
-    assert len(threads) == len(set(threads)), "two set G logs from one thread"
+    threads = [_thread(e["source"]) for e in _set(name)]
+    assert len(threads) == len(set(threads)), "two set {} logs from one thread".format(name)
 
 
-def test_set_g_no_category_dominates():
-    """Set G measures breadth: no single category holds more than 6 of its in-category logs."""
+@pytest.mark.parametrize("name,cats,most", [("F", CATEGORIES_F, 8), ("G", CATEGORIES_G, 6), ("H", CATEGORIES_H, 5)])
+def test_set_no_category_dominates(name, cats, most):
+    """The later sets measure breadth: no single category holds more than ``most`` of a set's in-category logs."""
     counts = {}
-    for e in _set("G"):
-        if e["label"] in CATEGORIES_G:
+    for e in _set(name):
+        if e["label"] in cats:
             counts[e["label"]] = counts.get(e["label"], 0) + 1
-    assert counts and max(counts.values()) <= 6, counts
-
-
-def test_set_h_independent_of_rules_tests_and_sets_a_to_g():
-    used = _all_rule_and_test_sources()
-    earlier = {norm_source(e["source"]) for e in ENTRIES if e["set"] != "H"}
-    clash = [e["id"] for e in _set("H") if norm_source(e["source"]) in used]
-    assert not clash, "set H logs taken from a source the rules or tests use: {}".format(clash)
-    clash = [e["id"] for e in _set("H") if norm_source(e["source"]) in earlier]
-    assert not clash, "set H logs taken from a set A to G source: {}".format(clash)
-
-
-def test_set_h_threads_not_reused_from_earlier_sets():
-    """Set H takes no issue or pull-request thread an earlier set (A to G) or the rules and tests used, whatever
-    the comment anchor or the /issues/ vs /pull/ spelling of the URL, and no thread twice."""
-    earlier = {_thread(e["source"]) for e in ENTRIES if e["set"] != "H"}
-    earlier |= {_thread(u) for u in _all_rule_and_test_sources()}
-    clash = [e["id"] for e in _set("H") if _thread(e["source"]) in earlier]
-    assert not clash, clash
-    threads = [_thread(e["source"]) for e in _set("H")]
-    assert len(threads) == len(set(threads)), "two set H logs from one thread"
-
-
-def test_set_h_no_category_dominates():
-    """Set H measures breadth: no single category holds more than 5 of its in-category logs."""
-    counts = {}
-    for e in _set("H"):
-        if e["label"] in CATEGORIES_H:
-            counts[e["label"]] = counts.get(e["label"], 0) + 1
-    assert counts and max(counts.values()) <= 5, counts
+    assert counts and max(counts.values()) <= most, counts
 
 
 @pytest.mark.parametrize(
