@@ -7,8 +7,8 @@ Pipeline, per input line (streamed, binary, never the whole file in memory):
    detect (``E?####``, ``ERR#####``, ``MIE…``, ``error code is 507035``...) or a *key-line* marker
    (a Python exception line, ``Traceback``, a ``[ERROR]`` header)? One combined scan: ``grep -E`` with
    one alternation (a DFA in C) when a working grep is on PATH, else one Python ``re`` per line (also
-   forced by ``ASCENDFIX_EXPLAIN_NO_GREP=1``, and used for a regular file under ``GREP_MIN_BYTES``, which
-   Python has read before grep has compiled its expression). Both paths use the same expression, so they agree.
+   forced by ``ASCENDFIX_EXPLAIN_NO_GREP=1``, and used for a regular file under ``GREP_MIN_BYTES`` once this
+   process has compiled the Python pre-filter: Python then reads it before grep has compiled its expression). Both paths use the same expression, so they agree.
 2. only for lines that hit: decode (UTF-8, then GB18030, then UTF-8 with replacement), drop ANSI
    colour codes and CR, strip launcher prefixes and read the Ascend header (:mod:`.lines`), run the
    signature patterns whose anchors occur and the code detectors. Lines longer than ``WINDOW_LIMIT``
@@ -44,8 +44,10 @@ from ascendfix.explain.kb import load_signatures
 
 READ_CHUNK = 1 << 20  # bytes per read from the input
 LINE_PART = 1 << 20  # longest piece of one line handled at once (huge lines come in pieces)
-# A regular file smaller than this goes through the Python pre-filter even when grep is there: grep spends
-# ~30 ms of CPU compiling the anchor alternation, about what Python needs for 100 kB of log (measured here).
+# A regular file smaller than this goes through the Python pre-filter even when grep is there, if this process
+# has compiled that pre-filter already (a library caller explaining many logs, the test suite): grep spends ~30 ms
+# of CPU compiling the anchor alternation, about what Python needs for 100 kB of log (measured here). Compiling
+# it in Python costs more than that, so a one-log run (the CLI) keeps grep.
 GREP_MIN_BYTES = 64 * 1024
 WINDOW_LIMIT = 16384  # lines longer than this are matched on windows around anchors
 WINDOW = 2048  # chars each side of an anchor in a window
@@ -260,6 +262,11 @@ class Matcher(object):
             parts += [p.encode("ascii") for p in self.extra_prefilters]
             idx["prefilter_re"] = _AnyOf([re.compile(p) for p in parts])
         return idx["prefilter_re"]
+
+    @property
+    def prefilter_compiled(self):
+        """Has this process compiled the Python pre-filter already (:attr:`anchor_re`)?"""
+        return self._idx["prefilter_re"] is not None
 
     @property
     def anchor_bytes(self):
@@ -981,11 +988,11 @@ def _small_regular_file(stream):
 def scan_stream(stream, signatures=None, use_grep=None, max_evidence=MAX_EVIDENCE):
     """Feed a binary file object (file or stdin) through a fresh :class:`Matcher`; return the matcher.
 
-    ``use_grep``: None picks the pre-filter (grep when there is one, except for a small regular file), True
-    uses grep whenever there is one, False never does."""
+    ``use_grep``: None picks the pre-filter (grep when there is one, except for a small regular file once the
+    Python pre-filter is compiled), True uses grep whenever there is one, False never does."""
     matcher = Matcher(signatures, max_evidence=max_evidence)
     grep = _grep_path() if use_grep is not False else None
-    if grep and use_grep is None and _small_regular_file(stream):
+    if grep and use_grep is None and matcher.prefilter_compiled and _small_regular_file(stream):
         grep = None
     if grep:
         _feed_grep(matcher, stream, grep)
