@@ -40,7 +40,8 @@ def write_output(path, data, flag):
 
 
 def atomic_write(path, data, mode=None):
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
+    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``: the data is synced
+    before the rename and the folder after it, so a crash leaves the old file or the whole new one.
 
     Keeps the permission bits of the file it replaces (or ``mode`` when given); a new file gets 0666 & ~umask.
     """
@@ -68,3 +69,21 @@ def atomic_write(path, data, mode=None):
         except OSError:
             pass
         raise
+    _fsync_folder(folder)
+
+
+def _fsync_folder(folder):
+    """Make a rename in ``folder`` durable (POSIX: the new directory entry is on disk only once the folder itself is
+    synced). Best effort: the file is already complete under its name; a file system or platform that cannot open or
+    sync a folder (Windows, some network mounts) keeps the rename as the kernel has it."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+    try:
+        fd = os.open(folder, flags)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
