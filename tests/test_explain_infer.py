@@ -300,6 +300,8 @@ def test_glog_error_headers_and_quoted_logs_are_read():
     # aioinflux 0.9.0: @lineprotocol on a NamedTuple with timestamp: TIMEINT, instrument: TAG, size: INT
     "aioinflux.serialization.usertype.SchemaError: Must have one or more non-empty field-type attributes"
     " [~BOOL, ~INT, ~DECIMAL, ~FLOAT, ~STR, ~ENUM]",
+    # jsons 0.8.0: jsons.load({"name": "a", "count": 2}, Item) for a @dataclass Item with name: str, count: int
+    "jsons.exceptions.DeserializationError: 'str' object has no attribute '__module__'",
 ])
 def test_annotation_library_errors_infer_the_patch_side_effect(text):
     assert _infer_only(text)["category"] == "patch_side_effect"
