@@ -288,3 +288,38 @@ def test_glog_error_headers_and_quoted_logs_are_read():
     assert parse("> " + text).message == text
     m.feed_lines(["> " + text])
     assert m.results()[0]["id"] == "AF004"
+
+
+# -- the future-import side effect in the words of runtime-annotation libraries; fill values that overflow fp16 -----
+# Each text is the last line of a capture (CPython 3.11.7, a module starting with `from __future__ import annotations`):
+@pytest.mark.parametrize("text", [
+    # typed-json-dataclass 1.2.1: @dataclass class Person(TypedJsonMixin) with name: str, age: int; Person(name="a", age=3)
+    "TypeError: isinstance() arg 2 must be a type, a tuple of types, or a union",
+    # pyfields 1.2.0: class Foo: bar: Foo = field(default=None)
+    "RuntimeError: Error calling __set_name__ on 'NativeField' instance 'bar' in 'Foo'",
+    # aioinflux 0.9.0: @lineprotocol on a NamedTuple with timestamp: TIMEINT, instrument: TAG, size: INT
+    "aioinflux.serialization.usertype.SchemaError: Must have one or more non-empty field-type attributes"
+    " [~BOOL, ~INT, ~DECIMAL, ~FLOAT, ~STR, ~ENUM]",
+    # jsons 0.8.0: jsons.load({"name": "a", "count": 2}, Item) for a @dataclass Item with name: str, count: int
+    "jsons.exceptions.DeserializationError: 'str' object has no attribute '__module__'",
+])
+def test_annotation_library_errors_infer_the_patch_side_effect(text):
+    assert _infer_only(text)["category"] == "patch_side_effect"
+
+
+def test_a_plain_name_error_is_not_the_patch_side_effect():
+    """A NameError with no annotation evaluation around it is an ordinary bug (captured: python3 -c "Size")."""
+    assert _infer_only("NameError: name 'Size' is not defined") is None
+    assert all(m["category"] != "patch_side_effect"
+               for m in explain(text="NameError: name 'Size' is not defined").matches)
+
+
+def test_a_fill_value_overflow_is_maskedfill_not_numerics():
+    """PyTorch refusing a fill value that does not fit fp16 / bf16 is the fill-value family (AF107), also when the
+    signature is removed; the same refusal for an integer tensor is not claimed (captures: torch 2.13.0 CPU)."""
+    for sig in ("AF107",):
+        for ex in find_signature(sig).examples["match"]:
+            assert _infer_only(ex["text"])["category"] == "maskedfill_dtype", ex["text"]
+    text = _example("AF107", "no_match")  # value cannot be converted to type uint8_t without overflow
+    got = _infer_only(text)
+    assert got is None or got["category"] not in ("maskedfill_dtype", "numerics")
