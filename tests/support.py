@@ -28,6 +28,12 @@ import pytest
 FULL_TIER = False  # set by conftest.py: True under `pytest --full`
 
 
+def examples(n):
+    """Hypothesis ``max_examples`` for a property test: ``n`` in the full tier, a third of it (at least 10) in the
+    fast tier, which runs on every change and only has to keep the property exercised."""
+    return n if FULL_TIER else max(10, n // 3)
+
+
 def missing(reason):
     """A resource this test needs is not here: skip in the fast tier, fail in the full tier (``pytest --full``)."""
     if FULL_TIER:

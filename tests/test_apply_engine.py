@@ -744,6 +744,7 @@ def _big_output(tree):
         (bad / "b{:04d}_{}.py".format(i, "x" * 120)).write_bytes(b"import mindspore\nprint 'x', y.masked_fill(m, 0)\n")
 
 
+@pytest.mark.process  # four real processes, ~1 s of CPU each: --full and CI's Python 3.8 run
 @pytest.mark.parametrize("args,code", [(["--diff"], 1), (["--check", "-v"], 1), (["--diff", "--json"], 1), ([], 0)])
 def test_exit_code_is_the_runs_when_the_reader_closes_the_pipe(tree, args, code):
     _big_output(tree)

@@ -134,8 +134,14 @@ def test_a_second_ctrl_c_during_the_cleanup_still_kills_the_workers(tmp_path, sm
     def consume(n, outcomes):
         raise ValueError("not a Ctrl-C")
 
-    with pytest.raises(KeyboardInterrupt):
-        _run(tmp_path, _work, 2, consume)
+    # a terminal's SIGINT disposition, even when the suite runs in the background (a non-interactive shell starts
+    # background jobs with SIGINT ignored: the signal would then never arrive as a KeyboardInterrupt)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _run(tmp_path, _work, 2, consume)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert sent and len(killed) == 2
 
 

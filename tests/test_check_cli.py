@@ -1,7 +1,9 @@
 """`ascendfix check` as users run it: exit codes, --json purity, plain output, replay, bad input, --script.
 
 Most tests call the CLI in-process (``check_cli``, over the suite's ``run_cli``); the first two run it as a
-subprocess, as a user does, to prove the process boundary (exit code, nothing but JSON on stdout).
+subprocess, as a user does, to prove the process boundary (exit code, nothing but JSON on stdout, whatever a
+probe's child writes to the inherited descriptor): marked ``process``, they run with ``pytest --full`` and in CI's
+Python 3.8 run.
 """
 
 import io
@@ -35,6 +37,7 @@ def check_cli(run_cli):
     return _run
 
 
+@pytest.mark.process
 def test_default_run_on_this_machine_says_no_npu_and_does_not_crash(run_cli_process):
     r = run_cli_process("check", env={"PATH": FAST_PATH})
     out = r.stdout.decode()
@@ -68,6 +71,7 @@ def test_default_run_imports_no_framework_even_where_they_are_importable(tmp_pat
     assert m.group(2) == "[]"
 
 
+@pytest.mark.process
 def test_json_is_the_only_thing_on_stdout(run_cli_process):
     r = run_cli_process("check", "--json", env={"PATH": FAST_PATH})
     doc = json.loads(r.stdout)

@@ -2,7 +2,9 @@
 
 Every other CLI test calls ``ascendfix.cli.main`` in-process (the ``run_cli`` fixture); these few start
 ``python -m ascendfix`` / the ``ascendfix`` script the way a user does. (NO_COLOR and a pipe instead of a
-terminal are covered in tests/test_explain_cli.py, also with real processes.)
+terminal are covered in tests/test_explain_cli.py, also with real processes.) The pipe and Ctrl-C tests start a
+process or two each (~0.5 s of CPU apiece): they are marked ``process`` and run with ``pytest --full`` and in CI's
+Python 3.8 run; the two entry-point tests stay in the fast tier.
 """
 
 import json
@@ -62,6 +64,7 @@ def _quiet(err):
     return "Traceback" not in err and "Exception ignored" not in err and "BrokenPipe" not in err
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("args", [["explain", "--list"], ["explain", "--list", "--json"], ["check", "--list-checks"],
                                   ["smoke", "--list", "--json"]])
 def test_reader_closing_the_pipe_is_quiet_and_exit_0(args, tmp_path):
@@ -81,6 +84,7 @@ def _node_report(path, host, cann):
     return path
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("verb", ["check", "apply", "revert", "explain", "smoke", "report", "compare"])
 def test_reader_closing_the_pipe_keeps_the_verbs_exit_code(verb, tmp_path):
     """One rule for every verb: the verb finishes its work, stops printing, and exits with its own code (here its
@@ -122,6 +126,7 @@ def _state(pid):
         return fh.read().rsplit(")", 1)[1].split()[0]
 
 
+@pytest.mark.process
 @pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs /proc to see when the process waits")
 def test_ctrl_c_is_one_line_and_exit_130():
     """Ctrl-C while ``ascendfix explain -`` waits for more of the log on stdin."""

@@ -195,13 +195,17 @@ def _run_plain(args, env_extra):
     return subprocess.run([sys.executable, "-m", "ascendfix"] + args, capture_output=True, env=env, timeout=120)
 
 
-def test_plain_output_without_tty_and_with_no_color(run_cli):
+@pytest.mark.process  # two real processes: --full and CI's Python 3.8 run
+def test_plain_output_without_tty():
     # a real pipe with a colour terminal's TERM and no NO_COLOR: only the pipe keeps the output plain
     for args in (["explain", str(MASKEDFILL)], ["explain", "AF003"]):
         r = _run_plain(args, {"TERM": "xterm-256color"})
         assert r.returncode == 0
         assert b"\x1b" not in r.stdout and b"\x1b" not in r.stderr, args
-    # NO_COLOR=1 on top: checked in-process (a subprocess proves nothing more here)
+
+
+def test_plain_output_with_no_color(run_cli):
+    # NO_COLOR=1 on top of a colour terminal's TERM: checked in-process (a subprocess proves nothing more here)
     for args in (["explain", str(MASKEDFILL)], ["explain", "AF003"]):
         r = run_cli(*args, env={"TERM": "xterm-256color", "NO_COLOR": "1"})
         assert r.returncode == 0

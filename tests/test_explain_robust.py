@@ -353,6 +353,7 @@ def test_cli_on_binary_file_no_traceback(run_cli, tmp_path):
 # -- property: arbitrary input never raises, and both pre-filter paths agree ----------------------
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from support import examples  # noqa: E402
 
 _ANCHORS = sorted({a for s in load_signatures() for p in s.patterns for a in p.anchors})
 _pieces = st.one_of(
@@ -363,7 +364,7 @@ _pieces = st.one_of(
 )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_pieces, max_size=30).map(b"".join))
 def test_any_bytes(data):
     py = _explain(data, False, limit=None)
@@ -380,7 +381,7 @@ def test_any_text(text):
     explain_text(text, limit=None)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.lists(st.binary(min_size=1, max_size=6), min_size=1, max_size=12),
     st.binary(max_size=60),

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import examples
 
 from ascendfix import importcheck as ic
 from ascendfix.errors import AscendfixError
@@ -528,7 +529,7 @@ BLOCKS = [
 ]
 
 
-@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(blocks=st.lists(st.sampled_from(BLOCKS), min_size=1, max_size=10), crlf=st.booleans(),
        sep=st.sampled_from(["\n", "\n\n", "\n\n\n"]))
 def test_fast_scanner_equals_full_parse(blocks, crlf, sep):
@@ -635,6 +636,7 @@ def test_probe_runs_on_a_real_python38(tmp_path, monkeypatch):
     assert not marker.exists()
 
 
+@pytest.mark.process  # three runs of the entry point: --full and CI's Python 3.8 run
 def test_module_entry_point(tmp_path, fakepkg):
     tree = write(tmp_path / "tree", {"u.py": "from fakepkg import BetaConfig, Nope\n"})
     cmd = [sys.executable, "-m", "ascendfix.importcheck", str(tree), "--package", "fakepkg",

@@ -172,6 +172,7 @@ time.sleep(600)
 """
 
 
+@pytest.mark.process  # waits out a 1.5 s timeout: --full and CI's Python 3.8 run
 def test_runner_timeout_kills_the_whole_process_group(tmp_path):
     script = tmp_path / "hang.py"
     script.write_text(HANG)

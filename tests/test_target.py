@@ -169,12 +169,16 @@ def test_protocol_events_result_and_noise_on_stdout(tmp_path):
     assert "framework chatter on stdout" in run.stderr_tail and "C-level chatter" in run.stderr_tail
 
 
-def test_protocol_error_and_timeout(tmp_path):
+def test_protocol_error(tmp_path):
     p = _probe(tmp_path, "def main(args, emit):\n    import no_such_framework_xyz\n")
     run = target.Target(None).run_script(p, timeout=60, host=True)
     assert not run.ok and run.returncode == 1 and run.result is None
     assert run.error["type"] == "ModuleNotFoundError"
     assert run.tail_line() == "ModuleNotFoundError: No module named 'no_such_framework_xyz'"
+
+
+@pytest.mark.process  # waits out a 1.5 s timeout: --full and CI's Python 3.8 run
+def test_protocol_timeout(tmp_path):
     p = _probe(tmp_path, "import time\ndef main(args, emit):\n    emit('stage', stage='sleep')\n    time.sleep(600)\n")
     run = target.Target(None).run_script(p, timeout=1.5, host=True)
     assert run.timed_out and not run.ok and run.last_stage == "sleep" and run.returncode != 0

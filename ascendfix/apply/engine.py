@@ -89,7 +89,8 @@ def _run_python_rules(root, files, rules, context, report, jobs, on_progress, ve
 
     by_id = {r.id: m for r, m in zip(rules, mods)}
     state = {"rules": rules, "mods": mods, "by_id": by_id, "cache_old": cache.old,
-             "verify": list(by_id.items()) if verify else None}
+             "verify": list(by_id.items()) if verify else None,
+             "preload": ("libcst",)}  # a pool's workers may rewrite: import libcst once, before they fork
     pool.run_chunks(root, files, state, pipeline.process_chunk, jobs or os.cpu_count() or 1, consume)
     for relpath, ids in late:  # a cache entry that could not be read back: process here after all
         with open(os.path.join(str(root), relpath), "rb") as fh:

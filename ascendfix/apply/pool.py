@@ -13,6 +13,7 @@ The jobs: :func:`ascendfix.apply.pipeline.process_chunk` (triage and process) an
 """
 
 import gc
+import importlib
 import os
 import pickle
 import signal
@@ -34,7 +35,8 @@ _STATE = {}
 def run_chunks(root, files, state, work, jobs, consume):
     """``consume(*work(state, chunk))`` for chunks of ``files`` (relpaths under ``root``), largest first.
 
-    ``state`` (a dict) is what ``work`` may use besides the chunk; ``state["root"]`` is set to ``root``.
+    ``state`` (a dict) is what ``work`` may use besides the chunk; ``state["root"]`` is set to ``root``;
+    ``state["preload"]``, if given, names modules the workers will need: imported once before forking them.
     """
     sized = []
     for f in files:
@@ -82,6 +84,8 @@ def _run_pooled(chunks, work, jobs, consume):
     """
     if not hasattr(os, "fork"):  # pragma: no cover - not POSIX
         return _run_here(chunks, work, consume)
+    for name in _STATE.get("preload") or ():
+        importlib.import_module(name)
     workers = []
     try:
         blocked = _block_sigint()  # a worker must not see Ctrl-C before it ignores it
