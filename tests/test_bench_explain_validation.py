@@ -41,3 +41,33 @@ def test_summary_counts_later_categories_as_outside_the_13():
     # the project's own view counts the later categories as categories
     assert s["in_category"]["total"] == 4 and s["in_category"]["top1_correct"] == 1
     assert s["harmless"]["diagnosed"] == 1
+
+
+def _agreement():
+    spec = importlib.util.spec_from_file_location("label_agreement", str(ROOT / "benchmarks" / "label_agreement.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_second_labels_cover_known_ids_with_known_labels():
+    first, second = _agreement()._load()
+    known = {c["id"] for c in yaml.safe_load((ROOT / "rules" / "explain_categories.yaml").read_text(encoding="utf-8"))}
+    ids = [e["id"] for e in second]
+    assert len(ids) == len(set(ids)) == 154 and set(ids) <= set(first)
+    for e in second:
+        assert e["label"] in known or e["label"] == "harmless" or e["label"].startswith("other:"), e
+        assert e["confidence"] in ("high", "medium", "low") and e["why"].strip(), e
+
+
+def test_agreement_counts():
+    first = {"a": "hccl", "b": "hccl", "c": "harmless", "d": "cuda_on_npu", "e": "other:x"}
+    second = [{"id": "a", "label": "hccl", "confidence": "high"}, {"id": "b", "label": "dist_launch", "confidence": "low"},
+              {"id": "c", "label": "numpy_abi", "confidence": "low"}, {"id": "d", "label": "other:y", "confidence": "high"},
+              {"id": "e", "label": "hccl", "confidence": "medium"}]
+    doc = _agreement().measure(first, second)
+    assert doc["exact"] == {"agree": 1, "total": 5, "percent": 20.0}
+    assert doc["in_13_categories"] == {"agree": 1, "total": 2, "percent": 50.0}
+    assert doc["outside_13_both_outside"] == {"agree": 1, "total": 2, "percent": 50.0}
+    assert doc["harmless_vs_failure"]["agree"] == 4
+    assert doc["by_confidence"]["low"] == {"agree": 0, "total": 2, "percent": 0.0}
