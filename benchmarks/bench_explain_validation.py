@@ -1,7 +1,7 @@
 """Measure `ascendfix explain` on the held-out validation corpus (benchmarks/explain_validation/).
 
     python benchmarks/bench_explain_validation.py                    # this checkout, this interpreter
-    python benchmarks/bench_explain_validation.py --set I            # only set I (the freshest held-out set)
+    python benchmarks/bench_explain_validation.py --set J            # only set J (the freshest held-out set)
     python benchmarks/bench_explain_validation.py --json > out.json  # one JSON document
     python benchmarks/bench_explain_validation.py --repo ../other-checkout --python ../other-checkout/.venv/bin/python
     python benchmarks/bench_explain_validation.py --ascendfix-cmd "ascendfix"   # an installed CLI on PATH
@@ -68,7 +68,7 @@ def fail(message):
     raise SystemExit(2)
 
 
-SETS = ("A", "B", "C", "D", "E", "F", "G", "H", "I")
+SETS = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J")
 
 
 def set_of(entry):
@@ -312,7 +312,7 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per log (default 120)")
     ap.add_argument("--only", action="append", default=[], metavar="ID", help="run only these corpus ids (repeatable)")
     ap.add_argument("--set", dest="which", choices=SETS + ("all",), default="all",
-                    help="which corpus set to run: A, B, C, D, E, F, G, H, I or all (default; figures per set and overall)")
+                    help="which corpus set to run: A, B, C, D, E, F, G, H, I, J or all (default; figures per set and overall)")
     ap.add_argument("--json", action="store_true", help="print one JSON document instead of the report")
     args = ap.parse_args(argv)
     if args.jobs < 1:

@@ -5,11 +5,11 @@ public http(s) source, a known label form, an existing non-empty UTF-8 log file;
 unique; no development-machine path leaks into the index; and no source is one the signatures or the
 test captures were written from (the corpus must stay independent of the knowledge base).
 
-The corpus has nine sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
+The corpus has ten sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
 second held-out set built later (also since used at the family level), C, a third held-out set (since used to
 guide the fourth round), D, a fourth held-out set (since used to guide the fifth round), E, a fifth held-out
-set, F, a sixth held-out set, G, a seventh held-out set, H, an eighth held-out set, and I, a ninth held-out set. Each
-set has its own frozen label set and size checks; sets B to I must also be independent of the error-code / fault tables and of
+set, F, a sixth held-out set, G, a seventh held-out set, H, an eighth held-out set, I, a ninth held-out set, and J, a tenth held-out set.
+Each set has its own frozen label set and size checks; sets B to J must also be independent of the error-code / fault tables and of
 every earlier set's sources.
 """
 
@@ -52,9 +52,12 @@ CATEGORIES_H = set(CATEGORIES_G)
 # Set I: the 23 categories of rules/explain_categories.yaml when it was built (2026-12-03, main 0b48dd7) - the same
 # list as sets D to H.
 CATEGORIES_I = set(CATEGORIES_H)
+# Set J: the 23 categories of rules/explain_categories.yaml when it was built (2026-12-03, main c40ae38) - the same
+# list as sets D to I.
+CATEGORIES_J = set(CATEGORIES_I)
 SET_CATEGORIES = {
     "A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C, "D": CATEGORIES_D, "E": CATEGORIES_E, "F": CATEGORIES_F,
-    "G": CATEGORIES_G, "H": CATEGORIES_H, "I": CATEGORIES_I,
+    "G": CATEGORIES_G, "H": CATEGORIES_H, "I": CATEGORIES_I, "J": CATEGORIES_J,
 }
 FIELDS = {"id", "file", "source", "label", "notes", "found", "set"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,80}$")
@@ -126,10 +129,11 @@ def test_labels_known():
 
 
 @pytest.mark.parametrize(
-    "name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-"), ("E", "e-"), ("F", "f-"), ("G", "g-"), ("H", "h-"), ("I", "i-")]
+    "name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-"), ("E", "e-"), ("F", "f-"), ("G", "g-"), ("H", "h-"), ("I", "i-"),
+     ("J", "j-")]
 )
 def test_later_set_ids_prefixed(name, prefix):
-    """Sets B to I have id prefixes `b-` ... `i-`, so a log's set shows in its file name."""
+    """Sets B to J have id prefixes `b-` ... `j-`, so a log's set shows in its file name."""
     for e in ENTRIES:
         assert e["id"].startswith(prefix) == (e["set"] == name), e["id"]
 
@@ -180,6 +184,7 @@ def _spread(entries):
         ("G", (83, 16, 9, 58, 22)),
         ("H", (71, 17, 9, 45, 22)),
         ("I", (71, 19, 1, 51, 18)),
+        ("J", (54, 12, 0, 39, 14)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -201,6 +206,15 @@ def test_set_i_covers_the_original_13():
     labels = [e["label"] for e in _set("I")]
     counts = {c: labels.count(c) for c in ORIGINAL_13}
     assert all(3 <= n <= 6 for n in counts.values()), counts
+    outside = [x for x in labels if x != "harmless" and x not in ORIGINAL_13]
+    assert sum(counts.values()) > 4 * len(outside), (counts, outside)
+
+
+def test_set_j_covers_the_original_13():
+    """Set J has 1 to 6 logs in each of the 13 original categories, and most of its failures are among them."""
+    labels = [e["label"] for e in _set("J")]
+    counts = {c: labels.count(c) for c in ORIGINAL_13}
+    assert all(1 <= n <= 6 for n in counts.values()), counts
     outside = [x for x in labels if x != "harmless" and x not in ORIGINAL_13]
     assert sum(counts.values()) > 4 * len(outside), (counts, outside)
 
@@ -235,7 +249,7 @@ def test_independent_of_signature_and_test_sources():
     assert not clash, "corpus logs taken from a source the knowledge base uses: {}".format(clash)
 
 
-SET_ORDER = "ABCDEFGHI"  # the order the sets were built in: each is independent of the ones before it
+SET_ORDER = "ABCDEFGHIJ"  # the order the sets were built in: each is independent of the ones before it
 
 
 @pytest.mark.parametrize("name", SET_ORDER[1:])
@@ -255,9 +269,9 @@ def _thread(url):
     return "{}#{}".format(m.group(1), m.group(2)) if m else norm_source(url)
 
 
-@pytest.mark.parametrize("name,also_rules_and_tests", [("G", False), ("H", True), ("I", True)])
+@pytest.mark.parametrize("name,also_rules_and_tests", [("G", False), ("H", True), ("I", True), ("J", True)])
 def test_set_threads_not_reused(name, also_rules_and_tests):
-    """Sets G to I take no issue or pull-request thread another set used (sets H and I: nor the rules and tests),
+    """Sets G to J take no issue or pull-request thread another set used (sets H to J: nor the rules and tests),
     whatever the comment anchor or the /issues/ vs /pull/ spelling of the URL, and no thread twice."""
     earlier = {_thread(e["source"]) for e in ENTRIES if e["set"] != name}
     if also_rules_and_tests:
@@ -268,7 +282,8 @@ def test_set_threads_not_reused(name, also_rules_and_tests):
     assert len(threads) == len(set(threads)), "two set {} logs from one thread".format(name)
 
 
-@pytest.mark.parametrize("name,cats,most", [("F", CATEGORIES_F, 8), ("G", CATEGORIES_G, 6), ("H", CATEGORIES_H, 5), ("I", CATEGORIES_I, 6)])
+@pytest.mark.parametrize("name,cats,most", [("F", CATEGORIES_F, 8), ("G", CATEGORIES_G, 6), ("H", CATEGORIES_H, 5), ("I", CATEGORIES_I, 6),
+                                                 ("J", CATEGORIES_J, 6)])
 def test_set_no_category_dominates(name, cats, most):
     """The later sets measure breadth: no single category holds more than ``most`` of a set's in-category logs."""
     counts = {}
@@ -282,11 +297,11 @@ def test_set_no_category_dominates(name, cats, most):
     "name,cats",
     [
         ("D", CATEGORIES_D), ("E", CATEGORIES_E), ("F", CATEGORIES_F), ("G", CATEGORIES_G), ("H", CATEGORIES_H),
-        ("I", CATEGORIES_I),
+        ("I", CATEGORIES_I), ("J", CATEGORIES_J),
     ],
 )
 def test_recent_set_labels_use_categories_that_exist(name, cats):
-    """Sets D to I take their label set from rules/explain_categories.yaml at build time; every category they
+    """Sets D to J take their label set from rules/explain_categories.yaml at build time; every category they
     name must still be a known category there (a renamed category would silently turn logs into misses)."""
     path = ROOT / "rules" / "explain_categories.yaml"
     with open(path, encoding="utf-8") as fh:
