@@ -123,9 +123,21 @@ def print_table(console, table):
         return all(w in text for w in words) and all(any(w in line for line in text.splitlines()) for w in whole)
 
     saved = table.width
-    widest = Measurement.get(console, console.options.update_width(10 ** 4), table).maximum
+    measured = Measurement.get(console, console.options.update_width(10 ** 4), table)
+    widest = measured.maximum
     if widest > console.width and not fits(console.width):
         lo, hi = console.width, widest  # the narrowest width at which nothing is cut (it fits at the widest)
+        # Each probe renders the whole table, so try the likely answer first: the table's minimum width (every
+        # column at its longest word or unwrapped cell). When it fits and one less does not, that is the answer
+        # in two renders; otherwise the two probes only narrow the bisection below.
+        guess = measured.minimum
+        for probe in (guess, guess - 1):
+            if lo < probe < hi:
+                table.width = probe
+                if fits(probe):
+                    hi = probe
+                else:
+                    lo = probe
         while lo + 1 < hi:
             mid = (lo + hi) // 2
             table.width = mid

@@ -18,10 +18,10 @@ import pytest
 # framework venvs, Python 3.8, Chromium, ansible); there a missing resource fails instead of skipping.
 # `py38` marks tests about Python 3.8 itself: under 3.8, CI runs the fast tier and those (`pytest --full -m
 # "py38 or not full"`, see .ci/run). `process` marks tests whose point is a real process of ours (a reader closing
-# the pipe, Ctrl-C, a timeout that kills a process group, an entry point's several runs): each costs a second of
-# processes, so they run with `--full` only -- and, not being marked `full`, in CI's Python 3.8 run too. A test
-# that needs a resource it cannot find calls `support.missing(reason)`: a skip in the fast tier, a failure in the
-# full tier.
+# the pipe, Ctrl-C, a timeout that kills a process group, an entry point's several runs; GNU grep as the pre-filter
+# of every captured log): each costs a second of processes, so they run with `--full` only -- and, not being marked
+# `full`, in CI's Python 3.8 run too. A test that needs a resource it cannot find calls `support.missing(reason)`:
+# a skip in the fast tier, a failure in the full tier.
 def pytest_addoption(parser):
     parser.addoption("--full", action="store_true", default=False,
                      help="also run the full tier (real trees, framework venvs, Python 3.8, browser)")
