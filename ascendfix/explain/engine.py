@@ -203,6 +203,26 @@ def rank_key(hit):
     return (tier, -hit.priority, -len(hit.patterns), hit.first_line, hit.id)
 
 
+def _quiet(hit):
+    """Did this hit come from warning lines only (and is it not a signature whose warning is the failure)?"""
+    return not hit.loud and not (hit.sig is not None and getattr(hit.sig, "warning_is_cause", False))
+
+
+def _warnings_after_failures(ranked):
+    """A cause read only from warning lines (``UserWarning: Failed to initialize NumPy``, a ``[W ...]`` header)
+    ranks after the causes and consequences read from failing lines: the run printed the warning and went on
+    until something else stopped it. Without such a failure the order is unchanged."""
+    loud = [h for h in ranked if h.role in ("cause", "consequence") and not _quiet(h)]
+    if not loud:
+        return ranked
+    quiet = [h for h in ranked if h.role == "cause" and _quiet(h)]
+    if not quiet:
+        return ranked
+    rest = [h for h in ranked if not (h.role == "cause" and _quiet(h))]
+    last = max(i for i, h in enumerate(rest) if h.role in ("cause", "consequence") and not _quiet(h))
+    return rest[: last + 1] + quiet + rest[last + 1 :]
+
+
 class _LineResult(object):
     __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet")
 
@@ -524,7 +544,7 @@ class Matcher(object):
                 continue
             kept.append(hit)
         kept.sort(key=rank_key)
-        return kept
+        return _warnings_after_failures(kept)
 
     def failed(self, ranked=None):
         """Did the log show a failure at all (a non-context match, an exception, an Ascend error line)?"""
