@@ -74,7 +74,7 @@ KEY_PREFILTERS = (
     "\\[E[0-9]{3,4} [0-9]{2}:[0-9]{2}:[0-9]{2}",  # glog / c10 error header ("[E522 11:31:08.878 file.cpp:454]")
     "ERROR[ :]",
     "\\] \\[(error|critical)\\] ",  # spdlog-style C++ loggers (ATB, MindIE): "[2025-12-08 11:52:44.735] [error] "
-    "^[EF][0-9]{4}([0-9]{4})? [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]+ +[0-9]+ ",  # glog error line, glog >= 0.7 adds the year
+    "^[EF][0-9]{4}([0-9]{4})? [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{1,9} {1,4}[0-9]{1,10} ",  # glog error line, glog >= 0.7 adds the year
     "Segmentation fault",
     "core dumped",
     "^Killed",
