@@ -323,3 +323,31 @@ def test_a_fill_value_overflow_is_maskedfill_not_numerics():
     text = _example("AF107", "no_match")  # OverflowError: int too big to convert
     got = _infer_only(text)
     assert got is None or got["category"] != "maskedfill_dtype"
+
+
+def test_a_stopped_native_build_step_infers_install():
+    """GNU make's "*** [target] Error N" lines are a build that stopped (captured: GNU make 4.3, a Makefile whose
+    sub-make runs `false`)."""
+    text = ("false\n"
+            "make[1]: *** [Makefile:5: inner] Error 1\n"
+            "make[1]: Leaving directory '/tmp/mk'\n"
+            "make: *** [Makefile:3: sub] Error 2")
+    assert _infer_only(text)["category"] == "install"
+
+
+def test_a_missing_public_submodule_is_version_skew_a_private_one_install():
+    """A missing public submodule of an installed package means another release of it; a missing private
+    (compiled) part is an install problem (captured: python3 -c "import json.nosuch" / "import json._nosuch")."""
+    assert _infer_only("ModuleNotFoundError: No module named 'json.nosuch'")["category"] == "version_skew"
+    assert _infer_only("ModuleNotFoundError: No module named 'json._nosuch'")["category"] == "install"
+    # the same words on a line of their own (a launcher that prints only the exception's message)
+    assert _infer_only("No module named 'json.nosuch'")["category"] == "version_skew"
+
+
+def test_reshape_accumulate_and_atb_rank_size():
+    """MindSpore's Reshape size check (captured: MindSpore 2.7.0 CPU, ops.Reshape()(zeros((2, 3)), (4, 2))) reads
+    shape_mismatch; ATB's rankSize check is an HCCL / multi-card setting."""
+    ms = ("[ERROR] RUNTIME_FRAMEWORK(26122,7f83e39e8b80,python):2026-12-03-21:31:02.220.176 "
+          "[mindspore/ccsrc/runtime/pipeline/async_rqueue.cc:263] WorkerJoin] WorkerJoin failed: The accumulate of "
+          "x_shape must be equal to out_shape, but got x_shape: [const vector]{2, 3}, and out_shape: [const vector]{4, 2}")
+    assert _infer_only(ms)["category"] == "shape_mismatch"
