@@ -351,3 +351,15 @@ def test_reshape_accumulate_and_atb_rank_size():
           "[mindspore/ccsrc/runtime/pipeline/async_rqueue.cc:263] WorkerJoin] WorkerJoin failed: The accumulate of "
           "x_shape must be equal to out_shape, but got x_shape: [const vector]{2, 3}, and out_shape: [const vector]{4, 2}")
     assert _infer_only(ms)["category"] == "shape_mismatch"
+
+
+@pytest.mark.parametrize("text", [
+    # captured: torch 2.13.0 CPU, python -c "import torch; torch.zeros(1).cuda()"
+    "AssertionError: Torch not compiled with CUDA enabled",
+    # captured: torch 2.13.0 CPU, python -c "from torch.utils.cpp_extension import CUDAExtension; CUDAExtension('x', ['x.cu'])"
+    "OSError: CUDA_HOME environment variable is not set. Please set it to your CUDA install root.",
+    # the same message printed on its own line by a build script
+    "CUDA_HOME environment variable is not set. Please set it to your CUDA install root.",
+])
+def test_the_cuda_stack_saying_no_cuda_infers_cuda_on_npu(text):
+    assert _infer_only(text)["category"] == "cuda_on_npu"
