@@ -315,11 +315,58 @@ def test_a_plain_name_error_is_not_the_patch_side_effect():
 
 
 def test_a_fill_value_overflow_is_maskedfill_not_numerics():
-    """PyTorch refusing a fill value that does not fit fp16 / bf16 is the fill-value family (AF107), also when the
-    signature is removed; the same refusal for an integer tensor is not claimed (captures: torch 2.13.0 CPU)."""
+    """PyTorch refusing a fill value that does not fit the tensor's dtype (fp16, bf16, uint8, int16...) is the
+    fill-value family (AF107), also when the signature is removed (captures: torch 2.13.0 CPU)."""
     for sig in ("AF107",):
         for ex in find_signature(sig).examples["match"]:
             assert _infer_only(ex["text"])["category"] == "maskedfill_dtype", ex["text"]
-    text = _example("AF107", "no_match")  # value cannot be converted to type uint8_t without overflow
+    text = _example("AF107", "no_match")  # OverflowError: int too big to convert
     got = _infer_only(text)
-    assert got is None or got["category"] not in ("maskedfill_dtype", "numerics")
+    assert got is None or got["category"] != "maskedfill_dtype"
+
+
+def test_a_stopped_native_build_step_infers_install():
+    """GNU make's "*** [target] Error N" lines are a build that stopped (captured: GNU make 4.3, a Makefile whose
+    sub-make runs `false`)."""
+    text = ("false\n"
+            "make[1]: *** [Makefile:5: inner] Error 1\n"
+            "make[1]: Leaving directory '/tmp/mk'\n"
+            "make: *** [Makefile:3: sub] Error 2")
+    assert _infer_only(text)["category"] == "install"
+
+
+def test_a_missing_public_submodule_is_version_skew_a_private_one_install():
+    """A missing public submodule of an installed package means another release of it; a missing private
+    (compiled) part is an install problem (captured: python3 -c "import json.nosuch" / "import json._nosuch")."""
+    assert _infer_only("ModuleNotFoundError: No module named 'json.nosuch'")["category"] == "version_skew"
+    assert _infer_only("ModuleNotFoundError: No module named 'json._nosuch'")["category"] == "install"
+    # the same words on a line of their own (a launcher that prints only the exception's message)
+    assert _infer_only("No module named 'json.nosuch'")["category"] == "version_skew"
+
+
+def test_reshape_accumulate_and_atb_rank_size():
+    """MindSpore's Reshape size check (captured: MindSpore 2.7.0 CPU, ops.Reshape()(zeros((2, 3)), (4, 2))) reads
+    shape_mismatch; ATB's rankSize check is an HCCL / multi-card setting."""
+    ms = ("[ERROR] RUNTIME_FRAMEWORK(26122,7f83e39e8b80,python):2026-12-03-21:31:02.220.176 "
+          "[mindspore/ccsrc/runtime/pipeline/async_rqueue.cc:263] WorkerJoin] WorkerJoin failed: The accumulate of "
+          "x_shape must be equal to out_shape, but got x_shape: [const vector]{2, 3}, and out_shape: [const vector]{4, 2}")
+    assert _infer_only(ms)["category"] == "shape_mismatch"
+
+
+@pytest.mark.parametrize("text", [
+    # captured: torch 2.13.0 CPU, python -c "import torch; torch.zeros(1).cuda()"
+    "AssertionError: Torch not compiled with CUDA enabled",
+    # captured: torch 2.13.0 CPU, python -c "from torch.utils.cpp_extension import CUDAExtension; CUDAExtension('x', ['x.cu'])"
+    "OSError: CUDA_HOME environment variable is not set. Please set it to your CUDA install root.",
+    # the same message printed on its own line by a build script
+    "CUDA_HOME environment variable is not set. Please set it to your CUDA install root.",
+])
+def test_the_cuda_stack_saying_no_cuda_infers_cuda_on_npu(text):
+    assert _infer_only(text)["category"] == "cuda_on_npu"
+
+
+def test_an_optional_import_notice_is_not_a_failing_line():
+    """A program that reports an optional module as unavailable and goes on (captured: python3 -c "try: import
+    custom_ops / except ImportError as e: print('NPU custom kernel packages unavailable:', e)") infers nothing;
+    the same ImportError message alone on its line is failure evidence (see the submodule test)."""
+    assert _infer_only("NPU custom kernel packages unavailable: No module named 'custom_ops'") is None

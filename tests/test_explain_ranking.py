@@ -134,3 +134,32 @@ def test_framework_summary_lines_are_wrappers_below_any_code():
     alone.feed_lines([wrapper_line])
     # alone, MindSpore's summary names no reason: a generic inner error, not "device unavailable"
     assert [d["category"] for d in alone.results()][:1] == ["ascend_inner_error"]
+
+
+def test_a_cause_read_from_warnings_only_ranks_after_a_failure():
+    """A warning the run went past (a quiet hit) ranks after causes and consequences read from failing lines."""
+    from types import SimpleNamespace as NS
+
+    from ascendfix.explain.engine import _warnings_after_failures
+
+    warn = NS(role="cause", loud=False, sig=NS(warning_is_cause=False), id="warn")
+    fail = NS(role="cause", loud=True, sig=NS(warning_is_cause=False), id="fail")
+    wrap = NS(role="wrapper", loud=True, sig=NS(warning_is_cause=False), id="wrap")
+    told = NS(role="cause", loud=False, sig=NS(warning_is_cause=True), id="told")
+    ids = lambda hits: [h.id for h in hits]  # noqa: E731
+    assert ids(_warnings_after_failures([warn, fail, wrap])) == ["fail", "warn", "wrap"]
+    assert ids(_warnings_after_failures([warn, wrap])) == ["warn", "wrap"]  # no failure: unchanged
+    assert ids(_warnings_after_failures([told, fail])) == ["told", "fail"]  # the warning is the failure
+
+
+def test_spdlog_and_year_stamped_glog_headers_are_read():
+    """C++ loggers in Ascend serving stacks: spdlog-style "[time] [error] [pid] [file:line]" (ATB, from AF010's
+    example) and glog >= 0.7 with the year (xLLM, from AF083's example)."""
+    from ascendfix.explain import lines
+
+    info = lines.parse("[2025-05-13 02:25:58.64217] [error] [36815] [hccl_runner.cpp:132] AllGatherHcclRunner:0 "
+                       "HcclCommInitRootInfo fail, error:2, rank:1, rankSize:4")
+    assert info.level == "ERROR" and info.message.startswith("AllGatherHcclRunner:0")
+    info = lines.parse("E20260821 17:32:26.321024 84730 acl_graph_executor_impl.cpp:464] ACL graph capture_end "
+                       "during cleanup failed: capture_end:torch_npu/csrc/core/npu/NPUGraph.cpp:247")
+    assert info.level == "ERROR" and info.message.startswith("ACL graph capture_end")

@@ -73,6 +73,8 @@ KEY_PREFILTERS = (
     "\\[ERROR\\]",
     "\\[E[0-9]{3,4} [0-9]{2}:[0-9]{2}:[0-9]{2}",  # glog / c10 error header ("[E522 11:31:08.878 file.cpp:454]")
     "ERROR[ :]",
+    "\\] \\[(error|critical)\\] ",  # spdlog-style C++ loggers (ATB, MindIE): "[2025-12-08 11:52:44.735] [error] "
+    "^[EF][0-9]{4}([0-9]{4})? [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{1,9} {1,4}[0-9]{1,10} ",  # glog error line, glog >= 0.7 adds the year
     "Segmentation fault",
     "core dumped",
     "^Killed",
@@ -201,6 +203,26 @@ def rank_key(hit):
     if hit.kind in ("code", "fault") and hit.role == "cause":
         tier = 2.5 if hit.category == GENERIC_CATEGORY else 1
     return (tier, -hit.priority, -len(hit.patterns), hit.first_line, hit.id)
+
+
+def _quiet(hit):
+    """Did this hit come from warning lines only (and is it not a signature whose warning is the failure)?"""
+    return not hit.loud and not (hit.sig is not None and getattr(hit.sig, "warning_is_cause", False))
+
+
+def _warnings_after_failures(ranked):
+    """A cause read only from warning lines (``UserWarning: Failed to initialize NumPy``, a ``[W ...]`` header)
+    ranks after the causes and consequences read from failing lines: the run printed the warning and went on
+    until something else stopped it. Without such a failure the order is unchanged."""
+    loud = [h for h in ranked if h.role in ("cause", "consequence") and not _quiet(h)]
+    if not loud:
+        return ranked
+    quiet = [h for h in ranked if h.role == "cause" and _quiet(h)]
+    if not quiet:
+        return ranked
+    rest = [h for h in ranked if not (h.role == "cause" and _quiet(h))]
+    last = max(i for i, h in enumerate(rest) if h.role in ("cause", "consequence") and not _quiet(h))
+    return rest[: last + 1] + quiet + rest[last + 1 :]
 
 
 class _LineResult(object):
@@ -524,7 +546,7 @@ class Matcher(object):
                 continue
             kept.append(hit)
         kept.sort(key=rank_key)
-        return kept
+        return _warnings_after_failures(kept)
 
     def failed(self, ranked=None):
         """Did the log show a failure at all (a non-context match, an exception, an Ascend error line)?"""

@@ -28,6 +28,11 @@ FAIL_PREFILTERS = (
     "[Ff]atal",
     "[Cc]annot |[Cc]an't |[Uu]nable to|[Cc]ould not|[Cc]ould NOT",
     "[Nn]ot [Ff]ound|NOT (found|FOUND)|[Pp]ermission denied|[Tt]imed out|[Nn]o such file",
+    # an ImportError's message printed on its own (a launcher or a bare print of the exception)
+    "^No module named",
+    # the CUDA stack saying it is not there ("CUDA_HOME environment variable is not set", "NCCL seems unavailable",
+    # accelerate's "Your assigned backend ... is not avaliable")
+    "environment variable is not set|(NCCL|CUDA|GPU|backend).{0,60}(seems unavailable|is not ava(il|li)able)",
     "[Ee]rror!|[Ee]xception (during|in|occurred|raised|thrown)|SIGKILL|[0-9] +killed |^Killed",
     # a metric that became NaN ("loss: nan", "'grad_norm': nan", "Loss nan")
     "oss['\"]?:? ?nan([^a-z]|$)|oss=nan|norm['\"]?: ?nan([^a-z]|$)",
@@ -44,7 +49,7 @@ OK_PREFILTERS = (
 
 _FAIL_RE = re.compile(
     r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|cannot |can't |unable to|could not|not found"
-    r"|permission denied|timed out|no such file|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
+    r"|permission denied|timed out|no such file|^no module named|environment variable is not set|(?:nccl|cuda|gpu|backend)[^\n]{0,60}(?:seems unavailable|is not ava(?:il|li)able)|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
     r"|(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b",
     re.I,
 )

@@ -38,6 +38,13 @@ _PREFIXES = (
         r"(?:\[?[\w.\-]{1,80}\]?\s{0,2}[-|:]?\s{0,2})??"
         r"\[?(?P<level>DEBUG|INFO|WARNING|WARN|ERROR|ERR\b|CRITICAL|FATAL)\]?\s{0,2}(?:[-|:]\s{0,2})?"
     ),
+    # spdlog's default pattern and the C++ loggers built on it (ATB, MindIE, xLLM): "[2025-12-08 11:52:44.735471]
+    # [error] [69197] [operation_util.h:156] ", "[2025-12-08 11:52:44.735] [logger] [warning] " (lower-case levels)
+    re.compile(
+        r"^\[(?P<time>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?)\] (?:\[[\w.\-]{1,80}\] )?"
+        r"\[(?P<level>trace|debug|info|warning|warn|error|err|critical)\]\s(?:\[\d{1,10}\]\s)?"
+        r"(?:\[[\w./\-]{1,160}:\d{1,7}\]\s?)?"
+    ),
     # PyTorch's C++ log (c10, torch_npu): "[E1212 12:10:10.131512730 compiler_depend.ts:1675] ", older
     # "[W compiler_depend.ts:51] ", "[E OpParamMaker.cpp:273] "
     # (the month is not zero-padded: "[E107 02:38:42.269 ...]" is January 7)
@@ -47,7 +54,8 @@ _PREFIXES = (
     # pytest's report of a failing test: "E       ModuleNotFoundError: No module named 'torch_npu'"
     re.compile(r"^E {2,7}(?=\S)"),
     # glog (MindSpore C++ / TensorFlow style): "E0517 18:46:14.123456  1234 file.cc:12] "
-    re.compile(r"^(?P<level>[EWIF])\d{4} \d\d:\d\d:\d\d\.\d{1,6}\s{1,4}\d{1,10} [\w./\-]{1,120}:\d{1,7}\]\s"),
+    # (glog >= 0.7 writes the year: "E20251208 11:52:44.736321 69197 file.cpp:96] ")
+    re.compile(r"^(?P<level>[EWIF])(?:\d{4})?\d{4} \d\d:\d\d:\d\d\.\d{1,6}\s{1,4}\d{1,10} [\w./\-]{1,120}:\d{1,7}\]\s"),
 )
 _MAX_PREFIXES = 4
 
@@ -158,7 +166,8 @@ def parse(text):
         if m:
             info.time = m.group("time")
     if info.level is not None:
-        info.level = _LEVELS.get(info.level, info.level)
+        level = info.level.upper()
+        info.level = _LEVELS.get(level, level)
     return info
 
 
