@@ -183,6 +183,7 @@ def summarize(entries, results):
     cat_total = cat_ok = 0
     harm_total = harm_flagged = 0
     other_total = other_explained = 0
+    issue_total = issue_ok = outside_total = outside_explained = 0  # the issue's view (ISSUE_CATEGORIES)
     errors = []
     confusion = {}
     misses = []
@@ -194,6 +195,12 @@ def summarize(entries, results):
             errors.append({"id": e["id"], "error": r["error"]})
         got = r.get("got")
         diagnosed = bool(r.get("n_matches"))
+        if label in ISSUE_CATEGORIES:
+            issue_total += 1
+            issue_ok += got == label
+        elif kind != "harmless":
+            outside_total += 1
+            outside_explained += diagnosed
         if kind == "category":
             cat_total += 1
             row = confusion.setdefault(label, {"total": 0, "correct": 0, "got": {}})
@@ -216,15 +223,6 @@ def summarize(entries, results):
                 other_explained += 1
             else:
                 misses.append({"id": e["id"], "expected": label, "got": "none"})
-    issue_total = issue_ok = outside_total = outside_explained = 0
-    for e in entries:
-        r, label = results[e["id"]], e["label"]
-        if label in ISSUE_CATEGORIES:
-            issue_total += 1
-            issue_ok += r.get("got") == label
-        elif label != "harmless":
-            outside_total += 1
-            outside_explained += bool(r.get("n_matches"))
     return {
         "logs": len(entries),
         "issue_view": {

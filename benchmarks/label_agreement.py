@@ -23,15 +23,13 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_explain_validation import ISSUE_CATEGORIES  # noqa: E402
+from bench_explain_validation import ISSUE_CATEGORIES, load_corpus  # noqa: E402
 
 CORPUS = HERE / "explain_validation"
 
 
 def _load():
-    index = yaml.safe_load((CORPUS / "index.yaml").read_text(encoding="utf-8"))
-    entries = index["logs"] if isinstance(index, dict) else index
-    first = {e["id"]: e["label"] for e in entries}
+    first = {e["id"]: e["label"] for e in load_corpus(CORPUS)}
     second = yaml.safe_load((CORPUS / "second_labels.yaml").read_text(encoding="utf-8"))
     return first, second
 

@@ -8,12 +8,16 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_explain_validation",
-                                                  str(ROOT / "benchmarks" / "bench_explain_validation.py"))
+def _script(name):
+    """A benchmarks/ script as a module."""
+    spec = importlib.util.spec_from_file_location(name, str(ROOT / "benchmarks" / (name + ".py")))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def _bench():
+    return _script("bench_explain_validation")
 
 
 def test_issue_view_is_the_first_13_categories_and_they_all_still_exist():
@@ -44,10 +48,7 @@ def test_summary_counts_later_categories_as_outside_the_13():
 
 
 def _agreement():
-    spec = importlib.util.spec_from_file_location("label_agreement", str(ROOT / "benchmarks" / "label_agreement.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return _script("label_agreement")
 
 
 def test_second_labels_cover_known_ids_with_known_labels():

@@ -214,14 +214,12 @@ def _warnings_after_failures(ranked):
     """A cause read only from warning lines (``UserWarning: Failed to initialize NumPy``, a ``[W ...]`` header)
     ranks after the causes and consequences read from failing lines: the run printed the warning and went on
     until something else stopped it. Without such a failure the order is unchanged."""
-    loud = [h for h in ranked if h.role in ("cause", "consequence") and not _quiet(h)]
-    if not loud:
-        return ranked
     quiet = [h for h in ranked if h.role == "cause" and _quiet(h)]
-    if not quiet:
-        return ranked
     rest = [h for h in ranked if not (h.role == "cause" and _quiet(h))]
-    last = max(i for i, h in enumerate(rest) if h.role in ("cause", "consequence") and not _quiet(h))
+    loud = [i for i, h in enumerate(rest) if h.role in ("cause", "consequence") and not _quiet(h)]
+    if not quiet or not loud:
+        return ranked
+    last = loud[-1]
     return rest[: last + 1] + quiet + rest[last + 1 :]
 
 

@@ -49,7 +49,9 @@ OK_PREFILTERS = (
 
 _FAIL_RE = re.compile(
     r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|cannot |can't |unable to|could not|not found"
-    r"|permission denied|timed out|no such file|^no module named|environment variable is not set|(?:nccl|cuda|gpu|backend)[^\n]{0,60}(?:seems unavailable|is not ava(?:il|li)able)|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
+    r"|permission denied|timed out|no such file|^no module named|environment variable is not set"
+    r"|(?:nccl|cuda|gpu|backend)[^\n]{0,60}(?:seems unavailable|is not ava(?:il|li)able)"
+    r"|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
     r"|(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b",
     re.I,
 )
