@@ -1,7 +1,7 @@
 """Measure `ascendfix explain` on the held-out validation corpus (benchmarks/explain_validation/).
 
     python benchmarks/bench_explain_validation.py                    # this checkout, this interpreter
-    python benchmarks/bench_explain_validation.py --set J            # only set J (the freshest held-out set)
+    python benchmarks/bench_explain_validation.py --set K            # only set K (the freshest held-out set)
     python benchmarks/bench_explain_validation.py --json > out.json  # one JSON document
     python benchmarks/bench_explain_validation.py --repo ../other-checkout --python ../other-checkout/.venv/bin/python
     python benchmarks/bench_explain_validation.py --ascendfix-cmd "ascendfix"   # an installed CLI on PATH
@@ -10,7 +10,7 @@ Every log is given to the real CLI exactly as a new user would: one subprocess p
 `<python> -m ascendfix explain --json LOG` (or `<ascendfix-cmd> explain --json LOG`), and the
 category of the first match is taken as the answer. The corpus labels are the expected root-cause
 category, `harmless` (nothing to diagnose) or `other:<name>` (a real failure outside the categories).
-Each entry belongs to a set (`set: A` to `G`, see the corpus README): `--set A|B|C|D|E|F|G|all` picks the logs
+Each entry belongs to a set (`set: A` to `K`, see the corpus README): `--set A|B|...|K|all` picks the logs
 (default all); with `all` the figures are printed for each set and for the whole corpus.
 
 Figures printed:
@@ -68,7 +68,7 @@ def fail(message):
     raise SystemExit(2)
 
 
-SETS = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J")
+SETS = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K")
 
 
 def set_of(entry):
@@ -310,7 +310,7 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per log (default 120)")
     ap.add_argument("--only", action="append", default=[], metavar="ID", help="run only these corpus ids (repeatable)")
     ap.add_argument("--set", dest="which", choices=SETS + ("all",), default="all",
-                    help="which corpus set to run: A, B, C, D, E, F, G, H, I, J or all (default; figures per set and overall)")
+                    help="which corpus set to run: A, B, C, D, E, F, G, H, I, J, K or all (default; figures per set and overall)")
     ap.add_argument("--json", action="store_true", help="print one JSON document instead of the report")
     args = ap.parse_args(argv)
     if args.jobs < 1:
