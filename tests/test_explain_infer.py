@@ -420,3 +420,20 @@ def test_failure_words_are_pre_filter_markers():
     for text in ("Allocation on device 0 would exceed allowed memory. (out of memory)",
                  "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)"):
         assert pre.search(text), text
+
+
+def test_a_cann_component_info_line_after_the_errors_is_not_the_run_going_on():
+    """A CANN component's own INFO line (plog header "[INFO] HCCL(pid,name):...") after its ERROR lines is the
+    same process's component talking, not the program going on: continued() stays False. The two lines are real
+    (MindCluster's fault-diagnosis test data in tests/data/plog/modelarts_8p: a debug plog's ERROR line and a run
+    plog's INFO line of the same job); putting them one after the other is ours. An application INFO line after an
+    ERROR notice still reads as the run going on (test_an_error_notice_followed_by_info_lines_infers_nothing)."""
+    root = Path(__file__).resolve().parent / "data" / "plog" / "modelarts_8p" / "process_log"
+    err = next(ln for ln in (root / "debug/plog/plog-11116_20230131024824451.log").read_text().splitlines()
+               if ln.startswith("[ERROR] HCCL("))
+    info = next(ln for ln in (root / "run/plog/plog-11262_20230131024824754.log").read_text().splitlines()
+                if ln.startswith("[INFO] HCCL("))
+    m = Matcher()
+    m.feed_lines([err, info])
+    assert m.last_fail == 1
+    assert not m.continued()
