@@ -437,3 +437,18 @@ def test_a_cann_component_info_line_after_the_errors_is_not_the_run_going_on():
     m.feed_lines([err, info])
     assert m.last_fail == 1
     assert not m.continued()
+
+
+def test_an_uncaught_cpp_exception_is_a_failing_line():
+    """libstdc++'s report of an uncaught exception carries no error word (captured: printf '#include <cstddef>\\nint
+    main() { volatile std::size_t n = (std::size_t)1 << 62; char *p = new char[n]; return p[0]; }\\n' > a.cc &&
+    g++ a.cc -o a && ./a): both lines are failing lines, and both pass the pre-filter."""
+    import re
+
+    from ascendfix.explain import lines
+
+    pre = re.compile("|".join("(?:{})".format(p) for p in infer.FAIL_PREFILTERS))
+    for text in ("terminate called after throwing an instance of 'std::bad_alloc'", "  what():  std::bad_alloc"):
+        info = lines.parse(text)
+        assert pre.search(text), text
+        assert infer.classify_line(info.message.strip(), info, None) == "fail", text

@@ -37,6 +37,9 @@ FAIL_PREFILTERS = (
     # failure statements that carry no error word: memory ran out or a limit was exceeded ("Allocation on device 0
     # would exceed allowed memory. (out of memory)"), the process aborted, an assertion failed (see _FAIL_WORDS_RE)
     "[Oo]ut of memory|OUT OF MEMORY|OOM|[Ee]xceed|EXCEED|[Aa]bort|ABORT|[Aa]ssert|ASSERT",
+    # a C++ exception nobody caught (libstdc++: "terminate called after throwing an instance of 'c10::Error'" then
+    # "  what():  <message>") and a Rust panic ("thread '<unnamed>' panicked at ...")
+    "terminate called|what\\(\\): |panicked at",
     # a metric that became NaN ("loss: nan", "'grad_norm': nan", "Loss nan")
     "oss['\"]?:? ?nan([^a-z]|$)|oss=nan|norm['\"]?: ?nan([^a-z]|$)",
     # traceback frames inside the typing machinery that evaluates string annotations (read as failing lines)
@@ -59,11 +62,13 @@ _FAIL_RE = re.compile(
     re.I,
 )
 # failure statements without an error word (each is also a pre-filter marker above): a line that says memory ran out,
-# that an allocation or a size exceeds a limit, that the process aborted, or that an assertion failed. Warnings and
+# that an allocation or a size exceeds a limit, that the process aborted, that an assertion failed, that a C++
+# exception went uncaught (and its "what():" message line) or that a Rust thread panicked. Warnings and
 # INFO lines saying so stay silent (classify_line reads the level first).
 _FAIL_WORDS_RE = re.compile(
     r"out of memory|(?-i:\bOOM\b)|would exceed|exceed(?:s|ed|ing)? (?:the )?(?:allowed|available|maximum|max\b|total|"
-    r"device|memory|limit|capacity)|\babort(?:s|ed|ing)?\b|\bassert(?:ion)?(?:error\b| failed| \S[^\n]{0,200}\bfailed)",
+    r"device|memory|limit|capacity)|\babort(?:s|ed|ing)?\b|\bassert(?:ion)?(?:error\b| failed| \S[^\n]{0,200}\bfailed)"
+    r"|terminate called after throwing|^what\(\): |\bpanicked at\b",
     re.I,
 )
 # a traceback frame in the typing machinery that evaluates string annotations: failure evidence of its own
