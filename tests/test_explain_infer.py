@@ -370,3 +370,85 @@ def test_an_optional_import_notice_is_not_a_failing_line():
     custom_ops / except ImportError as e: print('NPU custom kernel packages unavailable:', e)") infers nothing;
     the same ImportError message alone on its line is failure evidence (see the submodule test)."""
     assert _infer_only("NPU custom kernel packages unavailable: No module named 'custom_ops'") is None
+
+
+# PyTorch's caching allocator refusing an allocation over its memory-fraction limit, as ComfyUI prints it: the message
+# alone, no exception class, no error word (https://github.com/EvilBT/ComfyUI_SLK_joy_caption_two/issues/28)
+_ALLOWED_MEMORY = (
+    "Allocation on device 0 would exceed allowed memory. (out of memory)\n"
+    "Currently allocated : 15.16 GiB\n"
+    "Requested : 512.00 KiB\n"
+    "Device limit : 15.99 GiB\n"
+    "Free (according to CUDA): 0 bytes\n"
+    "PyTorch limit (set by user-supplied memory fraction)\n"
+    ": 17179869184.00 GiB"
+)
+
+
+def test_a_failure_statement_without_an_error_word_is_a_failing_line():
+    from ascendfix.explain import lines
+
+    line = _ALLOWED_MEMORY.split("\n")[0]
+    assert infer.classify_line(line, lines.parse(line), None) == "fail"
+    got = _infer_only(_ALLOWED_MEMORY)
+    assert got is not None and got["category"] == "device_oom"
+    # the whole CLI path (pre-filter included, grep or Python) reads it the same way
+    assert explain(text=_ALLOWED_MEMORY).matches[0]["category"] == "device_oom"
+
+
+def test_a_failure_statement_in_a_warning_stays_silent():
+    """Pillow's warning that an image "exceeds limit of 20 pixels" (captured: python -W always -c "from PIL import
+    Image; Image.new('L', (5, 5)).save('/tmp/x.png'); Image.MAX_IMAGE_PIXELS = 20; Image.open('/tmp/x.png')"
+    with Pillow from the torch 2.13 CPU test venv) is a warning: no failing line, no inference."""
+    from ascendfix.explain import lines
+
+    text = ("/root/.cache/ascendfix-tests/venvs/torch213/lib/python3.11/site-packages/PIL/Image.py:3593: "
+            "DecompressionBombWarning: Image size (25 pixels) exceeds limit of 20 pixels, could be decompression bomb "
+            "DOS attack.")
+    info = lines.parse(text)
+    assert infer._FAIL_WORDS_RE.search(info.message)  # the words alone would read as a failure
+    assert infer.classify_line(info.message, info, None) is None
+    assert explain(text=text).matches == []
+
+
+def test_failure_words_are_pre_filter_markers():
+    """Every failure statement classify_line accepts passes the pre-filter first (grep and Python read the same EREs),
+    or it would never be read."""
+    import re
+
+    pre = re.compile("|".join("(?:{})".format(p) for p in infer.FAIL_PREFILTERS))
+    for text in ("Allocation on device 0 would exceed allowed memory. (out of memory)",
+                 "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)"):
+        assert pre.search(text), text
+
+
+def test_a_cann_component_info_line_after_the_errors_is_not_the_run_going_on():
+    """A CANN component's own INFO line (plog header "[INFO] HCCL(pid,name):...") after its ERROR lines is the
+    same process's component talking, not the program going on: continued() stays False. The two lines are real
+    (MindCluster's fault-diagnosis test data in tests/data/plog/modelarts_8p: a debug plog's ERROR line and a run
+    plog's INFO line of the same job); putting them one after the other is ours. An application INFO line after an
+    ERROR notice still reads as the run going on (test_an_error_notice_followed_by_info_lines_infers_nothing)."""
+    root = Path(__file__).resolve().parent / "data" / "plog" / "modelarts_8p" / "process_log"
+    err = next(ln for ln in (root / "debug/plog/plog-11116_20230131024824451.log").read_text().splitlines()
+               if ln.startswith("[ERROR] HCCL("))
+    info = next(ln for ln in (root / "run/plog/plog-11262_20230131024824754.log").read_text().splitlines()
+                if ln.startswith("[INFO] HCCL("))
+    m = Matcher()
+    m.feed_lines([err, info])
+    assert m.last_fail == 1
+    assert not m.continued()
+
+
+def test_an_uncaught_cpp_exception_is_a_failing_line():
+    """libstdc++'s report of an uncaught exception carries no error word (captured: printf '#include <cstddef>\\nint
+    main() { volatile std::size_t n = (std::size_t)1 << 62; char *p = new char[n]; return p[0]; }\\n' > a.cc &&
+    g++ a.cc -o a && ./a): both lines are failing lines, and both pass the pre-filter."""
+    import re
+
+    from ascendfix.explain import lines
+
+    pre = re.compile("|".join("(?:{})".format(p) for p in infer.FAIL_PREFILTERS))
+    for text in ("terminate called after throwing an instance of 'std::bad_alloc'", "  what():  std::bad_alloc"):
+        info = lines.parse(text)
+        assert pre.search(text), text
+        assert infer.classify_line(info.message.strip(), info, None) == "fail", text

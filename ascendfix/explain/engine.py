@@ -661,7 +661,9 @@ class Matcher(object):
             if not text:
                 continue
             info = linefmt.parse(text)
-            if info.level in ("INFO", "DEBUG") and not _STOPPING_RE.search(info.message):
+            # (a CANN component's own INFO line, "[INFO] OP(pid,python):... ~aclOpExecutor", is the failing call's
+            # teardown in the same process, not the program going on)
+            if info.level in ("INFO", "DEBUG") and info.module is None and not _STOPPING_RE.search(info.message):
                 return True
         return False
 

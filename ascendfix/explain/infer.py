@@ -34,6 +34,12 @@ FAIL_PREFILTERS = (
     # accelerate's "Your assigned backend ... is not avaliable")
     "environment variable is not set|(NCCL|CUDA|GPU|backend).{0,60}(seems unavailable|is not ava(il|li)able)",
     "[Ee]rror!|[Ee]xception (during|in|occurred|raised|thrown)|SIGKILL|[0-9] +killed |^Killed",
+    # failure statements that carry no error word: memory ran out or a limit was exceeded ("Allocation on device 0
+    # would exceed allowed memory. (out of memory)"), the process aborted, an assertion failed (see _FAIL_WORDS_RE)
+    "[Oo]ut of memory|OUT OF MEMORY|OOM|[Ee]xceed|EXCEED|[Aa]bort|ABORT|[Aa]ssert|ASSERT",
+    # a C++ exception nobody caught (libstdc++: "terminate called after throwing an instance of 'c10::Error'" then
+    # "  what():  <message>") and a Rust panic ("thread '<unnamed>' panicked at ...")
+    "terminate called|what\\(\\): |panicked at",
     # a metric that became NaN ("loss: nan", "'grad_norm': nan", "Loss nan")
     "oss['\"]?:? ?nan([^a-z]|$)|oss=nan|norm['\"]?: ?nan([^a-z]|$)",
     # traceback frames inside the typing machinery that evaluates string annotations (read as failing lines)
@@ -53,6 +59,16 @@ _FAIL_RE = re.compile(
     r"|(?:nccl|cuda|gpu|backend)[^\n]{0,60}(?:seems unavailable|is not ava(?:il|li)able)"
     r"|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
     r"|(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b",
+    re.I,
+)
+# failure statements without an error word (each is also a pre-filter marker above): a line that says memory ran out,
+# that an allocation or a size exceeds a limit, that the process aborted, that an assertion failed, that a C++
+# exception went uncaught (and its "what():" message line) or that a Rust thread panicked. Warnings and
+# INFO lines saying so stay silent (classify_line reads the level first).
+_FAIL_WORDS_RE = re.compile(
+    r"out of memory|(?-i:\bOOM\b)|would exceed|exceed(?:s|ed|ing)? (?:the )?(?:allowed|available|maximum|max\b|total|"
+    r"device|memory|limit|capacity)|\babort(?:s|ed|ing)?\b|\bassert(?:ion)?(?:error\b| failed| \S[^\n]{0,200}\bfailed)"
+    r"|terminate called after throwing|^what\(\): |\bpanicked at\b",
     re.I,
 )
 # a traceback frame in the typing machinery that evaluates string annotations: failure evidence of its own
@@ -139,7 +155,7 @@ def classify_line(msg, info, key, benign=None, veto=None):
         return "fail"
     if _WARN_RE.search(head) and not info.is_error_level:
         return None
-    if key == "ascend_error" or info.is_error_level or _FAIL_RE.search(msg[:4096]):
+    if key == "ascend_error" or info.is_error_level or _FAIL_RE.search(msg[:4096]) or _FAIL_WORDS_RE.search(msg[:4096]):
         return "fail"
     if _OK_RE.search(head) and not _OK_VETO.search(msg):
         return "ok"
