@@ -310,7 +310,7 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per log (default 120)")
     ap.add_argument("--only", action="append", default=[], metavar="ID", help="run only these corpus ids (repeatable)")
     ap.add_argument("--set", dest="which", choices=SETS + ("all",), default="all",
-                    help="which corpus set to run: A, B, C, D, E, F, G, H, I, J, K or all (default; figures per set and overall)")
+                    help="which corpus set to run: {} or all (default; figures per set and overall)".format(", ".join(SETS)))
     ap.add_argument("--json", action="store_true", help="print one JSON document instead of the report")
     args = ap.parse_args(argv)
     if args.jobs < 1:

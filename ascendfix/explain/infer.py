@@ -53,22 +53,23 @@ OK_PREFILTERS = (
     "[Ii]gnor(e|ed|ing)|IGNORED|[Ff]all(ing|s)? back to|[Ff]all back to",
 )
 
+# failure statements without an error word (each is also a pre-filter marker above): a line that says memory ran out,
+# that an allocation or a size exceeds a limit, that the process aborted, that an assertion failed, that a C++
+# exception went uncaught (and its "what():" message line) or that a Rust thread panicked. Warnings and
+# INFO lines saying so stay silent (classify_line reads the level first).
+_FAIL_WORDS = (
+    r"out of memory|(?-i:\bOOM\b)|would exceed|exceed(?:s|ed|ing)? (?:the )?(?:allowed|available|maximum|max\b|total|"
+    r"device|memory|limit|capacity)|\babort(?:s|ed|ing)?\b|\bassert(?:ion)?(?:error\b| failed| \S[^\n]{0,200}\bfailed)"
+    r"|terminate called after throwing|^what\(\): |\bpanicked at\b"
+)
+_FAIL_WORDS_RE = re.compile(_FAIL_WORDS, re.I)
+# a failing line's words (one search: the error wording, then the failure statements above)
 _FAIL_RE = re.compile(
     r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|cannot |can't |unable to|could not|not found"
     r"|permission denied|timed out|no such file|^no module named|environment variable is not set"
     r"|(?:nccl|cuda|gpu|backend)[^\n]{0,60}(?:seems unavailable|is not ava(?:il|li)able)"
     r"|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
-    r"|(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b",
-    re.I,
-)
-# failure statements without an error word (each is also a pre-filter marker above): a line that says memory ran out,
-# that an allocation or a size exceeds a limit, that the process aborted, that an assertion failed, that a C++
-# exception went uncaught (and its "what():" message line) or that a Rust thread panicked. Warnings and
-# INFO lines saying so stay silent (classify_line reads the level first).
-_FAIL_WORDS_RE = re.compile(
-    r"out of memory|(?-i:\bOOM\b)|would exceed|exceed(?:s|ed|ing)? (?:the )?(?:allowed|available|maximum|max\b|total|"
-    r"device|memory|limit|capacity)|\babort(?:s|ed|ing)?\b|\bassert(?:ion)?(?:error\b| failed| \S[^\n]{0,200}\bfailed)"
-    r"|terminate called after throwing|^what\(\): |\bpanicked at\b",
+    r"|(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b|" + _FAIL_WORDS,
     re.I,
 )
 # a traceback frame in the typing machinery that evaluates string annotations: failure evidence of its own
@@ -155,7 +156,7 @@ def classify_line(msg, info, key, benign=None, veto=None):
         return "fail"
     if _WARN_RE.search(head) and not info.is_error_level:
         return None
-    if key == "ascend_error" or info.is_error_level or _FAIL_RE.search(msg[:4096]) or _FAIL_WORDS_RE.search(msg[:4096]):
+    if key == "ascend_error" or info.is_error_level or _FAIL_RE.search(msg[:4096]):
         return "fail"
     if _OK_RE.search(head) and not _OK_VETO.search(msg):
         return "ok"
