@@ -1,7 +1,7 @@
 """Measure `ascendfix explain` on the held-out validation corpus (benchmarks/explain_validation/).
 
     python benchmarks/bench_explain_validation.py                    # this checkout, this interpreter
-    python benchmarks/bench_explain_validation.py --set L            # only set L (the freshest held-out set)
+    python benchmarks/bench_explain_validation.py --set M            # only set M (the freshest held-out set)
     python benchmarks/bench_explain_validation.py --json > out.json  # one JSON document
     python benchmarks/bench_explain_validation.py --repo ../other-checkout --python ../other-checkout/.venv/bin/python
     python benchmarks/bench_explain_validation.py --ascendfix-cmd "ascendfix"   # an installed CLI on PATH
@@ -10,7 +10,7 @@ Every log is given to the real CLI exactly as a new user would: one subprocess p
 `<python> -m ascendfix explain --json LOG` (or `<ascendfix-cmd> explain --json LOG`), and the
 category of the first match is taken as the answer. The corpus labels are the expected root-cause
 category, `harmless` (nothing to diagnose) or `other:<name>` (a real failure outside the categories).
-Each entry belongs to a set (`set: A` to `L`, see the corpus README): `--set A|B|...|L|all` picks the logs
+Each entry belongs to a set (`set: A` to `M`, see the corpus README): `--set A|B|...|M|all` picks the logs
 (default all); with `all` the figures are printed for each set and for the whole corpus.
 
 Figures printed:
@@ -68,7 +68,7 @@ def fail(message):
     raise SystemExit(2)
 
 
-SETS = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L")
+SETS = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M")
 
 
 def set_of(entry):
