@@ -41,11 +41,19 @@ def measure(first, second):
     kind = [0, 0]
     by_conf = collections.defaultdict(lambda: [0, 0])
     pairs = collections.Counter()
+    by_set = collections.defaultdict(lambda: [0, 0, 0, 0])
     for e in second:
         a, b = first[e["id"]], e["label"]
         same = a == b
         total += 1
         agree += same
+        # the set is the id's prefix ("g-...", "k-..."); ids without one form their own group
+        s = by_set[e["id"].split("-", 1)[0].upper() if "-" in e["id"] else "?"]
+        s[0] += same
+        s[1] += 1
+        if a in ISSUE_CATEGORIES:
+            s[2] += same
+            s[3] += 1
         by_conf[e["confidence"]][0] += same
         by_conf[e["confidence"]][1] += 1
         kind[0] += (a == "harmless") == (b == "harmless")
@@ -68,6 +76,7 @@ def measure(first, second):
         "outside_13_both_outside": frac(outside),
         "harmless_vs_failure": frac(kind),
         "by_confidence": {k: frac(v) for k, v in sorted(by_conf.items())},
+        "by_set": {k: {"exact": frac(v[:2]), "in_13_categories": frac(v[2:])} for k, v in sorted(by_set.items())},
         "disagreements": [{"labels": list(k), "count": v} for k, v in pairs.most_common()],
     }
 
@@ -99,6 +108,10 @@ def main(argv=None):
     for conf, f in doc["by_confidence"].items():
         w("  {:<52} {}/{} = {:.1f}%\n".format("same label, second labeller " + conf, f["agree"], f["total"],
                                               f["percent"]))
+    for name, f in doc["by_set"].items():
+        w("  {:<52} {}/{} = {:.1f}%  (first label in the 13: {}/{} = {:.1f}%)\n".format(
+            "same label, set " + name, f["exact"]["agree"], f["exact"]["total"], f["exact"]["percent"],
+            f["in_13_categories"]["agree"], f["in_13_categories"]["total"], f["in_13_categories"]["percent"]))
     w("most frequent disagreements:\n")
     for d in doc["disagreements"][:12]:
         w("  {:>2}  {}\n".format(d["count"], " / ".join(d["labels"])))

@@ -55,7 +55,8 @@ def test_second_labels_cover_known_ids_with_known_labels():
     first, second = _agreement()._load()
     known = {c["id"] for c in yaml.safe_load((ROOT / "rules" / "explain_categories.yaml").read_text(encoding="utf-8"))}
     ids = [e["id"] for e in second]
-    assert len(ids) == len(set(ids)) == 154 and set(ids) <= set(first)
+    assert len(ids) == len(set(ids)) == 292 and set(ids) <= set(first)
+    assert {i.split("-", 1)[0] for i in ids} == {"g", "h", "k", "l"}
     for e in second:
         assert e["label"] in known or e["label"] == "harmless" or e["label"].startswith("other:"), e
         assert e["confidence"] in ("high", "medium", "low") and e["why"].strip(), e
@@ -72,3 +73,15 @@ def test_agreement_counts():
     assert doc["outside_13_both_outside"] == {"agree": 1, "total": 2, "percent": 50.0}
     assert doc["harmless_vs_failure"]["agree"] == 4
     assert doc["by_confidence"]["low"] == {"agree": 0, "total": 2, "percent": 0.0}
+    assert doc["by_set"]["?"]["exact"] == {"agree": 1, "total": 5, "percent": 20.0}
+
+
+def test_agreement_by_set():
+    first = {"g-a": "hccl", "g-b": "harmless", "k-c": "hccl", "k-d": "numpy_abi"}
+    second = [{"id": "g-a", "label": "hccl", "confidence": "high"}, {"id": "g-b", "label": "hccl", "confidence": "low"},
+              {"id": "k-c", "label": "dist_launch", "confidence": "high"},
+              {"id": "k-d", "label": "numpy_abi", "confidence": "high"}]
+    doc = _agreement().measure(first, second)
+    assert doc["by_set"]["G"] == {"exact": {"agree": 1, "total": 2, "percent": 50.0},
+                                  "in_13_categories": {"agree": 1, "total": 1, "percent": 100.0}}
+    assert doc["by_set"]["K"]["in_13_categories"] == {"agree": 1, "total": 2, "percent": 50.0}
