@@ -153,7 +153,7 @@ class Hit(object):
     """Everything one log said about one signature or one code."""
 
     __slots__ = ("kind", "key", "sig", "row", "code", "patterns", "evidence", "captures", "count", "first_line",
-                 "time", "lines", "loud")
+                 "time", "lines", "loud", "after_failure")
 
     def __init__(self, kind, key, line, sig=None, row=None, code=None):
         self.kind = kind  # "signature" | "code"
@@ -169,9 +169,13 @@ class Hit(object):
         self.time = None
         self.lines = set()  # line numbers (bounded), for "already explained" checks
         self.loud = False  # matched at least one line that is not a warning / INFO line
+        # matched only through ``consequence_after_failure`` patterns, after a failing line: a consequence
+        self.after_failure = False
 
     @property
     def role(self):
+        if self.after_failure:
+            return "consequence"
         return self.row.role if self.kind == "code" else self.sig.role
 
     @property
@@ -269,6 +273,7 @@ class Matcher(object):
         self.infer_lines = {}  # category index -> [(line, text)]
         self.last_exception_infer = ()
         self.last_fail = 0
+        self.first_fail = 0
         self.last_ok = 0
         self.tail = []  # [(line number, bytes)] of the log's last lines, when known
 
@@ -457,6 +462,8 @@ class Matcher(object):
                 hit.loud = True
         if res.state == "fail":
             self.last_fail = lineno
+            if not self.first_fail:
+                self.first_fail = lineno
             for ci, ei, word in res.infer:
                 self.infer_seen.setdefault((ci, ei), word)
                 lst = self.infer_lines.setdefault(ci, [])
@@ -536,6 +543,7 @@ class Matcher(object):
                 if not required and not any(p.alone for p in sig.patterns if p.index in hit.patterns):
                     continue
                 matched.add(sig.id)
+                hit.after_failure = self._after_failure(hit)
             out.append(hit)
         claimed = [rx for rx, sid in self.claims if sid in matched]
         kept = []
@@ -545,6 +553,15 @@ class Matcher(object):
             kept.append(hit)
         kept.sort(key=rank_key)
         return _warnings_after_failures(kept)
+
+    def _after_failure(self, hit):
+        """Did ``hit`` match only through ``consequence_after_failure`` patterns (the shell's "Killed" when a launcher
+        or daemon kills its own process group), and only after an earlier failing line? Then it is a consequence of
+        that failure (MindIE's daemon, for one, sends SIGKILL to its group when its endpoint fails to start)."""
+        if not self.first_fail or self.first_fail >= hit.first_line:
+            return False
+        pats = [p for p in hit.sig.patterns if p.index in hit.patterns]
+        return bool(pats) and all(getattr(p, "consequence_after_failure", False) for p in pats)
 
     def failed(self, ranked=None):
         """Did the log show a failure at all (a non-context match, an exception, an Ascend error line)?"""
@@ -604,7 +621,8 @@ class Matcher(object):
         if self.continued():  # ... or its own logger kept writing ordinary INFO lines after it
             return None
         ranked = self.ranked() if ranked is None else ranked
-        if any(h.role in ("cause", "consequence") for h in ranked):
+        # (a consequence read only from "Killed" after a failure names no cause: the failing lines still do)
+        if any(h.role in ("cause", "consequence") and not h.after_failure for h in ranked):
             return None
         last = self.last_exception_infer
         if last and self.last_exception and last[0] != self.last_exception[0]:
