@@ -228,7 +228,8 @@ def _warnings_after_failures(ranked):
 
 
 class _LineResult(object):
-    __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet")
+    __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet",
+                 "quiet_sigs")
 
 
 class Matcher(object):
@@ -257,6 +258,7 @@ class Matcher(object):
         self.claims = idx["claims"]
         self._idx = idx
         self.hits = {}
+        self.quiet_hits = {}  # signature id -> Hit read only from quiet lines by ``skip_quiet_lines`` patterns
         self.lines_read = 0
         self._cache = {}
         # key lines
@@ -335,6 +337,7 @@ class Matcher(object):
         res.rank = info.rank
         res.level = info.level
         sigs = []
+        quiet_sigs = []  # matches a ``skip_quiet_lines`` pattern made on a quiet line: kept aside (see ranked())
         seen = set()
         for a in anchors:
             for sig, pat in self.by_anchor[a]:
@@ -342,8 +345,11 @@ class Matcher(object):
                 if key in seen:
                     continue
                 seen.add(key)
+                out = sigs
                 if getattr(pat, "skip_quiet_lines", False) and info.is_quiet_level:
-                    continue
+                    if sig.kind == "fault" or sig.role not in ("cause", "consequence"):
+                        continue
+                    out = quiet_sigs
                 for w, off in windows:
                     if sig.kind == "fault":  # a fault-table entry: every literal in the line
                         if pat.search(w):
@@ -355,7 +361,7 @@ class Matcher(object):
                         break  # the benign form of these words (see the pattern's ``unless``)
                     if m:
                         caps = {k: v for k, v in m.groupdict().items() if v}
-                        sigs.append((sig, pat, caps, _snippet(text, cut + off + m.start())))
+                        out.append((sig, pat, caps, _snippet(text, cut + off + m.start())))
                         break
         # the emitting source says this line can be ignored (rules/explain_benign.yaml, ``veto``): it names no cause
         vetoed = self.inference is not None and self.inference.benign_veto is not None \
@@ -369,6 +375,7 @@ class Matcher(object):
         if explained:  # a signature written for this line says it better than a fault-table entry
             sigs = [x for x in sigs if x[0].kind == "signature"]
         res.sigs = sigs
+        res.quiet_sigs = quiet_sigs if not vetoed else []
         codes = []
         if self.detectors and not explained and not vetoed:
             scan = msg if len(msg) <= WINDOW_LIMIT else msg[:WINDOW_LIMIT]
@@ -449,6 +456,11 @@ class Matcher(object):
             self._add(hit, pat.index, caps, snippet, lineno, time)
             if not res.quiet:
                 hit.loud = True
+        for sig, pat, caps, snippet in res.quiet_sigs:
+            hit = self.quiet_hits.get(sig.id)
+            if hit is None:
+                hit = self.quiet_hits[sig.id] = Hit(sig.kind, sig.id, lineno, sig=sig)
+            self._add(hit, pat.index, caps, snippet, lineno, time)
         for fam_name, code, snippet in res.codes:
             hit = self.hits.get(("c", fam_name, code))
             if hit is None:
@@ -552,7 +564,33 @@ class Matcher(object):
                 continue
             kept.append(hit)
         kept.sort(key=rank_key)
-        return _warnings_after_failures(kept)
+        kept = _warnings_after_failures(kept)
+        return kept + self._quiet_fallback(kept, matched)
+
+    def _quiet_fallback(self, kept, matched):
+        """Causes read only from warning / INFO lines by ``skip_quiet_lines`` patterns ("Warning: Failed to find
+        function aclsysGetCANNVersion"): such a line is often printed by a run that goes on, so it is skipped — but
+        when the log fails (a traceback, an exception, a fatal or Ascend error line) and nothing else names a cause or
+        a consequence, not even the category inference, it is the most specific line the log holds: it is named then,
+        last."""
+        if not self.quiet_hits or not (self.last_traceback or self.last_exception or self.fatal or self.ascend_first):
+            return []
+        if any(h.role in ("cause", "consequence") and not h.after_failure for h in kept):
+            return []
+        out = []
+        for sid, hit in self.quiet_hits.items():
+            if sid in matched:
+                continue
+            sig = hit.sig
+            required = {p.index for p in sig.patterns if p.required}
+            if not required <= hit.patterns:
+                continue
+            if not required and not any(p.alone for p in sig.patterns if p.index in hit.patterns):
+                continue
+            out.append(hit)
+        if not out or self.inferred(kept) is not None:
+            return []
+        return sorted(out, key=rank_key)
 
     def _after_failure(self, hit):
         """Did ``hit`` match only through ``consequence_after_failure`` patterns (the shell's "Killed" when a launcher
