@@ -108,3 +108,21 @@ def test_msrun_launcher_faults_are_launch_failures():
         assert rules["AISW_MindSpore_msrun_" + i].category == "dist_launch", i
     assert rules["AISW_MindSpore_msrun_08"].category == "device_busy"
     assert rules["AISW_MindSpore_msrun_15"].category == "hccl"  # the communicator itself stays hccl
+
+
+def test_a_generic_code_does_not_silence_the_failing_lines():
+    """A code of the generic category ("aclrtSynchronizeStream failed: 507018", an AI CPU task that failed) says that
+    a task failed, not which kind of failure: with the signatures removed, the failing lines of AF019's excerpt (an
+    operator without a kernel binary) still name the category, and the code follows as the next entry."""
+    from ascendfix.explain.codes import load_families
+
+    acl = [f for f in load_families() if f.name == "acl"][0]
+    code_line = [e["text"] for e in acl.examples["match"] if e.get("id") == "507018"][0]
+    text = code_line + "\n" + _example("AF019")
+    m = Matcher(signatures=[], faults=[])
+    m.feed_lines(text.split("\n"))
+    ranked = m.ranked()
+    assert any(h.id == "507018" and h.role == "cause" for h in ranked)
+    out = m.results()
+    assert out[0]["kind"] == "inferred" and out[0]["category"] == "kernel_unsupported"
+    assert out[1]["id"] == "507018"

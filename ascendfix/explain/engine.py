@@ -209,6 +209,11 @@ def rank_key(hit):
     return (tier, -hit.priority, -len(hit.patterns), hit.first_line, hit.id)
 
 
+def _generic_code(hit):
+    """A code-table or fault-table cause of the generic category (tier 2.5 of :func:`rank_key`)."""
+    return hit.kind in ("code", "fault") and hit.role == "cause" and hit.category == GENERIC_CATEGORY
+
+
 def _quiet(hit):
     """Did this hit come from warning lines only (and is it not a signature whose warning is the failure)?"""
     return not hit.loud and not (hit.sig is not None and getattr(hit.sig, "warning_is_cause", False))
@@ -659,8 +664,9 @@ class Matcher(object):
         if self.continued():  # ... or its own logger kept writing ordinary INFO lines after it
             return None
         ranked = self.ranked() if ranked is None else ranked
-        # (a consequence read only from "Killed" after a failure names no cause: the failing lines still do)
-        if any(h.role in ("cause", "consequence") and not h.after_failure for h in ranked):
+        # (a consequence read only from "Killed" after a failure names no cause: the failing lines still do; nor does a
+        # code / fault entry of the generic category, "a runtime task failed": the failing lines may say which kind)
+        if any(h.role in ("cause", "consequence") and not h.after_failure and not _generic_code(h) for h in ranked):
             return None
         last = self.last_exception_infer
         if last and self.last_exception and last[0] != self.last_exception[0]:
