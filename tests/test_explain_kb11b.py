@@ -126,3 +126,20 @@ def test_a_generic_code_does_not_silence_the_failing_lines():
     out = m.results()
     assert out[0]["kind"] == "inferred" and out[0]["category"] == "kernel_unsupported"
     assert out[1]["id"] == "507018"
+
+
+# captured: Open MPI 5.0 (mpirun from the cached openmpi-5.0 environment), CPython 3.11 without torch_npu:
+#   mpirun --allow-run-as-root --oversubscribe --tag-output -n 1 python3 -c "import torch_npu"
+_MPIRUN_TAGGED = """[1,0]<stderr>: Traceback (most recent call last):
+[1,0]<stderr>:   File "<string>", line 1, in <module>
+[1,0]<stderr>: ModuleNotFoundError: No module named 'torch_npu'"""
+
+
+def test_mpirun_tag_output_prefix_is_a_transport_prefix():
+    from ascendfix.explain import lines
+
+    info = lines.parse(_MPIRUN_TAGGED.splitlines()[-1])
+    assert info.message == "ModuleNotFoundError: No module named 'torch_npu'" and str(info.rank) == "0"
+    m = Matcher()
+    m.feed_lines(_MPIRUN_TAGGED.split("\n"))
+    assert [k["kind"] for k in m.key_lines()] == ["traceback", "exception"]
