@@ -143,3 +143,11 @@ def test_mpirun_tag_output_prefix_is_a_transport_prefix():
     m = Matcher()
     m.feed_lines(_MPIRUN_TAGGED.split("\n"))
     assert [k["kind"] for k in m.key_lines()] == ["traceback", "exception"]
+
+
+def test_killed_after_a_failure_adds_no_inference_evidence():
+    m, _ = _ranked(_ENDPOINT_FAILED + "\n" + _KILLED)
+    cats = {m.inference.categories[ci][0] for ci, _ in m.infer_seen}
+    assert "host_oom" not in cats, cats
+    alone, _ = _ranked(_KILLED)
+    assert "host_oom" in {alone.inference.categories[ci][0] for ci, _ in alone.infer_seen}

@@ -477,11 +477,15 @@ class Matcher(object):
             self._add(hit, 0, {"code": code}, snippet, lineno, time)
             if not res.quiet:
                 hit.loud = True
+        # a shell's "Killed" after an earlier failing line is that failure's consequence (see _after_failure): its
+        # words ("Killed") are no evidence of a category of their own
+        after = bool(self.first_fail and res.sigs) and all(
+            getattr(pat, "consequence_after_failure", False) for _, pat, _, _ in res.sigs)
         if res.state == "fail":
             self.last_fail = lineno
             if not self.first_fail:
                 self.first_fail = lineno
-            for ci, ei, word in res.infer:
+            for ci, ei, word in (() if after else res.infer):
                 self.infer_seen.setdefault((ci, ei), word)
                 lst = self.infer_lines.setdefault(ci, [])
                 if len(lst) < infer.MAX_LINES and all(ln != lineno for ln, _ in lst):
