@@ -22,8 +22,12 @@ Pipeline, per input line (streamed, binary, never the whole file in memory):
    first line. A code or fault entry on a line a cause / consequence signature already explains (through a
    pattern that stands alone) is dropped, and so are codes a matched signature claims (``codes:``).
    Patterns marked ``skip_quiet_lines`` ignore lines whose header says DEBUG / INFO / WARNING, and a pattern's
-   ``unless`` regex vetoes it on a line that shows the benign form of the same words. The number shown is the *rank* (1 = most likely root cause);
-   it is an order, not a measured probability.
+   ``unless`` regex vetoes it on a line that shows the benign form of the same words. A pattern marked
+   ``consequence_after_failure`` (the shell's "Killed") makes its match a consequence when it comes after a failing
+   line. A cause read only from a quiet line by a ``skip_quiet_lines`` pattern is named last, and only when the log
+   failed and nothing else (no cause, consequence or inference) explains it. A code / fault cause of the generic
+   category does not keep the category inference from naming the failing lines' category first.
+   The number shown is the *rank* (1 = most likely root cause); it is an order, not a measured probability.
 
 Public API, stable (smoke uses :func:`explain_text`): :func:`explain_text`, :func:`explain_lines`,
 :func:`explain_stream`, :class:`Matcher`.
