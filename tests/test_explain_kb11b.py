@@ -151,3 +151,11 @@ def test_killed_after_a_failure_adds_no_inference_evidence():
     assert "host_oom" not in cats, cats
     alone, _ = _ranked(_KILLED)
     assert "host_oom" in {alone.inference.categories[ci][0] for ci, _ in alone.infer_seen}
+
+
+def test_a_module_qualified_exception_without_error_in_its_name_is_the_last_exception():
+    # AF173's capture (torch 2.13): TorchDynamo's exception class is "Unsupported"
+    line = _example("AF173")
+    m = Matcher(signatures=[], faults=[])
+    m.feed_lines([line])
+    assert [k["kind"] for k in m.key_lines()] == ["exception"]

@@ -74,6 +74,7 @@ KEY_PREFILTERS = (
     "[a-z](Error|Exception|Interrupt|Exit)(:|$)",
     "(^|[^A-Za-z0-9_])(Exception|Error): ",  # a bare ``raise Exception("...")``
     "[a-z](Error|Exception)\\([\"']",  # an exception's repr on its own line (torch.compile: ``ValueError("...")``)
+    "[a-z0-9_]\\.[A-Z][A-Za-z0-9_]{2,80}: ",  # a module-qualified exception class not named *Error (``exc.Unsupported: ``)
     "\\[ERROR\\]",
     "\\[E[0-9]{3,4} [0-9]{2}:[0-9]{2}:[0-9]{2}",  # glog / c10 error header ("[E522 11:31:08.878 file.cpp:454]")
     "ERROR[ :]",
@@ -91,7 +92,11 @@ KEY_PREFILTERS = (
 _EXCEPTION_RE = re.compile(
     r"^(?:[A-Za-z_]\w{0,60}\.){0,8}(?:[A-Za-z_]\w{0,80}(?:Error|Exception|Interrupt|Exit)(?::\s{0,4}\S.{0,2000}|:?\s{0,4})"
     r"|(?:Exception|Error):\s{1,4}\S.{0,2000}"
-    r"|(?:[A-Za-z_]\w{0,60}\.){0,8}[A-Za-z_]\w{0,80}(?:Error|Exception)\((?:\"[^\n]{1,2000}\"|'[^\n]{1,2000}')\))$"
+    r"|(?:[A-Za-z_]\w{0,60}\.){0,8}[A-Za-z_]\w{0,80}(?:Error|Exception)\((?:\"[^\n]{1,2000}\"|'[^\n]{1,2000}')\)"
+    # a module-qualified exception class named otherwise ("torch._dynamo.exc.Unsupported: ...", onnxruntime's
+    # "onnxruntime.capi.onnxruntime_pybind11_state.InvalidArgument: ..."): two or more lower-case module parts and a
+    # CapWords class (a logger name such as "torch.distributed.run:" ends in lower case)
+    r"|(?:_{0,2}[a-z][a-z0-9_]{0,60}\.){2,8}[A-Z][A-Za-z0-9_]{2,80}:\s{1,4}\S.{0,2000})$"
 )
 # an INFO line about the process stopping is no sign that the run went on
 _STOPPING_RE = re.compile(r"shut(?:ting)? ?down|\bexit|terminat|abort|\bstop|kill|clean(?:ing)? ?up|destroy|tear(?:ing)? ?down"
