@@ -22,8 +22,12 @@ Pipeline, per input line (streamed, binary, never the whole file in memory):
    first line. A code or fault entry on a line a cause / consequence signature already explains (through a
    pattern that stands alone) is dropped, and so are codes a matched signature claims (``codes:``).
    Patterns marked ``skip_quiet_lines`` ignore lines whose header says DEBUG / INFO / WARNING, and a pattern's
-   ``unless`` regex vetoes it on a line that shows the benign form of the same words. The number shown is the *rank* (1 = most likely root cause);
-   it is an order, not a measured probability.
+   ``unless`` regex vetoes it on a line that shows the benign form of the same words. A pattern marked
+   ``consequence_after_failure`` (the shell's "Killed") makes its match a consequence when it comes after a failing
+   line. A cause read only from a quiet line by a ``skip_quiet_lines`` pattern is named last, and only when the log
+   failed and nothing else (no cause, consequence or inference) explains it. A code / fault cause of the generic
+   category does not keep the category inference from naming the failing lines' category first.
+   The number shown is the *rank* (1 = most likely root cause); it is an order, not a measured probability.
 
 Public API, stable (smoke uses :func:`explain_text`): :func:`explain_text`, :func:`explain_lines`,
 :func:`explain_stream`, :class:`Matcher`.
@@ -70,6 +74,7 @@ KEY_PREFILTERS = (
     "[a-z](Error|Exception|Interrupt|Exit)(:|$)",
     "(^|[^A-Za-z0-9_])(Exception|Error): ",  # a bare ``raise Exception("...")``
     "[a-z](Error|Exception)\\([\"']",  # an exception's repr on its own line (torch.compile: ``ValueError("...")``)
+    "[a-z0-9_]\\.[A-Z][A-Za-z0-9_]{2,80}: ",  # a module-qualified exception class not named *Error (``exc.Unsupported: ``)
     "\\[ERROR\\]",
     "\\[E[0-9]{3,4} [0-9]{2}:[0-9]{2}:[0-9]{2}",  # glog / c10 error header ("[E522 11:31:08.878 file.cpp:454]")
     "ERROR[ :]",
@@ -87,7 +92,11 @@ KEY_PREFILTERS = (
 _EXCEPTION_RE = re.compile(
     r"^(?:[A-Za-z_]\w{0,60}\.){0,8}(?:[A-Za-z_]\w{0,80}(?:Error|Exception|Interrupt|Exit)(?::\s{0,4}\S.{0,2000}|:?\s{0,4})"
     r"|(?:Exception|Error):\s{1,4}\S.{0,2000}"
-    r"|(?:[A-Za-z_]\w{0,60}\.){0,8}[A-Za-z_]\w{0,80}(?:Error|Exception)\((?:\"[^\n]{1,2000}\"|'[^\n]{1,2000}')\))$"
+    r"|(?:[A-Za-z_]\w{0,60}\.){0,8}[A-Za-z_]\w{0,80}(?:Error|Exception)\((?:\"[^\n]{1,2000}\"|'[^\n]{1,2000}')\)"
+    # a module-qualified exception class named otherwise ("torch._dynamo.exc.Unsupported: ...", onnxruntime's
+    # "onnxruntime.capi.onnxruntime_pybind11_state.InvalidArgument: ..."): two or more lower-case module parts and a
+    # CapWords class (a logger name such as "torch.distributed.run:" ends in lower case)
+    r"|(?:_{0,2}[a-z][a-z0-9_]{0,60}\.){2,8}[A-Z][A-Za-z0-9_]{2,80}:\s{1,4}\S.{0,2000})$"
 )
 # an INFO line about the process stopping is no sign that the run went on
 _STOPPING_RE = re.compile(r"shut(?:ting)? ?down|\bexit|terminat|abort|\bstop|kill|clean(?:ing)? ?up|destroy|tear(?:ing)? ?down"
@@ -153,7 +162,7 @@ class Hit(object):
     """Everything one log said about one signature or one code."""
 
     __slots__ = ("kind", "key", "sig", "row", "code", "patterns", "evidence", "captures", "count", "first_line",
-                 "time", "lines", "loud")
+                 "time", "lines", "loud", "after_failure")
 
     def __init__(self, kind, key, line, sig=None, row=None, code=None):
         self.kind = kind  # "signature" | "code"
@@ -169,9 +178,13 @@ class Hit(object):
         self.time = None
         self.lines = set()  # line numbers (bounded), for "already explained" checks
         self.loud = False  # matched at least one line that is not a warning / INFO line
+        # matched only through ``consequence_after_failure`` patterns, after a failing line: a consequence
+        self.after_failure = False
 
     @property
     def role(self):
+        if self.after_failure:
+            return "consequence"
         return self.row.role if self.kind == "code" else self.sig.role
 
     @property
@@ -205,6 +218,11 @@ def rank_key(hit):
     return (tier, -hit.priority, -len(hit.patterns), hit.first_line, hit.id)
 
 
+def _generic_code(hit):
+    """A code-table or fault-table cause of the generic category (tier 2.5 of :func:`rank_key`)."""
+    return hit.kind in ("code", "fault") and hit.role == "cause" and hit.category == GENERIC_CATEGORY
+
+
 def _quiet(hit):
     """Did this hit come from warning lines only (and is it not a signature whose warning is the failure)?"""
     return not hit.loud and not (hit.sig is not None and getattr(hit.sig, "warning_is_cause", False))
@@ -224,7 +242,8 @@ def _warnings_after_failures(ranked):
 
 
 class _LineResult(object):
-    __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet")
+    __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet",
+                 "quiet_sigs")
 
 
 class Matcher(object):
@@ -253,6 +272,7 @@ class Matcher(object):
         self.claims = idx["claims"]
         self._idx = idx
         self.hits = {}
+        self.quiet_hits = {}  # signature id -> Hit read only from quiet lines by ``skip_quiet_lines`` patterns
         self.lines_read = 0
         self._cache = {}
         # key lines
@@ -269,6 +289,7 @@ class Matcher(object):
         self.infer_lines = {}  # category index -> [(line, text)]
         self.last_exception_infer = ()
         self.last_fail = 0
+        self.first_fail = 0
         self.last_ok = 0
         self.tail = []  # [(line number, bytes)] of the log's last lines, when known
 
@@ -330,6 +351,7 @@ class Matcher(object):
         res.rank = info.rank
         res.level = info.level
         sigs = []
+        quiet_sigs = []  # matches a ``skip_quiet_lines`` pattern made on a quiet line: kept aside (see ranked())
         seen = set()
         for a in anchors:
             for sig, pat in self.by_anchor[a]:
@@ -337,8 +359,11 @@ class Matcher(object):
                 if key in seen:
                     continue
                 seen.add(key)
+                out = sigs
                 if getattr(pat, "skip_quiet_lines", False) and info.is_quiet_level:
-                    continue
+                    if sig.kind == "fault" or sig.role not in ("cause", "consequence"):
+                        continue
+                    out = quiet_sigs
                 for w, off in windows:
                     if sig.kind == "fault":  # a fault-table entry: every literal in the line
                         if pat.search(w):
@@ -350,7 +375,7 @@ class Matcher(object):
                         break  # the benign form of these words (see the pattern's ``unless``)
                     if m:
                         caps = {k: v for k, v in m.groupdict().items() if v}
-                        sigs.append((sig, pat, caps, _snippet(text, cut + off + m.start())))
+                        out.append((sig, pat, caps, _snippet(text, cut + off + m.start())))
                         break
         # the emitting source says this line can be ignored (rules/explain_benign.yaml, ``veto``): it names no cause
         vetoed = self.inference is not None and self.inference.benign_veto is not None \
@@ -364,6 +389,7 @@ class Matcher(object):
         if explained:  # a signature written for this line says it better than a fault-table entry
             sigs = [x for x in sigs if x[0].kind == "signature"]
         res.sigs = sigs
+        res.quiet_sigs = quiet_sigs if not vetoed else []
         codes = []
         if self.detectors and not explained and not vetoed:
             scan = msg if len(msg) <= WINDOW_LIMIT else msg[:WINDOW_LIMIT]
@@ -444,6 +470,11 @@ class Matcher(object):
             self._add(hit, pat.index, caps, snippet, lineno, time)
             if not res.quiet:
                 hit.loud = True
+        for sig, pat, caps, snippet in res.quiet_sigs:
+            hit = self.quiet_hits.get(sig.id)
+            if hit is None:
+                hit = self.quiet_hits[sig.id] = Hit(sig.kind, sig.id, lineno, sig=sig)
+            self._add(hit, pat.index, caps, snippet, lineno, time)
         for fam_name, code, snippet in res.codes:
             hit = self.hits.get(("c", fam_name, code))
             if hit is None:
@@ -455,9 +486,15 @@ class Matcher(object):
             self._add(hit, 0, {"code": code}, snippet, lineno, time)
             if not res.quiet:
                 hit.loud = True
+        # a shell's "Killed" after an earlier failing line is that failure's consequence (see _after_failure): its
+        # words ("Killed") are no evidence of a category of their own
+        after = bool(self.first_fail and res.sigs) and all(
+            getattr(pat, "consequence_after_failure", False) for _, pat, _, _ in res.sigs)
         if res.state == "fail":
             self.last_fail = lineno
-            for ci, ei, word in res.infer:
+            if not self.first_fail:
+                self.first_fail = lineno
+            for ci, ei, word in (() if after else res.infer):
                 self.infer_seen.setdefault((ci, ei), word)
                 lst = self.infer_lines.setdefault(ci, [])
                 if len(lst) < infer.MAX_LINES and all(ln != lineno for ln, _ in lst):
@@ -536,6 +573,7 @@ class Matcher(object):
                 if not required and not any(p.alone for p in sig.patterns if p.index in hit.patterns):
                     continue
                 matched.add(sig.id)
+                hit.after_failure = self._after_failure(hit)
             out.append(hit)
         claimed = [rx for rx, sid in self.claims if sid in matched]
         kept = []
@@ -544,7 +582,42 @@ class Matcher(object):
                 continue
             kept.append(hit)
         kept.sort(key=rank_key)
-        return _warnings_after_failures(kept)
+        kept = _warnings_after_failures(kept)
+        return kept + self._quiet_fallback(kept, matched)
+
+    def _quiet_fallback(self, kept, matched):
+        """Causes read only from warning / INFO lines by ``skip_quiet_lines`` patterns ("Warning: Failed to find
+        function aclsysGetCANNVersion"): such a line is often printed by a run that goes on, so it is skipped — but
+        when the log fails (a traceback, an exception, a fatal or Ascend error line) and nothing else names a cause or
+        a consequence, not even the category inference, it is the most specific line the log holds: it is named then,
+        last."""
+        if not self.quiet_hits or not (self.last_traceback or self.last_exception or self.fatal or self.ascend_first):
+            return []
+        if any(h.role in ("cause", "consequence") and not h.after_failure for h in kept):
+            return []
+        out = []
+        for sid, hit in self.quiet_hits.items():
+            if sid in matched:
+                continue
+            sig = hit.sig
+            required = {p.index for p in sig.patterns if p.required}
+            if not required <= hit.patterns:
+                continue
+            if not required and not any(p.alone for p in sig.patterns if p.index in hit.patterns):
+                continue
+            out.append(hit)
+        if not out or self.inferred(kept) is not None:
+            return []
+        return sorted(out, key=rank_key)
+
+    def _after_failure(self, hit):
+        """Did ``hit`` match only through ``consequence_after_failure`` patterns (the shell's "Killed" when a launcher
+        or daemon kills its own process group), and only after an earlier failing line? Then it is a consequence of
+        that failure (MindIE's daemon, for one, sends SIGKILL to its group when its endpoint fails to start)."""
+        if not self.first_fail or self.first_fail >= hit.first_line:
+            return False
+        pats = [p for p in hit.sig.patterns if p.index in hit.patterns]
+        return bool(pats) and all(getattr(p, "consequence_after_failure", False) for p in pats)
 
     def failed(self, ranked=None):
         """Did the log show a failure at all (a non-context match, an exception, an Ascend error line)?"""
@@ -604,7 +677,9 @@ class Matcher(object):
         if self.continued():  # ... or its own logger kept writing ordinary INFO lines after it
             return None
         ranked = self.ranked() if ranked is None else ranked
-        if any(h.role in ("cause", "consequence") for h in ranked):
+        # (a consequence read only from "Killed" after a failure names no cause: the failing lines still do; nor does a
+        # code / fault entry of the generic category, "a runtime task failed": the failing lines may say which kind)
+        if any(h.role in ("cause", "consequence") and not h.after_failure and not _generic_code(h) for h in ranked):
             return None
         last = self.last_exception_infer
         if last and self.last_exception and last[0] != self.last_exception[0]:

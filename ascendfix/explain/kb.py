@@ -67,6 +67,10 @@ PATTERN_FIELDS = {
     # a regex: the pattern does not count on a line that also matches it (a benign form of the same words, such as a
     # Python warning that says it can be ignored)
     "unless": Field(str, required=False),
+    # the line this pattern reads is what a launcher or daemon prints when it kills its own process group after a
+    # failure (the shell's bare "Killed"): when every line the signature matched comes after a failing line of the
+    # same log, the match is a consequence of that failure, not a cause of its own
+    "consequence_after_failure": Field(bool, required=False),
 }
 EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str)}
 
@@ -82,9 +86,10 @@ class Pattern(object):
     """One regex of a signature; compiled on first use (start-up: most patterns never run)."""
 
     __slots__ = ("source", "_regex", "where", "anchors", "required", "alone", "index", "skip_quiet_lines",
-                 "unless_source", "_unless")
+                 "unless_source", "_unless", "consequence_after_failure")
 
-    def __init__(self, source, anchors, required, alone, index, where="", skip_quiet_lines=False, unless=None):
+    def __init__(self, source, anchors, required, alone, index, where="", skip_quiet_lines=False, unless=None,
+                 consequence_after_failure=False):
         self.source = source
         self._regex = None
         self.where = where
@@ -95,6 +100,7 @@ class Pattern(object):
         self.skip_quiet_lines = skip_quiet_lines
         self.unless_source = unless
         self._unless = None
+        self.consequence_after_failure = consequence_after_failure
 
     @property
     def unless(self):
@@ -174,7 +180,7 @@ class Signature(object):
             alone = p.get("alone")
             self.patterns.append(
                 Pattern(p["regex"], tuple(p["anchors"]), bool(p.get("required")), alone is not False, i, pwhere,
-                        bool(p.get("skip_quiet_lines")), p.get("unless"))
+                        bool(p.get("skip_quiet_lines")), p.get("unless"), bool(p.get("consequence_after_failure")))
             )
         if not any(p.alone or p.required for p in self.patterns):
             raise DataError("{}: every pattern has 'alone: false'; nothing can trigger it".format(where))

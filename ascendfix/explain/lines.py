@@ -18,6 +18,9 @@ import re
 _PREFIXES = (
     # torch.distributed elastic / torchrun: "[rank3]: " and "[default0]:"
     re.compile(r"^\[(?:rank|default)\s?(?P<rank>\d{1,6})\]:\s?"),
+    # Open MPI's mpirun --tag-output / --output tag (MindSpore and Horovod jobs started with mpirun):
+    # "[1,0]<stderr>: Traceback ..." (jobid, rank; Open MPI 4 writes no space after the colon)
+    re.compile(r"^\[\d{1,10},(?P<rank>\d{1,6})\]<std(?:out|err|diag)>:\s?"),
     # vLLM / Ray actors: "(Worker_TP3 pid=123) ", "(VllmWorker rank=0 pid=12) ", "(EngineCore_DP0 pid=7) "
     re.compile(
         r"^\((?P<actor>[A-Za-z_][\w.\-]{0,60})(?: (?:rank=(?P<rank>\d{1,6})|[\w.\-]{1,40}=[\w.\-]{1,40}))"
