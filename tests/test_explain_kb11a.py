@@ -59,14 +59,16 @@ def test_tyro_advice_alone_is_py38_not_the_future_import_side_effect():
 
 
 def test_the_cuda_lazy_init_frame_ranks_below_the_specific_cuda_error():
-    text = find_signature("AF157").examples["match"][0]["text"] + "\nAssertionError: Torch not compiled with CUDA enabled"
+    text = (find_signature("AF157").examples["match"][0]["text"]
+            + "\nAssertionError: Torch not compiled with CUDA enabled")
     hits = _hits(text)
     assert hits.index("AF088") < hits.index("AF157")
 
 
 def test_python_too_old_is_inferred_without_the_signature():
     """The inference names the same family when AF164's exact wording is missing (captured: CPython 3.8.18)."""
-    for text in ("ImportError: cannot import name 'Annotated' from 'typing' (/root/.pyenv/versions/3.8.18/lib/python3.8/typing.py)",
+    for text in ("ImportError: cannot import name 'Annotated' from 'typing' "
+                 "(/root/.pyenv/versions/3.8.18/lib/python3.8/typing.py)",
                  "ModuleNotFoundError: No module named 'tomllib'",
                  "TypeError: dataclass() got an unexpected keyword argument 'kw_only'"):
         assert _infer_only(text)["category"] == "py38_subscript", text
