@@ -1,7 +1,7 @@
 """Measure `ascendfix explain` on the held-out validation corpus (benchmarks/explain_validation/).
 
     python benchmarks/bench_explain_validation.py                    # this checkout, this interpreter
-    python benchmarks/bench_explain_validation.py --set M            # only set M (the freshest held-out set)
+    python benchmarks/bench_explain_validation.py --set N            # only set N (the freshest held-out set)
     python benchmarks/bench_explain_validation.py --json > out.json  # one JSON document
     python benchmarks/bench_explain_validation.py --repo ../other-checkout --python ../other-checkout/.venv/bin/python
     python benchmarks/bench_explain_validation.py --ascendfix-cmd "ascendfix"   # an installed CLI on PATH
@@ -68,7 +68,7 @@ def fail(message):
     raise SystemExit(2)
 
 
-SETS = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M")
+SETS = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N")
 
 
 def set_of(entry):
