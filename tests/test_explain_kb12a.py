@@ -89,3 +89,31 @@ def test_code_rows_moved_are_curated_not_generated():
     for code in ("E19010", "EZ9010", "E40021"):
         fam, row, _ = find_code(code)
         assert fam is not None and row.category == "graph_compile_crash", code
+
+
+# torch_npu's line when it cannot hand the operator compiler its options (AF096's example from MinerU #2258)
+_SETOPT_500001 = ("RuntimeError: Initialize:build/CMakeFiles/torch_npu.dir/compiler_depend.ts:217 NPU function error: "
+                  "at_npu::native::AclSetCompileopt(aclCompileOpt::ACL_PRECISION_MODE, precision_mode), error code is 500001")
+
+
+def test_a_missing_compiler_dependency_names_the_environment_only_with_its_evidence():
+    # captured: python3 -S -c 'import sympy' (CPython 3.11.7 without site-packages)
+    missing = "ModuleNotFoundError: No module named 'sympy'"
+    assert _first(_SETOPT_500001 + "\n" + missing) == ("AF187", "cann_env")
+    assert _first(missing + "\n" + _SETOPT_500001) == ("AF187", "cann_env")
+    # the code alone stays an inner error; the missing module alone is not CANN's
+    assert _first(_SETOPT_500001)[1] == "ascend_inner_error"
+    assert all(h.id != "AF187" for h in _ranked(missing))
+    # a module CANN does not need is not this family
+    assert all(h.id != "AF187" for h in _ranked(_SETOPT_500001 + "\nModuleNotFoundError: No module named 'einops'"))
+
+
+def test_numpy_2_against_cann_is_numpy_abi_when_the_log_says_so():
+    for sid in ("AF021", "AF051"):
+        text = _SETOPT_500001 + "\n" + _example(sid)
+        assert _first(text)[1] == "numpy_abi", sid
+
+
+def test_vision_sdk_unrecognised_chip_is_the_cann_environment():
+    assert _first(_example("AF188")) == ("AF188", "cann_env")
+    assert _first(_example("AF188", i=1)) == ("AF188", "cann_env")
