@@ -162,7 +162,7 @@ class Hit(object):
     """Everything one log said about one signature or one code."""
 
     __slots__ = ("kind", "key", "sig", "row", "code", "patterns", "evidence", "captures", "count", "first_line",
-                 "time", "lines", "loud", "after_failure")
+                 "time", "lines", "loud", "after_failure", "last_line", "went_on")
 
     def __init__(self, kind, key, line, sig=None, row=None, code=None):
         self.kind = kind  # "signature" | "code"
@@ -180,11 +180,16 @@ class Hit(object):
         self.loud = False  # matched at least one line that is not a warning / INFO line
         # matched only through ``consequence_after_failure`` patterns, after a failing line: a consequence
         self.after_failure = False
+        self.last_line = line
+        # a ``context_when_run_went_on`` signature whose lines a success line followed, with no failing line after it
+        self.went_on = False
 
     @property
     def role(self):
         if self.after_failure:
             return "consequence"
+        if self.went_on:
+            return "context"
         return self.row.role if self.kind == "code" else self.sig.role
 
     @property
@@ -292,6 +297,9 @@ class Matcher(object):
         self.first_fail = 0
         self.last_ok = 0
         self.tail = []  # [(line number, bytes)] of the log's last lines, when known
+        # inside a traceback that a check function logged as a notice (see Pattern.notice_traceback)
+        self.notice_tb = False
+        self.tb_before = None  # the last traceback line before the current one
 
     # -- the pre-filter ------------------------------------------------------------------------
     @property
@@ -462,6 +470,18 @@ class Matcher(object):
             self.last_time = res.time
         if res.rank is not None and len(self.ranks) < 64:
             self.ranks[res.rank] = self.ranks.get(res.rank, 0) + 1
+        if res.key == "traceback":
+            self.notice_tb = False
+            self.tb_before = self.last_traceback
+        elif any(getattr(pat, "notice_traceback", False) for _, pat, _, _ in res.sigs):
+            self.notice_tb = True
+        elif res.key == "exception" and self.notice_tb:
+            # the exception a check function caught and logged with its traceback before going on (a context
+            # signature's ``notice_traceback`` frame): part of that notice, neither a failing line nor the log's
+            # last exception, and its traceback is not the log's last one
+            self.notice_tb = False
+            self.last_traceback = self.tb_before
+            return
         time = res.time or self.last_time
         for sig, pat, caps, snippet in res.sigs:
             hit = self.hits.get(("s", sig.id))
@@ -528,6 +548,7 @@ class Matcher(object):
 
     def _add(self, hit, pat_index, caps, snippet, lineno, time):
         hit.count += 1
+        hit.last_line = max(hit.last_line, lineno)
         hit.patterns.add(pat_index)
         if hit.time is None and time:
             hit.time = time
@@ -574,6 +595,10 @@ class Matcher(object):
                     continue
                 matched.add(sig.id)
                 hit.after_failure = self._after_failure(hit)
+                # a notice that names a conflict the command itself went past ("Successfully installed ..." after
+                # pip's resolver warning) and nothing failed after that success line
+                hit.went_on = bool(getattr(sig, "context_when_run_went_on", False) and self.last_ok > hit.last_line
+                                   and self.last_ok > self.last_fail)
             out.append(hit)
         claimed = [rx for rx, sid in self.claims if sid in matched]
         kept = []

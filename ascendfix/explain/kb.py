@@ -47,6 +47,10 @@ FIELDS = {
     # the warning itself is the problem (the run goes on, but not on the NPU): a diagnosis even in a log with no
     # failing line (otherwise a cause matched only on warning / INFO lines of such a log is shown as a note)
     "warning_is_cause": Field(bool, required=False),
+    # the lines are a notice the command prints and goes past (pip's resolver warning before "Successfully
+    # installed ..."): when a success line follows every line the entry matched and no failing line comes after that
+    # success, the match is context, not a cause
+    "context_when_run_went_on": Field(bool, required=False),
     "patterns": Field(list, items=dict),
     "cause": Field(str),
     "fix": Field(str),
@@ -71,6 +75,10 @@ PATTERN_FIELDS = {
     # failure (the shell's bare "Killed"): when every line the signature matched comes after a failing line of the
     # same log, the match is a consequence of that failure, not a cause of its own
     "consequence_after_failure": Field(bool, required=False),
+    # the line this pattern reads is a traceback frame inside a check function that catches an exception and logs it
+    # with its traceback (logger.warning(..., exc_info=True)) before going on: the exception line that ends this
+    # traceback is part of that notice, not a failure (only on context signatures)
+    "notice_traceback": Field(bool, required=False),
 }
 EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str)}
 
@@ -86,10 +94,10 @@ class Pattern(object):
     """One regex of a signature; compiled on first use (start-up: most patterns never run)."""
 
     __slots__ = ("source", "_regex", "where", "anchors", "required", "alone", "index", "skip_quiet_lines",
-                 "unless_source", "_unless", "consequence_after_failure")
+                 "unless_source", "_unless", "consequence_after_failure", "notice_traceback")
 
     def __init__(self, source, anchors, required, alone, index, where="", skip_quiet_lines=False, unless=None,
-                 consequence_after_failure=False):
+                 consequence_after_failure=False, notice_traceback=False):
         self.source = source
         self._regex = None
         self.where = where
@@ -101,6 +109,7 @@ class Pattern(object):
         self.unless_source = unless
         self._unless = None
         self.consequence_after_failure = consequence_after_failure
+        self.notice_traceback = notice_traceback
 
     @property
     def unless(self):
@@ -146,6 +155,7 @@ class Signature(object):
         # context: benign on its own (a fallback warning), shown only next to a real failure
         self.role = entry.get("role") or ("context" if self.severity == "context" else "cause")
         self.warning_is_cause = bool(entry.get("warning_is_cause"))
+        self.context_when_run_went_on = bool(entry.get("context_when_run_went_on"))
         self.codes = []  # code-table codes this entry explains: their rows are dropped when it matches
         self.cause = entry["cause"].strip()
         self.fix = entry["fix"].strip()
@@ -180,8 +190,11 @@ class Signature(object):
             alone = p.get("alone")
             self.patterns.append(
                 Pattern(p["regex"], tuple(p["anchors"]), bool(p.get("required")), alone is not False, i, pwhere,
-                        bool(p.get("skip_quiet_lines")), p.get("unless"), bool(p.get("consequence_after_failure")))
+                        bool(p.get("skip_quiet_lines")), p.get("unless"), bool(p.get("consequence_after_failure")),
+                        bool(p.get("notice_traceback")))
             )
+            if p.get("notice_traceback") and self.role != "context":
+                raise DataError("{}: 'notice_traceback' is only for context entries".format(pwhere))
         if not any(p.alone or p.required for p in self.patterns):
             raise DataError("{}: every pattern has 'alone: false'; nothing can trigger it".format(where))
         validate_examples(self.examples, where, EXAMPLE_FIELDS)

@@ -1,0 +1,99 @@
+"""Rules of knowledge-base round 12b (Python-level and harmless families): notices a library prints and goes past
+(xFormers' missing-Triton notice with its logged traceback, SGLang's ignored optional imports, pip's resolver warning
+before "Successfully installed") stay silent; the failures of the same families are still named.
+
+Every text here is real: signature examples (each with its public source), benign templates quoted from the emitting
+source, or a capture whose command is given.
+"""
+
+from ascendfix.explain.engine import Matcher
+from ascendfix.explain.kb import benign_entries, find_signature
+
+
+def _example(sig_id, kind="match", i=0):
+    return find_signature(sig_id).examples[kind][i]["text"]
+
+
+def _matcher(text):
+    m = Matcher()
+    m.feed_lines(text.split("\n"))
+    return m
+
+
+def _top(text):
+    res = _matcher(text).results()
+    return res[0]["category"] if res else None
+
+
+# captured: CPython 3.11.7, python -c "import json; json.loads('{')" (a real failure after a notice)
+_JSON_FAILURE = """Traceback (most recent call last):
+  File "<string>", line 1, in <module>
+  File "/usr/lib/python3.11/json/__init__.py", line 346, in loads
+    return _default_decoder.decode(s)
+json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"""
+
+
+# -- 1a: xFormers' missing-Triton notice ---------------------------------------------------------------------------
+def test_xformers_triton_notice_alone_is_silent():
+    for i in range(len(find_signature("AF200").examples["match"])):
+        text = _example("AF200", "match", i)
+        m = _matcher(text)
+        assert m.results() == [], text
+        assert [n["id"] for n in m.notes()] == ["AF200"]
+
+
+def test_xformers_logged_traceback_is_not_the_last_exception():
+    m = _matcher(_example("AF200", "match", 0))
+    assert m.last_exception is None and m.last_traceback is None and m.last_fail == 0
+
+
+def test_a_failure_after_the_notice_is_still_named():
+    # the notice's traceback ends; a later traceback of the program is the failure (the notice is context)
+    text = _example("AF200", "match", 0) + "\n" + _JSON_FAILURE
+    m = _matcher(text)
+    assert m.last_exception is not None and "JSONDecodeError" in m.last_exception[1]
+    # and a program that imports triton itself still fails with an install inference
+    assert _top(_example("AF200", "no_match", 0)) == "install"
+    assert _top(_example("AF200", "match", 2) + "\n" + _example("AF200", "no_match", 0)) == "install"
+
+
+def test_notice_traceback_only_on_context_entries():
+    sig = find_signature("AF200")
+    assert sig.role == "context"
+    assert [p.index for p in sig.patterns if p.notice_traceback] == [2]
+
+
+# -- 1b: SGLang's ignored optional imports ---------------------------------------------------------------------------
+def test_sglang_ignore_import_error_is_benign():
+    entry = [e for e in benign_entries() if e["id"] == "sglang-ignore-import-error"][0]
+    assert entry["veto"]
+    for t in entry["templates"]:
+        # the template with an ImportError's message in place of {e}: no diagnosis, a sign that the run went on
+        line = t["text"].replace("{name}", "sglang.srt.models.glm_ocr").replace(
+            "{e}", "No module named 'transformers.models.glm_ocr'")
+        assert _matcher(line).results() == []
+        assert _matcher(line).last_ok == 1
+
+
+# -- 1c: pip's resolver warning before "Successfully installed" -------------------------------------------------------
+_PIP_DONE = _example("AF022", "match", 5)
+
+
+def test_pip_resolver_warning_then_success_is_context():
+    assert _PIP_DONE.endswith("Successfully installed idna-3.6")
+    m = _matcher(_PIP_DONE)
+    assert m.results() == []
+    assert [(n["id"], n["role"]) for n in m.notes()] == [("AF022", "context")]
+
+
+def test_pip_resolver_warning_without_success_or_with_a_later_failure_stays_a_cause():
+    cut = _PIP_DONE.rsplit("\n", 1)[0]  # the log ends at the conflict line
+    assert _top(cut) == "pip_conflict"
+    ids = [h.id for h in _matcher(_PIP_DONE + "\n" + _JSON_FAILURE).ranked() if h.role == "cause"]
+    assert "AF022" in ids
+
+
+def test_failed_resolutions_stay_pip_conflict():
+    for sid in ("AF039", "AF040"):
+        for ex in find_signature(sid).examples["match"]:
+            assert _top(ex["text"]) == "pip_conflict", ex["text"][:80]
