@@ -510,7 +510,10 @@ class Matcher(object):
         # words ("Killed") are no evidence of a category of their own
         after = bool(self.first_fail and res.sigs) and all(
             getattr(pat, "consequence_after_failure", False) for _, pat, _, _ in res.sigs)
-        if res.state == "fail":
+        # a line a ``context_when_run_went_on`` signature reads (pip's resolver warning) is that notice's: whether it is a
+        # failure is decided in ranked() from what follows it, so it is no failing line of its own
+        notice = any(getattr(sig, "context_when_run_went_on", False) for sig, _, _, _ in res.sigs)
+        if res.state == "fail" and not notice:
             self.last_fail = lineno
             if not self.first_fail:
                 self.first_fail = lineno
@@ -595,10 +598,11 @@ class Matcher(object):
                     continue
                 matched.add(sig.id)
                 hit.after_failure = self._after_failure(hit)
-                # a notice that names a conflict the command itself went past ("Successfully installed ..." after
-                # pip's resolver warning) and nothing failed after that success line
-                hit.went_on = bool(getattr(sig, "context_when_run_went_on", False) and self.last_ok > hit.last_line
-                                   and self.last_ok > self.last_fail)
+                # a notice that names a conflict the command itself went past: the log says the command succeeded
+                # ("Successfully installed ...", after the warning or — stderr and stdout interleaved — before it) and
+                # nothing failed after the notice's last line
+                hit.went_on = bool(getattr(sig, "context_when_run_went_on", False) and self.last_ok
+                                   and self.last_fail <= hit.last_line)
             out.append(hit)
         claimed = [rx for rx, sid in self.claims if sid in matched]
         kept = []

@@ -47,9 +47,9 @@ FIELDS = {
     # the warning itself is the problem (the run goes on, but not on the NPU): a diagnosis even in a log with no
     # failing line (otherwise a cause matched only on warning / INFO lines of such a log is shown as a note)
     "warning_is_cause": Field(bool, required=False),
-    # the lines are a notice the command prints and goes past (pip's resolver warning before "Successfully
-    # installed ..."): when a success line follows every line the entry matched and no failing line comes after that
-    # success, the match is context, not a cause
+    # the lines are a notice the command prints and goes past (pip's resolver warning, printed once the packages are
+    # installed, next to "Successfully installed ..."): when the log has a success line and no failing line comes
+    # after the last line the entry matched, the match is context, not a cause
     "context_when_run_went_on": Field(bool, required=False),
     "patterns": Field(list, items=dict),
     "cause": Field(str),
