@@ -107,3 +107,56 @@ def test_failed_resolutions_stay_pip_conflict():
     for sid in ("AF039", "AF040"):
         for ex in find_signature(sid).examples["match"]:
             assert _top(ex["text"]) == "pip_conflict", ex["text"][:80]
+
+
+# -- 2: diffusers loading a variant / safetensors the repository does not have ----------------------------------------
+def test_diffusers_missing_variant_or_safetensors_wordings_are_missing_weights():
+    texts = [ex["text"] for ex in find_signature("AF202").examples["match"]]
+    texts += [find_signature("AF016").examples["match"][1]["text"], find_signature("AF013").examples["match"][0]["text"]]
+    for text in texts:
+        assert _top(text) == "missing_weights", text[:80]
+    assert find_signature("AF202").category == "missing_weights"
+
+
+# -- 3: a pinned release no index has for this Python / platform -----------------------------------------------------
+def test_uv_derivation_steps_are_pip_conflict():
+    sig = find_signature("AF039")
+    uv = [ex["text"] for ex in sig.examples["match"] if "uv 0.13.9" in ex["source"]]
+    assert len(uv) >= 3
+    for text in uv:
+        res = _matcher(text).results()
+        assert res[0]["id"] == "AF039" and res[0]["category"] == "pip_conflict", text[:80]
+
+
+# -- 4: a standard-library feature newer than the interpreter ---------------------------------------------------------
+def test_stdlib_features_of_newer_pythons_are_py38_subscript():
+    # the category description of py38_subscript names "newer stdlib calls"; version_skew is for packages
+    for ex in find_signature("AF164").examples["match"]:
+        res = _matcher(ex["text"]).results()
+        assert res[0]["category"] == "py38_subscript", ex["text"][:80]
+    for ex in find_signature("AF164").examples["no_match"]:
+        assert "AF164" not in [h.id for h in _matcher(ex["text"]).ranked()]
+
+
+# -- 5: fp16 loss scaling that gave up ---------------------------------------------------------------------------------
+def test_collapsed_loss_scale_is_numerics_and_calibration_is_silent():
+    sig = find_signature("AF201")
+    assert sig.warning_is_cause
+    for ex in sig.examples["match"]:
+        assert _top(ex["text"]) == "numerics", ex["text"][:80]
+    # the scaler calibrating at the start of training (scale still high): no diagnosis at all
+    for ex in sig.examples["no_match"]:
+        assert _matcher(ex["text"]).results() == [], ex["text"][:80]
+
+
+# -- 6: the host killing the process while it loads checkpoint shards -------------------------------------------------
+def test_killed_after_a_shard_progress_bar_is_host_oom():
+    sig = find_signature("AF048")
+    bars = [ex["text"] for ex in sig.examples["match"] if "Loading checkpoint shards" in ex["text"]]
+    assert len(bars) == 3
+    for text in bars:
+        assert _top(text) == "host_oom", text[:60]
+    # a finished progress bar is nothing (https://github.com/zai-org/ChatGLM-6B/issues/7)
+    done = ("Downloading (…)l-00001-of-00008.bin: 100%|███████████████████████████████████████████████████████████████"
+            "████████████████████████████████| 1.90G/1.90G [00:32<00:00, 59.1MB/s]")
+    assert _matcher(done).results() == []
