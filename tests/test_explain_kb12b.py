@@ -1,6 +1,6 @@
 """Rules of knowledge-base round 12b (Python-level and harmless families): notices a library prints and goes past
-(xFormers' missing-Triton notice with its logged traceback, SGLang's ignored optional imports, pip's resolver warning
-before "Successfully installed") stay silent; the failures of the same families are still named.
+(xFormers' missing-Triton notice with its logged traceback, SGLang's ignored optional imports) stay silent; the
+failures of the same families are still named.
 
 Every text here is real: signature examples (each with its public source), benign templates quoted from the emitting
 source, or a capture whose command is given.
@@ -75,32 +75,15 @@ def test_sglang_ignore_import_error_is_benign():
         assert _matcher(line).last_ok == 1
 
 
-# -- 1c: pip's resolver warning before "Successfully installed" -------------------------------------------------------
-_PIP_DONE = _example("AF022", "match", 5)
-
-
-def test_pip_resolver_warning_then_success_is_context():
-    assert _PIP_DONE.endswith("Successfully installed idna-3.6")
-    m = _matcher(_PIP_DONE)
-    assert m.results() == []
-    assert [(n["id"], n["role"]) for n in m.notes()] == [("AF022", "context")]
-
-
-def test_pip_resolver_warning_with_the_success_line_first_is_context():
-    # pip writes the warning to stderr and "Successfully installed" to stdout: a captured log may hold them the other
-    # way round (pip prints the warning only once the packages are installed: pip/_internal/commands/install.py)
-    lines = _PIP_DONE.split("\n")
-    swapped = "\n".join([lines[-1]] + lines[:-1])
-    m = _matcher(swapped)
-    assert m.results() == [] and [n["role"] for n in m.notes()] == ["context"]
-
-
-def test_pip_resolver_warning_without_success_or_with_a_later_failure_stays_a_cause():
-    # no success line at all (the excerpt is the warning alone): still named
-    assert _top(_example("AF022", "match", 0)) == "pip_conflict"
-    # the program failing after the install: the warning may be why, it stays a cause
-    ranked = _matcher(_PIP_DONE + "\n" + _JSON_FAILURE).ranked()
-    assert [h.role for h in ranked if h.id == "AF022"] == ["cause"]
+# -- 1c: pip's resolver warning --------------------------------------------------------------------------------------
+# Left a cause (low priority): making it context whenever "Successfully installed ..." is in the log lost logs the
+# validation sets label pip_conflict and fixed none of the harmless ones (see the round's report).
+def test_pip_resolver_warning_stays_a_low_priority_cause():
+    done = _example("AF022", "match", 5)
+    assert done.endswith("Successfully installed idna-3.6")
+    assert _top(done) == "pip_conflict"
+    # ... ranked after the failure of the program that follows it when that failure is named
+    assert find_signature("AF022").priority < find_signature("AF201").priority
 
 
 def test_failed_resolutions_stay_pip_conflict():
@@ -153,7 +136,7 @@ def test_collapsed_loss_scale_is_numerics_and_calibration_is_silent():
 def test_killed_after_a_shard_progress_bar_is_host_oom():
     sig = find_signature("AF048")
     bars = [ex["text"] for ex in sig.examples["match"] if "Loading checkpoint shards" in ex["text"]]
-    assert len(bars) == 3
+    assert len(bars) == 4
     for text in bars:
         assert _top(text) == "host_oom", text[:60]
     # a finished progress bar is nothing (https://github.com/zai-org/ChatGLM-6B/issues/7)

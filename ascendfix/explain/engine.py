@@ -162,7 +162,7 @@ class Hit(object):
     """Everything one log said about one signature or one code."""
 
     __slots__ = ("kind", "key", "sig", "row", "code", "patterns", "evidence", "captures", "count", "first_line",
-                 "time", "lines", "loud", "after_failure", "last_line", "went_on")
+                 "time", "lines", "loud", "after_failure")
 
     def __init__(self, kind, key, line, sig=None, row=None, code=None):
         self.kind = kind  # "signature" | "code"
@@ -180,16 +180,11 @@ class Hit(object):
         self.loud = False  # matched at least one line that is not a warning / INFO line
         # matched only through ``consequence_after_failure`` patterns, after a failing line: a consequence
         self.after_failure = False
-        self.last_line = line
-        # a ``context_when_run_went_on`` signature whose lines a success line followed, with no failing line after it
-        self.went_on = False
 
     @property
     def role(self):
         if self.after_failure:
             return "consequence"
-        if self.went_on:
-            return "context"
         return self.row.role if self.kind == "code" else self.sig.role
 
     @property
@@ -510,10 +505,7 @@ class Matcher(object):
         # words ("Killed") are no evidence of a category of their own
         after = bool(self.first_fail and res.sigs) and all(
             getattr(pat, "consequence_after_failure", False) for _, pat, _, _ in res.sigs)
-        # a line a ``context_when_run_went_on`` signature reads (pip's resolver warning) is that notice's: whether it is a
-        # failure is decided in ranked() from what follows it, so it is no failing line of its own
-        notice = any(getattr(sig, "context_when_run_went_on", False) for sig, _, _, _ in res.sigs)
-        if res.state == "fail" and not notice:
+        if res.state == "fail":
             self.last_fail = lineno
             if not self.first_fail:
                 self.first_fail = lineno
@@ -551,7 +543,6 @@ class Matcher(object):
 
     def _add(self, hit, pat_index, caps, snippet, lineno, time):
         hit.count += 1
-        hit.last_line = max(hit.last_line, lineno)
         hit.patterns.add(pat_index)
         if hit.time is None and time:
             hit.time = time
@@ -598,11 +589,6 @@ class Matcher(object):
                     continue
                 matched.add(sig.id)
                 hit.after_failure = self._after_failure(hit)
-                # a notice that names a conflict the command itself went past: the log says the command succeeded
-                # ("Successfully installed ...", after the warning or — stderr and stdout interleaved — before it) and
-                # nothing failed after the notice's last line
-                hit.went_on = bool(getattr(sig, "context_when_run_went_on", False) and self.last_ok
-                                   and self.last_fail <= hit.last_line)
             out.append(hit)
         claimed = [rx for rx, sid in self.claims if sid in matched]
         kept = []

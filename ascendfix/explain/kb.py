@@ -47,10 +47,6 @@ FIELDS = {
     # the warning itself is the problem (the run goes on, but not on the NPU): a diagnosis even in a log with no
     # failing line (otherwise a cause matched only on warning / INFO lines of such a log is shown as a note)
     "warning_is_cause": Field(bool, required=False),
-    # the lines are a notice the command prints and goes past (pip's resolver warning, printed once the packages are
-    # installed, next to "Successfully installed ..."): when the log has a success line and no failing line comes
-    # after the last line the entry matched, the match is context, not a cause
-    "context_when_run_went_on": Field(bool, required=False),
     "patterns": Field(list, items=dict),
     "cause": Field(str),
     "fix": Field(str),
@@ -155,7 +151,6 @@ class Signature(object):
         # context: benign on its own (a fallback warning), shown only next to a real failure
         self.role = entry.get("role") or ("context" if self.severity == "context" else "cause")
         self.warning_is_cause = bool(entry.get("warning_is_cause"))
-        self.context_when_run_went_on = bool(entry.get("context_when_run_went_on"))
         self.codes = []  # code-table codes this entry explains: their rows are dropped when it matches
         self.cause = entry["cause"].strip()
         self.fix = entry["fix"].strip()
