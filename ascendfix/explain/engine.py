@@ -292,6 +292,9 @@ class Matcher(object):
         self.first_fail = 0
         self.last_ok = 0
         self.tail = []  # [(line number, bytes)] of the log's last lines, when known
+        # inside a traceback that a check function logged as a notice (see Pattern.notice_traceback)
+        self.notice_tb = False
+        self.tb_before = None  # the last traceback line before the current one
 
     # -- the pre-filter ------------------------------------------------------------------------
     @property
@@ -462,6 +465,18 @@ class Matcher(object):
             self.last_time = res.time
         if res.rank is not None and len(self.ranks) < 64:
             self.ranks[res.rank] = self.ranks.get(res.rank, 0) + 1
+        if res.key == "traceback":
+            self.notice_tb = False
+            self.tb_before = self.last_traceback
+        elif any(getattr(pat, "notice_traceback", False) for _, pat, _, _ in res.sigs):
+            self.notice_tb = True
+        elif res.key == "exception" and self.notice_tb:
+            # the exception a check function caught and logged with its traceback before going on (a context
+            # signature's ``notice_traceback`` frame): part of that notice, neither a failing line nor the log's
+            # last exception, and its traceback is not the log's last one
+            self.notice_tb = False
+            self.last_traceback = self.tb_before
+            return
         time = res.time or self.last_time
         for sig, pat, caps, snippet in res.sigs:
             hit = self.hits.get(("s", sig.id))

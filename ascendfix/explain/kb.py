@@ -71,6 +71,10 @@ PATTERN_FIELDS = {
     # failure (the shell's bare "Killed"): when every line the signature matched comes after a failing line of the
     # same log, the match is a consequence of that failure, not a cause of its own
     "consequence_after_failure": Field(bool, required=False),
+    # the line this pattern reads is a traceback frame inside a check function that catches an exception and logs it
+    # with its traceback (logger.warning(..., exc_info=True)) before going on: the exception line that ends this
+    # traceback is part of that notice, not a failure (only on context signatures)
+    "notice_traceback": Field(bool, required=False),
 }
 EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str)}
 
@@ -86,10 +90,10 @@ class Pattern(object):
     """One regex of a signature; compiled on first use (start-up: most patterns never run)."""
 
     __slots__ = ("source", "_regex", "where", "anchors", "required", "alone", "index", "skip_quiet_lines",
-                 "unless_source", "_unless", "consequence_after_failure")
+                 "unless_source", "_unless", "consequence_after_failure", "notice_traceback")
 
     def __init__(self, source, anchors, required, alone, index, where="", skip_quiet_lines=False, unless=None,
-                 consequence_after_failure=False):
+                 consequence_after_failure=False, notice_traceback=False):
         self.source = source
         self._regex = None
         self.where = where
@@ -101,6 +105,7 @@ class Pattern(object):
         self.unless_source = unless
         self._unless = None
         self.consequence_after_failure = consequence_after_failure
+        self.notice_traceback = notice_traceback
 
     @property
     def unless(self):
@@ -180,8 +185,11 @@ class Signature(object):
             alone = p.get("alone")
             self.patterns.append(
                 Pattern(p["regex"], tuple(p["anchors"]), bool(p.get("required")), alone is not False, i, pwhere,
-                        bool(p.get("skip_quiet_lines")), p.get("unless"), bool(p.get("consequence_after_failure")))
+                        bool(p.get("skip_quiet_lines")), p.get("unless"), bool(p.get("consequence_after_failure")),
+                        bool(p.get("notice_traceback")))
             )
+            if p.get("notice_traceback") and self.role != "context":
+                raise DataError("{}: 'notice_traceback' is only for context entries".format(pwhere))
         if not any(p.alone or p.required for p in self.patterns):
             raise DataError("{}: every pattern has 'alone: false'; nothing can trigger it".format(where))
         validate_examples(self.examples, where, EXAMPLE_FIELDS)
