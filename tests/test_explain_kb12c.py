@@ -31,7 +31,7 @@ def _top(text):
 @pytest.mark.parametrize("sig_id,category", [
     ("AF220", "cann_env"), ("AF221", "dist_launch"), ("AF222", "version_skew"), ("AF223", "install"),
     ("AF224", "install"), ("AF225", "install"), ("AF226", "missing_weights"), ("AF227", "version_skew"),
-    ("AF228", "version_skew"), ("AF229", "kernel_unsupported"),
+    ("AF228", "version_skew"), ("AF229", "graph_compile_crash"),
 ])
 def test_each_family_names_its_category_first(sig_id, category):
     for ex in find_signature(sig_id).examples["match"]:
@@ -134,7 +134,7 @@ def test_tbe_compile_failure_outranks_the_generic_code_it_comes_with():
                                             "'param_name': 'strides[0]', 'excepted_value': '1', 'real_value': '2'}, "
                                             "'In op[strided_slice_grad_d], the parameter[strides[0]] should be , but "
                                             "actually is [2].')")
-    assert _top(text) == ("AF229", "kernel_unsupported")
+    assert _top(text) == ("AF229", "graph_compile_crash")
 
 
 def test_a_heading_that_quotes_the_compile_failure_is_not_the_error():
