@@ -8,33 +8,24 @@ Every text here is real: signature examples (each with its public source) or a c
 from ascendfix.explain.engine import Matcher
 from ascendfix.explain.faults import load_fault_families
 from ascendfix.explain.kb import find_signature
-
-
-def _example(sig_id, kind="match", i=0):
-    return find_signature(sig_id).examples[kind][i]["text"]
-
-
-def _ranked(text):
-    m = Matcher()
-    m.feed_lines(text.split("\n"))
-    return m, m.ranked()
+from explain_support import example, run
 
 
 # MindIE's daemon logs this line and then calls killpg(getpgrp(), SIGKILL) (AF171's source), so the shell that
 # started it prints its "Killed" (AF048's example, the bash message) right after it
-_ENDPOINT_FAILED = _example("AF171", "match", 0)
-_KILLED = _example("AF048", "match", 1)
+_ENDPOINT_FAILED = example("AF171", "match", 0)
+_KILLED = example("AF048", "match", 1)
 
 
 def test_killed_alone_is_the_host_oom_cause():
     assert _KILLED == "Killed"
-    m, ranked = _ranked(_KILLED)
+    m, ranked = run(_KILLED)
     assert ranked[0].id == "AF048" and ranked[0].role == "cause"
     assert m.results()[0]["category"] == "host_oom"
 
 
 def test_killed_after_a_failing_line_is_its_consequence():
-    m, ranked = _ranked(_ENDPOINT_FAILED + "\n" + _KILLED)
+    m, ranked = run(_ENDPOINT_FAILED + "\n" + _KILLED)
     ids = [h.id for h in ranked]
     assert ids[0] == "AF171", ids
     killed = ranked[ids.index("AF048")]
@@ -46,7 +37,7 @@ def test_killed_after_a_failing_line_is_its_consequence():
 
 def test_killed_before_the_failure_stays_a_cause():
     # the order matters: a process killed first cannot be the consequence of what is printed after it
-    _, ranked = _ranked(_KILLED + "\n" + _ENDPOINT_FAILED)
+    _, ranked = run(_KILLED + "\n" + _ENDPOINT_FAILED)
     killed = [h for h in ranked if h.id == "AF048"][0]
     assert killed.role == "cause" and not killed.after_failure
 
@@ -56,8 +47,8 @@ def test_consequence_after_failure_is_only_on_the_shell_notices():
     flagged = [p.index for p in sig.patterns if p.consequence_after_failure]
     assert flagged == [0, 1]  # "Killed" and zsh's "[1] 52429 killed ..."; launcher reports stay causes
     # a launcher's own SIGKILL report after an error line is still the host OOM it names
-    text = _ENDPOINT_FAILED + "\n" + _example("AF048", "match", 3)
-    _, ranked = _ranked(text)
+    text = _ENDPOINT_FAILED + "\n" + example("AF048", "match", 3)
+    _, ranked = run(text)
     assert [h for h in ranked if h.id == "AF048"][0].role == "cause"
 
 
@@ -87,18 +78,18 @@ json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes:
 def test_a_cause_on_a_quiet_line_is_named_when_the_log_fails_with_nothing_else():
     # AF093's pattern skips quiet lines (a module that logs a failed optional import and goes on): on its own the
     # warning says nothing; in a log that then fails and names no other cause it is the most specific line there
-    m, ranked = _ranked(_WARNING + "\n" + _FAILURE)
+    m, ranked = run(_WARNING + "\n" + _FAILURE)
     assert [h.id for h in ranked] == ["AF093"]
     assert m.results()[0]["id"] == "AF093" and m.failed()
 
 
 def test_a_cause_on_a_quiet_line_alone_is_no_diagnosis():
-    m, ranked = _ranked(_WARNING)
+    m, ranked = run(_WARNING)
     assert ranked == [] and m.results() == [] and not m.failed()
 
 
 def test_a_cause_on_a_quiet_line_yields_to_any_other_cause():
-    m, ranked = _ranked(_WARNING + "\n" + _ENDPOINT_FAILED)
+    m, ranked = run(_WARNING + "\n" + _ENDPOINT_FAILED)
     assert [h.id for h in ranked] == ["AF171"]
 
 
@@ -118,7 +109,7 @@ def test_a_generic_code_does_not_silence_the_failing_lines():
 
     acl = [f for f in load_families() if f.name == "acl"][0]
     code_line = [e["text"] for e in acl.examples["match"] if e.get("id") == "507018"][0]
-    text = code_line + "\n" + _example("AF019")
+    text = code_line + "\n" + example("AF019")
     m = Matcher(signatures=[], faults=[])
     m.feed_lines(text.split("\n"))
     ranked = m.ranked()
@@ -146,16 +137,16 @@ def test_mpirun_tag_output_prefix_is_a_transport_prefix():
 
 
 def test_killed_after_a_failure_adds_no_inference_evidence():
-    m, _ = _ranked(_ENDPOINT_FAILED + "\n" + _KILLED)
+    m, _ = run(_ENDPOINT_FAILED + "\n" + _KILLED)
     cats = {m.inference.categories[ci][0] for ci, _ in m.infer_seen}
     assert "host_oom" not in cats, cats
-    alone, _ = _ranked(_KILLED)
+    alone, _ = run(_KILLED)
     assert "host_oom" in {alone.inference.categories[ci][0] for ci, _ in alone.infer_seen}
 
 
 def test_a_module_qualified_exception_without_error_in_its_name_is_the_last_exception():
     # AF173's capture (torch 2.13): TorchDynamo's exception class is "Unsupported"
-    line = _example("AF173")
+    line = example("AF173")
     m = Matcher(signatures=[], faults=[])
     m.feed_lines([line])
     assert [k["kind"] for k in m.key_lines()] == ["exception"]

@@ -3,29 +3,7 @@ vLLM on Ray without an NPU resource, kernels built for another SoC, containers /
 Fast tier, in-process."""
 
 from ascendfix.explain.codes import find_code
-from ascendfix.explain.engine import Matcher
-from ascendfix.explain.kb import find_signature
-
-
-def _ranked(text):
-    m = Matcher()
-    m.feed_lines(text.split("\n"))
-    return m.ranked()
-
-
-def _first(text):
-    r = _ranked(text)
-    return (r[0].id, r[0].category) if r else None
-
-
-def _infer_only(text):
-    m = Matcher(signatures=[], faults=[])
-    m.feed_lines(text.split("\n"))
-    return m.inferred([])
-
-
-def _example(sid, kind="match", i=0):
-    return find_signature(sid).examples[kind][i]["text"]
+from explain_support import example, first, infer_only, ranked
 
 
 def test_model_conversion_codes_are_graph_builds():
@@ -34,22 +12,22 @@ def test_model_conversion_codes_are_graph_builds():
     for line in ("E19010: something the parser printed",
                  "EZ9010: something the parser printed",
                  "E40021: Failed to compile Op [Conv_3]."):
-        got = _first(line)
+        got = first(line)
         assert got is not None and got[1] == "graph_compile_crash", (line, got)
 
 
 def test_the_onnx_parser_names_the_opset_and_ranks_above_its_code():
-    text = _example("AF182")
-    ranked = _ranked(text)
-    assert (ranked[0].id, ranked[0].category) == ("AF182", "graph_compile_crash")
-    assert ranked[0].captures.get("opset") == "11" and ranked[0].captures.get("op") == "Convx"
+    text = example("AF182")
+    order = ranked(text)
+    assert (order[0].id, order[0].category) == ("AF182", "graph_compile_crash")
+    assert order[0].captures.get("opset") == "11" and order[0].captures.get("op") == "Convx"
     # the current CANN wording (E16002) has no node and no domain prefix
-    assert _first(_example("AF182", i=1)) == ("AF182", "graph_compile_crash")
+    assert first(example("AF182", i=1)) == ("AF182", "graph_compile_crash")
 
 
 def test_single_op_compile_failed_is_inferred_as_a_graph_build():
     # the MindSpore message (backend/kernel_compiler/tbe/tbe_kernel_compile.cc QueryProcess) without a code
-    got = _infer_only("RuntimeError: Single op compile failed, op: strided_slice_grad_d_1157509189447431479_0")
+    got = infer_only("RuntimeError: Single op compile failed, op: strided_slice_grad_d_1157509189447431479_0")
     assert got is not None and got["category"] == "graph_compile_crash", got
 
 
@@ -58,31 +36,31 @@ def test_ray_without_npu_resource_is_a_launch_problem_on_any_wrapped_part():
     for part in ("ValueError: Current node has no NPU available. current_node_resource={'CPU': 192.0}",
                  "ne cannot start without NPU. Make s",
                  "Make sure you have at least 1 NPU available in a node current_node_id='a7'"):
-        assert _first(part) == ("AF183", "dist_launch"), part
-    assert _first(_example("AF183", "no_match")) is None
+        assert first(part) == ("AF183", "dist_launch"), part
+    assert first(example("AF183", "no_match")) is None
 
 
 def test_kernel_package_for_another_soc_is_install():
-    assert _first(_example("AF184")) == ("AF184", "install")
-    assert _first(_example("AF184", i=1)) == ("AF184", "install")
+    assert first(example("AF184")) == ("AF184", "install")
+    assert first(example("AF184", i=1)) == ("AF184", "install")
 
 
 def test_hdc_channel_errors_count_only_at_error_level():
-    assert _first(_example("AF185")) == ("AF185", "device_unavailable")
+    assert first(example("AF185")) == ("AF185", "device_unavailable")
     # the current runtime's dump server logs the same words as a warning and carries on
     warn = "[WARNING] IDEDD(1234,python):2025-01-01-00:00:00.000.000 [hdc_api.cpp:114]1234 HdcServerCreate: logDevId 0 create HDC failed, error: 31"
-    assert all(h.id != "AF185" for h in _ranked(warn))
+    assert all(h.id != "AF185" for h in ranked(warn))
 
 
 def test_dcmi_minus_8005_is_permission_only_with_the_open_failure():
-    assert _first(_example("AF186")) == ("AF186", "permission")
+    assert first(example("AF186")) == ("AF186", "permission")
     # without "ret=4" (older driver wording, or a device held elsewhere) the earlier container family stands
-    old = _example("AF186", "no_match")
-    assert all(h.id != "AF186" for h in _ranked(old))
-    assert _first(old)[1] != "permission"
+    old = example("AF186", "no_match")
+    assert all(h.id != "AF186" for h in ranked(old))
+    assert first(old)[1] != "permission"
     # either line alone is not enough
-    for line in _example("AF186").split("\n"):
-        assert all(h.id != "AF186" for h in _ranked(line)), line
+    for line in example("AF186").split("\n"):
+        assert all(h.id != "AF186" for h in ranked(line)), line
 
 
 def test_code_rows_moved_are_curated_not_generated():
@@ -99,21 +77,21 @@ _SETOPT_500001 = ("RuntimeError: Initialize:build/CMakeFiles/torch_npu.dir/compi
 def test_a_missing_compiler_dependency_names_the_environment_only_with_its_evidence():
     # captured: python3 -S -c 'import sympy' (CPython 3.11.7 without site-packages)
     missing = "ModuleNotFoundError: No module named 'sympy'"
-    assert _first(_SETOPT_500001 + "\n" + missing) == ("AF187", "cann_env")
-    assert _first(missing + "\n" + _SETOPT_500001) == ("AF187", "cann_env")
+    assert first(_SETOPT_500001 + "\n" + missing) == ("AF187", "cann_env")
+    assert first(missing + "\n" + _SETOPT_500001) == ("AF187", "cann_env")
     # the code alone stays an inner error; the missing module alone is not CANN's
-    assert _first(_SETOPT_500001)[1] == "ascend_inner_error"
-    assert all(h.id != "AF187" for h in _ranked(missing))
+    assert first(_SETOPT_500001)[1] == "ascend_inner_error"
+    assert all(h.id != "AF187" for h in ranked(missing))
     # a module CANN does not need is not this family
-    assert all(h.id != "AF187" for h in _ranked(_SETOPT_500001 + "\nModuleNotFoundError: No module named 'einops'"))
+    assert all(h.id != "AF187" for h in ranked(_SETOPT_500001 + "\nModuleNotFoundError: No module named 'einops'"))
 
 
 def test_numpy_2_against_cann_is_numpy_abi_when_the_log_says_so():
     for sid in ("AF021", "AF051"):
-        text = _SETOPT_500001 + "\n" + _example(sid)
-        assert _first(text)[1] == "numpy_abi", sid
+        text = _SETOPT_500001 + "\n" + example(sid)
+        assert first(text)[1] == "numpy_abi", sid
 
 
 def test_vision_sdk_unrecognised_chip_is_the_cann_environment():
-    assert _first(_example("AF188")) == ("AF188", "cann_env")
-    assert _first(_example("AF188", i=1)) == ("AF188", "cann_env")
+    assert first(example("AF188")) == ("AF188", "cann_env")
+    assert first(example("AF188", i=1)) == ("AF188", "cann_env")

@@ -1,0 +1,55 @@
+"""In-process helpers shared by the per-round knowledge-base tests (tests/test_explain_kb<round>.py): feed a text to
+the matcher and read what it ranks, infers or reports first; fetch a signature's own example."""
+
+from ascendfix.explain.engine import Matcher
+from ascendfix.explain.kb import find_signature
+
+
+def example(sig_id, kind="match", i=0):
+    """The text of a signature's ``kind`` ("match" / "no_match") example number ``i``."""
+    return find_signature(sig_id).examples[kind][i]["text"]
+
+
+def matcher(text, **kwargs):
+    """A Matcher fed with ``text`` line by line (``kwargs`` go to Matcher, e.g. signatures=[], faults=[])."""
+    m = Matcher(**kwargs)
+    m.feed_lines(text.split("\n"))
+    return m
+
+
+def run(text):
+    """(matcher, ranked hits) for ``text``."""
+    m = matcher(text)
+    return m, m.ranked()
+
+
+def ranked(text):
+    """The ranked hits for ``text``."""
+    return matcher(text).ranked()
+
+
+def hits(text):
+    """The ids of the ranked hits, in rank order."""
+    return [h.id for h in ranked(text)]
+
+
+def first(text):
+    """(id, category) of the first ranked hit, or None."""
+    r = ranked(text)
+    return (r[0].id, r[0].category) if r else None
+
+
+def top(text):
+    """(id, category) of the first result as `explain` reports it (after inference), or (None, None)."""
+    res = matcher(text).results()
+    return (res[0]["id"], res[0]["category"]) if res else (None, None)
+
+
+def top_category(text):
+    """The category of the first result as `explain` reports it, or None."""
+    return top(text)[1]
+
+
+def infer_only(text):
+    """The category inference alone, with no signature or fault entry loaded."""
+    return matcher(text, signatures=[], faults=[]).inferred([])
