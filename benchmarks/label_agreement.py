@@ -14,6 +14,7 @@ Exit status: 0 measured, 2 bad corpus.
 """
 
 import argparse
+import os
 import collections
 import json
 import sys
@@ -119,4 +120,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # a reader such as `head` closed the pipe: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
