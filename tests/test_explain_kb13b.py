@@ -120,3 +120,17 @@ def test_a_warning_cause_is_not_pushed_back_by_a_generic_code():
     ids = lambda hs: [h.id for h in hs]  # noqa: E731
     assert ids(_warnings_after_failures([warn, generic])) == ["warn", "code"]
     assert ids(_warnings_after_failures([warn, specific, generic])) == ["fail", "warn", "code"]
+
+
+# -- survey: library families with no signature before round 13 -------------------------------------------------------
+def test_tokenizer_files_and_classes():
+    for text in _all("AF270"):
+        assert top(text) == ("AF270", "missing_weights"), text
+    for text in _all("AF271"):
+        assert top(text) == ("AF271", "version_skew"), text
+
+
+def test_future_import_new_wordings_of_af050():
+    # a double-quoted repr in argparse's check, pydantic < 2.7's __pydantic_extra__ check
+    for i in (0, 1):
+        assert top(example("AF050", "match", i)) == ("AF050", "patch_side_effect")
