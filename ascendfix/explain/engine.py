@@ -220,7 +220,7 @@ def rank_key(hit):
 
 def _generic_code(hit):
     """A code-table or fault-table cause of the generic category (tier 2.5 of :func:`rank_key`)."""
-    return hit.kind in ("code", "fault") and hit.role == "cause" and hit.category == GENERIC_CATEGORY
+    return getattr(hit, "kind", None) in ("code", "fault") and hit.role == "cause" and hit.category == GENERIC_CATEGORY
 
 
 def _quiet(hit):
@@ -231,10 +231,13 @@ def _quiet(hit):
 def _warnings_after_failures(ranked):
     """A cause read only from warning lines (``UserWarning: Failed to initialize NumPy``, a ``[W ...]`` header)
     ranks after the causes and consequences read from failing lines: the run printed the warning and went on
-    until something else stopped it. Without such a failure the order is unchanged."""
+    until something else stopped it. Without such a failure the order is unchanged. A code of the generic category
+    ("a runtime task failed", ERR99999 / 500001 printed after a NumPy 2 warning) names no cause of its own: it does not
+    push the warning's cause back."""
     quiet = [h for h in ranked if h.role == "cause" and _quiet(h)]
     rest = [h for h in ranked if not (h.role == "cause" and _quiet(h))]
-    loud = [i for i, h in enumerate(rest) if h.role in ("cause", "consequence") and not _quiet(h)]
+    loud = [i for i, h in enumerate(rest)
+            if h.role in ("cause", "consequence") and not _quiet(h) and not _generic_code(h)]
     if not quiet or not loud:
         return ranked
     last = loud[-1]
