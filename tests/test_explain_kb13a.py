@@ -88,3 +88,25 @@ def test_generic_code_yields_to_a_wrapper_the_failing_lines_agree_with():
         "EZ9999: [PID: 1] 2025-01-01 check param failed, layout of x is not supported.[FUNC:Tiling]",
     ))
     assert top(text) == ("AF077", "kernel_unsupported")
+
+
+def test_memory_copy_refused_with_el0003_is_a_runtime_failure_not_the_device():
+    text = example("AF250") + "\nrtMemcpy execution failed, error code is 507899"
+    assert top(text) == ("AF250", "ascend_inner_error")
+    assert first(example("AF250", "no_match")) != ("AF250", "ascend_inner_error")
+
+
+def test_paddle_lite_cann_mismatch_and_ge_initialisation_are_the_cann_environment():
+    assert top(example("AF251")) == ("AF251", "cann_env")
+    assert top(example("AF253")) == ("AF253", "cann_env")
+    assert first(example("AF253", "no_match")) is None or first(example("AF253", "no_match"))[0] != "AF253"
+
+
+def test_mindie_shared_memory_and_hdc_client():
+    assert top(example("AF252")) == ("AF252", "host_oom")
+    assert top("Hdc Client Create Failed, error: 31") == ("AF185", "device_unavailable")
+
+
+def test_illegal_format_points_to_an_unsupported_kernel():
+    got = infer_only("RuntimeError: aclnnConvolutionBackward failed: illegal format of input")
+    assert got is not None and got["category"] == "kernel_unsupported", got

@@ -685,7 +685,7 @@ class Matcher(object):
 
     def _wrapper_before_generic_code(self, ranked):
         """When only code / fault entries of the generic category name a cause and the failing lines point to the
-        category of a wrapper that matched on or before the code's line ("call aclnnX failed, error code is 561002"
+        category of a wrapper that matched on the code's own line ("call aclnnX failed, error code is 561002"
         with "layout ... not supported" after it), the inference stays silent because that wrapper already says as
         much: the wrapper then goes before the generic codes, which say less."""
         ranked = list(ranked)
@@ -695,9 +695,9 @@ class Matcher(object):
         if cat is None or cat == GENERIC_CATEGORY:
             return ranked
         for i, h in enumerate(ranked):
-            # (only a wrapper read on or before the code's first line: the call that returned it, not a later
-            # consequence such as a watchdog that stops the job afterwards)
-            if h.role == "wrapper" and h.category == cat and h.first_line <= ranked[0].first_line:
+            # (only a wrapper read on the code's own line: the call that returned it, not a watchdog or another
+            # consequence printed around it)
+            if h.role == "wrapper" and h.category == cat and ranked[0].first_line in h.lines:
                 return [h] + ranked[:i] + ranked[i + 1:]
         return ranked
 
