@@ -110,3 +110,10 @@ def test_mindie_shared_memory_and_hdc_client():
 def test_illegal_format_points_to_an_unsupported_kernel():
     got = infer_only("RuntimeError: aclnnConvolutionBackward failed: illegal format of input")
     assert got is not None and got["category"] == "kernel_unsupported", got
+
+
+def test_ge_anchor_checks_in_their_sibling_wordings():
+    for text in ("E19999: src node[Resize_3] out data anchor[0] is null.",
+                 "out anchor[0] of node Resize_3(Resize) is nullptr.",
+                 "peer out anchor is nullptr, node:Resize_3, in anchor index:0"):
+        assert first(text) == ("AF241", "graph_compile_crash"), text
