@@ -493,7 +493,7 @@ EXPECTED_TOP = {
     "py311_logging_error_notice_then_info.log": None,
     "pip_torch_npu_aarch64_wheel_on_x86.log": "AF068",
     "gcc_missing_python_h.log": "AF069",
-    "gcc_missing_acl_h.log": "AF069",
+    "gcc_missing_acl_h.log": "AF245",
     "py311_pool_in_daemon_process.log": "AF071",
     "torch213_init_process_group_unresolvable_master.log": "AF072",
     "torch213_init_process_group_no_master.log": "AF072",

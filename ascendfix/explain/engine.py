@@ -681,9 +681,40 @@ class Matcher(object):
             return out[:limit] if limit is not None else out
         if not any(h.role != "context" for h in ranked) or self.warnings_only(ranked):
             ranked = []
+        ranked = self._wrapper_before_generic_code(ranked)
         if limit is not None:
             ranked = ranked[:limit]
         return [as_dict(h, i + 1, ranked[0] if ranked else None) for i, h in enumerate(ranked)]
+
+    def _wrapper_before_generic_code(self, ranked):
+        """When only code / fault entries of the generic category name a cause and the failing lines point to the
+        category of a wrapper that matched on the code's own line ("call aclnnX failed, error code is 561002"
+        with "layout ... not supported" after it), the inference stays silent because that wrapper already says as
+        much: the wrapper then goes before the generic codes, which say less."""
+        ranked = list(ranked)
+        if not ranked or not _generic_code(ranked[0]):
+            return ranked
+        cat = self._inferred_category(ranked)
+        if cat is None or cat == GENERIC_CATEGORY:
+            return ranked
+        for i, h in enumerate(ranked):
+            # (only a wrapper read on the code's own line: the call that returned it, not a watchdog or another
+            # consequence printed around it)
+            if h.role == "wrapper" and h.category == cat and ranked[0].first_line in h.lines:
+                return [h] + ranked[:i] + ranked[i + 1:]
+        return ranked
+
+    def _inferred_category(self, ranked):
+        """The category the failing lines point to (the inference's decision), or None."""
+        if self.inference is None or not self.infer_seen:
+            return None
+        last = self.last_exception_infer
+        if last and self.last_exception and last[0] != self.last_exception[0]:
+            last = ()
+        found = infer.decide(self.inference, self.infer_seen, last[2] if last else ())
+        if found is None:
+            return None
+        return self.inference.categories[found[0]][0]
 
     def inferred(self, ranked=None):
         """The category inference (a ``matches`` dict, ``kind: inferred``, rank 1) when no cause or consequence
