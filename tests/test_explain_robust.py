@@ -429,3 +429,22 @@ def test_auto_prefilter_small_regular_file_in_python_the_rest_in_grep(tmp_path, 
     monkeypatch.setitem(Matcher()._idx, "prefilter_re", None)  # a fresh process: compiling it costs more than grep
     with open(str(small), "rb") as fh:
         assert explain_stream(fh, limit=None) == reports[0] and used[-1] == "_feed_grep" and len(used) == 5
+
+
+def test_ordinary_progress_lines_do_not_reach_the_full_patterns():
+    """The pre-filter stays selective: the INFO / progress-bar / loader lines that fill a long run (the speed
+    benchmark's noise templates) pass no anchor, so a signature whose anchor is a bare library name ('diffusers')
+    cannot hand every such line to the full patterns (round 13's AF267 did, and explain became ~1.6x slower)."""
+    import importlib.util
+    from pathlib import Path
+
+    from ascendfix.explain.engine import Matcher
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_explain.py"
+    spec = importlib.util.spec_from_file_location("bench_explain", str(path))
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    m = Matcher()
+    for template in bench.NOISE:
+        line = template % (42, 49)
+        assert m.anchor_re.search(line) is None, line
