@@ -704,17 +704,20 @@ class Matcher(object):
                 return [h] + ranked[:i] + ranked[i + 1:]
         return ranked
 
+    def _infer_decision(self):
+        """The inference's decision over the failing lines — ``(found, last)``: ``found`` is :func:`infer.decide`'s
+        answer (or None), ``last`` the last exception's inference evidence when it is the log's last exception."""
+        last = self.last_exception_infer
+        if last and self.last_exception and last[0] != self.last_exception[0]:
+            last = ()
+        return infer.decide(self.inference, self.infer_seen, last[2] if last else ()), last
+
     def _inferred_category(self, ranked):
         """The category the failing lines point to (the inference's decision), or None."""
         if self.inference is None or not self.infer_seen:
             return None
-        last = self.last_exception_infer
-        if last and self.last_exception and last[0] != self.last_exception[0]:
-            last = ()
-        found = infer.decide(self.inference, self.infer_seen, last[2] if last else ())
-        if found is None:
-            return None
-        return self.inference.categories[found[0]][0]
+        found, _ = self._infer_decision()
+        return None if found is None else self.inference.categories[found[0]][0]
 
     def inferred(self, ranked=None):
         """The category inference (a ``matches`` dict, ``kind: inferred``, rank 1) when no cause or consequence
@@ -730,10 +733,7 @@ class Matcher(object):
         # code / fault entry of the generic category, "a runtime task failed": the failing lines may say which kind)
         if any(h.role in ("cause", "consequence") and not h.after_failure and not _generic_code(h) for h in ranked):
             return None
-        last = self.last_exception_infer
-        if last and self.last_exception and last[0] != self.last_exception[0]:
-            last = ()
-        found = infer.decide(self.inference, self.infer_seen, last[2] if last else ())
+        found, last = self._infer_decision()
         if found is None:
             return None
         ci, _score, words = found
