@@ -142,10 +142,10 @@ def test_a_cause_read_from_warnings_only_ranks_after_a_failure():
 
     from ascendfix.explain.engine import _warnings_after_failures
 
-    warn = NS(role="cause", loud=False, sig=NS(warning_is_cause=False), id="warn")
-    fail = NS(role="cause", loud=True, sig=NS(warning_is_cause=False), id="fail")
-    wrap = NS(role="wrapper", loud=True, sig=NS(warning_is_cause=False), id="wrap")
-    told = NS(role="cause", loud=False, sig=NS(warning_is_cause=True), id="told")
+    warn = NS(role="cause", loud=False, sig=NS(warning_is_cause=False), kind="signature", id="warn")
+    fail = NS(role="cause", loud=True, sig=NS(warning_is_cause=False), kind="signature", id="fail")
+    wrap = NS(role="wrapper", loud=True, sig=NS(warning_is_cause=False), kind="signature", id="wrap")
+    told = NS(role="cause", loud=False, sig=NS(warning_is_cause=True), kind="signature", id="told")
     ids = lambda hits: [h.id for h in hits]  # noqa: E731
     assert ids(_warnings_after_failures([warn, fail, wrap])) == ["fail", "warn", "wrap"]
     assert ids(_warnings_after_failures([warn, wrap])) == ["warn", "wrap"]  # no failure: unchanged

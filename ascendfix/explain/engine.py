@@ -220,7 +220,7 @@ def rank_key(hit):
 
 def _generic_code(hit):
     """A code-table or fault-table cause of the generic category (tier 2.5 of :func:`rank_key`)."""
-    return getattr(hit, "kind", None) in ("code", "fault") and hit.role == "cause" and hit.category == GENERIC_CATEGORY
+    return hit.kind in ("code", "fault") and hit.role == "cause" and hit.category == GENERIC_CATEGORY
 
 
 def _quiet(hit):
@@ -694,7 +694,7 @@ class Matcher(object):
         ranked = list(ranked)
         if not ranked or not _generic_code(ranked[0]):
             return ranked
-        cat = self._inferred_category(ranked)
+        cat = self._inferred_category()
         if cat is None or cat == GENERIC_CATEGORY:
             return ranked
         for i, h in enumerate(ranked):
@@ -712,7 +712,7 @@ class Matcher(object):
             last = ()
         return infer.decide(self.inference, self.infer_seen, last[2] if last else ()), last
 
-    def _inferred_category(self, ranked):
+    def _inferred_category(self):
         """The category the failing lines point to (the inference's decision), or None."""
         if self.inference is None or not self.infer_seen:
             return None
