@@ -5,13 +5,13 @@ public http(s) source, a known label form, an existing non-empty UTF-8 log file;
 unique; no development-machine path leaks into the index; and no source is one the signatures or the
 test captures were written from (the corpus must stay independent of the knowledge base).
 
-The corpus has fifteen sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
+The corpus has sixteen sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
 second held-out set built later (also since used at the family level), C, a third held-out set (since used to
 guide the fourth round), D, a fourth held-out set (since used to guide the fifth round), E, a fifth held-out
 set, F, a sixth held-out set, G, a seventh held-out set, H, an eighth held-out set, I, a ninth held-out set, J, a tenth held-out set,
-K, an eleventh held-out set, L, a twelfth held-out set, M, a thirteenth held-out set, N, a fourteenth held-out set, and
-O, a fifteenth held-out set.
-Each set has its own frozen label set and size checks; sets B to O must also be independent of the error-code / fault tables and of
+K, an eleventh held-out set, L, a twelfth held-out set, M, a thirteenth held-out set, N, a fourteenth held-out set,
+O, a fifteenth held-out set, and P, a sixteenth held-out set.
+Each set has its own frozen label set and size checks; sets B to P must also be independent of the error-code / fault tables and of
 every earlier set's sources.
 """
 
