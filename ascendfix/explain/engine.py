@@ -83,6 +83,11 @@ KEY_PREFILTERS = (
     "Segmentation fault",
     "core dumped",
     "^Killed",
+    # the same shell reports under a Chinese locale (bash 5.2 / glibc zh_CN catalogues: "段错误 （核心已转储）",
+    # "bash: 第 1 行： 9941 已杀死  python3 ...", "已放弃", "总线错误", "非法指令") and glibc's heap-corruption aborts
+    # ("double free or corruption (out)", "free(): invalid pointer")
+    "核心已转储|段错误|总线错误|非法指令|(^|[0-9] +)已杀死|(^|[0-9] +)已放弃",
+    "double free or corruption|free\\(\\): invalid|malloc\\(\\): (memory corruption|corrupted)|munmap_chunk\\(\\): invalid",
     # lines that name the local rank (read for the rank of a plog; never key lines themselves)
     "rankNum\\[[0-9]{1,6}\\], ?rank\\[",
     "\\]userRank\\[",
@@ -103,7 +108,10 @@ _STOPPING_RE = re.compile(r"shut(?:ting)? ?down|\bexit|terminat|abort|\bstop|kil
                           r"|error|fail|traceback|exception|retry|retrying", re.I)
 TAIL_LINES = 8  # last lines of a log kept for :meth:`Matcher.continued`
 TAIL_BYTES = 8192
-_FATAL_RE = re.compile(r"Segmentation fault|core dumped|^Killed\b|^Aborted\b")
+_FATAL_RE = re.compile(r"Segmentation fault|core dumped|^Killed\b|^Aborted\b|核心已转储|段错误|总线错误|非法指令"
+                       r"|(?:^|\d +)已杀死|(?:^|\d +)已放弃"
+                       r"|double free or corruption|free\(\): invalid|malloc\(\): (?:memory corruption|corrupted)"
+                       r"|munmap_chunk\(\): invalid")
 _TRACEBACK = "Traceback (most recent call last)"
 
 
@@ -306,7 +314,7 @@ class Matcher(object):
         idx = self._idx
         if idx["prefilter_re"] is None:
             parts = [_trie_regex(self.variants)] if self.variants else []
-            parts += [p.encode("ascii") for p in self.extra_prefilters]
+            parts += [p.encode("utf-8") for p in self.extra_prefilters]
             idx["prefilter_re"] = _AnyOf([re.compile(p) for p in parts])
         return idx["prefilter_re"]
 
@@ -322,7 +330,7 @@ class Matcher(object):
     def grep_ere(self):
         """The same pre-filter as one POSIX extended regex (bytes) for ``grep -E``."""
         parts = [_ere_escape(a) for a in self.anchor_bytes]
-        parts += [b"(" + p.encode("ascii") + b")" for p in self.extra_prefilters]
+        parts += [b"(" + p.encode("utf-8") + b")" for p in self.extra_prefilters]
         return b"|".join(parts)
 
     # -- feeding ---------------------------------------------------------------------------

@@ -31,6 +31,9 @@ FAIL_PREFILTERS = (
     # a statement that two things disagree ("CANN version mismatch. The build version is ...", "size mismatch for
     # weight: copying a param with shape ...")
     "[Mm]ismatch|MISMATCH",
+    # the same failure words in Chinese (a hiascend / CSDN post, a tool's Chinese message: "报错", "失败", "错误",
+    # "异常", "无法", "超时", "找不到" / "未找到")
+    "报错|失败|错误|异常|无法|超时|找不到|未找到",
     # an ImportError's message printed on its own (a launcher or a bare print of the exception)
     "^No module named",
     # the CUDA stack saying it is not there ("CUDA_HOME environment variable is not set", "NCCL seems unavailable",
@@ -69,7 +72,8 @@ _FAIL_WORDS_RE = re.compile(_FAIL_WORDS, re.I)
 # a failing line's words (one search: the error wording, then the failure statements above)
 _FAIL_RE = re.compile(
     r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|cannot |can't |unable to|could not|not found"
-    r"|permission denied|timed out|no such file|\bmismatch|^no module named|environment variable is not set"
+    r"|permission denied|timed out|no such file|\bmismatch|报错|失败|错误|异常|无法|超时|找不到|未找到"
+    r"|^no module named|environment variable is not set"
     r"|(?:nccl|cuda|gpu|backend)[^\n]{0,60}(?:seems unavailable|is not ava(?:il|li)able)"
     r"|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
     r"|(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b|" + _FAIL_WORDS,
