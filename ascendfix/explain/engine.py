@@ -86,7 +86,7 @@ KEY_PREFILTERS = (
     # the same shell reports under a Chinese locale (bash 5.2 / glibc zh_CN catalogues: "段错误 （核心已转储）",
     # "bash: 第 1 行： 9941 已杀死  python3 ...", "已放弃", "总线错误", "非法指令") and glibc's heap-corruption aborts
     # ("double free or corruption (out)", "free(): invalid pointer")
-    "核心已转储|段错误|总线错误|非法指令|(^|[0-9] +)已杀死|(^|[0-9] +)已放弃",
+    "核心已转储|段错误|总线错误|非法指令|(^|[0-9] {1,24})已杀死|(^|[0-9] {1,24})已放弃",
     "double free or corruption|free\\(\\): invalid|malloc\\(\\): (memory corruption|corrupted)|munmap_chunk\\(\\): invalid",
     # lines that name the local rank (read for the rank of a plog; never key lines themselves)
     "rankNum\\[[0-9]{1,6}\\], ?rank\\[",
@@ -109,7 +109,7 @@ _STOPPING_RE = re.compile(r"shut(?:ting)? ?down|\bexit|terminat|abort|\bstop|kil
 TAIL_LINES = 8  # last lines of a log kept for :meth:`Matcher.continued`
 TAIL_BYTES = 8192
 _FATAL_RE = re.compile(r"Segmentation fault|core dumped|^Killed\b|^Aborted\b|核心已转储|段错误|总线错误|非法指令"
-                       r"|(?:^|\d +)已杀死|(?:^|\d +)已放弃"
+                       r"|(?:^|\d {1,24})已杀死|(?:^|\d {1,24})已放弃"
                        r"|double free or corruption|free\(\): invalid|malloc\(\): (?:memory corruption|corrupted)"
                        r"|munmap_chunk\(\): invalid")
 _TRACEBACK = "Traceback (most recent call last)"
