@@ -14,7 +14,11 @@ own rules). Everything is read with ``yaml.safe_load`` and validated; a malforme
 """
 
 import functools
+import hashlib
 import os
+import pickle
+import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -153,8 +157,85 @@ def _files_key(kind, subdir):
     return tuple(key)
 
 
+# Folders whose parsed entries are also kept on disk between runs (``explain`` reads ~230 signature files on every
+# start; parsing their YAML was a third of a small log's time). Only these: reading rules for a dry run must write
+# nothing, and the other folders are small.
+DISK_CACHED = (("rules", "signatures"),)
+CACHE_KEEP = 8  # cache files kept per folder (older ones, from edited rules, are removed)
+
+
+def cache_dir():
+    """Where parsed rule files are kept between runs (``$ASCENDFIX_CACHE_DIR``, else ``$XDG_CACHE_HOME/ascendfix``,
+    else ``~/.cache/ascendfix``), or None when ``$ASCENDFIX_NO_CACHE`` is set."""
+    if os.environ.get("ASCENDFIX_NO_CACHE"):
+        return None
+    env = os.environ.get("ASCENDFIX_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "ascendfix"
+
+
+def _cache_file(kind, subdir, files_key):
+    """The cache file for this exact set of files (paths, sizes, mtimes), this ascendfix and this Python."""
+    from ascendfix import __version__
+
+    root = cache_dir()
+    if root is None or (kind, subdir) not in DISK_CACHED or not files_key:
+        return None
+    digest = hashlib.sha256(repr((__version__, sys.version_info[:2], files_key)).encode("utf-8")).hexdigest()[:32]
+    return root / "{}-{}-{}.pickle".format(kind, subdir.replace("/", "_") or "_", digest)
+
+
+def _read_cache(path, files_key):
+    try:
+        with open(str(path), "rb") as fh:
+            doc = pickle.load(fh)
+    except Exception:  # noqa: BLE001 - missing, unreadable, truncated or foreign: parse the YAML instead
+        return None
+    if not isinstance(doc, dict) or doc.get("files") != files_key or not isinstance(doc.get("entries"), list):
+        return None
+    return [(Path(name), entry) for name, entry in doc["entries"]]
+
+
+def _write_cache(path, files_key, out):
+    """Write atomically (a temporary file renamed over); never fail a run because the cache cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pickle", dir=str(path.parent))
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump({"files": files_key, "entries": [(str(p), e) for p, e in out]}, fh, protocol=4)
+            os.replace(tmp, str(path))
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        prefix = path.name.rsplit("-", 1)[0] + "-"
+        older = sorted((p for p in path.parent.glob(prefix + "*.pickle") if p != path),
+                       key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in older[CACHE_KEEP - 1:]:
+            old.unlink()
+    except OSError:
+        pass
+
+
 @functools.lru_cache(maxsize=64)
-def _load_entries_cached(files_key):
+def _load_entries_cached(files_key, kind=None, subdir=None):
+    cache = _cache_file(kind, subdir, files_key) if kind is not None else None
+    if cache is not None:
+        hit = _read_cache(cache, files_key)
+        if hit is not None:
+            return hit
+    out = _parse_entries(files_key)
+    if cache is not None:
+        _write_cache(cache, files_key, out)
+    return out
+
+
+def _parse_entries(files_key):
     out = []
     for name, _, _ in files_key:
         path = Path(name)
@@ -174,7 +255,7 @@ def load_entries(kind, subdir, fields=None, id_field="id"):
 
     A file holds one mapping or a list of mappings. Ids must be unique across the folder.
     """
-    entries = _load_entries_cached(_files_key(kind, subdir))
+    entries = _load_entries_cached(_files_key(kind, subdir), kind, subdir)
     seen = {}
     for path, entry in entries:
         eid = entry.get(id_field)

@@ -12,6 +12,13 @@ import sys
 
 import pytest
 
+# explain keeps parsed signature files between runs (ascendfix/data.py, DISK_CACHED): under the tests, in a folder of
+# this test session, never the user's ~/.cache (tests/test_data_cache.py checks the cache itself)
+if not os.environ.get("ASCENDFIX_CACHE_DIR"):
+    import tempfile
+
+    os.environ["ASCENDFIX_CACHE_DIR"] = tempfile.mkdtemp(prefix="ascendfix-test-cache-")
+
 
 # Two tiers. `pytest` runs the fast tier: offline, no real MindOne trees, no framework venvs, no other
 # interpreters, no browser. `pytest --full` adds every test marked `full` (real trees from PyPI sdists,

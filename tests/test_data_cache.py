@@ -1,0 +1,94 @@
+"""The on-disk cache of parsed signature files (ascendfix/data.py): same entries as a parse, never stale, never fatal."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ascendfix import data
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def rules(tmp_path, monkeypatch):
+    """A private copy of the signatures folder and an empty cache folder."""
+    src = ROOT / "rules"
+    dst = tmp_path / "rules"
+    shutil.copytree(str(src / "signatures"), str(dst / "signatures"))
+    monkeypatch.setenv("ASCENDFIX_RULES_DIR", str(dst))
+    monkeypatch.setenv("ASCENDFIX_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("ASCENDFIX_NO_CACHE", raising=False)
+    data._load_entries_cached.cache_clear()
+    yield dst
+    data._load_entries_cached.cache_clear()
+
+
+def _load():
+    data._load_entries_cached.cache_clear()  # a new process, as far as the in-memory cache goes
+    return data.load_entries("rules", "signatures")
+
+
+def _files(tmp_path):
+    return sorted((tmp_path / "cache").glob("*.pickle"))
+
+
+def test_a_second_run_reads_the_cache_and_gets_the_same_entries(rules, tmp_path, monkeypatch):
+    first = _load()
+    files = _files(tmp_path)
+    assert len(files) == 1
+    calls = []
+    monkeypatch.setattr(data, "_parse_entries", lambda key: calls.append(key) or [])
+    second = _load()
+    assert calls == []  # no YAML parsed
+    assert [(str(p), e) for p, e in second] == [(str(p), e) for p, e in first]
+    assert len(second) > 200
+
+
+def test_an_edited_rule_is_read_again(rules, tmp_path):
+    _load()
+    path = sorted((rules / "signatures").glob("AF001-*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title: ", "title: EDITED ", 1), encoding="utf-8")
+    os.utime(str(path), ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10 ** 9))
+    entries = dict((str(p), e) for p, e in _load())
+    assert entries[str(path)]["title"].startswith("EDITED ")
+    assert len(_files(tmp_path)) == 2  # the old file stays until CACHE_KEEP newer ones exist
+
+
+def test_a_broken_cache_file_is_ignored(rules, tmp_path):
+    good = _load()
+    for f in _files(tmp_path):
+        f.write_bytes(b"\x80\x04not a pickle")
+    assert [(str(p), e) for p, e in _load()] == [(str(p), e) for p, e in good]
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_nothing(rules, tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("ASCENDFIX_CACHE_DIR", str(blocker / "cache"))  # a folder under a file: mkdir fails
+    assert len(_load()) > 200
+
+
+def test_no_cache_writes_nothing(rules, tmp_path, monkeypatch):
+    monkeypatch.setenv("ASCENDFIX_NO_CACHE", "1")
+    _load()
+    assert not (tmp_path / "cache").exists()
+
+
+def test_only_the_newest_cache_files_are_kept(rules, tmp_path):
+    path = sorted((rules / "signatures").glob("AF001-*.yaml"))[0]
+    for i in range(data.CACHE_KEEP + 3):
+        os.utime(str(path), ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10 ** 9))
+        _load()
+    assert len(_files(tmp_path)) == data.CACHE_KEEP
+
+
+def test_other_folders_are_not_cached_on_disk(tmp_path, monkeypatch):
+    # a dry run of apply reads rules/patches: it must write nothing, not even a cache
+    monkeypatch.setenv("ASCENDFIX_CACHE_DIR", str(tmp_path / "cache"))
+    data._load_entries_cached.cache_clear()
+    data.load_entries("rules", "patches")
+    data.load_entries("rules", "compat")
+    assert not (tmp_path / "cache").exists()
