@@ -5,13 +5,13 @@ public http(s) source, a known label form, an existing non-empty UTF-8 log file;
 unique; no development-machine path leaks into the index; and no source is one the signatures or the
 test captures were written from (the corpus must stay independent of the knowledge base).
 
-The corpus has sixteen sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
+The corpus has seventeen sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
 second held-out set built later (also since used at the family level), C, a third held-out set (since used to
 guide the fourth round), D, a fourth held-out set (since used to guide the fifth round), E, a fifth held-out
 set, F, a sixth held-out set, G, a seventh held-out set, H, an eighth held-out set, I, a ninth held-out set, J, a tenth held-out set,
 K, an eleventh held-out set, L, a twelfth held-out set, M, a thirteenth held-out set, N, a fourteenth held-out set,
-O, a fifteenth held-out set, and P, a sixteenth held-out set.
-Each set has its own frozen label set and size checks; sets B to P must also be independent of the error-code / fault tables and of
+O, a fifteenth held-out set, P, a sixteenth held-out set, and Q, a seventeenth held-out set.
+Each set has its own frozen label set and size checks; sets B to Q must also be independent of the error-code / fault tables and of
 every earlier set's sources.
 """
 
@@ -75,11 +75,14 @@ CATEGORIES_O = set(CATEGORIES_N)
 # Set P: the 26 categories of rules/explain_categories.yaml when it was built (2026-12-04, main 9bab7a3) - sets D to
 # O's 23 plus host_system, tensor_mismatch and cluster_setup.
 CATEGORIES_P = CATEGORIES_O | {"host_system", "tensor_mismatch", "cluster_setup"}
+# Set Q: the 26 categories of rules/explain_categories.yaml when it was built (2026-12-04, main 8233593) - the same
+# list as set P.
+CATEGORIES_Q = set(CATEGORIES_P)
 SET_CATEGORIES = {
     "A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C, "D": CATEGORIES_D, "E": CATEGORIES_E, "F": CATEGORIES_F,
     "G": CATEGORIES_G, "H": CATEGORIES_H, "I": CATEGORIES_I, "J": CATEGORIES_J,
     "K": CATEGORIES_K, "L": CATEGORIES_L, "M": CATEGORIES_M, "N": CATEGORIES_N, "O": CATEGORIES_O,
-    "P": CATEGORIES_P,
+    "P": CATEGORIES_P, "Q": CATEGORIES_Q,
 }
 FIELDS = {"id", "file", "source", "label", "notes", "found", "set"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,80}$")
@@ -153,10 +156,10 @@ def test_labels_known():
 @pytest.mark.parametrize(
     "name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-"), ("E", "e-"), ("F", "f-"), ("G", "g-"), ("H", "h-"), ("I", "i-"),
      ("J", "j-"), ("K", "k-"), ("L", "l-"), ("M", "m-"), ("N", "n-"), ("O", "o-"),
-     ("P", "p-")]
+     ("P", "p-"), ("Q", "q-")]
 )
 def test_later_set_ids_prefixed(name, prefix):
-    """Sets B to P have id prefixes `b-` ... `p-`, so a log's set shows in its file name."""
+    """Sets B to Q have id prefixes `b-` ... `q-`, so a log's set shows in its file name."""
     for e in ENTRIES:
         assert e["id"].startswith(prefix) == (e["set"] == name), e["id"]
 
@@ -214,6 +217,7 @@ def _spread(entries):
         ("N", (67, 12, 0, 55, 19)),
         ("O", (61, 12, 0, 49, 19)),
         ("P", (58, 12, 0, 46, 19)),
+        ("Q", (54, 12, 0, 42, 14)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -222,9 +226,9 @@ def test_corpus_size_and_spread(name, minimum):
     assert all(g >= m for g, m in zip(got, minimum)), "set {}: {} < {}".format(name, got, minimum)
 
 
-@pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2)])
+@pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2), ("Q", 2)])
 def test_recent_set_covers_the_original_13(name, least):
-    """Sets I to P have `least` to 6 logs in each of the 13 original categories (set A's, the ones the project is
+    """Sets I to Q have `least` to 6 logs in each of the 13 original categories (set A's, the ones the project is
     judged on), and most of their failures are among them."""
     labels = [e["label"] for e in _set(name)]
     counts = {c: labels.count(c) for c in CATEGORIES}
@@ -263,7 +267,7 @@ def test_independent_of_signature_and_test_sources():
     assert not clash, "corpus logs taken from a source the knowledge base uses: {}".format(clash)
 
 
-SET_ORDER = "ABCDEFGHIJKLMNOP"  # the order the sets were built in: each is independent of the ones before it
+SET_ORDER = "ABCDEFGHIJKLMNOPQ"  # the order the sets were built in: each is independent of the ones before it
 
 
 @pytest.mark.parametrize("name", SET_ORDER[1:])
@@ -285,9 +289,10 @@ def _thread(url):
 
 @pytest.mark.parametrize("name,also_rules_and_tests", [("G", False), ("H", True), ("I", True), ("J", True),
                                                           ("K", True), ("L", True), ("M", True),
-                                                          ("N", True), ("O", True), ("P", True)])
+                                                          ("N", True), ("O", True), ("P", True),
+                                                          ("Q", True)])
 def test_set_threads_not_reused(name, also_rules_and_tests):
-    """Sets G to P take no issue or pull-request thread another set used (sets H to P: nor the rules and tests),
+    """Sets G to Q take no issue or pull-request thread another set used (sets H to Q: nor the rules and tests),
     whatever the comment anchor or the /issues/ vs /pull/ spelling of the URL, and no thread twice."""
     earlier = {_thread(e["source"]) for e in ENTRIES if e["set"] != name}
     if also_rules_and_tests:
@@ -302,7 +307,7 @@ def test_set_threads_not_reused(name, also_rules_and_tests):
                                                  ("J", CATEGORIES_J, 6), ("K", CATEGORIES_K, 6),
                                                  ("L", CATEGORIES_L, 6), ("M", CATEGORIES_M, 6),
                                                  ("N", CATEGORIES_N, 6), ("O", CATEGORIES_O, 6),
-                                                 ("P", CATEGORIES_P, 6)])
+                                                 ("P", CATEGORIES_P, 6), ("Q", CATEGORIES_Q, 6)])
 def test_set_no_category_dominates(name, cats, most):
     """The later sets measure breadth: no single category holds more than ``most`` of a set's in-category logs."""
     counts = {}
@@ -318,11 +323,11 @@ def test_set_no_category_dominates(name, cats, most):
         ("D", CATEGORIES_D), ("E", CATEGORIES_E), ("F", CATEGORIES_F), ("G", CATEGORIES_G), ("H", CATEGORIES_H),
         ("I", CATEGORIES_I), ("J", CATEGORIES_J), ("K", CATEGORIES_K), ("L", CATEGORIES_L),
         ("M", CATEGORIES_M), ("N", CATEGORIES_N), ("O", CATEGORIES_O),
-        ("P", CATEGORIES_P),
+        ("P", CATEGORIES_P), ("Q", CATEGORIES_Q),
     ],
 )
 def test_recent_set_labels_use_categories_that_exist(name, cats):
-    """Sets D to P take their label set from rules/explain_categories.yaml at build time; every category they
+    """Sets D to Q take their label set from rules/explain_categories.yaml at build time; every category they
     name must still be a known category there (a renamed category would silently turn logs into misses)."""
     path = ROOT / "rules" / "explain_categories.yaml"
     with open(path, encoding="utf-8") as fh:
