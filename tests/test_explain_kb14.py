@@ -1,7 +1,7 @@
-"""Families of knowledge-base round 14 (helper kb14, AF300-AF307): a CANN environment value rejected in CANN's shared
+"""Families of knowledge-base round 14 (helper kb14, AF300-AF308): a CANN environment value rejected in CANN's shared
 words, a CANN function missing from the loaded libraries, an aclnn tiling failure and stream exhaustion as inner
 errors, PEP 604 unions of typing objects on old Pythons, postponed annotations read as strings by CLI libraries, and
-comfy-kitchen finding no backend for the NPU; with the neighbouring text each family must leave alone.
+comfy-kitchen finding no backend for the NPU, ATC's ONNX parser meeting a Constant without data; with the neighbouring text each family must leave alone.
 
 Every text here is real: a signature example (each with its public source or the command that captured it).
 """
@@ -15,7 +15,7 @@ from explain_support import example, hits, run, top, top_category
 @pytest.mark.parametrize("sig_id,category", [
     ("AF300", "cann_env"), ("AF301", "cann_env"), ("AF302", "ascend_inner_error"), ("AF303", "py38_subscript"),
     ("AF304", "patch_side_effect"), ("AF305", "patch_side_effect"), ("AF306", "kernel_unsupported"),
-    ("AF307", "ascend_inner_error"),
+    ("AF307", "ascend_inner_error"), ("AF308", "graph_compile_crash"),
 ])
 def test_each_family_names_its_category_first(sig_id, category):
     for ex in find_signature(sig_id).examples["match"]:
