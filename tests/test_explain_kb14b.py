@@ -28,6 +28,7 @@ NEW = {
     "AF354": "version_skew",
     "AF355": "version_skew",
     "AF356": "version_skew",
+    "AF357": "install",
 }
 
 
