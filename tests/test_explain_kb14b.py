@@ -79,6 +79,11 @@ def test_torch_npu_autoload_hook_stays_af043():
     assert "AF347" not in hits(text)
 
 
+def test_missing_public_npu_operator_binding_reads_as_kernel_unsupported():
+    # torch_npu.npu_<op> absent from this release: an operator the installed stack does not provide (inference)
+    assert top(example("AF347", "no_match", 1)) == ("inferred:kernel_unsupported", "kernel_unsupported")
+
+
 def test_new_torch_ops_wording_stays_af101():
     assert top(example("AF348", "no_match")) == ("AF101", "install")
 
