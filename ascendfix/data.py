@@ -15,8 +15,8 @@ own rules). Everything is read with ``yaml.safe_load`` and validated; a malforme
 
 import functools
 import hashlib
+import json
 import os
-import pickle
 import sys
 import tempfile
 from pathlib import Path
@@ -166,60 +166,88 @@ CACHE_KEEP = 8  # cache files kept per folder (older ones, from edited rules, ar
 
 def cache_dir():
     """Where parsed rule files are kept between runs (``$ASCENDFIX_CACHE_DIR``, else ``$XDG_CACHE_HOME/ascendfix``,
-    else ``~/.cache/ascendfix``), or None when ``$ASCENDFIX_NO_CACHE`` is set."""
-    if os.environ.get("ASCENDFIX_NO_CACHE"):
+    else ``~/.cache/ascendfix``), or None: ``$ASCENDFIX_NO_CACHE`` set to 1 / true / yes, or no usable home."""
+    if os.environ.get("ASCENDFIX_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on"):
         return None
     env = os.environ.get("ASCENDFIX_CACHE_DIR")
     if env:
         return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):  # the XDG spec: a relative value is ignored
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "ascendfix"
 
 
 def _cache_file(kind, subdir, files_key):
-    """The cache file for this exact set of files (paths, sizes, mtimes), this ascendfix and this Python."""
+    """The cache file for these exact files — their paths and contents (a same-size edit within one mtime tick is
+    still seen) — this ascendfix and this Python; None when there is no cache for them."""
     from ascendfix import __version__
 
     root = cache_dir()
     if root is None or (kind, subdir) not in DISK_CACHED or not files_key:
         return None
-    digest = hashlib.sha256(repr((__version__, sys.version_info[:2], files_key)).encode("utf-8")).hexdigest()[:32]
-    return root / "{}-{}-{}.pickle".format(kind, subdir.replace("/", "_") or "_", digest)
+    h = hashlib.sha256(repr((__version__, sys.version_info[:2])).encode("utf-8"))
+    try:
+        for name, _, _ in files_key:
+            h.update(name.encode("utf-8", "surrogateescape") + b"\0")
+            with open(name, "rb") as fh:
+                h.update(hashlib.sha256(fh.read()).digest())
+    except OSError:
+        return None
+    return root / "{}-{}-{}.json".format(kind, subdir.replace("/", "_") or "_", h.hexdigest()[:32])
 
 
 def _read_cache(path, files_key):
+    """The cached entries, or None (missing, unreadable, truncated, or written for other files). JSON, not pickle:
+    a cache folder someone else can write must never run code in this process."""
     try:
-        with open(str(path), "rb") as fh:
-            doc = pickle.load(fh)
-    except Exception:  # noqa: BLE001 - missing, unreadable, truncated or foreign: parse the YAML instead
+        with open(str(path), encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError):
         return None
-    if not isinstance(doc, dict) or doc.get("files") != files_key or not isinstance(doc.get("entries"), list):
+    names = [name for name, _, _ in files_key]
+    if not isinstance(doc, dict) or doc.get("files") != names or not isinstance(doc.get("entries"), list):
         return None
-    return [(Path(name), entry) for name, entry in doc["entries"]]
+    try:
+        return [(Path(name), entry) for name, entry in doc["entries"]]
+    except (TypeError, ValueError):
+        return None
 
 
 def _write_cache(path, files_key, out):
-    """Write atomically (a temporary file renamed over); never fail a run because the cache cannot be written."""
+    """Write atomically (a temporary file renamed over); never fail a run because the cache cannot be written. Entries
+    JSON cannot hold exactly (a date, a non-string key) are not cached: they are parsed again next time."""
+    doc = {"files": [name for name, _, _ in files_key], "entries": [(str(p), e) for p, e in out]}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pickle", dir=str(path.parent))
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump({"files": files_key, "entries": [(str(p), e) for p, e in out]}, fh, protocol=4)
-            os.replace(tmp, str(path))
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        text = json.dumps(doc, ensure_ascii=False)
+        if json.loads(text)["entries"] != [[str(p), e] for p, e in out]:
+            return
+    except (TypeError, ValueError):
+        return
+    tmp = None
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=str(path.parent))
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, str(path))
+        tmp = None
         prefix = path.name.rsplit("-", 1)[0] + "-"
-        older = sorted((p for p in path.parent.glob(prefix + "*.pickle") if p != path),
+        older = sorted((p for p in path.parent.glob(prefix + "*.json") if p != path),
                        key=lambda p: p.stat().st_mtime, reverse=True)
         for old in older[CACHE_KEEP - 1:]:
             old.unlink()
     except OSError:
         pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 @functools.lru_cache(maxsize=64)
@@ -286,7 +314,7 @@ def file_entries(kind, subdir, filename, fields):
 def _file_entries(files_key, kind, subdir, filename, fields):
     fields = dict(fields)
     out = []
-    for path, entry in _load_entries_cached(files_key):
+    for path, entry in _load_entries_cached(files_key, kind, subdir):
         if path.name == filename:
             validate(entry, fields, "{}/{}/{}: entry '{}'".format(kind, subdir, filename, entry.get("id")))
             out.append(entry)

@@ -5,9 +5,9 @@
     python benchmarks/bench_explain_learned.py --json
 
 An experiment, not a feature: it measures a candidate "learned fallback" before anyone builds it into the engine.
-For each set S of the validation corpus (benchmarks/explain_validation/), a multinomial naive Bayes classifier is
+For each set S of the validation corpus (benchmarks/explain_validation/), a naive Bayes classifier over word presence is
 trained on the *other* sets' logs (their labels; a real failure outside the categories is left out) and, with
-``--with-examples`` (default), on every signature's ``examples.match`` lines (labelled with the signature's category,
+unless ``--no-examples``, on every signature's ``examples.match`` lines (labelled with the signature's category,
 a benign ``context`` signature's as harmless). Its features are the words (and adjacent word pairs, error codes and
 their module prefixes) of the lines the engine itself reads as failing lines — the lines a fallback would see. Then
 it is tried on S's logs, as the engine's fallback would be: only where the engine names nothing and the log has
@@ -54,9 +54,10 @@ class _Recording(engine.Matcher):
             self.failing.append(self._last_text)
         super(_Recording, self)._record(lineno, res)
 
-    def _analyse(self, raw, partial):
+    def feed_piece(self, lineno, raw, partial=False, prefiltered=False):
+        # (every line, also one the matcher answers from its cache of repeated lines without analysing it again)
         self._last_text = engine.clean_text(engine.decode_line(raw, partial))[:600]
-        return super(_Recording, self)._analyse(raw, partial)
+        return super(_Recording, self).feed_piece(lineno, raw, partial, prefiltered)
 
 
 def features(lines):
@@ -77,7 +78,8 @@ def features(lines):
 
 
 class NaiveBayes(object):
-    """Bernoulli-style naive Bayes over word presence, scored against the words' overall frequency."""
+    """Naive Bayes over word presence (each word counted once per document), each word's likelihood divided by its
+    overall frequency (a constant per document: it does not change which class wins, only keeps the sums small)."""
 
     def __init__(self, docs, alpha=0.5):
         self.classes = collections.Counter(y for _, y in docs)

@@ -17,7 +17,11 @@ import pytest
 if not os.environ.get("ASCENDFIX_CACHE_DIR"):
     import tempfile
 
+    import atexit
+    import shutil
+
     os.environ["ASCENDFIX_CACHE_DIR"] = tempfile.mkdtemp(prefix="ascendfix-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["ASCENDFIX_CACHE_DIR"], True)
 
 
 # Two tiers. `pytest` runs the fast tier: offline, no real MindOne trees, no framework venvs, no other

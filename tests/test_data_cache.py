@@ -31,7 +31,7 @@ def _load():
 
 
 def _files(tmp_path):
-    return sorted((tmp_path / "cache").glob("*.pickle"))
+    return sorted((tmp_path / "cache").glob("*.json"))
 
 
 def test_a_second_run_reads_the_cache_and_gets_the_same_entries(rules, tmp_path, monkeypatch):
@@ -57,10 +57,34 @@ def test_an_edited_rule_is_read_again(rules, tmp_path):
     assert len(_files(tmp_path)) == 2  # the old file stays until CACHE_KEEP newer ones exist
 
 
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(rules, tmp_path):
+    # a coarse file system or a scripted rewrite can leave size and mtime as they were: the key holds the contents
+    _load()
+    path = sorted((rules / "signatures").glob("AF001-*.yaml"))[0]
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert "title: " in text
+    path.write_text(text.replace("title: ", "title= ", 1).replace("title= ", "title: ", 1).replace(
+        "title: ", "title: X", 1)[:-1], encoding="utf-8")  # one character in, one out: the same size
+    os.utime(str(path), ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    entries = dict((str(p), e) for p, e in _load())
+    assert entries[str(path)]["title"].startswith("X")
+
+
+def test_the_cache_is_json_that_runs_no_code(rules, tmp_path):
+    _load()
+    (f,) = _files(tmp_path)
+    import json
+
+    doc = json.loads(f.read_text(encoding="utf-8"))
+    assert set(doc) == {"files", "entries"} and len(doc["entries"]) > 200
+
+
 def test_a_broken_cache_file_is_ignored(rules, tmp_path):
     good = _load()
     for f in _files(tmp_path):
-        f.write_bytes(b"\x80\x04not a pickle")
+        f.write_text('{"files": [], "entr', encoding="utf-8")  # a write cut short
     assert [(str(p), e) for p, e in _load()] == [(str(p), e) for p, e in good]
 
 
@@ -80,6 +104,8 @@ def test_no_cache_writes_nothing(rules, tmp_path, monkeypatch):
 def test_only_the_newest_cache_files_are_kept(rules, tmp_path):
     path = sorted((rules / "signatures").glob("AF001-*.yaml"))[0]
     for i in range(data.CACHE_KEEP + 3):
+        with open(str(path), "a", encoding="utf-8") as fh:
+            fh.write("# edit {}\n".format(i))
         os.utime(str(path), ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10 ** 9))
         _load()
     assert len(_files(tmp_path)) == data.CACHE_KEEP

@@ -24,9 +24,17 @@ def test_a_chinese_shells_signal_report_is_a_fatal_line(line):
 
 
 def test_a_chinese_killed_reads_like_the_english_one():
-    # the English report ("bash: line 1: 9941 Killed  python3 ...") is host-memory evidence; so is its translation
-    assert top_category(KILLED) == "host_oom"
-    assert top_category(BUS_ERROR) == "host_oom"  # a bus error in a worker: /dev/shm too small, as in English
+    # alone, the shell's report of a child killed by SIGKILL names host memory, in either language; after an earlier
+    # failure it is that failure's consequence (AF048), in either language
+    from tests.explain_support import matcher
+
+    english = "Killed"  # bash's interactive report (AF048's own example)
+    assert top_category(KILLED) == top_category(english) == "host_oom"
+    failure = 'Traceback (most recent call last):\n  File "x.py", line 1, in <module>\nValueError: boom\n'
+    for line in (english, KILLED):
+        res = matcher(failure + line).results()
+        hit = next(r for r in res if r["id"] == "AF048")
+        assert hit["role"] == "consequence", res
 
 
 def test_the_python_prefilter_passes_the_chinese_lines():
@@ -45,3 +53,15 @@ def test_chinese_failure_words_make_a_failing_line():
     assert text.split("\n") == ["或者报错:", "EIgen_threadpool.cc相关错误。"]
     m = matcher(text, signatures=[], faults=[])
     assert (m.first_fail, m.last_fail) == (1, 2)
+
+
+def test_chinese_warning_heads_and_the_noun_timeout_are_not_failures():
+    # "警告:" opens a warning like "Warning:"; "超时" alone is also the noun "timeout" of a setting ("超时时间"),
+    # so only its event forms ("连接超时", "等待超时", "超时退出") are failure words
+    from ascendfix.explain import infer
+
+    assert infer.is_warning_head("警告: x")
+    assert infer.is_warning_head("警告：x")
+    assert not infer._FAIL_RE.search("超时时间")
+    for words in ("连接超时", "等待超时", "超时退出", "已超时"):
+        assert infer._FAIL_RE.search(words), words

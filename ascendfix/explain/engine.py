@@ -77,7 +77,7 @@ KEY_PREFILTERS = (
     "[a-z0-9_]\\.[A-Z][A-Za-z0-9_]{2,80}: ",  # a module-qualified exception class not named *Error (``exc.Unsupported: ``)
     "\\[ERROR\\]",
     "\\[E[0-9]{3,4} [0-9]{2}:[0-9]{2}:[0-9]{2}",  # glog / c10 error header ("[E522 11:31:08.878 file.cpp:454]")
-    # c10's short error header, without the date (torch <= 2.0: "[E ProcessGroupNCCL.cpp:1414] ..."): linefmt reads
+    # c10's short error header, without the date (older torch releases: "[E ProcessGroupNCCL.cpp:1414] ..."): linefmt reads
     # both forms as error level, so both must reach it
     "\\[E [A-Za-z_][A-Za-z0-9_./-]{0,160}:[0-9]{1,7}\\]",
     "ERROR[ :]",

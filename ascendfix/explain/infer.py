@@ -32,8 +32,8 @@ FAIL_PREFILTERS = (
     # weight: copying a param with shape ...")
     "[Mm]ismatch|MISMATCH",
     # the same failure words in Chinese (a hiascend / CSDN post, a tool's Chinese message: "报错", "失败", "错误",
-    # "异常", "无法", "超时", "找不到" / "未找到")
-    "报错|失败|错误|异常|无法|超时|找不到|未找到",
+    # "异常", "无法", "找不到" / "未找到"; "超时" only as an event, not the noun "timeout" of a setting)
+    "报错|失败|错误|异常|无法|找不到|未找到|(连接|等待|执行|请求|通信|已)超时|超时(退出|错误|失败)",
     # an ImportError's message printed on its own (a launcher or a bare print of the exception)
     "^No module named",
     # the CUDA stack saying it is not there ("CUDA_HOME environment variable is not set", "NCCL seems unavailable",
@@ -72,7 +72,8 @@ _FAIL_WORDS_RE = re.compile(_FAIL_WORDS, re.I)
 # a failing line's words (one search: the error wording, then the failure statements above)
 _FAIL_RE = re.compile(
     r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|cannot |can't |unable to|could not|not found"
-    r"|permission denied|timed out|no such file|\bmismatch|报错|失败|错误|异常|无法|超时|找不到|未找到"
+    r"|permission denied|timed out|no such file|\bmismatch|报错|失败|错误|异常|无法|找不到|未找到"
+    r"|(?:连接|等待|执行|请求|通信|已)超时|超时(?:退出|错误|失败)"
     r"|^no module named|environment variable is not set"
     r"|(?:nccl|cuda|gpu|backend)[^\n]{0,60}(?:seems unavailable|is not ava(?:il|li)able)"
     r"|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
@@ -82,7 +83,8 @@ _FAIL_RE = re.compile(
 # a traceback frame in the typing machinery that evaluates string annotations: failure evidence of its own
 _TYPING_FRAME_RE = re.compile(r'^File "[^"\n]{1,500}", line \d{1,7}, in (?:_eval_type|get_type_hints|_evaluate|eval_type_backport'
                               r"|_eval_type_backport|evaluate_forwardref|resolve_types)\s*$")
-_WARN_RE = re.compile(r"\w{0,40}Warning\b|\bwarn(?:ing)?s?\b\s{0,2}[:\]]|warnings\.warn|\[W\d{0,4}[ \]]", re.I)
+_WARN_RE = re.compile(r"\w{0,40}Warning\b|\bwarn(?:ing)?s?\b\s{0,2}[:\]]|warnings\.warn|\[W\d{0,4}[ \]]|警告\s{0,2}[:：\]]",
+                      re.I)
 _OK_RE = re.compile(r"successfully|\bfinished\b|\bcompleted?\b|startup complete", re.I)
 _OK_VETO = re.compile(r"exit(?:ed)? (?:with )?(?:code|status) [1-9-]|with errors?|\bnot\b|un(?:successfully|finished)"
                       r"|failed|error", re.I)
