@@ -28,6 +28,17 @@ import pytest
 FULL_TIER = False  # set by conftest.py: True under `pytest --full`
 
 
+def benchmark(name):
+    """A ``benchmarks/<name>.py`` script loaded as a module (the benchmarks are scripts, not a package)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / (name + ".py")
+    spec = importlib.util.spec_from_file_location(name, str(path))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def examples(n):
     """Hypothesis ``max_examples`` for a property test: ``n`` in the full tier, a third of it (at least 10) in the
     fast tier, which runs on every change and only has to keep the property exercised."""

@@ -1,19 +1,17 @@
 """benchmarks/bench_explain_generalization.py and bench_explain_learned.py on small inputs (fast tier)."""
 
-import importlib.util
 import io
 import json
 from contextlib import redirect_stdout
 from pathlib import Path
 
+from tests.support import benchmark
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _script(name):
-    spec = importlib.util.spec_from_file_location(name, str(ROOT / "benchmarks" / (name + ".py")))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return benchmark(name)
 
 
 def _json(mod, argv):

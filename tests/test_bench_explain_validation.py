@@ -1,19 +1,16 @@
 """benchmarks/bench_explain_validation.py's figures (fast tier): the issue's view is the 13 first categories."""
 
-import importlib.util
 from pathlib import Path
 
 import yaml
+
+from tests.support import benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _script(name):
-    """A benchmarks/ script as a module."""
-    spec = importlib.util.spec_from_file_location(name, str(ROOT / "benchmarks" / (name + ".py")))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return benchmark(name)
 
 
 def _bench():
