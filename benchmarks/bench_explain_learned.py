@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from ascendfix.explain import engine  # noqa: E402
+from ascendfix.explain import engine, kb  # noqa: E402
 
 CORPUS = HERE / "explain_validation"
 THRESHOLDS = (0.5, 0.7, 0.9, 0.99)
@@ -122,13 +122,10 @@ def read_logs(entries):
 
 def example_docs():
     docs = []
-    for path in sorted((ROOT / "rules" / "signatures").glob("*.yaml")):
-        with open(str(path), encoding="utf-8") as fh:
-            sig = yaml.safe_load(fh)
-        label = "harmless" if sig.get("role") == "context" else sig.get("category")
-        for ex in (sig.get("examples") or {}).get("match") or []:
-            text = ex["text"] if isinstance(ex, dict) else ex
-            docs.append((features(text.split("\n")), label))
+    for sig in kb.load_signatures():
+        label = "harmless" if sig.role == "context" else sig.category
+        for ex in sig.examples.get("match") or []:
+            docs.append((features(ex["text"].split("\n")), label))
     return docs
 
 

@@ -14,9 +14,9 @@ Exit status: 0 measured, 2 bad corpus.
 """
 
 import argparse
-import os
 import collections
 import json
+import os
 import sys
 from pathlib import Path
 

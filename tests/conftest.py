@@ -15,10 +15,9 @@ import pytest
 # explain keeps parsed signature files between runs (ascendfix/data.py, DISK_CACHED): under the tests, in a folder of
 # this test session, never the user's ~/.cache (tests/test_data_cache.py checks the cache itself)
 if not os.environ.get("ASCENDFIX_CACHE_DIR"):
-    import tempfile
-
     import atexit
     import shutil
+    import tempfile
 
     os.environ["ASCENDFIX_CACHE_DIR"] = tempfile.mkdtemp(prefix="ascendfix-test-cache-")
     atexit.register(shutil.rmtree, os.environ["ASCENDFIX_CACHE_DIR"], True)

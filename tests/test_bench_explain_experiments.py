@@ -10,10 +10,6 @@ from tests.support import benchmark
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _script(name):
-    return benchmark(name)
-
-
 def _json(mod, argv):
     out = io.StringIO()
     with redirect_stdout(out):
@@ -23,7 +19,7 @@ def _json(mod, argv):
 
 def test_leaving_a_signature_out_loses_what_only_it_knew():
     # the figures are whatever the rest of the rules give; the JSON and the in-process summary must agree on them
-    bench = _script("bench_explain_generalization")
+    bench = benchmark("bench_explain_generalization")
     doc = _json(bench, ["--only", "AF290", "--json"])
     assert doc["total"]["examples"] == 2
     assert doc["total"]["right"] + len(doc["misses"]) == 2
@@ -34,7 +30,7 @@ def test_leaving_a_signature_out_loses_what_only_it_knew():
 def test_a_signature_left_in_answers_its_own_examples():
     # the engine with every signature answers each example of a signature with its category (tests/test_explain_kb.py
     # checks the id); the experiment differs only by leaving that one out
-    bench = _script("bench_explain_generalization")
+    bench = benchmark("bench_explain_generalization")
     from ascendfix.explain import engine, kb
 
     sig = next(s for s in kb.load_signatures() if s.id == "AF290")
@@ -44,7 +40,7 @@ def test_a_signature_left_in_answers_its_own_examples():
 
 
 def test_learned_fallback_experiment_on_two_sets():
-    bench = _script("bench_explain_learned")
+    bench = benchmark("bench_explain_learned")
     doc = _json(bench, ["--sets", "J,K", "--json"])
     assert doc["sets"] == ["J", "K"]
     assert doc["logs"] > 100
@@ -60,6 +56,6 @@ def test_learned_fallback_experiment_on_two_sets():
 
 
 def test_learned_fallback_experiment_rejects_an_unknown_set(capsys):
-    bench = _script("bench_explain_learned")
+    bench = benchmark("bench_explain_learned")
     assert bench.main(["--sets", "Z"]) == 2
     assert "unknown set" in capsys.readouterr().err

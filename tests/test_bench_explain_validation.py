@@ -9,12 +9,8 @@ from tests.support import benchmark
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _script(name):
-    return benchmark(name)
-
-
 def _bench():
-    return _script("bench_explain_validation")
+    return benchmark("bench_explain_validation")
 
 
 def test_issue_view_is_the_first_13_categories_and_they_all_still_exist():
@@ -45,7 +41,7 @@ def test_summary_counts_later_categories_as_outside_the_13():
 
 
 def _agreement():
-    return _script("label_agreement")
+    return benchmark("label_agreement")
 
 
 def test_second_labels_cover_known_ids_with_known_labels():

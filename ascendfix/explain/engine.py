@@ -69,6 +69,14 @@ ROLE_TIER = {"cause": 0, "consequence": 2, "wrapper": 3, "context": 4}
 _ANSI_RE = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
 
 # key lines: markers found by the pre-filter (plain EREs, the same for grep and Python) ...
+# fatal lines beyond the English shell's: the same reports under a Chinese locale (bash 5.2 / glibc zh_CN catalogues:
+# "段错误 （核心已转储）", "bash: 第 1 行： 9941 已杀死  python3 ...", "已放弃", "总线错误", "非法指令") and glibc's
+# heap-corruption aborts ("double free or corruption (out)", "free(): invalid pointer"). Each is a plain ERE that
+# Python reads the same: a pre-filter marker and part of _FATAL_RE.
+FATAL_MORE = (
+    "核心已转储|段错误|总线错误|非法指令|(^|[0-9] {1,24})已杀死|(^|[0-9] {1,24})已放弃",
+    "double free or corruption|free\\(\\): invalid|malloc\\(\\): (memory corruption|corrupted)|munmap_chunk\\(\\): invalid",
+)
 KEY_PREFILTERS = (
     "Traceback \\(most recent call last\\)",
     "[a-z](Error|Exception|Interrupt|Exit)(:|$)",
@@ -86,11 +94,7 @@ KEY_PREFILTERS = (
     "Segmentation fault",
     "core dumped",
     "^Killed",
-    # the same shell reports under a Chinese locale (bash 5.2 / glibc zh_CN catalogues: "段错误 （核心已转储）",
-    # "bash: 第 1 行： 9941 已杀死  python3 ...", "已放弃", "总线错误", "非法指令") and glibc's heap-corruption aborts
-    # ("double free or corruption (out)", "free(): invalid pointer")
-    "核心已转储|段错误|总线错误|非法指令|(^|[0-9] {1,24})已杀死|(^|[0-9] {1,24})已放弃",
-    "double free or corruption|free\\(\\): invalid|malloc\\(\\): (memory corruption|corrupted)|munmap_chunk\\(\\): invalid",
+    *FATAL_MORE,
     # lines that name the local rank (read for the rank of a plog; never key lines themselves)
     "rankNum\\[[0-9]{1,6}\\], ?rank\\[",
     "\\]userRank\\[",
@@ -111,10 +115,7 @@ _STOPPING_RE = re.compile(r"shut(?:ting)? ?down|\bexit|terminat|abort|\bstop|kil
                           r"|error|fail|traceback|exception|retry|retrying", re.I)
 TAIL_LINES = 8  # last lines of a log kept for :meth:`Matcher.continued`
 TAIL_BYTES = 8192
-_FATAL_RE = re.compile(r"Segmentation fault|core dumped|^Killed\b|^Aborted\b|核心已转储|段错误|总线错误|非法指令"
-                       r"|(?:^|\d {1,24})已杀死|(?:^|\d {1,24})已放弃"
-                       r"|double free or corruption|free\(\): invalid|malloc\(\): (?:memory corruption|corrupted)"
-                       r"|munmap_chunk\(\): invalid")
+_FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_MORE))
 _TRACEBACK = "Traceback (most recent call last)"
 
 

@@ -20,6 +20,10 @@ MAX_WORDS = 4  # matched words quoted in the cause
 
 # lines that may carry failure evidence without an ERROR header or an exception (pre-filter markers, plain EREs that
 # grep and Python read the same; ``timed out`` / ``not found`` included: "connect() timed out", "file not found")
+# the failure words in Chinese (a hiascend / CSDN post, a tool's Chinese message: "报错", "失败", "错误", "异常", "无法",
+# "找不到" / "未找到"; "超时" only as an event, not the noun "timeout" of a setting): a plain ERE that Python reads the
+# same, a pre-filter marker and part of _FAIL_RE
+ZH_FAIL = "报错|失败|错误|异常|无法|找不到|未找到|(连接|等待|执行|请求|通信|已)超时|超时(退出|错误|失败)"
 FAIL_PREFILTERS = (
     "[Ee]rror([: ]|$)",
     "[Ff]ail(ed|ure)",
@@ -31,9 +35,7 @@ FAIL_PREFILTERS = (
     # a statement that two things disagree ("CANN version mismatch. The build version is ...", "size mismatch for
     # weight: copying a param with shape ...")
     "[Mm]ismatch|MISMATCH",
-    # the same failure words in Chinese (a hiascend / CSDN post, a tool's Chinese message: "报错", "失败", "错误",
-    # "异常", "无法", "找不到" / "未找到"; "超时" only as an event, not the noun "timeout" of a setting)
-    "报错|失败|错误|异常|无法|找不到|未找到|(连接|等待|执行|请求|通信|已)超时|超时(退出|错误|失败)",
+    ZH_FAIL,
     # an ImportError's message printed on its own (a launcher or a bare print of the exception)
     "^No module named",
     # the CUDA stack saying it is not there ("CUDA_HOME environment variable is not set", "NCCL seems unavailable",
@@ -72,8 +74,7 @@ _FAIL_WORDS_RE = re.compile(_FAIL_WORDS, re.I)
 # a failing line's words (one search: the error wording, then the failure statements above)
 _FAIL_RE = re.compile(
     r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|cannot |can't |unable to|could not|not found"
-    r"|permission denied|timed out|no such file|\bmismatch|报错|失败|错误|异常|无法|找不到|未找到"
-    r"|(?:连接|等待|执行|请求|通信|已)超时|超时(?:退出|错误|失败)"
+    r"|permission denied|timed out|no such file|\bmismatch|" + ZH_FAIL +
     r"|^no module named|environment variable is not set"
     r"|(?:nccl|cuda|gpu|backend)[^\n]{0,60}(?:seems unavailable|is not ava(?:il|li)able)"
     r"|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
