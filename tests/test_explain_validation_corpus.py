@@ -221,7 +221,7 @@ def _spread(entries):
         ("O", (61, 12, 0, 49, 19)),
         ("P", (58, 12, 0, 46, 19)),
         ("Q", (54, 12, 0, 42, 14)),
-        ("R", RCOUNTS),
+        ("R", (45, 11, 0, 34, 13)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -230,7 +230,7 @@ def test_corpus_size_and_spread(name, minimum):
     assert all(g >= m for g, m in zip(got, minimum)), "set {}: {} < {}".format(name, got, minimum)
 
 
-@pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2), ("Q", 2), ("R", RLEAST)])
+@pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2), ("Q", 2), ("R", 0)])
 def test_recent_set_covers_the_original_13(name, least):
     """Sets I to R have `least` to 6 logs in each of the 13 original categories (set A's, the ones the project is
     judged on), and most of their failures are among them."""
