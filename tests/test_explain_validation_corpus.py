@@ -5,13 +5,13 @@ public http(s) source, a known label form, an existing non-empty UTF-8 log file;
 unique; no development-machine path leaks into the index; and no source is one the signatures or the
 test captures were written from (the corpus must stay independent of the knowledge base).
 
-The corpus has seventeen sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
+The corpus has eighteen sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
 second held-out set built later (also since used at the family level), C, a third held-out set (since used to
 guide the fourth round), D, a fourth held-out set (since used to guide the fifth round), E, a fifth held-out
 set, F, a sixth held-out set, G, a seventh held-out set, H, an eighth held-out set, I, a ninth held-out set, J, a tenth held-out set,
 K, an eleventh held-out set, L, a twelfth held-out set, M, a thirteenth held-out set, N, a fourteenth held-out set,
-O, a fifteenth held-out set, P, a sixteenth held-out set, and Q, a seventeenth held-out set.
-Each set has its own frozen label set and size checks; sets B to Q must also be independent of the error-code / fault tables and of
+O, a fifteenth held-out set, P, a sixteenth held-out set, Q, a seventeenth held-out set, and R, an eighteenth held-out set.
+Each set has its own frozen label set and size checks; sets B to R must also be independent of the error-code / fault tables and of
 every earlier set's sources.
 """
 
@@ -78,11 +78,14 @@ CATEGORIES_P = CATEGORIES_O | {"host_system", "tensor_mismatch", "cluster_setup"
 # Set Q: the 26 categories of rules/explain_categories.yaml when it was built (2026-12-04, main 8233593) - the same
 # list as set P.
 CATEGORIES_Q = set(CATEGORIES_P)
+# Set R: the 26 categories of rules/explain_categories.yaml when it was built (2026-12-04, main 59f39eb) - the same
+# list as sets P and Q.
+CATEGORIES_R = set(CATEGORIES_Q)
 SET_CATEGORIES = {
     "A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C, "D": CATEGORIES_D, "E": CATEGORIES_E, "F": CATEGORIES_F,
     "G": CATEGORIES_G, "H": CATEGORIES_H, "I": CATEGORIES_I, "J": CATEGORIES_J,
     "K": CATEGORIES_K, "L": CATEGORIES_L, "M": CATEGORIES_M, "N": CATEGORIES_N, "O": CATEGORIES_O,
-    "P": CATEGORIES_P, "Q": CATEGORIES_Q,
+    "P": CATEGORIES_P, "Q": CATEGORIES_Q, "R": CATEGORIES_R,
 }
 FIELDS = {"id", "file", "source", "label", "notes", "found", "set"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,80}$")
@@ -156,10 +159,10 @@ def test_labels_known():
 @pytest.mark.parametrize(
     "name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-"), ("E", "e-"), ("F", "f-"), ("G", "g-"), ("H", "h-"), ("I", "i-"),
      ("J", "j-"), ("K", "k-"), ("L", "l-"), ("M", "m-"), ("N", "n-"), ("O", "o-"),
-     ("P", "p-"), ("Q", "q-")]
+     ("P", "p-"), ("Q", "q-"), ("R", "r-")]
 )
 def test_later_set_ids_prefixed(name, prefix):
-    """Sets B to Q have id prefixes `b-` ... `q-`, so a log's set shows in its file name."""
+    """Sets B to R have id prefixes `b-` ... `r-`, so a log's set shows in its file name."""
     for e in ENTRIES:
         assert e["id"].startswith(prefix) == (e["set"] == name), e["id"]
 
@@ -218,6 +221,7 @@ def _spread(entries):
         ("O", (61, 12, 0, 49, 19)),
         ("P", (58, 12, 0, 46, 19)),
         ("Q", (54, 12, 0, 42, 14)),
+        ("R", (58, 14, 0, 44, 16)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -226,9 +230,9 @@ def test_corpus_size_and_spread(name, minimum):
     assert all(g >= m for g, m in zip(got, minimum)), "set {}: {} < {}".format(name, got, minimum)
 
 
-@pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2), ("Q", 2)])
+@pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2), ("Q", 2), ("R", 0)])
 def test_recent_set_covers_the_original_13(name, least):
-    """Sets I to Q have `least` to 6 logs in each of the 13 original categories (set A's, the ones the project is
+    """Sets I to R have `least` to 6 logs in each of the 13 original categories (set A's, the ones the project is
     judged on), and most of their failures are among them."""
     labels = [e["label"] for e in _set(name)]
     counts = {c: labels.count(c) for c in CATEGORIES}
@@ -267,7 +271,7 @@ def test_independent_of_signature_and_test_sources():
     assert not clash, "corpus logs taken from a source the knowledge base uses: {}".format(clash)
 
 
-SET_ORDER = "ABCDEFGHIJKLMNOPQ"  # the order the sets were built in: each is independent of the ones before it
+SET_ORDER = "ABCDEFGHIJKLMNOPQR"  # the order the sets were built in: each is independent of the ones before it
 
 
 @pytest.mark.parametrize("name", SET_ORDER[1:])
@@ -290,9 +294,9 @@ def _thread(url):
 @pytest.mark.parametrize("name,also_rules_and_tests", [("G", False), ("H", True), ("I", True), ("J", True),
                                                           ("K", True), ("L", True), ("M", True),
                                                           ("N", True), ("O", True), ("P", True),
-                                                          ("Q", True)])
+                                                          ("Q", True), ("R", True)])
 def test_set_threads_not_reused(name, also_rules_and_tests):
-    """Sets G to Q take no issue or pull-request thread another set used (sets H to Q: nor the rules and tests),
+    """Sets G to R take no issue or pull-request thread another set used (sets H to R: nor the rules and tests),
     whatever the comment anchor or the /issues/ vs /pull/ spelling of the URL, and no thread twice."""
     earlier = {_thread(e["source"]) for e in ENTRIES if e["set"] != name}
     if also_rules_and_tests:
@@ -307,7 +311,8 @@ def test_set_threads_not_reused(name, also_rules_and_tests):
                                                  ("J", CATEGORIES_J, 6), ("K", CATEGORIES_K, 6),
                                                  ("L", CATEGORIES_L, 6), ("M", CATEGORIES_M, 6),
                                                  ("N", CATEGORIES_N, 6), ("O", CATEGORIES_O, 6),
-                                                 ("P", CATEGORIES_P, 6), ("Q", CATEGORIES_Q, 6)])
+                                                 ("P", CATEGORIES_P, 6), ("Q", CATEGORIES_Q, 6),
+                                                 ("R", CATEGORIES_R, 6)])
 def test_set_no_category_dominates(name, cats, most):
     """The later sets measure breadth: no single category holds more than ``most`` of a set's in-category logs."""
     counts = {}
@@ -323,11 +328,11 @@ def test_set_no_category_dominates(name, cats, most):
         ("D", CATEGORIES_D), ("E", CATEGORIES_E), ("F", CATEGORIES_F), ("G", CATEGORIES_G), ("H", CATEGORIES_H),
         ("I", CATEGORIES_I), ("J", CATEGORIES_J), ("K", CATEGORIES_K), ("L", CATEGORIES_L),
         ("M", CATEGORIES_M), ("N", CATEGORIES_N), ("O", CATEGORIES_O),
-        ("P", CATEGORIES_P), ("Q", CATEGORIES_Q),
+        ("P", CATEGORIES_P), ("Q", CATEGORIES_Q), ("R", CATEGORIES_R),
     ],
 )
 def test_recent_set_labels_use_categories_that_exist(name, cats):
-    """Sets D to Q take their label set from rules/explain_categories.yaml at build time; every category they
+    """Sets D to R take their label set from rules/explain_categories.yaml at build time; every category they
     name must still be a known category there (a renamed category would silently turn logs into misses)."""
     path = ROOT / "rules" / "explain_categories.yaml"
     with open(path, encoding="utf-8") as fh:
