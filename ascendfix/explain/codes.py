@@ -58,8 +58,9 @@ GROUP_FIELDS = dict(ROW_FIELDS, prefix=Field(str), module=Field(str, required=Fa
 del GROUP_FIELDS["code"]
 EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str), "id": Field(str, required=False)}
 
-# only what POSIX ERE (grep -E) and Python's re read the same way, on bytes: no \w \d \s \b classes
-_PREFILTER_OK = re.compile(r"^(?:[A-Za-z0-9 _:()\[\]{},.|\-^$?+*#=/'\"<>!@%&;~`]|\\[\[\]().*+?{}|^$\\])+$")
+# only what POSIX ERE (grep -E) and Python's re read the same way, on bytes: no \w \d \s \b classes; CJK
+# ideographs and the full-width colon as literal characters (encoded UTF-8 like every pre-filter), never in a class
+_PREFILTER_OK = re.compile(r"^(?:[A-Za-z0-9 _:()\[\]{},.|\-^$?+*#=/'\"<>!@%&;~`\u4e00-\u9fff\uff1a]|\\[\[\]().*+?{}|^$\\])+$")
 
 
 class Row(object):
