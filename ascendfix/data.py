@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import yaml
@@ -162,6 +163,7 @@ def _files_key(kind, subdir):
 # nothing, and the other folders are small.
 DISK_CACHED = (("rules", "signatures"),)
 CACHE_KEEP = 8  # cache files kept per folder (older ones, from edited rules, are removed)
+STALE_TMP_SECONDS = 3600  # a temporary cache file this old was left by a killed run
 
 
 def cache_dir():
@@ -240,6 +242,14 @@ def _write_cache(path, files_key, out):
                        key=lambda p: p.stat().st_mtime, reverse=True)
         for old in older[CACHE_KEEP - 1:]:
             old.unlink()
+        # a temporary file left by a process killed between writing and renaming (another run's live one is young)
+        stale = time.time() - STALE_TMP_SECONDS
+        for left in path.parent.glob(".tmp-*.json"):
+            try:
+                if left.stat().st_mtime < stale:
+                    left.unlink()
+            except OSError:
+                pass
     except OSError:
         pass
     finally:

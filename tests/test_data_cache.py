@@ -118,3 +118,20 @@ def test_other_folders_are_not_cached_on_disk(tmp_path, monkeypatch):
     data.load_entries("rules", "patches")
     data.load_entries("rules", "compat")
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_temporary_file_left_by_a_killed_run_is_removed_later(rules, tmp_path):
+    # a run killed between writing its temporary file and renaming it leaves ".tmp-*.json"; the next write removes
+    # it once it is older than STALE_TMP_SECONDS, and leaves a young one (another run may be writing it right now)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    old = cache / ".tmp-killed.json"
+    young = cache / ".tmp-writing.json"
+    for p in (old, young):
+        p.write_text("{", encoding="utf-8")
+    past = old.stat().st_mtime - data.STALE_TMP_SECONDS - 60
+    os.utime(str(old), (past, past))
+    _load()
+    assert not old.exists()
+    assert young.exists()
+    assert [p.name.startswith("rules-") for p in _files(tmp_path)].count(True) == 1
