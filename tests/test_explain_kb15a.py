@@ -1,0 +1,63 @@
+"""Round 15 (helper kb15a): failures of the three SDXL-on-Ascend stacks (MindSpore + MindOne, torch_npu + diffusers,
+MindIE-SD) captured by running the users' typical mistakes on a host without an NPU, and the families written for the
+ones explain answered wrongly or only by inference (AF360, AF362-AF365).
+
+Every text is real: a capture under tests/data/kb15a/ (index.json names the command that produced each one and the
+category explain must give, null for a run that worked), or a signature example.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ascendfix.explain.kb import find_signature
+from explain_support import example, hits, matcher, top, top_category
+
+DATA = Path(__file__).parent / "data" / "kb15a"
+INDEX = json.loads((DATA / "index.json").read_text(encoding="utf-8"))
+
+
+def _results(text):
+    return matcher(text).results()
+
+
+@pytest.mark.parametrize("case", INDEX, ids=[c["name"] for c in INDEX])
+def test_capture_names_its_category(case):
+    text = (DATA / (case["name"] + ".log")).read_text(encoding="utf-8")
+    res = _results(text)
+    if case["category"] is None:
+        # a run that worked (or only warned): nothing is diagnosed
+        assert not res, (case["command"], res[:1])
+    else:
+        assert res and res[0]["category"] == case["category"], (case["command"], res[:1])
+
+
+@pytest.mark.parametrize("sig_id,category", [
+    ("AF360", "shape_mismatch"), ("AF362", "host_oom"), ("AF363", "host_oom"),
+    ("AF364", "permission"), ("AF365", "version_skew"),
+])
+def test_each_family_names_its_category_first(sig_id, category):
+    for ex in find_signature(sig_id).examples["match"]:
+        assert top(ex["text"]) == (sig_id, category), (sig_id, ex["text"][:120])
+
+
+def test_cpu_pool_failure_outranks_the_generic_allocation_lines():
+    # the generic "Allocate memory failed" lines alone stay with the device-memory reading (they cannot tell host
+    # from HBM); the cpu_memory_pool line names host memory
+    generic = example("AF362", "no_match", 0)
+    assert "AF362" not in hits(generic)
+    assert top_category(example("AF362", "match", 1)) == "host_oom"
+
+
+def test_missing_torch_npu_stays_an_inference_so_an_optional_import_stays_silent():
+    # a script that catches the ImportError and goes on on the CPU is harmless (tests/data/logs); a signature for
+    # "No module named 'torch_npu'" would fire there, the inference does not
+    text = (DATA / "sd_import_mindiesd_without_torch_npu.log").read_text(encoding="utf-8")
+    res = _results(text)
+    assert res[0]["kind"] == "inferred" and res[0]["category"] == "cann_env"
+
+
+def test_read_only_file_system_is_not_a_permission_error():
+    text = example("AF364", "no_match", 0)
+    assert "AF364" not in hits(text) and top_category(text) == "host_system"
