@@ -440,6 +440,53 @@ CASES = [
       '[Hardware Error]  DIMM location: not present. DMI handle: 0x0000'
      ),
      'device_unavailable'),
+    ('cann-aicore-cache-ecc',
+     CANN_DOCS + 'b0042ffb48541b2898f3fccb9f52ea8c733212be/docs/troubleshooting/zh/ai_core_hardware_fault.md',
+     (
+      'plog/plog-377228_20240402154414713.log:70:[ERROR] RUNTIME(377228,ascend-dmi):202'
+      '4-04-02-15:49:01.883.834 [device_error_proc.cc:1164] 377265 ProcessStarsCoreErro'
+      'rInfo:The error from device(chipId:2, dield:0), serial number is 4, there is an '
+      'fftsplus aivector error exception, core id is 34, error code = 0, dump info: pc '
+      'start: 0x12406ce78f54, current: 0x12406ce7C430, vec error info: 0xef1d17c368, mt'
+      'e error info: 0xf3dff1cf9b, ifu error info: 0x63f70dc00e200, ccu error info : 0x'
+      '6f6d518f0004d700, cube error info: 0, biu error info: 0, aic error mask: 0x65000'
+      '20bd000288, para base: 0x1240403e5000． \n'
+      'plog/plog-377228_20240402154414713.log:71:[ERROR] RUNTIME(377228,ascend-dmi):202'
+      '4-04-02-15:49:01.883.875 [device_error_proc.cc:1176] 377265 ProcessStarsCoreErro'
+      'rInfo: report error module_type=5, module_name=EZ9999\n'
+      'plog/plog-377228_20240402154414713.log:72:[ERROR] RUNTIME(377228,ascend-dmi):202'
+      '4-04-02-15:49:01.883.876 [device_error_proc.cc:1176] 377265 ProcessStarsCoreErro'
+      'rInfo: The extend info: errcode:(0, 0x80000000, 0) errorStr: A 2-bit ECC error o'
+      'ccurs in the data-cache data-ram. fixp_error0 info: 0xff1cf9b, fixp_error1 info:'
+      ' 0xf3 fsmId:0, tslot:0, ctxid:0, blk:16, subblk:0, subErrType:4.'
+     ),
+     'device_unavailable'),
+    ('cann-device-oom-physical',
+     CANN_DOCS + 'b0042ffb48541b2898f3fccb9f52ea8c733212be/docs/troubleshooting/zh/memory_oom_description.md',
+     (
+      '[ERROR] DRV(4176881,python3.7):2024-06-29-16:19:28.520.037 [ascend][curpid: 4176'
+      '881, 4176881][drv][devmm][share_log_read_in_single_module 634]Msg send failed. ('
+      'ret=-12; devid=0; vfid=0; host_pid=4176881)\n'
+      '[ERROR] DRV(4176881,python3.7):2024-06-29-16:19:28.520.085 [ascend][curpid: 4176'
+      '881, 4176881][drv][devmm][halMemCreate 3073]<errno:12, 6> Mem create failed. (re'
+      't=6; size=20971520; side=1; devid=0)\n'
+      '[ERROR] RUNTIME(4176881,python3.7):2024-06-29-16:19:28.521.874 [npu_driver.cc:57'
+      '57]4176881 MallocPhysical:[INIT][DEFAULT][drv api]halMemCreate failed. drvRetCod'
+      'e=6.\n'
+      '[ERROR] RUNTIME(4176881,python3.7):2024-06-29-16:19:28.521.933 [api_c.cc:4738]41'
+      '76881 rtMallocPhysical:[INIT][DEFAULT]ErrCode=207001, desc=[driver error:out of '
+      'memory], InnerCode=0x7020016\n'
+      '[ERROR] RUNTIME(4176881,python3.7):2024-06-29-16:19:28.521.939 [error_message_ma'
+      'nage.cc:53]4176881 FuncErrorReason:[INIT][DEFAULT]report error module_type=3, mo'
+      'dule_name=EE8888\n'
+      '[ERROR] RUNTIME(4176881,python3.7):2024-06-29-16:19:28.521.947 [error_message_ma'
+      'nage.cc:53]4176881 FuncErrorReason:[INIT][DEFAULT]rtMallocPhysical execute faile'
+      'd, reason=[driver error:out of memory]\n'
+      '[ERROR] ASCENDCL(4176881,python3.7):2024-06-29-16:19:28.521.991 [memory.cpp:634]'
+      '4176881 aclrtMallocPhysical: [INIT][DEFAULT]malloc physical memory failed, runti'
+      'me result = 207001'
+     ),
+     'device_oom'),
     ('cann-msaicerr-env',
      CANN_DOCS + 'b0042ffb48541b2898f3fccb9f52ea8c733212be/docs/troubleshooting/zh/system_env_hardware_issue.md',
      (
