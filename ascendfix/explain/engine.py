@@ -77,6 +77,11 @@ FATAL_MORE = (
     "核心已转储|段错误|总线错误|非法指令|(^|[0-9] {1,24})已杀死|(^|[0-9] {1,24})已放弃",
     "double free or corruption|free\\(\\): invalid|malloc\\(\\): (memory corruption|corrupted)|munmap_chunk\\(\\): invalid",
 )
+# the English shell's other reports of a killed job: SIGILL ("Illegal instruction", "bash: line 1: 9941 Illegal
+# instruction  python ...", as 非法指令 above), and "Killed" written after an unfinished progress bar ("Loading
+# checkpoint shards:  38%|███| 3/8 [00:02<00:03,  1.28it/s]Killed": tqdm redraws its line with a carriage return, so the
+# shell's report lands at its end)
+FATAL_ENGLISH = ("^Illegal instruction|[0-9] {1,24}Illegal instruction", "\\]Killed {0,8}$")
 KEY_PREFILTERS = (
     "Traceback \\(most recent call last\\)",
     "[a-z](Error|Exception|Interrupt|Exit)(:|$)",
@@ -94,6 +99,7 @@ KEY_PREFILTERS = (
     "Segmentation fault",
     "core dumped",
     "^Killed",
+    *FATAL_ENGLISH,
     *FATAL_MORE,
     # lines that name the local rank (read for the rank of a plog; never key lines themselves)
     "rankNum\\[[0-9]{1,6}\\], ?rank\\[",
@@ -115,7 +121,7 @@ _STOPPING_RE = re.compile(r"shut(?:ting)? ?down|\bexit|terminat|abort|\bstop|kil
                           r"|error|fail|traceback|exception|retry|retrying", re.I)
 TAIL_LINES = 8  # last lines of a log kept for :meth:`Matcher.continued`
 TAIL_BYTES = 8192
-_FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_MORE))
+_FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_ENGLISH + FATAL_MORE))
 _TRACEBACK = "Traceback (most recent call last)"
 
 

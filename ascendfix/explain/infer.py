@@ -26,15 +26,32 @@ MAX_WORDS = 4  # matched words quoted in the cause
 ZH_FAIL = "报错|失败|错误|异常|无法|找不到|未找到|(连接|等待|执行|请求|通信|已)超时|超时(退出|错误|失败)"
 FAIL_PREFILTERS = (
     "[Ee]rror([: ]|$)",
+    # a bare level tag opening the line ("[ERROR] the dynamic_batch_size parameter is not specified", "[Error]: Stream
+    # resources are insufficient."): what the line is, whatever words follow
+    "^\\[(ERROR|[Ee]rror)\\]",
     "[Ff]ail(ed|ure)",
     "FAILED",
     "SIGSEGV|SIGABRT|SIGBUS",
-    "[Ff]atal",
-    "[Cc]annot |[Cc]an't |[Uu]nable to|[Cc]ould not|[Cc]ould NOT",
+    # (upper case too: "[libprotobuf FATAL google/protobuf/stubs/common.cc:83] ...", a "FATAL" level word)
+    "[Ff]atal|FATAL",
+    # ("can not" in two words: the spelling of many Ascend / MindSpore messages, "Can not select a valid kernel info")
+    "[Cc]annot |[Cc]an't |[Cc]an not |[Uu]nable to|[Cc]ould not|[Cc]ould NOT",
     "[Nn]ot [Ff]ound|NOT (found|FOUND)|[Pp]ermission denied|[Tt]imed out|[Nn]o such file",
     # a statement that two things disagree ("CANN version mismatch. The build version is ...", "size mismatch for
     # weight: copying a param with shape ...")
     "[Mm]ismatch|MISMATCH",
+    # a value refused or a resource that is too small, stated without an error word ("The argument is invalid.",
+    # "Value ... for environment variable ASCEND_OPP_PATH is invalid", "There are not enough slots available",
+    # "shared memory size is not enough", "Stream resources are insufficient")
+    "[Ii]s invalid|[Aa]re invalid|[Nn]ot enough|[Ii]nsufficient|INSUFFICIENT",
+    # the C library's words for a resource the system refused (strerror: ENOSPC, EAGAIN, EMFILE, EROFS), like "No such
+    # file" / "Permission denied" above ("bash: fork: retry: Resource temporarily unavailable"), and a process killed by
+    # signal 9 as launchers report it ("... exited on signal 9 (Killed).")
+    "No space left on device|Resource temporarily unavailable|Too many open files|Read-only file system|[Ss]ignal 9([^0-9]|$)",
+    # a dependency resolver's report that no set of versions fits (pip: "... requires idna<3, but you have idna 3.6 which is
+    # incompatible.", "The conflict is caused by:"; the PubGrub resolvers of uv / poetry: "... we can conclude that your
+    # requirements are unsatisfiable.")
+    "[Ii]s incompatible|[Uu]nsatisfiable|[Cc]onflict is caused by",
     ZH_FAIL,
     # an ImportError's message printed on its own (a launcher or a bare print of the exception)
     "^No module named",
@@ -50,8 +67,9 @@ FAIL_PREFILTERS = (
     "terminate called|what\\(\\): |panicked at",
     # a metric that became NaN ("loss: nan", "'grad_norm': nan", "Loss nan")
     "oss['\"]?:? ?nan([^a-z]|$)|oss=nan|norm['\"]?: ?nan([^a-z]|$)",
-    # traceback frames inside the typing machinery that evaluates string annotations (read as failing lines)
-    "in (_eval_type|get_type_hints|_evaluate|eval_type_backport|_eval_type_backport|evaluate_forwardref|resolve_types) *$",
+    # traceback frames inside the typing machinery that evaluates string annotations (read as failing lines), also as a
+    # rich traceback box prints them ("│ .../typing.py:518 in _evaluate      │")
+    "in (_eval_type|get_type_hints|_evaluate|eval_type_backport|_eval_type_backport|evaluate_forwardref|resolve_types) *(│ *)?$",
 )
 # lines saying the run went on (pre-filter markers)
 OK_PREFILTERS = (
@@ -71,19 +89,28 @@ _FAIL_WORDS = (
     r"|terminate called after throwing|^what\(\): |\bpanicked at\b"
 )
 _FAIL_WORDS_RE = re.compile(_FAIL_WORDS, re.I)
+# a training metric that became NaN ("loss: nan", "'grad_norm': nan"): the failure itself, even on the INFO line a
+# trainer logs its metrics on (mmcv / mmengine "- INFO - Epoch [1][50/3862] ... loss: nan, grad_norm: nan")
+_NAN_METRIC = r"(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b"
 # a failing line's words (one search: the error wording, then the failure statements above)
 _FAIL_RE = re.compile(
-    r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|cannot |can't |unable to|could not|not found"
-    r"|permission denied|timed out|no such file|\bmismatch|" + ZH_FAIL +
+    r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|can ?not |can't |unable to|could not|not found"
+    r"|permission denied|timed out|no such file|\bmismatch|^\[error\]|\b(?:is|are) invalid\b|\bnot enough\b|\binsufficient\b"
+    r"|no space left on device|resource temporarily unavailable|too many open files|read-only file system|\bsignal 9\b"
+    r"|\bis incompatible\b|\bunsatisfiable\b|\bconflict is caused by\b|" + ZH_FAIL +
     r"|^no module named|environment variable is not set"
     r"|(?:nccl|cuda|gpu|backend)[^\n]{0,60}(?:seems unavailable|is not ava(?:il|li)able)"
     r"|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
-    r"|(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b|" + _FAIL_WORDS,
+    r"|" + _NAN_METRIC + "|" + _FAIL_WORDS,
     re.I,
 )
-# a traceback frame in the typing machinery that evaluates string annotations: failure evidence of its own
-_TYPING_FRAME_RE = re.compile(r'^File "[^"\n]{1,500}", line \d{1,7}, in (?:_eval_type|get_type_hints|_evaluate|eval_type_backport'
-                              r"|_eval_type_backport|evaluate_forwardref|resolve_types)\s*$")
+_NAN_METRIC_RE = re.compile(_NAN_METRIC, re.I)
+# a traceback frame in the typing machinery that evaluates string annotations: failure evidence of its own, as CPython
+# ('File ".../typing.py", line 891, in _evaluate'), pytest (".../typing.py:891: in _evaluate") and rich ("│
+# .../typing.py:518 in _evaluate   │") print it
+_TYPING_FRAME_RE = re.compile(r'^(?:File "[^"\n]{1,500}", line \d{1,7}, in |[^\s"│][^\n"│]{0,500}?\.py:\d{1,7}: in '
+                              r"|│ [^\n│]{1,500}?\.py:\d{1,7} in )(?:_eval_type|get_type_hints|_evaluate|eval_type_backport"
+                              r"|_eval_type_backport|evaluate_forwardref|resolve_types)\s{0,200}│?$")
 _WARN_RE = re.compile(r"\w{0,40}Warning\b|\bwarn(?:ing)?s?\b\s{0,2}[:\]]|warnings\.warn|\[W\d{0,4}[ \]]|警告\s{0,2}[:：\]]",
                       re.I)
 _OK_RE = re.compile(r"successfully|\bfinished\b|\bcompleted?\b|startup complete", re.I)
@@ -160,6 +187,8 @@ def classify_line(msg, info, key, benign=None, veto=None):
     if info.module is not None and not info.is_error_level:
         return None  # a CANN / MindSpore component's own INFO line ("... finished") says nothing about the run
     if info.is_quiet_level:
+        if info.level == "INFO" and _NAN_METRIC_RE.search(msg[:4096]):
+            return "fail"
         return "ok" if _OK_RE.search(msg) and not _OK_VETO.search(msg) else None
     head = msg[:200]
     if key in ("exception", "fatal") or _TYPING_FRAME_RE.match(msg):
