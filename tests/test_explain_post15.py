@@ -40,3 +40,23 @@ def test_the_graph_engines_stage_tags_are_graph_compile_evidence():
 def test_the_stage_wording_alone_names_no_category():
     for msg in GE_MESSAGES:
         assert infer_only(msg) is None
+
+
+def test_a_chinese_error_word_before_a_number_is_not_always_a_code():
+    # written for this test (not log lines): "no error" before a step count, and an error count, are no AscendCL code;
+    # the real form (an issue title of CANN's runtime repository, acl.yaml's example) still is
+    from tests.explain_support import hits
+
+    assert not hits("运行正常，不报错 100000 步后保存")
+    assert not hits("报错100000次以上时重试")
+    assert hits("aclrtSynchronizeStream报错507015") == ["507015"]
+
+
+def test_a_path_holding_ignore_does_not_silence_a_permission_error():
+    # AF364's guard against "... ignoring" notices reads words, not parts of a file name (".gitignore")
+    from tests.explain_support import example, top
+
+    line = example("AF364")
+    assert top(line)[0] == "AF364"
+    path_line = line.replace("Permission denied: '", "Permission denied: '/models/.gitignore/", 1)
+    assert path_line != line and top(path_line)[0] == "AF364"
