@@ -24,6 +24,9 @@ MAX_WORDS = 4  # matched words quoted in the cause
 # "找不到" / "未找到"; "超时" only as an event, not the noun "timeout" of a setting): a plain ERE that Python reads the
 # same, a pre-filter marker and part of _FAIL_RE
 ZH_FAIL = "报错|失败|错误|异常|无法|找不到|未找到|(连接|等待|执行|请求|通信|已)超时|超时(退出|错误|失败)"
+# the typing machinery's functions that evaluate string annotations (a traceback frame in one of them is failure
+# evidence): a plain alternation that grep -E and Python read the same, used by the pre-filter marker and _TYPING_FRAME_RE
+TYPING_FUNCS = "_eval_type|get_type_hints|_evaluate|eval_type_backport|_eval_type_backport|evaluate_forwardref|resolve_types"
 FAIL_PREFILTERS = (
     "[Ee]rror([: ]|$)",
     # a bare level tag opening the line ("[ERROR] the dynamic_batch_size parameter is not specified", "[Error]: Stream
@@ -69,7 +72,7 @@ FAIL_PREFILTERS = (
     "oss['\"]?:? ?nan([^a-z]|$)|oss=nan|norm['\"]?: ?nan([^a-z]|$)",
     # traceback frames inside the typing machinery that evaluates string annotations (read as failing lines), also as a
     # rich traceback box prints them ("│ .../typing.py:518 in _evaluate      │")
-    "in (_eval_type|get_type_hints|_evaluate|eval_type_backport|_eval_type_backport|evaluate_forwardref|resolve_types) *(│ *)?$",
+    "in (" + TYPING_FUNCS + ") *(│ *)?$",
 )
 # lines saying the run went on (pre-filter markers)
 OK_PREFILTERS = (
@@ -109,8 +112,7 @@ _NAN_METRIC_RE = re.compile(_NAN_METRIC, re.I)
 # ('File ".../typing.py", line 891, in _evaluate'), pytest (".../typing.py:891: in _evaluate") and rich ("│
 # .../typing.py:518 in _evaluate   │") print it
 _TYPING_FRAME_RE = re.compile(r'^(?:File "[^"\n]{1,500}", line \d{1,7}, in |[^\s"│][^\n"│]{0,500}?\.py:\d{1,7}: in '
-                              r"|│ [^\n│]{1,500}?\.py:\d{1,7} in )(?:_eval_type|get_type_hints|_evaluate|eval_type_backport"
-                              r"|_eval_type_backport|evaluate_forwardref|resolve_types)\s{0,200}│?$")
+                              r"|│ [^\n│]{1,500}?\.py:\d{1,7} in )(?:" + TYPING_FUNCS + r")\s{0,200}│?$")
 _WARN_RE = re.compile(r"\w{0,40}Warning\b|\bwarn(?:ing)?s?\b\s{0,2}[:\]]|warnings\.warn|\[W\d{0,4}[ \]]|警告\s{0,2}[:：\]]",
                       re.I)
 _OK_RE = re.compile(r"successfully|\bfinished\b|\bcompleted?\b|startup complete", re.I)
