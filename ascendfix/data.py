@@ -230,6 +230,7 @@ def _write_cache(path, files_key, out):
     except (TypeError, ValueError):
         return
     tmp = None
+    written = False
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=str(path.parent))
@@ -237,19 +238,7 @@ def _write_cache(path, files_key, out):
             fh.write(text)
         os.replace(tmp, str(path))
         tmp = None
-        prefix = path.name.rsplit("-", 1)[0] + "-"
-        older = sorted((p for p in path.parent.glob(prefix + "*.json") if p != path),
-                       key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in older[CACHE_KEEP - 1:]:
-            old.unlink()
-        # a temporary file left by a process killed between writing and renaming (another run's live one is young)
-        stale = time.time() - STALE_TMP_SECONDS
-        for left in path.parent.glob(".tmp-*.json"):
-            try:
-                if left.stat().st_mtime < stale:
-                    left.unlink()
-            except OSError:
-                pass
+        written = True
     except OSError:
         pass
     finally:
@@ -258,6 +247,43 @@ def _write_cache(path, files_key, out):
                 os.unlink(tmp)
             except OSError:
                 pass
+    if written:
+        _prune_cache(path)
+
+
+def _prune_cache(path):
+    """After a write: keep the newest CACHE_KEEP cache files of this folder, remove a temporary file a killed run left
+    (one older than STALE_TMP_SECONDS: another run's live one is young) and the files of the first cache format
+    (pickle, same names). Each removal on its own: a file another run removes first is no reason to skip the rest."""
+    def unlink(p):
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+    def mtime(p):
+        try:
+            return p.stat().st_mtime
+        except OSError:
+            return None
+
+    prefix = path.name.rsplit("-", 1)[0] + "-"
+    try:
+        found = list(path.parent.iterdir())
+    except OSError:
+        return
+    older = [(m, p) for p, m in ((p, mtime(p)) for p in found
+                                 if p != path and p.name.startswith(prefix) and p.suffix == ".json") if m is not None]
+    for _, old in sorted(older, key=lambda mp: mp[0], reverse=True)[CACHE_KEEP - 1:]:
+        unlink(old)
+    stale = time.time() - STALE_TMP_SECONDS
+    for p in found:
+        if p.name.startswith(".tmp-") and p.suffix in (".json", ".pickle"):
+            m = mtime(p)
+            if m is not None and m < stale:
+                unlink(p)
+        elif p.name.startswith(prefix) and p.suffix == ".pickle":
+            unlink(p)
 
 
 @functools.lru_cache(maxsize=64)

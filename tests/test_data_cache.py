@@ -135,3 +135,45 @@ def test_a_temporary_file_left_by_a_killed_run_is_removed_later(rules, tmp_path)
     assert not old.exists()
     assert young.exists()
     assert [p.name.startswith("rules-") for p in _files(tmp_path)].count(True) == 1
+
+
+def test_files_of_the_first_cache_format_are_removed(rules, tmp_path):
+    # the first cache version wrote pickle files under the same names ("rules-signatures-<hash>.pickle", and
+    # ".tmp-*.pickle" while writing); nothing reads them any more, so the next write removes them. A file that is
+    # not ours (another prefix) stays.
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    old = cache / "rules-signatures-0123456789abcdef0123456789abcdef.pickle"
+    old_tmp = cache / ".tmp-abc.pickle"
+    other = cache / "notes.pickle"
+    for p in (old, old_tmp, other):
+        p.write_bytes(b"\x80\x04.")
+    past = old_tmp.stat().st_mtime - data.STALE_TMP_SECONDS - 60
+    os.utime(str(old_tmp), (past, past))
+    _load()
+    assert not old.exists() and not old_tmp.exists()
+    assert other.exists()
+
+
+def test_one_failed_removal_does_not_stop_the_others(rules, tmp_path, monkeypatch):
+    # a file another run removed (or cannot be removed) must not keep the stale temporary file in place
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    stale = cache / ".tmp-killed.json"
+    stale.write_text("{", encoding="utf-8")
+    past = stale.stat().st_mtime - data.STALE_TMP_SECONDS - 60
+    os.utime(str(stale), (past, past))
+    for i in range(data.CACHE_KEEP + 2):
+        (cache / "rules-signatures-{:032x}.json".format(i)).write_text("{}", encoding="utf-8")
+    real_unlink = type(stale).unlink
+    failed = []
+
+    def unlink(self, *a, **k):
+        if self.name.startswith("rules-") and not failed:
+            failed.append(self.name)
+            raise PermissionError(13, "Permission denied")
+        return real_unlink(self, *a, **k)
+
+    monkeypatch.setattr(type(stale), "unlink", unlink)
+    _load()
+    assert failed and not stale.exists()

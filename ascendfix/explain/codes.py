@@ -63,6 +63,34 @@ EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str), "id": Field(str, req
 _PREFILTER_OK = re.compile(r"^(?:[A-Za-z0-9 _:()\[\]{},.|\-^$?+*#=/'\"<>!@%&;~`\u4e00-\u9fff\uff1a]|\\[\[\]().*+?{}|^$\\])+$")
 
 
+def _non_ascii_in_class(text):
+    """True when a character outside ASCII sits inside a bracket class: grep under LC_ALL=C reads a class byte by
+    byte, so ``[错误]`` would match any one of six bytes there and a whole character in Python's re."""
+    in_class = False
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if not in_class:
+            if c == "\\":
+                i += 2
+                continue
+            if c == "[":
+                in_class = True
+                i += 1
+                if i < len(text) and text[i] == "^":
+                    i += 1
+                if i < len(text) and text[i] == "]":  # a leading ] is a member, not the end
+                    i += 1
+                continue
+        else:
+            if c == "]":
+                in_class = False
+            elif ord(c) > 127:
+                return True
+        i += 1
+    return False
+
+
 class Row(object):
     """One code (or code prefix) of the table, as a match would report it."""
 
@@ -117,7 +145,8 @@ class Detector(object):
         self.where = where
         self.table = None  # the Family, for ``normalize: name``
         self._regex = None
-        if not _PREFILTER_OK.match(self.prefilter) or len(self.prefilter) > 400:
+        if (not _PREFILTER_OK.match(self.prefilter) or len(self.prefilter) > 400
+                or _non_ascii_in_class(self.prefilter)):
             raise DataError("{}: prefilter must be a plain ERE (letters, [classes], {{n}}, |), got {!r}".format(
                 where, self.prefilter))
 
