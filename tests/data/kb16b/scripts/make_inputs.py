@@ -14,6 +14,8 @@ for b in ("pt", "ms"):
     unet = "unet/diffusion_pytorch_model.safetensors"
     copy("sdxl-" + b, "sdxl-%s-trunc" % b)
     os.truncate("sdxl-%s-trunc/%s" % (b, unet), 2000000)
+    copy("sdxl-" + b, "sdxl-%s-tetrunc" % b)
+    os.truncate("sdxl-%s-tetrunc/text_encoder/model.safetensors" % b, 60000)
     copy("sdxl-" + b, "sdxl-%s-badheader" % b)
     with open("sdxl-%s-badheader/%s" % (b, unet), "r+b") as f:
         f.write(b"\xff\xff\xff\xff\xff\xff\x00\x00")
