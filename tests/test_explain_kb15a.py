@@ -42,6 +42,9 @@ def test_capture_names_its_category(folder, case):
 @pytest.mark.parametrize("sig_id,category", [
     ("AF360", "shape_mismatch"), ("AF362", "host_oom"), ("AF363", "host_oom"),
     ("AF364", "permission"), ("AF365", "version_skew"),
+    # round 16 (kb16b)
+    ("AF560", "missing_weights"), ("AF561", "missing_weights"), ("AF562", "shape_mismatch"),
+    ("AF563", "shape_mismatch"), ("AF564", "install"), ("AF565", "version_skew"), ("AF566", "version_skew"),
 ])
 def test_each_family_names_its_category_first(sig_id, category):
     for ex in find_signature(sig_id).examples["match"]:
@@ -67,3 +70,10 @@ def test_missing_torch_npu_stays_an_inference_so_an_optional_import_stays_silent
 def test_read_only_file_system_is_not_a_permission_error():
     text = example("AF364", "no_match", 0)
     assert "AF364" not in hits(text) and top_category(text) == "host_system"
+
+
+def test_a_none_path_needs_the_tokenizer_frame():
+    # CPython's TypeError for open(None) alone is any unset path (AF561's no_match); with the frame of a tokenizer
+    # constructor opening its vocabulary / merges file it is a tokenizer folder missing that file
+    assert "AF561" not in hits(example("AF561", "no_match", 0))
+    assert top(example("AF561", "match", 0)) == ("AF561", "missing_weights")
