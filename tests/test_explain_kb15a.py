@@ -1,4 +1,4 @@
-"""Round 15 (helper kb15a): failures of the three SDXL-on-Ascend stacks (MindSpore + MindOne, torch_npu + diffusers,
+"""Round 15 (helper kb15a) and round 16 (kb16b): failures of the three SDXL-on-Ascend stacks (MindSpore + MindOne, torch_npu + diffusers,
 MindIE-SD) captured by running the users' typical mistakes on a host without an NPU, and the families written for the
 ones explain answered wrongly or only by inference (AF360, AF362-AF365).
 
@@ -15,20 +15,26 @@ from ascendfix.explain.kb import find_signature
 from explain_support import example, hits, matcher, top, top_category
 
 DATA = Path(__file__).parent / "data" / "kb15a"
-INDEX = json.loads((DATA / "index.json").read_text(encoding="utf-8"))
+# round 16's second sweep (kb16b) keeps its captures in the same layout; one test runs both folders
+FOLDERS = [DATA, Path(__file__).parent / "data" / "kb16b"]
+CASES = [(folder, case) for folder in FOLDERS
+         for case in json.loads((folder / "index.json").read_text(encoding="utf-8"))]
 
 
 def _results(text):
     return matcher(text).results()
 
 
-@pytest.mark.parametrize("case", INDEX, ids=[c["name"] for c in INDEX])
-def test_capture_names_its_category(case):
-    text = (DATA / (case["name"] + ".log")).read_text(encoding="utf-8")
+@pytest.mark.parametrize("folder,case", CASES, ids=[f.name + "/" + c["name"] for f, c in CASES])
+def test_capture_names_its_category(folder, case):
+    text = (folder / (case["name"] + ".log")).read_text(encoding="utf-8")
     res = _results(text)
     if case["category"] is None:
         # a run that worked (or only warned): nothing is diagnosed
         assert not res, (case["command"], res[:1])
+    elif case["category"].startswith("other:"):
+        # a real failure outside the categories: no signature may claim it for one of them
+        assert not res or res[0]["kind"] != "signature", (case["command"], res[:1])
     else:
         assert res and res[0]["category"] == case["category"], (case["command"], res[:1])
 
@@ -36,6 +42,9 @@ def test_capture_names_its_category(case):
 @pytest.mark.parametrize("sig_id,category", [
     ("AF360", "shape_mismatch"), ("AF362", "host_oom"), ("AF363", "host_oom"),
     ("AF364", "permission"), ("AF365", "version_skew"),
+    # round 16 (kb16b)
+    ("AF560", "missing_weights"), ("AF561", "missing_weights"), ("AF562", "shape_mismatch"),
+    ("AF563", "shape_mismatch"), ("AF564", "install"), ("AF565", "version_skew"), ("AF566", "version_skew"),
 ])
 def test_each_family_names_its_category_first(sig_id, category):
     for ex in find_signature(sig_id).examples["match"]:
@@ -61,3 +70,10 @@ def test_missing_torch_npu_stays_an_inference_so_an_optional_import_stays_silent
 def test_read_only_file_system_is_not_a_permission_error():
     text = example("AF364", "no_match", 0)
     assert "AF364" not in hits(text) and top_category(text) == "host_system"
+
+
+def test_a_none_path_needs_the_tokenizer_frame():
+    # CPython's TypeError for open(None) alone is any unset path (AF561's no_match); with the frame of a tokenizer
+    # constructor opening its vocabulary / merges file it is a tokenizer folder missing that file
+    assert "AF561" not in hits(example("AF561", "no_match", 0))
+    assert top(example("AF561", "match", 0)) == ("AF561", "missing_weights")
