@@ -160,3 +160,17 @@ def test_an_exception_line_is_never_benign():
     inf = infer.load()
     text = "ValueError: " + _templates("carries-on-with-default")[0]
     assert infer.classify_line(text, parse(text), "exception", inf.benign, inf.benign_veto) == "fail"
+
+
+# captured: tqdm 4.66.1 on CPython 3.11.7, `for _ in tqdm(range(50), desc='Epoch 1', ncols=80): time.sleep(0.02)` (the
+# bar's last two redraws, split at their carriage returns)
+BAR_RUNNING = "Epoch 1:  94%|███████████████████████████████▉  | 47/50 [00:01<00:00, 39.70it/s]"
+BAR_DONE = "Epoch 1: 100%|██████████████████████████████████| 50/50 [00:01<00:00, 38.96it/s]"
+
+
+@pytest.mark.parametrize("bar", [BAR_RUNNING, BAR_DONE])
+def test_a_pip_report_then_a_progress_bar_at_the_end_is_a_note(bar):
+    """A program computing at the end of the log (a progress bar's rate, a finished bar) after the report: the report
+    is a note."""
+    _, results, notes = _ids(PIP_REPORT + "\n" + bar)
+    assert results == [] and notes == ["AF022"]

@@ -124,6 +124,9 @@ _STOPPING_RE = re.compile(r"shut(?:ting)? ?down|\bexit|terminat|abort|\bstop|kil
 _INTERRUPT_RE = re.compile(r"^(?:[A-Za-z_]\w{0,60}\.){0,8}(?:KeyboardInterrupt\b|SignalException: Process \d{1,10} got signal: 2$)")
 # a finished progress bar (tqdm: "100%|██████████| 50/50 [00:10<00:00,  4.91it/s]"): the work it counted completed
 _DONE_BAR_RE = re.compile(r"(?:^|[:\s])100%\|[^|\n]{0,200}\| ?(\d{1,9})/(\d{1,9}) ")
+# a program computing: a progress bar's rate (tqdm's "[00:10<00:00,  4.91it/s]" / "1.25s/it]") or a training metric with
+# a number ("loss: 0.4321", "'loss': 0.52", "loss=1.2e-3"; not "loss: nan", which is the failure itself)
+_PROGRESS_RE = re.compile(r"\d(?:it|s)/(?:s|it)\]|\b(?:loss|Loss|LOSS)['\"]?\s{0,2}[:=]\s{0,2}-?\d")
 TAIL_LINES = 8  # last lines of a log kept for :meth:`Matcher.continued`
 TAIL_BYTES = 8192
 _FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_ENGLISH + FATAL_MORE))
@@ -848,7 +851,7 @@ class Matcher(object):
         follows its last matched line, and something after it shows that the run went on — a success line (not one of
         the command's own ``own_lines``: pip's "Successfully installed ..." is no sign the program ran), a user's
         Ctrl-C (KeyboardInterrupt: the run was going on until the user stopped it), or, among the log's last lines,
-        ordinary INFO lines of the program or a finished progress bar. Such a hit is then a note (role "context")."""
+        ordinary INFO lines of the program, a progress bar that finished or shows its rate, a training metric. Such a hit is then a note (role "context")."""
         sig = hit.sig
         if hit.kind != "signature" or sig.role != "cause" or self.inference is None:
             return False
@@ -864,7 +867,8 @@ class Matcher(object):
 
     def _tail_went_on(self, after):
         """Do the log's last lines after line ``after`` show the program going on: an ordinary INFO / DEBUG line of its
-        own (not a CANN component's, not about stopping) or a finished progress bar?"""
+        own (not a CANN component's, not about stopping), a finished progress bar, a progress bar's rate or a training
+        metric with a number?"""
         for lineno, raw in self.tail:
             if lineno <= after:
                 continue
@@ -872,7 +876,7 @@ class Matcher(object):
             if not text:
                 continue
             m = _DONE_BAR_RE.search(text[:4096])
-            if m and m.group(1) == m.group(2):
+            if (m and m.group(1) == m.group(2)) or _PROGRESS_RE.search(text[:4096]):
                 return True
             info = linefmt.parse(text)
             if info.level in ("INFO", "DEBUG") and info.module is None and not _STOPPING_RE.search(info.message):
