@@ -851,7 +851,8 @@ class Matcher(object):
         follows its last matched line, and something after it shows that the run went on — a success line (not one of
         the command's own ``own_lines``: pip's "Successfully installed ..." is no sign the program ran), a user's
         Ctrl-C (KeyboardInterrupt: the run was going on until the user stopped it), or, among the log's last lines,
-        ordinary INFO lines of the program, a progress bar that finished or shows its rate, a training metric. Such a hit is then a note (role "context")."""
+        ordinary INFO lines of the program, a progress bar that finished or shows its rate, a training metric. Such a
+        hit is then a note (role "context")."""
         sig = hit.sig
         if hit.kind != "signature" or sig.role != "cause" or self.inference is None:
             return False
