@@ -174,3 +174,20 @@ def test_a_pip_report_then_a_progress_bar_at_the_end_is_a_note(bar):
     is a note."""
     _, results, notes = _ids(PIP_REPORT + "\n" + bar)
     assert results == [] and notes == ["AF022"]
+
+
+# captured: CPython 3.12.1, `python -W always w.py` with w.py calling datetime.datetime.utcnow() (the script's folder
+# replaced by <tmp>): a Python warning printed by a program's own code, after pip had finished
+PY_WARNING = ("<tmp>/w.py:2: DeprecationWarning: datetime.datetime.utcnow() is deprecated and scheduled for removal in "
+              "a future version. Use timezone-aware objects to represent datetimes in UTC: datetime.datetime.now("
+              "datetime.UTC).")
+
+
+def test_a_pip_report_then_a_program_warning_at_the_end_is_a_note():
+    """Python code ran after pip (a warning from a .py file, which pip's own notices never look like)."""
+    _, results, notes = _ids(PIP_REPORT + "\n" + PY_WARNING)
+    assert results == [] and notes == ["AF022"]
+    # pip's own notices after the report are no such sign (its self-version check, logger.warning in
+    # https://github.com/pypa/pip/blob/09b3d3a50be67d118229e39be86f849c1e59bdd9/src/pip/_internal/self_outdated_check.py)
+    _, results, _ = _ids(PIP_REPORT + "\n" + "WARNING: You are using pip version %s; however, version %s is available.")
+    assert results == ["AF022"]

@@ -126,7 +126,12 @@ _INTERRUPT_RE = re.compile(r"^(?:[A-Za-z_]\w{0,60}\.){0,8}(?:KeyboardInterrupt\b
 _DONE_BAR_RE = re.compile(r"(?:^|[:\s])100%\|[^|\n]{0,200}\| ?(\d{1,9})/(\d{1,9}) ")
 # a program computing: a progress bar's rate (tqdm's "[00:10<00:00,  4.91it/s]" / "1.25s/it]") or a training metric with
 # a number ("loss: 0.4321", "'loss': 0.52", "loss=1.2e-3"; not "loss: nan", which is the failure itself)
-_PROGRESS_RE = re.compile(r"\d(?:it|s)/(?:s|it)\]|\b(?:loss|Loss|LOSS)['\"]?\s{0,2}[:=]\s{0,2}-?\d")
+_PROGRESS_RE = re.compile(r"\d(?:it|s)/(?:s|it)\]|\b(?:loss|Loss|LOSS)['\"]?\s{0,2}[:=]\s{0,2}-?\d"
+                          # an epoch counter opening the line ("Epoch 3", "epoch: 2/10")
+                          r"|^(?:Epoch|epoch|EPOCH)\b[\s:=\[]{0,3}\d"
+                          # a Python warning printed by the program's code ("<path>/torch/nn/functional.py:718:
+                          # UserWarning: ..."): Python code ran (pip's own notices read "WARNING: ..." / "DEPRECATION: ...")
+                          r"|\.py:\d{1,6}: [A-Z]\w{0,40}Warning: ")
 TAIL_LINES = 8  # last lines of a log kept for :meth:`Matcher.continued`
 TAIL_BYTES = 8192
 _FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_ENGLISH + FATAL_MORE))
