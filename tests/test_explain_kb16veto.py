@@ -34,7 +34,8 @@ RUN_WENT_ON = "Application startup complete."
 # captured: CPython 3.11.7, python -c "import json; json.loads('x')" (the last line of its traceback)
 OTHER_FAILURE = "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)"
 # torch.distributed.elastic's launcher when it gets SIGINT (_terminate_process_handler raises
-# SignalException(f"Process {os.getpid()} got signal: {sigval}"); a Signals value formats as its number):
+# SignalException(f"Process {os.getpid()} got signal: {sigval}"); a Signals value formats as its number; the pid here
+# is the template's placeholder filled in):
 # https://github.com/pytorch/pytorch/blob/0068f5a3a1cae3c3e6e1e71173dbb5d8262271b1/torch/distributed/elastic/multiprocessing/api.py
 LAUNCHER_CTRL_C = "torch.distributed.elastic.multiprocessing.api.SignalException: Process 4242 got signal: 2"
 
