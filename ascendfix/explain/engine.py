@@ -119,6 +119,19 @@ _EXCEPTION_RE = re.compile(
 # an INFO line about the process stopping is no sign that the run went on
 _STOPPING_RE = re.compile(r"shut(?:ting)? ?down|\bexit|terminat|abort|\bstop|kill|clean(?:ing)? ?up|destroy|tear(?:ing)? ?down"
                           r"|error|fail|traceback|exception|retry|retrying", re.I)
+# a user's Ctrl-C: the interpreter's KeyboardInterrupt, and torch.distributed.elastic's launcher passing SIGINT on
+# ("torch.distributed.elastic.multiprocessing.api.SignalException: Process 1234 got signal: 2"); the run did not fail
+_INTERRUPT_RE = re.compile(r"^(?:[A-Za-z_]\w{0,60}\.){0,8}(?:KeyboardInterrupt\b|SignalException: Process \d{1,10} got signal: 2$)")
+# a finished progress bar (tqdm: "100%|██████████| 50/50 [00:10<00:00,  4.91it/s]"): the work it counted completed
+_DONE_BAR_RE = re.compile(r"(?:^|[:\s])100%\|[^|\n]{0,200}\| ?(\d{1,9})/(\d{1,9}) ")
+# a program computing: a progress bar's rate (tqdm's "[00:10<00:00,  4.91it/s]" / "1.25s/it]") or a training metric with
+# a number ("loss: 0.4321", "'loss': 0.52", "loss=1.2e-3"; not "loss: nan", which is the failure itself)
+_PROGRESS_RE = re.compile(r"\d(?:it|s)/(?:s|it)\]|\b(?:loss|Loss|LOSS)['\"]?\s{0,2}[:=]\s{0,2}-?\d"
+                          # an epoch counter opening the line ("Epoch 3", "epoch: 2/10")
+                          r"|^(?:Epoch|epoch|EPOCH)\b[\s:=\[]{0,3}\d"
+                          # a Python warning printed by the program's code ("<path>/torch/nn/functional.py:718:
+                          # UserWarning: ..."): Python code ran (pip's own notices read "WARNING: ..." / "DEPRECATION: ...")
+                          r"|\.py:\d{1,6}: [A-Z]\w{0,40}Warning: ")
 TAIL_LINES = 8  # last lines of a log kept for :meth:`Matcher.continued`
 TAIL_BYTES = 8192
 _FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_ENGLISH + FATAL_MORE))
@@ -180,7 +193,7 @@ class Hit(object):
     """Everything one log said about one signature or one code."""
 
     __slots__ = ("kind", "key", "sig", "row", "code", "patterns", "evidence", "captures", "count", "first_line",
-                 "time", "lines", "loud", "after_failure")
+                 "time", "lines", "loud", "after_failure", "last_line", "went_on")
 
     def __init__(self, kind, key, line, sig=None, row=None, code=None):
         self.kind = kind  # "signature" | "code"
@@ -198,9 +211,14 @@ class Hit(object):
         self.loud = False  # matched at least one line that is not a warning / INFO line
         # matched only through ``consequence_after_failure`` patterns, after a failing line: a consequence
         self.after_failure = False
+        self.last_line = line  # the last line it matched
+        # a warning / report the run went past (see Matcher.went_on): a note, like a context entry
+        self.went_on = False
 
     @property
     def role(self):
+        if self.went_on:
+            return "context"
         if self.after_failure:
             return "consequence"
         return self.row.role if self.kind == "code" else self.sig.role
@@ -264,7 +282,7 @@ def _warnings_after_failures(ranked):
 
 class _LineResult(object):
     __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet",
-                 "quiet_sigs")
+                 "quiet_sigs", "interrupt", "own")
 
 
 class Matcher(object):
@@ -312,6 +330,12 @@ class Matcher(object):
         self.last_fail = 0
         self.first_fail = 0
         self.last_ok = 0
+        # the run-went-on veto (see went_on): the last failing line other than a user's Ctrl-C, the last Ctrl-C, and per
+        # signature with ``own_lines`` the last success line that is not one of its command's own lines
+        self.last_stop = 0
+        self.last_interrupt = 0
+        self.own_sigs = [s for s in self.signatures if getattr(s, "own_lines", None) is not None]
+        self.ok_not_own = {}
         self.tail = []  # [(line number, bytes)] of the log's last lines, when known
         # inside a traceback that a check function logged as a notice (see Pattern.notice_traceback)
         self.notice_tb = False
@@ -449,6 +473,8 @@ class Matcher(object):
         res.state = None
         res.infer = ()
         res.snippet = None
+        res.interrupt = res.key == "exception" and _INTERRUPT_RE.match(msg.strip()) is not None
+        res.own = ()
         if self.inference is not None and not any(sig.role == "context" for sig, _, _, _ in sigs):
             # (a line a benign signature explains is never failure evidence)
             res.state = infer.classify_line(msg.strip(), info, res.key, self.inference.benign,
@@ -457,6 +483,8 @@ class Matcher(object):
                 res.infer = self.inference.line_evidence(msg)
                 if res.infer:
                     res.snippet = res.key_text or _snippet(text)
+            elif res.state == "ok" and self.own_sigs:
+                res.own = tuple(s.id for s in self.own_sigs if s.own_lines.search(msg.strip()))
         return res
 
     def _windows(self, text, anchors):
@@ -526,6 +554,14 @@ class Matcher(object):
         # words ("Killed") are no evidence of a category of their own
         after = bool(self.first_fail and res.sigs) and all(
             getattr(pat, "consequence_after_failure", False) for _, pat, _, _ in res.sigs)
+        if res.interrupt:
+            self.last_interrupt = lineno
+        elif res.state == "fail":
+            self.last_stop = lineno
+        elif res.state == "ok":
+            for s in self.own_sigs:
+                if s.id not in res.own:
+                    self.ok_not_own[s.id] = lineno
         if res.state == "fail":
             self.last_fail = lineno
             if not self.first_fail:
@@ -564,6 +600,7 @@ class Matcher(object):
 
     def _add(self, hit, pat_index, caps, snippet, lineno, time):
         hit.count += 1
+        hit.last_line = max(hit.last_line, lineno)
         hit.patterns.add(pat_index)
         if hit.time is None and time:
             hit.time = time
@@ -610,6 +647,7 @@ class Matcher(object):
                     continue
                 matched.add(sig.id)
                 hit.after_failure = self._after_failure(hit)
+                hit.went_on = self.went_on(hit)
             out.append(hit)
         claimed = [rx for rx, sid in self.claims if sid in matched]
         kept = []
@@ -747,6 +785,8 @@ class Matcher(object):
         if self.continued():  # ... or its own logger kept writing ordinary INFO lines after it
             return None
         ranked = self.ranked() if ranked is None else ranked
+        if any(h.went_on for h in ranked):  # a report / warning the run went past (see went_on): nothing failed after it
+            return None
         # (a consequence read only from "Killed" after a failure names no cause: the failing lines still do; nor does a
         # code / fault entry of the generic category, "a runtime task failed": the failing lines may say which kind)
         if any(h.role in ("cause", "consequence") and not h.after_failure and not _generic_code(h) for h in ranked):
@@ -805,6 +845,46 @@ class Matcher(object):
             info = linefmt.parse(text)
             # (a CANN component's own INFO line, "[INFO] OP(pid,python):... ~aclOpExecutor", is the failing call's
             # teardown in the same process, not the program going on)
+            if info.level in ("INFO", "DEBUG") and info.module is None and not _STOPPING_RE.search(info.message):
+                return True
+        return False
+
+    def went_on(self, hit):
+        """The run-went-on veto: is ``hit`` a warning or a report the run printed and went past? For a cause of a
+        signature marked ``needs_failure`` (pip's post-install resolver report) and for a cause read only from warning
+        lines (a deprecation warning; not ``warning_is_cause``): yes when no failing line other than a user's Ctrl-C
+        follows its last matched line, and something after it shows that the run went on — a success line (not one of
+        the command's own ``own_lines``: pip's "Successfully installed ..." is no sign the program ran), a user's
+        Ctrl-C (KeyboardInterrupt: the run was going on until the user stopped it), or, among the log's last lines,
+        ordinary INFO lines of the program, a progress bar that finished or shows its rate, a training metric. Such a
+        hit is then a note (role "context")."""
+        sig = hit.sig
+        if hit.kind != "signature" or sig.role != "cause" or self.inference is None:
+            return False
+        if not (getattr(sig, "needs_failure", False) or _quiet(hit)):
+            return False
+        after = hit.last_line
+        if self.last_stop > after:  # the run stopped after it: the match may be the cause
+            return False
+        if self.last_interrupt > after:
+            return True
+        ok = self.ok_not_own.get(sig.id, 0) if getattr(sig, "own_lines", None) is not None else self.last_ok
+        return ok > after or self._tail_went_on(after)
+
+    def _tail_went_on(self, after):
+        """Do the log's last lines after line ``after`` show the program going on: an ordinary INFO / DEBUG line of its
+        own (not a CANN component's, not about stopping), a finished progress bar, a progress bar's rate or a training
+        metric with a number?"""
+        for lineno, raw in self.tail:
+            if lineno <= after:
+                continue
+            text = clean_text(decode_line(raw)).strip()
+            if not text:
+                continue
+            m = _DONE_BAR_RE.search(text[:4096])
+            if (m and m.group(1) == m.group(2)) or _PROGRESS_RE.search(text[:4096]):
+                return True
+            info = linefmt.parse(text)
             if info.level in ("INFO", "DEBUG") and info.module is None and not _STOPPING_RE.search(info.message):
                 return True
         return False

@@ -47,6 +47,15 @@ FIELDS = {
     # the warning itself is the problem (the run goes on, but not on the NPU): a diagnosis even in a log with no
     # failing line (otherwise a cause matched only on warning / INFO lines of such a log is shown as a note)
     "warning_is_cause": Field(bool, required=False),
+    # the matched lines are a warning or a report the program prints and goes past (pip's post-install resolver report,
+    # a deprecation warning): the match counts only when the run stopped after it (a failing line after its last
+    # matched line, other than a user's Ctrl-C) or when nothing after it shows the run went on (a success line, ordinary
+    # INFO lines at the end of the log, a user's Ctrl-C); otherwise it is a note (see Matcher.went_on). A cause read only
+    # from warning lines gets the same veto without the flag.
+    "needs_failure": Field(bool, required=False),
+    # with needs_failure: a regex for success lines the emitting command itself prints after its report (pip's
+    # "Successfully installed ..."): such a line is no sign that the program went on
+    "own_lines": Field(str, required=False),
     "patterns": Field(list, items=dict),
     "cause": Field(str),
     "fix": Field(str),
@@ -151,6 +160,8 @@ class Signature(object):
         # context: benign on its own (a fallback warning), shown only next to a real failure
         self.role = entry.get("role") or ("context" if self.severity == "context" else "cause")
         self.warning_is_cause = bool(entry.get("warning_is_cause"))
+        self.needs_failure = bool(entry.get("needs_failure"))
+        self.own_lines = None  # compiled ``own_lines`` (see FIELDS)
         self.codes = []  # code-table codes this entry explains: their rows are dropped when it matches
         self.cause = entry["cause"].strip()
         self.fix = entry["fix"].strip()
@@ -173,6 +184,15 @@ class Signature(object):
                 self.codes.append(re.compile("(?:{})$".format(c)))
             except re.error as e:
                 raise DataError("{}: bad 'codes' regex {!r}: {}".format(where, c, e))
+        if entry.get("own_lines") is not None:
+            if not self.needs_failure:
+                raise DataError("{}: 'own_lines' is only for entries with 'needs_failure'".format(where))
+            try:
+                self.own_lines = re.compile(entry["own_lines"])
+            except re.error as e:
+                raise DataError("{}: bad 'own_lines' regex: {}".format(where, e))
+        if self.needs_failure and self.warning_is_cause:
+            raise DataError("{}: 'needs_failure' and 'warning_is_cause' contradict each other".format(where))
         if not 1 <= self.priority <= 100:
             raise DataError("{}: priority must be 1..100".format(where))
         if not entry["patterns"]:
