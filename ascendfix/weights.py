@@ -21,7 +21,8 @@ FILE_RE = re.compile(r"^(?P<stem>[^.]+?)(?:\.(?P<variant>[A-Za-z0-9_]+))?(?:-\d{
 INDEX_RE = re.compile(r"^(?P<stem>[^.]+?)(?:\.(?P<variant>[A-Za-z0-9_]+))?\.(?P<fmt>safetensors|bin)\.index\.json$")
 PICKLE_FORMATS = ("bin", "ckpt", "pt", "pth", "pkl")
 PICKLE_SUFFIXES = tuple("." + f for f in PICKLE_FORMATS)
-TOKENIZER_FILES = ("vocab.json", "merges.txt")
+TOKENIZER_FILES = ("vocab.json", "merges.txt")  # what a slow CLIPTokenizer reads (transformers 4.x)
+TOKENIZER_FAST_FILE = "tokenizer.json"  # what the fast tokenizer reads (transformers 5's only kind)
 NON_MODEL = ("tokenizer", "scheduler", "feature_extractor", "image_processor", "safety_checker")
 LFS_PREFIX = b"version https://git-lfs"
 SDXL_CLASSES = ("StableDiffusionXLPipeline", "StableDiffusionXLImg2ImgPipeline", "StableDiffusionXLInpaintPipeline")
@@ -149,11 +150,16 @@ def scan(folder, fs=None, read_headers=True):
         c = OrderedDict([("library", spec[0]), ("class", spec[1] if len(spec) > 1 else None),
                          ("dir", sub), ("dir_exists", fs.is_dir(sub)), ("files", files),
                          ("has_config", "config.json" in files), ("model", _is_model(name, spec)),
-                         ("missing", []), ("formats", {}), ("variants", []), ("pickle_only", False), ("problems", [])])
+                         ("missing", []), ("formats", {}), ("variants", []), ("pickle_only", False), ("problems", []),
+                         ("tokenizer_json_only", False)])
         if not c["dir_exists"]:
             c["missing"].append("{}/ (folder missing)".format(name))
         elif "tokenizer" in name or "Tokenizer" in str(c["class"]):
-            c["missing"] += ["{}/{}".format(name, f) for f in TOKENIZER_FILES if f not in files]
+            slow = ["{}/{}".format(name, f) for f in TOKENIZER_FILES if f not in files]
+            if slow and TOKENIZER_FAST_FILE in files:  # complete for a fast tokenizer, not for transformers 4.x's slow one
+                c["tokenizer_json_only"] = True
+            elif slow:
+                c["missing"] += slow
         elif "scheduler" in name:
             c["missing"] += [] if "scheduler_config.json" in files else ["{}/scheduler_config.json".format(name)]
         elif "config.json" not in files:

@@ -165,3 +165,25 @@ def test_check_and_smoke_use_one_inspector(tmp_path):
     f = {x["id"]: x for x in run_checks(only=["weights"], weights=str(folder), root="/nonexistent-root",
                                         env={"HOME": "/root"}, environment={"python": {}, "distributions": {}})}
     assert f["weights.files"]["status"] == "warn" and 'variant="fp16"' in f["weights.files"]["detail"]
+
+
+def test_tokenizer_json_only_is_not_missing_files_but_a_warning(tmp_path):
+    # a tokenizer folder saved by transformers 5 (fast tokenizer only) holds tokenizer.json and no vocab.json /
+    # merges.txt: complete for transformers 5, not for transformers 4.x's slow CLIPTokenizer (mindone 0.2.0 pins
+    # 4.38), which fails on it with "expected str, bytes or os.PathLike object, not NoneType" (kb16b's capture)
+    d = make_sdxl(tmp_path / "sdxl", variants=(None,))
+    for name in ("tokenizer", "tokenizer_2"):
+        (d / name / "vocab.json").unlink()
+        (d / name / "merges.txt").unlink()
+        (d / name / "tokenizer.json").write_text("{}")
+    fs = [f for f in check(d) if f["status"] != "ok"]
+    assert [f["status"] for f in fs] == ["warn"], statuses(fs)
+    assert "tokenizer/ and tokenizer_2/ have only tokenizer.json" in fs[0]["detail"]
+    assert "vocab.json and merges.txt" in fs[0]["detail"]
+
+
+def test_tokenizer_folder_with_neither_file_is_missing_the_slow_files(tmp_path):
+    d = make_sdxl(tmp_path / "sdxl", variants=(None,))
+    (d / "tokenizer" / "merges.txt").unlink()
+    errs = [f for f in check(d) if f["status"] == "error"]
+    assert len(errs) == 1 and "file missing: tokenizer/merges.txt" in errs[0]["detail"]

@@ -78,6 +78,15 @@ def weights_layout(ctx):
                                fix=["re-download the missing parts (modelscope download AI-ModelScope/stable-diffusion-xl-base-1.0 --local_dir {})".format(d)]))
         elif cls not in SDXL_CLASSES:
             out.append(finding("warn", "{}: {} is not an SDXL pipeline".format(d, cls), e, expected=" / ".join(SDXL_CLASSES)))
+        elif any(c.get("tokenizer_json_only") for c in comps.values()):
+            only = sorted(n for n, c in comps.items() if c.get("tokenizer_json_only"))
+            out.append(finding(
+                "warn", "{}: {} {} only tokenizer.json — transformers 5 loads it, transformers 4.x's CLIPTokenizer "
+                "(mindone 0.2.0 pins 4.38) needs vocab.json and merges.txt".format(
+                    d, " and ".join(n + "/" for n in only), "has" if len(only) == 1 else "have"),
+                e + [ev(comps[n]["dir"], ", ".join(comps[n]["files"])[:200]) for n in only],
+                fix=["with transformers < 5, download the tokenizer folders with vocab.json and merges.txt "
+                     "(modelscope download AI-ModelScope/stable-diffusion-xl-base-1.0 --local_dir {})".format(d)]))
         else:
             out.append(finding("ok", "{}: {}, {}/{} components".format(d, cls, len(comps), len(comps)), e))
     return out
