@@ -7,24 +7,22 @@ from explain_support import example, first, infer_only, ranked
 
 
 def test_model_conversion_codes_are_graph_builds():
-    """E40021 (an op failed to compile) under ATC is graph_compile_crash by the convention in
-    rules/explain_categories.yaml; E19010 / EZ9010 (no parser for an optype) are kernel_unsupported since round 16 (the
-    corpus convention: an operator type the converter cannot parse is an unsupported operator), even without AF182's
-    full wording."""
-    for line, cat in (("E19010: something the parser printed", "kernel_unsupported"),
-                      ("EZ9010: something the parser printed", "kernel_unsupported"),
-                      ("E40021: Failed to compile Op [Conv_3].", "graph_compile_crash")):
+    """E19010 / EZ9010 (no parser for an optype) and E40021 (an op failed to compile) under ATC are graph_compile_crash
+    by the convention in rules/explain_categories.yaml, even without AF182's full wording."""
+    for line in ("E19010: something the parser printed",
+                 "EZ9010: something the parser printed",
+                 "E40021: Failed to compile Op [Conv_3]."):
         got = first(line)
-        assert got is not None and got[1] == cat, (line, got)
+        assert got is not None and got[1] == "graph_compile_crash", (line, got)
 
 
 def test_the_onnx_parser_names_the_opset_and_ranks_above_its_code():
     text = example("AF182")
     order = ranked(text)
-    assert (order[0].id, order[0].category) == ("AF182", "kernel_unsupported")
+    assert (order[0].id, order[0].category) == ("AF182", "graph_compile_crash")
     assert order[0].captures.get("opset") == "11" and order[0].captures.get("op") == "Convx"
     # the current CANN wording (E16002) has no node and no domain prefix
-    assert first(example("AF182", i=1)) == ("AF182", "kernel_unsupported")
+    assert first(example("AF182", i=1)) == ("AF182", "graph_compile_crash")
 
 
 def test_single_op_compile_failed_is_inferred_as_a_graph_build():
@@ -66,9 +64,9 @@ def test_dcmi_minus_8005_is_permission_only_with_the_open_failure():
 
 
 def test_code_rows_moved_are_curated_not_generated():
-    for code, cat in (("E19010", "kernel_unsupported"), ("EZ9010", "kernel_unsupported"), ("E40021", "graph_compile_crash")):
+    for code in ("E19010", "EZ9010", "E40021"):
         fam, row, _ = find_code(code)
-        assert fam is not None and row.category == cat, code
+        assert fam is not None and row.category == "graph_compile_crash", code
 
 
 # torch_npu's line when it cannot hand the operator compiler its options (AF096's example from MinerU #2258)
