@@ -69,7 +69,8 @@ FAIL_PREFILTERS = (
     # "  what():  <message>") and a Rust panic ("thread '<unnamed>' panicked at ...")
     "terminate called|what\\(\\): |panicked at",
     # a metric that became NaN or infinite ("loss: nan", "'grad_norm': nan", "Loss nan", "grad_norm: inf")
-    "oss['\"]?:? ?(nan|inf)([^a-z]|$)|oss=(nan|inf)|norm['\"]?: ?(nan|inf)([^a-z]|$)",
+    # (also as torch prints a 0-d tensor: "loss: tensor(nan, device='npu:0')", and "grad_norm=inf")
+    "oss['\"]?:? ?(tensor\\()?(nan|inf)([^a-z]|$)|oss=(tensor\\()?(nan|inf)|norm['\"]?[:=] ?(tensor\\()?(nan|inf)([^a-z]|$)",
     # traceback frames inside the typing machinery that evaluates string annotations (read as failing lines), also as a
     # rich traceback box prints them ("│ .../typing.py:518 in _evaluate      │")
     "in (" + TYPING_FUNCS + ") *(│ *)?$",
@@ -94,7 +95,7 @@ _FAIL_WORDS = (
 _FAIL_WORDS_RE = re.compile(_FAIL_WORDS, re.I)
 # a training metric that became NaN or infinite ("loss: nan", "'grad_norm': nan", "grad_norm: inf"): the failure itself, even on the INFO line a
 # trainer logs its metrics on (mmcv / mmengine "- INFO - Epoch [1][50/3862] ... loss: nan, grad_norm: nan")
-_NAN_METRIC = r"(?:loss|norm)\w{0,20}['\"]?(?:\s{0,2}[:=]?\s{0,2}nan|\s{0,2}[:=]\s{0,2}inf|\s{1,2}inf)\b"
+_NAN_METRIC = r"(?:loss|norm)\w{0,20}['\"]?(?:\s{0,2}[:=]?\s{0,2}(?:tensor\()?nan|\s{0,2}[:=]\s{0,2}(?:tensor\()?inf|\s{1,2}inf)\b"
 # a failing line's words (one search: the error wording, then the failure statements above)
 _FAIL_RE = re.compile(
     r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|can ?not |can't |unable to|could not|not found"
