@@ -38,7 +38,7 @@ FAIL_PREFILTERS = (
     # (upper case too: "[libprotobuf FATAL google/protobuf/stubs/common.cc:83] ...", a "FATAL" level word)
     "[Ff]atal|FATAL",
     # ("can not" in two words: the spelling of many Ascend / MindSpore messages, "Can not select a valid kernel info")
-    "[Cc]annot |[Cc]an't |[Cc]an not |[Uu]nable to|[Cc]ould not|[Cc]ould NOT",
+    "[Cc]annot |[Cc]an't |[Cc]an not |CAN ?NOT |[Uu]nable to|[Cc]ould not|[Cc]ould NOT",
     "[Nn]ot [Ff]ound|NOT (found|FOUND)|[Pp]ermission denied|[Tt]imed out|[Nn]o such file",
     # a statement that two things disagree ("CANN version mismatch. The build version is ...", "size mismatch for
     # weight: copying a param with shape ...")
@@ -50,7 +50,7 @@ FAIL_PREFILTERS = (
     # the C library's words for a resource the system refused (strerror: ENOSPC, EAGAIN, EMFILE, EROFS), like "No such
     # file" / "Permission denied" above ("bash: fork: retry: Resource temporarily unavailable"), and a process killed by
     # signal 9 as launchers report it ("... exited on signal 9 (Killed).")
-    "No space left on device|Resource temporarily unavailable|Too many open files|Read-only file system|[Ss]ignal 9([^0-9]|$)",
+    "[Nn]o space left on device|Resource temporarily unavailable|Too many open files|Read-only file system|[Ss]ignal 9([^0-9]|$)",
     # a dependency resolver's report that no set of versions fits (pip: "... requires idna<3, but you have idna 3.6 which is
     # incompatible.", "The conflict is caused by:"; the PubGrub resolvers of uv / poetry: "... we can conclude that your
     # requirements are unsatisfiable.")
@@ -68,8 +68,9 @@ FAIL_PREFILTERS = (
     # a C++ exception nobody caught (libstdc++: "terminate called after throwing an instance of 'c10::Error'" then
     # "  what():  <message>") and a Rust panic ("thread '<unnamed>' panicked at ...")
     "terminate called|what\\(\\): |panicked at",
-    # a metric that became NaN ("loss: nan", "'grad_norm': nan", "Loss nan")
-    "oss['\"]?:? ?nan([^a-z]|$)|oss=nan|norm['\"]?: ?nan([^a-z]|$)",
+    # a metric that became NaN or infinite ("loss: nan", "'grad_norm': nan", "Loss nan", "grad_norm: inf")
+    # (also as torch prints a 0-d tensor: "loss: tensor(nan, device='npu:0')", and "grad_norm=inf")
+    "oss['\"]?:? ?(tensor\\()?(nan|inf)([^a-z]|$)|oss=(tensor\\()?(nan|inf)|norm['\"]?[:=] ?(tensor\\()?(nan|inf)([^a-z]|$)",
     # traceback frames inside the typing machinery that evaluates string annotations (read as failing lines), also as a
     # rich traceback box prints them ("│ .../typing.py:518 in _evaluate      │")
     "in (" + TYPING_FUNCS + ") *(│ *)?$",
@@ -92,9 +93,9 @@ _FAIL_WORDS = (
     r"|terminate called after throwing|^what\(\): |\bpanicked at\b"
 )
 _FAIL_WORDS_RE = re.compile(_FAIL_WORDS, re.I)
-# a training metric that became NaN ("loss: nan", "'grad_norm': nan"): the failure itself, even on the INFO line a
+# a training metric that became NaN or infinite ("loss: nan", "'grad_norm': nan", "grad_norm: inf"): the failure itself, even on the INFO line a
 # trainer logs its metrics on (mmcv / mmengine "- INFO - Epoch [1][50/3862] ... loss: nan, grad_norm: nan")
-_NAN_METRIC = r"(?:loss|norm)\w{0,20}['\"]?\s{0,2}[:=]?\s{0,2}nan\b"
+_NAN_METRIC = r"(?:loss|norm)\w{0,20}['\"]?(?:\s{0,2}[:=]?\s{0,2}(?:tensor\()?nan|\s{0,2}[:=]\s{0,2}(?:tensor\()?inf|\s{1,2}inf)\b"
 # a failing line's words (one search: the error wording, then the failure statements above)
 _FAIL_RE = re.compile(
     r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|can ?not |can't |unable to|could not|not found"
