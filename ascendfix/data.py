@@ -164,6 +164,7 @@ def _files_key(kind, subdir):
 DISK_CACHED = (("rules", "signatures"),)
 CACHE_KEEP = 8  # cache files kept per folder (older ones, from edited rules, are removed)
 STALE_TMP_SECONDS = 3600  # a temporary cache file this old was left by a killed run
+TMP_PREFIX = ".ascendfix-tmp-"  # our temporary files only: $ASCENDFIX_CACHE_DIR may be a folder others write to
 
 
 def cache_dir():
@@ -233,7 +234,7 @@ def _write_cache(path, files_key, out):
     written = False
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=str(path.parent))
+        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".json", dir=str(path.parent))
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, str(path))
@@ -253,8 +254,9 @@ def _write_cache(path, files_key, out):
 
 def _prune_cache(path):
     """After a write: keep the newest CACHE_KEEP cache files of this folder, remove a temporary file a killed run left
-    (one older than STALE_TMP_SECONDS: another run's live one is young) and the files of the first cache format
-    (pickle, same names). Each removal on its own: a file another run removes first is no reason to skip the rest."""
+    (ours only, TMP_PREFIX; one older than STALE_TMP_SECONDS: another run's live one is young) and the files of the
+    first cache format (pickle, same names). Each removal on its own: a file another run removes first is no reason
+    to skip the rest."""
     def unlink(p):
         try:
             p.unlink()
@@ -278,7 +280,7 @@ def _prune_cache(path):
         unlink(old)
     stale = time.time() - STALE_TMP_SECONDS
     for p in found:
-        if p.name.startswith(".tmp-") and p.suffix in (".json", ".pickle"):
+        if p.name.startswith(TMP_PREFIX) and p.suffix == ".json":
             m = mtime(p)
             if m is not None and m < stale:
                 unlink(p)

@@ -121,19 +121,22 @@ def test_other_folders_are_not_cached_on_disk(tmp_path, monkeypatch):
 
 
 def test_a_temporary_file_left_by_a_killed_run_is_removed_later(rules, tmp_path):
-    # a run killed between writing its temporary file and renaming it leaves ".tmp-*.json"; the next write removes
-    # it once it is older than STALE_TMP_SECONDS, and leaves a young one (another run may be writing it right now)
+    # a run killed between writing its temporary file and renaming it leaves ".ascendfix-tmp-*.json"; the next write
+    # removes it once it is older than STALE_TMP_SECONDS, and leaves a young one (another run may be writing it right
+    # now) and another program's old temporary file (the cache folder may be a shared one, such as /tmp)
     cache = tmp_path / "cache"
     cache.mkdir()
-    old = cache / ".tmp-killed.json"
-    young = cache / ".tmp-writing.json"
-    for p in (old, young):
+    old = cache / (data.TMP_PREFIX + "killed.json")
+    young = cache / (data.TMP_PREFIX + "writing.json")
+    others = cache / ".tmp-someone-else.json"
+    for p in (old, young, others):
         p.write_text("{", encoding="utf-8")
     past = old.stat().st_mtime - data.STALE_TMP_SECONDS - 60
-    os.utime(str(old), (past, past))
+    for p in (old, others):
+        os.utime(str(p), (past, past))
     _load()
     assert not old.exists()
-    assert young.exists()
+    assert young.exists() and others.exists()
     assert [p.name.startswith("rules-") for p in _files(tmp_path)].count(True) == 1
 
 
@@ -144,14 +147,11 @@ def test_files_of_the_first_cache_format_are_removed(rules, tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
     old = cache / "rules-signatures-0123456789abcdef0123456789abcdef.pickle"
-    old_tmp = cache / ".tmp-abc.pickle"
     other = cache / "notes.pickle"
-    for p in (old, old_tmp, other):
+    for p in (old, other):
         p.write_bytes(b"\x80\x04.")
-    past = old_tmp.stat().st_mtime - data.STALE_TMP_SECONDS - 60
-    os.utime(str(old_tmp), (past, past))
     _load()
-    assert not old.exists() and not old_tmp.exists()
+    assert not old.exists()
     assert other.exists()
 
 
@@ -159,7 +159,7 @@ def test_one_failed_removal_does_not_stop_the_others(rules, tmp_path, monkeypatc
     # a file another run removed (or cannot be removed) must not keep the stale temporary file in place
     cache = tmp_path / "cache"
     cache.mkdir()
-    stale = cache / ".tmp-killed.json"
+    stale = cache / (data.TMP_PREFIX + "killed.json")
     stale.write_text("{", encoding="utf-8")
     past = stale.stat().st_mtime - data.STALE_TMP_SECONDS - 60
     os.utime(str(stale), (past, past))

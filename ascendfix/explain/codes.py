@@ -65,7 +65,10 @@ _PREFILTER_OK = re.compile(r"^(?:[A-Za-z0-9 _:()\[\]{},.|\-^$?+*#=/'\"<>!@%&;~`\
 
 def _non_ascii_in_class(text):
     """True when a character outside ASCII sits inside a bracket class: grep under LC_ALL=C reads a class byte by
-    byte, so ``[错误]`` would match any one of six bytes there and a whole character in Python's re."""
+    byte, so ``[错误]`` would match any one of six bytes there and a whole character in Python's re. (Not checked: a
+    quantifier right after such a character, ``错{2}``, and a bounded ``[^0-9]{0,9}`` beside CJK text also count bytes
+    in grep and characters in Python; a pre-filter only has to pass at least the lines its regex matches, and the
+    rules that use them keep such spans short of their byte length.)"""
     in_class = False
     i = 0
     while i < len(text):

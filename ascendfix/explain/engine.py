@@ -33,6 +33,7 @@ Public API, stable (smoke uses :func:`explain_text`): :func:`explain_text`, :fun
 :func:`explain_stream`, :class:`Matcher`.
 """
 
+import collections
 import io
 import os
 import re
@@ -132,6 +133,9 @@ _PROGRESS_RE = re.compile(r"\d(?:it|s)/(?:s|it)\]|\b(?:loss|Loss|LOSS)['\"]?\s{0
                           # a Python warning printed by the program's code ("<path>/torch/nn/functional.py:718:
                           # UserWarning: ..."): Python code ran (pip's own notices read "WARNING: ..." / "DEPRECATION: ...")
                           r"|\.py:\d{1,6}: [A-Z]\w{0,40}Warning: ")
+# ... but not a warning of the installer's own code (a system pip printing pkg_resources' PkgResourcesDeprecationWarning
+# while it installs): no sign that the program ran
+_TOOL_WARNING_RE = re.compile(r"[/\\](?:pkg_resources|setuptools|pip|_distutils_hack)[/\\][^:\n]{0,200}\.py:\d{1,6}: ")
 TAIL_LINES = 8  # last lines of a log kept for :meth:`Matcher.continued`
 TAIL_BYTES = 8192
 _FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_ENGLISH + FATAL_MORE))
@@ -866,28 +870,38 @@ class Matcher(object):
         after = hit.last_line
         if self.last_stop > after:  # the run stopped after it: the match may be the cause
             return False
-        if self.last_interrupt > after:
+        # a Ctrl-C is a stop the user chose; it clears only a report or warning marked needs_failure (a deprecation
+        # warning repeated until the user stopped a run that worked). A user often presses Ctrl-C on a run that hung,
+        # so for any other warning-only cause it proves nothing
+        if self.last_interrupt > after and getattr(sig, "needs_failure", False):
             return True
-        ok = self.ok_not_own.get(sig.id, 0) if getattr(sig, "own_lines", None) is not None else self.last_ok
-        return ok > after or self._tail_went_on(after)
+        own = getattr(sig, "own_lines", None)
+        ok = self.ok_not_own.get(sig.id, 0) if own is not None else self.last_ok
+        return ok > after or self._tail_went_on(after, own)
 
-    def _tail_went_on(self, after):
-        """Do the log's last lines after line ``after`` show the program going on: an ordinary INFO / DEBUG line of its
-        own (not a CANN component's, not about stopping), a finished progress bar, a progress bar's rate or a training
-        metric with a number?"""
+    def _tail_went_on(self, after, own=None):
+        """Does the log end showing the program going on after line ``after``: is its last non-empty line an ordinary
+        INFO / DEBUG line of its own (not a CANN component's, not about stopping), a finished progress bar, a progress
+        bar's rate, a training metric with a number or a Python warning of the program's code (not the installer's, not
+        one of the signature's ``own_lines``)? Only the last line counts: a log that goes on and then ends in a line the
+        engine does not read as a failure ("zsh: killed ...", "terminate called ...") proves nothing."""
+        last = None
         for lineno, raw in self.tail:
             if lineno <= after:
                 continue
             text = clean_text(decode_line(raw)).strip()
-            if not text:
-                continue
-            m = _DONE_BAR_RE.search(text[:4096])
-            if (m and m.group(1) == m.group(2)) or _PROGRESS_RE.search(text[:4096]):
-                return True
-            info = linefmt.parse(text)
-            if info.level in ("INFO", "DEBUG") and info.module is None and not _STOPPING_RE.search(info.message):
-                return True
-        return False
+            if text:
+                last = text
+        if last is None:
+            return False
+        head = last[:4096]
+        if own is not None and own.search(head):
+            return False
+        m = _DONE_BAR_RE.search(head)
+        if (m and m.group(1) == m.group(2)) or (_PROGRESS_RE.search(head) and not _TOOL_WARNING_RE.search(head)):
+            return True
+        info = linefmt.parse(last)
+        return info.level in ("INFO", "DEBUG") and info.module is None and not _STOPPING_RE.search(info.message)
 
     def notes(self):
         """Benign entries that matched in a log without any failure (shown as notes, not causes)."""
@@ -1035,10 +1049,15 @@ def _feed_python(matcher, stream):
     readline = stream.readline
     continuing = False
     carry = b""
+    tail = collections.deque(maxlen=TAIL_LINES)  # a pipe's last lines (a regular file's are re-read after the scan)
     while True:
         piece = readline(LINE_PART)
         if not piece:
             break
+        if not continuing:
+            tail.append([lineno + 1, b""])
+        if len(tail[-1][1]) < TAIL_BYTES:
+            tail[-1][1] += piece[:TAIL_BYTES - len(tail[-1][1])]
         eol = piece.endswith(b"\n")
         # a short piece without a newline is the file's last line, whole (as grep reports it)
         complete = eol or len(piece) < LINE_PART
@@ -1049,6 +1068,7 @@ def _feed_python(matcher, stream):
         continuing = not complete
         carry = body[-OVERLAP:] if continuing else b""
     matcher.lines_read = lineno
+    matcher.tail = [(n, raw.rstrip(b"\n")) for n, raw in tail]
 
 
 _GREP = {}
@@ -1132,7 +1152,7 @@ def _feed_grep(matcher, stream, grep):
             stderr=subprocess.PIPE,
             env=env,
         )
-        state = {"newlines": 0, "last": b"\n", "error": None}
+        state = {"newlines": 0, "last": b"\n", "error": None, "tail": b"", "bytes": 0}
 
         def count_file():
             try:
@@ -1157,6 +1177,8 @@ def _feed_grep(matcher, stream, grep):
                         break
                     state["newlines"] += chunk.count(b"\n")
                     state["last"] = chunk[-1:]
+                    state["tail"] = (state["tail"] + chunk)[-TAIL_BYTES:]
+                    state["bytes"] += len(chunk)
                     write(chunk)
             except BrokenPipeError:
                 pass
@@ -1213,6 +1235,8 @@ def _feed_grep(matcher, stream, grep):
         if state["last"] not in (b"\n", b""):
             n += 1
         matcher.lines_read = n
+        if file_fd is None:  # a pipe: its last lines were kept on the way (a file's are re-read after the scan)
+            _set_tail(matcher, state["tail"], cut=state["bytes"] > len(state["tail"]))
     finally:
         try:
             os.unlink(pattern_file)
@@ -1258,11 +1282,16 @@ def _read_tail(matcher, stream):
         data = os.pread(fd, size - start, start)
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
         return
+    _set_tail(matcher, data, cut=start > 0)
+
+
+def _set_tail(matcher, data, cut):
+    """:attr:`Matcher.tail` from the last bytes of a log (``cut``: its first line may be a piece of a longer one)."""
     if data.endswith(b"\n"):
         data = data[:-1]
     parts = data.split(b"\n")
-    if start > 0:
-        parts = parts[1:]  # the first piece may be cut
+    if cut:
+        parts = parts[1:]
     parts = parts[-TAIL_LINES:]
     last = matcher.lines_read
     matcher.tail = [(last - len(parts) + 1 + i, p) for i, p in enumerate(parts)]

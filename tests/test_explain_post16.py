@@ -1,0 +1,32 @@
+"""Families added after held-out set S was measured (round 16): TensorRT engine builds, TorchAir's missing converter,
+a library class that is not generic in the installed release. Texts are the signatures' own examples (public threads,
+pinned sources)."""
+
+from explain_support import example, first, top_category
+
+
+def test_tensorrt_no_implementation_is_an_engine_build_not_an_npu_inner_error():
+    # "Error Code 10: Internal Error" is TensorRT's optimizer, not a CANN / torch_npu inner error
+    for i in range(3):
+        assert first(example("AF580", i=i)) == ("AF580", "graph_compile_crash")
+
+
+def test_tensorrt_tactics_skipped_for_memory_outrank_the_build_failure():
+    for i in range(2):
+        assert first(example("AF581", i=i)) == ("AF581", "device_oom")
+
+
+def test_tactic_warnings_alone_say_nothing():
+    # routine: the builder chose another tactic and went on
+    warning = example("AF581").split("\n")[0]
+    assert first(warning) is None
+
+
+def test_torchair_converter_missing_for_an_npu_op_is_a_graph_build():
+    assert first(example("AF177", i=2)) == ("AF177", "graph_compile_crash")
+    assert top_category("RuntimeError: Ascend op converter is not implemented of: {target}") == "graph_compile_crash"
+
+
+def test_library_class_not_generic_needs_an_installed_package_frame():
+    assert first(example("AF582")) == ("AF582", "version_skew")
+    assert first(example("AF582", kind="no_match")) is None
