@@ -859,9 +859,9 @@ class Matcher(object):
         lines (a deprecation warning; not ``warning_is_cause``): yes when no failing line other than a user's Ctrl-C
         follows its last matched line, and something after it shows that the run went on — a success line (not one of
         the command's own ``own_lines``: pip's "Successfully installed ..." is no sign the program ran), a user's
-        Ctrl-C (KeyboardInterrupt: the run was going on until the user stopped it), or, among the log's last lines,
-        ordinary INFO lines of the program, a progress bar that finished or shows its rate, a training metric. Such a
-        hit is then a note (role "context")."""
+        Ctrl-C for a ``needs_failure`` signature (KeyboardInterrupt: the run was going on until the user stopped it;
+        for other warnings it proves nothing, people press it on runs that hung), or the log's last line being the
+        program's own output (see :meth:`_tail_went_on`). Such a hit is then a note (role "context")."""
         sig = hit.sig
         if hit.kind != "signature" or sig.role != "cause" or self.inference is None:
             return False
@@ -1271,7 +1271,7 @@ def scan_stream(stream, signatures=None, use_grep=None, max_evidence=MAX_EVIDENC
 
 
 def _read_tail(matcher, stream):
-    """Remember the last lines of a regular file (after the scan; a pipe has no tail to re-read)."""
+    """Remember the last lines of a regular file, re-read after the scan (a pipe's are kept during the scan)."""
     try:
         fd = stream.fileno()
         st = os.fstat(fd)

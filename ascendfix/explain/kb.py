@@ -49,9 +49,10 @@ FIELDS = {
     "warning_is_cause": Field(bool, required=False),
     # the matched lines are a warning or a report the program prints and goes past (pip's post-install resolver report,
     # a deprecation warning): the match counts only when the run stopped after it (a failing line after its last
-    # matched line, other than a user's Ctrl-C) or when nothing after it shows the run went on (a success line, ordinary
-    # INFO lines at the end of the log, a user's Ctrl-C); otherwise it is a note (see Matcher.went_on). A cause read only
-    # from warning lines gets the same veto without the flag.
+    # matched line, other than a user's Ctrl-C) or when nothing after it shows the run went on (a success line, the
+    # program's own output as the log's last line, a user's Ctrl-C); otherwise it is a note (see Matcher.went_on). A
+    # cause read only from warning lines gets the same veto without the flag, except the Ctrl-C (people press it on
+    # runs that hung).
     "needs_failure": Field(bool, required=False),
     # with needs_failure: a regex for success lines the emitting command itself prints after its report (pip's
     # "Successfully installed ..."): such a line is no sign that the program went on
