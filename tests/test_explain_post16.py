@@ -30,3 +30,15 @@ def test_torchair_converter_missing_for_an_npu_op_is_a_graph_build():
 def test_library_class_not_generic_needs_an_installed_package_frame():
     assert first(example("AF582")) == ("AF582", "version_skew")
     assert first(example("AF582", kind="no_match")) is None
+
+
+def test_a_finished_trainer_run_reads_as_the_run_going_on():
+    # transformers' Trainer at the end of train() (logger.info in trainer.py,
+    # https://github.com/huggingface/transformers/blob/v5.25.0/src/transformers/trainer.py): the "not" of "Do not forget"
+    # must not veto the success line, so a deprecation warning before it stays a note (veto16 noticed it)
+    from explain_support import matcher
+
+    done = "Training completed. Do not forget to share your model on huggingface.co/models =)"
+    m = matcher(example("AF261") + "\n" + done)
+    assert m.results() == [] and [n["id"] for n in m.notes()] == ["AF261"]
+    assert matcher("Training not completed").last_ok == 0

@@ -117,8 +117,10 @@ _TYPING_FRAME_RE = re.compile(r'^(?:File "[^"\n]{1,500}", line \d{1,7}, in |[^\s
 _WARN_RE = re.compile(r"\w{0,40}Warning\b|\bwarn(?:ing)?s?\b\s{0,2}[:\]]|warnings\.warn|\[W\d{0,4}[ \]]|警告\s{0,2}[:：\]]",
                       re.I)
 _OK_RE = re.compile(r"successfully|\bfinished\b|\bcompleted?\b|startup complete", re.I)
-_OK_VETO = re.compile(r"exit(?:ed)? (?:with )?(?:code|status) [1-9-]|with errors?|\bnot\b|un(?:successfully|finished)"
-                      r"|failed|error", re.I)
+# ("not" vetoes "... not completed"; transformers' Trainer ends a finished run with "Training completed. Do not forget
+# to share your model on huggingface.co/models =)", trainer.py at v5.25.0 — that "not" is no veto)
+_OK_VETO = re.compile(r"exit(?:ed)? (?:with )?(?:code|status) [1-9-]|with errors?|\bnot\b(?! forget to share your model)"
+                      r"|un(?:successfully|finished)|failed|error", re.I)
 
 
 class Inference(object):
