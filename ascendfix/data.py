@@ -274,9 +274,14 @@ def _prune_cache(path):
         found = list(path.parent.iterdir())
     except OSError:
         return
-    older = [(m, p) for p, m in ((p, mtime(p)) for p in found
-                                 if p != path and p.name.startswith(prefix) and p.suffix == ".json") if m is not None]
-    for _, old in sorted(older, key=lambda mp: mp[0], reverse=True)[CACHE_KEEP - 1:]:
+    older = []  # (mtime, path) of this folder's other cache files
+    for p in found:
+        if p != path and p.name.startswith(prefix) and p.suffix == ".json":
+            m = mtime(p)
+            if m is not None:
+                older.append((m, p))
+    older.sort(key=lambda mp: mp[0], reverse=True)
+    for _, old in older[CACHE_KEEP - 1:]:
         unlink(old)
     stale = time.time() - STALE_TMP_SECONDS
     for p in found:

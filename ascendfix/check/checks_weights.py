@@ -72,19 +72,19 @@ def weights_layout(ctx):
         cls = rep["class_name"]
         comps = rep["components"]
         missing = [m for c in comps.values() for m in c["missing"]]
+        json_only = sorted(n for n, c in comps.items() if c.get("tokenizer_json_only"))
         e = [ev(rep["index_path"], "_class_name={}, components: {}".format(cls, ", ".join(sorted(comps))))]
         if missing:
             out.append(finding("error", "{}: {} missing: {}".format(d, "file" if len(missing) == 1 else "files", ", ".join(missing)), e,
                                fix=["re-download the missing parts (modelscope download AI-ModelScope/stable-diffusion-xl-base-1.0 --local_dir {})".format(d)]))
         elif cls not in SDXL_CLASSES:
             out.append(finding("warn", "{}: {} is not an SDXL pipeline".format(d, cls), e, expected=" / ".join(SDXL_CLASSES)))
-        elif any(c.get("tokenizer_json_only") for c in comps.values()):
-            only = sorted(n for n, c in comps.items() if c.get("tokenizer_json_only"))
+        elif json_only:
             out.append(finding(
                 "warn", "{}: {} {} only tokenizer.json — transformers 5 loads it, transformers 4.x's CLIPTokenizer "
                 "(mindone 0.2.0 pins 4.38) needs vocab.json and merges.txt".format(
-                    d, " and ".join(n + "/" for n in only), "has" if len(only) == 1 else "have"),
-                e + [ev(comps[n]["dir"], ", ".join(comps[n]["files"])[:200]) for n in only],
+                    d, " and ".join(n + "/" for n in json_only), "has" if len(json_only) == 1 else "have"),
+                e + [ev(comps[n]["dir"], ", ".join(comps[n]["files"])[:200]) for n in json_only],
                 fix=["with transformers < 5, download the tokenizer folders with vocab.json and merges.txt "
                      "(modelscope download AI-ModelScope/stable-diffusion-xl-base-1.0 --local_dir {})".format(d)]))
         else:

@@ -193,6 +193,14 @@ def _snippet(text, start=0):
     return ("…" if start > 0 else "") + piece + ("…" if start + EVIDENCE_CHARS < len(text) else "")
 
 
+def _program_info_line(text):
+    """Is ``text`` an ordinary INFO / DEBUG line of the program itself, not about stopping? (A CANN component's own INFO
+    line, "[INFO] OP(pid,python):... ~aclOpExecutor", is the failing call's teardown in the same process, not the
+    program going on.)"""
+    info = linefmt.parse(text)
+    return info.level in ("INFO", "DEBUG") and info.module is None and not _STOPPING_RE.search(info.message)
+
+
 class Hit(object):
     """Everything one log said about one signature or one code."""
 
@@ -846,10 +854,7 @@ class Matcher(object):
             text = clean_text(decode_line(raw)).strip()
             if not text:
                 continue
-            info = linefmt.parse(text)
-            # (a CANN component's own INFO line, "[INFO] OP(pid,python):... ~aclOpExecutor", is the failing call's
-            # teardown in the same process, not the program going on)
-            if info.level in ("INFO", "DEBUG") and info.module is None and not _STOPPING_RE.search(info.message):
+            if _program_info_line(text):
                 return True
         return False
 
@@ -900,8 +905,7 @@ class Matcher(object):
         m = _DONE_BAR_RE.search(head)
         if (m and m.group(1) == m.group(2)) or (_PROGRESS_RE.search(head) and not _TOOL_WARNING_RE.search(head)):
             return True
-        info = linefmt.parse(last)
-        return info.level in ("INFO", "DEBUG") and info.module is None and not _STOPPING_RE.search(info.message)
+        return _program_info_line(last)
 
     def notes(self):
         """Benign entries that matched in a log without any failure (shown as notes, not causes)."""
@@ -1049,15 +1053,17 @@ def _feed_python(matcher, stream):
     readline = stream.readline
     continuing = False
     carry = b""
-    tail = collections.deque(maxlen=TAIL_LINES)  # a pipe's last lines (a regular file's are re-read after the scan)
+    # a pipe's last lines, kept on the way (a regular file's are re-read after the scan, by _read_tail)
+    tail = collections.deque(maxlen=TAIL_LINES) if _regular_file_fd(stream)[0] is None else None
     while True:
         piece = readline(LINE_PART)
         if not piece:
             break
-        if not continuing:
-            tail.append([lineno + 1, b""])
-        if len(tail[-1][1]) < TAIL_BYTES:
-            tail[-1][1] += piece[:TAIL_BYTES - len(tail[-1][1])]
+        if tail is not None:
+            if not continuing:
+                tail.append([lineno + 1, b""])
+            if len(tail[-1][1]) < TAIL_BYTES:
+                tail[-1][1] += piece[:TAIL_BYTES - len(tail[-1][1])]
         eol = piece.endswith(b"\n")
         # a short piece without a newline is the file's last line, whole (as grep reports it)
         complete = eol or len(piece) < LINE_PART
@@ -1068,7 +1074,8 @@ def _feed_python(matcher, stream):
         continuing = not complete
         carry = body[-OVERLAP:] if continuing else b""
     matcher.lines_read = lineno
-    matcher.tail = [(n, raw.rstrip(b"\n")) for n, raw in tail]
+    if tail is not None:
+        matcher.tail = [(n, raw.rstrip(b"\n")) for n, raw in tail]
 
 
 _GREP = {}
