@@ -933,3 +933,23 @@ def test_python_takes_what_check_python_takes(tree, tmp_path, run_cli):
             assert "import " not in msg  # one line naming the problem, never a probe script
     r = run_cli("apply", str(tree), "--rule", "pins-relax", "--python", venv, "--json")
     assert r.returncode == 0 and any(f["message"].startswith("verified") for f in json.loads(r.stdout)["findings"])
+
+
+@pytest.mark.parametrize("where", ["save_cache", "summary"])
+def test_ctrl_c_after_the_write_phase_names_the_files_written(tree, run_cli, monkeypatch, where):
+    """CI caught it (the process-group test, Ctrl-C at 90 % of a run): a Ctrl-C after the files were written,
+    while the scan cache was saved or the summary printed, said 'nothing written' over 304 changed files."""
+    from ascendfix.apply import cli, engine
+
+    def ctrl_c(*a, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "save_cache", ctrl_c) if where == "save_cache" else \
+        monkeypatch.setattr(cli, "_print_summary", ctrl_c)
+    r = run_cli("apply", str(tree))
+    doc = json.loads((tree / ".ascendfix" / "journal.json").read_text())
+    n = len(doc["files"])
+    assert n > 0 and r.returncode == 130
+    assert r.stderr.decode() == ("ascendfix apply: interrupted: {} file(s) changed before it are journalled; "
+                                 "`ascendfix revert {}` undoes them\n".format(n, tree))
+    assert run_cli("revert", str(tree)).returncode == 0 and not (tree / ".ascendfix").exists()

@@ -40,7 +40,7 @@ Examples:
 
 from pathlib import Path
 
-from ascendfix.apply.writing import ApplyInterrupted
+from ascendfix.apply.writing import ApplyInterrupted, interrupted_after
 from ascendfix.output import shown  # noqa: F401 - used here and by revert_cli
 
 MAX_LISTED = 15
@@ -67,15 +67,18 @@ def add_arguments(parser):
 
 
 def run(args):
+    made = []
     try:
-        return _run(args)
+        return _run(args, made.append)
     except ApplyInterrupted:
         raise
-    except KeyboardInterrupt:  # before apply started (imports, argument checks)
+    except KeyboardInterrupt:  # before apply started (imports, argument checks), or after it wrote (printing)
+        if made:
+            raise interrupted_after(made[0])
         raise ApplyInterrupted("nothing written")
 
 
-def _run(args):
+def _run(args, on_report):
     from ascendfix.apply.operations import apply
     from ascendfix.output import make_console, progress, reader_may_leave, write_stdout
 
@@ -91,7 +94,7 @@ def _run(args):
 
     try:
         report = apply(args.path, rules=args.rule, mode=mode, target_python=args.target_python, python=args.python,
-                       force=args.force, jobs=args.jobs, on_progress=on_progress)
+                       force=args.force, jobs=args.jobs, on_progress=on_progress, on_report=on_report)
     finally:
         if "cm" in bar:
             bar["cm"].__exit__(None, None, None)

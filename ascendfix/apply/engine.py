@@ -27,16 +27,19 @@ from ascendfix.apply.rules import Rule, load_rules  # noqa: F401 (re-exported)
 from ascendfix.apply.writing import is_temp_debris, save_cache, write_changes
 
 
-def run_tree(root, rules, context, mode="apply", jobs=None, on_progress=None, scope=""):
+def run_tree(root, rules, context, mode="apply", jobs=None, on_progress=None, scope="", on_report=None):
     """Run ``rules`` over the tree at ``root``; in mode "apply" write changes (journal first).
 
     mode: "apply" (write), "check" or "diff" (compute only). Returns a :class:`Report`.
     ``on_progress(total)`` may return a callable ``advance(n)`` (or be None). ``scope``: the part of
     the tree (a relative folder) Python rules cover; file rules and the journal stay at ``root``.
+    ``on_report(report)``: called with the report as soon as it exists (what a Ctrl-C handler reads).
     """
     root = Path(root)
     report = Report(root, rules, mode)
     report.scope = scope
+    if on_report is not None:
+        on_report(report)
     files = walk(root, scope, skipped=report.skipped_environments)
     debris = [f for f in files if is_temp_debris(f)]
     files = [f for f in files if not is_temp_debris(f)]

@@ -15,15 +15,16 @@ MODES = ("apply", "check", "diff")
 
 
 def apply(tree, rules=None, mode="apply", target_python="3.8", python=None, force=False, jobs=None,
-          on_progress=None):
+          on_progress=None, on_report=None):
     """Run the patch rules ``rules`` (ids; None = all) over ``tree``: a :class:`ascendfix.apply.report.Report`.
 
-    mode "apply" writes (journal first), "check" and "diff" write nothing.
+    mode "apply" writes (journal first), "check" and "diff" write nothing. ``on_report(report)`` is called
+    as soon as the report exists, so that a caller interrupted later still knows what was written.
     """
     from ascendfix.apply.base import Context
     from ascendfix.apply.checkout import requires_python
     from ascendfix.apply.engine import load_rules, run_tree
-    from ascendfix.apply.writing import ApplyInterrupted, undo_hint
+    from ascendfix.apply.writing import ApplyInterrupted, interrupted_after, undo_hint
 
     if mode not in MODES:
         raise AscendfixError("mode must be one of {}, got {!r}".format(", ".join(MODES), mode))
@@ -38,13 +39,23 @@ def apply(tree, rules=None, mode="apply", target_python="3.8", python=None, forc
         raise AscendfixError("no patch rules found (broken install?)")
     floor, _ = requires_python(root)
     context = Context(root=root, target_python=target_python, python=python, force=force, requires_python=floor)
+    made = []
+
+    def made_report(report):
+        report.checkout = co
+        made.append(report)
+        if on_report is not None:
+            on_report(report)
+
     try:
-        report = run_tree(root, loaded, context, mode=mode, jobs=jobs, on_progress=on_progress, scope=co.scope)
+        report = run_tree(root, loaded, context, mode=mode, jobs=jobs, on_progress=on_progress, scope=co.scope,
+                          on_report=made_report)
     except ApplyInterrupted:
         raise
-    except KeyboardInterrupt:  # before the write phase (which says itself what it wrote)
-        raise ApplyInterrupted(undo_hint(root, 0))
-    report.checkout = co
+    except KeyboardInterrupt:  # before the write phase (which says itself what it wrote), or right after it
+        if not made:
+            raise ApplyInterrupted(undo_hint(root, 0))
+        raise interrupted_after(made[0])
     return report
 
 
