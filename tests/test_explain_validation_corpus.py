@@ -84,12 +84,15 @@ CATEGORIES_R = set(CATEGORIES_Q)
 # Set S: the 26 categories of rules/explain_categories.yaml when it was built (2026-12-04, main 188cfec) - the same
 # list as sets P to R.
 CATEGORIES_S = set(CATEGORIES_R)
+# Set T: the 26 categories of rules/explain_categories.yaml when it was built (2026-12-04, main c319858) - the same
+# list as sets P to S.
+CATEGORIES_T = set(CATEGORIES_S)
 SET_CATEGORIES = {
     "A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C, "D": CATEGORIES_D, "E": CATEGORIES_E, "F": CATEGORIES_F,
     "G": CATEGORIES_G, "H": CATEGORIES_H, "I": CATEGORIES_I, "J": CATEGORIES_J,
     "K": CATEGORIES_K, "L": CATEGORIES_L, "M": CATEGORIES_M, "N": CATEGORIES_N, "O": CATEGORIES_O,
     "P": CATEGORIES_P, "Q": CATEGORIES_Q, "R": CATEGORIES_R,
-    "S": CATEGORIES_S,
+    "S": CATEGORIES_S, "T": CATEGORIES_T,
 }
 FIELDS = {"id", "file", "source", "label", "notes", "found", "set"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,80}$")
@@ -163,10 +166,10 @@ def test_labels_known():
 @pytest.mark.parametrize(
     "name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-"), ("E", "e-"), ("F", "f-"), ("G", "g-"), ("H", "h-"), ("I", "i-"),
      ("J", "j-"), ("K", "k-"), ("L", "l-"), ("M", "m-"), ("N", "n-"), ("O", "o-"),
-     ("P", "p-"), ("Q", "q-"), ("R", "r-"), ("S", "s-")]
+     ("P", "p-"), ("Q", "q-"), ("R", "r-"), ("S", "s-"), ("T", "t-")]
 )
 def test_later_set_ids_prefixed(name, prefix):
-    """Sets B to S have id prefixes `b-` ... `s-`, so a log's set shows in its file name."""
+    """Sets B to T have id prefixes `b-` ... `t-`, so a log's set shows in its file name."""
     for e in ENTRIES:
         assert e["id"].startswith(prefix) == (e["set"] == name), e["id"]
 
@@ -227,6 +230,7 @@ def _spread(entries):
         ("Q", (54, 12, 0, 42, 14)),
         ("R", (58, 14, 0, 44, 16)),
         ("S", (54, 12, 0, 42, 17)),
+        ("T", (52, 13, 0, 39, 16)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -235,9 +239,9 @@ def test_corpus_size_and_spread(name, minimum):
     assert all(g >= m for g, m in zip(got, minimum)), "set {}: {} < {}".format(name, got, minimum)
 
 
-@pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2), ("Q", 2), ("R", 0), ("S", 0)])
+@pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2), ("Q", 2), ("R", 0), ("S", 0), ("T", 0)])
 def test_recent_set_covers_the_original_13(name, least):
-    """Sets I to S have `least` to 6 logs in each of the 13 original categories (set A's, the ones the project is
+    """Sets I to T have `least` to 6 logs in each of the 13 original categories (set A's, the ones the project is
     judged on), and most of their failures are among them."""
     labels = [e["label"] for e in _set(name)]
     counts = {c: labels.count(c) for c in CATEGORIES}
@@ -276,7 +280,7 @@ def test_independent_of_signature_and_test_sources():
     assert not clash, "corpus logs taken from a source the knowledge base uses: {}".format(clash)
 
 
-SET_ORDER = "ABCDEFGHIJKLMNOPQRS"  # the order the sets were built in: each is independent of the ones before it
+SET_ORDER = "ABCDEFGHIJKLMNOPQRST"  # the order the sets were built in: each is independent of the ones before it
 
 
 @pytest.mark.parametrize("name", SET_ORDER[1:])
@@ -300,9 +304,9 @@ def _thread(url):
                                                           ("K", True), ("L", True), ("M", True),
                                                           ("N", True), ("O", True), ("P", True),
                                                           ("Q", True), ("R", True),
-                                                          ("S", True)])
+                                                          ("S", True), ("T", True)])
 def test_set_threads_not_reused(name, also_rules_and_tests):
-    """Sets G to S take no issue or pull-request thread another set used (sets H to S: nor the rules and tests),
+    """Sets G to T take no issue or pull-request thread another set used (sets H to T: nor the rules and tests),
     whatever the comment anchor or the /issues/ vs /pull/ spelling of the URL, and no thread twice."""
     earlier = {_thread(e["source"]) for e in ENTRIES if e["set"] != name}
     if also_rules_and_tests:
@@ -318,7 +322,8 @@ def test_set_threads_not_reused(name, also_rules_and_tests):
                                                  ("L", CATEGORIES_L, 6), ("M", CATEGORIES_M, 6),
                                                  ("N", CATEGORIES_N, 6), ("O", CATEGORIES_O, 6),
                                                  ("P", CATEGORIES_P, 6), ("Q", CATEGORIES_Q, 6),
-                                                 ("R", CATEGORIES_R, 6), ("S", CATEGORIES_S, 6)])
+                                                 ("R", CATEGORIES_R, 6), ("S", CATEGORIES_S, 6),
+                                                 ("T", CATEGORIES_T, 6)])
 def test_set_no_category_dominates(name, cats, most):
     """The later sets measure breadth: no single category holds more than ``most`` of a set's in-category logs."""
     counts = {}
@@ -334,11 +339,11 @@ def test_set_no_category_dominates(name, cats, most):
         ("D", CATEGORIES_D), ("E", CATEGORIES_E), ("F", CATEGORIES_F), ("G", CATEGORIES_G), ("H", CATEGORIES_H),
         ("I", CATEGORIES_I), ("J", CATEGORIES_J), ("K", CATEGORIES_K), ("L", CATEGORIES_L),
         ("M", CATEGORIES_M), ("N", CATEGORIES_N), ("O", CATEGORIES_O),
-        ("P", CATEGORIES_P), ("Q", CATEGORIES_Q), ("R", CATEGORIES_R), ("S", CATEGORIES_S),
+        ("P", CATEGORIES_P), ("Q", CATEGORIES_Q), ("R", CATEGORIES_R), ("S", CATEGORIES_S), ("T", CATEGORIES_T),
     ],
 )
 def test_recent_set_labels_use_categories_that_exist(name, cats):
-    """Sets D to S take their label set from rules/explain_categories.yaml at build time; every category they
+    """Sets D to T take their label set from rules/explain_categories.yaml at build time; every category they
     name must still be a known category there (a renamed category would silently turn logs into misses)."""
     path = ROOT / "rules" / "explain_categories.yaml"
     with open(path, encoding="utf-8") as fh:
