@@ -165,3 +165,16 @@ def test_desktop_libraries_and_optional_packages_infer_install():
         for i, ex in enumerate(_sig(sig).examples["match"]):
             found = infer_only(ex["text"])
             assert found is not None and found["category"] == "install", (sig, i)
+
+
+def test_pillow_10_removed_names_infer_version_skew():
+    for i, ex in enumerate(_sig("AF365").examples["match"]):
+        found = infer_only(ex["text"])
+        assert found is not None and found["category"] == "version_skew", i
+
+
+def test_host_allocators_are_no_device_memory():
+    # torch's DefaultCPUAllocator (AF363) and MindSpore's CPU memory pool (AF362) say "allocate" like a device would
+    for sig in ("AF363", "AF362"):
+        found = infer_only(example(sig, i=0))
+        assert found is not None and found["category"] == "host_oom", sig
