@@ -27,6 +27,13 @@ ZH_FAIL = "报错|失败|错误|异常|无法|找不到|未找到|(连接|等待
 # the typing machinery's functions that evaluate string annotations (a traceback frame in one of them is failure
 # evidence): a plain alternation that grep -E and Python read the same, used by the pre-filter marker and _TYPING_FRAME_RE
 TYPING_FUNCS = "_eval_type|get_type_hints|_evaluate|eval_type_backport|_eval_type_backport|evaluate_forwardref|resolve_types"
+# a metric that became NaN or infinite, as a pre-filter marker: "loss: nan", "'grad_norm': nan", "Loss nan",
+# "grad_norm: inf", "loss=nan", a 0-d tensor ("loss: tensor(nan, device='npu:0')"), C's printf of a negative NaN
+# (Caffe's solver: "Iteration 100, loss = -nan"), print()'s separator after a label ("loss:  nan": print("loss: ",
+# loss)) and fixed-width formatting ("loss:     nan" from f"{loss:8.4f}"). A plain ERE (grep -E and Python read it the
+# same) that holds every line _NAN_METRIC accepts; _NAN_METRIC then refuses a setting ("--max_grad_norm inf")
+NAN_METRIC_ERE = ("(oss|OSS|[Nn]orm|NORM)[A-Za-z0-9_]{0,20}['\"]?[ \t]{0,8}[:=]?[ \t]{0,8}(tensor\\()?-?([Nn]a[Nn]|NAN|[Ii]nf|INF)"
+                  "([^A-Za-z]|$)")
 FAIL_PREFILTERS = (
     "[Ee]rror([: ]|$)",
     # a bare level tag opening the line ("[ERROR] the dynamic_batch_size parameter is not specified", "[Error]: Stream
@@ -68,9 +75,8 @@ FAIL_PREFILTERS = (
     # a C++ exception nobody caught (libstdc++: "terminate called after throwing an instance of 'c10::Error'" then
     # "  what():  <message>") and a Rust panic ("thread '<unnamed>' panicked at ...")
     "terminate called|what\\(\\): |panicked at",
-    # a metric that became NaN or infinite ("loss: nan", "'grad_norm': nan", "Loss nan", "grad_norm: inf")
-    # (also as torch prints a 0-d tensor: "loss: tensor(nan, device='npu:0')", and "grad_norm=inf")
-    "oss['\"]?:? ?(tensor\\()?(nan|inf)([^a-z]|$)|oss=(tensor\\()?(nan|inf)|norm['\"]?[:=] ?(tensor\\()?(nan|inf)([^a-z]|$)",
+    # a metric that became NaN or infinite (NAN_METRIC_ERE below)
+    NAN_METRIC_ERE,
     # traceback frames inside the typing machinery that evaluates string annotations (read as failing lines), also as a
     # rich traceback box prints them ("│ .../typing.py:518 in _evaluate      │")
     "in (" + TYPING_FUNCS + ") *(│ *)?$",
@@ -95,7 +101,11 @@ _FAIL_WORDS = (
 _FAIL_WORDS_RE = re.compile(_FAIL_WORDS, re.I)
 # a training metric that became NaN or infinite ("loss: nan", "'grad_norm': nan", "grad_norm: inf"): the failure itself, even on the INFO line a
 # trainer logs its metrics on (mmcv / mmengine "- INFO - Epoch [1][50/3862] ... loss: nan, grad_norm: nan")
-_NAN_METRIC = r"(?:loss|norm)\w{0,20}['\"]?(?:\s{0,2}[:=]?\s{0,2}(?:tensor\()?nan|\s{0,2}[:=]\s{0,2}(?:tensor\()?inf|\s{1,2}inf)\b"
+# (the word that names the metric starts a word and is not a setting: "max_grad_norm: inf", "--max_grad_norm inf" and
+# "clip_grad_norm=inf" are a clipping threshold a log prints with its configuration, no metric; every line it accepts
+# passes NAN_METRIC_ERE: space and tab only, ASCII word characters, the same case forms)
+_NAN_METRIC = (r"(?<![\w-])(?!(?:max|clip)_)[A-Za-z0-9_]{0,30}?(?:loss|norm)[A-Za-z0-9_]{0,20}['\"]?"
+               r"(?:[ \t]{0,8}[:=]?[ \t]{0,8}(?:tensor\()?-?nan|[ \t]{0,8}[:=][ \t]{0,8}(?:tensor\()?-?inf|[ \t]{1,8}-?inf)(?![A-Za-z])")
 # a failing line's words (one search: the error wording, then the failure statements above)
 _FAIL_RE = re.compile(
     r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|can ?not |can't |unable to|could not|not found"
