@@ -34,7 +34,7 @@ def test_capture_names_its_category(case):
 
 
 @pytest.mark.parametrize("sig_id,category", [
-    ("AF610", "cann_env"), ("AF611", "missing_weights"), ("AF612", "version_skew"),
+    ("AF610", "cann_env"), ("AF611", "missing_weights"), ("AF612", "version_skew"), ("AF613", "install"),
 ])
 def test_each_family_names_its_category_first(sig_id, category):
     for ex in find_signature(sig_id).examples["match"]:
@@ -51,3 +51,10 @@ def test_pip_check_wording_is_the_resolver_conflict():
     # `pip check` words a violated requirement without "which is incompatible"
     text = (DATA / "pt_pip_check_torch_npu214.log").read_text(encoding="utf-8")
     assert top(text) == ("AF022", "pip_conflict")
+
+
+def test_cann_placeholder_on_pypi_is_named_by_its_signature():
+    # inference already said install; the signature names the fix (CANN comes from Huawei's installers, not PyPI)
+    for name in ("cann_pip_fake", "cann_pip_toolkit_placeholder"):
+        text = (DATA / (name + ".log")).read_text(encoding="utf-8")
+        assert top(text) == ("AF613", "install"), name
