@@ -54,3 +54,9 @@ def test_cli_json_carries_the_environment_and_validates(run_cli, tmp_path):
     r = run_cli("explain", str(log), env={"HF_ENDPOINT": "https://hf-mirror.com", "NO_COLOR": "1"})
     text = r.stdout.decode()
     assert "HF_ENDPOINT=https://hf-mirror.com" in text and "\x1b[" not in text
+
+
+def test_the_signature_page_names_them_too(run_cli):
+    r = run_cli("explain", "AF049", env={"HF_ENDPOINT": "https://hf-mirror.com"})
+    text = r.stdout.decode()
+    assert r.returncode == 0 and "Set where ascendfix runs: HF_ENDPOINT=https://hf-mirror.com" in text
