@@ -2,12 +2,16 @@
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from ascendfix.check import run_checks
 from ascendfix.weights import inspect_file, read_safetensors_header
-from test_check_helpers import fake_env, make_sdxl, write_safetensors
+import support
+from test_check_helpers import MINDONE_020_REQUIRES, fake_env, make_sdxl, write_safetensors
+
+DATA = Path(__file__).parent / "data" / "check"
 
 ENV = fake_env("3.11.7", {})
 
@@ -180,6 +184,64 @@ def test_tokenizer_json_only_is_not_missing_files_but_a_warning(tmp_path):
     assert [f["status"] for f in fs] == ["warn"], statuses(fs)
     assert "tokenizer/ and tokenizer_2/ have only tokenizer.json" in fs[0]["detail"]
     assert "vocab.json and merges.txt" in fs[0]["detail"]
+
+
+def _json_only(tmp_path):
+    d = make_sdxl(tmp_path / "sdxl", variants=(None,))
+    for name in ("tokenizer", "tokenizer_2"):
+        (d / name / "vocab.json").unlink()
+        (d / name / "merges.txt").unlink()
+        (d / name / "tokenizer.json").write_text("{}")
+    return d
+
+
+def recorded_env(version):
+    """The environment probe of a real venv (transformers installed with --no-deps; tests/data/check/README.md)."""
+    return json.loads((DATA / "envprobe" / "transformers-{}.json".format(version)).read_text())
+
+
+def layout(d, environment, **kw):
+    return {f["id"]: f for f in run_checks(only=["weights.layout"], weights=str(d), env={"HOME": "/nonexistent"},
+                                           environment=environment, **kw)}["weights.layout"]
+
+
+@pytest.mark.parametrize("stack", ["mindone", "torch-npu"])
+def test_tokenizer_json_only_warns_for_the_targets_transformers_4(tmp_path, stack):
+    f = layout(_json_only(tmp_path), recorded_env("4.38.2"), stack=stack)
+    assert f["status"] == "warn", f
+    assert "the target's transformers is 4.38.2" in f["detail"] and "vocab.json and merges.txt" in f["detail"]
+    assert any(e["value"] == "transformers 4.38.2" for e in f["evidence"])
+
+
+def test_tokenizer_json_only_is_ok_for_the_targets_transformers_5(tmp_path):
+    f = layout(_json_only(tmp_path), recorded_env("5.25.0"), stack="torch-npu")
+    assert f["status"] == "ok", f
+    assert "tokenizer.json only: the target's transformers is 5.25.0, which loads it" in f["detail"]
+    # mindone installed with its pin is a 4.x transformers; with transformers 5 alone, the mindone plan still
+    # installs a mindone, and every mindone release pins transformers 4.x
+    f = layout(_json_only(tmp_path), recorded_env("5.25.0"), stack="mindone")
+    assert f["status"] == "warn" and "every mindone release pins transformers 4.x" in f["detail"], f
+
+
+def test_tokenizer_json_only_without_transformers_follows_the_stacks_pin_or_the_python(tmp_path):
+    d = _json_only(tmp_path)
+    f = layout(d, fake_env("3.11.7", {"mindone": ("0.2.0", MINDONE_020_REQUIRES)}), stack="mindone")
+    assert f["status"] == "warn" and "mindone 0.2.0 pins transformers==4.38.*" in f["detail"], f
+    f = layout(d, fake_env("3.11.7", {}), stack="torch-npu")
+    assert f["status"] == "ok" and "pip installs transformers 5" in f["detail"], f
+    f = layout(d, fake_env("3.8.18", {}), stack="torch-npu")  # transformers 5.0.0: Requires-Python >=3.10
+    assert f["status"] == "warn" and "Python 3.8 gets transformers 4.x" in f["detail"], f
+
+
+@pytest.mark.full
+@pytest.mark.parametrize("version,status", [("4.38.2", "warn"), ("5.25.0", "ok")])
+def test_tokenizer_json_only_reads_a_real_target_venv(tmp_path, version, status):
+    """The same question against real venvs (transformers alone, --no-deps): the probe runs in the target."""
+    exe = support.framework_venv("transformers-" + version, ["--no-deps", "transformers==" + version])
+    f = {x["id"]: x for x in run_checks(only=["weights.layout"], weights=str(_json_only(tmp_path)), python=exe,
+                                        stack="torch-npu", env={"HOME": "/nonexistent"})}["weights.layout"]
+    assert f["status"] == status, f
+    assert "the target's transformers is " + version in f["detail"]
 
 
 def test_tokenizer_folder_with_neither_file_is_missing_the_slow_files(tmp_path):

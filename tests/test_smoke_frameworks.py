@@ -123,7 +123,9 @@ def test_download_from_unreachable_hub_fails_fast(run_cli, torchpy, tmp_path, ro
     import time
 
     out = tmp_path / "out"
-    env = {"HTTPS_PROXY": "http://127.0.0.1:9"} if route == "proxy" else None
+    env = {"HF_ENDPOINT": "https://hf-mirror.com"}  # what users in China set; it does not steer modelscope
+    if route == "proxy":
+        env["HTTPS_PROXY"] = "http://127.0.0.1:9"
     t = time.time()
     r = run_cli("smoke", "--recipe", "sdxl-torch-npu", "--device", "cpu", "--python", torchpy,
                 "--cache-dir", tmp_path / "cache", "--out", out, "--no-preflight", env=env)
@@ -137,6 +139,8 @@ def test_download_from_unreachable_hub_fails_fast(run_cli, torchpy, tmp_path, ro
     assert "TypeError" not in f["traceback"]
     assert "--weights" in f["hint"]
     assert "--weights DIR" in r.stdout.decode()
+    assert "modelscope hub at https://www.modelscope.cn" in f["hint"]  # the endpoint the runner used
+    assert "HF_ENDPOINT=https://hf-mirror.com set here" in f["hint"]
 
 
 def test_no_weights_and_no_modelscope_is_exit_2(run_cli, ms27, tmp_path):
@@ -150,6 +154,36 @@ def test_no_weights_and_no_modelscope_is_exit_2(run_cli, ms27, tmp_path):
     assert "modelscope is not installed" in err and "--weights DIR" in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_tokenizer_without_its_vocabulary_fails_at_load(run_cli, torchpy, tmp_path):
+    """transformers 5 loads a tokenizer folder without vocab.json, merges.txt and tokenizer.json with no error
+    (2 entries: the special tokens; every word the unknown token) and the run would pass with an image the prompt
+    never reached: the runner's tokenizer check stops it at load. The same pipeline with its files passes
+    (test_tiny_torch_cpu_passes, and the tiny runs: the check runs on every load)."""
+    w = tmp_path / "tiny"
+    r = subprocess.run([torchpy, str(TINY), str(w), "--builder", "diffusers"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    for name in ("tokenizer", "tokenizer_2"):
+        for f in ("vocab.json", "merges.txt", "tokenizer.json"):
+            if (w / name / f).exists():
+                (w / name / f).unlink()
+    out = tmp_path / "out"
+    r = run_cli("smoke", "--recipe", "sdxl-torch-npu", "--weights", w, "--device", "cpu", "--dtype", "float32",
+                "--size", "64x64", "--steps", "1", "--python", torchpy, "--out", out, "--no-preflight")
+    text = r.stdout.decode()
+    assert r.returncode == 1, text + r.stderr.decode()[-2000:]
+    rep = json.loads((out / "report.json").read_text())
+    assert schema_errors("smoke", rep) == []
+    f = rep["failure"]
+    assert f["stage"] == "load" and f["message"].startswith("TokenizerCheckError: tokenizer (CLIPTokenizer, 2 entries")
+    assert "maps every word of the prompt to its unknown token" in f["message"]
+    assert "ascendfix check --weights" in f["hint"]
+    assert "Traceback" not in text and "TokenizerCheckError" in text
+    # with the preflight, check names the missing files first
+    r = run_cli("smoke", "--recipe", "sdxl-torch-npu", "--weights", w, "--device", "cpu", "--python", torchpy,
+                "--out", tmp_path / "out2")
+    assert r.returncode == 1 and "tokenizer/merges.txt" in r.stdout.decode()
 
 
 @pytest.mark.parametrize("recipe", ["sdxl-torch-npu", "sd15-torch-npu"])

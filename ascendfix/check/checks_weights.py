@@ -6,8 +6,10 @@ as long as the header says.
 """
 
 import os
+import re
 
 from ascendfix import stacks
+from ascendfix.check import compat
 from ascendfix.check.engine import check, ev, finding
 from ascendfix.weights import SDXL_CLASSES, scan
 
@@ -36,6 +38,76 @@ def weight_dirs(ctx):
     if ctx.weights:
         return [os.path.abspath(str(ctx.weights))], ctx.real_view()
     return ctx.cached("weight_dirs", lambda: default_weight_dirs(ctx)), ctx
+
+
+def slow_tokenizer(ctx):
+    """(needs vocab.json + merges.txt, why, evidence, pinned): does the transformers this run will use load CLIPTokenizer
+    from vocab.json + merges.txt (transformers 4.x's slow tokenizer) rather than tokenizer.json (transformers 5)?
+
+    The target interpreter's installed transformers decides (read by its environment probe, nothing imported);
+    without one, the pin of the stack's top package (mindone pins transformers 4.x); without a pin, pip installs
+    the newest transformers that fits the target's Python (5.x needs Python >= TRANSFORMERS5_PYTHON). ``pinned``:
+    the stack's top package pins transformers 4.x, so upgrading transformers is no way out.
+    """
+    return ctx.cached("weights:slow_tokenizer", lambda: _slow_tokenizer(ctx))
+
+
+TRANSFORMERS5_PYTHON = (3, 10)  # Requires-Python of transformers 5.0.0 (5.25.0: >=3.11)
+
+
+def _major(v):
+    m = re.match(r"\s*(\d+)", str(v))
+    return int(m.group(1)) if m else None
+
+
+def _stack_pin(ctx):
+    """(top, its installed version or None, [(release, transformers spec)]) when every release the stack's plan may
+    install of its top package pins transformers 4.x (mindone does), else None."""
+    top = stacks.top(ctx.stack)
+    if not top:
+        return None
+    top_v = ctx.version(top)
+    row = compat.top_row(top, top_v) if top_v else None
+    rows = [row] if row else list(compat.top_rows(top).values())
+    pins = [(compat.row_version(top, r), compat.requires_spec(r, "transformers")) for r in rows]
+    if pins and all(spec and _major(spec.lstrip("=<>~! ")) == 4 and not spec.startswith(">") for _, spec in pins):
+        return top, (top_v if row else None), pins
+    return None
+
+
+def _slow_tokenizer(ctx):
+    slow, why, evidence = _slow_tokenizer_why(ctx)
+    return slow, why, evidence, _stack_pin(ctx) is not None
+
+
+def _slow_tokenizer_why(ctx):
+    inst = ctx.version("transformers")
+    py = ctx.environment.get("python", {}).get("executable") or "the target Python"
+    pin = _stack_pin(ctx)
+    evidence = [ev(py, "transformers " + inst if inst else "transformers not installed")]
+    if pin:
+        top, top_v, pins = pin
+        if top_v:
+            pinned = "{} {} pins transformers{}".format(top, top_v, pins[0][1])
+        else:
+            pinned = "every {} release pins transformers 4.x ({})".format(
+                top, ", ".join("{} {}".format(v, spec) for v, spec in pins))
+        evidence.append(ev("rules/compat/{}.yaml".format(top), pinned))
+    if inst:
+        major = _major(inst)
+        if major is not None and major < 5:
+            return True, "the target's transformers is " + inst, evidence[:1]
+        if pin and not pin[1]:  # the plan installs the top package, and with it the transformers it pins
+            return True, "the target's transformers is {}, but {} is not installed and {}".format(
+                inst, pin[0], pinned), evidence
+        return False, "the target's transformers is " + inst, evidence[:1]
+    if pin:
+        return True, "transformers is not installed and " + pinned, evidence
+    vi = tuple(ctx.py_version[:2])
+    if vi[0] and vi < TRANSFORMERS5_PYTHON:
+        return (True, "transformers is not installed and Python {}.{} gets transformers 4.x (5.x needs Python "
+                ">= {}.{})".format(vi[0], vi[1], *TRANSFORMERS5_PYTHON), evidence)
+    return False, "transformers is not installed and pip installs transformers 5 for this Python", evidence
 
 
 def _scan(view, d):
@@ -80,13 +152,19 @@ def weights_layout(ctx):
         elif cls not in SDXL_CLASSES:
             out.append(finding("warn", "{}: {} is not an SDXL pipeline".format(d, cls), e, expected=" / ".join(SDXL_CLASSES)))
         elif json_only:
-            out.append(finding(
-                "warn", "{}: {} {} only tokenizer.json — transformers 5 loads it, transformers 4.x's CLIPTokenizer "
-                "(mindone 0.2.0 pins 4.38) needs vocab.json and merges.txt".format(
-                    d, " and ".join(n + "/" for n in json_only), "has" if len(json_only) == 1 else "have"),
-                e + [ev(comps[n]["dir"], ", ".join(comps[n]["files"])[:200]) for n in json_only],
-                fix=["with transformers < 5, download the tokenizer folders with vocab.json and merges.txt "
-                     "(modelscope download AI-ModelScope/stable-diffusion-xl-base-1.0 --local_dir {})".format(d)]))
+            slow, why, evidence, pinned = slow_tokenizer(ctx)
+            names = " and ".join(n + "/" for n in json_only)
+            if slow:
+                out.append(finding(
+                    "warn", "{}: {} {} only tokenizer.json — {}, and transformers 4.x's CLIPTokenizer needs vocab.json "
+                    "and merges.txt".format(d, names, "has" if len(json_only) == 1 else "have", why),
+                    e + [ev(comps[n]["dir"], ", ".join(comps[n]["files"])[:200]) for n in json_only] + evidence,
+                    fix=["download the tokenizer folders with vocab.json and merges.txt (modelscope download "
+                         "AI-ModelScope/stable-diffusion-xl-base-1.0 --local_dir {}){}".format(
+                             d, "" if pinned else ", or install transformers 5")]))
+            else:
+                out.append(finding("ok", "{}: {}, {}/{} components ({} tokenizer.json only: {}, which loads it)".format(
+                    d, cls, len(comps), len(comps), names, why), e + evidence))
         else:
             out.append(finding("ok", "{}: {}, {}/{} components".format(d, cls, len(comps), len(comps)), e))
     return out

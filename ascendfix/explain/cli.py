@@ -244,7 +244,7 @@ def _print_logs(con, report, multi):
 
 # -- pages ------------------------------------------------------------------------------------------
 def _page(args, sig_id):
-    from ascendfix.explain.kb import find_signature
+    from ascendfix.explain.kb import env_notes, find_signature
 
     sig = find_signature(sig_id)
     if sig is None:
@@ -288,6 +288,8 @@ def _page(args, sig_id):
     con.print()
     con.print("[bold]Fix[/bold]")
     con.print(escape(_placeholders(sig, sig.fix)))
+    for note in env_notes(sig)[1]:  # HF_ENDPOINT / HF_HUB_OFFLINE set here (the signature's env field)
+        con.print(escape(note))
     if sig.apply_rule:
         con.print()
         con.print("Fixed by: ascendfix apply <mindone checkout>   (rule {})".format(escape(sig.apply_rule)))

@@ -45,7 +45,7 @@ import threading
 
 from ascendfix.explain import infer
 from ascendfix.explain import lines as linefmt
-from ascendfix.explain.kb import load_signatures
+from ascendfix.explain.kb import env_notes, load_signatures
 
 READ_CHUNK = 1 << 20  # bytes per read from the input
 LINE_PART = 1 << 20  # longest piece of one line handled at once (huge lines come in pieces)
@@ -968,10 +968,14 @@ def as_dict(hit, rank, top=None):
         mod = module_of(caps["code"])
         if mod:
             caps["module"] = mod
+    environment = None
     if hit.kind in ("signature", "fault"):
         sig = hit.sig
         title, cause, fix, links, apply_rule = sig.title, sig.render(sig.cause, caps), sig.render(sig.fix, caps), \
             list(sig.links), sig.apply_rule
+        environment, notes = env_notes(sig)
+        if notes:
+            fix = fix + "\n" + "\n".join(notes)
     else:
         row = hit.row
         code = hit.code
@@ -994,6 +998,8 @@ def as_dict(hit, rank, top=None):
     }
     if hit.time:
         d["time"] = hit.time
+    if environment:
+        d["environment"] = environment
     if top is not None and rank > 1 and top.role in ("cause", "consequence") and hit.role in ("consequence", "wrapper") \
             and ROLE_TIER[hit.role] > ROLE_TIER[top.role]:
         d["consequence_of"] = top.id

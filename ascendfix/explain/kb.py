@@ -61,6 +61,10 @@ FIELDS = {
     "cause": Field(str),
     "fix": Field(str),
     "defaults": Field(dict, required=False),
+    # environment variables that change what the fix means (HF_ENDPOINT for a hub that cannot be reached): name ->
+    # a sentence with {value}; when the variable is set where ascendfix runs (smoke's runner inherits that
+    # environment), the match's fix gets the sentence and --json the values (``environment``), redacted
+    "env": Field(dict, required=False),
     "apply_rule": Field(str, required=False),
     "links": Field(list, items=str),
     "explanation": Field(str),
@@ -167,6 +171,7 @@ class Signature(object):
         self.cause = entry["cause"].strip()
         self.fix = entry["fix"].strip()
         self.defaults = dict(entry.get("defaults") or {})
+        self.env = dict(entry.get("env") or {})
         self.apply_rule = entry.get("apply_rule")
         self.links = list(entry["links"])
         self.explanation = entry["explanation"].rstrip()
@@ -257,6 +262,24 @@ class Signature(object):
             return m.group(0)
 
         return _TEMPLATE_RE.sub(sub, text)
+
+
+def env_notes(sig, environ=None):
+    """({name: value}, [sentence]) for the variables of ``sig.env`` set in ``environ`` (default: os.environ)."""
+    import os
+
+    from ascendfix.redact import redact_value
+
+    spec = getattr(sig, "env", None) or {}
+    environ = os.environ if environ is None else environ
+    values, lines = {}, []
+    for name, sentence in spec.items():
+        value = environ.get(name)
+        if value:
+            value = redact_value(name, value)
+            values[name] = value
+            lines.append("Set where ascendfix runs: {}={} — {}".format(name, value, str(sentence).replace("{value}", value)))
+    return values, lines
 
 
 _CACHE = {}

@@ -321,8 +321,7 @@ class _Smoke(object):
         got = res.last("download")
         if got and res.returncode == 0:
             return got["weights"]
-        return self._fail_run(res, "download", hint="the hub ({}) could not be reached or refused the download; "
-                              "download the model elsewhere and pass --weights DIR".format(cfg["model_id"]))
+        return self._fail_run(res, "download", hint=download_hint(cfg["model_id"], (res.last("env") or {}).get("hub")))
 
     def _generate(self):
         cfg = dict(self.cfg)
@@ -338,7 +337,11 @@ class _Smoke(object):
                                   message="timed out after {:.0f} s (in stage '{}'); the runner was killed".format(
                                       timeout, res.last_stage or "start"))
         if result is None or res.returncode != 0:
-            return self._fail_run(res, res.last_stage or "start")
+            hint = None
+            if (res.last("error") or {}).get("type") == "TokenizerCheckError":  # runner.check_tokenizers
+                hint = "the tokenizer folders of {} lack their vocabulary files (or a hub fallback returned none): " \
+                    "ascendfix check --weights {} names the missing files".format(cfg["weights"], cfg["weights"])
+            return self._fail_run(res, res.last_stage or "start", hint=hint)
         self._record_timings(result)
         self.report["memory"] = result.get("memory") or {}
         stats = result.get("image") or {}
@@ -426,6 +429,20 @@ class _Smoke(object):
         if why:
             self.report["diagnosis"]["note"] = why
         return False
+
+
+def download_hint(model_id, hub, environ=None):
+    """What to do when the modelscope download failed: the endpoint it used, and what HF_* variables do not do."""
+    from ascendfix.redact import redact_value
+
+    environ = os.environ if environ is None else environ
+    hint = "the modelscope hub{} could not be reached or refused the download of {}; download the model elsewhere " \
+        "and pass --weights DIR".format(" at " + redact_value("MODELSCOPE_DOMAIN", hub) if hub else "", model_id)
+    hf = ["{}={}".format(n, redact_value(n, environ[n])) for n in ("HF_ENDPOINT", "HF_HUB_OFFLINE") if environ.get(n)]
+    if hf:
+        hint += " ({} set here: HF_ENDPOINT and HF_HUB_OFFLINE steer Hugging Face downloads, not modelscope's, " \
+            "whose endpoint MODELSCOPE_DOMAIN sets)".format(", ".join(hf))
+    return hint
 
 
 # ------------------------------------------------------------------ --list

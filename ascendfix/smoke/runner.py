@@ -283,6 +283,37 @@ def build_tiny(cfg):
     mod.build(cfg["weights"], builder=cfg["tiny_builder"], arch=cfg["arch"])
 
 
+# A byte-level BPE vocabulary (CLIP's: 49408 entries; smoke --tiny's: a few hundred) holds at least its 256
+# byte symbols. transformers 5 builds a CLIPTokenizer from a folder without vocab.json, merges.txt and
+# tokenizer.json without an error: its vocabulary is the special tokens alone and every word becomes the unknown
+# token, so the pipeline runs and draws an image the prompt never reached.
+MIN_VOCAB = 256
+
+
+class TokenizerCheckError(RuntimeError):
+    """A pipeline tokenizer that cannot carry the prompt (every word unknown, or a vocabulary of a few entries)."""
+
+
+def check_tokenizers(pipe, prompt):
+    """Tokenize the prompt with each of the pipeline's tokenizers; raise TokenizerCheckError for a broken one."""
+    for name in ("tokenizer", "tokenizer_2"):
+        tok = getattr(pipe, name, None)
+        if tok is None or not callable(tok):
+            continue
+        ids = list(tok(prompt, add_special_tokens=False)["input_ids"])
+        size = len(tok)
+        unk, unk_id = getattr(tok, "unk_token", None), getattr(tok, "unk_token_id", None)
+        all_unk = bool(ids) and unk_id is not None and all(i == unk_id for i in ids)
+        if not all_unk and size >= MIN_VOCAB:
+            continue
+        what = "maps every word of the prompt to its unknown token {!r} (id {})".format(unk, unk_id) if all_unk else \
+            "has a vocabulary of {} entries (fewer than the {} byte symbols of a BPE vocabulary)".format(size, MIN_VOCAB)
+        raise TokenizerCheckError(
+            "{} ({}, {} entries, from {}) {}: its vocabulary files were not found (a tokenizer folder needs "
+            "tokenizer.json, or vocab.json and merges.txt), so the prompt would not reach the model and the image "
+            "would not follow it".format(name, type(tok).__name__, size, getattr(tok, "name_or_path", "?"), what))
+
+
 def image_stats(arr):
     """Statistics the host checks: shape, NaN/Inf counts, range, mean and spread (0..255 scale)."""
     import numpy as np
@@ -407,7 +438,7 @@ def generate_runs(stack, pipe, cfg):
 def run(cfg):
     emit("start", pid=os.getpid(), python=sys.executable, python_version=sys.version.split()[0])
     if cfg.get("download_only"):
-        emit("env", versions={"modelscope": _version("modelscope")}, device=None)
+        emit("env", versions={"modelscope": _version("modelscope")}, device=None, hub=hub_endpoint())
         with Stage("download"):
             weights = download(cfg)
         emit("download", weights=weights)
@@ -430,6 +461,7 @@ def run(cfg):
                 pipe.vae.enable_tiling()
         if cfg.get("attention_slicing"):
             pipe.enable_attention_slicing()
+        check_tokenizers(pipe, cfg["prompt"])
     image, iterations = generate_runs(stack, pipe, cfg)
     stats = image_stats(image)
     with Stage("save"):

@@ -1,0 +1,62 @@
+"""A hub that cannot be reached: explain names the endpoint the run used (from the log) and the HF_ENDPOINT /
+HF_HUB_OFFLINE values set where ascendfix runs (smoke's runner inherits that environment), redacted; the values
+are in --json as the match's ``environment``. AF049's ``env`` field holds the sentences."""
+
+import json
+
+from ascendfix.explain.engine import explain_text
+from explain_support import example, top
+from support import schema_errors
+
+# AF049's example captured with transformers 4.38.2 and HF_ENDPOINT=https://hf-mirror.com (no network)
+MIRROR = example("AF049", i=-1)
+
+
+def _af049(monkeypatch, **env):
+    for name in ("HF_ENDPOINT", "HF_HUB_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    matches = explain_text(MIRROR)
+    assert matches and matches[0]["id"] == "AF049", matches
+    return matches[0]
+
+
+def test_transformers_names_the_mirror_it_could_not_reach():
+    assert "https://hf-mirror.com" in MIRROR
+    assert top(MIRROR) == ("AF049", "missing_weights")
+
+
+def test_the_endpoint_of_the_log_is_in_the_fix_without_any_variable_set(monkeypatch):
+    m = _af049(monkeypatch)
+    assert "The run asked https://hf-mirror.com (HF_ENDPOINT sets it" in m["fix"]
+    assert "curl -sI https://hf-mirror.com" in m["fix"]
+    assert "environment" not in m and "Set where ascendfix runs" not in m["fix"]
+
+
+def test_hf_endpoint_and_offline_mode_set_here_are_named(monkeypatch):
+    m = _af049(monkeypatch, HF_ENDPOINT="https://user:secret@hf-mirror.com", HF_HUB_OFFLINE="1")
+    assert m["environment"] == {"HF_ENDPOINT": "https://***@hf-mirror.com", "HF_HUB_OFFLINE": "1"}
+    assert "Set where ascendfix runs: HF_ENDPOINT=https://***@hf-mirror.com — Hub downloads go to" in m["fix"]
+    assert "Set where ascendfix runs: HF_HUB_OFFLINE=1 — offline mode is on" in m["fix"]
+    assert "secret" not in json.dumps(m)
+
+
+def test_cli_json_carries_the_environment_and_validates(run_cli, tmp_path):
+    log = tmp_path / "hub.log"
+    log.write_text(MIRROR + "\n")
+    r = run_cli("explain", str(log), "--json", env={"HF_ENDPOINT": "https://hf-mirror.com"})
+    assert r.returncode == 0, r.stderr.decode()  # a known signature
+    doc = json.loads(r.stdout.decode())
+    assert schema_errors("explain", doc) == []
+    m = doc["matches"][0]
+    assert m["id"] == "AF049" and m["environment"]["HF_ENDPOINT"] == "https://hf-mirror.com"
+    r = run_cli("explain", str(log), env={"HF_ENDPOINT": "https://hf-mirror.com", "NO_COLOR": "1"})
+    text = r.stdout.decode()
+    assert "HF_ENDPOINT=https://hf-mirror.com" in text and "\x1b[" not in text
+
+
+def test_the_signature_page_names_them_too(run_cli):
+    r = run_cli("explain", "AF049", env={"HF_ENDPOINT": "https://hf-mirror.com"})
+    text = r.stdout.decode()
+    assert r.returncode == 0 and "Set where ascendfix runs: HF_ENDPOINT=https://hf-mirror.com" in text
