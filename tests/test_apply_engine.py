@@ -953,3 +953,29 @@ def test_ctrl_c_after_the_write_phase_names_the_files_written(tree, run_cli, mon
     assert r.stderr.decode() == ("ascendfix apply: interrupted: {} file(s) changed before it are journalled; "
                                  "`ascendfix revert {}` undoes them\n".format(n, tree))
     assert run_cli("revert", str(tree)).returncode == 0 and not (tree / ".ascendfix").exists()
+
+
+def test_a_signal_held_while_the_scan_cache_is_saved_is_not_lost(tree, run_cli, monkeypatch):
+    """A real SIGINT that lands while the scan cache is written is held (the cache file stays whole) and then
+    stops apply like any Ctrl-C after the write phase: exit 130 and the files written named (it was swallowed)."""
+    import signal as _signal
+
+    from ascendfix.apply import writing
+
+    real = writing.save_cache
+
+    def save_with_a_signal(root, cache):
+        class Sends:
+            def save(self):
+                os.kill(os.getpid(), _signal.SIGINT)
+                if cache is not None:
+                    cache.save()
+
+        return real(root, Sends())
+
+    monkeypatch.setattr("ascendfix.apply.engine.save_cache", save_with_a_signal)
+    r = run_cli("apply", str(tree))
+    doc = json.loads((tree / ".ascendfix" / "journal.json").read_text())
+    assert r.returncode == 130 and len(doc["files"]) > 0
+    assert r.stderr.decode().startswith("ascendfix apply: interrupted: {} file(s) changed before it".format(
+        len(doc["files"])))

@@ -103,11 +103,13 @@ def save_cache(root, cache):
     """The scan cache, only next to a journal: a tree apply never changed gets no .ascendfix/."""
     if cache is None or not (journal.journal_dir(root) / "journal.json").is_file():
         return
-    with held_signals():
+    with held_signals() as got:
         try:
             cache.save()
         except OSError:
             pass  # only a speed-up for the next run
+    if got:  # held while the cache was written whole; now the Ctrl-C counts (the caller names the files written)
+        raise KeyboardInterrupt()
 
 
 @contextlib.contextmanager
