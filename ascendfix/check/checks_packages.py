@@ -136,11 +136,42 @@ def numpy2(ctx):
                    expected="numpy<2", fix=advice.for_packages(ctx, "numpy") or [advice.pip(ctx, "numpy<2")])
 
 
-@check("pkgs.consistency", "packages", "Broken or duplicate distributions")
-def consistency(ctx):
-    """Unreadable dist-info, duplicate installs of one package, stale te/hccl wheels after a CANN upgrade."""
-    env = ctx.environment
+def _instead(ctx, row):
+    """What to install in place of a placeholder (``instead: cann``: the plan's CANN step, else the row's words)."""
+    if row.get("instead") == "cann":
+        return advice.for_packages(ctx, "cann") or [
+            "install CANN from the Ascend download page (the toolkit .run and the operator package), or with pip "
+            "from Ascend's own index (rules/compat/cann.yaml: cann-pip), then source its set_env.sh"]
+    return [row["instead"]] if row.get("instead") else []
+
+
+def placeholders(ctx):
+    """Installed distributions that rules/compat/packages.yaml lists as placeholders (not what their name says)."""
     out = []
+    cann_found = facts.cann(ctx)["selected"] is not None
+    for name, d in sorted((ctx.environment.get("distributions") or {}).items()):
+        row = compat.placeholder_row(d["name"], d["version"])
+        if row is None:
+            continue
+        what = "not CANN" if row.get("instead") == "cann" else "not a working package"
+        detail = "{} {} is installed but is {}: {}".format(d["name"], d["version"], what, row["why"])  # one line
+        if row.get("instead") == "cann" and cann_found:
+            detail += " (the CANN found on this machine is used instead)"
+        out.append(finding("warn" if cann_found else "error", detail,
+                           [ev(d.get("location") or name, "{} {}".format(d["name"], d["version"]))],
+                           id="pkgs.placeholder." + name, expected="no placeholder distribution",
+                           fix=["{} -m pip uninstall -y {}".format(_exe(ctx), d["name"])] + _instead(ctx, row),
+                           links=row["source"]))
+    return out
+
+
+@check("pkgs.consistency", "packages", "Broken, duplicate or placeholder distributions")
+def consistency(ctx):
+    """Unreadable dist-info, duplicate installs of one package, placeholder distributions (rules/compat/packages.yaml
+    kind placeholder: PyPI's `cann`, metadata-only `ascend-cann-nnrt` 8.0.0), stale te/hccl wheels after a CANN
+    upgrade."""
+    env = ctx.environment
+    out = placeholders(ctx)
     for b in env.get("broken") or []:
         out.append(finding("warn", "broken distribution metadata: {} ({})".format(b["path"], b["error"]),
                            [ev(b["path"], b["error"])], id="pkgs.broken",
@@ -169,7 +200,8 @@ def consistency(ctx):
                     pkg, d["version"], wheels[0]), [ev(inst["path"] + "/lib64", ", ".join(wheels))], id="pkgs.stale_" + pkg,
                     fix=["{} -m pip uninstall -y te hccl && source {}".format(_exe(ctx), facts.set_env_script(ctx, inst))]))
     if not out:
-        return finding("ok", "{} distributions, none broken or duplicated".format(len(env.get("distributions") or {})))
+        return finding("ok", "{} distributions, none broken, duplicated or a placeholder".format(
+            len(env.get("distributions") or {})))
     return out
 
 

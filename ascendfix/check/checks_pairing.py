@@ -78,7 +78,33 @@ def torch_npu_compat(ctx):
         msg = "torch {} + torch_npu {} ({}; no CANN to compare with)".format(
             torch or "(not installed)", tn, "the pinned pair" if torch else "torch missing")
     fix = advice.for_packages(ctx, "torch", "torch-npu", "cann") if status != "ok" else []
+    if row is None and status == "warn":  # a torch_npu the table does not know: its own Requires-Dist pin
+        status, msg, fix = _torch_pin_from_metadata(ctx, tn, torch, msg, fix)
     return finding(status, msg, e, fix=fix, links=compat.source_of(row) or None)
+
+
+def _torch_pin_from_metadata(ctx, tn, torch, msg, fix):
+    """torch_npu pins one torch (2.14.0: torch==2.14.0.*; 2.9.0: torch==2.9.0+cpu) in its installed metadata."""
+    from ascendfix.check.checks_packages import requirements_of
+
+    pins = [r for r in requirements_of(ctx, "torch-npu") if r.name.lower() == "torch" and r.specifier]
+    if not pins or not torch:
+        return "warn", msg, fix
+    pin = pins[0]
+    if compat.in_spec(torch, str(pin.specifier)) is False and not _local_pin_matches(torch, pin):
+        return "error", "torch_npu {} requires {} (its Requires-Dist), found torch {}".format(tn, pin, torch), [
+            advice.for_requirement(ctx, pin, "torch-npu")]
+    return "warn", "{}; its Requires-Dist {} is met by torch {}".format(msg, pin, torch), []
+
+
+def _local_pin_matches(torch, pin):
+    """`torch==2.9.0+cpu` is met by 2.9.0+cpu exactly (in_spec compares public versions only)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return pin.specifier.contains(Version(torch), prereleases=True)
+    except InvalidVersion:
+        return False
 
 
 @check("mindiesd.torch", "pairing", "mindiesd <-> torch (operator plugins) <-> Python", family="torch", top=True)

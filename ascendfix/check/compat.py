@@ -28,9 +28,9 @@ SCHEMAS = {
                          "source": _SOURCE, "examples": _EXAMPLES},
     "torch_npu.yaml": {"id": F(str), "cann": F(str), "cann_range": F(str, required=False), "pairs": F(list, items=dict),
                        "source": _SOURCE, "examples": _EXAMPLES},
-    "packages.yaml": {"id": F(str), "kind": F(str, choices=["requires_python", "floor"]), "package": F(str),
-                      "version": F(str), "requires_python": F(str, required=False), "why": F(str, required=False),
-                      "source": _SOURCE, "examples": _EXAMPLES},
+    "packages.yaml": {"id": F(str), "kind": F(str, choices=["requires_python", "floor", "placeholder"]),
+                      "package": F(str), "version": F(str), "requires_python": F(str, required=False),
+                      "why": F(str, required=False), "instead": F(str, required=False), "source": _SOURCE, "examples": _EXAMPLES},
     "wheels.yaml": {"id": F(str), "package": F(str), "arch": F(str, required=False), "url": F(str, required=False),
                     "pip_args": F(list, required=False, items=str), "index_url": F(str, required=False),
                     "local": F(str, required=False), "versions": F(str, required=False), "source": _SOURCE,
@@ -385,6 +385,17 @@ def floors(stack):
     return out
 
 
+def placeholder_row(package, version):
+    """The placeholder row of rules/compat/packages.yaml an installed ``package`` ``version`` matches, or None."""
+    from ascendfix.target import canonical_name
+
+    name = canonical_name(package)
+    for r in table("packages.yaml"):
+        if r["kind"] == "placeholder" and canonical_name(r["package"]) == name and in_spec(version, r["version"]):
+            return r
+    return None
+
+
 def pinned_blockers(row, python):
     """Pins of a top-package release that cannot install on ``python`` (e.g. transformers==4.57.1 on 3.8)."""
     from packaging.requirements import InvalidRequirement, Requirement
@@ -573,6 +584,8 @@ def evaluate_example(filename, row, given):
     if filename == "packages.yaml":
         if row["kind"] == "requires_python":
             return "ok" if in_spec(given["python"], row["requires_python"]) is not False else "error"
+        if row["kind"] == "placeholder":
+            return "error" if placeholder_row(row["package"], given["version"]) is row else "ok"
         return "ok" if in_spec(given["version"], row["version"]) else "error"
     if filename == "wheels.yaml":
         if row["package"] == "torch_npu":
