@@ -1,0 +1,20 @@
+"""Round-17 post-measure families (post17): pip backtracking left unfinished, the NCCL watchdog / heartbeat monitor,
+NCCL-style bootstrap connect timeouts, callers written for an older vLLM, torch inductor compile failures, OneFlow's
+kernel-not-found error."""
+
+from explain_support import example, matcher, top, top_category
+
+# AF660: pip's "Will try a different candidate, due to conflict:" at the end of a log is the conflict pip was stuck on
+def test_af660_unfinished_backtracking_is_pip_conflict():
+    assert top(example("AF660")) == ("AF660", "pip_conflict")
+
+def test_af660_install_that_finished_makes_it_a_note():
+    text = example("AF660", i=1) + "\nInstalling collected packages: bb, cc\nSuccessfully installed bb-2.0 cc-1.0"
+    assert top_category(text) is None
+
+def test_af660_final_report_still_ranks_first():
+    text = example("AF660") + (
+        "\nERROR: Cannot install aa==1.0, aa==2.0, aa==3.0 and bb>=1 because these package versions have conflicting"
+        " dependencies.\nERROR: ResolutionImpossible: for help visit"
+        " https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts")
+    assert top(text) == ("AF039", "pip_conflict")
