@@ -18,3 +18,15 @@ def test_af660_final_report_still_ranks_first():
         " dependencies.\nERROR: ResolutionImpossible: for help visit"
         " https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts")
     assert top(text) == ("AF039", "pip_conflict")
+
+
+# AF661: the NCCL process group's watchdog / heartbeat monitor aborting a hung collective is hccl (between started
+# ranks), and a real cause earlier in the log ranks first (it is a consequence)
+def test_af661_heartbeat_monitor_abort_is_hccl():
+    for i in range(4):
+        assert top(example("AF661", i=i)) == ("AF661", "hccl"), i
+
+
+def test_af661_earlier_cause_ranks_first():
+    text = example("AF004") + "\n" + example("AF661")
+    assert top(text)[0] != "AF661"
