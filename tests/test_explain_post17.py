@@ -30,3 +30,9 @@ def test_af661_heartbeat_monitor_abort_is_hccl():
 def test_af661_earlier_cause_ranks_first():
     text = example("AF004") + "\n" + example("AF661")
     assert top(text)[0] != "AF661"
+
+
+# AF662: NCCL-style socket connect retries exhausted while the communicator is set up: the launch-vs-collective rule
+# (a peer that cannot be reached before any collective ran) makes it dist_launch
+def test_af662_bootstrap_connect_timeout_is_dist_launch():
+    assert top(example("AF662")) == ("AF662", "dist_launch")
