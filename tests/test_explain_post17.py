@@ -36,3 +36,15 @@ def test_af661_earlier_cause_ranks_first():
 # (a peer that cannot be reached before any collective ran) makes it dist_launch
 def test_af662_bootstrap_connect_timeout_is_dist_launch():
     assert top(example("AF662")) == ("AF662", "dist_launch")
+
+
+# AF663: Inductor / Triton(-Ascend) kernel compilation failing under torch.compile is graph_compile_crash; the
+# unknown-chip case stays AF591 (cann_env)
+def test_af663_inductor_failures_are_graph_compile_crash():
+    for i in range(5):
+        assert top(example("AF663", i=i)) == ("AF663", "graph_compile_crash"), i
+
+
+def test_af663_unknown_target_stays_cann_env():
+    text = example("AF591") + "\n[ERROR] Failed to run BiShengIR pipeline"
+    assert top_category(text) == "cann_env"
