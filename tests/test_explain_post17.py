@@ -48,3 +48,9 @@ def test_af663_inductor_failures_are_graph_compile_crash():
 def test_af663_unknown_target_stays_cann_env():
     text = example("AF591") + "\n[ERROR] Failed to run BiShengIR pipeline"
     assert top_category(text) == "cann_env"
+
+
+# AF664: OneFlow's op_kernel_not_found_error is kernel_unsupported
+def test_af664_oneflow_kernel_not_found_is_kernel_unsupported():
+    for i in range(3):
+        assert top(example("AF664", i=i)) == ("AF664", "kernel_unsupported"), i
