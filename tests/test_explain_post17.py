@@ -54,3 +54,9 @@ def test_af663_unknown_target_stays_cann_env():
 def test_af664_oneflow_kernel_not_found_is_kernel_unsupported():
     for i in range(3):
         assert top(example("AF664", i=i)) == ("AF664", "kernel_unsupported"), i
+
+
+# AF665: a caller written for vLLM's V0 engine reaching into the V1 LLMEngine is version_skew
+def test_af665_v1_engine_attribute_is_version_skew():
+    for i in range(3):
+        assert top(example("AF665", i=i)) == ("AF665", "version_skew"), i
