@@ -1,7 +1,7 @@
 """Round-17 post-measure families (post17): pip backtracking left unfinished, the NCCL watchdog / heartbeat monitor,
 callers written for an older vLLM, torch inductor compile failures, OneFlow's kernel-not-found error."""
 
-from explain_support import example, matcher, top, top_category
+from explain_support import example, top, top_category
 
 # AF660: pip's "Will try a different candidate, due to conflict:" at the end of a log is the conflict pip was stuck on
 def test_af660_unfinished_backtracking_is_pip_conflict():
