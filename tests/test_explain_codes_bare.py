@@ -51,3 +51,16 @@ def test_the_pre_filter_passes_what_python_reads(tmp_path):
     out = subprocess.run(["grep", "-c", "-E", "-f", "-", str(p)], input=ere if isinstance(ere, bytes) else ere.encode(), stdout=subprocess.PIPE,
                          env={"LC_ALL": "C"})
     assert out.stdout.strip() == b"3"
+
+
+def test_pip_log_file_timestamps_are_a_transport_prefix():
+    """pip --log writes "<ISO time>,<ms> " before each message and keeps the message's own indentation (captured:
+    `python -m pip install --no-index --log pip.log nonexistent-pkg-zz`, pip 23.2.1): the prefix goes, the indentation
+    stays, so a signature anchored at the message's start (AF660's "Will try a different candidate") reads it."""
+    from ascendfix.explain import lines
+
+    info = lines.parse("2026-12-05T00:49:37,884     raise error from e")
+    assert info.message == "    raise error from e" and info.time == "2026-12-05T00:49:37,884"
+    info = lines.parse("2026-12-05T00:49:37,884 pip._internal.exceptions.DistributionNotFound: No matching distribution "
+                       "found for nonexistent-pkg-zz")
+    assert info.message.startswith("pip._internal.exceptions.DistributionNotFound")

@@ -26,8 +26,10 @@ _PREFIXES = (
         r"^\((?P<actor>[A-Za-z_][\w.\-]{0,60})(?: (?:rank=(?P<rank>\d{1,6})|[\w.\-]{1,40}=[\w.\-]{1,40}))"
         r"{0,3} pid=(?P<pid>\d{1,10})(?:, ip=[\w.:\-]{1,60})?\)\s?"
     ),
-    # container runtimes (docker logs -t, kubectl --timestamps): "2025-01-02T03:04:05.123456789Z "
-    re.compile(r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)\s"),
+    # container runtimes (docker logs -t, kubectl --timestamps): "2025-01-02T03:04:05.123456789Z "; pip's --log file
+    # (pip/_internal/utils/logging.py, IndentingFormatter with timestamps: "2026-12-05T00:49:37,884 " then the message
+    # with its own indentation, kept)
+    re.compile(r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)\s"),
     # vLLM / vllm-ascend: "ERROR 04-09 21:56:46 [core.py:123] " (no year)
     re.compile(
         r"^(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) (?P<time>\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?)"
