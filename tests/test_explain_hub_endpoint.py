@@ -9,7 +9,7 @@ from explain_support import example, top
 from support import schema_errors
 
 # AF049's example captured with transformers 4.38.2 and HF_ENDPOINT=https://hf-mirror.com (no network)
-MIRROR = example("AF049", i=-1)
+MIRROR = example("AF049", i=-2)
 
 
 def _af049(monkeypatch, **env):
@@ -60,3 +60,21 @@ def test_the_signature_page_names_them_too(run_cli):
     r = run_cli("explain", "AF049", env={"HF_ENDPOINT": "https://hf-mirror.com"})
     text = r.stdout.decode()
     assert r.returncode == 0 and "Set where ascendfix runs: HF_ENDPOINT=https://hf-mirror.com" in text
+
+
+# AF049's example captured with transformers 5.25.0 (cached_files, utils/hub.py) and HF_ENDPOINT=http://127.0.0.1:9
+FILES = example("AF049", i=-1)
+
+
+def test_transformers_cached_files_wording_names_the_endpoint(monkeypatch):
+    assert "to load the files, and couldn't find them in the cached files" in FILES
+    assert top(FILES) == ("AF049", "missing_weights")
+    for name in ("HF_ENDPOINT", "HF_HUB_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    m = explain_text(FILES)[0]
+    assert "The run asked http://127.0.0.1:9 (HF_ENDPOINT sets it" in m["fix"]
+
+
+def test_the_files_wording_needs_its_word_boundary():
+    # "the files" only as the whole word: "to load the filesystem" is not the message
+    assert top("We couldn't connect to 'https://hf-mirror.com' to load the filesystem") != ("AF049", "missing_weights")
