@@ -78,3 +78,46 @@ def test_transformers_cached_files_wording_names_the_endpoint(monkeypatch):
 def test_the_files_wording_needs_its_word_boundary():
     # "the files" only as the whole word: "to load the filesystem" is not the message
     assert top("We couldn't connect to 'https://hf-mirror.com' to load the filesystem") != ("AF049", "missing_weights")
+
+
+def test_offline_mode_is_named_only_when_huggingface_hub_reads_it_as_on(monkeypatch):
+    # huggingface_hub (constants._is_true): 1 / ON / YES / TRUE in any case is on, anything else is off
+    for off in ("0", "false", "no", "off", "False", ""):
+        m = _af049(monkeypatch, HF_HUB_OFFLINE=off)
+        assert "offline mode is on" not in m["fix"], off
+        assert "HF_HUB_OFFLINE" not in m.get("environment", {}), off
+    for on in ("1", "true", "TRUE", "Yes", "on"):
+        m = _af049(monkeypatch, HF_HUB_OFFLINE=on)
+        assert "Set where ascendfix runs: HF_HUB_OFFLINE={} — offline mode is on".format(on) in m["fix"], on
+        assert m["environment"]["HF_HUB_OFFLINE"] == on
+
+
+def test_env_truthy_matches_huggingface_hub():
+    from ascendfix.explain.kb import env_truthy
+
+    assert [v for v in ("1", "ON", "on", "Yes", "TRUE", "true") if not env_truthy(v)] == []
+    assert [v for v in (None, "", "0", "false", "no", "off", "2", " 1") if env_truthy(v)] == []
+
+
+def test_smoke_download_hint_ignores_offline_mode_off():
+    from ascendfix.smoke.operation import download_hint
+
+    off = download_hint("m/x", None, environ={"HF_HUB_OFFLINE": "0"})
+    assert "HF_HUB_OFFLINE" not in off and "set here" not in off
+    on = download_hint("m/x", None, environ={"HF_HUB_OFFLINE": "1", "HF_ENDPOINT": "https://hf-mirror.com"})
+    assert "HF_ENDPOINT=https://hf-mirror.com, HF_HUB_OFFLINE=1 set here" in on
+    assert "HF_ENDPOINT=https://hf-mirror.com set here" in download_hint(
+        "m/x", None, environ={"HF_HUB_OFFLINE": "false", "HF_ENDPOINT": "https://hf-mirror.com"})
+
+
+def test_a_bad_env_spec_is_refused(tmp_path):
+    import pytest
+
+    from ascendfix.errors import DataError
+    from ascendfix.explain.kb import Signature
+    import yaml
+
+    doc = yaml.safe_load(open("rules/signatures/AF049-hf-hub-unreachable.yaml"))
+    doc["env"]["HF_HUB_OFFLINE"] = {"sentence": "x", "when": "set"}
+    with pytest.raises(DataError, match="env 'HF_HUB_OFFLINE'"):
+        Signature(doc, tmp_path / "AF049-x.yaml")
