@@ -121,3 +121,14 @@ def test_a_bad_env_spec_is_refused(tmp_path):
     doc["env"]["HF_HUB_OFFLINE"] = {"sentence": "x", "when": "set"}
     with pytest.raises(DataError, match="env 'HF_HUB_OFFLINE'"):
         Signature(doc, tmp_path / "AF049-x.yaml")
+
+
+def test_an_endpoint_with_credentials_from_the_log_is_redacted_in_the_fix(monkeypatch):
+    # transformers prints HF_ENDPOINT as set: a mirror URL holding user:password reaches the log; the fix does not
+    # repeat it (the evidence line is the log's own text)
+    for name in ("HF_ENDPOINT", "HF_HUB_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    text = MIRROR.replace("https://hf-mirror.com", "https://user:secret@hf-mirror.com")
+    m = explain_text(text)[0]
+    assert m["id"] == "AF049"
+    assert "curl -sI https://***@hf-mirror.com" in m["fix"] and "secret" not in m["fix"] + m["cause"]

@@ -250,8 +250,11 @@ class Signature(object):
         """Fill a cause/fix template from the log's named captures.
 
         ``[? ... ?]`` segments are kept only if every ``{name}`` inside was captured; other ``{name}``
-        fields take the capture, else the entry's ``defaults``, else stay as written.
+        fields take the capture, else the entry's ``defaults``, else stay as written. A capture is redacted like
+        the ``env:`` values (URL user information, NAME=secret): a log's ``https://user:pw@mirror`` endpoint is
+        not repeated in the fix.
         """
+        from ascendfix.redact import redact_text
 
         def optional(m):
             inner = m.group(1)
@@ -265,7 +268,7 @@ class Signature(object):
             name = m.group(1)
             value = captures.get(name)
             if value:
-                return value
+                return redact_text(value) if isinstance(value, str) else value
             if name in self.defaults:
                 return str(self.defaults[name])
             return m.group(0)
