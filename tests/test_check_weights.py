@@ -249,3 +249,26 @@ def test_tokenizer_folder_with_neither_file_is_missing_the_slow_files(tmp_path):
     (d / "tokenizer" / "merges.txt").unlink()
     errs = [f for f in check(d) if f["status"] == "error"]
     assert len(errs) == 1 and "file missing: tokenizer/merges.txt" in errs[0]["detail"]
+
+
+def test_a_top_package_release_the_compat_table_lacks_is_not_reported_as_missing(tmp_path):
+    # mindone installed at a release rules/compat/mindone.yaml has no row for (a newer or dev build): its transformers
+    # pin is unknown, so the transformers installed decides (review 17)
+    d = _json_only(tmp_path)
+    f = layout(d, fake_env("3.11.7", {"mindone": ("0.6.0", []), "transformers": "5.1.0"}), stack="mindone")
+    assert f["status"] == "ok", f
+    assert "mindone is not installed" not in f["detail"]
+    assert "the target's transformers is 5.1.0 (mindone 0.6.0 is not in rules/compat/mindone.yaml)" in f["detail"]
+    # with transformers 4.x it still warns, and mindone absent keeps the plan's pin
+    f = layout(d, fake_env("3.11.7", {"mindone": ("0.6.0", []), "transformers": "4.57.1"}), stack="mindone")
+    assert f["status"] == "warn" and "the target's transformers is 4.57.1" in f["detail"], f
+    f = layout(d, fake_env("3.11.7", {"transformers": "5.1.0"}), stack="mindone")
+    assert f["status"] == "warn" and "mindone is not installed and every mindone release pins" in f["detail"], f
+
+
+def test_transformers_5_is_offered_only_to_a_python_that_can_install_it(tmp_path):
+    d = _json_only(tmp_path)
+    f = layout(d, fake_env("3.9.18", {}), stack="torch-npu")
+    assert f["status"] == "warn" and not any("install transformers 5" in x for x in f["fix"]), f
+    f = layout(d, fake_env("3.11.7", {"transformers": "4.57.1"}), stack="torch-npu")
+    assert f["status"] == "warn" and f["fix"][0].endswith(", or install transformers 5"), f

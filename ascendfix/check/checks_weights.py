@@ -61,8 +61,10 @@ def _major(v):
 
 
 def _stack_pin(ctx):
-    """(top, its installed version or None, [(release, transformers spec)]) when every release the stack's plan may
-    install of its top package pins transformers 4.x (mindone does), else None."""
+    """(top, its installed version when the compat table has its row else None, [(release, transformers spec)],
+    its installed version or None) when every release the stack's plan may install of its top package pins
+    transformers 4.x (mindone does), else None. Three states of the top package: installed and in the table (the
+    row's pin), installed at a release the table lacks (a newer or dev build: its pin is unknown), not installed."""
     top = stacks.top(ctx.stack)
     if not top:
         return None
@@ -71,7 +73,7 @@ def _stack_pin(ctx):
     rows = [row] if row else list(compat.top_rows(top).values())
     pins = [(compat.row_version(top, r), compat.requires_spec(r, "transformers")) for r in rows]
     if pins and all(spec and _major(spec.lstrip("=<>~! ")) == 4 and not spec.startswith(">") for _, spec in pins):
-        return top, (top_v if row else None), pins
+        return top, (top_v if row else None), pins, top_v
     return None
 
 
@@ -85,18 +87,24 @@ def _slow_tokenizer_why(ctx):
     py = ctx.environment.get("python", {}).get("executable") or "the target Python"
     pin = _stack_pin(ctx)
     evidence = [ev(py, "transformers " + inst if inst else "transformers not installed")]
+    unlisted = None  # the top package installed at a release rules/compat lacks: its pin is unknown
     if pin:
-        top, top_v, pins = pin
+        top, top_v, pins, installed = pin
         if top_v:
             pinned = "{} {} pins transformers{}".format(top, top_v, pins[0][1])
         else:
             pinned = "every {} release pins transformers 4.x ({})".format(
                 top, ", ".join("{} {}".format(v, spec) for v, spec in pins))
+            if installed:
+                unlisted = "{} {} is not in rules/compat/{}.yaml".format(top, installed, top)
+                pinned = "{}; {}".format(unlisted, pinned.replace("every", "every listed", 1))
         evidence.append(ev("rules/compat/{}.yaml".format(top), pinned))
     if inst:
         major = _major(inst)
         if major is not None and major < 5:
             return True, "the target's transformers is " + inst, evidence[:1]
+        if unlisted:  # installed next to a top package we know nothing of: the transformers installed decides
+            return False, "the target's transformers is {} ({})".format(inst, unlisted), evidence
         if pin and not pin[1]:  # the plan installs the top package, and with it the transformers it pins
             return True, "the target's transformers is {}, but {} is not installed and {}".format(
                 inst, pin[0], pinned), evidence
@@ -108,6 +116,12 @@ def _slow_tokenizer_why(ctx):
         return (True, "transformers is not installed and Python {}.{} gets transformers 4.x (5.x needs Python "
                 ">= {}.{})".format(vi[0], vi[1], *TRANSFORMERS5_PYTHON), evidence)
     return False, "transformers is not installed and pip installs transformers 5 for this Python", evidence
+
+
+def _transformers5_fits(ctx):
+    """Can pip install transformers 5 for the target's Python (unknown Python: assume it can)?"""
+    vi = tuple(ctx.py_version[:2])
+    return not vi or not vi[0] or vi >= TRANSFORMERS5_PYTHON
 
 
 def _scan(view, d):
@@ -161,7 +175,7 @@ def weights_layout(ctx):
                     e + [ev(comps[n]["dir"], ", ".join(comps[n]["files"])[:200]) for n in json_only] + evidence,
                     fix=["download the tokenizer folders with vocab.json and merges.txt (modelscope download "
                          "AI-ModelScope/stable-diffusion-xl-base-1.0 --local_dir {}){}".format(
-                             d, "" if pinned else ", or install transformers 5")]))
+                             d, "" if pinned or not _transformers5_fits(ctx) else ", or install transformers 5")]))
             else:
                 out.append(finding("ok", "{}: {}, {}/{} components ({} tokenizer.json only: {}, which loads it)".format(
                     d, cls, len(comps), len(comps), names, why), e + evidence))

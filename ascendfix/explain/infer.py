@@ -31,7 +31,9 @@ TYPING_FUNCS = "_eval_type|get_type_hints|_evaluate|eval_type_backport|_eval_typ
 # "grad_norm: inf", "loss=nan", a 0-d tensor ("loss: tensor(nan, device='npu:0')"), C's printf of a negative NaN
 # (Caffe's solver: "Iteration 100, loss = -nan"), print()'s separator after a label ("loss:  nan": print("loss: ",
 # loss)) and fixed-width formatting ("loss:     nan" from f"{loss:8.4f}"). A plain ERE (grep -E and Python read it the
-# same) that holds every line _NAN_METRIC accepts; _NAN_METRIC then refuses a setting ("--max_grad_norm inf")
+# same) that holds every line _NAN_METRIC accepts in the lower, Capitalised and UPPER forms a logger prints;
+# _NAN_METRIC then refuses a setting ("--max_grad_norm inf"). Mixed case ("LoSs: nAn") passes _NAN_METRIC (re.I) and
+# not this marker: a known gap, accepted (no logger prints it; tests/test_explain_kb17g.py documents it)
 NAN_METRIC_ERE = ("(oss|OSS|[Nn]orm|NORM)[A-Za-z0-9_]{0,20}['\"]?[ \t]{0,8}[:=]?[ \t]{0,8}(tensor\\()?-?([Nn]a[Nn]|NAN|[Ii]nf|INF)"
                   "([^A-Za-z]|$)")
 FAIL_PREFILTERS = (
@@ -103,7 +105,8 @@ _FAIL_WORDS_RE = re.compile(_FAIL_WORDS, re.I)
 # trainer logs its metrics on (mmcv / mmengine "- INFO - Epoch [1][50/3862] ... loss: nan, grad_norm: nan")
 # (the word that names the metric starts a word and is not a setting: "max_grad_norm: inf", "--max_grad_norm inf" and
 # "clip_grad_norm=inf" are a clipping threshold a log prints with its configuration, no metric; every line it accepts
-# passes NAN_METRIC_ERE: space and tab only, ASCII word characters, the same case forms)
+# passes NAN_METRIC_ERE when written in lower, Capitalised or UPPER case: space and tab only, ASCII word characters;
+# mixed case such as "LoSs: nAn" is the one known difference, see NAN_METRIC_ERE)
 _NAN_METRIC = (r"(?<![\w-])(?!(?:max|clip)_)[A-Za-z0-9_]{0,30}?(?:loss|norm)[A-Za-z0-9_]{0,20}['\"]?"
                r"(?:[ \t]{0,8}[:=]?[ \t]{0,8}(?:tensor\()?-?nan|[ \t]{0,8}[:=][ \t]{0,8}(?:tensor\()?-?inf|[ \t]{1,8}-?inf)(?![A-Za-z])")
 # a failing line's words (one search: the error wording, then the failure statements above)

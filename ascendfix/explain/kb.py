@@ -63,7 +63,8 @@ FIELDS = {
     "defaults": Field(dict, required=False),
     # environment variables that change what the fix means (HF_ENDPOINT for a hub that cannot be reached): name ->
     # a sentence with {value}; when the variable is set where ascendfix runs (smoke's runner inherits that
-    # environment), the match's fix gets the sentence and --json the values (``environment``), redacted
+    # environment), the match's fix gets the sentence and --json the values (``environment``), redacted.
+    # A boolean flag is a mapping {sentence: ..., when: truthy}: named only when its value is on (see env_truthy)
     "env": Field(dict, required=False),
     "apply_rule": Field(str, required=False),
     "links": Field(list, items=str),
@@ -197,6 +198,14 @@ class Signature(object):
                 self.own_lines = re.compile(entry["own_lines"])
             except re.error as e:
                 raise DataError("{}: bad 'own_lines' regex: {}".format(where, e))
+        for name, spec in self.env.items():
+            if isinstance(spec, dict):
+                if set(spec) - {"sentence", "when"} or not isinstance(spec.get("sentence"), str) \
+                        or spec.get("when", "truthy") != "truthy":
+                    raise DataError("{}: env '{}' must be a sentence or {{sentence: ..., when: truthy}}".format(
+                        where, name))
+            elif not isinstance(spec, str):
+                raise DataError("{}: env '{}' must be a sentence or {{sentence: ..., when: truthy}}".format(where, name))
         if self.needs_failure and self.warning_is_cause:
             raise DataError("{}: 'needs_failure' and 'warning_is_cause' contradict each other".format(where))
         if not 1 <= self.priority <= 100:
@@ -241,8 +250,11 @@ class Signature(object):
         """Fill a cause/fix template from the log's named captures.
 
         ``[? ... ?]`` segments are kept only if every ``{name}`` inside was captured; other ``{name}``
-        fields take the capture, else the entry's ``defaults``, else stay as written.
+        fields take the capture, else the entry's ``defaults``, else stay as written. A capture is redacted like
+        the ``env:`` values (URL user information, NAME=secret): a log's ``https://user:pw@mirror`` endpoint is
+        not repeated in the fix.
         """
+        from ascendfix.redact import redact_text
 
         def optional(m):
             inner = m.group(1)
@@ -256,7 +268,7 @@ class Signature(object):
             name = m.group(1)
             value = captures.get(name)
             if value:
-                return value
+                return redact_text(value) if isinstance(value, str) else value
             if name in self.defaults:
                 return str(self.defaults[name])
             return m.group(0)
@@ -264,8 +276,19 @@ class Signature(object):
         return _TEMPLATE_RE.sub(sub, text)
 
 
+# huggingface_hub's boolean variables (constants._is_true: ``value.upper() in {"1", "ON", "YES", "TRUE"}``):
+# HF_HUB_OFFLINE=0 / false / no / anything else means off
+TRUTHY = frozenset({"1", "ON", "YES", "TRUE"})
+
+
+def env_truthy(value):
+    """True when an environment flag's ``value`` is on the way huggingface_hub reads it."""
+    return value is not None and str(value).upper() in TRUTHY
+
+
 def env_notes(sig, environ=None):
-    """({name: value}, [sentence]) for the variables of ``sig.env`` set in ``environ`` (default: os.environ)."""
+    """({name: value}, [sentence]) for the variables of ``sig.env`` set in ``environ`` (default: os.environ); an
+    entry ``{sentence, when: truthy}`` counts only when its value is on (``env_truthy``)."""
     import os
 
     from ascendfix.redact import redact_value
@@ -275,6 +298,10 @@ def env_notes(sig, environ=None):
     values, lines = {}, []
     for name, sentence in spec.items():
         value = environ.get(name)
+        if isinstance(sentence, dict):
+            if not env_truthy(value):
+                continue
+            sentence = sentence["sentence"]
         if value:
             value = redact_value(name, value)
             values[name] = value

@@ -438,7 +438,11 @@ def download_hint(model_id, hub, environ=None):
     environ = os.environ if environ is None else environ
     hint = "the modelscope hub{} could not be reached or refused the download of {}; download the model elsewhere " \
         "and pass --weights DIR".format(" at " + redact_value("MODELSCOPE_DOMAIN", hub) if hub else "", model_id)
-    hf = ["{}={}".format(n, redact_value(n, environ[n])) for n in ("HF_ENDPOINT", "HF_HUB_OFFLINE") if environ.get(n)]
+    from ascendfix.explain.kb import env_truthy
+
+    # HF_HUB_OFFLINE only when huggingface_hub reads it as on (1/ON/YES/TRUE): HF_HUB_OFFLINE=0 is noise
+    hf = ["{}={}".format(n, redact_value(n, environ[n])) for n in ("HF_ENDPOINT", "HF_HUB_OFFLINE")
+          if environ.get(n) and (n != "HF_HUB_OFFLINE" or env_truthy(environ[n]))]
     if hf:
         hint += " ({} set here: HF_ENDPOINT and HF_HUB_OFFLINE steer Hugging Face downloads, not modelscope's, " \
             "whose endpoint MODELSCOPE_DOMAIN sets)".format(", ".join(hf))
