@@ -75,14 +75,3 @@ def test_atc_parser_versus_kernel_lookup_convention():
     # an op in the graph with no kernel on this chip (GE's op store): the operator is unsupported
     assert top_category(example("AF046")) == "kernel_unsupported"
 
-
-def test_an_aicpu_core_report_says_ai_cpu_in_its_cause():
-    # the runtime's core-type list (device_error_proc.cc) names aicpu in the slot the CANN 8.x example has aivec:
-    # same family and category, and the cause names the AI CPU instead of only the AI Core / vector core (review 17)
-    from ascendfix.explain.engine import explain_text
-
-    text = example("AF045", i=2).replace("aivec", "aicpu")
-    m = explain_text(text)[0]
-    assert (m["id"], m["category"]) == ("AF045", "ascend_inner_error")
-    assert "the report names the AI CPU" in m["cause"] and "(or AI CPU)" in m["title"]
-    assert "AI CPU" not in explain_text(example("AF045", i=2))[0]["cause"]
