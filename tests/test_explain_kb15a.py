@@ -1,4 +1,4 @@
-"""Round 15 (helper kb15a) and round 16 (kb16b): failures of the three SDXL-on-Ascend stacks (MindSpore + MindOne, torch_npu + diffusers,
+"""Round 15 (helper kb15a), round 16 (kb16b) and round 17 (kb17b): failures of the three SDXL-on-Ascend stacks (MindSpore + MindOne, torch_npu + diffusers,
 MindIE-SD) captured by running the users' typical mistakes on a host without an NPU, and the families written for the
 ones explain answered wrongly or only by inference (AF360, AF362-AF365).
 
@@ -15,8 +15,9 @@ from ascendfix.explain.kb import find_signature
 from explain_support import example, hits, matcher, top, top_category
 
 DATA = Path(__file__).parent / "data" / "kb15a"
-# round 16's second sweep (kb16b) keeps its captures in the same layout; one test runs both folders
-FOLDERS = [DATA, Path(__file__).parent / "data" / "kb16b"]
+# round 16's second sweep (kb16b) and round 17's third (kb17b) keep their captures in the same layout; one test runs
+# all three folders
+FOLDERS = [DATA, Path(__file__).parent / "data" / "kb16b", Path(__file__).parent / "data" / "kb17b"]
 CASES = [(folder, case) for folder in FOLDERS
          for case in json.loads((folder / "index.json").read_text(encoding="utf-8"))]
 
