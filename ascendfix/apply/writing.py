@@ -29,8 +29,8 @@ class ApplyInterrupted(KeyboardInterrupt):
 def interrupted_after(report):
     """The :class:`ApplyInterrupted` for a Ctrl-C that came after (or while) ``report``'s changes were written:
     it names the files already on disk, whatever code was running when the signal came."""
-    n = len(report.written_files) if report is not None else 0
-    return ApplyInterrupted(undo_hint(report.root, n) if report is not None else "nothing written", written=n)
+    n = len(report.written_files)
+    return ApplyInterrupted(undo_hint(report.root, n), written=n)
 
 
 def undo_hint(root, n):

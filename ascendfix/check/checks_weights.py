@@ -46,13 +46,13 @@ def slow_tokenizer(ctx):
 
     The target interpreter's installed transformers decides (read by its environment probe, nothing imported);
     without one, the pin of the stack's top package (mindone pins transformers 4.x); without a pin, pip installs
-    the newest transformers that fits the target's Python (5.x needs Python >= TRANSFORMERS5_PYTHON). ``pinned``:
+    the newest transformers that fits the target's Python (5.x: its Requires-Python in rules/compat/packages.yaml). ``pinned``:
     the stack's top package pins transformers 4.x, so upgrading transformers is no way out.
     """
     return ctx.cached("weights:slow_tokenizer", lambda: _slow_tokenizer(ctx))
 
 
-TRANSFORMERS5_PYTHON = (3, 10)  # Requires-Python of transformers 5.0.0 (5.25.0: >=3.11)
+TRANSFORMERS5 = "5.0.0"  # the first transformers 5 release; its Requires-Python is a row of rules/compat/packages.yaml
 
 
 def _major(v):
@@ -111,17 +111,23 @@ def _slow_tokenizer_why(ctx):
         return False, "the target's transformers is " + inst, evidence[:1]
     if pin:
         return True, "transformers is not installed and " + pinned, evidence
-    vi = tuple(ctx.py_version[:2])
-    if vi[0] and vi < TRANSFORMERS5_PYTHON:
+    if not _transformers5_fits(ctx):
+        vi = tuple(ctx.py_version[:2])
         return (True, "transformers is not installed and Python {}.{} gets transformers 4.x (5.x needs Python "
-                ">= {}.{})".format(vi[0], vi[1], *TRANSFORMERS5_PYTHON), evidence)
+                "{})".format(vi[0], vi[1], _transformers5_python()), evidence)
     return False, "transformers is not installed and pip installs transformers 5 for this Python", evidence
+
+
+def _transformers5_python():
+    return compat.requires_python_row("transformers", TRANSFORMERS5)["requires_python"]
 
 
 def _transformers5_fits(ctx):
     """Can pip install transformers 5 for the target's Python (unknown Python: assume it can)?"""
     vi = tuple(ctx.py_version[:2])
-    return not vi or not vi[0] or vi >= TRANSFORMERS5_PYTHON
+    if not vi or not vi[0]:
+        return True
+    return compat.in_spec("{}.{}".format(*vi), _transformers5_python()) is not False
 
 
 def _scan(view, d):

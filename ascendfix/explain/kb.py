@@ -199,12 +199,9 @@ class Signature(object):
             except re.error as e:
                 raise DataError("{}: bad 'own_lines' regex: {}".format(where, e))
         for name, spec in self.env.items():
-            if isinstance(spec, dict):
-                if set(spec) - {"sentence", "when"} or not isinstance(spec.get("sentence"), str) \
-                        or spec.get("when", "truthy") != "truthy":
-                    raise DataError("{}: env '{}' must be a sentence or {{sentence: ..., when: truthy}}".format(
-                        where, name))
-            elif not isinstance(spec, str):
+            flag = isinstance(spec, dict) and not set(spec) - {"sentence", "when"} \
+                and isinstance(spec.get("sentence"), str) and spec.get("when", "truthy") == "truthy"
+            if not (isinstance(spec, str) or flag):
                 raise DataError("{}: env '{}' must be a sentence or {{sentence: ..., when: truthy}}".format(where, name))
         if self.needs_failure and self.warning_is_cause:
             raise DataError("{}: 'needs_failure' and 'warning_is_cause' contradict each other".format(where))
@@ -305,7 +302,7 @@ def env_notes(sig, environ=None):
         if value:
             value = redact_value(name, value)
             values[name] = value
-            lines.append("Set where ascendfix runs: {}={} — {}".format(name, value, str(sentence).replace("{value}", value)))
+            lines.append("Set where ascendfix runs: {}={} — {}".format(name, value, sentence.replace("{value}", value)))
     return values, lines
 
 

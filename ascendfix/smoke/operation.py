@@ -433,13 +433,12 @@ class _Smoke(object):
 
 def download_hint(model_id, hub, environ=None):
     """What to do when the modelscope download failed: the endpoint it used, and what HF_* variables do not do."""
+    from ascendfix.explain.kb import env_truthy
     from ascendfix.redact import redact_value
 
     environ = os.environ if environ is None else environ
     hint = "the modelscope hub{} could not be reached or refused the download of {}; download the model elsewhere " \
         "and pass --weights DIR".format(" at " + redact_value("MODELSCOPE_DOMAIN", hub) if hub else "", model_id)
-    from ascendfix.explain.kb import env_truthy
-
     # HF_HUB_OFFLINE only when huggingface_hub reads it as on (1/ON/YES/TRUE): HF_HUB_OFFLINE=0 is noise
     hf = ["{}={}".format(n, redact_value(n, environ[n])) for n in ("HF_ENDPOINT", "HF_HUB_OFFLINE")
           if environ.get(n) and (n != "HF_HUB_OFFLINE" or env_truthy(environ[n]))]
