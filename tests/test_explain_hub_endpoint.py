@@ -132,3 +132,14 @@ def test_an_endpoint_with_credentials_from_the_log_is_redacted_in_the_fix(monkey
     m = explain_text(text)[0]
     assert m["id"] == "AF049"
     assert "curl -sI https://***@hf-mirror.com" in m["fix"] and "secret" not in m["fix"] + m["cause"]
+
+
+def test_the_signature_page_json_names_the_variables_and_their_notes(run_cli):
+    r = run_cli("explain", "AF049", "--json", env={"HF_HUB_OFFLINE": "1", "HF_ENDPOINT": "https://u:pw@hf-mirror.com"})
+    page = json.loads(r.stdout.decode())
+    assert schema_errors("explain", page, "page") == []
+    assert page["env"] == ["HF_ENDPOINT", "HF_HUB_OFFLINE"]
+    assert any(n.startswith("Set where ascendfix runs: HF_HUB_OFFLINE=1") for n in page["env_notes"])
+    assert "pw" not in json.dumps(page["env_notes"])
+    other = json.loads(run_cli("explain", "AF003", "--json", env={"HF_HUB_OFFLINE": "1"}).stdout.decode())
+    assert other["env"] == [] and other["env_notes"] == []

@@ -267,6 +267,10 @@ def _page(args, sig_id):
                 "explanation": sig.explanation,
                 "patterns": [p["regex"] for p in e["patterns"]],
                 "examples": e["examples"],
+                # the variables this cause reads (the signature's env field) and, for those set where ascendfix
+                # runs, the sentence the text page prints under Fix
+                "env": sorted(sig.env),
+                "env_notes": env_notes(sig)[1],
             }
         )
         return EXIT_OK
