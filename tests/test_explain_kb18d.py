@@ -15,7 +15,7 @@ from explain_support import example, hits, top, top_category
 @pytest.mark.parametrize("sig_id,category", [
     ("AF730", "hccl"), ("AF731", "install"), ("AF732", "install"), ("AF733", "install"), ("AF734", "pip_conflict"),
     ("AF735", "pip_conflict"), ("AF736", "install"), ("AF737", "hccl"), ("AF738", "dist_launch"),
-    ("AF739", "install"),
+    ("AF739", "install"), ("AF740", "hccl"),
 ])
 def test_each_family_names_its_category_first(sig_id, category):
     for ex in find_signature(sig_id).examples["match"]:
@@ -143,3 +143,14 @@ def test_uninstall_and_target_refusals_are_install():
 ])
 def test_harmless_pip_progress_lines_stay_silent(line):
     assert top_category(line) is None
+
+
+def test_mindspore_collective_init_wrapper_yields_to_the_code_printed_with_it():
+    wrapper = example("AF740")
+    # the Ascend error message block MindSpore prints under it (its CANN error guide: an EI0004 rank-table error)
+    text = wrapper.replace(
+        "\n\n---", "\n\nEI0004: The ranktable is invalid,Reason:[The ranktable config devId is inconsistent with the "
+        "local devId.]. Please check the configured ranktable.\n\n---", 1)
+    assert hits(text)[0] == "EI0004" and "AF740" in hits(text)
+    assert top_category(text) == "hccl"
+    assert "AF740" not in hits(example("AF740", "no_match"))
