@@ -20,13 +20,14 @@ ERR_LINE = "[rank1]: [ERROR] 2025-04-08-18:07:20 (PID:1292363, Device:1, RankID:
     ("AF693", "kernel_unsupported"),
     ("AF694", "kernel_unsupported"),
     ("AF695", "tensor_mismatch"),
+    ("AF696", "tensor_mismatch"),
 ])
 def test_each_family_names_its_category_first(sig_id, category):
     for i, ex in enumerate(find_signature(sig_id).examples["match"]):
         assert top(ex["text"]) == (sig_id, category), (sig_id, i)
 
 
-@pytest.mark.parametrize("sig_id", ["AF690", "AF691", "AF692", "AF693", "AF694", "AF695"])
+@pytest.mark.parametrize("sig_id", ["AF690", "AF691", "AF692", "AF693", "AF694", "AF695", "AF696"])
 def test_specific_family_outranks_the_torch_npu_code_line(sig_id):
     # the ERR##### line is a wrapper (ascend_inner_error): the message above it names the cause
     text = example(sig_id) + "\n" + ERR_LINE
@@ -81,3 +82,17 @@ def test_widened_families():
     # AF087: HCCL refusing a tensor dtype
     hccl = [ex["text"] for ex in find_signature("AF087").examples["match"] if "HCCL process group" in ex["text"]]
     assert hccl and top(hccl[0]) == ("AF087", "kernel_unsupported")
+
+
+def test_generator_on_another_device_is_a_device_mix():
+    assert top(example("AF696")) == ("AF696", "tensor_mismatch")
+    assert "AF696" not in hits(example("AF696", "no_match"))
+
+
+def test_hccl_watchdog_line_with_numel_and_timeout_fields_alone():
+    # torch_npu's WorkHCCL prints "Timeout(ms)=..." inside its parentheses: the watchdog line alone is AF036
+    first = example("AF036").split("\n")[0]
+    assert "Timeout(ms)=" in first
+    assert top(first) == ("AF036", "hccl")
+    # the NCCL watchdog stays AF661's
+    assert top(example("AF036", "no_match"))[0] != "AF036"
