@@ -52,6 +52,14 @@ def test_runtime_that_gets_no_device_from_the_driver_is_unavailable():
     ]
     for text in variants:
         assert top(text) == ("AF671", "device_unavailable"), text
+    # the frameworks' words for the same failed count (MindSpore's device runtime)
+    assert top(example("AF671", i=2)) == ("AF671", "device_unavailable")
+    assert top("RuntimeError: Call rtGetDeviceCount, ret[507899]") == ("AF671", "device_unavailable")
+    # the runtime saying the card is held by another process (EL0005, AF053) explains the failed count: device_busy
+    # ranks first
+    busy = ("[ERROR] RecentErrMsg: [PID: 31207] 2025-06-12-10:21:33.104.872 Resource_Busy(EL0005): The resources are "
+            "busy.\nRuntimeError: Call rtGetDeviceCount, ret[507899]")
+    assert top_category(busy) == "device_busy"
     # an id past a device count above 0 is the visible-device numbering, not this family
     assert "AF671" not in hits(plog("ASCENDCL", "acl.cpp", 1362, "aclGetDeviceCapabilityImpl",
                                     "aclGetDeviceCapabilityImpl failed because deviceId 9 greater than deviceNum 8."))
