@@ -198,3 +198,13 @@ def test_harmless_lines_of_these_components_stay_silent():
     ]
     for text in harmless:
         assert top_category(text) is None, text
+
+
+def test_user_device_id_outside_the_visible_list_in_the_runtime_words():
+    text = plog("RUNTIME", "api_error.cc", 3285, "SetDevice",
+                "Failed to convert the user device ID 3 to driver device ID. The input visible device is 0,1.")
+    assert top(text) == ("AF035", "cann_env")
+    assert top(RANK + text) == ("AF035", "cann_env")
+    # the same sentence without the visible list says nothing about the numbering
+    bare = plog("RUNTIME", "api_error.cc", 3168, "GetDevicePhyId", "Failed to convert the user device ID 3 to driver device ID.")
+    assert "AF035" not in hits(bare)
