@@ -208,3 +208,15 @@ def test_user_device_id_outside_the_visible_list_in_the_runtime_words():
     # the same sentence without the visible list says nothing about the numbering
     bare = plog("RUNTIME", "api_error.cc", 3168, "GetDevicePhyId", "Failed to convert the user device ID 3 to driver device ID.")
     assert "AF035" not in hits(bare)
+
+
+def test_device_that_lost_its_heartbeat_is_unavailable():
+    assert top(example("AF675")) == ("AF675", "device_unavailable")
+    for msg in ("Device[0] lost heartbeat.", "Device 3 loses the heartbeat."):
+        text = plog("RUNTIME", "stars_engine.cc", 686, "TaskWait", msg)
+        assert top(text) == ("AF675", "device_unavailable"), msg
+    assert "AF675" not in hits(example("AF675", "no_match"))
+    # HCCL's heartbeat between ranks keeps its own family
+    hccl = ("[ERROR] HCCL(31207,python3):2025-06-12-10:21:33.104.872 [heartbeat.cc:1025] [HeartbeatAbnormal] "
+            "Location[IP/ID]:[10.0.0.2/3], ExceptionType:[Heartbeat Lost Occurred]")
+    assert "AF675" not in hits(hccl)
