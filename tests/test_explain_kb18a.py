@@ -220,3 +220,12 @@ def test_device_that_lost_its_heartbeat_is_unavailable():
     hccl = ("[ERROR] HCCL(31207,python3):2025-06-12-10:21:33.104.872 [heartbeat.cc:1025] [HeartbeatAbnormal] "
             "Location[IP/ID]:[10.0.0.2/3], ExceptionType:[Heartbeat Lost Occurred]")
     assert "AF675" not in hits(hccl)
+
+
+def test_operator_compiler_python_half_missing_is_the_cann_environment():
+    text = plog("TEFUSION", "python_adapter_manager.cc", 171, "InitPython",
+                "Failed to import python module te_fusion.parallel_compilation")
+    assert top(text) == ("AF064", "cann_env")
+    # GE's initialisation summaries after it stay behind the cause
+    text += "\n" + plog("GE", "gelib.cc", 177, "Initialize", "[Initialize][Ge] GEInitialize failed. ge result = 4294967295")
+    assert top(text) == ("AF064", "cann_env")
