@@ -53,3 +53,9 @@ def test_ipython_typing_frames_with_a_nameerror_are_the_string_annotation():
     # the NameError without the typing frame is not AF057
     bare = "\n".join(line for line in text.split("\n") if "typing.py" not in line and "_evaluate" not in line)
     assert "AF057" not in hits(bare)
+
+
+def test_ipython_frame_of_fastapi_evaluating_an_annotation():
+    text = _example_with("AF543", "utils.py in get_typed_annotation(")
+    assert "AF543" in hits(text)
+    assert top_category(text) == "patch_side_effect"
