@@ -59,3 +59,17 @@ def test_ipython_frame_of_fastapi_evaluating_an_annotation():
     text = _example_with("AF543", "utils.py in get_typed_annotation(")
     assert "AF543" in hits(text)
     assert top_category(text) == "patch_side_effect"
+
+
+def test_source_line_using_a_field_type_or_an_annotation_as_a_class():
+    for i in range(3):
+        text = find_signature("AF711").examples["match"][i]["text"]
+        assert top(text) == ("AF711", "patch_side_effect"), i
+    # the same exceptions from a plain string bug stay silent for AF711 and name no patch side effect
+    for ex in find_signature("AF711").examples["no_match"]:
+        assert "AF711" not in hits(ex["text"])
+        assert top_category(ex["text"]) != "patch_side_effect"
+    # an assignment to a field's type is no use of it as a class
+    text = find_signature("AF711").examples["match"][0]["text"].replace(
+        "return Cfg(**{f.name: f.type(raw[f.name]) for f in fields(Cfg) if f.name in raw})", "f.type = str")
+    assert "AF711" not in hits(text)
