@@ -93,3 +93,13 @@ def test_invalid_ordinal_and_uncorrectable_ecc():
 def test_cuda_suffix_alone_stays_silent_on_these_families():
     ranked = hits(CUDA_SUFFIX)
     assert not {"AF750", "AF751", "AF752", "AF753", "AF754"} & set(ranked)
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_argument_of_the_wrong_dtype_is_a_code_bug(prefix):
+    for i in range(3):
+        assert top(prefix + example("AF755", i=i)) == ("AF755", "tensor_mismatch"), i
+    assert "AF755" not in hits(example("AF755", "no_match"))
+    # a mask of the wrong type stays the masked_fill family (AF260)
+    mask = example("AF260")
+    assert "AF755" not in hits(mask)
