@@ -19,23 +19,57 @@ CUDA_SUFFIX = (
 )
 
 
-@pytest.mark.parametrize("i", range(14))
+# PyTorch core's shape checks, captured with torch 2.13.0+cpu (the call after each line). By the guiding sets'
+# convention a shape error in the caller's own tensors is only inferred (shape_mismatch evidence), never claimed by a
+# signature (tests/data/kb16b/README.md, pt_embeds_wrong_dim)
+ATEN_SHAPE_LINES = [
+    # torch.ones(2, 4) + torch.ones(2, 3)
+    "RuntimeError: The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 1",
+    # torch.nn.Linear(4, 5)(torch.ones(2, 3))
+    "RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)",
+    # torch.ones(6).view(2, 5)
+    "RuntimeError: shape '[2, 5]' is invalid for input of size 6",
+    # torch.nn.Conv2d(4, 8, 3)(torch.ones(1, 3, 8, 8))
+    "RuntimeError: Given groups=1, weight of size [8, 4, 3, 3], expected input[1, 3, 8, 8] to have 4 channels, but "
+    "got 3 channels instead",
+    # torch.cat([torch.ones(2, 2), torch.ones(3, 3)], dim=1)
+    "RuntimeError: Sizes of tensors must match except in dimension 1. Expected size 2 but got size 3 for tensor "
+    "number 1 in the list.",
+    # torch.stack([torch.ones(3), torch.ones(4)])
+    "RuntimeError: stack expects each tensor to be equal size, but got [3] at entry 0 and [4] at entry 1",
+    # torch.ones(2, 4).expand(2, 3)
+    "RuntimeError: The expanded size of the tensor (3) must match the existing size (4) at non-singleton dimension 1."
+    "  Target sizes: [2, 3].  Tensor sizes: [2, 4]",
+    # torch.nn.GroupNorm(32, 64)(torch.ones(1, 60, 4, 4))
+    "RuntimeError: Expected number of channels in input to be divisible by num_groups, but got input of shape "
+    "[1, 60, 4, 4] and num_groups=32",
+    # F.cross_entropy(torch.ones(2, 5), torch.zeros(3, dtype=torch.long))
+    "ValueError: Expected input batch_size (2) to match target batch_size (3).",
+    # F.conv2d(torch.ones(3, 8), torch.ones(8, 3, 3, 3))
+    "RuntimeError: Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: [3, 8]",
+    # torch.cat([torch.ones(2, 2), torch.ones(2, 2, 2)])
+    "RuntimeError: Tensors must have same number of dimensions: got 2 and 3",
+    # torch.einsum("ij,jk->ik", torch.ones(2, 3), torch.ones(4, 5))
+    "RuntimeError: einsum(): subscript j has size 4 for operand 1 which does not broadcast with previously seen "
+    "size 3",
+]
+
+
+@pytest.mark.parametrize("i", range(len(ATEN_SHAPE_LINES)))
 @pytest.mark.parametrize("prefix", PREFIXES)
-def test_aten_shape_checks_are_one_shape_family_behind_any_prefix(i, prefix):
-    assert top(prefix + example("AF750", i=i)) == ("AF750", "shape_mismatch")
+def test_aten_shape_checks_are_inferred_shape_mismatch_behind_any_prefix(i, prefix):
+    line = prefix + ATEN_SHAPE_LINES[i]
+    assert infer_only(line)["category"] == "shape_mismatch"
+    res = top(line)
+    assert res[1] == "shape_mismatch" and res[0].startswith("inferred:"), res
 
 
-def test_shape_family_leaves_warnings_and_dtype_errors_alone():
-    warning = example("AF750", "no_match", 0)
-    assert "AF750" not in hits(warning)
-    # a dtype mismatch in the same matmul stays tensor_mismatch
-    assert top(example("AF750", "no_match", 1)) == ("AF285", "tensor_mismatch")
-
-
-def test_shape_stems_infer_shape_mismatch_without_the_signature():
-    # the evidence alone names the category (other releases' wordings of the same checks)
-    for i in (2, 5, 10, 11, 12, 13):
-        assert infer_only(example("AF750", i=i))["category"] == "shape_mismatch", i
+def test_shape_evidence_leaves_the_loss_broadcast_warning_alone():
+    # captured: torch 2.13.0+cpu, python -W always -c "F.mse_loss(torch.ones(2, 1), torch.ones(2, 3))": the run goes on
+    warning = ("<string>:3: UserWarning: Using a target size (torch.Size([2, 3])) that is different to the input size "
+               "(torch.Size([2, 1])). This will likely lead to incorrect results due to broadcasting. Please ensure "
+               "they have the same size.")
+    assert top(warning) == (None, None)
 
 
 @pytest.mark.parametrize("prefix", PREFIXES)
