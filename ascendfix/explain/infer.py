@@ -51,7 +51,9 @@ FAIL_PREFILTERS = (
     "[Nn]ot [Ff]ound|NOT (found|FOUND)|[Pp]ermission denied|[Tt]imed out|[Nn]o such file",
     # a statement that two things disagree ("CANN version mismatch. The build version is ...", "size mismatch for
     # weight: copying a param with shape ...")
-    "[Mm]ismatch|MISMATCH",
+    # (and PyTorch's shape checks, which say it as "must match": "The expanded size of the tensor (751) must match the
+    # existing size (752) at non-singleton dimension 1", printed alone by ComfyUI's "Error occurred when executing")
+    "[Mm]ismatch|MISMATCH|[Mm]ust match",
     # a value refused or a resource that is too small, stated without an error word ("The argument is invalid.",
     # "Value ... for environment variable ASCEND_OPP_PATH is invalid", "There are not enough slots available",
     # "shared memory size is not enough", "Stream resources are insufficient")
@@ -112,7 +114,7 @@ _NAN_METRIC = (r"(?<![\w-])(?!(?:max|clip)_)[A-Za-z0-9_]{0,30}?(?:loss|norm)[A-Z
 # a failing line's words (one search: the error wording, then the failure statements above)
 _FAIL_RE = re.compile(
     r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|can ?not |can't |unable to|could not|not found"
-    r"|permission denied|timed out|no such file|\bmismatch|^\[error\]|\b(?:is|are) invalid\b|\bnot enough\b|\binsufficient\b"
+    r"|permission denied|timed out|no such file|\bmismatch|\bmust match\b|^\[error\]|\b(?:is|are) invalid\b|\bnot enough\b|\binsufficient\b"
     r"|no space left on device|resource temporarily unavailable|too many open files|read-only file system|\bsignal 9\b"
     r"|\bis incompatible\b|\bunsatisfiable\b|\bconflict is caused by\b|" + ZH_FAIL +
     r"|^no module named|environment variable is not set"
