@@ -39,8 +39,15 @@ def test_cann_too_old_family_across_wordings():
     for i in range(3):
         assert top_category(example("AF690", i=i)) == "cann_env", i
     # the CANN / torch_npu pairing warning keeps its own signature
-    assert "AF690" not in hits(example("AF690", "no_match"))
+    for i in range(3):
+        assert "AF690" not in hits(example("AF690", "no_match", i)), i
     assert top(example("AF044"))[0] == "AF044"
+    # op-plugin's "requires CANN >= N ... Please upgrade CANN" TORCH_CHECK stays the family when it fails
+    assert top("RuntimeError: torch_npu.npu_mhc_pre requires CANN >= 9.0.0. Please upgrade CANN.") == ("AF690", "cann_env")
+    # a test run whose skipped test carries op-plugin's skip reason passed: nothing to report
+    skipped = example("AF690", "no_match", 1) + "\n" + "-" * 70 + "\nRan 2 tests in 0.412s\n\nOK (skipped=1)"
+    assert "AF690" not in hits(skipped)
+    assert top(skipped) == (None, None)
 
 
 def test_acl_op_init_mode_refusals_are_the_environment_not_a_graph_build():
