@@ -60,6 +60,11 @@ def test_chip_refusals_are_missing_kernels():
     for i in range(4):
         assert top(example("AF692", i=i)) == ("AF692", "kernel_unsupported"), i
     assert "AF692" not in hits(example("AF692", "no_match"))
+    # a notice that goes on with another implementation names no missing kernel (review 18)
+    notice = "npu_fusion_attention is not supported on this soc version, falling back to the small-ops implementation"
+    assert "AF692" not in hits(notice)
+    assert "AF673" not in hits("Feature X is not supported on this platform: npuArch=2201, skipping")
+    assert "AF673" not in hits("aclnnFoo is not supported on the current platform, use default implementation")
 
 
 def test_aclnn_lookup_failure_is_a_missing_kernel_but_its_fallback_warning_is_silent():
