@@ -35,7 +35,7 @@ def test_early_hfargumentparser_refusal_names_the_future_import():
 
 
 def test_ipython_and_pytest_tracebacks_of_a_library_reading_a_string_annotation():
-    ipy = _example_with("AF263", "Traceback (most recent call last)\n/tmp/s/omega.py in <module>")
+    ipy = _example_with("AF263", "Traceback (most recent call last)\n<project>/omega.py in <module>")
     assert top(ipy) == ("AF263", "patch_side_effect")
     pyt = _example_with("AF263", "E       TypeError: issubclass() arg 2 must be a class")
     assert top(pyt) == ("AF263", "patch_side_effect")
