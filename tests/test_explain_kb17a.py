@@ -32,7 +32,8 @@ def test_runtime_that_cannot_name_the_chip_is_cann_env_not_the_device():
     text = example("AF590")
     assert top(text) == ("AF590", "cann_env")
     # a chip type the runtime knows, refusing the same feature after some other failure, is not this family
-    assert "AF590" not in hits(text.replace("%s", "CHIP_MINI"))
+    assert "AF590" not in hits(text.replace("chipType=0", "chipType=CHIP_MINI"))
+    assert "AF590" not in hits(text.replace("chipType=0", "chipType=%s"))
     # the driver refusing to describe the card, or a busy card, keep their categories
     assert top_category(example("AF590", "no_match", 0)) == "device_unavailable"
     assert top_category(example("AF590", "no_match", 1)) != "cann_env"

@@ -39,8 +39,15 @@ def test_cann_too_old_family_across_wordings():
     for i in range(3):
         assert top_category(example("AF690", i=i)) == "cann_env", i
     # the CANN / torch_npu pairing warning keeps its own signature
-    assert "AF690" not in hits(example("AF690", "no_match"))
+    for i in range(3):
+        assert "AF690" not in hits(example("AF690", "no_match", i)), i
     assert top(example("AF044"))[0] == "AF044"
+    # op-plugin's "requires CANN >= N ... Please upgrade CANN" TORCH_CHECK stays the family when it fails
+    assert top("RuntimeError: torch_npu.npu_mhc_pre requires CANN >= 9.0.0. Please upgrade CANN.") == ("AF690", "cann_env")
+    # a test run whose skipped test carries op-plugin's skip reason passed: nothing to report
+    skipped = example("AF690", "no_match", 1) + "\n" + "-" * 70 + "\nRan 2 tests in 0.412s\n\nOK (skipped=1)"
+    assert "AF690" not in hits(skipped)
+    assert top(skipped) == (None, None)
 
 
 def test_acl_op_init_mode_refusals_are_the_environment_not_a_graph_build():
@@ -53,6 +60,11 @@ def test_chip_refusals_are_missing_kernels():
     for i in range(4):
         assert top(example("AF692", i=i)) == ("AF692", "kernel_unsupported"), i
     assert "AF692" not in hits(example("AF692", "no_match"))
+    # a notice that goes on with another implementation names no missing kernel (review 18)
+    notice = "npu_fusion_attention is not supported on this soc version, falling back to the small-ops implementation"
+    assert "AF692" not in hits(notice)
+    assert "AF673" not in hits("Feature X is not supported on this platform: npuArch=2201, skipping")
+    assert "AF673" not in hits("aclnnFoo is not supported on the current platform, use default implementation")
 
 
 def test_aclnn_lookup_failure_is_a_missing_kernel_but_its_fallback_warning_is_silent():

@@ -35,7 +35,7 @@ def test_early_hfargumentparser_refusal_names_the_future_import():
 
 
 def test_ipython_and_pytest_tracebacks_of_a_library_reading_a_string_annotation():
-    ipy = _example_with("AF263", "Traceback (most recent call last)\n/tmp/s/omega.py in <module>")
+    ipy = _example_with("AF263", "Traceback (most recent call last)\n<project>/omega.py in <module>")
     assert top(ipy) == ("AF263", "patch_side_effect")
     pyt = _example_with("AF263", "E       TypeError: issubclass() arg 2 must be a class")
     assert top(pyt) == ("AF263", "patch_side_effect")
@@ -73,3 +73,18 @@ def test_source_line_using_a_field_type_or_an_annotation_as_a_class():
     text = find_signature("AF711").examples["match"][0]["text"].replace(
         "return Cfg(**{f.name: f.type(raw[f.name]) for f in fields(Cfg) if f.name in raw})", "f.type = str")
     assert "AF711" not in hits(text)
+    # a .type compared or a method called on it is no use of it as a class: onnx helper.py's get_attribute_value line
+    # ("if attr.type == AttributeProto.FLOAT:") over a str called elsewhere, and a str method on f.type
+    onnx = ("Traceback (most recent call last):\n  File \"helper.py\", line 9, in get_attribute_value\n"
+            "    if attr.type == AttributeProto.FLOAT:\nTypeError: 'str' object is not callable")
+    assert "AF711" not in hits(onnx)
+    upper = ("Traceback (most recent call last):\n  File \"x.py\", line 4, in <module>\n    print(f.type.upper())\n"
+             "AttributeError: 'str' object has no attribute 'foo'")
+    assert "AF711" not in hits(upper)
+    # isinstance(v, f.type) and cls.__annotations__[name](v) are uses as a class
+    for line in ("    if not isinstance(value, f.type):", "    return cls.__annotations__[name](value)"):
+        text = ("Traceback (most recent call last):\n  File \"x.py\", line 4, in <module>\n" + line +
+                "\nTypeError: isinstance() arg 2 must be a type" if "isinstance" in line else
+                "Traceback (most recent call last):\n  File \"x.py\", line 4, in <module>\n" + line +
+                "\nTypeError: 'str' object is not callable")
+        assert "AF711" in hits(text), line

@@ -73,13 +73,19 @@ def test_an_hccl_code_or_signature_with_more_detail_keeps_its_place():
 def test_nccl_transport_and_bootstrap_split_as_the_categories_say():
     ib = example("AF737")
     assert top(ib) == ("AF737", "hccl")
-    unreachable = example("AF738")
-    assert top(unreachable) == ("AF738", "dist_launch")
+    # NCCL's bootstrap connect that cannot reach the peer: one signature (AF296) whichever prefix NCCL prints
+    unreachable = example("AF737", "no_match")
+    assert top(unreachable) == ("AF296", "dist_launch")
+    for text in ("include/socket.h:403 NCCL WARN Connect to 10.0.0.2<35443> failed : No route to host",
+                 "misc/socket.cc:483 NCCL WARN socketStartConnect: Connect to 10.0.0.2<35443> failed : Network is unreachable",
+                 "misc/socket.cc:483 NCCL WARN Net : Connect to 10.0.0.2<35443> failed : Network is unreachable"):
+        assert hits(text) == ["AF296"], text
     # the FAQ's second case: the IB verbs failure comes first and names the cause, the refused socket follows
     both = example("AF737", i=1)
     assert hits(both)[:2] == ["AF737", "AF738"]
-    # a refused socket alone is the launch too
-    assert top(unreachable.replace("Network is unreachable", "Connection refused")) == ("AF738", "dist_launch")
+    # a refused socket alone is the launch too (AF738, refused / timed out only)
+    assert top(example("AF738")) == ("AF738", "dist_launch")
+    assert "AF296" not in hits(example("AF738"))
 
 
 # -- pip, build backends, conda ----------------------------------------------------------------------------------
