@@ -65,3 +65,11 @@ def test_benign_notices_alone_are_silent(line):
 
 def test_a_real_failure_after_the_dconf_notice_is_still_reported():
     assert top_category(DCONF + "\n" + "RuntimeError: " + BROADCAST) == "shape_mismatch"
+
+
+def test_aten_same_device_argument_check_is_a_tensor_mismatch():
+    # aten/src/ATen/TensorUtils.cpp checkSameGPU's message, filled by hand as cudnn_convolution's check prints it
+    # (the word 'weight' in it once made the inference read missing_weights)
+    line = ("RuntimeError: Expected tensor for argument #1 'input' to have the same device as tensor for argument #2 "
+            "'weight'; but device 0 does not equal 1 (while checking arguments for cudnn_convolution)")
+    assert top_category(line) == "tensor_mismatch"
