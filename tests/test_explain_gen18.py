@@ -72,13 +72,20 @@ def test_shape_evidence_leaves_the_loss_broadcast_warning_alone():
     assert top(warning) == (None, None)
 
 
+# (signature, category, examples to run, the runtime's string as PyTorch wraps it: "RuntimeError: CUDA error: ..." and
+# its suffix) — error 46 in its newer wording, the allocator's and the runtime's out of memory
+CUDA_FAMILIES = [
+    ("AF751", "device_busy", 3, "CUDA-capable device(s) is/are busy or unavailable"),
+    ("AF752", "device_oom", 2, "out of memory"),
+]
+
+
+@pytest.mark.parametrize("sig, category, n, runtime", CUDA_FAMILIES)
 @pytest.mark.parametrize("prefix", PREFIXES)
-def test_cuda_error_46_is_a_busy_card_in_both_wordings(prefix):
-    for i in range(3):
-        assert top(prefix + example("AF751", i=i)) == ("AF751", "device_busy"), i
-    # PyTorch's wrapper and suffix around the runtime string (the example's wording, its newer form)
-    newer = "RuntimeError: CUDA error: CUDA-capable device(s) is/are busy or unavailable\n" + CUDA_SUFFIX
-    assert top(prefix + newer) == ("AF751", "device_busy")
+def test_cuda_runtime_families_in_their_wordings(prefix, sig, category, n, runtime):
+    for i in range(n):
+        assert top(prefix + example(sig, i=i)) == (sig, category), i
+    assert top(prefix + "RuntimeError: CUDA error: " + runtime + "\n" + CUDA_SUFFIX) == (sig, category)
 
 
 def test_busy_card_outranks_the_cuda_lazy_init_frame():
@@ -98,13 +105,6 @@ def test_no_device_is_not_a_busy_card():
 def test_busy_evidence_names_device_busy_without_the_signature():
     assert infer_only(example("AF751", i=0))["category"] == "device_busy"
 
-
-@pytest.mark.parametrize("prefix", PREFIXES)
-def test_gpu_out_of_memory_in_allocator_and_runtime_words(prefix):
-    for i in range(2):
-        assert top(prefix + example("AF752", i=i)) == ("AF752", "device_oom"), i
-    runtime = "RuntimeError: CUDA error: out of memory\n" + CUDA_SUFFIX
-    assert top(prefix + runtime) == ("AF752", "device_oom")
 
 
 def test_host_allocator_is_not_gpu_memory():
