@@ -20,6 +20,8 @@ Figures printed:
   * the same two figures in the issue's view: top-1 over the logs labelled with one of the 13 categories the
     knowledge base started with (the taxonomy the project's acceptance measure labels with), and "any
     explanation" over the real failures labelled with anything else (a later category or `other:`);
+  * for the logs labelled twice (second_labels.yaml, a blind second labelling): top-1 against either label, a
+    secondary figure (where two careful readers differ, one label cannot say who is right);
   * a per-category confusion summary and the list of misses (id, expected, got).
 
 Robust to changes in the JSON shape: the first element of `matches` (or `causes`, `results`,
@@ -74,6 +76,16 @@ SETS = ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O
 def set_of(entry):
     """The entry's set; entries written before sets existed belong to set A."""
     return str(entry.get("set") or "A")
+
+
+def load_second_labels(corpus_dir):
+    """{id: second label} from the blind second labelling (second_labels.yaml, see label_agreement.py), or {}."""
+    path = corpus_dir / "second_labels.yaml"
+    if not path.is_file():
+        return {}
+    with open(path, encoding="utf-8") as fh:
+        rows = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or []
+    return {r["id"]: r["label"] for r in rows if isinstance(r, dict) and r.get("id") and r.get("label")}
 
 
 def load_corpus(corpus_dir):
@@ -179,7 +191,12 @@ def pct(num, den):
     return (100.0 * num / den) if den else 0.0
 
 
-def summarize(entries, results):
+def summarize(entries, results, second=None):
+    """The figures of ``entries``. ``second``: {id: second label} of the logs labelled twice (blind); the in-category
+    logs among them are also scored against either label (the first answer names the corpus label or the second
+    labeller's category), a secondary figure: where two careful readers differ, one label cannot say who is right."""
+    second = second or {}
+    either_total = either_first = either_ok = 0
     cat_total = cat_ok = 0
     harm_total = harm_flagged = 0
     other_total = other_explained = 0
@@ -207,6 +224,10 @@ def summarize(entries, results):
             row["total"] += 1
             key = got or "none"
             row["got"][key] = row["got"].get(key, 0) + 1
+            if e["id"] in second:
+                either_total += 1
+                either_first += got == label
+                either_ok += got == label or (got is not None and got == second[e["id"]])
             if got == label:
                 cat_ok += 1
                 row["correct"] += 1
@@ -235,6 +256,9 @@ def summarize(entries, results):
         "harmless": {"total": harm_total, "diagnosed": harm_flagged,
                      "goal": "at most {:.1f} (1 in 12)".format(harm_total * GOAL_HARMLESS_FLAGGED)},
         "out_of_category": {"total": other_total, "explained": other_explained},
+        "either_label": {"total": either_total, "top1_first_label": either_first, "top1_either_label": either_ok,
+                         "top1_first_accuracy": round(pct(either_first, either_total), 1),
+                         "top1_either_accuracy": round(pct(either_ok, either_total), 1)},
         "confusion": confusion,
         "misses": misses,
         "errors": errors,
@@ -259,6 +283,10 @@ def print_report(summary, meta, out, title=None):
     w("issue view: top-1 on the 13 first categories {}/{} = {:.1f}%; outside them explained {}/{}\n".format(
         iv["in_13_categories"]["top1_correct"], iv["in_13_categories"]["total"],
         iv["in_13_categories"]["top1_accuracy"], iv["outside_13"]["explained"], iv["outside_13"]["total"]))
+    el = summary.get("either_label") or {}
+    if el.get("total"):
+        w("labelled twice (blind second label): top-1 {}/{} against the corpus label, {}/{} = {:.1f}% against either\n"
+          .format(el["top1_first_label"], el["total"], el["top1_either_label"], el["total"], el["top1_either_accuracy"]))
     w("\nper category (expected: correct/total; what the first cause was):\n")
     for label in sorted(summary["confusion"]):
         row = summary["confusion"][label]
@@ -295,6 +323,8 @@ def print_overall(summary, per_set, out):
         s["issue_view"]["in_13_categories"]["top1_accuracy"]))
     row("outside the 13 explained", lambda s: "{}/{}".format(
         s["issue_view"]["outside_13"]["explained"], s["issue_view"]["outside_13"]["total"]))
+    row("top-1, either label (twice)", lambda s: "{}/{}".format(
+        s["either_label"]["top1_either_label"], s["either_label"]["total"]) if s["either_label"]["total"] else "-")
     row("CLI errors", lambda s: str(len(s["errors"])))
 
 
@@ -339,13 +369,14 @@ def main(argv=None):
             results[futs[fut]] = fut.result()
     wall = time.monotonic() - t0
 
-    summary = summarize(entries, results)
+    second = load_second_labels(corpus)
+    summary = summarize(entries, results, second)
     present = [s for s in SETS if any(set_of(e) == s for e in entries)]
     per_set = {}
     if args.which == "all" and len(present) > 1:
         for s in present:
             part = [e for e in entries if set_of(e) == s]
-            per_set[s] = summarize(part, {e["id"]: results[e["id"]] for e in part})
+            per_set[s] = summarize(part, {e["id"]: results[e["id"]] for e in part}, second)
     meta = {
         "command": " ".join(shlex.quote(p) for p in prefix) + " explain --json LOG",
         "commit": git_head(repo) if repo else None,

@@ -40,6 +40,34 @@ def test_summary_counts_later_categories_as_outside_the_13():
     assert s["harmless"]["diagnosed"] == 1
 
 
+def test_either_label_scores_the_logs_labelled_twice():
+    """The secondary figure: an in-category log labelled twice counts right against either label when the first answer
+    names the corpus label or the second labeller's category; a missing answer never matches, logs labelled once and
+    harmless logs are not in it."""
+    bench = _bench()
+    entries = [{"id": i, "label": lab} for i, lab in (
+        ("a", "hccl"), ("b", "install"), ("c", "cann_env"), ("d", "numerics"), ("e", "harmless"), ("f", "hccl"))]
+    results = {
+        "a": {"got": "hccl", "n_matches": 1},  # right against the corpus label
+        "b": {"got": "cann_env", "n_matches": 1},  # the second labeller's call
+        "c": {"got": "install", "n_matches": 1},  # neither
+        "d": {"got": None, "n_matches": 0},  # no answer: the second label "harmless" is no match
+        "e": {"got": None, "n_matches": 0},
+        "f": {"got": "dist_launch", "n_matches": 1},  # labelled once: not in the figure
+    }
+    second = {"a": "dist_launch", "b": "cann_env", "c": "kernel_unsupported", "d": "harmless", "e": "harmless"}
+    s = bench.summarize(entries, results, second)
+    assert s["either_label"] == {"total": 4, "top1_first_label": 1, "top1_either_label": 2,
+                                 "top1_first_accuracy": 25.0, "top1_either_accuracy": 50.0}
+    assert s["in_category"]["top1_correct"] == 1  # the headline figure is unchanged
+    assert bench.summarize(entries, results)["either_label"]["total"] == 0
+
+
+def test_second_labels_load_for_the_bench():
+    second = _bench().load_second_labels(ROOT / "benchmarks" / "explain_validation")
+    assert len(second) == 697 and all(isinstance(v, str) and v for v in second.values())
+
+
 def _agreement():
     return benchmark("label_agreement")
 
