@@ -242,7 +242,7 @@ def _spread(entries):
         ("T", (52, 13, 0, 39, 16)),
         ("U", (35, 8, 4, 23, 17)),
         ("V", (33, 8, 3, 22, 14)),
-        ("X", (12, 2, 2, 8, 8)),
+        ("X", (29, 6, 4, 19, 17)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -251,15 +251,15 @@ def test_corpus_size_and_spread(name, minimum):
     assert all(g >= m for g, m in zip(got, minimum)), "set {}: {} < {}".format(name, got, minimum)
 
 
-BROAD_SETS = {"U": 12, "V": 12, "X": 4}  # sets whose mix leans on the later categories by design: minimum logs in the 13 original ones
+BROAD_SETS = {"U": 12, "V": 12, "X": 11}  # sets whose mix leans on the later categories by design: minimum logs in the 13 original ones
 
 
 @pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2), ("Q", 2), ("R", 0), ("S", 0), ("T", 0), ("U", 0), ("V", 0), ("X", 0)])
 def test_recent_set_covers_the_original_13(name, least):
     """Sets I to X have `least` to 6 logs in each of the 13 original categories (set A's, the ones the project is
     judged on); in sets I to T most of their failures are among them. Sets U, V and X were built broad on purpose
-    (about one log per original category, more across the later ones, see their README sections; X fell short of
-    that, from stored web pages): they only need BROAD_SETS[name] logs in the 13 original categories."""
+    (about one log per original category, more across the later ones, see their README sections; X, from stored web
+    pages, has 11 of the 13): they only need BROAD_SETS[name] logs in the 13 original categories."""
     labels = [e["label"] for e in _set(name)]
     counts = {c: labels.count(c) for c in CATEGORIES}
     assert all(least <= n <= 6 for n in counts.values()), counts
