@@ -37,6 +37,11 @@ NAMED = [
     # node of a network's construct()
     ("RuntimeError: Should not use Python object in runtime, node: ValueNode<InterpretedObject> InterpretedObject: "
      "'[1 2]'.\n\n# 0 In file net.py:12, in Net.construct", "graph_compile_crash"),
+    # MindSpore's static analysis (the network compilation FAQ,
+    # https://github.com/mindspore-ai/docs/blob/master/docs/mindspore/source_en/faq/network_compilation.md): the
+    # call-depth limit
+    ("RuntimeError: Exceed function call depth limit 1000, (function call depth: 1001, simulate call depth: 997).",
+     "graph_compile_crash"),
     # MLX's CUDA backend (mlx/backend/cuda/quantized/no_qqmm_impl.cpp,
     # https://github.com/ml-explore/mlx/blob/main/mlx/backend/cuda/quantized/no_qqmm_impl.cpp)
     ("RuntimeError: [QQMatmul::eval_gpu] QQMM is only supported with CUDA 12.8 or higher.", "kernel_unsupported"),
@@ -98,6 +103,10 @@ NOT_CLAIMED = [
     ('E loc("/tmp/tmpsb6qkdih/kernel.ttadapter.mlir":3:3): error: ub overflow, requires 3072256 bits while 1572864 '
      "bits available!\nE loc(\"/tmp/tmpsb6qkdih/kernel.ttadapter.mlir\":2:1): error: Failed to run BishengHIR pipeline",
      "graph_compile_crash"),
+    # an eager operator without a kernel on a device stays kernel_unsupported (torch's fallback message for a
+    # backend, "The operator '%s' is not currently implemented for the MPS device.")
+    ("NotImplementedError: The operator 'aten::_linalg_solve_ex.result' is not currently implemented for the MPS "
+     "device.", "graph_compile_crash"),
     # onnx-tensorrt's INFO line before it imports a plugin is no failure
     ("[TRT] [I] No importer registered for op: GridSample. Attempting to import as plugin.", "graph_compile_crash"),
     # a warning that a feature is only supported on some GPUs is no failure (transformers' mxfp4 quantizer)
