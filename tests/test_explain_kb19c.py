@@ -99,6 +99,12 @@ POSITIVE = [
                           "    eval(self.__forward_code__, globalns, localns),\n"
                           '  File "<string>", line 1, in <module>\n'
                           "NameError: name 'OrderedDict' is not defined"),
+    # captured: CPython 3.11.7, python3 nm3.py: p.annotation.__name__ for the parameters of inspect.signature(resize),
+    # resize(image: bytes, width: int), module with `from __future__ import annotations`
+    ("patch_side_effect", 'Traceback (most recent call last):\n'
+                          '  File "<cwd>/nm3.py", line 8, in <module>\n'
+                          '    print(name, p.annotation.__name__)\n'
+                          "AttributeError: 'str' object has no attribute '__name__'. Did you mean: '__ne__'?"),
     # diffusers' _get_signature_types for a pipeline whose __init__ parameters carry string annotations
     # (https://github.com/huggingface/diffusers/blob/v0.42.1/src/diffusers/pipelines/pipeline_utils.py), then the
     # KeyError from_pretrained raises
@@ -137,6 +143,11 @@ NEGATIVE = [
     ("patch_side_effect", "NameError: name 'np' is not defined"),
     # captured: CPython 3.10.13, raise ExceptionGroup(...): a builtin of a newer Python (py38_subscript)
     ("patch_side_effect", "NameError: name 'ExceptionGroup' is not defined"),
+    # captured: pydantic 2.14.4 on CPython 3.11.7, a BaseModel with a field of a plain class (no future import): an
+    # arbitrary type, not a string annotation
+    ("patch_side_effect", "pydantic.errors.PydanticSchemaGenerationError: Unable to generate pydantic-core schema for <class "
+                          "'__main__.Engine'>. Set `arbitrary_types_allowed=True` in the model_config to ignore this error or "
+                          "implement `__get_pydantic_core_schema__` on your type to fully support it."),
     # the kernel_unsupported reading of "Unsupported" stays for an operator's dtype (AF058)
     ("patch_side_effect", example("AF058", i=1)),
 ]
@@ -169,3 +180,4 @@ def test_underscored_nameerror_is_not_a_class_annotation():
     assert rx.search("NameError: name 'OrderedDict' is not defined")
     assert not rx.search("NameError: name 'Model_V2' is not defined")
     assert not rx.search("NameError: name 'np' is not defined")
+
