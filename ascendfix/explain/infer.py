@@ -9,7 +9,8 @@ the best single witness). The category with the highest total, if it reaches :da
 ``generic`` — "an inner error" — only when no other one does), is reported as an
 *inference* (``kind: inferred``): below every cause and consequence a signature, code or fault entry names, above
 the generic wrappers (which name no cause). A log whose run went on after its last failing line (a success line
-follows) infers nothing.
+follows; not pip's own "Successfully installed ..." after its resolver report, see :data:`PIP_REPORT_RE`) infers
+nothing.
 """
 
 import re
@@ -84,6 +85,14 @@ FAIL_PREFILTERS = (
     # traceback frames inside the typing machinery that evaluates string annotations (read as failing lines), also as a
     # rich traceback box prints them ("│ .../typing.py:518 in _evaluate      │")
     "in (" + TYPING_FUNCS + ") *(│ *)?$",
+    # failure statements of the emitting tools that carry no error word (see _TOOL_FAILS): optparse's / click's
+    # refusal of an option ("no such option: --x"), `pip check`'s violated requirement ("... has requirement X, but
+    # you have Y."), conda's solver ("... were found to be incompatible with each other:" / "... to be incompatible
+    # with your system:"), a server whose port is taken ("listen port is occupied"), the CANN runtime's driver
+    # pairing ("CANN and HDK may not be compatible", "The driver interface X does not exist.") and libprotobuf's
+    # duplicate descriptor ("File already exists in database: x.proto")
+    "[Nn]o such option|but you have|to be incompatible with|is (already )?occupied|may not be compatible"
+    "|does not exist|already exists in database",
 )
 # lines saying the run went on (pre-filter markers)
 OK_PREFILTERS = (
@@ -103,6 +112,28 @@ _FAIL_WORDS = (
     r"|terminate called after throwing|^what\(\): |\bpanicked at\b"
 )
 _FAIL_WORDS_RE = re.compile(_FAIL_WORDS, re.I)
+# failure statements of the emitting tools that carry no error word (each is also a pre-filter marker above; warnings
+# and INFO lines saying so stay silent, classify_line reads the level first):
+# - optparse's BadOptionError ("no such option: --x", also pip's own option parser) and click's NoSuchOption ("No
+#   such option: --x", printed after "Error: " by click but alone when a caller prints the exception)
+# - `pip check` (commands/check.py): "<pkg> <ver> has requirement <req>, but you have <dep> <ver>." (no "which is
+#   incompatible": the installed distribution and its version after "but you have")
+# - conda's UnsatisfiableError: "The following specifications were found to be incompatible with each other:",
+#   "... were found\nto be incompatible with your system:" (the line break is conda's)
+# - a server that cannot listen: "listen port is occupied" (MindIE's HTTP server), "port ... is already occupied"
+# - the CANN runtime: "... indicates that CANN and HDK may not be compatible." (a pairing the driver's version
+#   reports; the hedge only where it names CANN / HDK / the driver / the firmware) and "The driver interface X does
+#   not exist." (a named interface, symbol, function, entry point or API that is missing: "does not exist" alone is
+#   no failure, "Directory ... does not exist, creating it")
+# - libprotobuf's SimpleDescriptorDatabase: "File already exists in database: x.proto" (two copies of the same
+#   generated descriptors; its own ERROR tag is often cut off)
+_TOOL_FAILS = (
+    r"\bno such option\b|, but you have [\w.\-]{1,80} [\w.+!\-]{1,40}(?:[.\s]|$)"
+    r"|\bto be incompatible with\b|\bis (?:already )?occupied\b"
+    r"|\bHDK may not be compatible\b|\bmay not be compatible with (?:the )?(?:CANN|HDK|driver|firmware)\b"
+    r"|\b(?:interface|symbol|function|entry point|API) [\w:.()<>\-]{1,80} does not exist\b"
+    r"|\bFile already exists in database\b"
+)
 # a training metric that became NaN or infinite ("loss: nan", "'grad_norm': nan", "grad_norm: inf"): the failure itself, even on the INFO line a
 # trainer logs its metrics on (mmcv / mmengine "- INFO - Epoch [1][50/3862] ... loss: nan, grad_norm: nan")
 # (the word that names the metric starts a word and is not a setting: "max_grad_norm: inf", "--max_grad_norm inf" and
@@ -120,7 +151,7 @@ _FAIL_RE = re.compile(
     r"|^no module named|environment variable is not set"
     r"|(?:nccl|cuda|gpu|backend)[^\n]{0,60}(?:seems unavailable|is not ava(?:il|li)able)"
     r"|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
-    r"|" + _NAN_METRIC + "|" + _FAIL_WORDS,
+    r"|" + _NAN_METRIC + "|" + _FAIL_WORDS + "|" + _TOOL_FAILS,
     re.I,
 )
 _NAN_METRIC_RE = re.compile(_NAN_METRIC, re.I)
@@ -136,6 +167,21 @@ _OK_RE = re.compile(r"successfully|\bfinished\b|\bcompleted?\b|startup complete"
 # to share your model on huggingface.co/models =)", trainer.py at v5.25.0 — that "not" is no veto)
 _OK_VETO = re.compile(r"exit(?:ed)? (?:with )?(?:code|status) [1-9-]|with errors?|\bnot\b(?! forget to share your model)"
                       r"|un(?:successfully|finished)|failed|error", re.I)
+# pip's post-install resolver report (commands/install.py _warn_about_conflicts: "ERROR: pip's dependency resolver
+# does not currently take into account all the packages that are installed. ...", then one line per conflict, "<pkg>
+# <ver> requires <req>, but you have <dep> <ver> which is incompatible." / "..., which is not installed.") and the
+# success lines pip itself prints after it (the same as AF022's own_lines): pip prints "Successfully installed ..."
+# whether or not its report left the environment inconsistent, so that line is no sign the run went past the report
+# (another success line, the program's own output after it, still is)
+PIP_REPORT_RE = re.compile(r"pip's dependency resolver does not currently take into account"
+                           r"|\bwhich is (?:incompatible|not installed)\.\s{0,8}$")
+PIP_OWN_OK_RE = re.compile(r"^\s{0,8}Successfully (?:installed|uninstalled|built|downloaded|tagged)\b")
+
+
+def pip_line(msg, state):
+    """Is this classified line (``state`` "fail" / "ok") pip's resolver report, or a success line pip prints itself?"""
+    rx = PIP_REPORT_RE if state == "fail" else PIP_OWN_OK_RE
+    return rx.search(msg[:4096]) is not None
 
 
 class Inference(object):
