@@ -40,12 +40,14 @@ NAMED = [
     (example("AF670", i=1), "cann_env"),  # runtime.cc: "CANN and HDK may not be compatible."
     (example("AF670", i=2), "cann_env"),  # npu_driver.cc: "The driver interface halShmemInfoGet does not exist."
     (example("AF104", i=1), "cann_env"),  # libprotobuf descriptor_database.cc, its ERROR tag cut off
+    # named since the lead added the evidence these lines lacked (round 19): pip check's "has requirement ..., but you
+    # have" and conda's "... incompatible with the existing python installation" (pip_conflict), a listening port
+    # "is occupied" (host_system, as AF282)
+    (PIP_CHECK, "pip_conflict"),
+    (CONDA_PYTHON, "pip_conflict"),
+    (example("AF282", i=0), "host_system"),
 ]
 
-# new failing lines whose category has no evidence word yet (the inference reads them and names nothing; see the
-# report: pip_conflict "has requirement ..., but you have", host_system "port is occupied", pip_conflict conda's
-# "to be incompatible with the existing python installation")
-UNNAMED = [PIP_CHECK, example("AF282", i=0), CONDA_PYTHON]
 
 # captured: CPython 3.11.7, logging.basicConfig(format="%(asctime)s - %(name)s - %(levelname)s - %(message)s"), the
 # same texts logged with logger.warning / logger.info: warnings and INFO lines saying so stay quiet
@@ -75,12 +77,6 @@ def test_a_tool_failure_statement_is_a_failing_line_and_names_its_category(text,
     assert _state(text) == "fail", text
     found = infer_only(text)
     assert found is not None and found["category"] == category, (text, found)
-
-
-@pytest.mark.parametrize("text", UNNAMED)
-def test_a_tool_failure_statement_without_evidence_is_read_but_names_nothing(text):
-    assert _prefilter().search(text) and _state(text) == "fail", text
-    assert infer_only(text) is None
 
 
 @pytest.mark.parametrize("text", QUIET)
@@ -129,7 +125,7 @@ def test_grep_reads_the_new_markers_as_python_does(tmp_path):
         pytest.skip("no grep")
     pattern = tmp_path / "ere"
     pattern.write_bytes(Matcher().grep_ere() + b"\n")
-    texts = [t for t, _ in NAMED] + UNNAMED
+    texts = [t for t, _ in NAMED]
     data = "\n".join(texts + ["an ordinary line"]) + "\n"
     r = subprocess.run([grep, "-E", "-n", "-a", "-f", str(pattern)], input=data.encode("utf-8"),
                        capture_output=True, env={"LC_ALL": "C"}, timeout=60)
