@@ -92,7 +92,7 @@ def test_tokenizer_json_from_a_newer_tokenizers(prefix):
 
 def test_tokenizer_wrapped_by_mindie_and_transformers():
     inner = example("AF782", i=0).split("\n")[-1][len("Exception: "):]
-    # MindIE LLM's wrapper (the log format of AF028's example; the FAQ entry of docs/zh/faq/faq.md)
+    # MindIE LLM's wrapper (the log format and wording of AF028's example)
     mindie = ("[2025-04-15 16:40:05.552024] [17310] [281473799454720] [llm] [ERROR] [model_deploy_config.cpp:159] "
               "Failed to get vocab size from tokenizer wrapper with exception: " + inner)
     assert top(mindie) == ("AF782", "version_skew")
