@@ -20,8 +20,10 @@ Figures printed:
   * the same two figures in the issue's view: top-1 over the logs labelled with one of the 13 categories the
     knowledge base started with (the taxonomy the project's acceptance measure labels with), and "any
     explanation" over the real failures labelled with anything else (a later category or `other:`);
-  * for the logs labelled twice (second_labels.yaml, a blind second labelling): top-1 against either label, a
-    secondary figure (where two careful readers differ, one label cannot say who is right);
+  * for the logs labelled twice (second_labels.yaml, a blind second labelling) whose corpus label is a category:
+    top-1 against either label, a secondary figure (where two careful readers differ, one label cannot say who is
+    right). Logs the corpus calls harmless or other: are left out even when the second labeller put them in a
+    category, so the figure is not symmetric in the two labels;
   * a per-category confusion summary and the list of misses (id, expected, got).
 
 Robust to changes in the JSON shape: the first element of `matches` (or `causes`, `results`,
@@ -194,7 +196,9 @@ def pct(num, den):
 def summarize(entries, results, second=None):
     """The figures of ``entries``. ``second``: {id: second label} of the logs labelled twice (blind); the in-category
     logs among them are also scored against either label (the first answer names the corpus label or the second
-    labeller's category), a secondary figure: where two careful readers differ, one label cannot say who is right."""
+    labeller's category), a secondary figure: where two careful readers differ, one label cannot say who is right.
+    Only logs whose corpus label is a category count: harmless / other: logs the second labeller put in a category are
+    left out."""
     second = second or {}
     either_total = either_first = either_ok = 0
     cat_total = cat_ok = 0
@@ -285,7 +289,8 @@ def print_report(summary, meta, out, title=None):
         iv["in_13_categories"]["top1_accuracy"], iv["outside_13"]["explained"], iv["outside_13"]["total"]))
     el = summary.get("either_label") or {}
     if el.get("total"):
-        w("labelled twice (blind second label): top-1 {}/{} against the corpus label, {}/{} = {:.1f}% against either\n"
+        w("labelled twice (blind second label), corpus label a category: top-1 {}/{} against the corpus label, "
+          "{}/{} = {:.1f}% against either\n"
           .format(el["top1_first_label"], el["total"], el["top1_either_label"], el["total"], el["top1_either_accuracy"]))
     w("\nper category (expected: correct/total; what the first cause was):\n")
     for label in sorted(summary["confusion"]):

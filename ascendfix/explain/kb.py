@@ -31,7 +31,9 @@ CATEGORY_FIELDS = {
     # that reaches its threshold
     "generic": Field(bool, required=False),
 }
-EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int)}
+# ``agree``: a word that names its category only with another word of it ("weight 2 each, two must agree"): it is
+# not counted again when it is in the last exception (explain/infer.py decide)
+EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int), "agree": Field(bool, required=False)}
 SEVERITIES = ("error", "context")  # older spelling of role: error = cause, context = context
 ROLES = ("cause", "consequence", "wrapper", "context")
 ID_RE = re.compile(r"^AF\d{3}$")
