@@ -1,9 +1,8 @@
 """Review 19 (fix19): the evidence entries and failing-line wordings that claimed common lines they do not describe.
 
 Each test holds the reviewer's demonstration line (or a real line of the same kind) that the inference named wrongly
-before the fix, and a line of the entry's own family that it still names. Lines from public code whose repository the
-stored index does not name are cited by their stored find_string id (the reviewer's); format strings are filled in
-where the comment says so. Fast tier, in-process."""
+before the fix, and a line of the entry's own family that it still names. Every line is public text with its source
+URL (format strings filled in where the comment says so) or a capture. Fast tier, in-process."""
 
 import pytest
 
@@ -26,13 +25,9 @@ def state(text):
 
 # item 1: a serializer refusing a value's type names no source patch
 @pytest.mark.parametrize("text", [
-    # a json_dumps_pretty helper, raise ValueError("Unsupported type: " + type(obj).__name__) (stored find_string id
-    # 32236497868), for a tuple
-    "ValueError: Unsupported type: tuple",
-    # a Data container's _check_type, raise Exception("Unsupported type: " + type(item).__name__ + ". Supported types
-    # are: " + types_str + ".") (stored find_string id 38825183259), for a dict, its atomic_types filled in
-    "Exception: Unsupported type: dict. Supported types are: str, int, float, bool, bytes, memoryview, bytearray, Data, "
-    "BoundingBox, ndarray, Image.",
+    # a small serializer's UnsupportedTypeError, f"Unsupported type: {self.value_type.__name__}", for a tuple
+    # (https://github.com/raghunandanbhat/pyk/blob/7204dba435723f1c1b74f625225b7b4acad854bd/src/errors.py)
+    "UnsupportedTypeError: Unsupported type: tuple",
 ])
 def test_a_serializers_unsupported_builtin_is_no_patch_side_effect(text):
     assert inferred(text) != "patch_side_effect"
@@ -47,10 +42,6 @@ def test_nemo_runs_unsupported_builtin_and_a_quoted_annotation_still_are():
 
 # item 2: a server that moves on to another port is no failure
 @pytest.mark.parametrize("text", [
-    # print(f"  Port {port} is occupied, trying next...") (stored find_string id 70163550415), port 8000
-    "  Port 8000 is occupied, trying next...",
-    # console.log(`Port ${port} is occupied, trying ${port + 1}`) (stored find_string id 40392801280), port 9000
-    "Port 9000 is occupied, trying 9001",
     # console.log(`this port ${port} is occupied.try another.`), port 8080
     # (https://github.com/zz0001/yitihua/blob/dfd81109ab209bb73da8a454d5df8c7e0b84e762/config/portIsOccupied.js)
     "this port 8080 is occupied.try another.",
@@ -67,7 +58,7 @@ def test_a_listen_port_that_is_taken_and_a_device_held_still_are():
 
 # item 3: ", but you have" is pip check's only before a version
 def test_an_english_but_you_have_to_is_no_failing_line():
-    # an LSCSim README sentence (stored find_string id 19114273941)
+    # a README sentence (https://github.com/cup-software2018/LSCSimulation/blob/dee057ab94ff19014efa0d7f4382f5026fe00ec5/README.md)
     text = "You can start from the installation directory, but you have to set LD_LIBRARY_PATH before running."
     assert state(text) is None
     assert inferred(text) is None
