@@ -53,3 +53,20 @@ def top_category(text):
 def infer_only(text):
     """The category inference alone, with no signature or fault entry loaded."""
     return matcher(text, signatures=[], faults=[]).inferred([])
+
+
+def grep_prefilter_lines(texts, tmp_path):
+    """The 1-based numbers of ``texts`` (one per line, then an ordinary line) that `grep -E` passes with the matcher's
+    pre-filter expression (LC_ALL=C, as the grep path runs it), or None when the machine has no grep."""
+    import shutil
+    import subprocess
+
+    grep = shutil.which("grep")
+    if grep is None:
+        return None
+    pattern = tmp_path / "ere"
+    pattern.write_bytes(Matcher().grep_ere() + b"\n")
+    data = "\n".join(list(texts) + ["an ordinary line"]) + "\n"
+    r = subprocess.run([grep, "-E", "-n", "-a", "-f", str(pattern)], input=data.encode("utf-8"),
+                       capture_output=True, env={"LC_ALL": "C"}, timeout=60)
+    return [int(ln.split(b":", 1)[0]) for ln in r.stdout.splitlines()]
