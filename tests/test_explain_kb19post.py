@@ -177,3 +177,16 @@ def test_fake_tensor_neighbours_stay_quiet():
         assert "AF783" not in hits(text["text"])
     # dynamo's graph break after the fake-tensor TypeError stays AF173's
     assert top(find_signature("AF783").examples["no_match"][1]["text"])[0] == "AF173"
+
+
+# -- post-measure, set X: scaled_dot_product_attention's mask dtype check ----------------------------------------------
+# captured: torch 2.13.0+cpu (/opt/wheels wheel in a scratch venv), `F.scaled_dot_product_attention(q, q, q,
+# attn_mask=torch.zeros(1, 1, 4, 4, dtype=torch.half))` with q = torch.randn(1, 2, 4, 8) (float32): its last line
+SDPA_MASK = ("RuntimeError: Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+             "attn_mask.dtype: c10::Half and  query.dtype: float instead.")
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_sdpa_mask_of_another_dtype_is_tensor_mismatch(prefix):
+    found = infer_only(prefix + SDPA_MASK)
+    assert found is not None and found["category"] == "tensor_mismatch"
