@@ -80,14 +80,19 @@ def set_of(entry):
     return str(entry.get("set") or "A")
 
 
-def load_second_labels(corpus_dir):
-    """{id: second label} from the blind second labelling (second_labels.yaml, see label_agreement.py), or {}."""
+def load_second_rows(corpus_dir):
+    """The rows of the blind second labelling (second_labels.yaml: id, label, confidence, alt, why), or []."""
     path = corpus_dir / "second_labels.yaml"
     if not path.is_file():
-        return {}
+        return []
     with open(path, encoding="utf-8") as fh:
-        rows = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or []
-    return {r["id"]: r["label"] for r in rows if isinstance(r, dict) and r.get("id") and r.get("label")}
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or []
+
+
+def load_second_labels(corpus_dir):
+    """{id: second label} from the blind second labelling (see label_agreement.py), or {}."""
+    return {r["id"]: r["label"] for r in load_second_rows(corpus_dir)
+            if isinstance(r, dict) and r.get("id") and r.get("label")}
 
 
 def load_corpus(corpus_dir):

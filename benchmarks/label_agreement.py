@@ -20,18 +20,17 @@ import os
 import sys
 from pathlib import Path
 
-import yaml
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_explain_validation import ISSUE_CATEGORIES, load_corpus  # noqa: E402
+from bench_explain_validation import ISSUE_CATEGORIES, load_corpus, load_second_rows  # noqa: E402
 
 CORPUS = HERE / "explain_validation"
 
 
 def _load():
     first = {e["id"]: e["label"] for e in load_corpus(CORPUS)}
-    second = yaml.safe_load((CORPUS / "second_labels.yaml").read_text(encoding="utf-8"))
+    second = load_second_rows(CORPUS)
     return first, second
 
 

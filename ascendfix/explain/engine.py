@@ -294,7 +294,7 @@ def _warnings_after_failures(ranked):
 
 class _LineResult(object):
     __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet",
-                 "quiet_sigs", "interrupt", "own", "pip")
+                 "quiet_sigs", "interrupt", "own", "report")
 
 
 class Matcher(object):
@@ -342,7 +342,7 @@ class Matcher(object):
         self.last_fail = 0
         self.first_fail = 0
         self.last_ok = 0
-        self.fail_pip = False  # the last failing line is pip's resolver report (see infer.PIP_REPORT_RE)
+        self.fail_report = None  # the category whose tool report the last failing line is (Inference.report_of)
         # the run-went-on veto (see went_on): the last failing line other than a user's Ctrl-C, the last Ctrl-C, and per
         # signature with ``own_lines`` the last success line that is not one of its command's own lines
         self.last_stop = 0
@@ -488,14 +488,14 @@ class Matcher(object):
         res.snippet = None
         res.interrupt = res.key == "exception" and _INTERRUPT_RE.match(msg.strip()) is not None
         res.own = ()
-        res.pip = False
+        res.report = None
         if self.inference is not None and not any(sig.role == "context" for sig, _, _, _ in sigs):
             # (a line a benign signature explains is never failure evidence)
             res.state = infer.classify_line(msg.strip(), info, res.key, self.inference.benign,
                                              self.inference.benign_veto)
             if res.state is not None:
-                # pip's resolver report, and pip's own success line after it (see infer.pip_line)
-                res.pip = infer.pip_line(msg.strip(), res.state)
+                # a tool's report, and the tool's own success line after it (pip's, see Inference.report_of)
+                res.report = self.inference.report_of(msg.strip(), res.state)
             if res.state == "fail":
                 res.infer = self.inference.line_evidence(msg)
                 if res.infer:
@@ -581,7 +581,7 @@ class Matcher(object):
                     self.ok_not_own[s.id] = lineno
         if res.state == "fail":
             self.last_fail = lineno
-            self.fail_pip = res.pip
+            self.fail_report = res.report
             if not self.first_fail:
                 self.first_fail = lineno
             for ci, ei, word in (() if after else res.infer):
@@ -591,7 +591,7 @@ class Matcher(object):
                     lst.append((lineno, res.snippet))
             if res.key == "exception":
                 self.last_exception_infer = (lineno, res.snippet, res.infer)
-        elif res.state == "ok" and not (res.pip and self.fail_pip):
+        elif res.state == "ok" and not (res.report is not None and res.report == self.fail_report):
             # (pip's own "Successfully installed ..." after its resolver report is no sign that the run went past
             # the report: pip prints it either way; the corpus convention reads a bare report as pip_conflict)
             self.last_ok = lineno

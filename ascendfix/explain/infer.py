@@ -9,8 +9,8 @@ the best single witness). The category with the highest total, if it reaches :da
 ``generic`` — "an inner error" — only when no other one does), is reported as an
 *inference* (``kind: inferred``): below every cause and consequence a signature, code or fault entry names, above
 the generic wrappers (which name no cause). A log whose run went on after its last failing line (a success line
-follows; not pip's own "Successfully installed ..." after its resolver report, see :data:`PIP_REPORT_RE`) infers
-nothing.
+follows; not a tool's own success line after its report, such as pip's "Successfully installed ..." after its
+resolver report: a category's ``report_lines`` / ``report_own_ok``, see :meth:`Inference.report_of`) infers nothing.
 """
 
 import re
@@ -174,21 +174,6 @@ _OK_RE = re.compile(r"successfully|\bfinished\b|\bcompleted?\b|startup complete"
 # to share your model on huggingface.co/models =)", trainer.py at v5.25.0 — that "not" is no veto)
 _OK_VETO = re.compile(r"exit(?:ed)? (?:with )?(?:code|status) [1-9-]|with errors?|\bnot\b(?! forget to share your model)"
                       r"|un(?:successfully|finished)|failed|error", re.I)
-# pip's post-install resolver report (commands/install.py _warn_about_conflicts: "ERROR: pip's dependency resolver
-# does not currently take into account all the packages that are installed. ...", then one line per conflict, "<pkg>
-# <ver> requires <req>, but you have <dep> <ver> which is incompatible." / "..., which is not installed.") and the
-# success lines pip itself prints after it (the same as AF022's own_lines): pip prints "Successfully installed ..."
-# whether or not its report left the environment inconsistent, so that line is no sign the run went past the report
-# (another success line, the program's own output after it, still is)
-PIP_REPORT_RE = re.compile(r"pip's dependency resolver does not currently take into account"
-                           r"|\bwhich is (?:incompatible|not installed)\.\s{0,8}$")
-PIP_OWN_OK_RE = re.compile(r"^\s{0,8}Successfully (?:installed|uninstalled|built|downloaded|tagged)\b")
-
-
-def pip_line(msg, state):
-    """Is this classified line (``state`` "fail" / "ok") pip's resolver report, or a success line pip prints itself?"""
-    rx = PIP_REPORT_RE if state == "fail" else PIP_OWN_OK_RE
-    return rx.search(msg[:4096]) is not None
 
 
 class Inference(object):
@@ -204,6 +189,7 @@ class Inference(object):
         self.weights = {}  # (category index, evidence index) -> weight
         self.generic = set()  # category indexes marked generic: chosen only when no other category qualifies
         self.agree = set()  # (category index, evidence index) of words that must agree with another: no last-exception bonus
+        self.reports = []  # [(category index, report regex, own success-line regex)] (report_lines / report_own_ok)
         for ci, e in enumerate(entries):
             if e.get("generic"):
                 self.generic.add(ci)
@@ -213,6 +199,17 @@ class Inference(object):
                 self.weights[(ci, ei)] = ev["weight"]
                 if ev.get("agree"):
                     self.agree.add((ci, ei))
+            if e.get("report_lines") and e.get("report_own_ok"):
+                self.reports.append((ci, re.compile(e["report_lines"]), re.compile(e["report_own_ok"])))
+
+    def report_of(self, msg, state):
+        """The index of the category whose tool report (a ``state`` "fail" line) or whose tool's own success line (an
+        "ok" line) this classified line is, or None."""
+        scan = msg[:4096]
+        for ci, report, own_ok in self.reports:
+            if (report if state == "fail" else own_ok).search(scan):
+                return ci
+        return None
 
     def line_evidence(self, msg):
         """``((category index, evidence index, matched word), ...)`` in one failing line."""

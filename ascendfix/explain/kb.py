@@ -30,6 +30,10 @@ CATEGORY_FIELDS = {
     # a category that names no cause by itself ("a runtime task failed"): the inference prefers any other category
     # that reaches its threshold
     "generic": Field(bool, required=False),
+    # a tool's report that stays a failing line when the tool's own success line follows it (pip's resolver report,
+    # then pip's "Successfully installed ..."): case-sensitive regexes for the report and for the tool's success lines
+    "report_lines": Field(str, required=False),
+    "report_own_ok": Field(str, required=False),
 }
 # ``agree``: a word that names its category only with another word of it ("weight 2 each, two must agree"): it is
 # not counted again when it is in the last exception (explain/infer.py decide)
