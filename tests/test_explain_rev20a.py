@@ -28,3 +28,10 @@ def test_a_failed_build_the_run_went_past_is_a_note():
     roles = {h.id: h.role for h in ranked("\n".join([BUILD_FAILED, PROGRESS]))}
     assert roles.get("AF798") == "context"
     assert {h.id: h.role for h in ranked(BUILD_FAILED)}.get("AF798") == "cause"
+
+
+def test_a_missing_ninja_the_run_went_past_is_a_note():
+    # AF795's example (NX-AI/xlstm#76) in a run that caught it and went on (see AF795's comment)
+    ninja = example("AF795", "match", 1)
+    assert {h.id: h.role for h in ranked("\n".join([ninja, PROGRESS]))}.get("AF795") == "context"
+    assert first(ninja) == ("AF795", "install")
