@@ -140,3 +140,21 @@ def test_frame_tail_on_every_path(tmp_path):
             assert engine.scan_stream(fh, signatures=[], use_grep=use_grep).last_frames() == want
         assert engine.scan_stream(io.BufferedReader(io.BytesIO(p.read_bytes())), signatures=[],
                                   use_grep=use_grep).last_frames() == want
+
+
+def test_bad_frame_evidence_is_a_data_error(tmp_path, monkeypatch):
+    import pytest
+    import yaml
+
+    from ascendfix.data import _ENV
+    from ascendfix.errors import DataError
+
+    entry = _entry("missing_weights")
+    for bad, word in (({"regex": "/safetensors/", "weight": 9}, "weight"), ({"regex": "(", "weight": 2}, "bad regex")):
+        folder = tmp_path / word.replace(" ", "_")
+        folder.mkdir()
+        cats = [dict(entry, frame_evidence=[bad])]
+        (folder / "explain_categories.yaml").write_text(yaml.safe_dump(cats), encoding="utf-8")
+        monkeypatch.setenv(_ENV["rules"], str(folder))
+        with pytest.raises(DataError, match="frame_evidence\\[0\\]: " + word):
+            category_entries()

@@ -209,7 +209,8 @@ class Inference(object):
         self.generic = set()  # category indexes marked generic: chosen only when no other category qualifies
         self.agree = set()  # (category index, evidence index) of words that must agree with another: no last-exception bonus
         self.reports = []  # [(category index, report regex, own success-line regex)] (report_lines / report_own_ok)
-        self.frames = []  # [(category index, frame evidence index, weight, compiled regex)] (frame_evidence)
+        self.frames = []  # [(category index, frame evidence index, weight, regex source)] (frame_evidence)
+        self._frames_rx = None  # the same with compiled regexes, on first use (most logs never need them)
         self.frame_weights = {}  # (category index, frame evidence index) -> weight
         for ci, e in enumerate(entries):
             if e.get("generic"):
@@ -221,7 +222,7 @@ class Inference(object):
                 if ev.get("agree"):
                     self.agree.add((ci, ei))
             for fi, ev in enumerate(e.get("frame_evidence") or []):
-                self.frames.append((ci, fi, ev["weight"], re.compile(ev["regex"], re.I)))
+                self.frames.append((ci, fi, ev["weight"], ev["regex"]))
                 self.frame_weights[(ci, fi)] = ev["weight"]
             if e.get("report_lines") and e.get("report_own_ok"):
                 self.reports.append((ci, re.compile(e["report_lines"]), re.compile(e["report_own_ok"])))
@@ -256,9 +257,11 @@ class Inference(object):
 
         ``frames``: ``[(line, "path in function"), ...]`` in the order printed (outermost first, see
         :func:`frame_text`). Each regex counts once, on the innermost frame it matches (the one nearest the failure)."""
+        if self._frames_rx is None:
+            self._frames_rx = [(ci, fi, w, re.compile(rx, re.I)) for ci, fi, w, rx in self.frames]
         found = {}
         for line, text in reversed(frames):
-            for ci, fi, _w, rx in self.frames:
+            for ci, fi, _w, rx in self._frames_rx:
                 if (ci, fi) not in found:
                     m = rx.search(text)
                     if m:
