@@ -5,13 +5,14 @@ public http(s) source, a known label form, an existing non-empty UTF-8 log file;
 unique; no development-machine path leaks into the index; and no source is one the signatures or the
 test captures were written from (the corpus must stay independent of the knowledge base).
 
-The corpus has eighteen sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
+The corpus has twenty-five sets (field `set`): A, the first corpus (since used to guide knowledge-base work), B, a
 second held-out set built later (also since used at the family level), C, a third held-out set (since used to
 guide the fourth round), D, a fourth held-out set (since used to guide the fifth round), E, a fifth held-out
 set, F, a sixth held-out set, G, a seventh held-out set, H, an eighth held-out set, I, a ninth held-out set, J, a tenth held-out set,
 K, an eleventh held-out set, L, a twelfth held-out set, M, a thirteenth held-out set, N, a fourteenth held-out set,
-O, a fifteenth held-out set, P, a sixteenth held-out set, Q, a seventeenth held-out set, and R, an eighteenth held-out set.
-Each set has its own frozen label set and size checks; sets B to R must also be independent of the error-code / fault tables and of
+O, a fifteenth held-out set, P, a sixteenth held-out set, Q, a seventeenth held-out set, R, an eighteenth held-out set,
+S to X, the nineteenth to twenty-fourth held-out sets, and Y, a twenty-fifth held-out set (GitHub threads, built 2026-12-05).
+Each set has its own frozen label set and size checks; sets B to Y must also be independent of the error-code / fault tables and of
 every earlier set's sources.
 """
 
@@ -99,12 +100,19 @@ CATEGORIES_W = set(CATEGORIES_V)
 # Set X: the 26 categories of rules/explain_categories.yaml when it was built (2026-12-05, main 8953adf) - the same
 # list as sets P to W.
 CATEGORIES_X = set(CATEGORIES_W)
+# Set Y: the 26 categories of rules/explain_categories.yaml when it was built (2026-12-05, main e1fa4b0) - the same
+# list as sets P to X.
+CATEGORIES_Y = set(CATEGORIES_X)
+# Set Z: the 26 categories of rules/explain_categories.yaml when it was built (2026-12-05, main e1fa4b0) - the same
+# list as sets P to Y.
+CATEGORIES_Z = set(CATEGORIES_Y)
 SET_CATEGORIES = {
     "A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C, "D": CATEGORIES_D, "E": CATEGORIES_E, "F": CATEGORIES_F,
     "G": CATEGORIES_G, "H": CATEGORIES_H, "I": CATEGORIES_I, "J": CATEGORIES_J,
     "K": CATEGORIES_K, "L": CATEGORIES_L, "M": CATEGORIES_M, "N": CATEGORIES_N, "O": CATEGORIES_O,
     "P": CATEGORIES_P, "Q": CATEGORIES_Q, "R": CATEGORIES_R,
     "S": CATEGORIES_S, "T": CATEGORIES_T, "U": CATEGORIES_U, "V": CATEGORIES_V, "W": CATEGORIES_W, "X": CATEGORIES_X,
+    "Y": CATEGORIES_Y, "Z": CATEGORIES_Z,
 }
 FIELDS = {"id", "file", "source", "label", "notes", "found", "set"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,80}$")
@@ -178,10 +186,10 @@ def test_labels_known():
 @pytest.mark.parametrize(
     "name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-"), ("E", "e-"), ("F", "f-"), ("G", "g-"), ("H", "h-"), ("I", "i-"),
      ("J", "j-"), ("K", "k-"), ("L", "l-"), ("M", "m-"), ("N", "n-"), ("O", "o-"),
-     ("P", "p-"), ("Q", "q-"), ("R", "r-"), ("S", "s-"), ("T", "t-"), ("U", "u-"), ("V", "v-"), ("W", "w-"), ("X", "x-")]
+     ("P", "p-"), ("Q", "q-"), ("R", "r-"), ("S", "s-"), ("T", "t-"), ("U", "u-"), ("V", "v-"), ("W", "w-"), ("X", "x-"), ("Y", "y-"), ("Z", "z-")]
 )
 def test_later_set_ids_prefixed(name, prefix):
-    """Sets B to X have id prefixes `b-` ... `x-`, so a log's set shows in its file name."""
+    """Sets B to Z have id prefixes `b-` ... `z-`, so a log's set shows in its file name."""
     for e in ENTRIES:
         assert e["id"].startswith(prefix) == (e["set"] == name), e["id"]
 
@@ -247,6 +255,8 @@ def _spread(entries):
         ("V", (33, 8, 3, 22, 14)),
         ("W", (28, 5, 3, 20, 14)),
         ("X", (29, 6, 4, 19, 17)),
+        ("Y", (28, 7, 3, 18, 16)),
+        ("Z", (27, 6, 2, 19, 16)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -255,15 +265,15 @@ def test_corpus_size_and_spread(name, minimum):
     assert all(g >= m for g, m in zip(got, minimum)), "set {}: {} < {}".format(name, got, minimum)
 
 
-BROAD_SETS = {"U": 12, "V": 12, "W": 12, "X": 11}  # sets whose mix leans on the later categories by design: minimum logs in the 13 original ones
+BROAD_SETS = {"U": 12, "V": 12, "W": 12, "X": 11, "Y": 12, "Z": 10}  # sets whose mix leans on the later categories by design: minimum logs in the 13 original ones
 
 
-@pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2), ("Q", 2), ("R", 0), ("S", 0), ("T", 0), ("U", 0), ("V", 0), ("W", 0), ("X", 0)])
+@pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2), ("Q", 2), ("R", 0), ("S", 0), ("T", 0), ("U", 0), ("V", 0), ("W", 0), ("X", 0), ("Y", 0), ("Z", 0)])
 def test_recent_set_covers_the_original_13(name, least):
-    """Sets I to X have `least` to 6 logs in each of the 13 original categories (set A's, the ones the project is
-    judged on); in sets I to T most of their failures are among them. Sets U, V, W and X were built broad on purpose
+    """Sets I to Z have `least` to 6 logs in each of the 13 original categories (set A's, the ones the project is
+    judged on); in sets I to T most of their failures are among them. Sets U, V, W, X, Y and Z were built broad on purpose
     (about one log per original category, more across the later ones, see their README sections; X, from stored web
-    pages, has 11 of the 13): they only need BROAD_SETS[name] logs in the 13 original categories."""
+    pages, has 11 of the 13; Z, also from stored web pages, has 10): they only need BROAD_SETS[name] logs in the 13 original categories."""
     labels = [e["label"] for e in _set(name)]
     counts = {c: labels.count(c) for c in CATEGORIES}
     assert all(least <= n <= 6 for n in counts.values()), counts
@@ -304,7 +314,7 @@ def test_independent_of_signature_and_test_sources():
     assert not clash, "corpus logs taken from a source the knowledge base uses: {}".format(clash)
 
 
-SET_ORDER = "ABCDEFGHIJKLMNOPQRSTUVWX"  # the order the sets were built in: each is independent of the ones before it
+SET_ORDER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # the order the sets were built in: each is independent of the ones before it
 
 
 @pytest.mark.parametrize("name", SET_ORDER[1:])
@@ -328,9 +338,9 @@ def _thread(url):
                                                           ("K", True), ("L", True), ("M", True),
                                                           ("N", True), ("O", True), ("P", True),
                                                           ("Q", True), ("R", True),
-                                                          ("S", True), ("T", True), ("U", True), ("V", True), ("W", True), ("X", True)])
+                                                          ("S", True), ("T", True), ("U", True), ("V", True), ("W", True), ("X", True), ("Y", True), ("Z", True)])
 def test_set_threads_not_reused(name, also_rules_and_tests):
-    """Sets G to X take no issue or pull-request thread another set used (sets H to X: nor the rules and tests),
+    """Sets G to Z take no issue or pull-request thread another set used (sets H to Z: nor the rules and tests),
     whatever the comment anchor or the /issues/ vs /pull/ spelling of the URL, and no thread twice."""
     earlier = {_thread(e["source"]) for e in ENTRIES if e["set"] != name}
     if also_rules_and_tests:
@@ -347,7 +357,7 @@ def test_set_threads_not_reused(name, also_rules_and_tests):
                                                  ("N", CATEGORIES_N, 6), ("O", CATEGORIES_O, 6),
                                                  ("P", CATEGORIES_P, 6), ("Q", CATEGORIES_Q, 6),
                                                  ("R", CATEGORIES_R, 6), ("S", CATEGORIES_S, 6),
-                                                 ("T", CATEGORIES_T, 6), ("U", CATEGORIES_U, 6), ("V", CATEGORIES_V, 6), ("W", CATEGORIES_W, 6), ("X", CATEGORIES_X, 6)])
+                                                 ("T", CATEGORIES_T, 6), ("U", CATEGORIES_U, 6), ("V", CATEGORIES_V, 6), ("W", CATEGORIES_W, 6), ("X", CATEGORIES_X, 6), ("Y", CATEGORIES_Y, 6), ("Z", CATEGORIES_Z, 6)])
 def test_set_no_category_dominates(name, cats, most):
     """The later sets measure breadth: no single category holds more than ``most`` of a set's in-category logs."""
     counts = {}
@@ -363,11 +373,11 @@ def test_set_no_category_dominates(name, cats, most):
         ("D", CATEGORIES_D), ("E", CATEGORIES_E), ("F", CATEGORIES_F), ("G", CATEGORIES_G), ("H", CATEGORIES_H),
         ("I", CATEGORIES_I), ("J", CATEGORIES_J), ("K", CATEGORIES_K), ("L", CATEGORIES_L),
         ("M", CATEGORIES_M), ("N", CATEGORIES_N), ("O", CATEGORIES_O),
-        ("P", CATEGORIES_P), ("Q", CATEGORIES_Q), ("R", CATEGORIES_R), ("S", CATEGORIES_S), ("T", CATEGORIES_T), ("U", CATEGORIES_U), ("V", CATEGORIES_V), ("W", CATEGORIES_W), ("X", CATEGORIES_X),
+        ("P", CATEGORIES_P), ("Q", CATEGORIES_Q), ("R", CATEGORIES_R), ("S", CATEGORIES_S), ("T", CATEGORIES_T), ("U", CATEGORIES_U), ("V", CATEGORIES_V), ("W", CATEGORIES_W), ("X", CATEGORIES_X), ("Y", CATEGORIES_Y), ("Z", CATEGORIES_Z),
     ],
 )
 def test_recent_set_labels_use_categories_that_exist(name, cats):
-    """Sets D to X take their label set from rules/explain_categories.yaml at build time; every category they
+    """Sets D to Z take their label set from rules/explain_categories.yaml at build time; every category they
     name must still be a known category there (a renamed category would silently turn logs into misses)."""
     path = ROOT / "rules" / "explain_categories.yaml"
     with open(path, encoding="utf-8") as fh:
