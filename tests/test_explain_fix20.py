@@ -1,4 +1,4 @@
-"""fix20: general explain defects of round 20.
+"""fix20: two general explain defects of round 20.
 
 1. CUDA words alone do not name cuda_on_npu. A GPU machine prints them on every CUDA failure ("RuntimeError: CUDA
    error: device-side assert triggered", "... an illegal memory access was encountered"): the bare CUDA word
@@ -7,11 +7,18 @@
    "Distributed package doesn't have NCCL built in", ...); the CUDA runtime's "device-side assert triggered" / "illegal
    memory access was encountered" (a CUDA kernel ran) count against the category. The GPU crashes below are copied from
    public issues (URL with each); the CUDA-less examples are the cuda_on_npu signatures' own.
+2. A cause signature whose last match is followed by a success line of the run (and no failing line) is a note
+   (Matcher.went_on): the program caught the traceback, printed it and went on. Captures made here (script and command
+   with each).
 """
+
+import io
 
 import pytest
 
-from tests.explain_support import example, infer_only, top
+from ascendfix.explain import engine
+
+from tests.explain_support import example, infer_only, matcher, top
 
 # the prefixes a line gets from torchrun's per-rank output, Ray's worker processes and glog (as tests/test_explain_gen18)
 PREFIXES = ["", "[rank3]: ", "(RayWorkerWrapper pid=2741) "]
@@ -84,3 +91,70 @@ def test_cuda_less_builds_and_npu_context_still_infer_cuda_on_npu(sig, i):
     checkpoint where torch.cuda.is_available() is False, "Torch not compiled with CUDA enabled") and the CUDA word next to
     an NPU word (torch_npu's "Two accelerators cannot be used at the same time in PyTorch: npu and cuda") still infer it."""
     assert (infer_only(example(sig, i=i)) or {}).get("category") == "cuda_on_npu", example(sig, i=i)
+
+
+# -- 2. a cause the run went past --------------------------------------------------------------------------------------
+# captured: safetensors 0.8.0 + torch 2.13.0+cpu, CPython 3.11.7, `python load_or_fallback.py > log 2>&1`, the script:
+#     import traceback
+#     from safetensors.torch import load_file
+#     open("unet.fp16.safetensors", "wb").write(b"\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":")
+#     try:
+#         sd = load_file("unet.fp16.safetensors")
+#     except Exception:
+#         traceback.print_exc()
+#         print("fp16 weights unreadable, loading unet.safetensors instead")
+#     print("generation finished: 1 image saved")
+# (its folder and the venv's shown as /tmp/cap and /opt/venv)
+SAFETENSORS_CAPTURE = 'Traceback (most recent call last):\n  File "/tmp/cap/load_or_fallback.py", line 5, in <module>\n    sd = load_file("unet.fp16.safetensors")\n         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  File "/opt/venv/lib/python3.11/site-packages/safetensors/torch.py", line 359, in load_file\n    with safe_open(filename, framework="pt", device=device, backend=backend) as f:\n         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\nsafetensors._safetensors_rust.SafetensorError: Error while deserializing header: invalid header length\nfp16 weights unreadable, loading unet.safetensors instead\ngeneration finished: 1 image saved\n'
+FINISHED = "generation finished: 1 image saved"
+
+
+def _cut(text):
+    """The same log without its success line (the run stopped after the fallback message)."""
+    return "\n".join(ln for ln in text.split("\n") if ln != FINISHED)
+
+
+def _captures():
+    from tests import test_explain_eng20 as eng20  # huggingface_hub offline, chained traceback, fallback, finished
+
+    return [("AF049", eng20.CAPTURE), ("AF062", SAFETENSORS_CAPTURE)]
+
+
+@pytest.mark.parametrize("n", range(2))
+def test_a_cause_the_run_went_past_is_a_note(n):
+    sig, text = _captures()[n]
+    assert FINISHED in text
+    m = matcher(text)
+    assert m.results() == []
+    assert [x["id"] for x in m.notes()] == [sig]
+    assert m.inferred() is None
+
+
+@pytest.mark.parametrize("n", range(2))
+def test_without_the_success_line_the_cause_stays(n):
+    """The fallback message alone ("..., loading unet.safetensors instead", "..., using the local copy ...") is no
+    success line: the log's last line being the program's output is not enough for a signature of a failing line."""
+    sig, text = _captures()[n]
+    assert top(_cut(text))[0] == sig
+
+
+@pytest.mark.parametrize("n", range(2))
+def test_a_failure_after_the_success_line_keeps_the_cause(n):
+    # captured: CPython 3.11.7, python -c "import json; json.loads('x')" (the last line of its traceback), as in
+    # tests/test_explain_kb16veto.py
+    other = "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)"
+    sig, text = _captures()[n]
+    res = matcher(text.rstrip("\n") + "\n" + other).results()
+    assert res and res[0]["id"] == sig
+
+
+@pytest.mark.parametrize("n", range(2))
+def test_the_same_on_every_read_path(n, tmp_path):
+    sig, text = _captures()[n]
+    p = tmp_path / "run.log"
+    p.write_text(text, encoding="utf-8")
+    for use_grep in (True, False):
+        with open(p, "rb") as fh:
+            assert engine.scan_stream(fh, use_grep=use_grep).results() == []
+        m = engine.scan_stream(io.BufferedReader(io.BytesIO(p.read_bytes())), use_grep=use_grep)
+        assert m.results() == [] and [x["id"] for x in m.notes()] == [sig]
