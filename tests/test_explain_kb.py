@@ -612,3 +612,48 @@ def test_acl_constant_names_resolve_to_their_code_once():
     line = next(ex["text"] for ex in acl.examples["match"] if "ACL_ERROR_FAILURE" in ex["text"])
     ids = [m["id"] for m in explain_text(line, limit=None)]
     assert ids.count("500001") == 1, ids
+
+
+# -- fix20b: fault entries whose substrings are generic Python / PyTorch wording ------------------------------------
+def _fault(fault_id):
+    from ascendfix.explain.faults import find_fault
+
+    return find_fault(fault_id)[1]
+
+
+def test_fault_entry_on_a_bare_python_line_is_a_note_not_a_cause():
+    """Compiler_06 ('NoneType' object has no attribute 'shape') is what any program prints after cv2.imread of a
+    missing file: a note, never graph_compile_crash."""
+    text = ('File "evaluate.py", line 261, in <module>\n'
+            '    orig_height, orig_width = img.shape[:2]\n'
+            "AttributeError: 'NoneType' object has no attribute 'shape'\n")  # github.com/hongsukchoi/TCMR_RELEASE/issues/12
+    matches = explain_text(text)
+    assert not any(m["id"] == "AISW_MindSpore_Compiler_06" for m in matches)
+    assert not any(m["category"] == "graph_compile_crash" for m in matches)
+
+
+def test_fault_entries_of_api_misuse_and_host_limits():
+    assert _fault("AISW_MindSpore_Compiler_06").role == "context"
+    assert _fault("AISW_MindSpore_Frontend_02").role == "context"  # set_context after init(): a script's order
+    assert _fault("AISW_MindSpore_Operator_12").role == "context"  # NumPy's "array is too big"
+    assert _fault("AISW_MindSpore_Compiler_19").category == "host_system"  # "No space left on disk"
+    assert _fault("AISW_PyTorch_Train_21").category == "host_system"  # torch.save "file write failed"
+
+
+def test_fault_needs_a_program_word_in_the_line():
+    gpu = ("RuntimeError: CUDA error: unknown error\n"
+           "CUDA kernel errors might be asynchronously reported at some other API call,so the stacktrace below might "
+           "be incorrect.\nFor debugging consider passing CUDA_LAUNCH_BLOCKING=1.\n")  # MohamadZeina/Disco_Diffusion_Local#3
+    assert not any(m["id"] == "AISW_PyTorch_Train_15" for m in explain_text(gpu))
+    r = _fault("AISW_PyTorch_Train_15")
+    assert r.patterns[0].needs and all(p.needs == r.patterns[0].needs for p in r.patterns)
+
+
+def test_fault_needs_must_be_a_list_of_words(tmp_path):
+    from ascendfix.explain.faults import FaultFamily
+
+    path = data_root("rules") / "faults" / "ascend-fd.yaml"
+    doc = load_yaml(path)
+    doc["needs"] = {"AISW_PyTorch_Train_15": "ASCEND"}
+    with pytest.raises(DataError):
+        FaultFamily(path, doc)

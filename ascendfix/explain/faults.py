@@ -23,6 +23,10 @@ FAMILY_FIELDS = {
     "min_anchor": Field(int, required=False),
     "roles": Field(dict, required=False),
     "categories": Field(dict, required=False),
+    # entry id -> literals, one of which the matched line must also hold: for an entry whose own substrings are
+    # generic wording of any Python / PyTorch program (PyTorch's CUDA "kernel errors might be asynchronously
+    # reported" line, Python's "Address already in use"), the program-specific word that makes it this fault
+    "needs": Field(dict, required=False),
 }
 MODULE_FIELDS = {
     "component": Field(str),
@@ -43,17 +47,18 @@ ENTRY_FIELDS = {
 class _Pattern(object):
     """One alternative of an entry: its literals; ``anchors`` = the longest (the pre-filter key)."""
 
-    __slots__ = ("literals", "anchors", "index", "required", "alone")
+    __slots__ = ("literals", "anchors", "index", "required", "alone", "needs")
 
-    def __init__(self, literals, index):
+    def __init__(self, literals, index, needs=()):
         self.literals = tuple(literals)
+        self.needs = tuple(needs)  # one of these must also be in the line (the family file's ``needs``)
         self.anchors = (max(literals, key=len),)
         self.index = index
         self.required = False
         self.alone = True
 
     def search(self, text):
-        return all(lit in text for lit in self.literals)
+        return all(lit in text for lit in self.literals) and (not self.needs or any(n in text for n in self.needs))
 
 
 class FaultRule(object):
@@ -64,7 +69,7 @@ class FaultRule(object):
     codes = ()
     apply_rule = None
 
-    def __init__(self, entry, module, family):
+    def __init__(self, entry, module, family, needs=()):
         self.id = entry["id"]
         self.family = family
         self.title = entry["label"].strip().rstrip(".")
@@ -73,7 +78,7 @@ class FaultRule(object):
         self.priority = 40
         self.component = entry["component"]
         self.module = entry["module"]
-        self.patterns = [_Pattern(alt, i) for i, alt in enumerate(entry["any"])]
+        self.patterns = [_Pattern(alt, i, needs) for i, alt in enumerate(entry["any"])]
         self.cause = "{} {}: known fault {} in MindCluster's fault-diagnosis knowledge base, labelled \u201c{}\u201d.".format(
             self.component, self.module, self.id, self.title)
         self.fix = module["next"].strip()
@@ -109,6 +114,10 @@ class FaultFamily(object):
         validate_examples(self.examples, where)
         from ascendfix.explain.codes import _load_table
 
+        needs = doc.get("needs") or {}
+        for k, v in needs.items():
+            if not isinstance(v, list) or not v or not all(isinstance(x, str) and x for x in v):
+                raise DataError("{}: needs.{}: must be a list of non-empty strings".format(where, k))
         self.rules = []
         seen = set()
         for inc in doc["include"]:
@@ -128,7 +137,7 @@ class FaultFamily(object):
                         and len(max(alt, key=len)) >= min_anchor]
                 if not alts:
                     continue
-                rule = FaultRule(dict(e, any=alts), mod, self)
+                rule = FaultRule(dict(e, any=alts), mod, self, needs.get(e["id"], ()))
                 role = (doc.get("roles") or {}).get(e["id"])
                 if role:
                     if role not in ("cause", "consequence", "wrapper", "context"):
