@@ -138,6 +138,14 @@ _PROGRESS_RE = re.compile(r"\d(?:it|s)/(?:s|it)\]|\b(?:loss|Loss|LOSS)['\"]?\s{0
 _TOOL_WARNING_RE = re.compile(r"[/\\](?:pkg_resources|setuptools|pip|_distutils_hack)[/\\][^:\n]{0,200}\.py:\d{1,6}: ")
 TAIL_LINES = 8  # last lines of a log kept for :meth:`Matcher.continued`
 TAIL_BYTES = 8192
+# the log's last lines kept for the frames of its last traceback (see Matcher.last_frames): a traceback is read only
+# when its exception line is among them
+FRAME_TAIL_LINES = 400
+FRAME_TAIL_BYTES = 64 * 1024
+# a chained traceback's separators ("During handling of the above exception, another exception occurred:", "The above
+# exception was the direct cause of the following exception:")
+_CHAIN_RE = re.compile(r"^(?:During handling of the above exception, another exception occurred|The above exception was "
+                       r"the direct cause of the following exception):?$")
 _FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_ENGLISH + FATAL_MORE))
 _TRACEBACK = "Traceback (most recent call last)"
 
@@ -350,6 +358,9 @@ class Matcher(object):
         self.own_sigs = [s for s in self.signatures if getattr(s, "own_lines", None) is not None]
         self.ok_not_own = {}
         self.tail = []  # [(line number, bytes)] of the log's last lines, when known
+        # the same for the frames of the last traceback: up to FRAME_TAIL_LINES lines (a deque while feed_lines runs)
+        self.frame_tail = collections.deque(maxlen=FRAME_TAIL_LINES)
+        self._frames = None  # the last traceback's frame evidence, once read (see last_frames)
         # inside a traceback that a check function logged as a notice (see Pattern.notice_traceback)
         self.notice_tb = False
         self.tb_before = None  # the last traceback line before the current one
@@ -648,6 +659,7 @@ class Matcher(object):
                 self.tail.append((self.lines_read, part[:TAIL_BYTES]))
                 if len(self.tail) > TAIL_LINES:
                     del self.tail[0]
+                self.frame_tail.append(self.tail[-1])
                 for lo in range(0, max(len(part), 1), LINE_PART):
                     piece = part[max(0, lo - OVERLAP) : lo + LINE_PART]
                     self.feed_piece(self.lines_read, piece, partial=len(part) > LINE_PART)
@@ -780,17 +792,60 @@ class Matcher(object):
                 return [h] + ranked[:i] + ranked[i + 1:]
         return ranked
 
-    def _infer_decision(self):
+    def _infer_decision(self, frames=True):
         """The inference's decision over the failing lines — ``(found, last)``: ``found`` is :func:`infer.decide`'s
-        answer (or None), ``last`` the last exception's inference evidence when it is the log's last exception."""
+        answer (or None), ``last`` the last exception's inference evidence when it is the log's last exception.
+        ``frames``: with the frame evidence of its traceback (:meth:`last_frames`)."""
         last = self.last_exception_infer
         if last and self.last_exception and last[0] != self.last_exception[0]:
             last = ()
-        return infer.decide(self.inference, self.infer_seen, last[2] if last else ()), last
+        fr = self.last_frames() if frames and last else ()
+        return infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr), last
+
+    def last_frames(self):
+        """The frame evidence (:meth:`infer.Inference.frame_evidence`, with each frame's line text) of the traceback
+        the log's last exception closes: ``[(category index, frame evidence index, words, (line, text)), ...]``.
+
+        Read from the log's last lines (:attr:`frame_tail`), once: only when that exception is a failing line among
+        them and its ``Traceback (most recent call last):`` header is too — walking back from the exception to the
+        header. Of a chained traceback ("During handling of the above exception, another exception occurred:",
+        "The above exception was the direct cause of the following exception:") only the last block counts, the
+        frames of the exception the log ends on (an inner exception's frames are often a handler's: a retry loop, a
+        fallback import). Frames are no failing lines: nothing else reads them (the pre-filter does not pass them)."""
+        if self._frames is not None:
+            return self._frames
+        self._frames = []
+        if self.inference is None or not self.inference.frames or not self.last_exception:
+            return self._frames
+        end = self.last_exception[0]
+        tail = list(self.frame_tail)
+        if not tail or not tail[0][0] < end <= tail[-1][0]:
+            return self._frames
+        i = end - tail[0][0]
+        if tail[i][0] != end:
+            return self._frames
+        frames = []
+        while i > 0:
+            i -= 1
+            lineno, raw = tail[i]
+            text = clean_text(decode_line(raw))
+            msg = linefmt.parse(text[:WINDOW_LIMIT]).message.strip()
+            if _TRACEBACK in msg:
+                break
+            ft = infer.frame_text(msg)
+            if ft is not None:
+                frames.append((lineno, ft, _snippet(text)))
+        else:
+            return self._frames  # no header: the traceback starts before the lines kept
+        frames.reverse()
+        texts = {ln: t for ln, _, t in frames}
+        self._frames = [(ci, fi, word, (ln, texts[ln])) for ci, fi, word, ln in
+                        self.inference.frame_evidence([(ln, ft) for ln, ft, _ in frames])]
+        return self._frames
 
     def _inferred_category(self):
         """The category the failing lines point to (the inference's decision), or None."""
-        if self.inference is None or not self.infer_seen:
+        if self.inference is None or not (self.infer_seen or self.last_exception):
             return None
         found, _ = self._infer_decision()
         return None if found is None else self.inference.categories[found[0]][0]
@@ -798,7 +853,7 @@ class Matcher(object):
     def inferred(self, ranked=None):
         """The category inference (a ``matches`` dict, ``kind: inferred``, rank 1) when no cause or consequence
         matched but the failing lines point to a category (see :mod:`.infer`); else None."""
-        if self.inference is None or not self.infer_seen:
+        if self.inference is None or not (self.infer_seen or self.last_exception):
             return None
         if self.last_ok > self.last_fail:  # the run went on after its last failing line
             return None
@@ -821,10 +876,26 @@ class Matcher(object):
         lines = list(self.infer_lines.get(ci, []))
         if last and any(c == ci for c, _, _ in last[2]) and all(ln != last[0] for ln, _ in lines):
             lines = lines[: infer.MAX_LINES - 1] + [(last[0], last[1])]
+        # the traceback's frames decided (without them the lines name another category or none): the innermost frame
+        # that spoke is shown, with the last exception line it belongs to
+        fwords = []
+        if self._frames and (self._infer_decision(frames=False)[0] or (None,))[0] != ci:
+            mine = [f for f in self._frames if f[0] == ci and self.inference.frame_weight(f[0], f[1]) > 0]
+            if mine:
+                fwords = [w for _, _, w, _ in sorted(mine, key=lambda f: -self.inference.frame_weight(f[0], f[1]))]
+                frame = max((f[3] for f in mine), key=lambda x: x[0])
+                shown = [x for x in lines if x[0] not in (frame[0], last[0])][: infer.MAX_LINES - 2]
+                lines = shown + [frame] + ([(last[0], last[1] or self.last_exception[1])] if last else [])
         quoted = ", ".join("'{}'".format(w) for w in words[: infer.MAX_WORDS])
         from ascendfix.explain.kb import category_entries
 
         desc = next((e["description"] for e in category_entries() if e["id"] == cat), title)
+        if fwords:
+            fq = ", ".join("'{}'".format(w) for w in fwords[: infer.MAX_WORDS])
+            source = ("the failing lines, which mention {}, and the frames of the last traceback, which run through {}"
+                      .format(quoted, fq) if quoted else "the last traceback, whose frames run through {}".format(fq))
+        else:
+            source = "the failing lines, which mention {}".format(quoted)
         return {
             "id": "inferred:" + cat,
             "category": cat,
@@ -833,8 +904,7 @@ class Matcher(object):
             "role": "cause",
             "kind": "inferred",
             "evidence": [{"line": ln, "text": t} for ln, t in sorted(lines)],
-            "cause": "No known signature matched; this is an inference from the failing lines, which mention {}: "
-                     "{}".format(quoted, desc),
+            "cause": "No known signature matched; this is an inference from {}: {}".format(source, desc),
             "fix": step or "Read the failing lines shown above first.",
             "apply_rule": None,
             "links": list(links),
@@ -874,15 +944,23 @@ class Matcher(object):
         the command's own ``own_lines``: pip's "Successfully installed ..." is no sign the program ran), a user's
         Ctrl-C for a ``needs_failure`` signature (KeyboardInterrupt: the run was going on until the user stopped it;
         for other warnings it proves nothing, people press it on runs that hung), or the log's last line being the
-        program's own output (see :meth:`_tail_went_on`). Such a hit is then a note (role "context")."""
+        program's own output (see :meth:`_tail_went_on`). Any other cause signature is a note only when a success line
+        (a ``"ok"`` line: "... finished", "Successfully ...", a benign line that vetoes) follows its last matched line
+        and no failing line does: a traceback the program caught, printed and went past. Such a hit is then a note
+        (role "context")."""
         sig = hit.sig
         if hit.kind != "signature" or sig.role != "cause" or self.inference is None:
-            return False
-        if not (getattr(sig, "needs_failure", False) or _quiet(hit)):
             return False
         after = hit.last_line
         if self.last_stop > after:  # the run stopped after it: the match may be the cause
             return False
+        if not (getattr(sig, "needs_failure", False) or _quiet(hit)):
+            # any other cause: only a success line of the run after its last match (no failing line after it) — a
+            # traceback the program caught and printed before it fell back and finished ("generation finished: 1 image
+            # saved" after huggingface_hub's LocalEntryNotFoundError). Not the log's last line being ordinary output
+            # (_tail_went_on) nor a Ctrl-C: measured in round 20 (fix20), that form cost two device_oom logs of the
+            # guiding sets whose paste ends in a progress bar; this one changed no guiding or leave-one-out answer
+            return self.last_ok > after
         # a Ctrl-C is a stop the user chose; it clears only a report or warning marked needs_failure (a deprecation
         # warning repeated until the user stopped a run that worked). A user often presses Ctrl-C on a run that hung,
         # so for any other warning-only cause it proves nothing
@@ -1068,7 +1146,7 @@ def _feed_python(matcher, stream):
     continuing = False
     carry = b""
     # a pipe's last lines, kept on the way (a regular file's are re-read after the scan, by _read_tail)
-    tail = collections.deque(maxlen=TAIL_LINES) if _regular_file_fd(stream)[0] is None else None
+    tail = collections.deque(maxlen=FRAME_TAIL_LINES) if _regular_file_fd(stream)[0] is None else None
     while True:
         piece = readline(LINE_PART)
         if not piece:
@@ -1089,7 +1167,8 @@ def _feed_python(matcher, stream):
         carry = body[-OVERLAP:] if continuing else b""
     matcher.lines_read = lineno
     if tail is not None:
-        matcher.tail = [(n, raw.rstrip(b"\n")) for n, raw in tail]
+        matcher.frame_tail = [(n, raw.rstrip(b"\n")) for n, raw in tail]
+        matcher.tail = matcher.frame_tail[-TAIL_LINES:]
 
 
 _GREP = {}
@@ -1198,7 +1277,7 @@ def _feed_grep(matcher, stream, grep):
                         break
                     state["newlines"] += chunk.count(b"\n")
                     state["last"] = chunk[-1:]
-                    state["tail"] = (state["tail"] + chunk)[-TAIL_BYTES:]
+                    state["tail"] = (state["tail"] + chunk)[-FRAME_TAIL_BYTES:]
                     state["bytes"] += len(chunk)
                     write(chunk)
             except BrokenPipeError:
@@ -1299,7 +1378,7 @@ def _read_tail(matcher, stream):
         if not stat.S_ISREG(st.st_mode) or not hasattr(os, "pread"):
             return
         size = st.st_size
-        start = max(0, size - TAIL_BYTES)
+        start = max(0, size - FRAME_TAIL_BYTES)
         data = os.pread(fd, size - start, start)
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
         return
@@ -1307,15 +1386,22 @@ def _read_tail(matcher, stream):
 
 
 def _set_tail(matcher, data, cut):
-    """:attr:`Matcher.tail` from the last bytes of a log (``cut``: its first line may be a piece of a longer one)."""
+    """:attr:`Matcher.tail` from the last bytes of a log (``cut``: its first line may be a piece of a longer one): its
+    last ``TAIL_LINES`` lines within the last ``TAIL_BYTES``; :attr:`Matcher.frame_tail`: its last ``FRAME_TAIL_LINES``
+    lines within ``data`` (up to ``FRAME_TAIL_BYTES``)."""
+    last = matcher.lines_read
+    matcher.tail = _tail_lines(data[-TAIL_BYTES:], cut or len(data) > TAIL_BYTES, TAIL_LINES, last)
+    matcher.frame_tail = _tail_lines(data, cut, FRAME_TAIL_LINES, last)
+
+
+def _tail_lines(data, cut, n, last):
     if data.endswith(b"\n"):
         data = data[:-1]
     parts = data.split(b"\n")
     if cut:
         parts = parts[1:]
-    parts = parts[-TAIL_LINES:]
-    last = matcher.lines_read
-    matcher.tail = [(last - len(parts) + 1 + i, p) for i, p in enumerate(parts)]
+    parts = parts[-n:]
+    return [(last - len(parts) + 1 + i, p) for i, p in enumerate(parts)]
 
 
 def source_dict(matcher, limit=3):

@@ -26,6 +26,9 @@ CATEGORY_FIELDS = {
     # category inference (explain/infer.py): a generic first step and the words that point to the category
     "next": Field(str, required=False),
     "evidence": Field(list, items=dict, required=False),
+    # the frames of the last traceback that point to the category (regex over "<file path> in <function>", weight;
+    # explain/infer.py decide: a second witness, or the deciding one when the last exception line is bland)
+    "frame_evidence": Field(list, items=dict, required=False),
     "links": Field(list, items=str, required=False),
     # a category that names no cause by itself ("a runtime task failed"): the inference prefers any other category
     # that reaches its threshold
@@ -38,6 +41,7 @@ CATEGORY_FIELDS = {
 # ``agree``: a word that names its category only with another word of it ("weight 2 each, two must agree"): it is
 # not counted again when it is in the last exception (explain/infer.py decide)
 EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int), "agree": Field(bool, required=False)}
+FRAME_EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int)}
 SEVERITIES = ("error", "context")  # older spelling of role: error = cause, context = context
 ROLES = ("cause", "consequence", "wrapper", "context")
 ID_RE = re.compile(r"^AF\d{3}$")
@@ -343,6 +347,15 @@ def category_entries():
                     re.compile(ev["regex"], re.I)
                 except re.error as e:
                     raise DataError("{} evidence[{}]: bad regex: {}".format(where, j, e))
+            for j, ev in enumerate(entry.get("frame_evidence") or []):
+                validate(ev, FRAME_EVIDENCE_FIELDS, "{} frame_evidence[{}]".format(where, j))
+                if not (1 <= ev["weight"] <= 5 or -5 <= ev["weight"] <= -1):
+                    raise DataError("{} frame_evidence[{}]: weight must be 1..5 (or -5..-1: evidence against)".format(
+                        where, j))
+                try:
+                    re.compile(ev["regex"], re.I)
+                except re.error as e:
+                    raise DataError("{} frame_evidence[{}]: bad regex: {}".format(where, j, e))
             if not re.match(r"^[a-z][a-z0-9_]{1,40}$", entry["id"]) or entry["id"] in seen:
                 raise DataError("{}: bad or duplicate id '{}'".format(where, entry["id"]))
             seen.add(entry["id"])
