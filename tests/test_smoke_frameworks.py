@@ -200,8 +200,10 @@ def test_timeout_kills_a_real_generation(run_cli, ms27, tmp_path):
 
     out = tmp_path / "out"
     t = time.time()
+    # 400 steps: far longer than the 4 s limit on any machine (the tiny run's 4 steps take about 2 s when the caches
+    # are warm, so the default step count could finish before the limit)
     r = run_cli("smoke", "--tiny", "--device", "CPU", "--python", ms27, "--out", out, "--timeout", "4",
-                "--no-preflight")
+                "--steps", "400", "--no-preflight")
     assert time.time() - t < 60
     assert r.returncode == 1
     rep = json.loads((out / "report.json").read_text())
