@@ -142,10 +142,6 @@ TAIL_BYTES = 8192
 # when its exception line is among them
 FRAME_TAIL_LINES = 400
 FRAME_TAIL_BYTES = 64 * 1024
-# a chained traceback's separators ("During handling of the above exception, another exception occurred:", "The above
-# exception was the direct cause of the following exception:")
-_CHAIN_RE = re.compile(r"^(?:During handling of the above exception, another exception occurred|The above exception was "
-                       r"the direct cause of the following exception):?$")
 _FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_ENGLISH + FATAL_MORE))
 _TRACEBACK = "Traceback (most recent call last)"
 
@@ -1277,7 +1273,8 @@ def _feed_grep(matcher, stream, grep):
                         break
                     state["newlines"] += chunk.count(b"\n")
                     state["last"] = chunk[-1:]
-                    state["tail"] = (state["tail"] + chunk)[-FRAME_TAIL_BYTES:]
+                    # (only the chunk's end is copied: a chunk is READ_CHUNK bytes, the tail FRAME_TAIL_BYTES)
+                    state["tail"] = (state["tail"] + chunk[-FRAME_TAIL_BYTES:])[-FRAME_TAIL_BYTES:]
                     state["bytes"] += len(chunk)
                     write(chunk)
             except BrokenPipeError:

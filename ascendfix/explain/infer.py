@@ -344,10 +344,9 @@ def decide(inf, seen, last_exception_evidence, frames=()):
         if inf.weight(ci, ei) > 0:  # a negative weight counts against the category and is never quoted
             words.setdefault(ci, []).append((inf.weight(ci, ei), word))
     in_last = {}
-    agree = getattr(inf, "agree", ())
     for ci, ei, _word in last_exception_evidence:
         in_last[ci] = True
-        if (ci, ei) in agree:
+        if (ci, ei) in inf.agree:
             continue  # a word that must agree with another counts once, even in the last exception
         scores[ci] = scores.get(ci, 0) + inf.weight(ci, ei)
     lines_score = dict(scores)
