@@ -314,7 +314,8 @@ def test_independent_of_signature_and_test_sources():
     assert not clash, "corpus logs taken from a source the knowledge base uses: {}".format(clash)
 
 
-SET_ORDER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # the order the sets were built in: each is independent of the ones before it
+SET_ORDER = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # the order the sets were built in: each is independent of the ones before it
+# (a tuple of names, not a string: a two-letter set name such as "AA" must not match by substring)
 
 
 @pytest.mark.parametrize("name", SET_ORDER[1:])
@@ -408,3 +409,9 @@ def test_local_path_pattern(text, local):
 )
 def test_norm_source_is_ref_and_fragment_independent(url, same):
     assert norm_source(url) == norm_source(same)
+
+
+def test_set_order_names_match_whole_names():
+    """SET_ORDER holds whole set names: membership and slicing must not treat "AA" as a substring of "ABC..."."""
+    assert all(isinstance(s, str) and s for s in SET_ORDER)
+    assert "AB" not in SET_ORDER[:5]  # as a string "ABCDE" this would be True
