@@ -131,8 +131,10 @@ def example_docs():
 
 def set_range(spec, known):
     if "-" in spec and len(spec) == 3:
+        # a letter range (A-O) names the single-letter sets only: two-letter sets (AA, AB) sort between A and B
+        # and must be named one by one
         lo, hi = spec.split("-")
-        return [s for s in known if lo <= s <= hi]
+        return [s for s in known if len(s) == 1 and lo <= s <= hi]
     return [s for s in spec.split(",") if s]
 
 

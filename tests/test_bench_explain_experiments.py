@@ -59,3 +59,12 @@ def test_learned_fallback_experiment_rejects_an_unknown_set(capsys):
     bench = benchmark("bench_explain_learned")
     assert bench.main(["--sets", "ZZ"]) == 2  # not a set name (Y and Z are held-out sets)
     assert "unknown set" in capsys.readouterr().err
+
+
+def test_learned_fallback_letter_range_leaves_two_letter_sets_out():
+    """A range such as A-Z names single-letter sets only: the two-letter held-out sets (AA, AB) sort between A and B
+    and would otherwise be swept into any range starting at A."""
+    bench = benchmark("bench_explain_learned")
+    known = ["A", "AA", "AB", "B", "C", "Z"]
+    assert bench.set_range("A-Z", known) == ["A", "B", "C", "Z"]
+    assert bench.set_range("A,AA", known) == ["A", "AA"]
