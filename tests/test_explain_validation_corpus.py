@@ -314,7 +314,9 @@ def test_independent_of_signature_and_test_sources():
     assert not clash, "corpus logs taken from a source the knowledge base uses: {}".format(clash)
 
 
-SET_ORDER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # the order the sets were built in: each is independent of the ones before it
+# the order the sets were built in: each is independent of the ones before it. A tuple, not a string of letters:
+# with two-letter set names ("AA", "AB") a string would make `"AB" in "ABC..."` a substring match.
+SET_ORDER = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 @pytest.mark.parametrize("name", SET_ORDER[1:])
