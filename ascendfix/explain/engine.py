@@ -45,7 +45,7 @@ import threading
 
 from ascendfix.explain import infer
 from ascendfix.explain import lines as linefmt
-from ascendfix.explain.kb import env_notes, load_signatures
+from ascendfix.explain.kb import env_notes, id_key, load_signatures
 
 READ_CHUNK = 1 << 20  # bytes per read from the input
 LINE_PART = 1 << 20  # longest piece of one line handled at once (huge lines come in pieces)
@@ -267,7 +267,7 @@ def rank_key(hit):
     tier = ROLE_TIER[hit.role]
     if hit.kind in ("code", "fault") and hit.role == "cause":
         tier = 2.5 if hit.category == GENERIC_CATEGORY else 1
-    return (tier, -hit.priority, -len(hit.patterns), hit.first_line, hit.id)
+    return (tier, -hit.priority, -len(hit.patterns), hit.first_line, id_key(hit.id))
 
 
 def _generic_code(hit):

@@ -44,7 +44,16 @@ EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int), "agree": Field(boo
 FRAME_EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int)}
 SEVERITIES = ("error", "context")  # older spelling of role: error = cause, context = context
 ROLES = ("cause", "consequence", "wrapper", "context")
-ID_RE = re.compile(r"^AF\d{3}$")
+# AF001..AF999, then AF1000 and up (a four-digit id never starts with 0: AF0123 is not an id)
+ID_RE = re.compile(r"^AF(?:\d{3}|[1-9]\d{3})$")
+_ID_NUM_RE = re.compile(r"^AF(\d+)$")
+
+
+def id_key(sig_id):
+    """Sort key of an id: AF ids by number (AF999 < AF1000 < AF1001; as strings AF1000 would sort between AF100 and
+    AF101), any other id (an error code) as its string. Three-digit ids keep their string order, also against codes."""
+    m = _ID_NUM_RE.match(sig_id or "")
+    return "AF" + m.group(1).zfill(8) if m else sig_id
 
 FIELDS = {
     "id": Field(str),
@@ -190,7 +199,7 @@ class Signature(object):
         self.patterns = []
         where = "{}: entry '{}'".format(display_path(path), self.id)
         if not ID_RE.match(self.id):
-            raise DataError("{}: id must look like AF001".format(where))
+            raise DataError("{}: id must look like AF001 (AF001..AF999, then AF1000 and up)".format(where))
         if self.category not in categories():
             raise DataError("{}: unknown category '{}' (known: {})".format(where, self.category, ", ".join(categories())))
         if self.apply_rule is not None and self.apply_rule not in apply_rules():
@@ -427,7 +436,7 @@ def __getattr__(name):  # PEP 562: CATEGORIES / APPLY_RULES computed from the da
 
 
 def load_signatures(compile_all=False):
-    """All signatures, in file order. Raises DataError on a malformed entry.
+    """All signatures, in id order (AF999 before AF1000; see id_key). Raises DataError on a malformed entry.
 
     Regexes compile lazily; ``compile_all=True`` compiles (and so checks) every one now.
     """
@@ -436,6 +445,7 @@ def load_signatures(compile_all=False):
     key = str(data_root("rules"))
     if key not in _CACHE:
         sigs = [Signature(entry, path) for path, entry in load_entries("rules", "signatures", FIELDS)]
+        sigs.sort(key=lambda s: id_key(s.id))  # file names sort AF1000-… between AF100-… and AF101-…
         if not sigs:
             raise DataError("no signatures found under {}/signatures".format(key))
         _CACHE[key] = sigs
