@@ -499,7 +499,7 @@ class Matcher(object):
         if self.inference is not None and not any(sig.role == "context" for sig, _, _, _ in sigs):
             # (a line a benign signature explains is never failure evidence)
             res.state = infer.classify_line(msg.strip(), info, res.key, self.inference.benign,
-                                             self.inference.benign_veto)
+                                             self.inference.benign_veto, self.inference.fail_re)
             if res.state is not None:
                 # a tool's report, and the tool's own success line after it (pip's, see Inference.report_of)
                 res.report = self.inference.report_of(msg.strip(), res.state)
@@ -1010,7 +1010,8 @@ _INDEX = {}
 def _index(signatures, families, keylines):
     """The anchor maps and pre-filter of a knowledge base, built once per (signatures, families) and shared
     by every Matcher (tests and smoke create many)."""
-    key = (tuple(id(s) for s in signatures), tuple(id(f) for f in families), keylines)
+    fail_pre = infer.fail_prefilters() if keylines else ()  # (the error words + rules/explain_failures.yaml)
+    key = (tuple(id(s) for s in signatures), tuple(id(f) for f in families), keylines, id(fail_pre))
     idx = _INDEX.get(key)
     if idx is not None:
         return idx
@@ -1030,10 +1031,10 @@ def _index(signatures, families, keylines):
         "variant_anchor": variant_anchor,
         "variants": sorted(variant_anchor, key=len, reverse=True),
         "extra_prefilters": [d.prefilter for d in detectors] + (
-            list(KEY_PREFILTERS) + list(infer.FAIL_PREFILTERS) + list(infer.OK_PREFILTERS) if keylines else []),
+            list(KEY_PREFILTERS) + list(fail_pre) + list(infer.OK_PREFILTERS) if keylines else []),
         "claims": [(c, sig.id) for sig in signatures for c in sig.codes],
         "prefilter_re": None,
-        "refs": (signatures, families),  # keeps the objects (and so their ids) alive while cached
+        "refs": (signatures, families, fail_pre),  # keeps the objects (and so their ids) alive while cached
     }
     if len(_INDEX) > 16:
         _INDEX.clear()

@@ -19,6 +19,12 @@ CATEGORY_FILE = "explain_categories.yaml"
 BENIGN_FILE = "explain_benign.yaml"
 BENIGN_FIELDS = {"id": Field(str), "regex": Field(str), "veto": Field(bool, required=False),
                  "templates": Field(list, items=dict)}
+# failure statements that carry no error word ("out of memory", pip check's "..., but you have X 1.0."): see
+# failure_entries() and explain/infer.py
+FAILURE_FILE = "explain_failures.yaml"
+FAILURE_KINDS = ("statement", "tool")
+FAILURE_FIELDS = {"id": Field(str), "kind": Field(str, choices=FAILURE_KINDS), "regex": Field(str),
+                  "prefilter": Field(str), "examples": Field(dict)}
 CATEGORY_FIELDS = {
     "id": Field(str),
     "title": Field(str),
@@ -394,6 +400,38 @@ def benign_entries():
                 re.compile(entry["regex"], re.I)
             except re.error as e:
                 raise DataError("{}: bad regex: {}".format(where, e))
+        _CATS[key] = [dict(e) for e in doc]
+    return _CATS[key]
+
+
+def failure_entries():
+    """``[{id, kind, regex, prefilter, examples}]`` from rules/explain_failures.yaml (the shipped copy when a custom
+    rules folder has none; an empty list when neither exists), in file order."""
+    from ascendfix.data import builtin_root, data_root, load_yaml
+
+    path = data_root("rules") / FAILURE_FILE
+    if not path.is_file():
+        path = builtin_root("rules") / FAILURE_FILE
+    key = ("failures", str(path))
+    if key not in _CATS:
+        doc = load_yaml(path) if path.is_file() else []
+        if not isinstance(doc, list):
+            raise DataError("{}: expected a list".format(display_path(path)))
+        seen = set()
+        for i, entry in enumerate(doc):
+            where = "{}: entry {}".format(display_path(path), i + 1)
+            if not isinstance(entry, dict):
+                raise DataError("{} must be a mapping".format(where))
+            validate(entry, FAILURE_FIELDS, where)
+            if entry["id"] in seen:
+                raise DataError("{}: duplicate id '{}'".format(where, entry["id"]))
+            seen.add(entry["id"])
+            for field, flags in (("regex", re.I), ("prefilter", 0)):
+                try:
+                    re.compile(entry[field], flags)
+                except re.error as e:
+                    raise DataError("{}: bad {}: {}".format(where, field, e))
+            validate_examples(entry["examples"], where, EXAMPLE_FIELDS)
         _CATS[key] = [dict(e) for e in doc]
     return _CATS[key]
 
