@@ -121,8 +121,14 @@ _EXCEPTION_RE = re.compile(
 )
 # a process that ended with a non-zero exit status, as a launcher, an IDE or a debugger reports it ("Process finished with
 # exit code 1", "... exited with code 1", "[Inferior 1 (process 42) exited with code 01]", "returned non-zero exit status
-# 2", "exit status -9"); the pre-filter marker below (KEY_PREFILTERS) is the same words as a plain ERE
-_EXIT_FAIL_RE = re.compile(r"\bexit(?:ed)?(?: with)? (?:code|status)[ :=]{0,2}(?:0{0,2}[1-9]|-[0-9])", re.I)
+# 2", "exit status -9"); the pre-filter marker below (KEY_PREFILTERS) is the same words as a plain ERE (a little broader).
+# Not a status a sentence states as a rule ("Exit with status 1 if the detection is not possible.", ischroot's manual:
+# a help text or a setting, no run ended) nor a user's Ctrl-C (exit status 130 = 128 + SIGINT, -2, "interrupted by
+# signal 2: SIGINT", "interrupted by Ctrl+C": a stop the user chose, as a Ctrl-C's own traceback, see went_on)
+_EXIT_FAIL_RE = re.compile(
+    r"\bexit(?:ed)?(?: with)? (?:code|status)[ :=]{0,2}(?!130(?![0-9])|-2(?![0-9]))(?:0{0,2}[1-9]|-[0-9])"
+    r"(?![0-9]{0,9}[ \t]{1,4}(?:if|when|whenever|unless|means|indicates)\b)"
+    r"(?![^\n]{0,120}?(?:SIGINT|ctrl[+-]c\b|KeyboardInterrupt))", re.I)
 # an INFO line about the process stopping is no sign that the run went on
 _STOPPING_RE = re.compile(r"shut(?:ting)? ?down|\bexit|terminat|abort|\bstop|kill|clean(?:ing)? ?up|destroy|tear(?:ing)? ?down"
                           r"|error|fail|traceback|exception|retry|retrying", re.I)
@@ -559,8 +565,10 @@ class Matcher(object):
         elif res.key == "exception" and self.notice_tb:
             # the exception a check function caught and logged with its traceback before going on (a context
             # signature's ``notice_traceback`` frame): part of that notice, neither a failing line nor the log's
-            # last exception, and its traceback is not the log's last one
+            # last exception, and its traceback is not the log's last one (nor its header a sign that the run failed)
             self.notice_tb = False
+            if self.last_stop_evidence == self.last_traceback:
+                self.last_stop_evidence = self._evidence_before_tb
             self.last_traceback = self.tb_before
             return
         time = res.time or self.last_time
