@@ -71,3 +71,33 @@ def test_the_exit_status_after_the_notice_still_counts():
     m = Matcher()
     m.feed_lines(LINES[:-1] + _notice_lines() + LINES[-1:])
     assert [(h["id"], h["role"]) for h in m.results(3)][0] == ("AF062", "cause")
+
+
+@pytest.mark.parametrize("field,value,says", [
+    ("regex", "''", "matches an empty line"),  # every line would be a failing line
+    ("prefilter", "'x?'", "matches an empty line"),  # every line would pass the pre-filter
+    ("prefilter", "'\\bno such option\\b'", "plain ERE"),  # grep -E reads \b / \d otherwise than Python
+])
+def test_a_bad_failure_entry_is_one_clear_error(tmp_path, monkeypatch, field, value, says):
+    """A rules/explain_failures.yaml entry whose regex or pre-filter would read every line, or whose pre-filter is no
+    plain ERE, is refused with a DataError naming the file (the CLI prints it as one line, exit 2)."""
+    import shutil
+
+    from ascendfix.data import data_root
+    from ascendfix.errors import DataError
+    from ascendfix.explain import kb
+
+    rules = tmp_path / "rules"
+    shutil.copytree(str(data_root("rules")), str(rules))
+    path = rules / "explain_failures.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = {"regex": "  regex: '\\bno such option\\b'\n", "prefilter": "  prefilter: '[Nn]o such option'\n"}[field]
+    assert old in text
+    path.write_text(text.replace(old, "  {}: {}\n".format(field, value)), encoding="utf-8")
+    monkeypatch.setenv("ASCENDFIX_RULES_DIR", str(rules))
+    try:
+        with pytest.raises(DataError, match=says) as e:
+            kb.failure_entries()
+        assert "explain_failures.yaml: entry " in str(e.value)
+    finally:
+        kb._CATS.pop(("failures", str(path)), None)
