@@ -12,7 +12,7 @@ import pytest
 
 from ascendfix.data import data_root, load_yaml
 from ascendfix.errors import DataError
-from ascendfix.explain import engine
+from ascendfix.explain import engine, kb
 from ascendfix.explain.codes import ROLES, load_families
 from ascendfix.explain.engine import Matcher, explain_lines, explain_stream, explain_text, rank_key
 from ascendfix.explain.kb import APPLY_RULES, CATEGORIES, load_signatures
@@ -70,7 +70,7 @@ def test_no_match_examples(sig, example):
 
 @pytest.mark.parametrize("sig", SIGS, ids=[s.id for s in SIGS])
 def test_entry_is_well_formed(sig):
-    assert re.match(r"^AF\d{3}$", sig.id)
+    assert kb.ID_RE.match(sig.id)  # AF001..AF999, then AF1000 and up
     assert sig.path.name.startswith(sig.id + "-"), "file name should start with the id"
     assert sig.category in CATEGORIES
     assert sig.role in ROLES

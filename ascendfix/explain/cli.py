@@ -36,7 +36,7 @@ import re
 
 from ascendfix.errors import EXIT_OK, AscendfixError
 
-_ID_RE = re.compile(r"^[Aa][Ff]\d{3}$")
+_ID_RE = re.compile(r"^[Aa][Ff](?:\d{3}|[1-9]\d{3})$")  # kb.ID_RE, any case: AF003, af1000
 _FAULT_RE = re.compile(r"^AISW_\w{3,80}$")
 _CODE_RE = re.compile(
     r"^(?:E[0-9A-Z]\d{4}|[1-5]\d{5}|(?i:ERR)\d{5}|MIE\d\dE[0-9A-F]{6}|HCCL_E_[A-Z_]{2,30}|ACL(?:NN)?_ERR[A-Z_]{2,60}"
@@ -424,7 +424,7 @@ def _placeholders(sig, text):
 def _list(args):
     from ascendfix.explain.codes import load_families
     from ascendfix.explain.faults import load_fault_families
-    from ascendfix.explain.kb import load_signatures
+    from ascendfix.explain.kb import id_key, load_signatures
 
     sigs = load_signatures(compile_all=True)  # --list also validates every regex
     fams = load_families()
@@ -464,7 +464,7 @@ def _list(args):
     table.add_column("role", no_wrap=True)
     table.add_column("prio", justify="right", no_wrap=True)
     table.add_column("title")
-    for s in sorted(sigs, key=lambda s: s.id):
+    for s in sorted(sigs, key=lambda s: id_key(s.id)):
         table.add_row(s.id, s.category, s.role, str(s.priority), escape(s.title))
     print_table(con, table)
     con.print()

@@ -45,7 +45,7 @@ import threading
 
 from ascendfix.explain import infer
 from ascendfix.explain import lines as linefmt
-from ascendfix.explain.kb import env_notes, load_signatures
+from ascendfix.explain.kb import env_notes, id_key, load_signatures
 
 READ_CHUNK = 1 << 20  # bytes per read from the input
 LINE_PART = 1 << 20  # longest piece of one line handled at once (huge lines come in pieces)
@@ -99,6 +99,8 @@ KEY_PREFILTERS = (
     "^[EF][0-9]{4}([0-9]{4})? [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{1,9} {1,4}[0-9]{1,10} ",  # glog error line, glog >= 0.7 adds the year
     "Segmentation fault",
     "core dumped",
+    # a non-zero exit status (_EXIT_FAIL_RE): read by went_on, never a key line
+    "[Ee]xit(ed)?( with)? (code|status)[ :=]{0,2}(0{0,2}[1-9]|-[0-9])",
     "^Killed",
     *FATAL_ENGLISH,
     *FATAL_MORE,
@@ -117,6 +119,16 @@ _EXCEPTION_RE = re.compile(
     # CapWords class (a logger name such as "torch.distributed.run:" ends in lower case)
     r"|(?:_{0,2}[a-z][a-z0-9_]{0,60}\.){2,8}[A-Z][A-Za-z0-9_]{2,80}:\s{1,4}\S.{0,2000})$"
 )
+# a process that ended with a non-zero exit status, as a launcher, an IDE or a debugger reports it ("Process finished with
+# exit code 1", "... exited with code 1", "[Inferior 1 (process 42) exited with code 01]", "returned non-zero exit status
+# 2", "exit status -9"); the pre-filter marker below (KEY_PREFILTERS) is the same words as a plain ERE (a little broader).
+# Not a status a sentence states as a rule ("Exit with status 1 if the detection is not possible.", ischroot's manual:
+# a help text or a setting, no run ended) nor a user's Ctrl-C (exit status 130 = 128 + SIGINT, -2, "interrupted by
+# signal 2: SIGINT", "interrupted by Ctrl+C": a stop the user chose, as a Ctrl-C's own traceback, see went_on)
+_EXIT_FAIL_RE = re.compile(
+    r"\bexit(?:ed)?(?: with)? (?:code|status)[ :=]{0,2}(?!130(?![0-9])|-2(?![0-9]))(?:0{0,2}[1-9]|-[0-9])"
+    r"(?![0-9]{0,9}[ \t]{1,4}(?:if|when|whenever|unless|means|indicates)\b)"
+    r"(?![^\n]{0,120}?(?:SIGINT|ctrl[+-]c\b|KeyboardInterrupt))", re.I)
 # an INFO line about the process stopping is no sign that the run went on
 _STOPPING_RE = re.compile(r"shut(?:ting)? ?down|\bexit|terminat|abort|\bstop|kill|clean(?:ing)? ?up|destroy|tear(?:ing)? ?down"
                           r"|error|fail|traceback|exception|retry|retrying", re.I)
@@ -267,7 +279,7 @@ def rank_key(hit):
     tier = ROLE_TIER[hit.role]
     if hit.kind in ("code", "fault") and hit.role == "cause":
         tier = 2.5 if hit.category == GENERIC_CATEGORY else 1
-    return (tier, -hit.priority, -len(hit.patterns), hit.first_line, hit.id)
+    return (tier, -hit.priority, -len(hit.patterns), hit.first_line, id_key(hit.id))
 
 
 def _generic_code(hit):
@@ -298,7 +310,7 @@ def _warnings_after_failures(ranked):
 
 class _LineResult(object):
     __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet",
-                 "quiet_sigs", "interrupt", "own", "report")
+                 "quiet_sigs", "interrupt", "own", "report", "exit_fail")
 
 
 class Matcher(object):
@@ -351,6 +363,10 @@ class Matcher(object):
         # signature with ``own_lines`` the last success line that is not one of its command's own lines
         self.last_stop = 0
         self.last_interrupt = 0
+        # the last line that shows the run failing, for the success-line part of went_on: a failing line other than a
+        # user's Ctrl-C, a traceback header (not the one a Ctrl-C ends), a non-zero exit status ("exited with code 1")
+        self.last_stop_evidence = 0
+        self._evidence_before_tb = 0
         self.own_sigs = [s for s in self.signatures if getattr(s, "own_lines", None) is not None]
         self.ok_not_own = {}
         self.tail = []  # [(line number, bytes)] of the log's last lines, when known
@@ -496,10 +512,13 @@ class Matcher(object):
         res.interrupt = res.key == "exception" and _INTERRUPT_RE.match(msg.strip()) is not None
         res.own = ()
         res.report = None
+        # "Process finished with exit code 1", "[Inferior 1 (process 42) exited with code 01]": no failing line (no error
+        # word), but the run did not end well: a success line before it is no sign that the run went on (went_on)
+        res.exit_fail = self.inference is not None and _EXIT_FAIL_RE.search(msg[:4096]) is not None
         if self.inference is not None and not any(sig.role == "context" for sig, _, _, _ in sigs):
             # (a line a benign signature explains is never failure evidence)
             res.state = infer.classify_line(msg.strip(), info, res.key, self.inference.benign,
-                                             self.inference.benign_veto)
+                                             self.inference.benign_veto, self.inference.fail_re)
             if res.state is not None:
                 # a tool's report, and the tool's own success line after it (pip's, see Inference.report_of)
                 res.report = self.inference.report_of(msg.strip(), res.state)
@@ -546,8 +565,10 @@ class Matcher(object):
         elif res.key == "exception" and self.notice_tb:
             # the exception a check function caught and logged with its traceback before going on (a context
             # signature's ``notice_traceback`` frame): part of that notice, neither a failing line nor the log's
-            # last exception, and its traceback is not the log's last one
+            # last exception, and its traceback is not the log's last one (nor its header a sign that the run failed)
             self.notice_tb = False
+            if self.last_stop_evidence == self.last_traceback:
+                self.last_stop_evidence = self._evidence_before_tb
             self.last_traceback = self.tb_before
             return
         time = res.time or self.last_time
@@ -580,8 +601,15 @@ class Matcher(object):
             getattr(pat, "consequence_after_failure", False) for _, pat, _, _ in res.sigs)
         if res.interrupt:
             self.last_interrupt = lineno
+            if self.last_stop_evidence == self.last_traceback:  # the header of this Ctrl-C's traceback
+                self.last_stop_evidence = self._evidence_before_tb
         elif res.state == "fail":
             self.last_stop = lineno
+        if (res.state == "fail" and not res.interrupt) or res.exit_fail:
+            self.last_stop_evidence = lineno
+        elif res.key == "traceback":
+            self._evidence_before_tb = self.last_stop_evidence
+            self.last_stop_evidence = lineno
         elif res.state == "ok":
             for s in self.own_sigs:
                 if s.id not in res.own:
@@ -942,8 +970,10 @@ class Matcher(object):
         for other warnings it proves nothing, people press it on runs that hung), or the log's last line being the
         program's own output (see :meth:`_tail_went_on`). Any other cause signature is a note only when a success line
         (a ``"ok"`` line: "... finished", "Successfully ...", a benign line that vetoes) follows its last matched line
-        and no failing line does: a traceback the program caught, printed and went past. Such a hit is then a note
-        (role "context")."""
+        and no failing line does: a traceback the program caught, printed and went past. A success line counts only when
+        nothing after it shows the run failing (:attr:`last_stop_evidence`: a failing line, a traceback header not
+        ended by a Ctrl-C, a non-zero exit status such as "Process finished with exit code 1"). Such a hit is then a
+        note (role "context")."""
         sig = hit.sig
         if hit.kind != "signature" or sig.role != "cause" or self.inference is None:
             return False
@@ -956,7 +986,7 @@ class Matcher(object):
             # saved" after huggingface_hub's LocalEntryNotFoundError). Not the log's last line being ordinary output
             # (_tail_went_on) nor a Ctrl-C: measured in round 20 (fix20), that form cost two device_oom logs of the
             # guiding sets whose paste ends in a progress bar; this one changed no guiding or leave-one-out answer
-            return self.last_ok > after
+            return self.last_ok > after and self.last_stop_evidence < self.last_ok
         # a Ctrl-C is a stop the user chose; it clears only a report or warning marked needs_failure (a deprecation
         # warning repeated until the user stopped a run that worked). A user often presses Ctrl-C on a run that hung,
         # so for any other warning-only cause it proves nothing
@@ -964,7 +994,8 @@ class Matcher(object):
             return True
         own = getattr(sig, "own_lines", None)
         ok = self.ok_not_own.get(sig.id, 0) if own is not None else self.last_ok
-        return ok > after or self._tail_went_on(after, own)
+        # (a success line counts only when nothing after it shows the run failing: a traceback header, an exit status)
+        return (ok > after and self.last_stop_evidence < ok) or self._tail_went_on(after, own)
 
     def _tail_went_on(self, after, own=None):
         """Does the log end showing the program going on after line ``after``: is its last non-empty line an ordinary
@@ -1010,7 +1041,8 @@ _INDEX = {}
 def _index(signatures, families, keylines):
     """The anchor maps and pre-filter of a knowledge base, built once per (signatures, families) and shared
     by every Matcher (tests and smoke create many)."""
-    key = (tuple(id(s) for s in signatures), tuple(id(f) for f in families), keylines)
+    fail_pre = infer.fail_prefilters() if keylines else ()  # (the error words + rules/explain_failures.yaml)
+    key = (tuple(id(s) for s in signatures), tuple(id(f) for f in families), keylines, id(fail_pre))
     idx = _INDEX.get(key)
     if idx is not None:
         return idx
@@ -1030,10 +1062,10 @@ def _index(signatures, families, keylines):
         "variant_anchor": variant_anchor,
         "variants": sorted(variant_anchor, key=len, reverse=True),
         "extra_prefilters": [d.prefilter for d in detectors] + (
-            list(KEY_PREFILTERS) + list(infer.FAIL_PREFILTERS) + list(infer.OK_PREFILTERS) if keylines else []),
+            list(KEY_PREFILTERS) + list(fail_pre) + list(infer.OK_PREFILTERS) if keylines else []),
         "claims": [(c, sig.id) for sig in signatures for c in sig.codes],
         "prefilter_re": None,
-        "refs": (signatures, families),  # keeps the objects (and so their ids) alive while cached
+        "refs": (signatures, families, fail_pre),  # keeps the objects (and so their ids) alive while cached
     }
     if len(_INDEX) > 16:
         _INDEX.clear()

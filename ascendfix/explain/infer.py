@@ -52,7 +52,10 @@ TYPING_FUNCS = "_eval_type|get_type_hints|_evaluate|eval_type_backport|_eval_typ
 # not this marker: a known gap, accepted (no logger prints it; tests/test_explain_kb17g.py documents it)
 NAN_METRIC_ERE = ("(oss|OSS|[Nn]orm|NORM)[A-Za-z0-9_]{0,20}['\"]?[ \t]{0,8}[:=]?[ \t]{0,8}(tensor\\()?-?([Nn]a[Nn]|NAN|[Ii]nf|INF)"
                   "([^A-Za-z]|$)")
-FAIL_PREFILTERS = (
+# the error words of a failing line as pre-filter markers; the failure statements that carry no error word ("out of
+# memory", "terminate called", pip check's "but you have", "is occupied", ...) are data: rules/explain_failures.yaml,
+# each entry's ``prefilter`` (fail_prefilters() is both; ``FAIL_PREFILTERS`` reads it for the current rules folder)
+_BASE_PREFILTERS = (
     "[Ee]rror([: ]|$)",
     # a bare level tag opening the line ("[ERROR] the dynamic_batch_size parameter is not specified", "[Error]: Stream
     # resources are insufficient."): what the line is, whatever words follow
@@ -89,27 +92,11 @@ FAIL_PREFILTERS = (
     # accelerate's "Your assigned backend ... is not avaliable")
     "environment variable is not set|(NCCL|CUDA|GPU|backend).{0,60}(seems unavailable|is not ava(il|li)able)",
     "[Ee]rror!|[Ee]xception (during|in|occurred|raised|thrown)|SIGKILL|[0-9] +killed |^Killed",
-    # failure statements that carry no error word: memory ran out or a limit was exceeded ("Allocation on device 0
-    # would exceed allowed memory. (out of memory)"), the process aborted, an assertion failed (see _FAIL_WORDS_RE)
-    "[Oo]ut of memory|OUT OF MEMORY|OOM|[Ee]xceed|EXCEED|[Aa]bort|ABORT|[Aa]ssert|ASSERT",
-    # a C++ exception nobody caught (libstdc++: "terminate called after throwing an instance of 'c10::Error'" then
-    # "  what():  <message>") and a Rust panic ("thread '<unnamed>' panicked at ...")
-    "terminate called|what\\(\\): |panicked at",
     # a metric that became NaN or infinite (NAN_METRIC_ERE below)
     NAN_METRIC_ERE,
     # traceback frames inside the typing machinery that evaluates string annotations (read as failing lines), also as a
     # rich traceback box prints them ("│ .../typing.py:518 in _evaluate      │")
     "in (" + TYPING_FUNCS + ") *(│ *)?$",
-    # failure statements of the emitting tools that carry no error word (see _TOOL_FAILS): optparse's / click's
-    # refusal of an option ("no such option: --x"), `pip check`'s violated requirement ("... has requirement X, but
-    # you have Y."), conda's solver ("... were found to be incompatible with each other:" / "... to be incompatible
-    # with your system:"), a server whose port is taken ("listen port is occupied"), the CANN runtime's driver
-    # pairing ("CANN and HDK may not be compatible", "The driver interface X does not exist.") and libprotobuf's
-    # duplicate descriptor ("File already exists in database: x.proto"). Each in lower case and capitalised (a
-    # sentence's first word), as _TOOL_FAILS (re.I) reads them; ALL-CAPS or mixed-case forms pass Python and not grep, a
-    # known gap, accepted as for NAN_METRIC_ERE (no tool prints them; tests/test_explain_fix19.py)
-    "[Nn]o such option|[Bb]ut you have|[Tt]o be incompatible with|[Ii]s (already )?occupied|[Mm]ay not be compatible"
-    "|[Dd]oes not exist|[Aa]lready exists in database",
 )
 # lines saying the run went on (pre-filter markers)
 OK_PREFILTERS = (
@@ -119,43 +106,6 @@ OK_PREFILTERS = (
     "[Ii]gnor(e|ed|ing)|IGNORED|[Ff]all(ing|s)? back to|[Ff]all back to",
 )
 
-# failure statements without an error word (each is also a pre-filter marker above): a line that says memory ran out,
-# that an allocation or a size exceeds a limit, that the process aborted, that an assertion failed, that a C++
-# exception went uncaught (and its "what():" message line) or that a Rust thread panicked. Warnings and
-# INFO lines saying so stay silent (classify_line reads the level first).
-_FAIL_WORDS = (
-    r"out of memory|(?-i:\bOOM\b)|would exceed|exceed(?:s|ed|ing)? (?:the )?(?:allowed|available|maximum|max\b|total|"
-    r"device|memory|limit|capacity)|\babort(?:s|ed|ing)?\b|\bassert(?:ion)?(?:error\b| failed| \S[^\n]{0,200}\bfailed)"
-    r"|terminate called after throwing|^what\(\): |\bpanicked at\b"
-)
-_FAIL_WORDS_RE = re.compile(_FAIL_WORDS, re.I)
-# failure statements of the emitting tools that carry no error word (each is also a pre-filter marker above; warnings
-# and INFO lines saying so stay silent, classify_line reads the level first):
-# - optparse's BadOptionError ("no such option: --x", also pip's own option parser) and click's NoSuchOption ("No
-#   such option: --x", printed after "Error: " by click but alone when a caller prints the exception)
-# - `pip check` (commands/check.py): "<pkg> <ver> has requirement <req>, but you have <dep> <ver>." (no "which is
-#   incompatible": the installed distribution and its version after "but you have"; a version, so an English ", but
-#   you have to set X" is no failure)
-# - conda's UnsatisfiableError: "The following specifications were found to be incompatible with each other:",
-#   "... were found\nto be incompatible with your system:" (the line break is conda's)
-# - a server that cannot listen: "listen port is occupied" (MindIE's HTTP server), "port 8000 is already occupied";
-#   and a device "occupied by" another process ("The chip 0 is occupied by Docker."); not any "<x> is occupied": a
-#   server that picks another port says "Port 8000 is occupied, trying next..." and goes on
-# - the CANN runtime: "... indicates that CANN and HDK may not be compatible." (a pairing the driver's version
-#   reports; the hedge only where it names CANN / HDK / the driver / the firmware) and "The driver interface X does
-#   not exist." (a named interface, symbol, function, entry point or API that is missing: "does not exist" alone is
-#   no failure, "Directory ... does not exist, creating it")
-# - libprotobuf's SimpleDescriptorDatabase: "File already exists in database: x.proto" (two copies of the same
-#   generated descriptors; its own ERROR tag is often cut off)
-_TOOL_FAILS = (
-    r"\bno such option\b|, but you have [\w.\-]{1,80} v?\d[\w.+!\-]{0,39}(?:[.\s]|$)"
-    r"|\bto be incompatible with\b"
-    r"|\b(?:(?:listen|bind)\w{0,10} port\b[^\n]{0,40}?\bis (?:already )?occupied|port \d{1,5} is already occupied"
-    r"|is (?:already )?occupied by)\b(?![^\n]{0,40}?\b(?:try(?:ing)?|switch(?:ing)? to)\b)"
-    r"|\bHDK may not be compatible\b|\bmay not be compatible with (?:the )?(?:CANN|HDK|driver|firmware)\b"
-    r"|\b(?:interface|symbol|function|entry point|API) [\w:.()<>\-]{1,80} does not exist\b"
-    r"|\bFile already exists in database\b"
-)
 # a training metric that became NaN or infinite ("loss: nan", "'grad_norm': nan", "grad_norm: inf"): the failure itself, even on the INFO line a
 # trainer logs its metrics on (mmcv / mmengine "- INFO - Epoch [1][50/3862] ... loss: nan, grad_norm: nan")
 # (the word that names the metric starts a word and is not a setting: "max_grad_norm: inf", "--max_grad_norm inf" and
@@ -164,8 +114,9 @@ _TOOL_FAILS = (
 # mixed case such as "LoSs: nAn" is the one known difference, see NAN_METRIC_ERE)
 _NAN_METRIC = (r"(?<![\w-])(?!(?:max|clip)_)[A-Za-z0-9_]{0,30}?(?:loss|norm)[A-Za-z0-9_]{0,20}['\"]?"
                r"(?:[ \t]{0,8}[:=]?[ \t]{0,8}(?:tensor\()?-?nan|[ \t]{0,8}[:=][ \t]{0,8}(?:tensor\()?-?inf|[ \t]{1,8}-?inf)(?![A-Za-z])")
-# a failing line's words (one search: the error wording, then the failure statements above)
-_FAIL_RE = re.compile(
+# a failing line's words (one search: the error wording, then the failure statements of rules/explain_failures.yaml,
+# see _failure_res)
+_FAIL_CORE = (
     r"error(?:[: !]|$)|fail(?:ed|ure)|SIGSEGV|SIGABRT|SIGBUS|SIGKILL|fatal|can ?not |can't |unable to|could not|not found"
     r"|permission denied|timed out|no such file|\bmismatch|\bmust match\b|^\[error\]|\b(?:is|are) invalid\b|\bnot enough\b|\binsufficient\b"
     r"|no space left on device|resource temporarily unavailable|too many open files|read-only file system|\bsignal 9\b"
@@ -173,9 +124,53 @@ _FAIL_RE = re.compile(
     r"|^no module named|environment variable is not set"
     r"|(?:nccl|cuda|gpu|backend)[^\n]{0,60}(?:seems unavailable|is not ava(?:il|li)able)"
     r"|exception (?:during|in|occurred|raised|thrown)|\d \s{0,6}killed |^killed"
-    r"|" + _NAN_METRIC + "|" + _FAIL_WORDS + "|" + _TOOL_FAILS,
-    re.I,
+    r"|" + _NAN_METRIC
 )
+
+
+def _failure_res(failures):
+    """``(failing-line regex, failure-statement regex, pre-filter markers)`` for the entries of
+    rules/explain_failures.yaml (kb.failure_entries): the error words above, then the ``statement`` entries, then the
+    ``tool`` entries (each an alternative of one regex, case-insensitive)."""
+    key = id(failures)
+    got = _FAIL_CACHE.get(key)
+    if got is None:
+        words = [e["regex"] for e in failures if e["kind"] == "statement"]
+        tools = [e["regex"] for e in failures if e["kind"] == "tool"]
+        fail = re.compile("|".join([_FAIL_CORE] + words + tools), re.I)
+        words_re = re.compile("|".join(words), re.I) if words else re.compile(r"(?!)")
+        got = (fail, words_re, _BASE_PREFILTERS + tuple(e["prefilter"] for e in failures), failures)
+        if len(_FAIL_CACHE) > 8:
+            _FAIL_CACHE.clear()
+        _FAIL_CACHE[key] = got  # (the entries are kept: their id stays valid while cached)
+    return got
+
+
+_FAIL_CACHE = {}
+
+
+def _current():
+    from ascendfix.explain.kb import failure_entries
+
+    return _failure_res(failure_entries())
+
+
+def fail_prefilters():
+    """The failing-line pre-filter markers of the current rules folder: the error words and every
+    rules/explain_failures.yaml entry's ``prefilter`` (plain EREs that grep -E and Python read the same)."""
+    return _current()[2]
+
+
+def __getattr__(name):  # PEP 562: the names that were Python lists before the failure statements became data
+    if name == "FAIL_PREFILTERS":
+        return _current()[2]
+    if name == "_FAIL_RE":
+        return _current()[0]
+    if name == "_FAIL_WORDS_RE":
+        return _current()[1]
+    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))
+
+
 _NAN_METRIC_RE = re.compile(_NAN_METRIC, re.I)
 # a traceback frame in the typing machinery that evaluates string annotations: failure evidence of its own, as CPython
 # ('File ".../typing.py", line 891, in _evaluate'), pytest (".../typing.py:891: in _evaluate") and rich ("│
@@ -198,7 +193,13 @@ _OK_VETO = re.compile(r"exit(?:ed)? (?:with )?(?:code|status) [1-9-]|with errors
 class Inference(object):
     """The compiled evidence of every category (read once per rules folder)."""
 
-    def __init__(self, entries, benign=()):
+    def __init__(self, entries, benign=(), failures=None):
+        if failures is None:
+            from ascendfix.explain.kb import failure_entries
+
+            failures = failure_entries()
+        # the failing-line regex (error words + rules/explain_failures.yaml), passed to classify_line
+        self.fail_re = _failure_res(failures)[0]
         # wording that says a line is benign (rules/explain_benign.yaml): ``veto`` ones also silence matches
         self.benign = re.compile("|".join("(?:{})".format(b["regex"]) for b in benign), re.I) if benign else None
         veto = [b for b in benign if b.get("veto")]
@@ -274,16 +275,17 @@ _CACHE = {}
 
 def load():
     """The :class:`Inference` of the current rules folder."""
-    from ascendfix.explain.kb import benign_entries, category_entries
+    from ascendfix.explain.kb import benign_entries, category_entries, failure_entries
 
     entries = category_entries()
     benign = benign_entries()
-    key = (id(entries), id(benign))
+    failures = failure_entries()
+    key = (id(entries), id(benign), id(failures))
     inf = _CACHE.get(key)
     if inf is None:
         _CACHE.clear()
-        inf = _CACHE[key] = Inference(entries, benign)
-        inf._entries = (entries, benign)  # keeps the ids valid while cached
+        inf = _CACHE[key] = Inference(entries, benign, failures)
+        inf._entries = (entries, benign, failures)  # keeps the ids valid while cached
     return inf
 
 
@@ -302,11 +304,12 @@ def is_warning_head(msg):
     return _WARN_RE.search(msg[:200]) is not None
 
 
-def classify_line(msg, info, key, benign=None, veto=None):
+def classify_line(msg, info, key, benign=None, veto=None, fail=None):
     """Is this decoded line a failing line (``"fail"``), a success line (``"ok"``) or neither (None)?
 
     ``info``: its :class:`~ascendfix.explain.lines.LineInfo`; ``key``: the key-line kind the engine gave it;
-    ``benign``: the compiled benign wording (a line saying it can be ignored / falls back goes on: ``"ok"``)."""
+    ``benign``: the compiled benign wording (a line saying it can be ignored / falls back goes on: ``"ok"``);
+    ``fail``: the failing-line regex (:attr:`Inference.fail_re`; default: the current rules folder's)."""
     if benign is not None and key not in ("exception", "fatal") and benign.search(msg[:4096]):
         # "the above error log can be ignored" speaks for the lines before it: the run went on; "falling back to"
         # only says this line is no failure (a traceback may still follow or precede it)
@@ -322,7 +325,7 @@ def classify_line(msg, info, key, benign=None, veto=None):
         return "fail"
     if _WARN_RE.search(head) and not info.is_error_level:
         return None
-    if key == "ascend_error" or info.is_error_level or _FAIL_RE.search(msg[:4096]):
+    if key == "ascend_error" or info.is_error_level or (fail or _current()[0]).search(msg[:4096]):
         return "fail"
     if _OK_RE.search(head) and not _OK_VETO.search(msg):
         return "ok"

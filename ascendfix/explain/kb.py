@@ -8,7 +8,7 @@ libcst, no frameworks) so ``ascendfix explain`` starts fast.
 import re
 
 from ascendfix.data import Field, display_path, load_entries, validate
-from ascendfix.explain.codes import validate_examples
+from ascendfix.explain.codes import _PREFILTER_OK, _non_ascii_in_class, validate_examples
 from ascendfix.errors import DataError
 
 # The categories (rules/explain_categories.yaml) and the apply rules a signature may name (the codemod folders and
@@ -19,6 +19,12 @@ CATEGORY_FILE = "explain_categories.yaml"
 BENIGN_FILE = "explain_benign.yaml"
 BENIGN_FIELDS = {"id": Field(str), "regex": Field(str), "veto": Field(bool, required=False),
                  "templates": Field(list, items=dict)}
+# failure statements that carry no error word ("out of memory", pip check's "..., but you have X 1.0."): see
+# failure_entries() and explain/infer.py
+FAILURE_FILE = "explain_failures.yaml"
+FAILURE_KINDS = ("statement", "tool")
+FAILURE_FIELDS = {"id": Field(str), "kind": Field(str, choices=FAILURE_KINDS), "regex": Field(str),
+                  "prefilter": Field(str), "examples": Field(dict)}
 CATEGORY_FIELDS = {
     "id": Field(str),
     "title": Field(str),
@@ -44,7 +50,16 @@ EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int), "agree": Field(boo
 FRAME_EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int)}
 SEVERITIES = ("error", "context")  # older spelling of role: error = cause, context = context
 ROLES = ("cause", "consequence", "wrapper", "context")
-ID_RE = re.compile(r"^AF\d{3}$")
+# AF001..AF999, then AF1000 and up (a four-digit id never starts with 0: AF0123 is not an id)
+ID_RE = re.compile(r"^AF(?:\d{3}|[1-9]\d{3})$")
+_ID_NUM_RE = re.compile(r"^AF(\d+)$")
+
+
+def id_key(sig_id):
+    """Sort key of an id: AF ids by number (AF999 < AF1000 < AF1001; as strings AF1000 would sort between AF100 and
+    AF101), any other id (an error code) as its string. Three-digit ids keep their string order, also against codes."""
+    m = _ID_NUM_RE.match(sig_id or "")
+    return "AF" + m.group(1).zfill(8) if m else sig_id
 
 FIELDS = {
     "id": Field(str),
@@ -190,7 +205,7 @@ class Signature(object):
         self.patterns = []
         where = "{}: entry '{}'".format(display_path(path), self.id)
         if not ID_RE.match(self.id):
-            raise DataError("{}: id must look like AF001".format(where))
+            raise DataError("{}: id must look like AF001 (AF001..AF999, then AF1000 and up)".format(where))
         if self.category not in categories():
             raise DataError("{}: unknown category '{}' (known: {})".format(where, self.category, ", ".join(categories())))
         if self.apply_rule is not None and self.apply_rule not in apply_rules():
@@ -389,6 +404,43 @@ def benign_entries():
     return _CATS[key]
 
 
+def failure_entries():
+    """``[{id, kind, regex, prefilter, examples}]`` from rules/explain_failures.yaml (the shipped copy when a custom
+    rules folder has none; an empty list when neither exists), in file order."""
+    from ascendfix.data import builtin_root, data_root, load_yaml
+
+    path = data_root("rules") / FAILURE_FILE
+    if not path.is_file():
+        path = builtin_root("rules") / FAILURE_FILE
+    key = ("failures", str(path))
+    if key not in _CATS:
+        doc = load_yaml(path) if path.is_file() else []
+        if not isinstance(doc, list):
+            raise DataError("{}: expected a list".format(display_path(path)))
+        seen = set()
+        for i, entry in enumerate(doc):
+            where = "{}: entry {}".format(display_path(path), i + 1)
+            if not isinstance(entry, dict):
+                raise DataError("{} must be a mapping".format(where))
+            validate(entry, FAILURE_FIELDS, where)
+            if entry["id"] in seen:
+                raise DataError("{}: duplicate id '{}'".format(where, entry["id"]))
+            seen.add(entry["id"])
+            for field, flags in (("regex", re.I), ("prefilter", 0)):
+                try:
+                    rx = re.compile(entry[field], flags)
+                except re.error as e:
+                    raise DataError("{}: bad {}: {}".format(where, field, e))
+                if rx.search("") is not None:  # '' or 'x?': every line would fail / pass the pre-filter
+                    raise DataError("{}: {} {!r} matches an empty line".format(where, field, entry[field]))
+            if not _PREFILTER_OK.match(entry["prefilter"]) or _non_ascii_in_class(entry["prefilter"]):
+                raise DataError("{}: prefilter must be a plain ERE (letters, [classes], {{n}}, |), got {!r}".format(
+                    where, entry["prefilter"]))
+            validate_examples(entry["examples"], where, EXAMPLE_FIELDS)
+        _CATS[key] = [dict(e) for e in doc]
+    return _CATS[key]
+
+
 def categories():
     """The category ids, in order."""
     return tuple(e["id"] for e in category_entries())
@@ -427,7 +479,7 @@ def __getattr__(name):  # PEP 562: CATEGORIES / APPLY_RULES computed from the da
 
 
 def load_signatures(compile_all=False):
-    """All signatures, in file order. Raises DataError on a malformed entry.
+    """All signatures, in id order (AF999 before AF1000; see id_key). Raises DataError on a malformed entry.
 
     Regexes compile lazily; ``compile_all=True`` compiles (and so checks) every one now.
     """
@@ -436,6 +488,7 @@ def load_signatures(compile_all=False):
     key = str(data_root("rules"))
     if key not in _CACHE:
         sigs = [Signature(entry, path) for path, entry in load_entries("rules", "signatures", FIELDS)]
+        sigs.sort(key=lambda s: id_key(s.id))  # file names sort AF1000-… between AF100-… and AF101-…
         if not sigs:
             raise DataError("no signatures found under {}/signatures".format(key))
         _CACHE[key] = sigs
