@@ -225,3 +225,52 @@ def test_bad_input_no_traceback():
     m = engine.Matcher()
     m.feed_lines([b"\xff:1:\xfe", b"--", b""])
     m.results()
+
+
+def test_clock_time_led_lines_are_not_grep_n_output():
+    """rev21f: lines led by a clock time without seconds ("10:15 ...") are not "N:" grep output (10, 11, 12 rise)."""
+    assert lines.detect_grep_prefix([b"10:15 started", b"11:30 loading", b"12:45 done"]) is None
+    # grep -n of a log (captured: grep -n '' plain.log in test_grep_ere_passes_prefixed_lines_anchored_at_the_start)
+    assert lines.detect_grep_prefix([b"1:loading the pipeline", b"2:Killed"]).kind == "n"
+
+
+def test_only_a_lines_first_piece_loses_the_prefix():
+    """rev21f: a huge line comes in pieces (LINE_PART, OVERLAP carried); the next pieces start mid-line and keep their
+    text even when it looks like a prefix ("12:..." in the middle of a line)."""
+    m = engine.Matcher()
+    real = m.decide_line_prefix([b"1:loading the pipeline", b"2:Killed"])
+    calls = []
+
+    class Seen(object):
+        def strip(self, raw):
+            calls.append(raw)
+            return real.strip(raw)
+
+    m.line_prefix = Seen()
+    m.feed_piece(7, b"a" * 10 + b"12:x", partial=True)
+    m.feed_piece(7, b"12:Killed", partial=True)  # the same line's next piece
+    m.feed_piece(8, b"8:Killed")
+    assert calls == [b"a" * 10 + b"12:x", b"8:Killed"]
+
+
+def test_pipe_head_ends_mid_line(tmp_path):
+    """rev21f: a pipe's first peek holds what the writer wrote so far (~8 KB): its last, cut line is left out of the
+    decision, so 2 whole "N:" lines and a cut third one still read as grep -n output."""
+    import io
+    r, w = os.pipe()
+    os.write(w, b"1:loading the pipeline\n2:Killed\n3")
+    with io.BufferedReader(io.FileIO(r, "rb")) as fh:
+        head = engine._head_lines(fh)
+        assert head == [b"1:loading the pipeline", b"2:Killed"]
+        assert lines.detect_grep_prefix(head).kind == "n"
+    os.close(w)
+
+
+def test_feed_lines_head_of_one_huge_text_is_bounded():
+    """rev21f: explain --text feeds one item; the decision reads its first HEAD_BYTES, not a split of the whole text."""
+    text = "1:loading the pipeline\n2:Killed\n" + "3:" + "x" * (3 * engine.HEAD_BYTES) + "\n4:done\n"
+    assert engine._head_of_items([text]) == ["1:loading the pipeline", "2:Killed"]
+    m = engine.Matcher()
+    m.feed_lines([text])
+    assert m.line_prefix is not None and m.line_prefix.kind == "n"
+    assert [h["id"] for h in m.results(3)][:1] == ["AF048"]

@@ -366,6 +366,7 @@ class Matcher(object):
         # the grep / ripgrep prefix every line of a pasted grep output carries (lines.detect_grep_prefix), decided
         # once per log from its first lines (_UNDECIDED until then; feed_piece alone strips nothing)
         self.line_prefix = _UNDECIDED
+        self._prefix_lineno = None  # the line of the last piece fed: only a line's first piece loses the prefix
 
     def decide_line_prefix(self, head):
         """Read the log's first lines (bytes or str) once: does it carry grep / ripgrep prefixes? (See
@@ -417,7 +418,9 @@ class Matcher(object):
         ``prefiltered``: the caller already knows the line passed the pre-filter (grep said so).
         """
         lp = self.line_prefix
-        if lp is not None and lp is not _UNDECIDED:
+        first = lineno != self._prefix_lineno  # a line's first piece (a huge line's next pieces carry no prefix)
+        self._prefix_lineno = lineno
+        if first and lp is not None and lp is not _UNDECIDED:
             stripped = lp.strip(raw)
             # grep passed the line with its prefix (grep_ere(line_prefix) is a little broader): the Python pre-filter
             # decides on the line without it, as on the same log pasted without grep
@@ -674,8 +677,7 @@ class Matcher(object):
         if self.line_prefix is _UNDECIDED:
             lines = iter(lines)
             head = list(itertools.islice(lines, linefmt.GREP_HEAD_LINES))
-            self.decide_line_prefix(
-                [p for item in head for p in (item.split("\n") if isinstance(item, str) else bytes(item).split(b"\n"))])
+            self.decide_line_prefix(_head_of_items(head))
             lines = itertools.chain(head, lines)
         for item in lines:
             if isinstance(item, str):
@@ -1391,9 +1393,27 @@ def _head_lines(stream):
     except (OSError, ValueError, io.UnsupportedOperation):
         data = b""
     lines = data.split(b"\n")
-    if len(lines) > 1 and len(data) >= HEAD_BYTES:
-        lines.pop()  # a piece of a line
+    # a piece of a line: the head cut at HEAD_BYTES, or a pipe's buffer that ends mid-line (peek holds what the
+    # writer wrote so far, ~8 KB for stdin)
+    if len(lines) > 1 and (len(data) >= HEAD_BYTES or fd is None):
+        lines.pop()
     return lines[:linefmt.GREP_HEAD_LINES]
+
+
+def _head_of_items(items):
+    """The first lines of feed_lines' items, each item read no further than HEAD_BYTES (one huge item, a whole text,
+    is not split for the decision)."""
+    out = []
+    for item in items:
+        nl = "\n" if isinstance(item, str) else b"\n"
+        piece = item[:HEAD_BYTES] if isinstance(item, str) else bytes(item[:HEAD_BYTES])
+        parts = piece.split(nl)
+        if len(item) > HEAD_BYTES and len(parts) > 1:
+            parts.pop()  # a piece of a line
+        out.extend(parts)
+        if len(out) >= linefmt.GREP_HEAD_LINES or len(item) > HEAD_BYTES:
+            break
+    return out[:linefmt.GREP_HEAD_LINES]
 
 
 def _small_regular_file(stream):

@@ -230,7 +230,9 @@ _SOURCE_EXT = re.compile(
     re.I,
 )
 _COMPILER_COLUMN = re.compile(rb"\d{1,5}:\s")  # "file.c:12:5: error:" (N then the column and a blank)
-_TIME_HEAD = re.compile(rb"\d\d[:.]\d\d")  # "10:00:00" read as "10:" + "00:00"
+# "10:00:00" read as "10:" + "00:00"; "12:45 RuntimeError ..." (a clock time without seconds)
+_TIME_HEAD = re.compile(rb"\d\d(?:[:.]\d\d|[ \t]|$)")
+_HEAD_LINE_BYTES = 4096  # of a head line, enough to read its prefix (a huge single line is not copied whole)
 
 
 def _path_ok(path, strict=False):
@@ -311,9 +313,10 @@ def detect_grep_prefix(lines):
     least 3 consecutive lines, carries the same prefix shape with the line numbers rising per file."""
     head = []
     for line in lines:
+        line = line[:_HEAD_LINE_BYTES]
         if isinstance(line, str):
             line = line.encode("utf-8", "replace")
-        line = line.rstrip(b"\r\n")
+        line = bytes(line).rstrip(b"\r\n")
         if not line.strip() or line == b"--":
             continue
         head.append(line)
