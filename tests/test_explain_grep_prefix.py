@@ -35,6 +35,11 @@ SOME_LOGS = [
 # AF008's example (https://github.com/hicann/hccl/blob/master/docs/zh/user_guide/fault_diagnosis/param_link_stage.md):
 # two plog lines, saved as the plog file they come from
 PLOG_NAME = "plog-17528_20260318103352.log"
+# the last two lines of https://github.com/CompVis/stable-diffusion/issues/21 (txt2img.py killed while loading; "Killed"
+# is AF048's example), and the same through grep -n (captured: grep -n '' plain.log, in
+# test_grep_ere_passes_prefixed_lines_anchored_at_the_start)
+SD21 = "making attention of type 'vanilla' with 512 in_channels\nKilled\n"
+SD21_N = b"1:making attention of type 'vanilla' with 512 in_channels\n2:Killed\n"
 
 
 def _summary(path, use_grep):
@@ -185,10 +190,10 @@ def test_grep_ere_passes_prefixed_lines_anchored_at_the_start(tmp_path):
     passes unprefixed; and the engine explains it as the plain line."""
     _need("grep")
     plain = tmp_path / "plain.log"
-    plain.write_text("loading the pipeline\nKilled\n")  # "Killed": AF048's example (CompVis/stable-diffusion#21)
+    plain.write_text(SD21)
     out = _run(["grep", "-n", "", "plain.log"], str(tmp_path), str(tmp_path / "n.txt"))  # captured: grep -n '' plain.log
     data = open(out, "rb").read()
-    assert data == b"1:loading the pipeline\n2:Killed\n"
+    assert data == SD21_N
     prefix = lines.detect_grep_prefix(data.split(b"\n"))
     assert prefix is not None and prefix.kind == "n"
     m = engine.Matcher()
@@ -228,17 +233,27 @@ def test_bad_input_no_traceback():
 
 
 def test_clock_time_led_lines_are_not_grep_n_output():
-    """rev21f: lines led by a clock time without seconds ("10:15 ...") are not "N:" grep output (10, 11, 12 rise)."""
-    assert lines.detect_grep_prefix([b"10:15 started", b"11:30 loading", b"12:45 done"]) is None
-    # grep -n of a log (captured: grep -n '' plain.log in test_grep_ere_passes_prefixed_lines_anchored_at_the_start)
-    assert lines.detect_grep_prefix([b"1:loading the pipeline", b"2:Killed"]).kind == "n"
+    """rev21f: lines led by a clock time without seconds ("10:15 ...") are not "N:" grep output although 10, 11, 12
+    rise. captured: Python's logging.Formatter('%(asctime)s %(message)s', '%H:%M') over #21's lines, run here with
+    the records' times set to 10:15, 11:30, 12:45."""
+    import logging
+    import time
+    fmt = logging.Formatter("%(asctime)s %(message)s", "%H:%M")
+    out = []
+    for hm, msg in zip(((10, 15), (11, 30), (12, 45)), SD21.split("\n")[:2] + ["Killed"]):
+        rec = logging.LogRecord("x", logging.INFO, __file__, 1, msg, None, None)
+        rec.created = time.mktime((2026, 12, 5, hm[0], hm[1], 0, 0, 0, -1))
+        out.append(fmt.format(rec).encode())
+    assert out[0].startswith(b"10:15 making attention") and out[2] == b"12:45 Killed"
+    assert lines.detect_grep_prefix(out) is None
+    assert lines.detect_grep_prefix(SD21_N.split(b"\n")).kind == "n"
 
 
 def test_only_a_lines_first_piece_loses_the_prefix():
     """rev21f: a huge line comes in pieces (LINE_PART, OVERLAP carried); the next pieces start mid-line and keep their
     text even when it looks like a prefix ("12:..." in the middle of a line)."""
     m = engine.Matcher()
-    real = m.decide_line_prefix([b"1:loading the pipeline", b"2:Killed"])
+    real = m.decide_line_prefix(SD21_N.split(b"\n"))
     calls = []
 
     class Seen(object):
@@ -247,10 +262,11 @@ def test_only_a_lines_first_piece_loses_the_prefix():
             return real.strip(raw)
 
     m.line_prefix = Seen()
-    m.feed_piece(7, b"a" * 10 + b"12:x", partial=True)
-    m.feed_piece(7, b"12:Killed", partial=True)  # the same line's next piece
+    first = b"7:" + SD21_N.split(b"\n")[0].split(b":", 1)[1]
+    m.feed_piece(7, first, partial=True)
+    m.feed_piece(7, b"2:Killed", partial=True)  # the same line's next piece (mid-line text that looks like "N:")
     m.feed_piece(8, b"8:Killed")
-    assert calls == [b"a" * 10 + b"12:x", b"8:Killed"]
+    assert calls == [first, b"8:Killed"]
 
 
 def test_pipe_head_ends_mid_line(tmp_path):
@@ -258,19 +274,37 @@ def test_pipe_head_ends_mid_line(tmp_path):
     decision, so 2 whole "N:" lines and a cut third one still read as grep -n output."""
     import io
     r, w = os.pipe()
-    os.write(w, b"1:loading the pipeline\n2:Killed\n3")
+    os.write(w, SD21_N + b"3")
     with io.BufferedReader(io.FileIO(r, "rb")) as fh:
         head = engine._head_lines(fh)
-        assert head == [b"1:loading the pipeline", b"2:Killed"]
+        assert head == SD21_N.split(b"\n")[:2]
         assert lines.detect_grep_prefix(head).kind == "n"
     os.close(w)
 
 
 def test_feed_lines_head_of_one_huge_text_is_bounded():
     """rev21f: explain --text feeds one item; the decision reads its first HEAD_BYTES, not a split of the whole text."""
-    text = "1:loading the pipeline\n2:Killed\n" + "3:" + "x" * (3 * engine.HEAD_BYTES) + "\n4:done\n"
-    assert engine._head_of_items([text]) == ["1:loading the pipeline", "2:Killed"]
+    # #21's lines through grep -n, its first line made huge (repeated) and put again as line 3
+    text = SD21_N.decode() + "3:" + SD21.split("\n")[0] * (engine.HEAD_BYTES // 20) + "\n"
+    assert engine._head_of_items([text]) == SD21_N.decode().split("\n")[:2]
     m = engine.Matcher()
     m.feed_lines([text])
     assert m.line_prefix is not None and m.line_prefix.kind == "n"
     assert [h["id"] for h in m.results(3)][:1] == ["AF048"]
+
+
+def test_one_or_two_path_n_lines_need_a_log_file_name(tmp_path):
+    """rev21f: a head of one or two "PATH:N:" lines is grep output only when PATH is a log file's name: GNU make's own
+    "FILE:N: *** ..." keeps its head (captured: make -f src/Makefile, a recipe indented with blanks); three or more rising
+    lines decide as before."""
+    _need("make")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "Makefile").write_text("all:\n        echo hi\n")
+    r = subprocess.run(["make", "-f", "src/Makefile"], cwd=str(tmp_path), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, env=dict(os.environ, LC_ALL="C"), timeout=60)
+    out = r.stdout.rstrip(b"\n")
+    assert out.startswith(b"src/Makefile:2: *** missing separator"), out
+    assert lines.detect_grep_prefix([out]) is None
+    # grep -rn over a plog folder (see test_plog_lines_through_grep_read_as_plog): one line, a log file's name
+    plog = "ascend/log/debug/plog/{}:1:{}".format(PLOG_NAME, example("AF008", "match", 3).split("\n")[0])
+    assert lines.detect_grep_prefix([plog.encode()]).kind == "pn"

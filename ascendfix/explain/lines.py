@@ -360,6 +360,10 @@ def detect_grep_prefix(lines):
     for kind, read, least in (("pn", pn, 1), ("n", n_only, 2), ("p", p_only, 1)):
         run, paths = _runs(head, read)
         if run >= 3 or (run == len(head) and run >= least):
+            # a head of one or two "PATH:N:" lines: only a log file's name ("src/Makefile:12: ***", "pod/x:12:",
+            # "node1.example.com:29500:", "index.rst:12: WARNING:" are the message's own head)
+            if kind == "pn" and run < 3 and not all(_path_ok(p, strict=True) for p in paths):
+                continue
             return GrepPrefix(kind, paths if kind != "n" else ())
     return None
 
