@@ -35,6 +35,7 @@ Public API, stable (smoke uses :func:`explain_text`): :func:`explain_text`, :fun
 
 import collections
 import io
+import itertools
 import os
 import re
 import shutil
@@ -150,6 +151,8 @@ _PROGRESS_RE = re.compile(r"\d(?:it|s)/(?:s|it)\]|\b(?:loss|Loss|LOSS)['\"]?\s{0
 _TOOL_WARNING_RE = re.compile(r"[/\\](?:pkg_resources|setuptools|pip|_distutils_hack)[/\\][^:\n]{0,200}\.py:\d{1,6}: ")
 TAIL_LINES = 8  # last lines of a log kept for :meth:`Matcher.continued`
 TAIL_BYTES = 8192
+HEAD_BYTES = 32 * 1024  # the log's head read to decide whether it is pasted grep output (lines.detect_grep_prefix)
+_UNDECIDED = object()
 # the log's last lines kept for the frames of its last traceback (see Matcher.last_frames): a traceback is read only
 # when its exception line is among them
 FRAME_TAIL_LINES = 400
@@ -376,6 +379,22 @@ class Matcher(object):
         # inside a traceback that a check function logged as a notice (see Pattern.notice_traceback)
         self.notice_tb = False
         self.tb_before = None  # the last traceback line before the current one
+        # the grep / ripgrep prefix every line of a pasted grep output carries (lines.detect_grep_prefix), decided
+        # once per log from its first lines (_UNDECIDED until then; feed_piece alone strips nothing)
+        self.line_prefix = _UNDECIDED
+        self._prefix_lineno = None  # the line of the last piece fed: only a line's first piece loses the prefix
+
+    def decide_line_prefix(self, head):
+        """Read the log's first lines (bytes or str) once: does it carry grep / ripgrep prefixes? (See
+        :func:`lines.detect_grep_prefix`.) Later calls change nothing."""
+        if self.line_prefix is _UNDECIDED:
+            self.line_prefix = linefmt.detect_grep_prefix(head)
+        return self.line_prefix
+
+    def _unprefixed(self, raw):
+        """A line (bytes) without the log's grep prefix."""
+        lp = self.line_prefix
+        return raw if lp is None or lp is _UNDECIDED else lp.strip(raw)
 
     # -- the pre-filter ------------------------------------------------------------------------
     @property
@@ -397,10 +416,15 @@ class Matcher(object):
     def anchor_bytes(self):
         return sorted(self.variant_anchor)
 
-    def grep_ere(self):
-        """The same pre-filter as one POSIX extended regex (bytes) for ``grep -E``."""
+    def grep_ere(self, line_prefix=None):
+        """The same pre-filter as one POSIX extended regex (bytes) for ``grep -E``. ``line_prefix``: the log's
+        :class:`lines.GrepPrefix` — a pre-filter anchored at the line's start (``^Killed``) then also passes a line
+        that starts with that prefix."""
         parts = [_ere_escape(a) for a in self.anchor_bytes]
-        parts += [b"(" + p.encode("utf-8") + b")" for p in self.extra_prefilters]
+        extra = [p.encode("utf-8") for p in self.extra_prefilters]
+        if line_prefix is not None and line_prefix is not _UNDECIDED:
+            extra = [linefmt.grep_ere_anchored(p, line_prefix.ere) if b"^" in p else p for p in extra]
+        parts += [b"(" + p + b")" for p in extra]
         return b"|".join(parts)
 
     # -- feeding ---------------------------------------------------------------------------
@@ -409,6 +433,16 @@ class Matcher(object):
 
         ``prefiltered``: the caller already knows the line passed the pre-filter (grep said so).
         """
+        lp = self.line_prefix
+        first = lineno != self._prefix_lineno  # a line's first piece (a huge line's next pieces carry no prefix)
+        self._prefix_lineno = lineno
+        if first and lp is not None and lp is not _UNDECIDED:
+            stripped = lp.strip(raw)
+            # grep passed the line with its prefix (grep_ere(line_prefix) is a little broader): the Python pre-filter
+            # decides on the line without it, as on the same log pasted without grep
+            if stripped is not raw:
+                prefiltered = False
+            raw = stripped
         if not prefiltered and self.anchor_re.search(raw) is None:
             return
         cacheable = not partial and len(raw) <= CACHE_LINE_MAX
@@ -668,6 +702,11 @@ class Matcher(object):
 
     def feed_lines(self, lines):
         """Feed an iterable of lines (bytes or str; a trailing newline is ignored)."""
+        if self.line_prefix is _UNDECIDED:
+            lines = iter(lines)
+            head = list(itertools.islice(lines, linefmt.GREP_HEAD_LINES))
+            self.decide_line_prefix(_head_of_items(head))
+            lines = itertools.chain(head, lines)
         for item in lines:
             if isinstance(item, str):
                 try:
@@ -852,7 +891,7 @@ class Matcher(object):
         while i > 0:
             i -= 1
             lineno, raw = tail[i]
-            text = clean_text(decode_line(raw))
+            text = clean_text(decode_line(self._unprefixed(raw)))
             msg = linefmt.parse(text[:WINDOW_LIMIT]).message.strip()
             if _TRACEBACK in msg:
                 break
@@ -953,7 +992,7 @@ class Matcher(object):
         for lineno, raw in self.tail:
             if lineno <= self.last_fail:
                 continue
-            text = clean_text(decode_line(raw)).strip()
+            text = clean_text(decode_line(self._unprefixed(raw))).strip()
             if not text:
                 continue
             if _program_info_line(text):
@@ -1007,7 +1046,7 @@ class Matcher(object):
         for lineno, raw in self.tail:
             if lineno <= after:
                 continue
-            text = clean_text(decode_line(raw)).strip()
+            text = clean_text(decode_line(self._unprefixed(raw))).strip()
             if text:
                 last = text
         if last is None:
@@ -1267,7 +1306,7 @@ def _feed_grep(matcher, stream, grep):
         with os.fdopen(fd, "wb") as fh:
             # one ERE alternation: GNU grep turns it into a DFA, which is faster than -F's keyword
             # search when some anchors are short ("DT_", "EI00")
-            fh.write(matcher.grep_ere() + b"\n")
+            fh.write(matcher.grep_ere(matcher.line_prefix) + b"\n")
         env = dict(os.environ, LC_ALL="C")
         for var in ("GREP_OPTIONS", "GREP_COLOR", "GREP_COLORS"):
             env.pop(var, None)
@@ -1373,6 +1412,42 @@ def _feed_grep(matcher, stream, grep):
             pass
 
 
+def _head_lines(stream):
+    """The first lines of a stream, read without consuming it (a regular file: pread; a buffered pipe: peek, what its
+    buffer holds), for :meth:`Matcher.decide_line_prefix`."""
+    data = b""
+    fd, pos = _regular_file_fd(stream)
+    try:
+        if fd is not None:
+            data = os.pread(fd, HEAD_BYTES, pos)
+        elif hasattr(stream, "peek"):
+            data = stream.peek(HEAD_BYTES)[:HEAD_BYTES]
+    except (OSError, ValueError, io.UnsupportedOperation):
+        data = b""
+    lines = data.split(b"\n")
+    # a piece of a line: the head cut at HEAD_BYTES, or a pipe's buffer that ends mid-line (peek holds what the
+    # writer wrote so far, ~8 KB for stdin)
+    if len(lines) > 1 and (len(data) >= HEAD_BYTES or fd is None):
+        lines.pop()
+    return lines[:linefmt.GREP_HEAD_LINES]
+
+
+def _head_of_items(items):
+    """The first lines of feed_lines' items, each item read no further than HEAD_BYTES (one huge item, a whole text,
+    is not split for the decision)."""
+    out = []
+    for item in items:
+        nl = "\n" if isinstance(item, str) else b"\n"
+        piece = item[:HEAD_BYTES] if isinstance(item, str) else bytes(item[:HEAD_BYTES])
+        parts = piece.split(nl)
+        if len(item) > HEAD_BYTES and len(parts) > 1:
+            parts.pop()  # a piece of a line
+        out.extend(parts)
+        if len(out) >= linefmt.GREP_HEAD_LINES or len(item) > HEAD_BYTES:
+            break
+    return out[:linefmt.GREP_HEAD_LINES]
+
+
 def _small_regular_file(stream):
     """Is ``stream`` a regular file with less than ``GREP_MIN_BYTES`` left to read? (a pipe, stdin: no)."""
     try:
@@ -1388,6 +1463,7 @@ def scan_stream(stream, signatures=None, use_grep=None, max_evidence=MAX_EVIDENC
     ``use_grep``: None picks the pre-filter (grep when there is one, except for a small regular file once the
     Python pre-filter is compiled), True uses grep whenever there is one, False never does."""
     matcher = Matcher(signatures, max_evidence=max_evidence)
+    matcher.decide_line_prefix(_head_lines(stream))
     grep = _grep_path() if use_grep is not False else None
     if grep and use_grep is None and matcher.prefilter_compiled and _small_regular_file(stream):
         grep = None

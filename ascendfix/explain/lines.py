@@ -9,6 +9,10 @@ prefixes (so a signature sees the same message however the log was collected) an
 CANN's error-message lines ``EI0006: [PID: 1] 2025-04-08-18:07:20.444.436 ...`` — into :class:`LineInfo`
 (level, module, time, rank, pid, device). Every regex here is bounded; only lines that passed the
 anchor pre-filter are parsed.
+
+A log pasted as grep / ripgrep output ("plog-1.log:14:[ERROR] HCCL(...)", "14:Traceback ...") carries one more prefix
+per line; that one is decided once per log (:func:`detect_grep_prefix`, from its first lines) and removed by the engine
+before the pre-filter (:meth:`GrepPrefix.strip`), never guessed per line.
 """
 
 import datetime
@@ -201,3 +205,189 @@ def parse_time(text, year=None):
         )
     except ValueError:
         return None
+
+
+# -- grep / ripgrep output pasted as a log: "plog-1.log:14:[ERROR] ...", "plog-1.log-13-...", "14:[ERROR] ..." -------
+# ``grep -n`` / ``grep -rn`` / ``grep -C2`` / ``zgrep`` / ``rg -n`` put the file name and / or the line number before
+# each line: "PATH:N:" (a matching line), "PATH-N-" (a context line of -A/-B/-C), "PATH:" (no -n), "N:" / "N-" (one
+# file with -n); "--" between context groups. Decided once per log from its first lines (:func:`detect_grep_prefix`),
+# never per line with a loose regex: ordinary text ("File \"x.py\", line 3", "error: foo:12: bar", "10:00:00",
+# "host:8080", a compiler's "file.c:12:5: error:") must never lose its head.
+GREP_HEAD_LINES = 60
+# a path as grep prints it: no blank, no colon; a file name with an extension, or a path with a "/"
+_GREP_PATH = rb"[^\s:]{1,400}"
+_GREP_PN = re.compile(rb"^(?P<p>" + _GREP_PATH + rb"):(?P<n>\d{1,9}):")
+_GREP_N = re.compile(rb"^(?P<n>\d{1,9})(?P<s>[:-])")
+_GREP_P = re.compile(rb"^(?P<p>" + _GREP_PATH + rb"):")
+_PATH_EXT = re.compile(rb"\.[A-Za-z][A-Za-z0-9_]{0,9}(?:\.\d{1,4})?$")
+# a log file's own name ("PATH:" without a line number: only these; "/usr/bin/ld:", "torch.distributed.DistBackendError:"
+# and an exception's module path are message heads)
+_LOG_EXT = re.compile(rb"\.(?:log|txt|out|err|gz|trace|stderr|stdout)(?:\.\d{1,4})?$", re.I)
+# source files: "x.py:12: UserWarning", "file.c:12:5: error:" are the program's / compiler's own format
+_SOURCE_EXT = re.compile(
+    rb"\.(?:py|pyx|pxd|pyi|c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx|cu|cuh|inc|inl|java|go|rs|js|ts|m|mm|s|asm|f|f90|sh|"
+    rb"cmake|proto|yaml|yml|toml|cfg|ini|json)$",
+    re.I,
+)
+_COMPILER_COLUMN = re.compile(rb"\d{1,5}:\s")  # "file.c:12:5: error:" (N then the column and a blank)
+# "10:00:00" read as "10:" + "00:00"; "12:45 RuntimeError ..." (a clock time without seconds)
+_TIME_HEAD = re.compile(rb"\d\d(?:[:.]\d\d|[ \t]|$)")
+_HEAD_LINE_BYTES = 4096  # of a head line, enough to read its prefix (a huge single line is not copied whole)
+
+
+def _path_ok(path, strict=False):
+    if _SOURCE_EXT.search(path):
+        return False
+    if strict:
+        return _LOG_EXT.search(path) is not None
+    return b"/" in path or _PATH_EXT.search(path) is not None
+
+
+class GrepPrefix(object):
+    """The grep / ripgrep prefix a log carries: ``kind`` "pn" (PATH:N:), "n" (N:) or "p" (PATH:), ``paths`` seen in the
+    log's first lines. :meth:`strip` removes it from one line (bytes); :attr:`ere` is the same prefix as a POSIX ERE."""
+
+    __slots__ = ("kind", "paths", "_known", "ere")
+
+    def __init__(self, kind, paths=()):
+        self.kind = kind
+        self.paths = tuple(sorted(set(paths), key=len, reverse=True))[:64]
+        known = b"|".join(re.escape(p) for p in self.paths)
+        num = rb"\d{1,9}[:-]" if kind in ("pn", "n") else b""
+        self._known = re.compile(rb"^(?:" + known + rb")[:-]" + num) if self.paths else None
+        self.ere = {
+            "pn": b"[^[:space:]:]+[:-][0-9]+[:-]",
+            "n": b"[0-9]+[:-]",
+            "p": b"[^[:space:]:]+[:-]",
+        }[kind]
+
+    def strip(self, raw):
+        """``raw`` (bytes) without its grep prefix; unchanged when it carries none."""
+        if self._known is not None:
+            m = self._known.match(raw)
+            if m:
+                return raw[m.end():]
+        if self.kind == "pn":
+            m = _GREP_PN.match(raw)
+            if m and _path_ok(m.group("p")) and not _COMPILER_COLUMN.match(raw, m.end()):
+                return raw[m.end():]
+        elif self.kind == "n":
+            m = _GREP_N.match(raw)
+            if m:
+                return raw[m.end():]
+        else:
+            m = _GREP_P.match(raw)
+            if m and _path_ok(m.group("p"), strict=True):
+                return raw[m.end():]
+        return raw
+
+
+def _runs(lines, read):
+    """The longest run of consecutive ``lines`` that ``read`` accepts (``read(line) -> (path, n) or None``), line
+    numbers rising per path, and the paths of that run."""
+    best, best_paths = 0, set()
+    run, paths, last = 0, set(), {}
+    for line in lines:
+        got = read(line)
+        if got is not None:
+            path, n = got
+            if n is not None and path in last and n <= last[path]:
+                got = None
+        if got is None:
+            run, paths, last = 0, set(), {}
+            continue
+        path, n = got
+        run += 1
+        paths.add(path)
+        if n is not None:
+            last[path] = n
+        if run > best:
+            best, best_paths = run, set(paths)
+    return best, best_paths
+
+
+def detect_grep_prefix(lines):
+    """Does a log (its first lines: bytes or str) read as grep / ripgrep output? -> :class:`GrepPrefix` or None.
+
+    Yes only when the whole head (one line or more: "PATH:N:" and "PATH:" forms; two or more: "N:"), or a run of at
+    least 3 consecutive lines, carries the same prefix shape with the line numbers rising per file."""
+    head = []
+    for line in lines:
+        line = line[:_HEAD_LINE_BYTES]
+        if isinstance(line, str):
+            line = line.encode("utf-8", "replace")
+        line = bytes(line).rstrip(b"\r\n")
+        if not line.strip() or line == b"--":
+            continue
+        head.append(line)
+        if len(head) >= GREP_HEAD_LINES:
+            break
+    if not head:
+        return None
+
+    def pn_colon(line):
+        m = _GREP_PN.match(line)
+        if m and _path_ok(m.group("p")) and not _COMPILER_COLUMN.match(line, m.end()):
+            return m.group("p"), int(m.group("n"))
+        return None
+
+    colon_paths = {m[0] for m in (pn_colon(line) for line in head) if m}
+    known = sorted(colon_paths, key=len, reverse=True)
+
+    def pn(line):
+        got = pn_colon(line)
+        if got is not None:
+            return got
+        for p in known:  # a context line: "PATH-N-"
+            if line.startswith(p + b"-"):
+                m = re.match(rb"(\d{1,9})-", line[len(p) + 1:])
+                if m:
+                    return p, int(m.group(1))
+        return None
+
+    def n_only(line):
+        m = _GREP_N.match(line)
+        if m and not _TIME_HEAD.match(line, m.end()):
+            return b"", int(m.group("n"))
+        return None
+
+    def p_only(line):
+        m = _GREP_P.match(line)
+        if m and _path_ok(m.group("p"), strict=True) and not re.match(rb"\d{1,9}:", line[m.end():]):
+            return m.group("p"), None
+        return None
+
+    for kind, read, least in (("pn", pn, 1), ("n", n_only, 2), ("p", p_only, 1)):
+        run, paths = _runs(head, read)
+        if run >= 3 or (run == len(head) and run >= least):
+            # a head of one or two "PATH:N:" lines: only a log file's name ("src/Makefile:12: ***", "pod/x:12:",
+            # "node1.example.com:29500:", "index.rst:12: WARNING:" are the message's own head)
+            if kind == "pn" and run < 3 and not all(_path_ok(p, strict=True) for p in paths):
+                continue
+            return GrepPrefix(kind, paths if kind != "n" else ())
+    return None
+
+
+def grep_ere_anchored(ere, prefix_ere):
+    """``ere`` (a POSIX ERE) with each line-start anchor ``^`` allowed to follow a grep prefix: ``^(PREFIX)?``."""
+    out = bytearray()
+    i, n, in_class = 0, len(ere), False
+    while i < n:
+        c = ere[i:i + 1]
+        if c == b"\\" and i + 1 < n:
+            out += ere[i:i + 2]
+            i += 2
+            continue
+        if in_class:
+            if c == b"]" and not (ere[i - 1:i] == b"[" or ere[i - 2:i] == b"[^"):
+                in_class = False
+            out += c
+        elif c == b"[":
+            in_class = True
+            out += c
+        elif c == b"^":
+            out += b"^(" + prefix_ere + b")?"
+        else:
+            out += c
+        i += 1
+    return bytes(out)
