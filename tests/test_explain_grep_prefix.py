@@ -269,17 +269,28 @@ def test_only_a_lines_first_piece_loses_the_prefix():
     assert calls == [first, b"8:Killed"]
 
 
-def test_pipe_head_ends_mid_line(tmp_path):
-    """rev21f: a pipe's first peek holds what the writer wrote so far (~8 KB): its last, cut line is left out of the
-    decision, so 2 whole "N:" lines and a cut third one still read as grep -n output."""
+def test_pipe_head_is_read_past_its_first_read(tmp_path):
+    """eng21c (was rev21f's peek of what the writer wrote so far): a pipe's head is read to HEAD_BYTES or its end,
+    however the writer cuts it (here in the middle of line 1, then the rest a moment later), and replayed whole."""
     import io
+    import threading
+    import time
     r, w = os.pipe()
-    os.write(w, SD21_N + b"3")
+    os.write(w, SD21_N[:5])
+
+    def rest():
+        time.sleep(0.05)
+        os.write(w, SD21_N[5:])
+        os.close(w)
+
+    t = threading.Thread(target=rest)
+    t.start()
     with io.BufferedReader(io.FileIO(r, "rb")) as fh:
-        head = engine._head_lines(fh)
-        assert head == SD21_N.split(b"\n")[:2]
+        head, stream = engine._head(fh)
+        assert head == SD21_N.split(b"\n")
         assert lines.detect_grep_prefix(head).kind == "n"
-    os.close(w)
+        assert stream.read() == SD21_N
+    t.join()
 
 
 def test_feed_lines_head_of_one_huge_text_is_bounded():

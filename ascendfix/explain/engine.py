@@ -470,31 +470,35 @@ class Matcher(object):
         res.level = info.level
         sigs = []
         quiet_sigs = []  # matches a ``skip_quiet_lines`` pattern made on a quiet line: kept aside (see ranked())
+        # the line's patterns, each once, in knowledge-base order (see _index): the first pattern of a signature that
+        # matches gives its snippet, so the order must not be that of the ``anchors`` set (str hashes are seeded per
+        # process, PYTHONHASHSEED: the same log gave another evidence text in one run of two)
+        pairs = {n: (sig, pat) for a in anchors for n, sig, pat in self.by_anchor[a]}
         seen = set()
-        for a in anchors:
-            for sig, pat in self.by_anchor[a]:
-                key = (sig.id, pat.index)
-                if key in seen:
+        for n in sorted(pairs):
+            sig, pat = pairs[n]
+            key = (sig.id, pat.index)
+            if key in seen:
+                continue
+            seen.add(key)
+            out = sigs
+            if getattr(pat, "skip_quiet_lines", False) and info.is_quiet_level:
+                if sig.kind == "fault" or sig.role not in ("cause", "consequence"):
                     continue
-                seen.add(key)
-                out = sigs
-                if getattr(pat, "skip_quiet_lines", False) and info.is_quiet_level:
-                    if sig.kind == "fault" or sig.role not in ("cause", "consequence"):
-                        continue
-                    out = quiet_sigs
-                for w, off in windows:
-                    if sig.kind == "fault":  # a fault-table entry: every literal in the line
-                        if pat.search(w):
-                            sigs.append((sig, pat, {}, _snippet(text, cut + off + w.find(pat.anchors[0]))))
-                            break
-                        continue
-                    m = pat.regex.search(w)
-                    if m and pat.unless_source is not None and pat.unless.search(w):
-                        break  # the benign form of these words (see the pattern's ``unless``)
-                    if m:
-                        caps = {k: v for k, v in m.groupdict().items() if v}
-                        out.append((sig, pat, caps, _snippet(text, cut + off + m.start())))
+                out = quiet_sigs
+            for w, off in windows:
+                if sig.kind == "fault":  # a fault-table entry: every literal in the line
+                    if pat.search(w):
+                        sigs.append((sig, pat, {}, _snippet(text, cut + off + w.find(pat.anchors[0]))))
                         break
+                    continue
+                m = pat.regex.search(w)
+                if m and pat.unless_source is not None and pat.unless.search(w):
+                    break  # the benign form of these words (see the pattern's ``unless``)
+                if m:
+                    caps = {k: v for k, v in m.groupdict().items() if v}
+                    out.append((sig, pat, caps, _snippet(text, cut + off + m.start())))
+                    break
         # the emitting source says this line can be ignored (rules/explain_benign.yaml, ``veto``): it names no cause
         vetoed = self.inference is not None and self.inference.benign_veto is not None \
             and self.inference.benign_veto.search(msg[:4096]) is not None
@@ -1086,11 +1090,15 @@ def _index(signatures, families, keylines):
     if idx is not None:
         return idx
     detectors = [d for fam in families for d in fam.detectors]
+    # anchor -> [(n, sig, pat)]: n is the pattern's place in the knowledge base (signature order, then pattern
+    # order), the order _analyse tries a line's patterns in, whatever the (hash-seeded) order of its anchors
     by_anchor = {}
+    n = 0
     for sig in signatures:
         for pat in sig.patterns:
             for a in pat.anchors:
-                by_anchor.setdefault(a, []).append((sig, pat))
+                by_anchor.setdefault(a, []).append((n, sig, pat))
+            n += 1
     variant_anchor = {}
     for a in by_anchor:
         for v in _variants(a):
@@ -1412,24 +1420,64 @@ def _feed_grep(matcher, stream, grep):
             pass
 
 
-def _head_lines(stream):
-    """The first lines of a stream, read without consuming it (a regular file: pread; a buffered pipe: peek, what its
-    buffer holds), for :meth:`Matcher.decide_line_prefix`."""
-    data = b""
+class _Replay(io.RawIOBase):
+    """A stream whose first bytes were read ahead (:func:`_head`): those bytes, then the rest of the stream."""
+
+    def __init__(self, head, stream):
+        super(_Replay, self).__init__()
+        self._head = head
+        self._pos = 0
+        self._stream = stream
+        self._read = getattr(stream, "read1", None) or stream.read
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        if self._pos < len(self._head):
+            n = min(len(b), len(self._head) - self._pos)
+            b[:n] = self._head[self._pos : self._pos + n]
+            self._pos += n
+            return n
+        data = self._read(len(b))
+        if not data:
+            return 0
+        n = len(data)
+        b[:n] = data
+        return n
+
+
+def _read_ahead(stream, size):
+    """Up to ``size`` bytes of a stream, fewer only at its end (however the stream's reads cut its bytes)."""
+    parts = []
+    got = 0
+    while got < size:
+        chunk = stream.read(size - got)
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def _head(stream):
+    """``(lines, stream)``: the first lines of a stream for :meth:`Matcher.decide_line_prefix`, and the stream to read
+    the whole log from. A regular file's head is read with pread (the stream is left as it is); any other stream's (a
+    pipe, stdin) is read ahead — its first ``HEAD_BYTES``, or all of it when shorter, never what one read happened to
+    return, so the decision is the same as for the file — and replayed by the stream returned."""
     fd, pos = _regular_file_fd(stream)
-    try:
-        if fd is not None:
+    if fd is not None:
+        try:
             data = os.pread(fd, HEAD_BYTES, pos)
-        elif hasattr(stream, "peek"):
-            data = stream.peek(HEAD_BYTES)[:HEAD_BYTES]
-    except (OSError, ValueError, io.UnsupportedOperation):
-        data = b""
+        except OSError:
+            data = b""
+    else:
+        data = _read_ahead(stream, HEAD_BYTES)
+        stream = io.BufferedReader(_Replay(data, stream), buffer_size=READ_CHUNK)
     lines = data.split(b"\n")
-    # a piece of a line: the head cut at HEAD_BYTES, or a pipe's buffer that ends mid-line (peek holds what the
-    # writer wrote so far, ~8 KB for stdin)
-    if len(lines) > 1 and (len(data) >= HEAD_BYTES or fd is None):
+    if len(lines) > 1 and len(data) >= HEAD_BYTES:  # the head cut at HEAD_BYTES: its last line is a piece of a line
         lines.pop()
-    return lines[:linefmt.GREP_HEAD_LINES]
+    return lines[:linefmt.GREP_HEAD_LINES], stream
 
 
 def _head_of_items(items):
@@ -1463,14 +1511,15 @@ def scan_stream(stream, signatures=None, use_grep=None, max_evidence=MAX_EVIDENC
     ``use_grep``: None picks the pre-filter (grep when there is one, except for a small regular file once the
     Python pre-filter is compiled), True uses grep whenever there is one, False never does."""
     matcher = Matcher(signatures, max_evidence=max_evidence)
-    matcher.decide_line_prefix(_head_lines(stream))
+    head, source = _head(stream)
+    matcher.decide_line_prefix(head)
     grep = _grep_path() if use_grep is not False else None
     if grep and use_grep is None and matcher.prefilter_compiled and _small_regular_file(stream):
         grep = None
     if grep:
-        _feed_grep(matcher, stream, grep)
+        _feed_grep(matcher, source, grep)
     else:
-        _feed_python(matcher, stream)
+        _feed_python(matcher, source)
     _read_tail(matcher, stream)
     return matcher
 
