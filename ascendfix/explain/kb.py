@@ -378,23 +378,38 @@ def category_entries():
     return _CATS[key]
 
 
+def _rules_list(name, kind):
+    """``(cache key, path, entries)`` of a list-of-mappings rules file: the rules folder's copy, else the shipped one
+    (no file at all: an empty list). The entries are read only when the cache does not hold them yet."""
+    from ascendfix.data import builtin_root, data_root, load_yaml
+
+    path = data_root("rules") / name
+    if not path.is_file():
+        path = builtin_root("rules") / name
+    key = (kind, str(path))
+    if key in _CATS:
+        return key, path, None
+    doc = load_yaml(path) if path.is_file() else []
+    if not isinstance(doc, list):
+        raise DataError("{}: expected a list".format(display_path(path)))
+    return key, path, doc
+
+
+def _mappings(path, doc):
+    """``(where, entry)`` for each entry of a rules list, each checked to be a mapping."""
+    for i, entry in enumerate(doc):
+        where = "{}: entry {}".format(display_path(path), i + 1)
+        if not isinstance(entry, dict):
+            raise DataError("{} must be a mapping".format(where))
+        yield where, entry
+
+
 def benign_entries():
     """``[{id, regex, veto, templates}]`` from rules/explain_benign.yaml (the shipped copy when a custom rules folder
     has none; an empty list when neither exists)."""
-    from ascendfix.data import builtin_root, data_root, load_yaml
-
-    path = data_root("rules") / BENIGN_FILE
-    if not path.is_file():
-        path = builtin_root("rules") / BENIGN_FILE
-    key = ("benign", str(path))
+    key, path, doc = _rules_list(BENIGN_FILE, "benign")
     if key not in _CATS:
-        doc = load_yaml(path) if path.is_file() else []
-        if not isinstance(doc, list):
-            raise DataError("{}: expected a list".format(display_path(path)))
-        for i, entry in enumerate(doc):
-            where = "{}: entry {}".format(display_path(path), i + 1)
-            if not isinstance(entry, dict):
-                raise DataError("{} must be a mapping".format(where))
+        for where, entry in _mappings(path, doc):
             validate(entry, BENIGN_FIELDS, where)
             try:
                 re.compile(entry["regex"], re.I)
@@ -407,21 +422,10 @@ def benign_entries():
 def failure_entries():
     """``[{id, kind, regex, prefilter, examples}]`` from rules/explain_failures.yaml (the shipped copy when a custom
     rules folder has none; an empty list when neither exists), in file order."""
-    from ascendfix.data import builtin_root, data_root, load_yaml
-
-    path = data_root("rules") / FAILURE_FILE
-    if not path.is_file():
-        path = builtin_root("rules") / FAILURE_FILE
-    key = ("failures", str(path))
+    key, path, doc = _rules_list(FAILURE_FILE, "failures")
     if key not in _CATS:
-        doc = load_yaml(path) if path.is_file() else []
-        if not isinstance(doc, list):
-            raise DataError("{}: expected a list".format(display_path(path)))
         seen = set()
-        for i, entry in enumerate(doc):
-            where = "{}: entry {}".format(display_path(path), i + 1)
-            if not isinstance(entry, dict):
-                raise DataError("{} must be a mapping".format(where))
+        for where, entry in _mappings(path, doc):
             validate(entry, FAILURE_FIELDS, where)
             if entry["id"] in seen:
                 raise DataError("{}: duplicate id '{}'".format(where, entry["id"]))
