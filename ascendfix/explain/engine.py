@@ -1434,16 +1434,20 @@ class _Replay(io.RawIOBase):
         return True
 
     def readinto(self, b):
-        if self._pos < len(self._head):
-            n = min(len(b), len(self._head) - self._pos)
-            b[:n] = self._head[self._pos : self._pos + n]
-            self._pos += n
-            return n
-        data = self._read(len(b))
-        if not data:
-            return 0
-        n = len(data)
-        b[:n] = data
+        if self._pos >= len(self._head):
+            self._head = b""  # replayed: not kept for the rest of the scan
+            self._pos = 0
+            data = self._read(len(b))
+            if not data:
+                return 0
+            if len(data) <= len(b):
+                n = len(data)
+                b[:n] = data
+                return n
+            self._head = data  # a library stream whose read() returned more than asked: the rest comes next
+        n = min(len(b), len(self._head) - self._pos)
+        b[:n] = self._head[self._pos : self._pos + n]
+        self._pos += n
         return n
 
 
@@ -1474,6 +1478,7 @@ def _head(stream):
     else:
         data = _read_ahead(stream, HEAD_BYTES)
         stream = io.BufferedReader(_Replay(data, stream), buffer_size=READ_CHUNK)
+        data = data[:HEAD_BYTES]  # (a library stream's read() may return more than asked: the head is a file's)
     lines = data.split(b"\n")
     if len(lines) > 1 and len(data) >= HEAD_BYTES:  # the head cut at HEAD_BYTES: its last line is a piece of a line
         lines.pop()
