@@ -246,3 +246,16 @@ def test_the_replay_drops_the_head_once_read():
     assert len(raw._head) <= engine.READ_CHUNK and data[:engine.HEAD_BYTES] != raw._head[:engine.HEAD_BYTES]
     assert stream.read() == data[engine.HEAD_BYTES + 10:]
 
+
+def test_small_file_decided_before_the_head_is_read(tmp_path, monkeypatch):
+    """rev21h: without os.pread a regular file's head is read ahead like a pipe's; whether it is a small file (Python
+    pre-filter) is decided before, from where the caller left it, not 32 KB further."""
+    seen = []
+    real = engine._small_regular_file
+    monkeypatch.delattr(os, "pread", raising=False)
+    monkeypatch.setattr(engine, "_small_regular_file", lambda s: seen.append(s.tell()) or real(s))
+    path = tmp_path / "x.log"
+    path.write_bytes(_read(REPORTED) * 3)
+    with open(str(path), "rb") as fh:
+        engine.explain_stream(fh)
+    assert seen == [0]

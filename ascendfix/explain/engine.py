@@ -1516,10 +1516,11 @@ def scan_stream(stream, signatures=None, use_grep=None, max_evidence=MAX_EVIDENC
     ``use_grep``: None picks the pre-filter (grep when there is one, except for a small regular file once the
     Python pre-filter is compiled), True uses grep whenever there is one, False never does."""
     matcher = Matcher(signatures, max_evidence=max_evidence)
+    small = _small_regular_file(stream)  # (before _head, which reads a file's head ahead where there is no pread)
     head, source = _head(stream)
     matcher.decide_line_prefix(head)
     grep = _grep_path() if use_grep is not False else None
-    if grep and use_grep is None and matcher.prefilter_compiled and _small_regular_file(stream):
+    if grep and use_grep is None and matcher.prefilter_compiled and small:
         grep = None
     if grep:
         _feed_grep(matcher, source, grep)
