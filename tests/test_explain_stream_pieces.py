@@ -214,3 +214,48 @@ def test_the_same_answer_in_every_process():
     assert piped == _cli_json([path], subprocess.DEVNULL, 2)
     ev = [e for m in piped["matches"] if m["id"] == "AF049" for e in m["evidence"] if e["line"] == 51]
     assert len(ev) == 1
+
+
+class _Greedy(object):
+    """A library stream whose ``read(n)`` ignores ``n`` and returns up to ``piece`` bytes (only ``read``)."""
+
+    def __init__(self, data, piece):
+        self.b, self.piece = io.BytesIO(data), piece
+
+    def read(self, n=-1):
+        return self.b.read(self.piece)
+
+
+@PATHS
+def test_a_stream_whose_reads_return_more_than_asked(tmp_path, use_grep):
+    """rev21h: a read() that returns more than asked (100 KB, then more than the 1 MiB buffer the replay is read into:
+    it raised ValueError) is replayed whole, and the grep-prefix decision reads only the first HEAD_BYTES, as a file's."""
+    _need(use_grep)
+    data = _grep_n(b"".join(_read(n) for n in DATA_LOGS)) * 20  # (2.6 MB)
+    ref = _as_file(data, tmp_path, use_grep)
+    for piece in (100000, engine.READ_CHUNK + 4096):
+        assert engine.explain_stream(_Greedy(data, piece), use_grep=use_grep) == ref, piece
+
+
+def test_the_replay_drops_the_head_once_read():
+    """rev21h: the head is replayed once; the replaying stream does not keep it for the rest of the scan."""
+    data = b"".join(_read(n) for n in DATA_LOGS)
+    lines, stream = engine._head(io.BufferedReader(Pieces(data, 6, 4096)))
+    raw = stream.raw
+    assert stream.read(engine.HEAD_BYTES + 10) == data[:engine.HEAD_BYTES + 10]
+    assert len(raw._head) <= engine.READ_CHUNK and data[:engine.HEAD_BYTES] != raw._head[:engine.HEAD_BYTES]
+    assert stream.read() == data[engine.HEAD_BYTES + 10:]
+
+
+def test_small_file_decided_before_the_head_is_read(tmp_path, monkeypatch):
+    """rev21h: without os.pread a regular file's head is read ahead like a pipe's; whether it is a small file (Python
+    pre-filter) is decided before, from where the caller left it, not 32 KB further."""
+    seen = []
+    real = engine._small_regular_file
+    monkeypatch.delattr(os, "pread", raising=False)
+    monkeypatch.setattr(engine, "_small_regular_file", lambda s: seen.append(s.tell()) or real(s))
+    path = tmp_path / "x.log"
+    path.write_bytes(_read(REPORTED) * 3)
+    with open(str(path), "rb") as fh:
+        engine.explain_stream(fh)
+    assert seen == [0]

@@ -1434,16 +1434,20 @@ class _Replay(io.RawIOBase):
         return True
 
     def readinto(self, b):
-        if self._pos < len(self._head):
-            n = min(len(b), len(self._head) - self._pos)
-            b[:n] = self._head[self._pos : self._pos + n]
-            self._pos += n
-            return n
-        data = self._read(len(b))
-        if not data:
-            return 0
-        n = len(data)
-        b[:n] = data
+        if self._pos >= len(self._head):
+            self._head = b""  # replayed: not kept for the rest of the scan
+            self._pos = 0
+            data = self._read(len(b))
+            if not data:
+                return 0
+            if len(data) <= len(b):
+                n = len(data)
+                b[:n] = data
+                return n
+            self._head = data  # a library stream whose read() returned more than asked: the rest comes next
+        n = min(len(b), len(self._head) - self._pos)
+        b[:n] = self._head[self._pos : self._pos + n]
+        self._pos += n
         return n
 
 
@@ -1474,6 +1478,7 @@ def _head(stream):
     else:
         data = _read_ahead(stream, HEAD_BYTES)
         stream = io.BufferedReader(_Replay(data, stream), buffer_size=READ_CHUNK)
+        data = data[:HEAD_BYTES]  # (a library stream's read() may return more than asked: the head is a file's)
     lines = data.split(b"\n")
     if len(lines) > 1 and len(data) >= HEAD_BYTES:  # the head cut at HEAD_BYTES: its last line is a piece of a line
         lines.pop()
@@ -1511,10 +1516,11 @@ def scan_stream(stream, signatures=None, use_grep=None, max_evidence=MAX_EVIDENC
     ``use_grep``: None picks the pre-filter (grep when there is one, except for a small regular file once the
     Python pre-filter is compiled), True uses grep whenever there is one, False never does."""
     matcher = Matcher(signatures, max_evidence=max_evidence)
+    small = _small_regular_file(stream)  # (before _head, which reads a file's head ahead where there is no pread)
     head, source = _head(stream)
     matcher.decide_line_prefix(head)
     grep = _grep_path() if use_grep is not False else None
-    if grep and use_grep is None and matcher.prefilter_compiled and _small_regular_file(stream):
+    if grep and use_grep is None and matcher.prefilter_compiled and small:
         grep = None
     if grep:
         _feed_grep(matcher, source, grep)
