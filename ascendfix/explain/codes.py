@@ -63,6 +63,12 @@ EXAMPLE_FIELDS = {"text": Field(str), "source": Field(str), "id": Field(str, req
 _PREFILTER_OK = re.compile(r"^(?:[A-Za-z0-9 _:()\[\]{},.|\-^$?+*#=/'\"<>!@%&;~`\u4e00-\u9fff\uff1a]|\\[\[\]().*+?{}|^$\\])+$")
 
 
+def plain_prefilter(text):
+    """Is ``text`` a pre-filter that grep -E (LC_ALL=C, bytes) and Python's re read the same way? (See _PREFILTER_OK
+    and _non_ascii_in_class; the error-code detectors and rules/explain_failures.yaml entries are checked with it.)"""
+    return _PREFILTER_OK.match(text) is not None and not _non_ascii_in_class(text)
+
+
 def _non_ascii_in_class(text):
     """True when a character outside ASCII sits inside a bracket class: grep under LC_ALL=C reads a class byte by
     byte, so ``[错误]`` would match any one of six bytes there and a whole character in Python's re. (Not checked: a
@@ -148,8 +154,7 @@ class Detector(object):
         self.where = where
         self.table = None  # the Family, for ``normalize: name``
         self._regex = None
-        if (not _PREFILTER_OK.match(self.prefilter) or len(self.prefilter) > 400
-                or _non_ascii_in_class(self.prefilter)):
+        if not plain_prefilter(self.prefilter) or len(self.prefilter) > 400:
             raise DataError("{}: prefilter must be a plain ERE (letters, [classes], {{n}}, |), got {!r}".format(
                 where, self.prefilter))
 

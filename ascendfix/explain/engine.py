@@ -473,14 +473,10 @@ class Matcher(object):
         # the line's patterns, each once, in knowledge-base order (see _index): the first pattern of a signature that
         # matches gives its snippet, so the order must not be that of the ``anchors`` set (str hashes are seeded per
         # process, PYTHONHASHSEED: the same log gave another evidence text in one run of two)
+        # (keyed by the pattern's place: a pattern reached through several of the line's anchors is tried once)
         pairs = {n: (sig, pat) for a in anchors for n, sig, pat in self.by_anchor[a]}
-        seen = set()
         for n in sorted(pairs):
             sig, pat = pairs[n]
-            key = (sig.id, pat.index)
-            if key in seen:
-                continue
-            seen.add(key)
             out = sigs
             if getattr(pat, "skip_quiet_lines", False) and info.is_quiet_level:
                 if sig.kind == "fault" or sig.role not in ("cause", "consequence"):

@@ -8,7 +8,7 @@ libcst, no frameworks) so ``ascendfix explain`` starts fast.
 import re
 
 from ascendfix.data import Field, display_path, load_entries, validate
-from ascendfix.explain.codes import _PREFILTER_OK, _non_ascii_in_class, validate_examples
+from ascendfix.explain.codes import plain_prefilter, validate_examples
 from ascendfix.errors import DataError
 
 # The categories (rules/explain_categories.yaml) and the apply rules a signature may name (the codemod folders and
@@ -437,7 +437,7 @@ def failure_entries():
                     raise DataError("{}: bad {}: {}".format(where, field, e))
                 if rx.search("") is not None:  # '' or 'x?': every line would fail / pass the pre-filter
                     raise DataError("{}: {} {!r} matches an empty line".format(where, field, entry[field]))
-            if not _PREFILTER_OK.match(entry["prefilter"]) or _non_ascii_in_class(entry["prefilter"]):
+            if not plain_prefilter(entry["prefilter"]):
                 raise DataError("{}: prefilter must be a plain ERE (letters, [classes], {{n}}, |), got {!r}".format(
                     where, entry["prefilter"]))
             validate_examples(entry["examples"], where, EXAMPLE_FIELDS)

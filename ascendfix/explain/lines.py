@@ -243,6 +243,15 @@ def _path_ok(path, strict=False):
     return b"/" in path or _PATH_EXT.search(path) is not None
 
 
+def _pn_match(line):
+    """The "PATH:N:" prefix of a line (a match with groups ``p`` and ``n``), or None: a source file's or a compiler's own
+    "file.c:12:5: error:" head is not one."""
+    m = _GREP_PN.match(line)
+    if m and _path_ok(m.group("p")) and not _COMPILER_COLUMN.match(line, m.end()):
+        return m
+    return None
+
+
 class GrepPrefix(object):
     """The grep / ripgrep prefix a log carries: ``kind`` "pn" (PATH:N:), "n" (N:) or "p" (PATH:), ``paths`` seen in the
     log's first lines. :meth:`strip` removes it from one line (bytes); :attr:`ere` is the same prefix as a POSIX ERE."""
@@ -268,8 +277,8 @@ class GrepPrefix(object):
             if m:
                 return raw[m.end():]
         if self.kind == "pn":
-            m = _GREP_PN.match(raw)
-            if m and _path_ok(m.group("p")) and not _COMPILER_COLUMN.match(raw, m.end()):
+            m = _pn_match(raw)
+            if m:
                 return raw[m.end():]
         elif self.kind == "n":
             m = _GREP_N.match(raw)
@@ -326,10 +335,8 @@ def detect_grep_prefix(lines):
         return None
 
     def pn_colon(line):
-        m = _GREP_PN.match(line)
-        if m and _path_ok(m.group("p")) and not _COMPILER_COLUMN.match(line, m.end()):
-            return m.group("p"), int(m.group("n"))
-        return None
+        m = _pn_match(line)
+        return (m.group("p"), int(m.group("n"))) if m else None
 
     colon_paths = {m[0] for m in (pn_colon(line) for line in head) if m}
     known = sorted(colon_paths, key=len, reverse=True)
