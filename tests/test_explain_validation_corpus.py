@@ -112,6 +112,9 @@ CATEGORIES_AA = set(CATEGORIES_Z)
 # Set AB: the 26 categories of rules/explain_categories.yaml when it was built (2026-12-05, main 939228c) - the same
 # list as sets P to AA.
 CATEGORIES_AB = set(CATEGORIES_Z)
+# Set AD: the 26 categories of rules/explain_categories.yaml when it was built (2026-12-05, main ef25cd4) - the same
+# list as sets P to AB.
+CATEGORIES_AD = set(CATEGORIES_AB)
 SET_CATEGORIES = {
     "A": CATEGORIES, "B": CATEGORIES_B, "C": CATEGORIES_C, "D": CATEGORIES_D, "E": CATEGORIES_E, "F": CATEGORIES_F,
     "G": CATEGORIES_G, "H": CATEGORIES_H, "I": CATEGORIES_I, "J": CATEGORIES_J,
@@ -119,6 +122,7 @@ SET_CATEGORIES = {
     "P": CATEGORIES_P, "Q": CATEGORIES_Q, "R": CATEGORIES_R,
     "S": CATEGORIES_S, "T": CATEGORIES_T, "U": CATEGORIES_U, "V": CATEGORIES_V, "W": CATEGORIES_W, "X": CATEGORIES_X,
     "Y": CATEGORIES_Y, "Z": CATEGORIES_Z, "AA": CATEGORIES_AA, "AB": CATEGORIES_AB,
+    "AD": CATEGORIES_AD,
 }
 FIELDS = {"id", "file", "source", "label", "notes", "found", "set"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{2,80}$")
@@ -192,10 +196,10 @@ def test_labels_known():
 @pytest.mark.parametrize(
     "name,prefix", [("B", "b-"), ("C", "c-"), ("D", "d-"), ("E", "e-"), ("F", "f-"), ("G", "g-"), ("H", "h-"), ("I", "i-"),
      ("J", "j-"), ("K", "k-"), ("L", "l-"), ("M", "m-"), ("N", "n-"), ("O", "o-"),
-     ("P", "p-"), ("Q", "q-"), ("R", "r-"), ("S", "s-"), ("T", "t-"), ("U", "u-"), ("V", "v-"), ("W", "w-"), ("X", "x-"), ("Y", "y-"), ("Z", "z-"), ("AA", "aa-"), ("AB", "ab-")]
+     ("P", "p-"), ("Q", "q-"), ("R", "r-"), ("S", "s-"), ("T", "t-"), ("U", "u-"), ("V", "v-"), ("W", "w-"), ("X", "x-"), ("Y", "y-"), ("Z", "z-"), ("AA", "aa-"), ("AB", "ab-"), ("AD", "ad-")]
 )
 def test_later_set_ids_prefixed(name, prefix):
-    """Sets B to Z have id prefixes `b-` ... `z-` set AA `aa-` and set AB `ab-` (set A's own ids have none; some start with
+    """Sets B to Z have id prefixes `b-` ... `z-` set AA `aa-`, set AB `ab-` and set AD `ad-` (set A's own ids have none; some start with
     letters such as `aalpy-`, which is not `aa-`), so a log's set shows in its file name."""
     for e in ENTRIES:
         assert e["id"].startswith(prefix) == (e["set"] == name), e["id"]
@@ -266,6 +270,7 @@ def _spread(entries):
         ("Z", (27, 6, 2, 19, 16)),
         ("AA", (27, 5, 2, 20, 18)),
         ("AB", (26, 6, 3, 17, 15)),
+        ("AD", (26, 6, 3, 17, 16)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -274,15 +279,15 @@ def test_corpus_size_and_spread(name, minimum):
     assert all(g >= m for g, m in zip(got, minimum)), "set {}: {} < {}".format(name, got, minimum)
 
 
-BROAD_SETS = {"U": 12, "V": 12, "W": 12, "X": 11, "Y": 12, "Z": 10, "AA": 11, "AB": 13}  # sets whose mix leans on the later categories by design: minimum logs in the 13 original ones
+BROAD_SETS = {"U": 12, "V": 12, "W": 12, "X": 11, "Y": 12, "Z": 10, "AA": 11, "AB": 13, "AD": 11}  # sets whose mix leans on the later categories by design: minimum logs in the 13 original ones
 
 
-@pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2), ("Q", 2), ("R", 0), ("S", 0), ("T", 0), ("U", 0), ("V", 0), ("W", 0), ("X", 0), ("Y", 0), ("Z", 0), ("AA", 0), ("AB", 0)])
+@pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2), ("Q", 2), ("R", 0), ("S", 0), ("T", 0), ("U", 0), ("V", 0), ("W", 0), ("X", 0), ("Y", 0), ("Z", 0), ("AA", 0), ("AB", 0), ("AD", 0)])
 def test_recent_set_covers_the_original_13(name, least):
-    """Sets I to AB have `least` to 6 logs in each of the 13 original categories (set A's, the ones the project is
-    judged on); in sets I to T most of their failures are among them. Sets U, V, W, X, Y, Z, AA and AB were built broad on
+    """Sets I to AD have `least` to 6 logs in each of the 13 original categories (set A's, the ones the project is
+    judged on); in sets I to T most of their failures are among them. Sets U, V, W, X, Y, Z, AA, AB and AD were built broad on
     purpose (about one log per original category, more across the later ones, see their README sections; X, from stored
-    web pages, has 11 of the 13; Z, also from stored web pages, has 10; AA, from issue threads, has 11; AB, from stored web pages, has 12 of the 13 in 13 logs): they only need
+    web pages, has 11 of the 13; Z, also from stored web pages, has 10; AA, from issue threads, has 11; AB, from stored web pages, has 12 of the 13 in 13 logs; AD, from stored web pages, has 10 of the 13 in 11 logs): they only need
     BROAD_SETS[name] logs in the 13 original categories."""
     labels = [e["label"] for e in _set(name)]
     counts = {c: labels.count(c) for c in CATEGORIES}
@@ -324,7 +329,7 @@ def test_independent_of_signature_and_test_sources():
     assert not clash, "corpus logs taken from a source the knowledge base uses: {}".format(clash)
 
 
-SET_ORDER = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ") + ("AA", "AB")  # the order the sets were built in: each is independent of the ones before it
+SET_ORDER = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ") + ("AA", "AB", "AD")  # the order the sets were built in: each is independent of the ones before it
 # (a tuple of names, not a string: a two-letter set name such as "AA" must not match by substring)
 
 
@@ -349,9 +354,9 @@ def _thread(url):
                                                           ("K", True), ("L", True), ("M", True),
                                                           ("N", True), ("O", True), ("P", True),
                                                           ("Q", True), ("R", True),
-                                                          ("S", True), ("T", True), ("U", True), ("V", True), ("W", True), ("X", True), ("Y", True), ("Z", True), ("AA", True), ("AB", True)])
+                                                          ("S", True), ("T", True), ("U", True), ("V", True), ("W", True), ("X", True), ("Y", True), ("Z", True), ("AA", True), ("AB", True), ("AD", True)])
 def test_set_threads_not_reused(name, also_rules_and_tests):
-    """Sets G to AB take no issue or pull-request thread another set used (sets H to AB: nor the rules and tests),
+    """Sets G to AD take no issue or pull-request thread another set used (sets H to AD: nor the rules and tests),
     whatever the comment anchor or the /issues/ vs /pull/ spelling of the URL, and no thread twice."""
     earlier = {_thread(e["source"]) for e in ENTRIES if e["set"] != name}
     if also_rules_and_tests:
@@ -368,7 +373,7 @@ def test_set_threads_not_reused(name, also_rules_and_tests):
                                                  ("N", CATEGORIES_N, 6), ("O", CATEGORIES_O, 6),
                                                  ("P", CATEGORIES_P, 6), ("Q", CATEGORIES_Q, 6),
                                                  ("R", CATEGORIES_R, 6), ("S", CATEGORIES_S, 6),
-                                                 ("T", CATEGORIES_T, 6), ("U", CATEGORIES_U, 6), ("V", CATEGORIES_V, 6), ("W", CATEGORIES_W, 6), ("X", CATEGORIES_X, 6), ("Y", CATEGORIES_Y, 6), ("Z", CATEGORIES_Z, 6), ("AA", CATEGORIES_AA, 6), ("AB", CATEGORIES_AB, 6)])
+                                                 ("T", CATEGORIES_T, 6), ("U", CATEGORIES_U, 6), ("V", CATEGORIES_V, 6), ("W", CATEGORIES_W, 6), ("X", CATEGORIES_X, 6), ("Y", CATEGORIES_Y, 6), ("Z", CATEGORIES_Z, 6), ("AA", CATEGORIES_AA, 6), ("AB", CATEGORIES_AB, 6), ("AD", CATEGORIES_AD, 6)])
 def test_set_no_category_dominates(name, cats, most):
     """The later sets measure breadth: no single category holds more than ``most`` of a set's in-category logs."""
     counts = {}
@@ -384,11 +389,11 @@ def test_set_no_category_dominates(name, cats, most):
         ("D", CATEGORIES_D), ("E", CATEGORIES_E), ("F", CATEGORIES_F), ("G", CATEGORIES_G), ("H", CATEGORIES_H),
         ("I", CATEGORIES_I), ("J", CATEGORIES_J), ("K", CATEGORIES_K), ("L", CATEGORIES_L),
         ("M", CATEGORIES_M), ("N", CATEGORIES_N), ("O", CATEGORIES_O),
-        ("P", CATEGORIES_P), ("Q", CATEGORIES_Q), ("R", CATEGORIES_R), ("S", CATEGORIES_S), ("T", CATEGORIES_T), ("U", CATEGORIES_U), ("V", CATEGORIES_V), ("W", CATEGORIES_W), ("X", CATEGORIES_X), ("Y", CATEGORIES_Y), ("Z", CATEGORIES_Z), ("AA", CATEGORIES_AA), ("AB", CATEGORIES_AB),
+        ("P", CATEGORIES_P), ("Q", CATEGORIES_Q), ("R", CATEGORIES_R), ("S", CATEGORIES_S), ("T", CATEGORIES_T), ("U", CATEGORIES_U), ("V", CATEGORIES_V), ("W", CATEGORIES_W), ("X", CATEGORIES_X), ("Y", CATEGORIES_Y), ("Z", CATEGORIES_Z), ("AA", CATEGORIES_AA), ("AB", CATEGORIES_AB), ("AD", CATEGORIES_AD),
     ],
 )
 def test_recent_set_labels_use_categories_that_exist(name, cats):
-    """Sets D to AB take their label set from rules/explain_categories.yaml at build time; every category they
+    """Sets D to AD take their label set from rules/explain_categories.yaml at build time; every category they
     name must still be a known category there (a renamed category would silently turn logs into misses)."""
     path = ROOT / "rules" / "explain_categories.yaml"
     with open(path, encoding="utf-8") as fh:
