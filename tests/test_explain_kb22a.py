@@ -21,6 +21,10 @@ NAMED = [
     # the same wording raised by a Triton flash-attention port's autotune config (get_fwd_autotune_config: raise
     # NotImplementedError("This flash attention implementation currently only supports CUDA devices!"))
     ("NotImplementedError: This flash attention implementation currently only supports CUDA devices!", "cuda_on_npu"),
+    # torch/csrc/utils/tensor_numpy.cpp: a device tensor handed to NumPy, the NPU run of vllm-omni's Qwen3-Omni port
+    # (https://github.com/vllm-project/vllm-omni/pull/266); its "host memory" is no host_oom
+    ("TypeError: can't convert npu:0 device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory "
+     "first.", "tensor_mismatch"),
 ]
 
 # lines the new evidence must leave to others
@@ -51,6 +55,8 @@ def test_the_cuda_only_wording_leaves_other_devices_and_versions(text):
     ("AF1000", "graph_compile_crash"),
     ("AF1001", "kernel_unsupported"),
     ("AF1002", "kernel_unsupported"),
+    ("AF1003", "host_system"),
+    ("AF1004", "version_skew"),
 ])
 def test_the_first_cause_is_the_family(sig_id, category):
     assert top(example(sig_id)) == (sig_id, category)
