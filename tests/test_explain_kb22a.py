@@ -57,6 +57,7 @@ def test_the_cuda_only_wording_leaves_other_devices_and_versions(text):
     ("AF1002", "kernel_unsupported"),
     ("AF1003", "host_system"),
     ("AF1004", "version_skew"),
+    ("AF1005", "version_skew"),
 ])
 def test_the_first_cause_is_the_family(sig_id, category):
     assert top(example(sig_id)) == (sig_id, category)
