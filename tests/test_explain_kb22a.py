@@ -25,6 +25,10 @@ NAMED = [
     # (https://github.com/vllm-project/vllm-omni/pull/266); its "host memory" is no host_oom
     ("TypeError: can't convert npu:0 device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory "
      "first.", "tensor_mismatch"),
+    # rev22a: a comma after the CUDA words that no other device follows is the refusal itself: the constant part of
+    # torchtune's get_memory_stats ValueError (https://github.com/pytorch/torchtune/blob/
+    # 631391dc3130443270fc148cc5773d2924c886ff/torchtune/training/memory.py)
+    ("ValueError: Logging memory stats is only supported on CUDA devices, got ", "cuda_on_npu"),
 ]
 
 # lines the new evidence must leave to others
@@ -37,6 +41,14 @@ NOT_CUDA_ON_NPU = [
     "RuntimeError: [QQMatmul::eval_gpu] QQMM is only supported with CUDA 12.8 or higher.",
 ]
 
+# rev22a: the device word must not be given back to the lookahead ("CUDA" alone then passed before " devices, ..." /
+# " devices with ..."): NATTEN's check for a GPU too old (the constant part of its message in
+# https://github.com/SHI-Labs/NATTEN/blob/506816a1b6b6bb9557466f0411dc4f0bc256cb3c/src/natten/backends/configs/checks.py),
+# raised as log_or_raise_error's default RuntimeError
+NOT_CUDA_ON_NPU_EVIDENCE = [
+    "CUTLASS FMHA only supports CUDA devices with compute capability 60 or higher, ",
+]
+
 
 @pytest.mark.parametrize("text,category", NAMED)
 def test_the_inference_alone_names_the_family(text, category):
@@ -46,6 +58,11 @@ def test_the_inference_alone_names_the_family(text, category):
 @pytest.mark.parametrize("text", NOT_CUDA_ON_NPU)
 def test_the_cuda_only_wording_leaves_other_devices_and_versions(text):
     assert cat(text) != "cuda_on_npu"
+
+
+@pytest.mark.parametrize("text", NOT_CUDA_ON_NPU_EVIDENCE)
+def test_the_cuda_only_evidence_does_not_backtrack_past_the_device_word(text):
+    assert cat("RuntimeError: " + text) != "cuda_on_npu"
 
 
 
