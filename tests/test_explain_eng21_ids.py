@@ -41,6 +41,8 @@ def rules_1009(tmp_path, monkeypatch):
     shutil.copytree(str(data_root("rules")), str(rules))
     sig = (rules / "signatures" / "AF101-torch-ops-namespace-missing-op.yaml").read_text(encoding="utf-8")
     assert "id: AF101\n" in sig
+    # rev22a: the fixture id must stay free in rules/ (a real AF1009 would make the copy a duplicate)
+    assert not list((rules / "signatures").glob("AF1009-*")), "AF1009 is taken: move the fixture to another free id"
     (rules / "signatures" / "AF1009-torch-ops-namespace-missing-op.yaml").write_text(
         sig.replace("id: AF101\n", "id: AF1009\n"), encoding="utf-8")
     monkeypatch.setenv("ASCENDFIX_RULES_DIR", str(rules))
@@ -53,6 +55,11 @@ def test_four_digit_id_loads_in_number_order(rules_1009):
     # after every three-digit id (AF1009 sorts before AF101 as a string); real four-digit signatures may follow it
     assert ids.index("AF1009") > ids.index("AF998") > ids.index("AF101") > ids.index("AF100")
     assert ids == sorted(ids, key=kb.id_key)
+    # rev22a: number order checked without kb.id_key (the line above only says the loader and id_key agree)
+    nums = [int(i[2:]) for i in ids]
+    assert nums == sorted(nums) and len(set(nums)) == len(nums)
+    at = ids.index("AF1009")
+    assert all(n < 1009 for n in nums[:at]) and all(n > 1009 for n in nums[at + 1:])
     assert kb.find_signature("af1009").id == "AF1009"
 
 
