@@ -49,7 +49,8 @@ def rules_1000(tmp_path, monkeypatch):
 
 def test_four_digit_id_loads_in_number_order(rules_1000):
     ids = [s.id for s in kb.load_signatures()]
-    assert ids[-1] == "AF1000" and ids.index("AF1000") > ids.index("AF101") > ids.index("AF100")
+    # (AF1000 is not necessarily the last id: real four-digit ids above it exist since round 22)
+    assert ids.index("AF1000") > ids.index("AF998") > ids.index("AF101") > ids.index("AF100")
     assert ids == sorted(ids, key=kb.id_key)
     assert kb.find_signature("af1000").id == "AF1000"
 
@@ -77,10 +78,10 @@ def test_page_and_list_render_four_digit_ids(rules_1000, run_cli):
     out = r.stdout.decode()
     assert r.returncode == 0 and "\x1b[" not in out
     rows = [ln.split()[0] for ln in out.splitlines() if ln[:2] == "AF"]
-    assert rows[-1] == "AF1000" and rows == sorted(rows, key=kb.id_key)
+    assert rows.index("AF1000") > rows.index("AF998") and rows == sorted(rows, key=kb.id_key)
     doc = json.loads(run_cli("explain", "--list", "--json").stdout)
     listed = [s["id"] for s in doc["signatures"]]
-    assert listed[-1] == "AF1000" and listed == sorted(listed, key=kb.id_key)
+    assert listed.index("AF1000") > listed.index("AF998") and listed == sorted(listed, key=kb.id_key)
 
 
 def test_leading_zero_four_digits_is_no_id(rules_1000, run_cli):
