@@ -33,6 +33,14 @@ def test_id_key_orders_by_number():
     assert sorted(three, key=kb.id_key) == sorted(three)  # three-digit ids keep their string order
 
 
+def _numbers(ids):
+    """The AF ids' numbers, in list order (rev22c: an order check that does not go through kb.id_key, so a wrong
+    sort of four-digit ids among themselves fails too)."""
+    nums = [int(i[2:]) for i in ids if i.startswith("AF")]
+    assert len(nums) > 100 and max(nums) >= 1000
+    return nums
+
+
 @pytest.fixture
 def rules_1000(tmp_path, monkeypatch):
     """A copy of rules/ with AF101 copied as AF1000 (same patterns, examples and priority)."""
@@ -52,6 +60,8 @@ def test_four_digit_id_loads_in_number_order(rules_1000):
     # (AF1000 is not necessarily the last id: real four-digit ids above it exist since round 22)
     assert ids.index("AF1000") > ids.index("AF998") > ids.index("AF101") > ids.index("AF100")
     assert ids == sorted(ids, key=kb.id_key)
+    # (by number, without kb.id_key: the real four-digit ids of round 22 too, AF1000 < AF1001 < ... < AF1060 ...)
+    assert _numbers(ids) == sorted(_numbers(ids)) and len(set(ids)) == len(ids)
     assert kb.find_signature("af1000").id == "AF1000"
 
 
@@ -79,9 +89,11 @@ def test_page_and_list_render_four_digit_ids(rules_1000, run_cli):
     assert r.returncode == 0 and "\x1b[" not in out
     rows = [ln.split()[0] for ln in out.splitlines() if ln[:2] == "AF"]
     assert rows.index("AF1000") > rows.index("AF998") and rows == sorted(rows, key=kb.id_key)
+    assert _numbers(rows) == sorted(_numbers(rows))
     doc = json.loads(run_cli("explain", "--list", "--json").stdout)
     listed = [s["id"] for s in doc["signatures"]]
     assert listed.index("AF1000") > listed.index("AF998") and listed == sorted(listed, key=kb.id_key)
+    assert _numbers(listed) == sorted(_numbers(listed))
 
 
 def test_leading_zero_four_digits_is_no_id(rules_1000, run_cli):
