@@ -34,6 +34,14 @@ def test_id_key_orders_by_number():
     assert sorted(three, key=kb.id_key) == sorted(three)  # three-digit ids keep their string order
 
 
+def _numbers(ids):
+    """The AF ids' numbers, in list order (rev22c: an order check that does not go through kb.id_key, so a wrong
+    sort of four-digit ids among themselves fails too)."""
+    nums = [int(i[2:]) for i in ids if i.startswith("AF")]
+    assert len(nums) > 100 and max(nums) >= 1000
+    return nums
+
+
 @pytest.fixture
 def rules_1009(tmp_path, monkeypatch):
     """A copy of rules/ with AF101 copied as AF1009 (same patterns, examples and priority)."""
@@ -87,9 +95,11 @@ def test_page_and_list_render_four_digit_ids(rules_1009, run_cli):
     assert r.returncode == 0 and "\x1b[" not in out
     rows = [ln.split()[0] for ln in out.splitlines() if ln[:2] == "AF"]
     assert rows.index("AF1009") > rows.index("AF998") and rows == sorted(rows, key=kb.id_key)
+    assert _numbers(rows) == sorted(_numbers(rows))
     doc = json.loads(run_cli("explain", "--list", "--json").stdout)
     listed = [s["id"] for s in doc["signatures"]]
     assert listed.index("AF1009") > listed.index("AF998") and listed == sorted(listed, key=kb.id_key)
+    assert _numbers(listed) == sorted(_numbers(listed))
 
 
 def test_leading_zero_four_digits_is_no_id(rules_1009, run_cli):
