@@ -759,7 +759,8 @@ class Matcher(object):
         function aclsysGetCANNVersion"): such a line is often printed by a run that goes on, so it is skipped — but
         when the log fails (a traceback, an exception, a fatal or Ascend error line) and nothing else names a cause or
         a consequence, not even the category inference, it is the most specific line the log holds: it is named then,
-        last."""
+        last — unless the log shows the run going on after it (a success line or its last line, see
+        :meth:`_tail_went_on`, with no failing line after it)."""
         if not self.quiet_hits or not (self.last_traceback or self.last_exception or self.fatal or self.ascend_first):
             return []
         if any(h.role in ("cause", "consequence") and not h.after_failure for h in kept):
@@ -773,6 +774,13 @@ class Matcher(object):
             if not required <= hit.patterns:
                 continue
             if not required and not any(p.alone for p in sig.patterns if p.index in hit.patterns):
+                continue
+            # (rev22d) not when the run went on after it: no failing line follows, and a success line or the log's
+            # last line (the program's own output, a finished progress bar) shows it going on. A warning's
+            # "RuntimeError: ..." (dynamo's suppress_errors fallback to eager) is the log's last exception all the same
+            if self.last_stop <= hit.last_line and (
+                    (self.last_ok > hit.last_line and self.last_stop_evidence < self.last_ok)
+                    or self._tail_went_on(hit.last_line)):
                 continue
             out.append(hit)
         if not out or self.inferred(kept) is not None:
