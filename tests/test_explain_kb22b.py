@@ -1,6 +1,8 @@
 """kb22b: install evidence for an image build whose pip step failed (BuildKit's "process ... pip install ... did not
 complete successfully", as the Hugging Face Spaces builder prints it) and pip's InvalidWheel. Real text only."""
 
+import pytest
+
 from tests.explain_support import infer_only
 
 # https://github.com/huggingface/dataset-viewer/issues/2843 (a Space's build log)
@@ -66,3 +68,10 @@ def test_apt_error_counts_only_when_the_run_stopped():
     # a script that went on past apt's error (a finished progress bar: AF1041 example 0's first line, ChatGLM2-6B#616)
     went_on = apt + "\n" + example("AF1041").splitlines()[0]
     assert _results_notes(went_on) == ([], ["AF1044"])
+
+
+@pytest.mark.parametrize("sig_id,i", [("AF040", 0), ("AF039", 1)])
+def test_resolver_failure_above_the_build_step_stays_pip_conflict(sig_id, i):
+    # the build-step evidence is weight 3 on purpose: pip's own resolver failure (AF040 / AF039's examples) above
+    # BuildKit's line still names pip_conflict, not install
+    assert _category(example(sig_id, "match", i) + "\n\n" + SPACE_BUILD.splitlines()[-1]) == "pip_conflict"
