@@ -17,6 +17,12 @@ TGI_START = """2024-10-28T08:34:40.548403Z  INFO shard-manager: text_generation_
 2024-10-28T08:34:43.886914Z  WARN text_generation_launcher: Could not import Mamba: No module named 'mamba_ssm'
 2024-10-28T08:34:46.605594Z  INFO text_generation_launcher: Using experimental prefill chunking = False"""
 
+# text-embeddings-inference's router, the same tracing format: a WARN notice of a start-up that goes on
+# (https://github.com/huggingface/text-embeddings-inference/issues/171)
+TEI_START = """2024-02-26T08:41:20.505801Z  WARN text_embeddings_router: router/src/lib.rs:200: Could not find a Sentence Transformers config
+2024-02-26T08:41:20.505831Z  INFO text_embeddings_router: router/src/lib.rs:204: Maximum number of tokens per request: 512
+2024-02-26T08:41:20.507483Z  INFO text_embeddings_core::tokenization: core/src/tokenization.rs:23: Starting 72 tokenization workers"""
+
 # DeepSpeed's installer probing for build tools with the shell's `type` (bash as /bin/sh prints the negative answer on
 # stderr) and going on (https://github.com/deepspeedai/DeepSpeed/issues/1126)
 DS_PROBE = """No hostfile exists at /job/hostfile, installing locally
@@ -30,7 +36,8 @@ DS_BUILD_OPS=0
 Install Ops={'cpu_adam': False, 'fused_adam': False, 'fused_lamb': False, 'sparse_attn': False, 'transformer': False, 'stochastic_transformer': False, 'async_io': False, 'transformer_inference': False, 'utils': False, 'quantizer': False}"""
 
 
-@pytest.mark.parametrize("text", [TGI_START, DS_PROBE], ids=["tgi-tracing-warn", "deepspeed-type-probe"])
+@pytest.mark.parametrize("text", [TGI_START, TEI_START, DS_PROBE],
+                         ids=["tgi-tracing-warn", "tei-tracing-warn", "deepspeed-type-probe"])
 def test_harmless_start_up_stays_silent(text):
     assert top(text) == (None, None)
 
