@@ -336,16 +336,15 @@ def _looks_cut(a, b):
     real wrapped pastes (tests/data/logs/wrapped/README.md). Yes when ``a`` ends inside a sentence (no sentence end: a
     terminal or a commit message wrapped it mid-sentence, "...libgomp-d22c30c5.so.1: cannot" / "allocate memory in static
     TLS block", or after a colon, "...libncurses.so.5:" / "cannot open shared object file"), or when ``b`` goes on as a
-    sentence's continuation does (lower case, a digit, a closing bracket or quote, a comma / full stop). When ``a`` ends a
-    sentence and ``b`` starts one, only a message printed a sentence per line ("ERROR: Unexpected bus error encountered in
-    worker." / "This might be caused by insufficient shared memory (shm).") reads as one: ``b`` is then whole sentences
-    (it ends as a sentence does), not a line of another kind ("Starting the API server on port 8000")."""
+    sentence's continuation does (lower case, a digit, a closing bracket or quote, a comma / full stop). A line that ends
+    a sentence followed by one that starts a sentence is two messages, even when one program printed both as one
+    message a sentence per line ("ERROR: Unexpected bus error encountered in worker." / "This might be caused by
+    insufficient shared memory (shm)."), which is rarer than two messages and is left to the signatures that read one
+    sentence alone (AF181's second pattern)."""
     if a[-1] not in _SENTENCE_END:
         return True
     c = b[0]
-    if c.islower() or c.isdigit() or c in ")]}'\"`,.;:":
-        return True
-    return c.isupper() and (b[-1] in _SENTENCE_END or b.endswith((".)", ".)")))
+    return c.islower() or c.isdigit() or c in ")]}'\"`,.;:"
 
 
 def _alone(pat, ma, mb):
@@ -538,8 +537,9 @@ class Matcher(object):
         line ``a_no`` (where the message starts) with the joined text as evidence. Only signatures that neither line
         matched alone (``seen``: the ids they did match) and whose pattern needs both lines (a pattern that matches
         either line alone adds nothing) count, and only when the pair reads as one message cut in two: ``b`` has no
-        log header of its own (or ``a``'s) and starts no record of its own (a traceback, a frame, an exception line, a
-        CANN code head), and ``a`` looks cut (see :func:`_looks_cut`). Each pair of lines is tried at most once, after
+        log header (level or time) of its own — a launcher prefix such as ``[rank0]:`` is fine — and starts no record
+        of its own (a traceback, a frame, an exception line, a CANN code head), and ``a`` looks cut (see
+        :func:`_looks_cut`). Each pair of lines is tried at most once, after
         the second line's own record. The same on both pre-filter paths: the Python one sees every line, grep prints
         each hit line's neighbours as context (``-B1 -A1``)."""
         if self.joins >= MAX_JOINS or not a_raw or not b_raw:
@@ -552,8 +552,10 @@ class Matcher(object):
         mb = ib.message.strip()
         if not ma.strip() or not mb:
             return
-        if (ib.level is not None or ib.time is not None) and (ib.level, ib.time) != (ia.level, ia.time):
-            return  # a record of its own (a header with another level or time)
+        if ib.level is not None or ib.time is not None:
+            # a record of its own: a log header, even one like ``a``'s (two records of one second: a guiding log's
+            # two lines with one header were read as one and named another category)
+            return
         if _NEW_RECORD_RE.match(mb) or _EXCEPTION_RE.match(mb) or _FATAL_RE.search(mb):
             return
         quoted = _QUOTE_SPLIT_RE.search(ma) is not None and mb[0] in "'\"" and len(mb) > 1
@@ -563,9 +565,11 @@ class Matcher(object):
             # a long string literal printed in pieces (pytest / pprint: 'ImportError: ... version '
             # "`GLIBCXX_3.4.29' not found ..."): the two pieces are one string, the quotes between them go
             texts = (ta.rstrip()[:-1] + mb[1:],)
-        elif ta[-1:].isalnum() and mb[0].isalnum():
+        elif ta[-1:].isalpha() and mb[0].isalpha():
             # cut between two letters: a terminal (or fold -w) may have cut inside a word ("cannot open s" /
-            # "hared object file"), or at a space it dropped; the word-cut reading is tried second
+            # "hared object file"), or at a space it dropped; the word-cut reading is tried second. Not between
+            # digits: a line ending in a number and the next starting with one (counters, tables) are two numbers
+            # far more often than one cut in two (a guiding log's "...5" / "6..." fused into a watchdog's seconds)
             texts = (ta.rstrip() + " " + mb, ta + mb)
         else:
             texts = (ta.rstrip() + " " + mb,)
