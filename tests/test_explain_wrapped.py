@@ -179,3 +179,53 @@ def test_a_line_with_a_log_header_is_a_record_of_its_own():
     for use_grep in (False, True):
         m = engine.scan_stream(io.BytesIO(data), use_grep=use_grep)
         assert m.joins == 0
+
+
+# rev22e: the grep context reader on odd input. Each case is a real wrapped paste of this directory, changed only by
+# line ends / bytes / grep's own output; the grep path must name what the Python path names.
+def _tvm_lines():
+    return _read(os.path.join(WRAPPED_DIR, "tvm_pr12554_libgomp_static_tls.log")).split(b"\n")
+
+
+@pytest.mark.parametrize("case", ["crlf", "odd_bytes_after", "odd_bytes_inside", "digits_colon_dash_in_text"])
+def test_odd_lines_agree_on_both_paths(case):
+    tvm = _tvm_lines()
+    data = {
+        "crlf": b"\r\n".join(tvm),
+        "odd_bytes_after": tvm[4] + b"\n" + tvm[5] + b" \xff\xfe\x00 x\n",
+        "odd_bytes_inside": tvm[4].replace(b"/.../", b"/\xff\x00/") + b"\n" + tvm[5] + b"\n",
+        # a hit whose text starts with "N:" / "N-" shapes: grep's own prefix comes first, the rest is text
+        "digits_colon_dash_in_text": b"12:34-56 " + tvm[4] + b"\n" + tvm[5] + b"\n",
+    }[case]
+    docs = [_explain_bytes(data, g) for g in (False, True)]
+    assert "AF089" in _ids(docs[0])
+    assert docs[0] == docs[1]
+
+
+def test_a_double_dash_line_of_the_log_is_a_line():
+    """grep's "--" group break is skipped only as grep's own output: a log line "--" between the two halves (grep
+    prints it as a context line "N---") keeps them apart on both paths."""
+    tvm = _tvm_lines()
+    data = tvm[4] + b"\n--\n" + tvm[5] + b"\n"
+    docs = [_explain_bytes(data, g) for g in (False, True)]
+    assert "AF089" not in _ids(docs[0])
+    assert docs[0] == docs[1]
+
+
+@pytest.mark.parametrize("opts", [("-H", "-n", "-C1"), ("-n", "-C2"), ("-n", "-A1")])
+def test_pasted_grep_output_with_context(opts, tmp_path):
+    """captured: `grep <opts> libgomp tvm_pr12554_libgomp_static_tls.log` (GNU grep here), the file name written as
+    build/ci.log: pasted grep output whose context lines ("N-", "PATH-N-") lose their prefix as hit lines do."""
+    import shutil
+    import subprocess
+
+    grep = shutil.which("grep")
+    if grep is None:
+        pytest.skip("no grep")
+    src = tmp_path / "t.log"
+    src.write_bytes(_read(os.path.join(WRAPPED_DIR, "tvm_pr12554_libgomp_static_tls.log")))
+    out = subprocess.run([grep] + list(opts) + ["libgomp", str(src)], stdout=subprocess.PIPE, check=True).stdout
+    out = out.replace(str(src).encode(), b"build/ci.log")
+    docs = [_explain_bytes(out, g) for g in (False, True)]
+    assert "AF089" in _ids(docs[0]), out
+    assert docs[0] == docs[1]
