@@ -575,7 +575,17 @@ class Matcher(object):
             texts = (ta.rstrip() + " " + mb,)
         for joined in texts:
             self.joins += 1
-            res = self._analyse(joined.encode("utf-8", "surrogateescape"), False)
+            # a pair repeated through a log (a message and its continuation printed again and again) is analysed
+            # once: the same cache as single lines (the analysis depends on the bytes only)
+            jraw = joined.encode("utf-8", "surrogateescape")
+            cacheable = len(jraw) <= CACHE_LINE_MAX
+            res = self._cache.get(jraw) if cacheable else None
+            if res is None:
+                res = self._analyse(jraw, False)
+                if cacheable:
+                    if len(self._cache) >= CACHE_MAX:
+                        self._cache.clear()
+                    self._cache[jraw] = res
             # (signatures only: a fault-table entry is a set of literals, which two unrelated lines can share)
             sigs = [x for x in res.sigs
                     if x[0].kind == "signature" and x[0].id not in seen and not _alone(x[1], ma, mb)]
