@@ -4,7 +4,7 @@ level (a "W0627 ... venv\\Lib\\...\\convert_frame.py:1280] " line is a WARNING l
 Fast tier, in-process."""
 
 from ascendfix.explain import lines as linefmt
-from explain_support import hits
+from explain_support import hits, top
 
 # https://github.com/marieai/marie-ai/issues/94 (torch 2.1, suppress_errors: "process completes but it looks like we
 # are not compiling the models")
@@ -44,3 +44,23 @@ def test_windows_glog_header_is_a_warning_header():
     info = linefmt.parse(WIN_GLOG)
     assert info.level == "WARNING"
     assert info.message == "    compiler_info = get_compiler_version_info(get_cpp_compiler())"
+
+
+# https://github.com/vllm-project/vllm/issues/52435 (comment of 2026-08-15: the API server's INFO line of the
+# arguments, cut after the parallel sizes; the run then failed on the head count, which is the next test)
+VLLM_ARGS = ("(APIServer pid=415) INFO 08-15 14:56:15 api_utils.py:273] non-default args: {'model_tag': "
+             "'/app/data/deepseek-v4-flash-0731/model', 'default_chat_template_kwargs': {'temperature': 1.0, 'top_p': "
+             "0.95}, 'enable_auto_tool_choice': True, 'tool_call_parser': 'deepseek_v4', 'middleware': "
+             "['src.timing_middleware.log_timing_middleware'], 'model': '/app/data/deepseek-v4-flash-0731/model', "
+             "'served_model_name': ['deepseek-v4-flash-0731'], 'reasoning_parser': 'deepseek_v4', "
+             "'tensor_parallel_size': 3, 'enable_expert_parallel': True, 'block_size': 256")
+
+
+def test_af1152_silent_on_the_info_line_of_parallel_sizes():
+    assert "AF1152" not in hits(VLLM_ARGS)
+    assert top(VLLM_ARGS) == (None, None)
+
+
+def test_af1152_named_on_the_refusal_after_it():
+    log = VLLM_ARGS + "\nValue error, Total number of attention heads (64) must be divisible by tensor parallel size (3)."
+    assert top(log) == ("AF1152", "dist_launch")
