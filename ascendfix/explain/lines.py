@@ -74,7 +74,9 @@ _PREFIXES = (
     re.compile(r"^E {2,7}(?=\S)"),
     # glog (MindSpore C++ / TensorFlow style): "E0517 18:46:14.123456  1234 file.cc:12] "
     # (glog >= 0.7 writes the year: "E20251208 11:52:44.736321 69197 file.cpp:96] ")
-    re.compile(r"^(?P<level>[EWIF])(?:\d{4})?\d{4} \d\d:\d\d:\d\d\.\d{1,6}\s{1,4}\d{1,10} [\w./\-]{1,120}:\d{1,7}\]\s"),
+    # (rev22f: PyTorch's glog lines on Windows name the file with backslashes: "W0627 10:16:57.530000 11028
+    # venv\Lib\site-packages\torch\_dynamo\convert_frame.py:1280] ", or with a drive "C:\...")
+    re.compile(r"^(?P<level>[EWIF])(?:\d{4})?\d{4} \d\d:\d\d:\d\d\.\d{1,6}\s{1,4}\d{1,10} (?:[A-Za-z]:)?[\w./\\\-]{1,120}:\d{1,7}\]\s"),
 )
 _MAX_PREFIXES = 4
 
