@@ -13,6 +13,9 @@ Pipeline, per input line (streamed, binary, never the whole file in memory):
    colour codes and CR, strip launcher prefixes and read the Ascend header (:mod:`.lines`), run the
    signature patterns whose anchors occur and the code detectors. Lines longer than ``WINDOW_LIMIT``
    are matched on bounded windows around each anchor.
+   Wrapped pastes: a line that passed the pre-filter and matched no signature is also read joined with the line
+   before it and the line after it (one neighbour each side, each short; see :meth:`Matcher._try_join`), so a message
+   a paste split over two lines still matches; grep prints those neighbours as context lines (``-B1 -A1``).
 3. accumulate per signature / per code: evidence lines, named captures (first wins), the matched
    pattern set, the first line and its time; remember the key lines (the last exception, the first and
    last Ascend error lines) for when nothing matches.
@@ -65,6 +68,11 @@ CACHE_LINE_MAX = 4096
 OVERLAP = 512  # bytes of a huge line's previous piece re-scanned with the next (anchors across pieces)
 KEY_FIRST = 3  # first Ascend error lines kept as key lines
 KEY_LAST = 2  # last Ascend error lines kept as key lines
+# wrapped pastes (see Matcher._try_join): a line that passed the pre-filter but matched no signature is also read joined
+# with the line before it and the line after it (one neighbour each side), when both are short and the pair reads as one
+# message cut in two; at most MAX_JOINS such tries per log
+JOIN_MAX = 2048  # bytes of each line of a pair
+MAX_JOINS = 4096
 
 ROLE_TIER = {"cause": 0, "consequence": 2, "wrapper": 3, "context": 4}
 
@@ -159,6 +167,18 @@ FRAME_TAIL_LINES = 400
 FRAME_TAIL_BYTES = 64 * 1024
 _FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_ENGLISH + FATAL_MORE))
 _TRACEBACK = "Traceback (most recent call last)"
+# a line that starts a record of its own, never the rest of the line before it (its message, prefixes removed): a
+# traceback header or frame, the chained-exception sentences, a bracketed level header, a CANN error-code head
+# ("EZ9999: ..."), a c10 / glog header that linefmt did not read as a level
+_NEW_RECORD_RE = re.compile(
+    r"(?:Traceback \(most recent call last\)|File \"|During handling of the above exception"
+    r"|The above exception was the direct cause|\[(?:ERROR|WARNING|WARN|INFO|DEBUG|TRACE|EVENT|CRITICAL|FATAL)\]"
+    r"|E[0-9A-Z]{5}:|\[[EWIF][0-9]{0,4} |[EWIF][0-9]{4} [0-9]{2}:)")
+# the end of a sentence: a line ending so and a next line starting upper-case read as two messages (see _looks_cut)
+_NO_SIGS = frozenset()
+# a line that ends inside a string literal printed in pieces: a quote closing a piece that starts on the same line
+_QUOTE_SPLIT_RE = re.compile(r"""(?:^|[\s(\[,=])(?:'[^'\n]{8,}'|"[^"\n]{8,}")$""")
+_SENTENCE_END = frozenset(".!?。！？")
 
 
 def decode_line(raw, partial=False):
@@ -311,6 +331,27 @@ def _warnings_after_failures(ranked):
     return rest[: last + 1] + quiet + rest[last + 1 :]
 
 
+def _looks_cut(a, b):
+    """Does ``a`` (a line's message, right-stripped) read as cut before ``b`` (the next line's, stripped)? Decided from
+    real wrapped pastes (tests/data/logs/wrapped/README.md). Yes when ``a`` ends inside a sentence (no sentence end: a
+    terminal or a commit message wrapped it mid-sentence, "...libgomp-d22c30c5.so.1: cannot" / "allocate memory in static
+    TLS block", or after a colon, "...libncurses.so.5:" / "cannot open shared object file"), or when ``b`` goes on as a
+    sentence's continuation does (lower case, a digit, a closing bracket or quote, a comma / full stop). A line that ends
+    a sentence followed by one that starts a sentence is two messages, even when one program printed both as one
+    message a sentence per line ("ERROR: Unexpected bus error encountered in worker." / "This might be caused by
+    insufficient shared memory (shm)."), which is rarer than two messages and is left to the signatures that read one
+    sentence alone (AF181's second pattern)."""
+    if a[-1] not in _SENTENCE_END:
+        return True
+    c = b[0]
+    return c.islower() or c.isdigit() or c in ")]}'\"`,.;:"
+
+
+def _alone(pat, ma, mb):
+    """Does the pattern match one of the two lines by itself? (then the join adds nothing)."""
+    return pat.regex.search(ma) is not None or pat.regex.search(mb) is not None
+
+
 class _LineResult(object):
     __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet",
                  "quiet_sigs", "interrupt", "own", "report", "exit_fail")
@@ -383,6 +424,10 @@ class Matcher(object):
         # once per log from its first lines (_UNDECIDED until then; feed_piece alone strips nothing)
         self.line_prefix = _UNDECIDED
         self._prefix_lineno = None  # the line of the last piece fed: only a line's first piece loses the prefix
+        # wrapped pastes (see _try_join): the last line fed, when short (number, bytes, the signatures it matched,
+        # whether it passed the pre-filter and matched none), and the joins tried
+        self._prev = None
+        self.joins = 0
 
     def decide_line_prefix(self, head):
         """Read the log's first lines (bytes or str) once: does it carry grep / ripgrep prefixes? (See
@@ -444,6 +489,12 @@ class Matcher(object):
                 prefiltered = False
             raw = stripped
         if not prefiltered and self.anchor_re.search(raw) is None:
+            if first:
+                prev = self._prev
+                if prev is not None and prev[3] and prev[0] == lineno - 1:
+                    self._neighbour(lineno, raw, partial)  # the line after an anchor line that matched nothing
+                else:  # (inline: the pure-Python path passes here for nearly every line)
+                    self._prev = (lineno, raw, _NO_SIGS, False) if not partial and len(raw) <= JOIN_MAX else None
             return
         cacheable = not partial and len(raw) <= CACHE_LINE_MAX
         res = self._cache.get(raw) if cacheable else None
@@ -454,6 +505,106 @@ class Matcher(object):
                     self._cache.clear()
                 self._cache[raw] = res
         self._record(lineno, res)
+        if first:
+            self._neighbour(lineno, raw, partial, res)
+
+    def feed_context(self, lineno, raw, partial=False):
+        """A line that did not pass the pre-filter, fed only as the neighbour of one that did (grep's context lines,
+        ``-B1 -A1``): what the pure-Python path learns from the lines it reads and drops (see :meth:`_try_join`)."""
+        lp = self.line_prefix
+        first = lineno != self._prefix_lineno
+        self._prefix_lineno = lineno
+        if first:
+            if lp is not None and lp is not _UNDECIDED:
+                raw = lp.strip(raw)
+            self._neighbour(lineno, raw, partial)
+
+    def _neighbour(self, lineno, raw, partial, res=None):
+        """Remember line ``lineno`` as the next one's neighbour, and read it joined with the line before it when one of
+        the two passed the pre-filter and matched no signature (a wrapped paste, see :meth:`_try_join`)."""
+        if partial or len(raw) > JOIN_MAX:
+            self._prev = None
+            return
+        sigs = frozenset(x[0].id for x in res.sigs + res.quiet_sigs) if res is not None else _NO_SIGS
+        wants = res is not None and not sigs
+        prev = self._prev
+        self._prev = (lineno, raw, sigs, wants)
+        if prev is not None and prev[0] == lineno - 1 and (wants or prev[3]):
+            self._try_join(prev[0], prev[1], raw, prev[2] | sigs)
+
+    def _try_join(self, a_no, a_raw, b_raw, seen):
+        """Wrapped pastes: line ``a_no`` and the next one read as one line (``a`` + " " + ``b``'s message), recorded at
+        line ``a_no`` (where the message starts) with the joined text as evidence. Only signatures that neither line
+        matched alone (``seen``: the ids they did match) and whose pattern needs both lines (a pattern that matches
+        either line alone adds nothing) count, and only when the pair reads as one message cut in two: ``b`` has no
+        log header (level or time) of its own — a launcher prefix such as ``[rank0]:`` is fine — and starts no record
+        of its own (a traceback, a frame, an exception line, a CANN code head), and ``a`` looks cut (see
+        :func:`_looks_cut`). Each pair of lines is tried at most once, after
+        the second line's own record. The same on both pre-filter paths: the Python one sees every line, grep prints
+        each hit line's neighbours as context (``-B1 -A1``)."""
+        if self.joins >= MAX_JOINS or not a_raw or not b_raw:
+            return
+        ta = clean_text(decode_line(a_raw))
+        tb = clean_text(decode_line(b_raw))
+        ia = linefmt.parse(ta)
+        ib = linefmt.parse(tb)
+        ma = ia.message.rstrip()
+        mb = ib.message.strip()
+        if not ma.strip() or not mb:
+            return
+        if ib.level is not None or ib.time is not None:
+            # a record of its own: a log header, even one like ``a``'s (two records of one second: a guiding log's
+            # two lines with one header were read as one and named another category)
+            return
+        if _NEW_RECORD_RE.match(mb) or _EXCEPTION_RE.match(mb) or _FATAL_RE.search(mb):
+            return
+        quoted = _QUOTE_SPLIT_RE.search(ma) is not None and mb[0] in "'\"" and len(mb) > 1
+        if not quoted and not _looks_cut(ma, mb):
+            return
+        if quoted:
+            # a long string literal printed in pieces (pytest / pprint: 'ImportError: ... version '
+            # "`GLIBCXX_3.4.29' not found ..."): the two pieces are one string, the quotes between them go
+            texts = (ta.rstrip()[:-1] + mb[1:],)
+        elif ta[-1:].isalpha() and mb[0].isalpha():
+            # cut between two letters: a terminal (or fold -w) may have cut inside a word ("cannot open s" /
+            # "hared object file"), or at a space it dropped; the word-cut reading is tried second. Not between
+            # digits: a line ending in a number and the next starting with one (counters, tables) are two numbers
+            # far more often than one cut in two (a guiding log's "...5" / "6..." fused into a watchdog's seconds)
+            texts = (ta.rstrip() + " " + mb, ta + mb)
+        else:
+            texts = (ta.rstrip() + " " + mb,)
+        for joined in texts:
+            self.joins += 1
+            # a pair repeated through a log (a message and its continuation printed again and again) is analysed
+            # once: the same cache as single lines (the analysis depends on the bytes only)
+            jraw = joined.encode("utf-8", "surrogateescape")
+            cacheable = len(jraw) <= CACHE_LINE_MAX
+            res = self._cache.get(jraw) if cacheable else None
+            if res is None:
+                res = self._analyse(jraw, False)
+                if cacheable:
+                    if len(self._cache) >= CACHE_MAX:
+                        self._cache.clear()
+                    self._cache[jraw] = res
+            # (signatures only: a fault-table entry is a set of literals, which two unrelated lines can share)
+            sigs = [x for x in res.sigs
+                    if x[0].kind == "signature" and x[0].id not in seen and not _alone(x[1], ma, mb)]
+            quiet = [x for x in res.quiet_sigs
+                     if x[0].kind == "signature" and x[0].id not in seen and not _alone(x[1], ma, mb)]
+            if sigs or quiet:
+                break
+        else:
+            return
+        only = _LineResult()
+        for name in _LineResult.__slots__:
+            setattr(only, name, None)
+        only.sigs = sigs
+        only.quiet_sigs = quiet
+        only.codes = ()
+        only.infer = ()
+        only.own = ()
+        only.quiet = res.quiet
+        self._record(a_no, only)
 
     def _analyse(self, raw, partial):
         # which anchors are in the line (all of them, overlapping ones too): a few dozen `in` tests,
@@ -1251,6 +1402,7 @@ def _feed_python(matcher, stream):
 
 
 _GREP = {}
+_GREP_LINE_RE = re.compile(rb"([0-9]{1,12})([:-])")  # grep -n's line number, then ":" (a hit) or "-" (context)
 
 
 def _grep_path():
@@ -1307,7 +1459,8 @@ def _regular_file_fd(stream):
 
 
 def _feed_grep(matcher, stream, grep):
-    """Fast path: grep -E does the pre-filter; Python only sees the lines that hit.
+    """Fast path: grep -E does the pre-filter; Python only sees the lines that hit, and their neighbours as grep's
+    context lines (``N-``, read only for wrapped pastes; ``--`` between groups is skipped).
 
     A regular file is handed to grep as its stdin (grep reads it at full speed) while a thread counts
     the lines with pread() (no shared offset); anything else (a pipe) is pumped into grep by a thread
@@ -1322,7 +1475,9 @@ def _feed_grep(matcher, stream, grep):
         env = dict(os.environ, LC_ALL="C")
         for var in ("GREP_OPTIONS", "GREP_COLOR", "GREP_COLORS"):
             env.pop(var, None)
-        cmd = [grep, "-a", "-n", "-E", "--color=never", "-f", pattern_file]
+        # -B1 -A1: each hit line's neighbours too (context lines "N-...", groups apart "--"), for wrapped pastes
+        # (Matcher._try_join)
+        cmd = [grep, "-a", "-n", "-B1", "-A1", "-E", "--color=never", "-f", pattern_file]
         file_fd, start = _regular_file_fd(stream)
         proc = subprocess.Popen(
             cmd,
@@ -1379,6 +1534,7 @@ def _feed_grep(matcher, stream, grep):
         try:
             readline = proc.stdout.readline
             lineno = None
+            context = False
             carry = b""
             while True:
                 piece = readline(LINE_PART)
@@ -1386,16 +1542,22 @@ def _feed_grep(matcher, stream, grep):
                     break
                 complete = piece.endswith(b"\n")
                 if lineno is None:
-                    colon = piece.find(b":")
-                    lineno = int(piece[:colon])
-                    body = piece[colon + 1 :]
+                    if piece == b"--\n":  # grep's separator between groups of lines apart
+                        continue
+                    m = _GREP_LINE_RE.match(piece)
+                    lineno = int(m.group(1))
+                    context = m.group(2) == b"-"  # a hit line's neighbour that did not hit ("N-")
+                    body = piece[m.end() :]
                     partial = not complete
                 else:  # continuation of a huge line
                     body = piece
                     partial = True
                 if complete:
                     body = body[:-1]
-                matcher.feed_piece(lineno, carry + body, partial=partial, prefiltered=not partial)
+                if context:
+                    matcher.feed_context(lineno, carry + body, partial=partial)
+                else:
+                    matcher.feed_piece(lineno, carry + body, partial=partial, prefiltered=not partial)
                 if complete:
                     lineno = None
                     carry = b""

@@ -30,6 +30,16 @@ _PREFIXES = (
         r"^\((?P<actor>[A-Za-z_][\w.\-]{0,60})(?: (?:rank=(?P<rank>\d{1,6})|[\w.\-]{1,40}=[\w.\-]{1,40}))"
         r"{0,3} pid=(?P<pid>\d{1,10})(?:, ip=[\w.:\-]{1,60})?\)\s?"
     ),
+    # Rust's tracing-subscriber default ("Full") format, used by Text Generation Inference's launcher and router,
+    # text-embeddings-inference and other Rust servers: an RFC 3339 UTC time, then the level right-aligned to five
+    # ("2024-10-28T08:34:43.886426Z  WARN text_generation_launcher: Could not import ...", "...Z ERROR shard-manager:
+    # ..."); the level is read and removed, the span / target names are kept. (kb22g: without it a WARN line of a run
+    # that went on read as a failing line.) Source: tokio-rs/tracing tracing-subscriber/src/fmt/format/mod.rs, the
+    # example output of `Full`,
+    # https://github.com/tokio-rs/tracing/blob/016c37b3448d01ecd4093f352d2831d6f8ba1fe0/tracing-subscriber/src/fmt/format/mod.rs
+    re.compile(
+        r"^(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z)\s{1,2}(?P<level>TRACE|DEBUG|INFO|WARN|ERROR) (?=\S)(?!\d\d-\d\d \d\d:)"
+    ),
     # container runtimes (docker logs -t, kubectl --timestamps): "2025-01-02T03:04:05.123456789Z "; pip's --log file
     # (pip/_internal/utils/logging.py, IndentingFormatter with timestamps: "2026-12-05T00:49:37,884 " then the message
     # with its own indentation, kept)
