@@ -496,14 +496,7 @@ class Matcher(object):
                 else:  # (inline: the pure-Python path passes here for nearly every line)
                     self._prev = (lineno, raw, _NO_SIGS, False) if not partial and len(raw) <= JOIN_MAX else None
             return
-        cacheable = not partial and len(raw) <= CACHE_LINE_MAX
-        res = self._cache.get(raw) if cacheable else None
-        if res is None:
-            res = self._analyse(raw, partial)
-            if cacheable:
-                if len(self._cache) >= CACHE_MAX:
-                    self._cache.clear()
-                self._cache[raw] = res
+        res = self._analysed(raw, partial)
         self._record(lineno, res)
         if first:
             self._neighbour(lineno, raw, partial, res)
@@ -577,15 +570,7 @@ class Matcher(object):
             self.joins += 1
             # a pair repeated through a log (a message and its continuation printed again and again) is analysed
             # once: the same cache as single lines (the analysis depends on the bytes only)
-            jraw = joined.encode("utf-8", "surrogateescape")
-            cacheable = len(jraw) <= CACHE_LINE_MAX
-            res = self._cache.get(jraw) if cacheable else None
-            if res is None:
-                res = self._analyse(jraw, False)
-                if cacheable:
-                    if len(self._cache) >= CACHE_MAX:
-                        self._cache.clear()
-                    self._cache[jraw] = res
+            res = self._analysed(joined.encode("utf-8", "surrogateescape"), False)
             # (signatures only: a fault-table entry is a set of literals, which two unrelated lines can share)
             sigs = [x for x in res.sigs
                     if x[0].kind == "signature" and x[0].id not in seen and not _alone(x[1], ma, mb)]
@@ -605,6 +590,19 @@ class Matcher(object):
         only.own = ()
         only.quiet = res.quiet
         self._record(a_no, only)
+
+    def _analysed(self, raw, partial):
+        """``_analyse(raw, partial)`` through the line cache (a whole line up to CACHE_LINE_MAX bytes: logs repeat
+        lines, and a line's analysis depends on its bytes only)."""
+        cacheable = not partial and len(raw) <= CACHE_LINE_MAX
+        res = self._cache.get(raw) if cacheable else None
+        if res is None:
+            res = self._analyse(raw, partial)
+            if cacheable:
+                if len(self._cache) >= CACHE_MAX:
+                    self._cache.clear()
+                self._cache[raw] = res
+        return res
 
     def _analyse(self, raw, partial):
         # which anchors are in the line (all of them, overlapping ones too): a few dozen `in` tests,
