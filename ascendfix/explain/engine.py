@@ -174,10 +174,10 @@ _NEW_RECORD_RE = re.compile(
     r"(?:Traceback \(most recent call last\)|File \"|During handling of the above exception"
     r"|The above exception was the direct cause|\[(?:ERROR|WARNING|WARN|INFO|DEBUG|TRACE|EVENT|CRITICAL|FATAL)\]"
     r"|E[0-9A-Z]{5}:|\[[EWIF][0-9]{0,4} |[EWIF][0-9]{4} [0-9]{2}:)")
-# the end of a sentence: a line ending so and a next line starting upper-case read as two messages (see _looks_cut)
-_NO_SIGS = frozenset()
+_NO_SIGS = frozenset()  # the signatures a line matched, for a line that matched none (see Matcher._neighbour)
 # a line that ends inside a string literal printed in pieces: a quote closing a piece that starts on the same line
 _QUOTE_SPLIT_RE = re.compile(r"""(?:^|[\s(\[,=])(?:'[^'\n]{8,}'|"[^"\n]{8,}")$""")
+# the end of a sentence: a line ending so and a next line starting upper-case read as two messages (see _looks_cut)
 _SENTENCE_END = frozenset(".!?。！？")
 
 
@@ -356,6 +356,16 @@ class _LineResult(object):
     __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet",
                  "quiet_sigs", "interrupt", "own", "report", "exit_fail")
 
+    @classmethod
+    def signatures_only(cls, sigs, quiet_sigs, quiet):
+        """A result that holds signature matches and nothing else (a joined pair's, see Matcher._try_join)."""
+        res = cls()
+        for name in cls.__slots__:
+            setattr(res, name, None)
+        res.sigs, res.quiet_sigs, res.quiet = sigs, quiet_sigs, quiet
+        res.codes = res.infer = res.own = ()
+        return res
+
 
 class Matcher(object):
     """Accumulates matches over a stream of lines. Feed it with :meth:`feed_piece` / :meth:`feed_lines`,
@@ -478,15 +488,11 @@ class Matcher(object):
 
         ``prefiltered``: the caller already knows the line passed the pre-filter (grep said so).
         """
-        lp = self.line_prefix
-        first = lineno != self._prefix_lineno  # a line's first piece (a huge line's next pieces carry no prefix)
-        self._prefix_lineno = lineno
-        if first and lp is not None and lp is not _UNDECIDED:
-            stripped = lp.strip(raw)
+        first, stripped = self._first_piece(lineno, raw)
+        if stripped is not raw:
             # grep passed the line with its prefix (grep_ere(line_prefix) is a little broader): the Python pre-filter
             # decides on the line without it, as on the same log pasted without grep
-            if stripped is not raw:
-                prefiltered = False
+            prefiltered = False
             raw = stripped
         if not prefiltered and self.anchor_re.search(raw) is None:
             if first:
@@ -504,13 +510,16 @@ class Matcher(object):
     def feed_context(self, lineno, raw, partial=False):
         """A line that did not pass the pre-filter, fed only as the neighbour of one that did (grep's context lines,
         ``-B1 -A1``): what the pure-Python path learns from the lines it reads and drops (see :meth:`_try_join`)."""
-        lp = self.line_prefix
+        first, raw = self._first_piece(lineno, raw)
+        if first:
+            self._neighbour(lineno, raw, partial)
+
+    def _first_piece(self, lineno, raw):
+        """(is this piece a line's first?, the piece without the log's grep prefix — the same object when it has
+        none). Only a line's first piece carries the prefix: a huge line's next pieces go on with its text."""
         first = lineno != self._prefix_lineno
         self._prefix_lineno = lineno
-        if first:
-            if lp is not None and lp is not _UNDECIDED:
-                raw = lp.strip(raw)
-            self._neighbour(lineno, raw, partial)
+        return first, (self._unprefixed(raw) if first else raw)
 
     def _neighbour(self, lineno, raw, partial, res=None):
         """Remember line ``lineno`` as the next one's neighbour, and read it joined with the line before it when one of
@@ -572,24 +581,13 @@ class Matcher(object):
             # once: the same cache as single lines (the analysis depends on the bytes only)
             res = self._analysed(joined.encode("utf-8", "surrogateescape"), False)
             # (signatures only: a fault-table entry is a set of literals, which two unrelated lines can share)
-            sigs = [x for x in res.sigs
-                    if x[0].kind == "signature" and x[0].id not in seen and not _alone(x[1], ma, mb)]
-            quiet = [x for x in res.quiet_sigs
-                     if x[0].kind == "signature" and x[0].id not in seen and not _alone(x[1], ma, mb)]
+            sigs, quiet = ([x for x in found if x[0].kind == "signature" and x[0].id not in seen
+                            and not _alone(x[1], ma, mb)] for found in (res.sigs, res.quiet_sigs))
             if sigs or quiet:
                 break
         else:
             return
-        only = _LineResult()
-        for name in _LineResult.__slots__:
-            setattr(only, name, None)
-        only.sigs = sigs
-        only.quiet_sigs = quiet
-        only.codes = ()
-        only.infer = ()
-        only.own = ()
-        only.quiet = res.quiet
-        self._record(a_no, only)
+        self._record(a_no, _LineResult.signatures_only(sigs, quiet, res.quiet))
 
     def _analysed(self, raw, partial):
         """``_analyse(raw, partial)`` through the line cache (a whole line up to CACHE_LINE_MAX bytes: logs repeat
