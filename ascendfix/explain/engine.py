@@ -440,7 +440,7 @@ class Matcher(object):
         self.joins = 0
 
     def decide_line_prefix(self, head):
-        """Read the log's first lines (bytes or str) once: does it carry grep / ripgrep prefixes? (See
+        """Read the log's first lines (a list of lines, bytes or str) once: do they carry grep / ripgrep prefixes? (See
         :func:`lines.detect_grep_prefix`.) Later calls change nothing."""
         if self.line_prefix is _UNDECIDED:
             self.line_prefix = linefmt.detect_grep_prefix(head)
