@@ -41,3 +41,13 @@ def test_worker_exited_after_the_bus_error_leaves_af181_first():
     m, ranked = run(text)
     assert ranked[0].id == "AF181"
     assert [h for h in ranked if h.id == "AF1280"][0].role == "consequence"
+
+
+def test_oomkilled_state_with_its_finished_time_stays_the_cause():
+    # kubectl describe pod prints "Finished: <time>" after "Reason: OOMKilled" (starburst-terraform#1, AF1278's
+    # example): a success word, but the run it times is the one that was killed
+    text = example("AF1278", "match", 2)
+    assert "Finished:" in text.splitlines()[4]
+    m, ranked = run(text)
+    assert ranked[0].id == "AF1278" and ranked[0].role == "cause"
+    assert m.results()[0]["category"] == "host_oom"
