@@ -1174,6 +1174,8 @@ class Matcher(object):
         after = hit.last_line
         if self.last_stop > after:  # the run stopped after it: the match may be the cause
             return False
+        if getattr(sig, "state_report", False):  # a status field: the lines after it are no later run (rev23c)
+            return False
         if not (getattr(sig, "needs_failure", False) or _quiet(hit)):
             # any other cause: only a success line of the run after its last match (no failing line after it) — a
             # traceback the program caught and printed before it fell back and finished ("generation finished: 1 image

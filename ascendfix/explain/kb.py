@@ -79,6 +79,11 @@ FIELDS = {
     # cause read only from warning lines gets the same veto without the flag, except the Ctrl-C (people press it on
     # runs that hung).
     "needs_failure": Field(bool, required=False),
+    # (rev23c) the matched line is a field of a status listing that a tool prints before unrelated lines: kubectl
+    # describe pod prints a container's "Last State: Terminated / Reason: OOMKilled", then the state's "Finished:
+    # <time>" and the pod's events ("Successfully assigned ..."), which come after it in the paste but say nothing
+    # about the run going on: a success line after the match does not make it a note (see Matcher.went_on)
+    "state_report": Field(bool, required=False),
     # with needs_failure: a regex for success lines the emitting command itself prints after its report (pip's
     # "Successfully installed ..."): such a line is no sign that the program went on
     "own_lines": Field(str, required=False),
@@ -192,6 +197,7 @@ class Signature(object):
         self.role = entry.get("role") or ("context" if self.severity == "context" else "cause")
         self.warning_is_cause = bool(entry.get("warning_is_cause"))
         self.needs_failure = bool(entry.get("needs_failure"))
+        self.state_report = bool(entry.get("state_report"))
         self.own_lines = None  # compiled ``own_lines`` (see FIELDS)
         self.codes = []  # code-table codes this entry explains: their rows are dropped when it matches
         self.cause = entry["cause"].strip()
