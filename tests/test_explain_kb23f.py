@@ -1,0 +1,90 @@
+"""Round 23 (kb23f): numerics and annotation families explain missed in public logs. Each log below is copied from
+the public thread named with it; the signatures' own examples run in tests/test_explain_kb.py. Fast tier, in-process."""
+
+import pytest
+
+from explain_support import top, top_category
+
+# a plain Python TypeError of the code that ran: CPython's binop_type_error words ("unsupported operand type(s) for
+# +: 'int' and 'str'") are no operator kernel, so kernel_unsupported's "unsupported" word is countered; the same
+# words from an annotation evaluator that is not CPython's (pyscript's EvalLocalVar, a PEP 604 union it cannot
+# evaluate) name nothing either
+PYSCRIPT_UNION = "TypeError: unsupported operand type(s) for |: 'EvalLocalVar' and 'NoneType'"  # custom-components/pyscript#875
+
+# ... while the PEP 604 union on a Python older than 3.10 stays py38_subscript (Ort0x36/Dimorf#2)
+OLD_PY_UNION = """Traceback (most recent call last):
+  File "/home/horseCock/Dimorf/./dimorf.py", line 18, in <module>
+    def check_os(osname: str) -> str | None:
+TypeError: unsupported operand type(s) for |: 'type' and 'NoneType'"""
+
+
+def test_unsupported_operand_is_no_kernel():
+    assert top_category(PYSCRIPT_UNION) is None
+
+
+def test_old_python_union_stays_py38():
+    assert top_category(OLD_PY_UNION) == "py38_subscript"
+
+
+# TensorFlow's histogram summary refusing a NaN, a W-level op_kernel line of TF1 before the session raises
+# (tensorflow/tensorflow#4592) and the TF2 eager form under IPython frames (tensorflow/models#9986)
+TF1_HISTOGRAM = """W tensorflow/core/framework/op_kernel.cc:968] Invalid argument: Nan in summary histogram for: layer1/biases/summaries/HistogramSummary
+	 [[Node: layer1/biases/summaries/HistogramSummary = HistogramSummary[T=DT_FLOAT, _device="/job:localhost/replica:0/task:0/cpu:0"](layer1/biases/summaries/HistogramSummary/tag, layer1/biases/Variable/read/_21)]]
+W tensorflow/core/framework/op_kernel.cc:968] Invalid argument: Nan in summary histogram for: layer1/biases/summaries/HistogramSummary
+	 [[Node: layer1/biases/summaries/HistogramSummary = HistogramSummary[T=DT_FLOAT, _device="/job:localhost/replica:0/task:0/cpu:0"](layer1/biases/summaries/HistogramSummary/tag, layer1/biases/Variable/read/_21)]]"""
+
+TF2_HISTOGRAM = """/usr/local/lib/python3.7/dist-packages/tensorflow/python/eager/execute.py in quick_execute(op_name, num_outputs, inputs, attrs, ctx, name)
+     58     ctx.ensure_initialized()
+     59     tensors = pywrap_tfe.TFE_Py_Execute(ctx._handle, device_name, op_name,
+---> 60                                         inputs, attrs, num_outputs)
+     61   except core._NotOkStatusException as e:
+     62     if name is not None:
+
+InvalidArgumentError: Nan in summary histogram for: conv2d/kernel_0 [Op:WriteHistogramSummary]"""
+
+
+@pytest.mark.parametrize("text", [TF1_HISTOGRAM, TF2_HISTOGRAM], ids=["tf1-warning-line", "tf2-eager"])
+def test_tensorflow_histogram_nan(text):
+    assert top(text) == ("AF1362", "numerics")
+
+
+# torch.distributions refusing a NaN parameter: Real() only fails on NaN (IDSIA/hhmarl_2D#15); a positive-rate
+# constraint with the NaN tensor printed under it (JinmiaoChenLab/scTM#6)
+DIST_REAL = """ValueError: Expected parameter logits (Tensor of shape (280, 13)) of distribution Categorical(logits: torch.Size([280, 13])) to satisfy the constraint IndependentConstraint(Real(), 1), but found invalid values:
+tensor([[nan, nan, nan,  ..., nan, nan, nan],
+        [nan, nan, nan,  ..., nan, nan, nan],
+        [nan, nan, nan,  ..., nan, nan, nan],
+        ...,
+        [nan, nan, nan,  ..., nan, nan, nan],
+        [nan, nan, nan,  ..., nan, nan, nan],
+        [nan, nan, nan,  ..., nan, nan, nan]], grad_fn=<SubBackward0>)
+
+In tower 0 on device cpu"""
+
+DIST_RATE = """ValueError: Expected parameter rate (Tensor of shape (256, 10106)) of distribution GammaPoisson() to satisfy the constraint GreaterThan(lower_bound=0.0), but found invalid values:
+tensor([[nan, nan, nan,  ..., nan, nan, nan],
+        [nan, nan, nan,  ..., nan, nan, nan],
+        ...,
+        [nan, nan, nan,  ..., nan, nan, nan]], device='cuda:0',
+       grad_fn=<DivBackward0>)"""
+
+
+def test_distribution_nan_parameters():
+    assert top(DIST_REAL) == ("AF1360", "numerics")
+    assert top(DIST_RATE) == ("AF1361", "numerics")
+    # the positive-rate message alone (no NaN printed) may be an out-of-range value: no cause
+    assert top(DIST_RATE.split("\n")[0])[0] != "AF1361"
+
+
+# ComfyUI's NumPy warning pasted with the source line on the same line: the warning is the failure (a black image),
+# a cause even with no failing line (Comfy-Org/ComfyUI#7715)
+COMFY_JOINED = "... RuntimeWarning: invalid value encountered in cast  img = Image.fromarray(np.clip(i, 0, 255).astype(np.uint8))"
+
+
+def test_nan_image_warning_on_one_line():
+    assert top(COMFY_JOINED) == ("AF073", "numerics")
+
+
+# one apex "Gradient overflow" at a high scale is dynamic loss scaling at work: silent (kenziyuliu/MS-G3D#9)
+def test_single_gradient_overflow_stays_silent():
+    assert top("Gradient overflow. Skipping step, loss scaler 0 reducing loss scale to 131072.0") == (None, None)
