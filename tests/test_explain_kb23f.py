@@ -88,3 +88,24 @@ def test_nan_image_warning_on_one_line():
 # one apex "Gradient overflow" at a high scale is dynamic loss scaling at work: silent (kenziyuliu/MS-G3D#9)
 def test_single_gradient_overflow_stays_silent():
     assert top("Gradient overflow. Skipping step, loss scaler 0 reducing loss scale to 131072.0") == (None, None)
+
+
+# JAX's debug_nans check: the word "jit" in "encountered in jit(convert_element_type)" names where the NaN was found,
+# not a graph compiler failure (jax-ml/jax#22291)
+JAX_TITLE = ("Exception has occurred: FloatingPointError invalid value (nan) encountered in jit(convert_element_type). "
+             "Because jax_config.debug_nans.value and/or config.jax_debug_infs is set, the de-optimized funct")
+
+
+def test_jax_debug_nans_is_numerics():
+    assert top(JAX_TITLE) == ("AF1364", "numerics")
+
+
+# NumPy's LinAlgError is a numerical result, not a NumPy build mismatch: "SVD did not converge" names numerics (most
+# often NaN / inf in the matrix), the "numpy" module word no longer infers numpy_abi (DannyVanpoucke/LSSVMlib#5,
+# juanjosegarciaripoll/seemps2#112)
+@pytest.mark.parametrize("text", [
+    'LSSVMRegression.py", line 251\nnumpy.linalg.LinAlgError: SVD did not converge',
+    "numpy.linalg.LinAlgError: SVD did not converge from seemps.cython.core.__svd",
+], ids=["lssvm", "seemps"])
+def test_svd_did_not_converge_is_numerics(text):
+    assert top_category(text) == "numerics"
