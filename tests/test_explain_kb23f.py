@@ -118,3 +118,10 @@ def test_numerics_inference_reads_nan_checks(text):
     from explain_support import infer_only
     res = infer_only(text)
     assert res is not None and res["category"] == "numerics"
+
+
+# PaddlePaddle's NaN checker aborts with a device-side assertion, so a CUDA launch failure follows it: the checker's
+# words name the cause (PaddlePaddle/Paddle#57955)
+def test_paddle_check_nan_inf_is_numerics():
+    from explain_support import example
+    assert top(example("AF1365")) == ("AF1365", "numerics")
