@@ -3,6 +3,8 @@ in-process."""
 
 from explain_support import top
 
+from ascendfix.explain import infer
+
 # transformers before its "does not recognize this architecture" message: AutoConfig.from_pretrained looks the
 # model_type up with CONFIG_MAPPING[...] and _LazyConfigMapping.__getitem__ raises a bare KeyError
 # (https://github.com/QwenLM/Qwen3/issues/434: Qwen1.5 on transformers 4.32)
@@ -28,12 +30,61 @@ CUSTOM_CONFIG_CLASS = """  File "/data/LIMR/openrlhf/models/model.py", line 75, 
 KeyError: 'Qwen2RMConfig'"""
 
 
+# (rev23a) another program's KeyError naming the same model, raised in a __getitem__ frame that is not transformers'
+# configuration_auto (torchtune's ModelType enum lookup; https://github.com/meta-pytorch/torchtune/issues/1359): the
+# bare KeyError alone is no sign of an old release
+TORCHTUNE_MODEL_TYPE_ENUM = """  File "/home/dpalmasan/local/miniconda3/lib/python3.12/site-packages/torchtune/utils/_checkpointing/_checkpointer.py", line 333, in __init__
+    self._model_type = ModelType[model_type]
+                       ~~~~~~~~~^^^^^^^^^^^^
+  File "/home/dpalmasan/local/miniconda3/lib/python3.12/enum.py", line 814, in __getitem__
+    return cls._member_map_[name]
+           ~~~~~~~~~~~~~~~~^^^^^^
+KeyError: 'QWEN2'"""
+
+
+# (rev23a) a user program's own KeyError naming a model, with its traceback header (frames read):
+# https://github.com/kwuking/TimeMixer/issues/61
+USER_MODEL_DICT_KEYERROR = """Use GPU: cuda:0
+Traceback (most recent call last):
+  File "/mnt/workspace/baseline/project/train.py", line 77, in <module>
+    exp = Exp(args)  # set experiments
+  File "/mnt/workspace/baseline/project/exp/exp_long_term_forecasting.py", line 17, in __init__
+    super(Exp_Long_Term_Forecast, self).__init__(args)
+  File "/mnt/workspace/baseline/project/exp/exp_basic.py", line 13, in __init__
+    self.model = self._build_model().to(self.device)
+  File "/mnt/workspace/baseline/project/exp/exp_long_term_forecasting.py", line 20, in _build_model
+    model = self.model_dict[self.args.model].Model(self.args).float()
+KeyError: 'Autoformer'"""
+
+
+def test_a_users_own_keyerror_is_not_read_as_an_old_release():
+    assert top(USER_MODEL_DICT_KEYERROR)[1] != "version_skew"
+    assert "version_skew" not in _frame_categories(USER_MODEL_DICT_KEYERROR)
+
+
 def test_bare_model_type_keyerror_of_old_transformers_is_version_skew():
     assert top(QWEN2_ON_OLD_TRANSFORMERS)[1] == "version_skew"
 
 
+def _frame_categories(text):
+    """The categories whose frame evidence the frame lines of ``text`` give (as the engine reads a traceback's frames)."""
+    inf = infer.load()
+    frames = [(i, ft) for i, ft in enumerate(infer.frame_text(ln.strip()) for ln in text.split("\n")) if ft]
+    assert frames  # the excerpt's frame lines are read as frames
+    return {inf.categories[ci][0] for ci, _fi, _word, _line in inf.frame_evidence(frames)}
+
+
 def test_auto_model_mapping_keyerror_is_not_read_as_an_old_release():
     assert top(CUSTOM_CONFIG_CLASS)[1] != "version_skew"
+    # (rev23a) the public excerpts start below the "Traceback (most recent call last):" header, so the engine reads no
+    # frames of them and the line above passes whatever the frame regex says: test the frame evidence itself
+    assert "version_skew" in _frame_categories(QWEN2_ON_OLD_TRANSFORMERS)
+    assert "version_skew" not in _frame_categories(CUSTOM_CONFIG_CLASS)
+
+
+def test_another_programs_keyerror_in_a_getitem_frame_is_not_read_as_an_old_release():
+    assert top(TORCHTUNE_MODEL_TYPE_ENUM)[1] != "version_skew"
+    assert "version_skew" not in _frame_categories(TORCHTUNE_MODEL_TYPE_ENUM)
 
 
 # PyTorch DDP's reducer (torch/csrc/distributed/c10d/reducer.cpp) refusing a parameter marked ready twice: reentrant
