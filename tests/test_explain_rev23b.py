@@ -56,3 +56,11 @@ def test_af1248_is_context():
 def test_size_mismatch_leads_the_key_names_of_the_same_error():
     assert top(CCPL) == ("AF100", "shape_mismatch")
     assert "AF1243" in hits(CCPL)
+
+
+def test_af1245_anchor_carries_the_exception_name():
+    from ascendfix.explain.kb import find_signature
+    # "Parent directory " alone let every line naming a parent directory through the pre-filter
+    assert [a for p in find_signature("AF1245").patterns for a in p.anchors] == ["RuntimeError: Parent directory "]
+    # https://github.com/thunlp/KnowledgeablePromptTuning/issues/24 (AF1245's example)
+    assert "AF1245" in hits("RuntimeError: Parent directory ckpts does not exist.")
