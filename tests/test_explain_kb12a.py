@@ -37,9 +37,10 @@ def test_ray_without_npu_resource_is_a_launch_problem_on_any_wrapped_part():
                  "ne cannot start without NPU. Make s",
                  "Make sure you have at least 1 NPU available in a node current_node_id='a7'"):
         assert first(part) == ("AF183", "dist_launch"), part
-    # the CUDA platform's form is not AF183's (no Ascend cluster): kb21e's AF976 (the same vLLM check on GPUs) names it
-    # the same category, a launch that asks Ray for devices the node does not offer
-    assert first(example("AF183", "no_match")) == ("AF976", "dist_launch")
+    # the CUDA platform's form is not AF183's (no Ascend cluster): kb21e's AF976 (the same vLLM check on GPUs) names it;
+    # rev23b filed AF976 under cluster_setup with the other Ray placement families (AF1246 / AF1247 / AF290), AF183
+    # stays dist_launch (see AF976's header)
+    assert first(example("AF183", "no_match")) == ("AF976", "cluster_setup")
 
 
 def test_kernel_package_for_another_soc_is_install():
