@@ -55,3 +55,40 @@ ZERO_WORLD_SIZE = "deepspeed.runtime.zero.utils.ZeRORuntimeException: The checkp
 
 def test_zero_checkpoint_world_size():
     assert top(ZERO_WORLD_SIZE) == ("AF1522", "dist_launch")
+
+
+# a model class without gradient checkpointing (transformers' gradient_checkpointing_enable, Amelie-Schreiber/esm2_loras#2)
+# and a LoRA target peft cannot wrap (hiyouga/LlamaFactory#9033) refuse a training feature: no operator kernel is missing
+NO_GRADIENT_CHECKPOINTING = """  File "/home/sureshp/anaconda3/envs/qlora/lib/python3.11/site-packages/transformers/modeling_utils.py", line 1631, in gradient_checkpointing_enable
+    raise ValueError(f"{self.__class__.__name__} does not support gradient checkpointing.")
+ValueError: EsmForTokenClassification does not support gradient checkpointing."""
+
+PEFT_TARGET_NOT_SUPPORTED = "ValueError: Target module GELUActivation() is not supported. Currently, only the following modules are supported: `torch.nn.Linear`, `torch.nn.Embedding`, `torch.nn.Conv1d`, `torch.nn.Conv2d`, `torch.nn.Conv3d`, `transformers.pytorch_utils.Conv1D`, `tor"
+
+
+def test_model_feature_refusals_are_no_kernel():
+    assert top_category(NO_GRADIENT_CHECKPOINTING) != "kernel_unsupported"
+    assert top_category(PEFT_TARGET_NOT_SUPPORTED) != "kernel_unsupported"
+
+
+# TRL's GRPO batch / generations check compares two settings, no tensor shapes (Mohammadjafari80/GSM8K-RLVR#3)
+GRPO_GENERATIONS = """  File "/root/miniconda3/envs/jnu/lib/python3.12/site-packages/trl/trainer/grpo_trainer.py", line 429, in __init__
+    raise ValueError(
+ValueError: The global train batch size (1 x 1) must be evenly divisible by the number of generations per prompt (6). Given the current train batch size, the valid values for the number of generations are: []."""
+
+
+def test_grpo_generations_is_no_shape_mismatch():
+    assert top_category(GRPO_GENERATIONS) != "shape_mismatch"
+
+
+# torchrun's agent hung up with its terminal: the forwarded SIGHUP, not a training failure (JingyunLiang/VRT#47)
+TORCHRUN_SIGHUP = """WARNING:torch.distributed.elastic.agent.server.api:Received 1 death signal, shutting down workers
+WARNING:torch.distributed.elastic.multiprocessing.api:Sending process 2704351 closing signal SIGHUP
+WARNING:torch.distributed.elastic.multiprocessing.api:Sending process 2704352 closing signal SIGHUP
+Traceback (most recent call last):
+  File "/home/ET/huiyuxiang/miniconda3/envs/deblur/lib/python3.7/runpy.py", line 193, in _run_module_as_main
+    "__main__", mod_spec)"""
+
+
+def test_torchrun_sighup():
+    assert top(TORCHRUN_SIGHUP) == ("AF1529", "host_system")
