@@ -401,9 +401,9 @@ def test_trie_prefilter_on_the_real_anchors():
 
 
 def test_auto_prefilter_small_regular_file_in_python_the_rest_in_grep(tmp_path, monkeypatch):
-    """use_grep=None: once this process has compiled the Python pre-filter, a regular file under GREP_MIN_BYTES is
-    pre-filtered in Python (grep would spend longer compiling its expression), a bigger one and a pipe-like stream
-    by grep; before that (a one-log CLI run), grep; the answer is the same."""
+    """use_grep=None: a regular file under GREP_MIN_BYTES is pre-filtered in Python (grep would spend longer compiling
+    its expression), a bigger one and a pipe-like stream by grep; before this process compiled the Python pre-filter
+    (a one-log CLI run) with it narrowed to the small file's anchors; the answer is the same."""
     if engine._grep_path() is None:
         pytest.skip("grep not available")
     from ascendfix.explain.engine import Matcher
@@ -426,9 +426,12 @@ def test_auto_prefilter_small_regular_file_in_python_the_rest_in_grep(tmp_path, 
     assert _ids(reports[0]) == _ids(reports[1]) == _ids(reports[2]) == ["AF017"]
     with open(str(small), "rb") as fh:  # forced
         assert explain_stream(fh, limit=None, use_grep=True) == reports[0] and used[-1] == "_feed_grep"
-    monkeypatch.setitem(Matcher()._idx, "prefilter_re", None)  # a fresh process: compiling it costs more than grep
+    # a fresh process (the CLI): the small file still goes through Python, with the pre-filter narrowed to the anchors
+    # it holds (compiling the whole one costs more than grep); the whole one stays uncompiled
+    monkeypatch.setitem(Matcher()._idx, "prefilter_re", None)
     with open(str(small), "rb") as fh:
-        assert explain_stream(fh, limit=None) == reports[0] and used[-1] == "_feed_grep" and len(used) == 5
+        assert explain_stream(fh, limit=None) == reports[0] and used[-1] == "_feed_python" and len(used) == 5
+    assert not Matcher().prefilter_compiled
 
 
 def test_ordinary_progress_lines_do_not_reach_the_full_patterns():
