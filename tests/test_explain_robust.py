@@ -350,6 +350,30 @@ def test_cli_on_binary_file_no_traceback(run_cli, tmp_path):
     assert r.returncode in (0, 1) and b"Traceback" not in r.stderr and b"internal error" not in r.stderr
 
 
+@pytest.mark.parametrize("stdin", [False, True])
+def test_read_error_half_way_is_one_line_not_an_internal_error(tmp_path, monkeypatch, capsys, stdin):
+    """A read that fails after the file opened (EIO: a bad disk, a network share gone, /proc/self/mem) is the file's
+    "cannot read" error (exit 2), not "internal error ... please report it" (rev24eng)."""
+    import errno
+
+    from ascendfix import cli
+
+    p = tmp_path / "x.log"
+    p.write_bytes(b"RuntimeError: boom\n")
+
+    def fail(*a, **k):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(engine, "scan_stream", fail)
+    if stdin:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"x\n")))
+    rc = cli.main(["explain", "-" if stdin else str(p)])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert "cannot read: Input/output error" in err and "internal error" not in err and "Traceback" not in err
+    assert err.count("\n") == 1
+
+
 # -- property: arbitrary input never raises, and both pre-filter paths agree ----------------------
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
