@@ -10,7 +10,6 @@ import argparse
 import importlib
 import os
 import sys
-import traceback
 
 from ascendfix import __version__
 from ascendfix.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, AscendfixError, exit_code_help
@@ -119,9 +118,9 @@ def _main(argv):
         return EXIT_USAGE
     prog = "ascendfix " + args.verb
     try:
-        from ascendfix import target
-
-        target.forget()  # a new run: every interpreter is probed (at most) once in it
+        target = sys.modules.get("ascendfix.target")
+        if target is not None:  # (not imported yet: nothing probed to forget, and explain never needs it)
+            target.forget()  # a new run: every interpreter is probed (at most) once in it
         return int(args.handler(args) or 0)
     except AscendfixError as e:
         return _fail(prog, str(e), e.exit_code, args)
@@ -139,6 +138,8 @@ def _main(argv):
         if _interrupt_inside(e):  # Ctrl-C during an import: Python may wrap it in a RuntimeError
             return _interrupted(prog, KeyboardInterrupt(), args)
         if os.environ.get("ASCENDFIX_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         msg = "internal error: {}: {} (set ASCENDFIX_DEBUG=1 for the traceback; please report it)".format(
             type(e).__name__, e

@@ -18,11 +18,8 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
-
-import yaml
 
 from ascendfix.errors import DataError
 
@@ -78,6 +75,13 @@ def load_yaml(path):
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise DataError("{}: cannot read: {}".format(display_path(path), e))
+    return _yaml_text(text, path)
+
+
+def _yaml_text(text, path):
+    """The YAML document ``text`` (read from ``path``, named in errors)."""
+    import yaml  # (here: a start that finds every rules file it reads in the cache never imports it)
+
     try:
         # libyaml's CSafeLoader when present: the same safe schema, ~10x faster on the rule files
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -230,10 +234,17 @@ def _write_cache(path, files_key, out):
             return
     except (TypeError, ValueError):
         return
+    _write_atomic(path, text)
+
+
+def _write_atomic(path, text):
+    """Write a cache file atomically and prune its folder (see _write_cache); never fails."""
     tmp = None
     written = False
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".json", dir=str(path.parent))
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -291,6 +302,48 @@ def _prune_cache(path):
                 unlink(p)
         elif p.name.startswith(prefix) and p.suffix == ".pickle":
             unlink(p)
+
+
+def load_yaml_cached(path):
+    """:func:`load_yaml` through the disk cache (:func:`cache_dir`): explain reads its other rules files (categories,
+    benign and failure wording, code and fault tables, the apply rules' ids) on every start, and a start that finds
+    them all in the cache never imports yaml. Keyed by the file's path and its contents (an edited file is parsed
+    again), this ascendfix and this Python; a document JSON cannot hold exactly (a date, a non-string key) is not
+    cached. Only for files a run that must write nothing (a dry run of apply) never reads through it."""
+    path = Path(path)
+    root = cache_dir()
+    if root is None:
+        return load_yaml(path)
+    try:
+        with open(str(path), "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return load_yaml(path)  # (its error)
+    from ascendfix import __version__
+
+    name = str(path)
+    digest = hashlib.sha256(repr((__version__, sys.version_info[:2])).encode("utf-8") + b"\0" + raw).hexdigest()[:32]
+    where = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    cache = root / "yaml-{}-{}.json".format(where, digest)
+    try:
+        with open(str(cache), encoding="utf-8") as fh:
+            hit = json.load(fh)
+        if isinstance(hit, dict) and hit.get("file") == name and "doc" in hit:
+            return hit["doc"]
+    except (OSError, ValueError):
+        pass
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise DataError("{}: cannot read: {}".format(display_path(path), e))
+    doc = _yaml_text(text, path)
+    try:
+        out = json.dumps({"file": name, "doc": doc}, ensure_ascii=False)
+        if json.loads(out)["doc"] == doc:
+            _write_atomic(cache, out)
+    except (TypeError, ValueError):
+        pass
+    return doc
 
 
 @functools.lru_cache(maxsize=64)

@@ -10,10 +10,11 @@ Rules every verb follows:
 import contextlib
 import json
 import os
+import re
 import sys
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+# rich is imported where a console is made (importing it costs more than a small log's whole explain when Python
+# compiles every module, see plain_console)
 
 STATUS_MARKS = {"ok": "✓", "warn": "!", "error": "✗", "skip": "-", "crashed": "☠", "info": "·"}
 ASCII_MARKS = {"ok": "OK", "warn": "!", "error": "X", "skip": "-", "crashed": "!!", "info": "*"}
@@ -60,18 +61,28 @@ def reader_may_leave(stream=None):
         reader_gone(stream)
 
 
-class _Console(Console):
-    """rich's Console, except that a reader going away makes it quiet (the rule above) instead of rich's
-    ``SystemExit(1)``: the verb carries on and exits with its own code."""
+def _console_class():
+    from rich.console import Console
 
-    def on_broken_pipe(self):
-        self.quiet = True
-        reader_gone(self.file)
+    class _Console(Console):
+        """rich's Console, except that a reader going away makes it quiet (the rule above) instead of rich's
+        ``SystemExit(1)``: the verb carries on and exits with its own code."""
+
+        def on_broken_pipe(self):
+            self.quiet = True
+            reader_gone(self.file)
+
+    return _Console
 
 
-def make_console(stderr=False):
-    """A console that is plain (no colour, no cursor tricks) when not a TTY or NO_COLOR is set."""
-    stream = sys.stderr if stderr else sys.stdout
+def make_console(stderr=False, stream=None):
+    """A console that is plain (no colour, no cursor tricks) when not a TTY or NO_COLOR is set (``stream``: another
+    stream than stdout / stderr)."""
+    global _Console
+    if _Console is None:
+        _Console = _console_class()
+    if stream is None:
+        stream = sys.stderr if stderr else sys.stdout
     no_color = "NO_COLOR" in os.environ
     width = None
     tty = stream.isatty()
@@ -89,6 +100,132 @@ def make_console(stderr=False):
         width=width,
         soft_wrap=not tty,
     )
+
+
+_Console = None  # the class, made on first use (make_console)
+
+# -- the plain console: what rich prints on a stream that is no terminal, without importing rich -----------------------
+# rich's markup tags and escapes (rich/markup.py: RE_TAGS, escape): the same expressions, so text escaped here reads
+# back exactly as rich reads it
+_RE_TAGS = re.compile(r"((\\*)\[([a-z#/@][^[]*?)])")
+_RE_ESCAPE = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+# the style tags the plain console draws as nothing (any other tag: rich prints the line)
+_PLAIN_TAGS = frozenset(["bold", "dim", "default"] + list(STATUS_STYLES.values()))
+# control codes rich strips from text (rich/control.py: STRIP_CONTROL_CODES: bell, backspace, VT, FF, CR)
+_STRIP_CONTROL = {c: None for c in (7, 8, 11, 12, 13)}
+# the environment that makes rich treat a stream as a terminal (or a notebook) whatever it is
+_TERMINAL_ENV = ("FORCE_COLOR", "TTY_COMPATIBLE", "DATABRICKS_RUNTIME_VERSION")
+
+
+def escape(markup):
+    """rich.markup.escape without importing rich: text that console markup prints as it is."""
+
+    def escape_backslashes(match):
+        backslashes, text = match.groups()
+        return "{}{}\\{}".format(backslashes, backslashes, text)
+
+    markup = _RE_ESCAPE.sub(escape_backslashes, markup)
+    if markup.endswith("\\") and not markup.endswith("\\\\"):
+        return markup + "\\"
+    return markup
+
+
+def _plain_markup(markup):
+    """The text rich's markup renders for ``markup`` when no style is drawn (rich/markup.py render: tags dropped,
+    ``\\[`` read as ``[``, escaped backslashes halved), or None when it holds a tag other than a plain style (rich
+    reads those: a link, a handler, a tag closing nothing)."""
+    if "[" not in markup:
+        return markup
+    out = []
+    stack = []
+    pos = 0
+    for m in _RE_TAGS.finditer(markup):
+        full, escapes, tag = m.groups()
+        start, end = m.span()
+        if start > pos:
+            out.append(markup[pos:start].replace("\\[", "["))
+        if escapes:
+            backslashes, escaped = divmod(len(escapes), 2)
+            if backslashes:
+                out.append("\\" * backslashes)
+            if escaped:
+                out.append(full[len(escapes):].replace("\\[", "["))
+                pos = end
+                continue
+        if tag == "/":
+            if not stack:
+                return None
+            stack.pop()
+        elif tag.startswith("/"):
+            if tag[1:] not in stack:
+                return None
+            del stack[len(stack) - 1 - stack[::-1].index(tag[1:])]
+        elif tag in _PLAIN_TAGS:
+            stack.append(tag)
+        else:
+            return None
+        pos = end
+    if pos < len(markup):
+        out.append(markup[pos:].replace("\\[", "["))
+    return "".join(out)
+
+
+class PlainConsole(object):
+    """The part of rich's Console that explain's report uses (``print`` of console markup, ``file``, ``quiet``,
+    ``soft_wrap``), for a stream that is no terminal: what rich prints there, without importing rich — no colour, no
+    wrapping, markup tags dropped, rich's control codes stripped. A line it cannot print the same way (a tab, which
+    rich expands by cell widths; another tag; other arguments) goes to a rich console made then."""
+
+    is_terminal = False
+
+    def __init__(self, stream):
+        self.file = stream
+        self.quiet = False
+        self.soft_wrap = True
+        self._rich = None
+
+    def _delegate(self):
+        if self._rich is None:
+            self._rich = make_console(stream=self.file)
+            self._rich.soft_wrap = self.soft_wrap
+        self._rich.quiet = self.quiet
+        return self._rich
+
+    def print(self, *objects, **kwargs):
+        text = None
+        if not kwargs and len(objects) <= 1 and all(isinstance(o, str) for o in objects) and self.soft_wrap:
+            text = _plain_markup(objects[0]) if objects else ""
+            if text is not None and "\t" in text:
+                text = None
+        if text is None:
+            rich = self._delegate()
+            rich.print(*objects, **kwargs)
+            self.quiet = rich.quiet
+            return
+        if self.quiet:
+            return
+        try:
+            self.file.write(text.translate(_STRIP_CONTROL) + "\n")
+            self.file.flush()
+        except BrokenPipeError:
+            self.quiet = True
+            reader_gone(self.file)
+
+
+def plain_console(stderr=False):
+    """:class:`PlainConsole` where rich would print plain text (a stream that is no terminal, outside a notebook, no
+    FORCE_COLOR / TTY_COMPATIBLE), else :func:`make_console`'s rich console."""
+    import builtins
+
+    stream = sys.stderr if stderr else sys.stdout
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):
+        tty = True  # (rich decides)
+    idle = getattr(sys.stdin, "__module__", "").startswith("idlelib")
+    if tty or idle or hasattr(builtins, "get_ipython") or any(v in os.environ for v in _TERMINAL_ENV):
+        return make_console(stderr)
+    return PlainConsole(stream)
 
 
 def print_table(console, table):
@@ -209,6 +346,8 @@ def progress(description, total=None, enabled=True):
     if not enabled or not console.is_terminal:
         yield lambda n=1: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),

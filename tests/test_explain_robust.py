@@ -350,6 +350,30 @@ def test_cli_on_binary_file_no_traceback(run_cli, tmp_path):
     assert r.returncode in (0, 1) and b"Traceback" not in r.stderr and b"internal error" not in r.stderr
 
 
+@pytest.mark.parametrize("stdin", [False, True])
+def test_read_error_half_way_is_one_line_not_an_internal_error(tmp_path, monkeypatch, capsys, stdin):
+    """A read that fails after the file opened (EIO: a bad disk, a network share gone, /proc/self/mem) is the file's
+    "cannot read" error (exit 2), not "internal error ... please report it" (rev24eng)."""
+    import errno
+
+    from ascendfix import cli
+
+    p = tmp_path / "x.log"
+    p.write_bytes(b"RuntimeError: boom\n")
+
+    def fail(*a, **k):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(engine, "scan_stream", fail)
+    if stdin:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"x\n")))
+    rc = cli.main(["explain", "-" if stdin else str(p)])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    assert "cannot read: Input/output error" in err and "internal error" not in err and "Traceback" not in err
+    assert err.count("\n") == 1
+
+
 # -- property: arbitrary input never raises, and both pre-filter paths agree ----------------------
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -401,9 +425,9 @@ def test_trie_prefilter_on_the_real_anchors():
 
 
 def test_auto_prefilter_small_regular_file_in_python_the_rest_in_grep(tmp_path, monkeypatch):
-    """use_grep=None: once this process has compiled the Python pre-filter, a regular file under GREP_MIN_BYTES is
-    pre-filtered in Python (grep would spend longer compiling its expression), a bigger one and a pipe-like stream
-    by grep; before that (a one-log CLI run), grep; the answer is the same."""
+    """use_grep=None: a regular file under GREP_MIN_BYTES is pre-filtered in Python (grep would spend longer compiling
+    its expression), a bigger one and a pipe-like stream by grep; before this process compiled the Python pre-filter
+    (a one-log CLI run) with it narrowed to the small file's anchors; the answer is the same."""
     if engine._grep_path() is None:
         pytest.skip("grep not available")
     from ascendfix.explain.engine import Matcher
@@ -426,9 +450,12 @@ def test_auto_prefilter_small_regular_file_in_python_the_rest_in_grep(tmp_path, 
     assert _ids(reports[0]) == _ids(reports[1]) == _ids(reports[2]) == ["AF017"]
     with open(str(small), "rb") as fh:  # forced
         assert explain_stream(fh, limit=None, use_grep=True) == reports[0] and used[-1] == "_feed_grep"
-    monkeypatch.setitem(Matcher()._idx, "prefilter_re", None)  # a fresh process: compiling it costs more than grep
+    # a fresh process (the CLI): the small file still goes through Python, with the pre-filter narrowed to the anchors
+    # it holds (compiling the whole one costs more than grep); the whole one stays uncompiled
+    monkeypatch.setitem(Matcher()._idx, "prefilter_re", None)
     with open(str(small), "rb") as fh:
-        assert explain_stream(fh, limit=None) == reports[0] and used[-1] == "_feed_grep" and len(used) == 5
+        assert explain_stream(fh, limit=None) == reports[0] and used[-1] == "_feed_python" and len(used) == 5
+    assert not Matcher().prefilter_compiled
 
 
 def test_ordinary_progress_lines_do_not_reach_the_full_patterns():

@@ -23,13 +23,13 @@ def folder_for(rule_id):
 
 
 @functools.lru_cache(maxsize=None)
-def _entries():
-    from ascendfix.data import load_yaml
+def _entries(cached=False):
+    from ascendfix.data import load_yaml, load_yaml_cached
     from ascendfix.errors import DataError
 
     out = []
     for path in sorted(HERE.glob("*/rule.yaml")):
-        entry = load_yaml(path)
+        entry = load_yaml_cached(path) if cached else load_yaml(path)
         where = display(path)
         if not isinstance(entry, dict):
             raise DataError("{}: expected one mapping (the rule)".format(where))
@@ -43,9 +43,12 @@ def _entries():
     return tuple(out)
 
 
-def builtin_rule_entries():
-    """``[(path of rule.yaml, entry)]`` of every codemod folder, the ``codemod`` field made ``module:Class``."""
-    return list(_entries())
+def builtin_rule_entries(cached=False):
+    """``[(path of rule.yaml, entry)]`` of every codemod folder, the ``codemod`` field made ``module:Class``.
+
+    ``cached``: read through the disk cache (explain, on every start: :func:`ascendfix.data.load_yaml_cached`);
+    apply reads them as they are (a dry run writes nothing)."""
+    return list(_entries(bool(cached)))
 
 
 def display(path):

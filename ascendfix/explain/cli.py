@@ -117,11 +117,10 @@ def _where(ev, multi):
 
 
 def _print_report(report, verbose=False):
-    from rich.markup import escape
+    # (rich only on a terminal: on a pipe or a file the plain console prints the same text without importing it)
+    from ascendfix.output import escape, plain_console, styled_mark
 
-    from ascendfix.output import make_console, styled_mark
-
-    con = make_console()
+    con = plain_console()
     con.soft_wrap = True  # long log lines stay whole (terminals wrap them; files and pipes get them intact)
     results = report.results
     multi = len(results) > 1
@@ -219,9 +218,7 @@ def _verbose_evidence():
 
 def _print_logs(con, report, multi):
     """One line per log read: name, rank / device, lines read, its best entry."""
-    from rich.markup import escape
-
-    from ascendfix.output import styled_mark
+    from ascendfix.output import escape, styled_mark
 
     con.print()
     con.print("logs:")

@@ -16,7 +16,7 @@ The big families are loaded only when a line actually holds one of their codes.
 
 import re
 
-from ascendfix.data import Field, data_root, display_path, iter_files, load_yaml, validate
+from ascendfix.data import Field, data_root, display_path, iter_files, load_yaml_cached, validate
 from ascendfix.errors import DataError
 
 ROLES = ("cause", "consequence", "wrapper", "context")
@@ -130,7 +130,10 @@ def validate_examples(examples, where, fields=EXAMPLE_FIELDS):
         if not isinstance(items, list) or not items:
             raise DataError("{}: examples.{} needs at least one {{text, source}} item".format(where, kind))
         for j, item in enumerate(items):
-            validate(item, fields, "{} examples.{}[{}]".format(where, kind, j))
+            try:
+                validate(item, fields, "")
+            except DataError:  # again, to name the place (``where`` may be lazy: naming a file resolves its path)
+                validate(item, fields, "{} examples.{}[{}]".format(where, kind, j))
 
 
 def normalize_code(code, how):
@@ -269,7 +272,7 @@ class Family(object):
 
 def _load_table(path):
     if path.suffix != ".json":
-        return load_yaml(path)
+        return load_yaml_cached(path)
     import json
 
     try:
@@ -288,7 +291,7 @@ def load_families():
     if key not in _CACHE:
         fams = []
         for path in iter_files("rules", "codes"):  # *.yaml: the family files (tables are *.json)
-            doc = load_yaml(path)
+            doc = load_yaml_cached(path)
             if isinstance(doc, dict) and "family" in doc:
                 fams.append(Family(path, doc))
         names = [f.name for f in fams]

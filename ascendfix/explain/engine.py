@@ -7,8 +7,9 @@ Pipeline, per input line (streamed, binary, never the whole file in memory):
    detect (``E?####``, ``ERR#####``, ``MIE…``, ``error code is 507035``...) or a *key-line* marker
    (a Python exception line, ``Traceback``, a ``[ERROR]`` header)? One combined scan: ``grep -E`` with
    one alternation (a DFA in C) when a working grep is on PATH, else one Python ``re`` per line (also
-   forced by ``ASCENDFIX_EXPLAIN_NO_GREP=1``, and used for a regular file under ``GREP_MIN_BYTES`` once this
-   process has compiled the Python pre-filter: Python then reads it before grep has compiled its expression). Both paths use the same expression, so they agree.
+   forced by ``ASCENDFIX_EXPLAIN_NO_GREP=1``, and used for a regular file under ``GREP_MIN_BYTES``, read whole and
+   pre-filtered with only the anchors it holds: Python then reads it before grep has compiled its expression). Both
+   paths use the same expression, so they agree.
 2. only for lines that hit: decode (UTF-8, then GB18030, then UTF-8 with replacement), drop ANSI
    colour codes and CR, strip launcher prefixes and read the Ascend header (:mod:`.lines`), run the
    signature patterns whose anchors occur and the code detectors. Lines longer than ``WINDOW_LIMIT``
@@ -41,11 +42,7 @@ import io
 import itertools
 import os
 import re
-import shutil
 import stat
-import subprocess
-import tempfile
-import threading
 
 from ascendfix.explain import infer
 from ascendfix.explain import lines as linefmt
@@ -53,10 +50,11 @@ from ascendfix.explain.kb import env_notes, id_key, load_signatures
 
 READ_CHUNK = 1 << 20  # bytes per read from the input
 LINE_PART = 1 << 20  # longest piece of one line handled at once (huge lines come in pieces)
-# A regular file smaller than this goes through the Python pre-filter even when grep is there, if this process
-# has compiled that pre-filter already (a library caller explaining many logs, the test suite): grep spends ~30 ms
-# of CPU compiling the anchor alternation, about what Python needs for 100 kB of log (measured here). Compiling
-# it in Python costs more than that, so a one-log run (the CLI) keeps grep.
+# A regular file smaller than this goes through the Python pre-filter even when grep is there: grep spends ~50 ms of
+# CPU compiling the anchor alternation (plus starting it, and a probe of grep itself), more than Python needs for such a
+# log. The file is read whole first, and unless this process compiled the whole pre-filter already (a library caller
+# explaining many logs, the test suite) the pre-filter is narrowed to the anchors the file holds (compiling the whole one
+# in Python costs ~0.1 s; see Matcher.narrow_prefilter).
 GREP_MIN_BYTES = 64 * 1024
 WINDOW_LIMIT = 16384  # lines longer than this are matched on windows around anchors
 WINDOW = 2048  # chars each side of an anchor in a window
@@ -396,6 +394,7 @@ class Matcher(object):
         self.quiet_hits = {}  # signature id -> Hit read only from quiet lines by ``skip_quiet_lines`` patterns
         self.lines_read = 0
         self._cache = {}
+        self._narrow_re = None  # the pre-filter narrowed to one small log's anchors (narrow_prefilter)
         # key lines
         self.last_traceback = None
         self.last_exception = None  # (line, text)
@@ -454,13 +453,32 @@ class Matcher(object):
     # -- the pre-filter ------------------------------------------------------------------------
     @property
     def anchor_re(self):
-        """Does a line hold anything worth decoding? (the pure-Python pre-filter)."""
+        """Does a line hold anything worth decoding? (the pure-Python pre-filter; for a small log read whole, the
+        same pre-filter narrowed to the anchors that log holds, see :meth:`narrow_prefilter`)."""
+        if self._narrow_re is not None:
+            return self._narrow_re
         idx = self._idx
         if idx["prefilter_re"] is None:
-            parts = [_trie_regex(self.variants)] if self.variants else []
-            parts += [p.encode("utf-8") for p in self.extra_prefilters]
-            idx["prefilter_re"] = _AnyOf([re.compile(p) for p in parts])
+            parts = [re.compile(_trie_regex(self.variants))] if self.variants else []
+            idx["prefilter_re"] = _AnyOf(parts + self._extra_res())
         return idx["prefilter_re"]
+
+    def _extra_res(self):
+        """The compiled ``extra_prefilters`` (code detectors, key-line markers), shared by both pre-filters."""
+        idx = self._idx
+        if idx.get("extra_res") is None:
+            idx["extra_res"] = [re.compile(p.encode("utf-8")) for p in self.extra_prefilters]
+        return idx["extra_res"]
+
+    def narrow_prefilter(self, data):
+        """Pre-filter only the lines of ``data`` (bytes: the whole log, read before it is fed): the anchors ``data``
+        does not hold cannot be in any of its lines, so the pre-filter is the same for those lines with only the
+        anchors it holds — a trie of a few words instead of every anchor of the knowledge base, whose compilation
+        costs more than a small log's whole scan (~0.1 s; grep spends ~50 ms compiling it). Lines that are not
+        pieces of ``data`` must not be fed after this."""
+        present = [v for v in self.variants if v in data]
+        parts = [re.compile(_trie_regex(present))] if present else []
+        self._narrow_re = _AnyOf(parts + self._extra_res())
 
     @property
     def prefilter_compiled(self):
@@ -1411,6 +1429,9 @@ def _grep_path():
     if os.environ.get("ASCENDFIX_EXPLAIN_NO_GREP"):
         return None
     if "path" not in _GREP:
+        import shutil
+        import subprocess
+
         path = shutil.which("grep")
         if path:
             try:
@@ -1464,6 +1485,10 @@ def _feed_grep(matcher, stream, grep):
     the lines with pread() (no shared offset); anything else (a pipe) is pumped into grep by a thread
     that counts on the way. Memory stays flat either way.
     """
+    import subprocess  # (only here: a small log never starts grep, and these imports are a cost of every start)
+    import tempfile
+    import threading
+
     fd, pattern_file = tempfile.mkstemp(prefix="ascendfix-anchors-", suffix=".txt")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -1683,15 +1708,43 @@ def scan_stream(stream, signatures=None, use_grep=None, max_evidence=MAX_EVIDENC
     small = _small_regular_file(stream)  # (before _head, which reads a file's head ahead where there is no pread)
     head, source = _head(stream)
     matcher.decide_line_prefix(head)
-    grep = _grep_path() if use_grep is not False else None
-    if grep and use_grep is None and matcher.prefilter_compiled and small:
-        grep = None
-    if grep:
-        _feed_grep(matcher, source, grep)
+    whole = _read_small(stream) if small and use_grep is not True else None
+    if whole is not None:
+        # a small regular file: read whole, pre-filtered in Python (no grep started); the pre-filter narrowed to the
+        # anchors it holds unless this process compiled the whole one already
+        if not matcher.prefilter_compiled:
+            matcher.narrow_prefilter(whole)
+        _feed_python(matcher, io.BytesIO(whole))
     else:
-        _feed_python(matcher, source)
+        grep = _grep_path() if use_grep is not False else None
+        if grep:
+            _feed_grep(matcher, source, grep)
+        else:
+            _feed_python(matcher, source)
     _read_tail(matcher, stream)
     return matcher
+
+
+def _read_small(stream):
+    """The rest of a small regular file (:func:`_small_regular_file`), read at once without moving the stream, or None
+    when it cannot be read so (no pread: then the stream is read as usual)."""
+    fd, pos = _regular_file_fd(stream)
+    if fd is None:
+        return None
+    parts = []
+    got = 0
+    try:
+        while True:  # (to the end as it is now: a log still written to may have grown since it was measured)
+            chunk = os.pread(fd, GREP_MIN_BYTES, pos + got)
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+            if got > 4 * GREP_MIN_BYTES:  # it grew a lot: read as a big log
+                return None
+    except OSError:
+        return None
+    return b"".join(parts)
 
 
 def _read_tail(matcher, stream):

@@ -8,7 +8,7 @@ literal of each alternative is its pre-filter anchor) and ranks them with the er
 signature written for the family, above a generic wrapper.
 """
 
-from ascendfix.data import Field, data_root, display_path, iter_files, load_yaml, validate
+from ascendfix.data import Field, data_root, display_path, iter_files, load_yaml_cached, validate
 from ascendfix.errors import DataError
 from ascendfix.explain.codes import validate_examples
 
@@ -159,7 +159,7 @@ def load_fault_families():
     if key not in _CACHE:
         fams = []
         for path in iter_files("rules", "faults"):
-            doc = load_yaml(path)
+            doc = load_yaml_cached(path)
             if isinstance(doc, dict) and "family" in doc:
                 fams.append(FaultFamily(path, doc))
         _CACHE[key] = fams

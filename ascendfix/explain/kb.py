@@ -178,12 +178,35 @@ class Pattern(object):
         return _GROUP_RE.findall(self.source)
 
 
+class _Where(object):
+    """Where an entry is, for messages: ``<file>: entry '<id>'`` and a suffix, made into text only when a message
+    needs it (display_path resolves the file's path: for every signature on every start, that was a tenth of a small
+    log's time)."""
+
+    __slots__ = ("path", "entry_id", "suffix")
+
+    def __init__(self, path, entry_id, suffix=""):
+        self.path = path
+        self.entry_id = entry_id
+        self.suffix = suffix
+
+    def sub(self, suffix):
+        return _Where(self.path, self.entry_id, self.suffix + suffix)
+
+    def __str__(self):
+        return "{}: entry '{}'{}".format(display_path(self.path), self.entry_id, self.suffix)
+
+    def __format__(self, spec):
+        return format(str(self), spec)
+
+
 class Signature(object):
     """A compiled KB entry."""
 
     kind = "signature"
 
-    def __init__(self, entry, path):
+    def __init__(self, entry, path, known_categories=None):
+        """``known_categories``: the category ids (default: :func:`categories`; load_signatures reads them once)."""
         self.entry = entry
         self.path = path
         self.id = entry["id"]
@@ -209,10 +232,10 @@ class Signature(object):
         self.explanation = entry["explanation"].rstrip()
         self.examples = entry["examples"]
         self.patterns = []
-        where = "{}: entry '{}'".format(display_path(path), self.id)
+        where = _Where(path, self.id)
         if not ID_RE.match(self.id):
             raise DataError("{}: id must look like AF001 (AF001..AF999, then AF1000 and up)".format(where))
-        if self.category not in categories():
+        if self.category not in (categories() if known_categories is None else known_categories):
             raise DataError("{}: unknown category '{}' (known: {})".format(where, self.category, ", ".join(categories())))
         if self.apply_rule is not None and self.apply_rule not in apply_rules():
             raise DataError("{}: unknown apply_rule '{}' (known: {})".format(
@@ -241,7 +264,7 @@ class Signature(object):
         if not entry["patterns"]:
             raise DataError("{}: field 'patterns' is empty".format(where))
         for i, p in enumerate(entry["patterns"]):
-            pwhere = "{} patterns[{}]".format(where, i)
+            pwhere = where.sub(" patterns[{}]".format(i))
             validate(p, PATTERN_FIELDS, pwhere)
             if not p["anchors"] or not all(p["anchors"]):
                 raise DataError("{}: 'anchors' needs at least one non-empty literal".format(pwhere))
@@ -344,14 +367,14 @@ _CATS = {}
 def category_entries():
     """``[{id, title, description}]`` of every category, in file order (rules/explain_categories.yaml; the copy
     shipped with ascendfix when a custom rules folder has none)."""
-    from ascendfix.data import builtin_root, data_root, load_yaml
+    from ascendfix.data import builtin_root, data_root, load_yaml_cached
 
     path = data_root("rules") / CATEGORY_FILE
     if not path.is_file():
         path = builtin_root("rules") / CATEGORY_FILE
     key = str(path)
     if key not in _CATS:
-        doc = load_yaml(path)
+        doc = load_yaml_cached(path)
         if not isinstance(doc, list) or not doc:
             raise DataError("{}: expected a list of categories".format(display_path(path)))
         seen = set()
@@ -387,7 +410,7 @@ def category_entries():
 def _rules_list(name, kind):
     """``(cache key, path, entries)`` of a list-of-mappings rules file: the rules folder's copy, else the shipped one
     (no file at all: an empty list). The entries are read only when the cache does not hold them yet."""
-    from ascendfix.data import builtin_root, data_root, load_yaml
+    from ascendfix.data import builtin_root, data_root, load_yaml_cached
 
     path = data_root("rules") / name
     if not path.is_file():
@@ -395,7 +418,7 @@ def _rules_list(name, kind):
     key = (kind, str(path))
     if key in _CATS:
         return key, path, None
-    doc = load_yaml(path) if path.is_file() else []
+    doc = load_yaml_cached(path) if path.is_file() else []
     if not isinstance(doc, list):
         raise DataError("{}: expected a list".format(display_path(path)))
     return key, path, doc
@@ -466,14 +489,26 @@ def category_title(cat):
 def apply_rules():
     """The rule ids a signature's ``apply_rule`` may name: the built-in codemods and the extra patch rules."""
     from ascendfix.codemods import builtin_rule_entries
-    from ascendfix.data import data_root, load_entries
+    from ascendfix.data import data_root, iter_files, load_yaml_cached
 
     key = ("apply_rules", str(data_root("rules")))
     if key in _CATS:
         return _CATS[key]
-    ids = [entry.get("id") for _, entry in builtin_rule_entries()]
-    try:
-        ids += [entry.get("id") for _, entry in load_entries("rules", "patches")]
+    # (the files read through the disk cache: explain reads them on every start; apply reads them itself, uncached)
+    ids = [entry.get("id") for _, entry in builtin_rule_entries(cached=True)]
+    try:  # the ids of rules/patches as load_entries("rules", "patches") gives them
+        patch_ids, seen = [], set()
+        for path in iter_files("rules", "patches"):
+            doc = load_yaml_cached(path)
+            for i, entry in enumerate([] if doc is None else doc if isinstance(doc, list) else [doc]):
+                if not isinstance(entry, dict):
+                    raise DataError("{}: entry {} must be a mapping".format(display_path(path), i + 1))
+                eid = entry.get("id")
+                if eid is not None and eid in seen:
+                    raise DataError("{}: duplicate id '{}'".format(display_path(path), eid))
+                seen.add(eid)
+                patch_ids.append(eid)
+        ids += patch_ids
     except DataError:
         pass  # a malformed patch rule is reported by apply, not here
     _CATS[key] = tuple(i for i in ids if isinstance(i, str))
@@ -497,7 +532,8 @@ def load_signatures(compile_all=False):
 
     key = str(data_root("rules"))
     if key not in _CACHE:
-        sigs = [Signature(entry, path) for path, entry in load_entries("rules", "signatures", FIELDS)]
+        known = frozenset(categories())
+        sigs = [Signature(entry, path, known) for path, entry in load_entries("rules", "signatures", FIELDS)]
         sigs.sort(key=lambda s: id_key(s.id))  # file names sort AF1000-… between AF100-… and AF101-…
         if not sigs:
             raise DataError("no signatures found under {}/signatures".format(key))

@@ -237,7 +237,10 @@ def _scan_path(src, use_grep, max_evidence=engine.MAX_EVIDENCE):
     except OSError as e:
         raise AscendfixError("{}: cannot read: {}".format(src.path, e.strerror or e))
     with fh:
-        return engine.scan_stream(fh, use_grep=use_grep, max_evidence=max_evidence)
+        try:
+            return engine.scan_stream(fh, use_grep=use_grep, max_evidence=max_evidence)
+        except OSError as e:  # a read that fails half-way (EIO: a bad disk, a network share gone, /proc/self/mem)
+            raise AscendfixError("{}: cannot read: {}".format(src.path, e.strerror or e))
 
 
 def explain(source=None, limit=3, plog=False, text=None, use_grep=None, max_files=MAX_FILES, stdin=None,
@@ -272,7 +275,10 @@ def explain(source=None, limit=3, plog=False, text=None, use_grep=None, max_file
     for src in sources:
         if src.path is None:
             stream = stdin if stdin is not None else sys.stdin.buffer
-            matcher = engine.scan_stream(stream, use_grep=use_grep, max_evidence=per_log)
+            try:
+                matcher = engine.scan_stream(stream, use_grep=use_grep, max_evidence=per_log)
+            except OSError as e:  # (a read that fails half-way, as in _scan_path)
+                raise AscendfixError("stdin: cannot read: {}".format(e.strerror or e))
         else:
             matcher = _scan_path(src, use_grep, per_log)
         results.append(SourceResult(src, matcher, limit))
