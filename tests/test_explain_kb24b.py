@@ -1,0 +1,68 @@
+"""Round 24 (kb24b): LLM-serving families explain missed in public logs (vLLM, llama.cpp and the programs embedding it,
+Ollama, TGI, Xinference). Each log below is copied from the public thread named with it; the signatures' own examples
+run in tests/test_explain_kb.py. Fast tier, in-process."""
+
+from explain_support import top
+
+# a Ray worker of vLLM 0.4 refusing fp8 on an Ampere GPU, with the worker's wrapper lines after it
+# (https://github.com/vllm-project/vllm/issues/4327)
+VLLM_FP8_ON_AMPERE = """ValueError: The quantization method fp8 is not supported for the current GPU. Minimum capability: 90. Current capability: 86.
+(RayWorkerWrapper pid=2202490) ERROR 04-24 16:06:40 worker_base.py:157] Error executing method load_model. This might cause deadlock in distributed execution.
+(RayWorkerWrapper pid=2202490) ERROR 04-24 16:06:40 worker_base.py:157] Traceback (most recent call last):"""
+
+# the compressed-tensors scheme check inside vLLM's EngineCore (https://github.com/1CatAI/1Cat-vLLM/issues/94)
+VLLM_SCHEME_FRAMES = """(EngineCore pid=19780) ERROR 07-01 23:16:22 [core.py:1266]   File "/home/adon/miniconda3/envs/vllm_py12/lib/python3.12/site-packages/vllm/model_executor/layers/quantization/compressed_tensors/compressed_tensors.py", line 757, in get_scheme
+(EngineCore pid=19780) ERROR 07-01 23:16:22 [core.py:1266]     self._check_scheme_supported(scheme.get_min_capability())
+(EngineCore pid=19780) ERROR 07-01 23:16:22 [core.py:1266]   File "/home/adon/miniconda3/envs/vllm_py12/lib/python3.12/site-packages/vllm/model_executor/layers/quantization/compressed_tensors/compressed_tensors.py", line 354, in _check_scheme_supported
+(EngineCore pid=19780) ERROR 07-01 23:16:22 [core.py:1266]     raise RuntimeError(
+RuntimeError: ('Quantization scheme is not supported for ', 'the current GPU. Min capability: 75. ', 'Current capability: 70.')"""
+
+# llama.cpp's CLI refusing a DeepSeek-R1 distill's pre-tokenizer (https://github.com/ggml-org/llama.cpp/issues/12021)
+LLAMA_CPP_PRE_TOKENIZER = """llama_model_load: error loading model: error loading model vocabulary: unknown pre-tokenizer type: 'deepseek-r1-qwen'
+llama_load_model_from_file: failed to load model
+llama_init_from_gpt_params: error: failed to load model
+main: error: unable to load model"""
+
+# a phi-2 GGUF with the fused attn_qkv of newer conversions, read by llamafile 0.6
+# (https://github.com/mozilla-ai/llamafile/issues/219)
+LLAMAFILE_TENSOR_NOT_FOUND = """error loading model: create_tensor: tensor 'blk.0.attn_qkv.weight' not found
+llama_load_model_from_file: failed to load model
+llama_init_from_gpt_params: error: failed to load model 'phi-2-electrical-engineering.Q8_0.gguf'
+main: error: unable to load model"""
+
+# ... while a truncated GGUF stays with the weights (https://github.com/ollama/ollama/issues/6228)
+GGUF_TRUNCATED = """llama_model_load: error loading model: tensor 'blk.2.ffn_down.weight' data is not within the file bounds, model is corrupted or incomplete
+llama_load_model_from_file: failed to load model
+llama_init_from_gpt_params: error: failed to load model 'models\\gemma-1.1-7b-it.Q4_K_M.gguf'
+main: error: unable to load model"""
+
+# Ollama's serve next to the running Ollama app on Windows (https://github.com/ollama/ollama/issues/3575)
+OLLAMA_PORT_WINDOWS = "Error: listen tcp 127.0.0.1:11434: bind: Only one usage of each socket address (protocol/network address/port) is normally permitted."
+
+# TGI's flash RW model over two shards (https://github.com/huggingface/text-generation-inference/issues/1354)
+TGI_HEADS_OVER_SHARDS = """ValueError: `num_heads` must be divisible by `num_shards` (got `num_heads`: 71 and `num_shards`: 2
+
+2023-12-16T09:36:23.280687Z ERROR text_generation_launcher: Error when initializing model"""
+
+
+def test_vllm_quantization_capability_gate_is_kernel_unsupported():
+    assert top(VLLM_FP8_ON_AMPERE) == ("AF1431", "kernel_unsupported")
+    assert top(VLLM_SCHEME_FRAMES) == ("AF1431", "kernel_unsupported")
+
+
+def test_llama_cpp_pre_tokenizer_and_tensor_layout_are_version_skew():
+    assert top(LLAMA_CPP_PRE_TOKENIZER) == ("AF1430", "version_skew")
+    assert top(LLAMAFILE_TENSOR_NOT_FOUND) == ("AF1435", "version_skew")
+
+
+def test_truncated_gguf_is_not_a_tensor_layout_mismatch():
+    assert top(GGUF_TRUNCATED)[0] != "AF1435"
+    assert top(GGUF_TRUNCATED)[1] == "missing_weights"
+
+
+def test_windows_port_in_use_wording():
+    assert top(OLLAMA_PORT_WINDOWS) == ("AF282", "host_system")
+
+
+def test_tgi_sharding_refusal():
+    assert top(TGI_HEADS_OVER_SHARDS) == ("AF1152", "dist_launch")
