@@ -66,3 +66,21 @@ def test_windows_port_in_use_wording():
 
 def test_tgi_sharding_refusal():
     assert top(TGI_HEADS_OVER_SHARDS) == ("AF1152", "dist_launch")
+
+
+# Ollama's pull: the registry out of reach from the server (https://github.com/ollama/ollama/issues/3434) and a layer
+# whose checksum does not match (https://github.com/ollama/ollama/issues/8105); the registry's own "file does not
+# exist" answer stays AF1102 (https://github.com/ollama/ollama/issues/1770)
+OLLAMA_PULL_DNS = """pulling manifest
+Error: pull model manifest: Get "https://registry.ollama.ai/v2/library/qwen/manifests/0.5b": dial tcp: lookup registry.ollama.ai: i/o timeout"""
+
+OLLAMA_DIGEST = """verifying sha256 digest 
+Error: digest mismatch, file must be downloaded again: want sha256:c5396e06af294bd101b30dce59131a76d2b773e76950acc870eda801d3ab0515, got sha256:311a8fb7a5974e069f27b27a1b300377e37bb9f31954103d96b80ce92eb0d622"""
+
+OLLAMA_NO_SUCH_MODEL = 'I have problem with pulling manifest, while running "ollama run dolphin-mixtral:latest" for the first time I\'ve got "Error: max retries exceeded: unexpected EOF" and now I am unable to restart download getting "Error: pull model manifest: file does not exist".'
+
+
+def test_ollama_pull_failures():
+    assert top(OLLAMA_PULL_DNS) == ("AF1438", "missing_weights")
+    assert top(OLLAMA_DIGEST) == ("AF1439", "missing_weights")
+    assert top(OLLAMA_NO_SUCH_MODEL)[0] == "AF1102"
