@@ -84,3 +84,17 @@ def test_ollama_pull_failures():
     assert top(OLLAMA_PULL_DNS) == ("AF1438", "missing_weights")
     assert top(OLLAMA_DIGEST) == ("AF1439", "missing_weights")
     assert top(OLLAMA_NO_SUCH_MODEL)[0] == "AF1102"
+
+
+# a vLLM Ray worker that finds no weight files under the model id (https://github.com/vllm-project/vllm/issues/4333)
+VLLM_NO_WEIGHTS = "(RayWorkerVllm pid=1842765) ERROR 04-24 09:33:04 ray_utils.py:44] RuntimeError: Cannot find any model weights with 'meta-llama/CodeLlama-7b-Instruct-hf'"
+
+# Triton started from the plain image for a TensorRT-LLM model repository
+# (https://github.com/triton-inference-server/server/issues/7950)
+TRITON_NO_TRTLLM_BACKEND = """E0120 08:28:09.425599 2049 model_lifecycle.cc:654] "failed to load 'tensorrt_llm' version 1: Invalid argument: unable to find backend library for backend 'tensorrtllm', try specifying runtime on the model configuration."
+I0120 08:28:09.425626 2049 model_lifecycle.cc:789] "failed to load 'tensorrt_llm'\""""
+
+
+def test_serving_stack_missing_pieces():
+    assert top(VLLM_NO_WEIGHTS) == ("AF1440", "missing_weights")
+    assert top(TRITON_NO_TRTLLM_BACKEND) == ("AF1437", "install")
