@@ -98,3 +98,19 @@ I0120 08:28:09.425626 2049 model_lifecycle.cc:789] "failed to load 'tensorrt_llm
 def test_serving_stack_missing_pieces():
     assert top(VLLM_NO_WEIGHTS) == ("AF1440", "missing_weights")
     assert top(TRITON_NO_TRTLLM_BACKEND) == ("AF1437", "install")
+
+
+# llama-server older than the README it follows (https://github.com/ggml-org/llama.vim/issues/36; the pre-2024 wording,
+# https://github.com/ggml-org/llama.vscode/issues/37): inferred version_skew, as argparse's "unrecognized arguments"
+LLAMA_SERVER_OLD_BUILD = """❯ llama-server \\
+    -hf ggml-org/Qwen2.5-Coder-7B-Q8_0-GGUF \\
+    --port 8012 -ngl 99 -fa -ub 1024 -b 1024 \\
+    --ctx-size 0 --cache-reuse 256
+error: invalid argument: -hf"""
+
+LLAMA_SERVER_UNKNOWN_ARG = "error: unknown argument: -hf"
+
+
+def test_llama_cpp_cli_rejecting_an_option_is_version_skew():
+    assert top(LLAMA_SERVER_OLD_BUILD)[1] == "version_skew"
+    assert top(LLAMA_SERVER_UNKNOWN_ARG)[1] == "version_skew"
