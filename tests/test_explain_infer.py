@@ -362,13 +362,21 @@ def test_reshape_accumulate_and_atb_rank_size():
 @pytest.mark.parametrize("text", [
     # captured: torch 2.13.0 CPU, python -c "import torch; torch.zeros(1).cuda()"
     "AssertionError: Torch not compiled with CUDA enabled",
+])
+def test_the_cuda_stack_saying_no_cuda_infers_cuda_on_npu(text):
+    assert _infer_only(text)["category"] == "cuda_on_npu"
+
+
+@pytest.mark.parametrize("text", [
     # captured: torch 2.13.0 CPU, python -c "from torch.utils.cpp_extension import CUDAExtension; CUDAExtension('x', ['x.cu'])"
     "OSError: CUDA_HOME environment variable is not set. Please set it to your CUDA install root.",
     # the same message printed on its own line by a build script
     "CUDA_HOME environment variable is not set. Please set it to your CUDA install root.",
 ])
-def test_the_cuda_stack_saying_no_cuda_infers_cuda_on_npu(text):
-    assert _infer_only(text)["category"] == "cuda_on_npu"
+def test_the_cuda_toolkit_missing_for_a_build_infers_install(text):
+    """post24 (lead's convention): the CUDA toolkit an extension build needs is missing — an installation matter
+    (AF163), no longer cuda_on_npu."""
+    assert _infer_only(text)["category"] == "install"
 
 
 def test_an_optional_import_notice_is_not_a_failing_line():
