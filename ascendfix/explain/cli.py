@@ -182,6 +182,9 @@ def _print_report(report, verbose=False):
             con.print("    {}: {}".format(_where(ev, multi), escape(ev["text"])))
         if verbose and len(m["evidence"]) >= _verbose_evidence():
             con.print("    [dim](the first {} matching lines)[/dim]".format(len(m["evidence"])))
+        if m.get("because"):  # (eng24b) the category switched by the log's NPU context
+            con.print("  why {}: {} (not {})".format(escape(m["category"]), escape(m["because"]),
+                                                     escape(m["category_without_context"])))
         con.print("  cause: " + escape(m["cause"]))
         fix_lines = m["fix"].splitlines() or [""]
         con.print("  fix:   " + escape(fix_lines[0]))

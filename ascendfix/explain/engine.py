@@ -46,7 +46,7 @@ import stat
 
 from ascendfix.explain import infer
 from ascendfix.explain import lines as linefmt
-from ascendfix.explain.kb import env_notes, id_key, load_signatures
+from ascendfix.explain.kb import env_notes, id_key, load_signatures, npu_context
 
 READ_CHUNK = 1 << 20  # bytes per read from the input
 LINE_PART = 1 << 20  # longest piece of one line handled at once (huge lines come in pieces)
@@ -242,7 +242,7 @@ class Hit(object):
     """Everything one log said about one signature or one code."""
 
     __slots__ = ("kind", "key", "sig", "row", "code", "patterns", "evidence", "captures", "count", "first_line",
-                 "time", "lines", "loud", "after_failure", "last_line", "went_on")
+                 "time", "lines", "loud", "after_failure", "last_line", "went_on", "npu")
 
     def __init__(self, kind, key, line, sig=None, row=None, code=None):
         self.kind = kind  # "signature" | "code"
@@ -263,6 +263,9 @@ class Hit(object):
         self.last_line = line  # the last line it matched
         # a warning / report the run went past (see Matcher.went_on): a note, like a context entry
         self.went_on = False
+        # (eng24b) the log's Ascend NPU context line ``(line, text)`` when the signature has ``npu_category``: the
+        # category is then that one (see Matcher.npu_context)
+        self.npu = None
 
     @property
     def role(self):
@@ -284,7 +287,11 @@ class Hit(object):
 
     @property
     def category(self):
-        return self.row.category if self.kind == "code" else self.sig.category
+        if self.kind == "code":
+            return self.row.category
+        if self.npu is not None:
+            return self.sig.npu_category
+        return self.sig.category
 
 
 GENERIC_CATEGORY = "ascend_inner_error"
@@ -437,6 +444,11 @@ class Matcher(object):
         # whether it passed the pre-filter and matched none), and the joins tried
         self._prev = None
         self.joins = 0
+        # (eng24b) the first pre-filtered line that shows an Ascend NPU context (rules/explain_npu_context.yaml), as
+        # (line, text); read only while some signature has ``npu_category``
+        self.npu_line = None
+        self._npu_res = npu_context() if any(getattr(s, "npu_category", None) for s in self.signatures) \
+            else (None, None)
 
     def decide_line_prefix(self, head):
         """Read the log's first lines (a list of lines, bytes or str) once: do they carry grep / ripgrep prefixes? (See
@@ -520,10 +532,31 @@ class Matcher(object):
                 else:  # (inline: the pure-Python path passes here for nearly every line)
                     self._prev = (lineno, raw, _NO_SIGS, False) if not partial and len(raw) <= JOIN_MAX else None
             return
+        if self.npu_line is None and self._npu_res[0] is not None:
+            self.npu_line = self._npu_text(lineno, raw, partial)
         res = self._analysed(raw, partial)
         self._record(lineno, res)
         if first:
             self._neighbour(lineno, raw, partial, res)
+
+    def _npu_text(self, lineno, raw, partial=False):
+        """``(lineno, text)`` when the line ``raw`` (bytes) shows an Ascend NPU context, else None."""
+        ctx, veto = self._npu_res
+        if ctx is None or ctx.search(raw) is None or (veto is not None and veto.search(raw) is not None):
+            return None
+        return (lineno, _snippet(clean_text(decode_line(raw, partial))))
+
+    def npu_context(self):
+        """The line ``(line, text)`` that shows the log comes from an Ascend NPU host, or None: the first such line of
+        those that passed the pre-filter, else of the log's last lines (:attr:`frame_tail`) — lines both the pure-Python
+        path and the grep path read, so both give the same answer (the pre-filter is not widened for it)."""
+        if self.npu_line is not None or self._npu_res[0] is None:
+            return self.npu_line
+        for lineno, raw in self.frame_tail:
+            found = self._npu_text(lineno, self._unprefixed(raw))
+            if found is not None:
+                return found
+        return None
 
     def feed_context(self, lineno, raw, partial=False):
         """A line that did not pass the pre-filter, fed only as the neighbour of one that did (grep's context lines,
@@ -915,9 +948,21 @@ class Matcher(object):
             if hit.kind == "code" and any(rx.match(hit.code) for rx in claimed):
                 continue
             kept.append(hit)
+        self._set_npu(kept)
         kept.sort(key=rank_key)
         kept = _warnings_after_failures(kept)
-        return kept + self._quiet_fallback(kept, matched)
+        fallback = self._quiet_fallback(kept, matched)
+        self._set_npu(fallback)
+        return kept + fallback
+
+    def _set_npu(self, hits):
+        """Give the hits of signatures with ``npu_category`` the log's NPU context line (None: no context)."""
+        ctx = _UNDECIDED
+        for hit in hits:
+            if hit.sig is not None and getattr(hit.sig, "npu_category", None):
+                if ctx is _UNDECIDED:
+                    ctx = self.npu_context()
+                hit.npu = ctx
 
     def _quiet_fallback(self, kept, matched):
         """Causes read only from warning / INFO lines by ``skip_quiet_lines`` patterns ("Warning: Failed to find
@@ -1330,6 +1375,12 @@ def as_dict(hit, rank, top=None):
     }
     if hit.time:
         d["time"] = hit.time
+    if getattr(hit, "npu", None) is not None:
+        # (eng24b) the category switched by the log's NPU context: say so, with the line that shows it
+        ln, text = hit.npu
+        d["category_without_context"] = hit.sig.category
+        d["because"] = "the log shows an Ascend NPU context: line {}: {}".format(ln, text)
+        d["context"] = {"line": ln, "text": text}
     if environment:
         d["environment"] = environment
     if top is not None and rank > 1 and top.role in ("cause", "consequence") and hit.role in ("consequence", "wrapper") \

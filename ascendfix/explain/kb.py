@@ -17,6 +17,7 @@ from ascendfix.errors import DataError
 CATEGORY_FILE = "explain_categories.yaml"
 # wording that says a line is benign ("this error log can be ignored", "falling back to"): see benign_entries()
 BENIGN_FILE = "explain_benign.yaml"
+NPU_CONTEXT_FILE = "explain_npu_context.yaml"
 BENIGN_FIELDS = {"id": Field(str), "regex": Field(str), "veto": Field(bool, required=False),
                  "templates": Field(list, items=dict)}
 # failure statements that carry no error word ("out of memory", pip check's "..., but you have X 1.0."): see
@@ -72,6 +73,9 @@ FIELDS = {
     # the warning itself is the problem (the run goes on, but not on the NPU): a diagnosis even in a log with no
     # failing line (otherwise a cause matched only on warning / INFO lines of such a log is shown as a note)
     "warning_is_cause": Field(bool, required=False),
+    # (eng24b) the category named instead of ``category`` when the log shows an Ascend NPU context
+    # (rules/explain_npu_context.yaml): the same message means another root cause on an NPU host
+    "npu_category": Field(str, required=False),
     # the matched lines are a warning or a report the program prints and goes past (pip's post-install resolver report,
     # a deprecation warning): the match counts only when the run stopped after it (a failing line after its last
     # matched line, other than a user's Ctrl-C) or when nothing after it shows the run went on (a success line, the
@@ -219,6 +223,7 @@ class Signature(object):
         # context: benign on its own (a fallback warning), shown only next to a real failure
         self.role = entry.get("role") or ("context" if self.severity == "context" else "cause")
         self.warning_is_cause = bool(entry.get("warning_is_cause"))
+        self.npu_category = entry.get("npu_category")
         self.needs_failure = bool(entry.get("needs_failure"))
         self.state_report = bool(entry.get("state_report"))
         self.own_lines = None  # compiled ``own_lines`` (see FIELDS)
@@ -237,6 +242,11 @@ class Signature(object):
             raise DataError("{}: id must look like AF001 (AF001..AF999, then AF1000 and up)".format(where))
         if self.category not in (categories() if known_categories is None else known_categories):
             raise DataError("{}: unknown category '{}' (known: {})".format(where, self.category, ", ".join(categories())))
+        if self.npu_category is not None and (
+                self.npu_category == self.category
+                or self.npu_category not in (categories() if known_categories is None else known_categories)):
+            raise DataError("{}: npu_category '{}' must be a known category other than its category".format(
+                where, self.npu_category))
         if self.apply_rule is not None and self.apply_rule not in apply_rules():
             raise DataError("{}: unknown apply_rule '{}' (known: {})".format(
                 where, self.apply_rule, ", ".join(apply_rules())))
@@ -471,6 +481,45 @@ def failure_entries():
                     where, entry["prefilter"]))
             validate_examples(entry["examples"], where, EXAMPLE_FIELDS)
         _CATS[key] = [dict(e) for e in doc]
+    return _CATS[key]
+
+
+def npu_context():
+    """``(context, not_context)``: the compiled regexes (bytes) of rules/explain_npu_context.yaml — a line that matches
+    one of ``context`` and none of ``not_context`` shows an Ascend NPU context (see ``npu_category``); ``(None, None)``
+    when the file is missing or empty."""
+    from ascendfix.data import builtin_root, data_root, load_yaml_cached
+
+    path = data_root("rules") / NPU_CONTEXT_FILE
+    if not path.is_file():
+        path = builtin_root("rules") / NPU_CONTEXT_FILE
+    key = ("npu_context", str(path))
+    if key not in _CATS:
+        doc = load_yaml_cached(path) if path.is_file() else None
+        if doc is None:
+            doc = {}
+        if not isinstance(doc, dict) or set(doc) - {"context", "not_context"}:
+            raise DataError("{}: expected a mapping with 'context' and 'not_context' lists".format(display_path(path)))
+        out = []
+        for field in ("context", "not_context"):
+            entries = doc.get(field) or []
+            if not isinstance(entries, list):
+                raise DataError("{}: '{}' must be a list".format(display_path(path), field))
+            parts = []
+            for i, entry in enumerate(entries):
+                where = "{}: {}[{}]".format(display_path(path), field, i)
+                if not isinstance(entry, dict) or not isinstance(entry.get("regex"), str) or not entry["regex"] \
+                        or set(entry) - {"id", "regex"}:
+                    raise DataError("{} must be a mapping {{id, regex}}".format(where))
+                try:
+                    rx = re.compile(entry["regex"])
+                except re.error as e:
+                    raise DataError("{}: bad regex: {}".format(where, e))
+                if rx.search("") is not None:
+                    raise DataError("{}: regex {!r} matches an empty line".format(where, entry["regex"]))
+                parts.append("(?:{})".format(entry["regex"]))
+            out.append(re.compile("|".join(parts).encode("utf-8")) if parts else None)
+        _CATS[key] = tuple(out) if out[0] is not None else (None, None)
     return _CATS[key]
 
 
