@@ -1,4 +1,7 @@
 try:
+    from ascendfix import interrupts
+
+    interrupts.install()  # a Ctrl-C inside an import's lock callback: no "Exception ignored" traceback
     import signal
     import sys
 
@@ -6,6 +9,9 @@ try:
 except KeyboardInterrupt:  # Ctrl-C while Python imports ascendfix: no traceback
     import sys
 
+    sys.stderr.write("ascendfix: interrupted\n")
+    raise SystemExit(130)
+if interrupts.swallowed():  # it landed where Python could not raise it, while importing: nothing done yet
     sys.stderr.write("ascendfix: interrupted\n")
     raise SystemExit(130)
 
