@@ -18,6 +18,7 @@ CATEGORY_FILE = "explain_categories.yaml"
 # wording that says a line is benign ("this error log can be ignored", "falling back to"): see benign_entries()
 BENIGN_FILE = "explain_benign.yaml"
 NPU_CONTEXT_FILE = "explain_npu_context.yaml"
+NPU_CONTEXT_FIELDS = {"id": Field(str), "regex": Field(str)}
 BENIGN_FIELDS = {"id": Field(str), "regex": Field(str), "veto": Field(bool, required=False),
                  "templates": Field(list, items=dict)}
 # failure statements that carry no error word ("out of memory", pip check's "..., but you have X 1.0."): see
@@ -377,11 +378,9 @@ _CATS = {}
 def category_entries():
     """``[{id, title, description}]`` of every category, in file order (rules/explain_categories.yaml; the copy
     shipped with ascendfix when a custom rules folder has none)."""
-    from ascendfix.data import builtin_root, data_root, load_yaml_cached
+    from ascendfix.data import load_yaml_cached
 
-    path = data_root("rules") / CATEGORY_FILE
-    if not path.is_file():
-        path = builtin_root("rules") / CATEGORY_FILE
+    path = _rules_path(CATEGORY_FILE)
     key = str(path)
     if key not in _CATS:
         doc = load_yaml_cached(path)
@@ -417,14 +416,20 @@ def category_entries():
     return _CATS[key]
 
 
+def _rules_path(name):
+    """The rules file ``name``: the rules folder's copy, else the one shipped with ascendfix (which may not exist)."""
+    from ascendfix.data import builtin_root, data_root
+
+    path = data_root("rules") / name
+    return path if path.is_file() else builtin_root("rules") / name
+
+
 def _rules_list(name, kind):
     """``(cache key, path, entries)`` of a list-of-mappings rules file: the rules folder's copy, else the shipped one
     (no file at all: an empty list). The entries are read only when the cache does not hold them yet."""
-    from ascendfix.data import builtin_root, data_root, load_yaml_cached
+    from ascendfix.data import load_yaml_cached
 
-    path = data_root("rules") / name
-    if not path.is_file():
-        path = builtin_root("rules") / name
+    path = _rules_path(name)
     key = (kind, str(path))
     if key in _CATS:
         return key, path, None
@@ -488,11 +493,9 @@ def npu_context():
     """``(context, not_context)``: the compiled regexes (bytes) of rules/explain_npu_context.yaml — a line that matches
     one of ``context`` and none of ``not_context`` shows an Ascend NPU context (see ``npu_category``); ``(None, None)``
     when the file is missing or empty."""
-    from ascendfix.data import builtin_root, data_root, load_yaml_cached
+    from ascendfix.data import load_yaml_cached
 
-    path = data_root("rules") / NPU_CONTEXT_FILE
-    if not path.is_file():
-        path = builtin_root("rules") / NPU_CONTEXT_FILE
+    path = _rules_path(NPU_CONTEXT_FILE)
     key = ("npu_context", str(path))
     if key not in _CATS:
         doc = load_yaml_cached(path) if path.is_file() else None
@@ -508,8 +511,8 @@ def npu_context():
             parts = []
             for i, entry in enumerate(entries):
                 where = "{}: {}[{}]".format(display_path(path), field, i)
-                if not isinstance(entry, dict) or not isinstance(entry.get("regex"), str) or not entry["regex"] \
-                        or set(entry) - {"id", "regex"}:
+                validate(entry, NPU_CONTEXT_FIELDS, where)
+                if set(entry) - set(NPU_CONTEXT_FIELDS):
                     raise DataError("{} must be a mapping {{id, regex}}".format(where))
                 try:
                     rx = re.compile(entry["regex"])
