@@ -110,3 +110,28 @@ def test_human_report_says_why(tmp_path):
     text = out.getvalue()
     assert "why cuda_on_npu: the log shows an Ascend NPU context: line 1: File " in text
     assert "(not install)" in text
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_signature_page_names_the_npu_category(as_json):
+    """`ascendfix explain AF1550` says which category the signature names in an Ascend NPU context (and --json has
+    it as npu_category; null for a signature without one)."""
+    import json
+
+    from ascendfix.cli import main
+
+    def page(*args):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            try:
+                main(["explain", *args])
+            except SystemExit:
+                pass
+        return out.getvalue()
+
+    if as_json:
+        assert json.loads(page("AF1550", "--json"))["npu_category"] == "cuda_on_npu"
+        assert json.loads(page("AF003", "--json"))["npu_category"] is None
+    else:
+        assert "category device_unavailable (cuda_on_npu when the log shows an Ascend NPU context)" in page("AF1550")
+        assert "NPU context" not in page("AF003").splitlines()[1]

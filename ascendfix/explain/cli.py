@@ -271,6 +271,9 @@ def _page(args, sig_id):
                 # runs, the sentence the text page prints under Fix
                 "env": sorted(sig.env),
                 "env_notes": env_notes(sig)[1],
+                # the category this signature names instead when the log shows an Ascend NPU context
+                # (rules/explain_npu_context.yaml); null for most signatures
+                "npu_category": sig.npu_category,
             }
         )
         return EXIT_OK
@@ -283,7 +286,8 @@ def _page(args, sig_id):
     con.print("[bold]{}[/bold]: {}".format(sig.id, escape(sig.title)))
     role = {"context": " · context (harmless on its own)", "wrapper": " · wrapper (surrounds the real cause)",
             "consequence": " · consequence (usually follows a failure elsewhere)"}.get(sig.role, "")
-    con.print("[dim]category {} · priority {}{}[/dim]".format(sig.category, sig.priority, role))
+    npu = " ({} when the log shows an Ascend NPU context)".format(sig.npu_category) if sig.npu_category else ""
+    con.print("[dim]category {}{} · priority {}{}[/dim]".format(sig.category, npu, sig.priority, role))
     con.print()
     con.print(escape(sig.explanation))
     con.print()
