@@ -295,7 +295,7 @@ def _spread(entries):
         ("AF", (20, 5, 3, 12, 10)),
         ("AG", (27, 6, 3, 18, 14)),
         ("AH", (21, 2, 1, 18, 14)),
-        ("AJ", (20, 4, 3, 13, 9)),
+        ("AJ", (21, 4, 3, 14, 10)),
     ],
 )
 def test_corpus_size_and_spread(name, minimum):
@@ -304,7 +304,7 @@ def test_corpus_size_and_spread(name, minimum):
     assert all(g >= m for g, m in zip(got, minimum)), "set {}: {} < {}".format(name, got, minimum)
 
 
-BROAD_SETS = {"U": 12, "V": 12, "W": 12, "X": 11, "Y": 12, "Z": 10, "AA": 11, "AB": 13, "AC": 9, "AD": 11, "AE": 10, "AF": 6, "AG": 9, "AH": 9, "AJ": 7}  # sets whose mix leans on the later categories by design: minimum logs in the 13 original ones
+BROAD_SETS = {"U": 12, "V": 12, "W": 12, "X": 11, "Y": 12, "Z": 10, "AA": 11, "AB": 13, "AC": 9, "AD": 11, "AE": 10, "AF": 6, "AG": 9, "AH": 9, "AJ": 8}  # sets whose mix leans on the later categories by design: minimum logs in the 13 original ones
 
 
 @pytest.mark.parametrize("name, least", [("I", 3), ("J", 1), ("K", 3), ("L", 2), ("M", 4), ("N", 3), ("O", 3), ("P", 2), ("Q", 2), ("R", 0), ("S", 0), ("T", 0), ("U", 0), ("V", 0), ("W", 0), ("X", 0), ("Y", 0), ("Z", 0), ("AA", 0), ("AB", 0), ("AC", 0), ("AD", 0), ("AE", 0), ("AF", 0), ("AG", 0), ("AH", 0), ("AJ", 0)])
@@ -312,7 +312,7 @@ def test_recent_set_covers_the_original_13(name, least):
     """Sets I to AJ have `least` to 6 logs in each of the 13 original categories (set A's, the ones the project is
     judged on); in sets I to T most of their failures are among them. Sets U, V, W, X, Y, Z, AA, AB, AC, AD, AE, AF, AG, AH and AJ were built broad on
     purpose (about one log per original category, more across the later ones, see their README sections; X, from stored
-    web pages, has 11 of the 13; Z, also from stored web pages, has 10; AA, from issue threads, has 11; AB, from stored web pages, has 12 of the 13 in 13 logs; AC, from issue threads, has 8 of the 13 in 9 logs; AD, from stored web pages, has 10 of the 13 in 11 logs; AE, from issue threads, has 8 of the 13 in 10 logs; AF, from stored web pages, has 6 of the 13 in 6 logs; AG, from issue threads, has 9 of the 13 in 9 logs; AH, from stored web pages, has 8 of the 13 in 9 logs; AJ, from stored web pages, has 5 of the 13 in 7 logs): they only need
+    web pages, has 11 of the 13; Z, also from stored web pages, has 10; AA, from issue threads, has 11; AB, from stored web pages, has 12 of the 13 in 13 logs; AC, from issue threads, has 8 of the 13 in 9 logs; AD, from stored web pages, has 10 of the 13 in 11 logs; AE, from issue threads, has 8 of the 13 in 10 logs; AF, from stored web pages, has 6 of the 13 in 6 logs; AG, from issue threads, has 9 of the 13 in 9 logs; AH, from stored web pages, has 8 of the 13 in 9 logs; AJ, from stored web pages, has 6 of the 13 in 8 logs): they only need
     BROAD_SETS[name] logs in the 13 original categories."""
     labels = [e["label"] for e in _set(name)]
     counts = {c: labels.count(c) for c in CATEGORIES}
