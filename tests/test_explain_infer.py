@@ -50,7 +50,10 @@ def test_inference_agrees_with_the_signatures_on_their_own_examples():
     Hugging Face / web UIs, Ray, numerics, CANN op checks) again carry words of no category; the floor is 58 %. After
     round 24: 857/1579 answered (54.3 %), 748 of them (87.3 %) right — the round's ~75 families (build tools and package
     managers, LLM serving, training-framework refusals, MPS / XPU / DirectML, diffusion loaders) are mostly program-
-    specific refusals whose words name no category; the floor is 53 %."""
+    specific refusals whose words name no category; the floor is 53 %. Round 25 wrote the inference for classes
+    (inf25a / inf25b: library loaders, compiler drivers, package managers, hub clients, launchers, allocators — each
+    entry a template shared by several families): 1116/1689 answered (66.1 %), 1010 of them (90.5 %) right; the floor
+    is 64 % answered, 85 % of those right."""
     answered = right = total = 0
     for sig in load_signatures():
         if sig.role not in ("cause", "consequence"):
@@ -62,8 +65,8 @@ def test_inference_agrees_with_the_signatures_on_their_own_examples():
                 answered += 1
                 right += got["category"] == sig.category
     assert total > 150
-    assert answered >= 0.53 * total, (answered, total)
-    assert right >= 0.80 * answered, (right, answered)
+    assert answered >= 0.64 * total, (answered, total)
+    assert right >= 0.85 * answered, (right, answered)
 
 
 def test_benign_signature_examples_infer_nothing():
