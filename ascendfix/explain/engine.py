@@ -447,8 +447,10 @@ class Matcher(object):
         # (eng24b) the first pre-filtered line that shows an Ascend NPU context (rules/explain_npu_context.yaml), as
         # (line, text); read only while some signature has ``npu_category``
         self.npu_line = None
-        self._npu_res = npu_context() if any(getattr(s, "npu_category", None) for s in self.signatures) \
-            else (None, None)
+        self.npu_named = False  # (post25) a pre-filtered line named the NPU stack only to say it is missing
+        # (post25: also while an inference category is Ascend-only, ``npu_only``)
+        self._npu_res = npu_context() if any(getattr(s, "npu_category", None) for s in self.signatures) or (
+            self.inference is not None and self.inference.npu_only) else (None, None)
 
     def decide_line_prefix(self, head):
         """Read the log's first lines (a list of lines, bytes or str) once: do they carry grep / ripgrep prefixes? (See
@@ -542,9 +544,21 @@ class Matcher(object):
     def _npu_text(self, lineno, raw, partial=False):
         """``(lineno, text)`` when the line ``raw`` (bytes) shows an Ascend NPU context, else None."""
         ctx, veto = self._npu_res
-        if ctx is None or ctx.search(raw) is None or (veto is not None and veto.search(raw) is not None):
+        if ctx is None or ctx.search(raw) is None:
+            return None
+        if veto is not None and veto.search(raw) is not None:
+            self.npu_named = True  # (post25) the line names the Ascend stack, only to say it is missing
             return None
         return (lineno, _snippet(clean_text(decode_line(raw, partial))))
+
+    def names_npu(self):
+        """(post25) Does the log name the Ascend NPU stack at all — an NPU context line (:meth:`npu_context`), or a line
+        that names it only to say it is missing ("No module named 'torch_npu'")? An Ascend-only inference category
+        (``npu_only``: cann_env, whose evidence is such lines too) is named only then."""
+        if self.npu_context() is not None or self.npu_named:
+            return True
+        ctx = self._npu_res[0]
+        return ctx is not None and any(ctx.search(self._unprefixed(raw)) is not None for _, raw in self.frame_tail)
 
     def npu_context(self):
         """The line ``(line, text)`` that shows the log comes from an Ascend NPU host, or None: the first such line of
@@ -1081,7 +1095,28 @@ class Matcher(object):
         if last and self.last_exception and last[0] != self.last_exception[0]:
             last = ()
         fr = self.last_frames() if frames and last else ()
-        return infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr), last
+        found = infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr)
+        if found is not None and found[0] in self.inference.npu_only and not self.names_npu():
+            # (post25) an Ascend-only category (cann_env) in a log with no Ascend NPU context
+            found = infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr, npu_context=False)
+        return found, last
+
+    def _infer_without_context(self, ci):
+        """(post25) ``(category id or None, (line, text))`` when the inferred category ``ci`` is Ascend-only and was
+        named because of the log's NPU context line: the category named without that context (None: the same one
+        stays, no other category qualifies). None when ``ci`` is no Ascend-only category."""
+        if ci not in self.inference.npu_only:
+            return None
+        ctx = self.npu_context()
+        if ctx is None:
+            return None
+        last = self.last_exception_infer
+        if last and self.last_exception and last[0] != self.last_exception[0]:
+            last = ()
+        fr = self.last_frames() if last else ()
+        alt = infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr, npu_context=False)
+        alt = None if alt is None or alt[0] == ci else self.inference.categories[alt[0]][0]
+        return alt, ctx
 
     def last_frames(self):
         """The frame evidence (:meth:`infer.Inference.frame_evidence`, with each frame's line text) of the traceback
@@ -1177,7 +1212,7 @@ class Matcher(object):
                       .format(quoted, fq) if quoted else "the last traceback, whose frames run through {}".format(fq))
         else:
             source = "the failing lines, which mention {}".format(quoted)
-        return {
+        d = {
             "id": "inferred:" + cat,
             "category": cat,
             "title": "Probably: " + title,
@@ -1190,6 +1225,14 @@ class Matcher(object):
             "apply_rule": None,
             "links": list(links),
         }
+        switched = self._infer_without_context(ci)
+        if switched is not None and switched[0] is not None:
+            # (post25) an Ascend-only category named because of the log's NPU context: say so, as eng24b's switch does
+            (ln, text) = switched[1]
+            d["category_without_context"] = switched[0]
+            d["because"] = "the log shows an Ascend NPU context: line {}: {}".format(ln, text)
+            d["context"] = {"line": ln, "text": text}
+        return d
 
     def warnings_only(self, ranked):
         """Did every match come from warning lines, in a log that shows no failure at all (no exception,
