@@ -123,3 +123,26 @@ def test_npu_only_must_name_another_category(tmp_path, monkeypatch):
     monkeypatch.setattr(kb, "_CATS", {})
     with pytest.raises(DataError):
         kb.category_entries()
+
+
+# captured: python3 -c "import torch_npu" 2>&1 | tr '\n' ' '   (a traceback flattened onto one line, as a Hugging Face
+# Space's "Runtime error" page shows it)
+FLAT = ('Traceback (most recent call last):   File "<string>", line 1, in <module> ModuleNotFoundError: No module named '
+        "'torch_npu' ")
+
+
+@PATHS
+@pytest.mark.parametrize("pipe", [False, True], ids=["file", "pipe"])
+def test_flattened_traceback_ends_with_its_exception(use_grep, pipe, tmp_path):
+    top = _top([FLAT], use_grep, tmp_path, pipe)
+    assert (top["id"], top["category"]) == ("inferred:cann_env", "cann_env")
+    assert any("ModuleNotFoundError: No module named 'torch_npu'" in e["text"] for e in top["evidence"])
+
+
+def test_flattened_traceback_reader():
+    from ascendfix.explain.engine import _flat_traceback
+
+    assert _flat_traceback(FLAT) == "ModuleNotFoundError: No module named 'torch_npu'"
+    # a traceback header alone, or one with its frame on the next line, is no flattened traceback
+    assert _flat_traceback("Traceback (most recent call last):") is None
+    assert _flat_traceback("ERROR Traceback (most recent call last): see above") is None

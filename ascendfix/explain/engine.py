@@ -165,6 +165,27 @@ FRAME_TAIL_LINES = 400
 FRAME_TAIL_BYTES = 64 * 1024
 _FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_ENGLISH + FATAL_MORE))
 _TRACEBACK = "Traceback (most recent call last)"
+# (post25) a traceback flattened onto one line (Hugging Face Space "Runtime error" pages, some forum pastes:
+# 'Traceback (most recent call last): File "app.py", line 3, in <module> import x ... AttributeError: ...'): its frames,
+# and the exception after the last frame (the first exception class with a message there: the frame's code comes first)
+_FLAT_FRAME_RE = re.compile(r'File "([^"\n]{1,500})", line \d{1,7}, in ([^\s│]{1,200})')
+_FLAT_EXC_RE = re.compile(r"(?<![\w.])(?:[A-Za-z_]\w{0,60}\.){0,8}[A-Za-z_]\w{0,80}(?:Error|Exception|Interrupt|Exit)"
+                          r"(?::\s{1,4}\S.{0,2000}|:?\s{0,4}$)")
+
+
+def _flat_traceback(msg):
+    """The exception text that ends a traceback flattened onto the line ``msg`` (see _FLAT_FRAME_RE), or None. Cheap:
+    only a line with a traceback header followed by ' File "' on the same line is read further."""
+    i = msg.rfind(_TRACEBACK)
+    if i < 0 or msg.find(" File \"", i, i + len(_TRACEBACK) + 24) < 0:
+        return None
+    last = None
+    for last in _FLAT_FRAME_RE.finditer(msg, i):
+        pass
+    if last is None:
+        return None
+    m = _FLAT_EXC_RE.search(msg, last.end())
+    return m.group(0).strip() if m else None
 # a line that starts a record of its own, never the rest of the line before it (its message, prefixes removed): a
 # traceback header or frame, the chained-exception sentences, a bracketed level header, a CANN error-code head
 # ("EZ9999: ..."), a c10 / glog header that linefmt did not read as a level
@@ -359,7 +380,7 @@ def _alone(pat, ma, mb):
 
 class _LineResult(object):
     __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet",
-                 "quiet_sigs", "interrupt", "own", "report", "exit_fail")
+                 "quiet_sigs", "interrupt", "own", "report", "exit_fail", "flat_exc", "exc_infer")
 
     @classmethod
     def signatures_only(cls, sigs, quiet_sigs, quiet):
@@ -680,6 +701,8 @@ class Matcher(object):
         res.time = info.time
         res.rank = info.rank
         res.level = info.level
+        res.flat_exc = None  # (post25) the exception that ends a flattened traceback on this line
+        res.exc_infer = ()
         sigs = []
         quiet_sigs = []  # matches a ``skip_quiet_lines`` pattern made on a quiet line: kept aside (see ranked())
         # the line's patterns, each once, in knowledge-base order (see _index): the first pattern of a signature that
@@ -740,6 +763,10 @@ class Matcher(object):
             stripped = msg.strip()
             if _TRACEBACK in msg:
                 res.key = "traceback"
+                flat = _flat_traceback(msg)
+                if flat is not None:  # (post25) a flattened traceback: read as its header and its exception
+                    res.key = "exception"
+                    res.flat_exc = flat
             elif _EXCEPTION_RE.match(stripped) and "Warning" not in stripped.split(":", 1)[0]:
                 res.key = "exception"
             elif _FATAL_RE.search(stripped):
@@ -747,7 +774,7 @@ class Matcher(object):
             elif (info.is_error_level or codes) and not vetoed:
                 res.key = "ascend_error"
             if res.key:
-                res.key_text = _snippet(text)
+                res.key_text = _snippet(res.flat_exc) if res.flat_exc else _snippet(text)
         # a warning line (a WARNING header, or a Python ``XWarning:`` / ``WARNING:`` head) that is not an exception;
         # (INFO lines stay "loud": a metric line saying "loss: nan" is the failure itself)
         res.quiet = res.key not in ("exception", "fatal", "traceback") and not info.is_error_level and (
@@ -755,7 +782,7 @@ class Matcher(object):
         res.state = None
         res.infer = ()
         res.snippet = None
-        res.interrupt = res.key == "exception" and _INTERRUPT_RE.match(msg.strip()) is not None
+        res.interrupt = res.key == "exception" and _INTERRUPT_RE.match(res.flat_exc or msg.strip()) is not None
         res.own = ()
         res.report = None
         # "Process finished with exit code 1", "[Inferior 1 (process 42) exited with code 01]": no failing line (no error
@@ -770,6 +797,8 @@ class Matcher(object):
                 res.report = self.inference.report_of(msg.strip(), res.state)
             if res.state == "fail":
                 res.infer = self.inference.line_evidence(msg)
+                if res.flat_exc:  # the last-exception evidence: the exception's own words, not the frames' code
+                    res.exc_infer = self.inference.line_evidence(res.flat_exc)
                 if res.infer:
                     res.snippet = res.key_text or _snippet(text)
             elif res.state == "ok" and self.own_sigs:
@@ -803,7 +832,7 @@ class Matcher(object):
             self.last_time = res.time
         if res.rank is not None and len(self.ranks) < 64:
             self.ranks[res.rank] = self.ranks.get(res.rank, 0) + 1
-        if res.key == "traceback":
+        if res.key == "traceback" or res.flat_exc:
             self.notice_tb = False
             self.tb_before = self.last_traceback
         elif any(getattr(pat, "notice_traceback", False) for _, pat, _, _ in res.sigs):
@@ -871,7 +900,7 @@ class Matcher(object):
                 if len(lst) < infer.MAX_LINES and all(ln != lineno for ln, _ in lst):
                     lst.append((lineno, res.snippet))
             if res.key == "exception":
-                self.last_exception_infer = (lineno, res.snippet, res.infer)
+                self.last_exception_infer = (lineno, res.snippet, res.exc_infer if res.flat_exc else res.infer)
         elif res.state == "ok" and not (res.report is not None and res.report == self.fail_report):
             # (pip's own "Successfully installed ..." after its resolver report is no sign that the run went past
             # the report: pip prints it either way; the corpus convention reads a bare report as pip_conflict)
@@ -882,6 +911,8 @@ class Matcher(object):
                 self.last_traceback = lineno
             elif res.key == "exception":
                 self.last_exception = item
+                if res.flat_exc:
+                    self.last_traceback = lineno
             elif res.key == "fatal":
                 if len(self.fatal) < 3:
                     self.fatal.append(item)
@@ -1139,6 +1170,14 @@ class Matcher(object):
             return self._frames
         i = end - tail[0][0]
         if tail[i][0] != end:
+            return self._frames
+        text = clean_text(decode_line(self._unprefixed(tail[i][1])))
+        if _TRACEBACK in text:  # (post25) a flattened traceback: its frames are on the exception's own line
+            snip = _snippet(text)
+            fts = [m.group(1).replace("\\", "/") + " in " + m.group(2)
+                   for m in _FLAT_FRAME_RE.finditer(text, text.rfind(_TRACEBACK))]
+            self._frames = [(ci, fi, word, (ln, snip)) for ci, fi, word, ln in
+                            self.inference.frame_evidence([(end, ft) for ft in fts])]
             return self._frames
         frames = []
         while i > 0:
