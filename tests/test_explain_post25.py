@@ -139,6 +139,15 @@ def test_flattened_traceback_ends_with_its_exception(use_grep, pipe, tmp_path):
     assert any("ModuleNotFoundError: No module named 'torch_npu'" in e["text"] for e in top["evidence"])
 
 
+def test_flattened_traceback_key_line_is_its_exception(tmp_path):
+    p = tmp_path / "flat.log"
+    p.write_bytes((FLAT + "\n").encode())
+    with open(str(p), "rb") as fh:
+        doc = explain_stream(fh, limit=None)
+    assert [(k["kind"], k["text"]) for k in doc["key_lines"]] == [
+        ("exception", "ModuleNotFoundError: No module named 'torch_npu'")]
+
+
 def test_flattened_traceback_reader():
     from ascendfix.explain.engine import _flat_traceback
 

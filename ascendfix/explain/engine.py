@@ -1067,7 +1067,8 @@ class Matcher(object):
     def key_lines(self):
         """The lines a user should read first when nothing matched (line order)."""
         items = []
-        if self.last_traceback:
+        # (post25: a flattened traceback's header and exception share a line: the exception is shown)
+        if self.last_traceback and not (self.last_exception and self.last_exception[0] == self.last_traceback):
             items.append({"line": self.last_traceback, "kind": "traceback", "text": _TRACEBACK + ":"})
         if self.last_exception:
             items.append({"line": self.last_exception[0], "kind": "exception", "text": self.last_exception[1]})
