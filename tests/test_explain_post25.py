@@ -121,7 +121,7 @@ def test_npu_only_must_name_another_category(tmp_path, monkeypatch):
     p.write_text(yaml.safe_dump(entries))
     monkeypatch.setattr(kb, "_rules_path", lambda name: p)
     monkeypatch.setattr(kb, "_CATS", {})
-    with pytest.raises(DataError):
+    with pytest.raises(DataError, match="npu_only 'aaa' must be another category"):
         kb.category_entries()
 
 
