@@ -165,6 +165,27 @@ FRAME_TAIL_LINES = 400
 FRAME_TAIL_BYTES = 64 * 1024
 _FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_ENGLISH + FATAL_MORE))
 _TRACEBACK = "Traceback (most recent call last)"
+# (post25) a traceback flattened onto one line (Hugging Face Space "Runtime error" pages, some forum pastes:
+# 'Traceback (most recent call last): File "app.py", line 3, in <module> import x ... AttributeError: ...'): its frames,
+# and the exception after the last frame (the first exception class with a message there: the frame's code comes first)
+_FLAT_FRAME_RE = re.compile(r'File "([^"\n]{1,500})", line \d{1,7}, in ([^\s│]{1,200})')
+_FLAT_EXC_RE = re.compile(r"(?<![\w.])(?:[A-Za-z_]\w{0,60}\.){0,8}[A-Za-z_]\w{0,80}(?:Error|Exception|Interrupt|Exit)"
+                          r"(?::\s{1,4}\S.{0,2000}|:?\s{0,4}$)")
+
+
+def _flat_traceback(msg):
+    """The exception text that ends a traceback flattened onto the line ``msg`` (see _FLAT_FRAME_RE), or None. Cheap:
+    only a line with a traceback header followed by ' File "' on the same line is read further."""
+    i = msg.rfind(_TRACEBACK)
+    if i < 0 or msg.find(" File \"", i, i + len(_TRACEBACK) + 24) < 0:
+        return None
+    last = None
+    for last in _FLAT_FRAME_RE.finditer(msg, i):
+        pass
+    if last is None:
+        return None
+    m = _FLAT_EXC_RE.search(msg, last.end())
+    return m.group(0).strip() if m else None
 # a line that starts a record of its own, never the rest of the line before it (its message, prefixes removed): a
 # traceback header or frame, the chained-exception sentences, a bracketed level header, a CANN error-code head
 # ("EZ9999: ..."), a c10 / glog header that linefmt did not read as a level
@@ -359,7 +380,7 @@ def _alone(pat, ma, mb):
 
 class _LineResult(object):
     __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet",
-                 "quiet_sigs", "interrupt", "own", "report", "exit_fail")
+                 "quiet_sigs", "interrupt", "own", "report", "exit_fail", "flat_exc", "exc_infer")
 
     @classmethod
     def signatures_only(cls, sigs, quiet_sigs, quiet):
@@ -447,8 +468,10 @@ class Matcher(object):
         # (eng24b) the first pre-filtered line that shows an Ascend NPU context (rules/explain_npu_context.yaml), as
         # (line, text); read only while some signature has ``npu_category``
         self.npu_line = None
-        self._npu_res = npu_context() if any(getattr(s, "npu_category", None) for s in self.signatures) \
-            else (None, None)
+        self.npu_named = False  # (post25) a pre-filtered line named the NPU stack only to say it is missing
+        # (post25: also while an inference category is Ascend-only, ``npu_only``)
+        self._npu_res = npu_context() if any(getattr(s, "npu_category", None) for s in self.signatures) or (
+            self.inference is not None and self.inference.npu_only) else (None, None)
 
     def decide_line_prefix(self, head):
         """Read the log's first lines (a list of lines, bytes or str) once: do they carry grep / ripgrep prefixes? (See
@@ -542,9 +565,21 @@ class Matcher(object):
     def _npu_text(self, lineno, raw, partial=False):
         """``(lineno, text)`` when the line ``raw`` (bytes) shows an Ascend NPU context, else None."""
         ctx, veto = self._npu_res
-        if ctx is None or ctx.search(raw) is None or (veto is not None and veto.search(raw) is not None):
+        if ctx is None or ctx.search(raw) is None:
+            return None
+        if veto is not None and veto.search(raw) is not None:
+            self.npu_named = True  # (post25) the line names the Ascend stack, only to say it is missing
             return None
         return (lineno, _snippet(clean_text(decode_line(raw, partial))))
+
+    def names_npu(self):
+        """(post25) Does the log name the Ascend NPU stack at all — an NPU context line (:meth:`npu_context`), or a line
+        that names it only to say it is missing ("No module named 'torch_npu'")? An Ascend-only inference category
+        (``npu_only``: cann_env, whose evidence is such lines too) is named only then."""
+        if self.npu_context() is not None or self.npu_named:
+            return True
+        ctx = self._npu_res[0]
+        return ctx is not None and any(ctx.search(self._unprefixed(raw)) is not None for _, raw in self.frame_tail)
 
     def npu_context(self):
         """The line ``(line, text)`` that shows the log comes from an Ascend NPU host, or None: the first such line of
@@ -666,6 +701,8 @@ class Matcher(object):
         res.time = info.time
         res.rank = info.rank
         res.level = info.level
+        res.flat_exc = None  # (post25) the exception that ends a flattened traceback on this line
+        res.exc_infer = ()
         sigs = []
         quiet_sigs = []  # matches a ``skip_quiet_lines`` pattern made on a quiet line: kept aside (see ranked())
         # the line's patterns, each once, in knowledge-base order (see _index): the first pattern of a signature that
@@ -726,6 +763,10 @@ class Matcher(object):
             stripped = msg.strip()
             if _TRACEBACK in msg:
                 res.key = "traceback"
+                flat = _flat_traceback(msg)
+                if flat is not None:  # (post25) a flattened traceback: read as its header and its exception
+                    res.key = "exception"
+                    res.flat_exc = flat
             elif _EXCEPTION_RE.match(stripped) and "Warning" not in stripped.split(":", 1)[0]:
                 res.key = "exception"
             elif _FATAL_RE.search(stripped):
@@ -733,7 +774,7 @@ class Matcher(object):
             elif (info.is_error_level or codes) and not vetoed:
                 res.key = "ascend_error"
             if res.key:
-                res.key_text = _snippet(text)
+                res.key_text = _snippet(res.flat_exc) if res.flat_exc else _snippet(text)
         # a warning line (a WARNING header, or a Python ``XWarning:`` / ``WARNING:`` head) that is not an exception;
         # (INFO lines stay "loud": a metric line saying "loss: nan" is the failure itself)
         res.quiet = res.key not in ("exception", "fatal", "traceback") and not info.is_error_level and (
@@ -741,7 +782,7 @@ class Matcher(object):
         res.state = None
         res.infer = ()
         res.snippet = None
-        res.interrupt = res.key == "exception" and _INTERRUPT_RE.match(msg.strip()) is not None
+        res.interrupt = res.key == "exception" and _INTERRUPT_RE.match(res.flat_exc or msg.strip()) is not None
         res.own = ()
         res.report = None
         # "Process finished with exit code 1", "[Inferior 1 (process 42) exited with code 01]": no failing line (no error
@@ -756,6 +797,8 @@ class Matcher(object):
                 res.report = self.inference.report_of(msg.strip(), res.state)
             if res.state == "fail":
                 res.infer = self.inference.line_evidence(msg)
+                if res.flat_exc:  # the last-exception evidence: the exception's own words, not the frames' code
+                    res.exc_infer = self.inference.line_evidence(res.flat_exc)
                 if res.infer:
                     res.snippet = res.key_text or _snippet(text)
             elif res.state == "ok" and self.own_sigs:
@@ -789,7 +832,7 @@ class Matcher(object):
             self.last_time = res.time
         if res.rank is not None and len(self.ranks) < 64:
             self.ranks[res.rank] = self.ranks.get(res.rank, 0) + 1
-        if res.key == "traceback":
+        if res.key == "traceback" or res.flat_exc:
             self.notice_tb = False
             self.tb_before = self.last_traceback
         elif any(getattr(pat, "notice_traceback", False) for _, pat, _, _ in res.sigs):
@@ -857,7 +900,7 @@ class Matcher(object):
                 if len(lst) < infer.MAX_LINES and all(ln != lineno for ln, _ in lst):
                     lst.append((lineno, res.snippet))
             if res.key == "exception":
-                self.last_exception_infer = (lineno, res.snippet, res.infer)
+                self.last_exception_infer = (lineno, res.snippet, res.exc_infer if res.flat_exc else res.infer)
         elif res.state == "ok" and not (res.report is not None and res.report == self.fail_report):
             # (pip's own "Successfully installed ..." after its resolver report is no sign that the run went past
             # the report: pip prints it either way; the corpus convention reads a bare report as pip_conflict)
@@ -868,6 +911,8 @@ class Matcher(object):
                 self.last_traceback = lineno
             elif res.key == "exception":
                 self.last_exception = item
+                if res.flat_exc:
+                    self.last_traceback = lineno
             elif res.key == "fatal":
                 if len(self.fatal) < 3:
                     self.fatal.append(item)
@@ -1022,7 +1067,8 @@ class Matcher(object):
     def key_lines(self):
         """The lines a user should read first when nothing matched (line order)."""
         items = []
-        if self.last_traceback:
+        # (post25: a flattened traceback's header and exception share a line: the exception is shown)
+        if self.last_traceback and not (self.last_exception and self.last_exception[0] == self.last_traceback):
             items.append({"line": self.last_traceback, "kind": "traceback", "text": _TRACEBACK + ":"})
         if self.last_exception:
             items.append({"line": self.last_exception[0], "kind": "exception", "text": self.last_exception[1]})
@@ -1081,7 +1127,28 @@ class Matcher(object):
         if last and self.last_exception and last[0] != self.last_exception[0]:
             last = ()
         fr = self.last_frames() if frames and last else ()
-        return infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr), last
+        found = infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr)
+        if found is not None and found[0] in self.inference.npu_only and not self.names_npu():
+            # (post25) an Ascend-only category (cann_env) in a log with no Ascend NPU context
+            found = infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr, npu_context=False)
+        return found, last
+
+    def _infer_without_context(self, ci):
+        """(post25) ``(category id or None, (line, text))`` when the inferred category ``ci`` is Ascend-only and was
+        named because of the log's NPU context line: the category named without that context (None: the same one
+        stays, no other category qualifies). None when ``ci`` is no Ascend-only category."""
+        if ci not in self.inference.npu_only:
+            return None
+        ctx = self.npu_context()
+        if ctx is None:
+            return None
+        last = self.last_exception_infer
+        if last and self.last_exception and last[0] != self.last_exception[0]:
+            last = ()
+        fr = self.last_frames() if last else ()
+        alt = infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr, npu_context=False)
+        alt = None if alt is None or alt[0] == ci else self.inference.categories[alt[0]][0]
+        return alt, ctx
 
     def last_frames(self):
         """The frame evidence (:meth:`infer.Inference.frame_evidence`, with each frame's line text) of the traceback
@@ -1104,6 +1171,14 @@ class Matcher(object):
             return self._frames
         i = end - tail[0][0]
         if tail[i][0] != end:
+            return self._frames
+        text = clean_text(decode_line(self._unprefixed(tail[i][1])))
+        if _TRACEBACK in text:  # (post25) a flattened traceback: its frames are on the exception's own line
+            snip = _snippet(text)
+            fts = [m.group(1).replace("\\", "/") + " in " + m.group(2)
+                   for m in _FLAT_FRAME_RE.finditer(text, text.rfind(_TRACEBACK))]
+            self._frames = [(ci, fi, word, (ln, snip)) for ci, fi, word, ln in
+                            self.inference.frame_evidence([(end, ft) for ft in fts])]
             return self._frames
         frames = []
         while i > 0:
@@ -1177,7 +1252,7 @@ class Matcher(object):
                       .format(quoted, fq) if quoted else "the last traceback, whose frames run through {}".format(fq))
         else:
             source = "the failing lines, which mention {}".format(quoted)
-        return {
+        d = {
             "id": "inferred:" + cat,
             "category": cat,
             "title": "Probably: " + title,
@@ -1190,6 +1265,14 @@ class Matcher(object):
             "apply_rule": None,
             "links": list(links),
         }
+        switched = self._infer_without_context(ci)
+        if switched is not None and switched[0] is not None:
+            # (post25) an Ascend-only category named because of the log's NPU context: say so, as eng24b's switch does
+            (ln, text) = switched[1]
+            d["category_without_context"] = switched[0]
+            d["because"] = "the log shows an Ascend NPU context: line {}: {}".format(ln, text)
+            d["context"] = {"line": ln, "text": text}
+        return d
 
     def warnings_only(self, ranked):
         """Did every match come from warning lines, in a log that shows no failure at all (no exception,

@@ -227,6 +227,10 @@ class Inference(object):
                 self.frame_weights[(ci, fi)] = ev["weight"]
             if e.get("report_lines") and e.get("report_own_ok"):
                 self.reports.append((ci, re.compile(e["report_lines"]), re.compile(e["report_own_ok"])))
+        # (post25) Ascend-only categories: category index -> the index of its fallback category (``npu_only``)
+        ids = [c[0] for c in self.categories]
+        self.npu_only = {ci: ids.index(e["npu_only"]) for ci, e in enumerate(entries)
+                         if e.get("npu_only") and e["npu_only"] in ids}
 
     def report_of(self, msg, state):
         """The index of the category whose tool report (a ``state`` "fail" line) or whose tool's own success line (an
@@ -332,14 +336,18 @@ def classify_line(msg, info, key, benign=None, veto=None, fail=None):
     return None
 
 
-def decide(inf, seen, last_exception_evidence, frames=()):
+def decide(inf, seen, last_exception_evidence, frames=(), npu_context=True):
     """``(category index, score, [(category index, evidence index, word)...])`` of the best category, or None.
 
     ``seen``: {(category index, evidence index): word} over the failing lines of a log; ``frames``: the frame evidence
     of the last exception's traceback (:meth:`Inference.frame_evidence`). Frames are a second witness: their weights
     count up to :data:`FRAME_CAP` per category, or up to :data:`FRAME_CAP_BLAND` when the last exception line is bland
     (it names no specific category: ``RuntimeError: ``, ``AssertionError``, ``KeyError: 'x'``, a message in a language
-    the evidence does not cover); on equal totals the category with more evidence from the lines wins."""
+    the evidence does not cover); on equal totals the category with more evidence from the lines wins.
+
+    ``npu_context``: does the log show an Ascend NPU context? Without it (False) an Ascend-only category (``npu_only``,
+    cann_env) gives way to the best other category that qualifies, else to its fallback category when the failing
+    lines hold positive evidence of it (a loader failure of a CUDA library: install); with neither it stays."""
     scores = {}
     words = {}
     for (ci, ei), word in seen.items():
@@ -367,7 +375,17 @@ def decide(inf, seen, last_exception_evidence, frames=()):
     if not qualified:
         return None
     specific = [ci for ci in qualified if ci not in inf.generic]
-    best = max(specific or qualified, key=lambda ci: (scores[ci], lines_score.get(ci, 0), in_last.get(ci, False),
-                                                      max(w for w, _ in words.get(ci, [(0, "")])), -ci))
+
+    def order(ci):
+        return (scores[ci], lines_score.get(ci, 0), in_last.get(ci, False),
+                max(w for w, _ in words.get(ci, [(0, "")])), -ci)
+
+    best = max(specific or qualified, key=order)
+    if not npu_context and best in inf.npu_only:
+        others = [ci for ci in (specific or qualified) if ci not in inf.npu_only]
+        if others:
+            best = max(others, key=order)
+        elif lines_score.get(inf.npu_only[best], 0) > 0 and words.get(inf.npu_only[best]):
+            best = inf.npu_only[best]
     ws = [w for _, w in sorted(words.get(best, []), key=lambda x: -x[0])]
     return best, scores[best], ws

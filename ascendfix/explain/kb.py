@@ -45,6 +45,10 @@ CATEGORY_FIELDS = {
     # then pip's "Successfully installed ..."): case-sensitive regexes for the report and for the tool's success lines
     "report_lines": Field(str, required=False),
     "report_own_ok": Field(str, required=False),
+    # (post25) an Ascend-only category (cann_env): the inference names it only when the log shows an Ascend NPU
+    # context (rules/explain_npu_context.yaml); otherwise the best other category that reaches the threshold, else
+    # this fallback category when the failing lines hold evidence of it (explain/infer.py decide)
+    "npu_only": Field(str, required=False),
 }
 # ``agree``: a word that names its category only with another word of it ("weight 2 each, two must agree"): it is
 # not counted again when it is in the last exception (explain/infer.py decide)
@@ -412,6 +416,12 @@ def category_entries():
             if not re.match(r"^[a-z][a-z0-9_]{1,40}$", entry["id"]) or entry["id"] in seen:
                 raise DataError("{}: bad or duplicate id '{}'".format(where, entry["id"]))
             seen.add(entry["id"])
+        for i, entry in enumerate(doc):
+            fb = entry.get("npu_only")
+            if fb is not None and (fb == entry["id"] or fb not in seen or any(
+                    e["id"] == fb and e.get("npu_only") for e in doc)):
+                raise DataError("{}: entry {}: npu_only '{}' must be another category that is not npu_only".format(
+                    display_path(path), i + 1, fb))
         _CATS[key] = [dict(e) for e in doc]
     return _CATS[key]
 
