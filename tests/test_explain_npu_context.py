@@ -44,7 +44,7 @@ def _top(data, use_grep, tmp_path, pipe):
         p.write_bytes(data)
         with open(str(p), "rb") as fh:
             doc = explain_stream(fh, limit=None, use_grep=use_grep)
-    return doc["matches"][0]
+    return doc["matches"][0] if doc["matches"] else None
 
 
 @PATHS

@@ -7,12 +7,12 @@ failing lines hold install's evidence. Both paths (pure Python and grep), a file
 
 Lines are copied from public threads (URL next to them, registered in the round's kb-sources) or captured here."""
 
-import io
 
 import pytest
 
 from ascendfix.explain import kb
 from ascendfix.explain.engine import explain_stream
+from test_explain_npu_context import _top as npu_top
 
 PATHS = pytest.mark.parametrize("use_grep", [False, True], ids=["python", "grep"])
 
@@ -38,15 +38,8 @@ ACL = "OSError: libascendcl.so: cannot open shared object file: No such file or 
 
 
 def _top(lines, use_grep, tmp_path, pipe):
-    data = ("\n".join(lines) + "\n").encode()
-    if pipe:
-        doc = explain_stream(io.BytesIO(data), limit=None, use_grep=use_grep)
-    else:
-        p = tmp_path / "post25.log"
-        p.write_bytes(data)
-        with open(str(p), "rb") as fh:
-            doc = explain_stream(fh, limit=None, use_grep=use_grep)
-    return doc["matches"][0] if doc["matches"] else None
+    """The first match (or None) for these lines, as a file or through a pipe (test_explain_npu_context's reader)."""
+    return npu_top(("\n".join(lines) + "\n").encode(), use_grep, tmp_path, pipe)
 
 
 @PATHS
