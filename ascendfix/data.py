@@ -164,7 +164,8 @@ def _files_key(kind, subdir):
 
 # Folders whose parsed entries are also kept on disk between runs (``explain`` reads ~230 signature files on every
 # start; parsing their YAML was a third of a small log's time). Only these: reading rules for a dry run must write
-# nothing, and the other folders are small.
+# nothing, and the other folders are small (a caller that may write, explain, asks for another one with
+# ``load_entries(..., disk_cache=True)``).
 DISK_CACHED = (("rules", "signatures"),)
 CACHE_KEEP = 8  # cache files kept per folder (older ones, from edited rules, are removed)
 STALE_TMP_SECONDS = 3600  # a temporary cache file this old was left by a killed run
@@ -188,13 +189,14 @@ def cache_dir():
     return Path(base) / "ascendfix"
 
 
-def _cache_file(kind, subdir, files_key):
+def _cache_file(kind, subdir, files_key, disk_cache=False):
     """The cache file for these exact files — their paths and contents (a same-size edit within one mtime tick is
-    still seen) — this ascendfix and this Python; None when there is no cache for them."""
+    still seen) — this ascendfix and this Python; None when there is no cache for them (a folder not in
+    :data:`DISK_CACHED`, unless ``disk_cache``)."""
     from ascendfix import __version__
 
     root = cache_dir()
-    if root is None or (kind, subdir) not in DISK_CACHED or not files_key:
+    if root is None or not (disk_cache or (kind, subdir) in DISK_CACHED) or not files_key:
         return None
     h = hashlib.sha256(repr((__version__, sys.version_info[:2])).encode("utf-8"))
     try:
@@ -347,8 +349,8 @@ def load_yaml_cached(path):
 
 
 @functools.lru_cache(maxsize=64)
-def _load_entries_cached(files_key, kind=None, subdir=None):
-    cache = _cache_file(kind, subdir, files_key) if kind is not None else None
+def _load_entries_cached(files_key, kind=None, subdir=None, disk_cache=False):
+    cache = _cache_file(kind, subdir, files_key, disk_cache) if kind is not None else None
     if cache is not None:
         hit = _read_cache(cache, files_key)
         if hit is not None:
@@ -374,12 +376,13 @@ def _parse_entries(files_key):
     return out
 
 
-def load_entries(kind, subdir, fields=None, id_field="id"):
+def load_entries(kind, subdir, fields=None, id_field="id", disk_cache=False):
     """Load every entry of ``<kind>/<subdir>/*.yaml`` as ``[(path, dict)]``, validated against ``fields``.
 
-    A file holds one mapping or a list of mappings. Ids must be unique across the folder.
+    A file holds one mapping or a list of mappings. Ids must be unique across the folder. ``disk_cache``: keep the
+    parsed entries on disk between runs even for a folder not in :data:`DISK_CACHED` (a caller that may write).
     """
-    entries = _load_entries_cached(_files_key(kind, subdir), kind, subdir)
+    entries = _load_entries_cached(_files_key(kind, subdir), kind, subdir, disk_cache)
     seen = {}
     for path, entry in entries:
         eid = entry.get(id_field)

@@ -173,6 +173,11 @@ _FLAT_EXC_RE = re.compile(r"(?<![\w.])(?:[A-Za-z_]\w{0,60}\.){0,8}[A-Za-z_]\w{0,
                           r"(?::\s{1,4}\S.{0,2000}|:?\s{0,4}$)")
 
 
+def _flat_frames(msg):
+    """The frame matches (_FLAT_FRAME_RE) of the last traceback header on the line ``msg``."""
+    return _FLAT_FRAME_RE.finditer(msg, max(msg.rfind(_TRACEBACK), 0))
+
+
 def _flat_traceback(msg):
     """The exception text that ends a traceback flattened onto the line ``msg`` (see _FLAT_FRAME_RE), or None. Cheap:
     only a line with a traceback header followed by ' File "' on the same line is read further."""
@@ -180,7 +185,7 @@ def _flat_traceback(msg):
     if i < 0 or msg.find(" File \"", i, i + len(_TRACEBACK) + 24) < 0:
         return None
     last = None
-    for last in _FLAT_FRAME_RE.finditer(msg, i):
+    for last in _flat_frames(msg):
         pass
     if last is None:
         return None
@@ -576,10 +581,8 @@ class Matcher(object):
         """(post25) Does the log name the Ascend NPU stack at all — an NPU context line (:meth:`npu_context`), or a line
         that names it only to say it is missing ("No module named 'torch_npu'")? An Ascend-only inference category
         (``npu_only``: cann_env, whose evidence is such lines too) is named only then."""
-        if self.npu_context() is not None or self.npu_named:
-            return True
-        ctx = self._npu_res[0]
-        return ctx is not None and any(ctx.search(self._unprefixed(raw)) is not None for _, raw in self.frame_tail)
+        # (npu_context() reads the last lines too, and marks a vetoed one as naming the stack)
+        return self.npu_context() is not None or self.npu_named
 
     def npu_context(self):
         """The line ``(line, text)`` that shows the log comes from an Ascend NPU host, or None: the first such line of
@@ -1123,15 +1126,26 @@ class Matcher(object):
         """The inference's decision over the failing lines — ``(found, last)``: ``found`` is :func:`infer.decide`'s
         answer (or None), ``last`` the last exception's inference evidence when it is the log's last exception.
         ``frames``: with the frame evidence of its traceback (:meth:`last_frames`)."""
-        last = self.last_exception_infer
-        if last and self.last_exception and last[0] != self.last_exception[0]:
-            last = ()
-        fr = self.last_frames() if frames and last else ()
-        found = infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr)
+        last = self._last_evidence()
+        found = self._decide(last, frames)
         if found is not None and found[0] in self.inference.npu_only and not self.names_npu():
             # (post25) an Ascend-only category (cann_env) in a log with no Ascend NPU context
-            found = infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr, npu_context=False)
+            found = self._decide(last, frames, npu_context=False)
         return found, last
+
+    def _last_evidence(self):
+        """The last exception's inference evidence ``(line, text, evidence)`` when it is the log's last exception (else
+        ())."""
+        last = self.last_exception_infer
+        if last and self.last_exception and last[0] != self.last_exception[0]:
+            return ()
+        return last
+
+    def _decide(self, last, frames, npu_context=True):
+        """:func:`infer.decide` over the failing lines, ``last`` (the last exception's evidence, see _infer_decision)
+        and, with ``frames``, the frame evidence of its traceback."""
+        fr = self.last_frames() if frames and last else ()
+        return infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr, npu_context=npu_context)
 
     def _infer_without_context(self, ci):
         """(post25) ``(category id or None, (line, text))`` when the inferred category ``ci`` is Ascend-only and was
@@ -1142,11 +1156,7 @@ class Matcher(object):
         ctx = self.npu_context()
         if ctx is None:
             return None
-        last = self.last_exception_infer
-        if last and self.last_exception and last[0] != self.last_exception[0]:
-            last = ()
-        fr = self.last_frames() if last else ()
-        alt = infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr, npu_context=False)
+        alt = self._decide(self._last_evidence(), True, npu_context=False)
         alt = None if alt is None or alt[0] == ci else self.inference.categories[alt[0]][0]
         return alt, ctx
 
@@ -1175,8 +1185,7 @@ class Matcher(object):
         text = clean_text(decode_line(self._unprefixed(tail[i][1])))
         if _TRACEBACK in text:  # (post25) a flattened traceback: its frames are on the exception's own line
             snip = _snippet(text)
-            fts = [m.group(1).replace("\\", "/") + " in " + m.group(2)
-                   for m in _FLAT_FRAME_RE.finditer(text, text.rfind(_TRACEBACK))]
+            fts = [m.group(1).replace("\\", "/") + " in " + m.group(2) for m in _flat_frames(text)]
             self._frames = [(ci, fi, word, (ln, snip)) for ci, fi, word, ln in
                             self.inference.frame_evidence([(end, ft) for ft in fts])]
             return self._frames

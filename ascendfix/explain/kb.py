@@ -551,26 +551,15 @@ def category_title(cat):
 def apply_rules():
     """The rule ids a signature's ``apply_rule`` may name: the built-in codemods and the extra patch rules."""
     from ascendfix.codemods import builtin_rule_entries
-    from ascendfix.data import data_root, iter_files, load_yaml_cached
+    from ascendfix.data import data_root, load_entries
 
     key = ("apply_rules", str(data_root("rules")))
     if key in _CATS:
         return _CATS[key]
     # (the files read through the disk cache: explain reads them on every start; apply reads them itself, uncached)
     ids = [entry.get("id") for _, entry in builtin_rule_entries(cached=True)]
-    try:  # the ids of rules/patches as load_entries("rules", "patches") gives them
-        patch_ids, seen = [], set()
-        for path in iter_files("rules", "patches"):
-            doc = load_yaml_cached(path)
-            for i, entry in enumerate([] if doc is None else doc if isinstance(doc, list) else [doc]):
-                if not isinstance(entry, dict):
-                    raise DataError("{}: entry {} must be a mapping".format(display_path(path), i + 1))
-                eid = entry.get("id")
-                if eid is not None and eid in seen:
-                    raise DataError("{}: duplicate id '{}'".format(display_path(path), eid))
-                seen.add(eid)
-                patch_ids.append(eid)
-        ids += patch_ids
+    try:
+        ids += [entry.get("id") for _, entry in load_entries("rules", "patches", disk_cache=True)]
     except DataError:
         pass  # a malformed patch rule is reported by apply, not here
     _CATS[key] = tuple(i for i in ids if isinstance(i, str))
