@@ -12,7 +12,11 @@ anchor pre-filter are parsed.
 
 A log pasted as grep / ripgrep output ("plog-1.log:14:[ERROR] HCCL(...)", "14:Traceback ...") carries one more prefix
 per line; that one is decided once per log (:func:`detect_grep_prefix`, from its first lines) and removed by the engine
-before the pre-filter (:meth:`GrepPrefix.strip`), never guessed per line.
+before the pre-filter (:meth:`GrepPrefix.strip`), never guessed per line. (read26) So is a log escaped by another
+layer — Docker's json-file lines, a log in a JSON string, an HTML page's ``&quot;``, ANSI colours —
+(:func:`detect_escapes`), unescaped before the pre-filter (:meth:`Escapes.decode`); docker compose's ``svc-1  | ``,
+``kubectl logs --prefix``'s ``[pod/NAME/CONTAINER] `` and journald's ``May 01 10:00:00 host app[123]: `` are transport
+prefixes of the list above. (A Docker or JSON log's line numbers are those of its unescaped text.)
 """
 
 import datetime
