@@ -145,3 +145,7 @@ def test_bad_escapes_no_traceback():
     for data in (b'{"log":"\\ud800 \\x \\', b'{"a": "\\u12 \\n\\n"', b"&#99999999; &#x110000; &lt", b"\x1b]0;" + b"x" * 5000):
         for use_grep in (False, None):
             explain_stream(io.BytesIO(data + b"\n" + data), use_grep=use_grep)
+    # a library caller's text with a lone surrogate, in an escaped log
+    from ascendfix.explain.engine import explain_text
+
+    explain_text("\x1b[31m\ud800 ValueError\x1b[0m: x\n&lt;\ud800&gt;")

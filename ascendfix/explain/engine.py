@@ -488,8 +488,7 @@ class Matcher(object):
         if self.line_prefix is _UNDECIDED:
             self.escapes = linefmt.detect_escapes(head)
             if self.escapes is not None:  # the grep prefix of the log as it reads once its escapes are undone
-                head = [self.escapes.decode(bytes(line)) if not isinstance(line, str) else
-                        self.escapes.decode(line.encode("utf-8", "surrogateescape")) for line in head]
+                head = [self.escapes.decode(_item_bytes(line)) for line in head]
                 head = [part for line in head for part in line.split(b"\n")]
             self.line_prefix = linefmt.detect_grep_prefix(head)
         return self.line_prefix

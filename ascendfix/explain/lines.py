@@ -528,7 +528,7 @@ def detect_escapes(lines):
     head = []
     for line in lines:
         if isinstance(line, str):
-            line = line.encode("utf-8", "surrogateescape")
+            line = line.encode("utf-8", "replace")
         line = bytes(line[:_HEAD_LINE_BYTES * 8]).rstrip(b"\r\n")
         if line.strip():
             head.append(line)
