@@ -126,7 +126,7 @@ def test_unescaping_keeps_line_counts_for_colours_and_html():
 @pytest.mark.parametrize("line,message", [
     ("sdxl-worker-1  | NameError: name 'x' is not defined", "NameError: name 'x' is not defined"),
     ("web_1 |   File \"a.py\", line 3, in <module>", "  File \"a.py\", line 3, in <module>"),
-    ("mineru-npu-model-server   | Traceback (most recent call last):", "Traceback (most recent call last):"),
+
     ("[pod/sdxl-7d9f8b6c5-x2k4q/infer] RuntimeError: x", "RuntimeError: x"),
     ("Jan 30 16:21:56 npu-node-3 python3[3633]: Killed", "Killed"),
     ("Jan 30 16:21:56 login[3633]: x", "x"),
@@ -136,6 +136,11 @@ def test_unescaping_keeps_line_counts_for_colours_and_html():
     ("0 | unet  | UNet2DConditionModel | 2.6 B", "0 | unet  | UNet2DConditionModel | 2.6 B"),
     ("cudaErrorDevicesUnavailable | 46 | busy", "cudaErrorDevicesUnavailable | 46 | busy"),
     ("ERROR    | module:fn:12 - failed", "ERROR    | module:fn:12 - failed"),
+    # (rev26r) a padded name without compose's replica number: a table's first column as often as a container_name
+    ("mineru-npu-model-server   | Traceback (most recent call last):",
+     "mineru-npu-model-server   | Traceback (most recent call last):"),
+    ("torch-npu   | 2.1.0.post3", "torch-npu   | 2.1.0.post3"),
+    ("Info     | started", "Info     | started"),
 ])
 def test_transport_prefixes(line, message):
     assert linefmt.parse(line).message == message
@@ -149,3 +154,28 @@ def test_bad_escapes_no_traceback():
     from ascendfix.explain.engine import explain_text
 
     explain_text("\x1b[31m\ud800 ValueError\x1b[0m: x\n&lt;\ud800&gt;")
+
+
+# (rev26r) captured: python -m pip inspect | head -4 (pip 23.2.1): a JSON document printed before a plain log runs on
+PIP_INSPECT_HEAD = '{\n  "version": "1",\n  "pip_version": "23.2.1",\n  "installed": [\n'
+
+
+@pytest.mark.parametrize("name", ["diffusers042_missing_model_dir.log", "torch213_cpu_build_cuda_call.log"])
+def test_plain_log_after_a_printed_json_is_read_as_it_is(name):
+    """A plain log whose first lines are a JSON document the run printed is not a JSON log: same answer, same line
+    numbers (shifted by the 4 lines put before it)."""
+    text = TEXTS[name]
+    both = PIP_INSPECT_HEAD + text
+    assert linefmt.detect_escapes(both.split("\n")) is None
+    plain = explain_stream(io.BytesIO(text.encode("utf-8")), limit=1, use_grep=False)["matches"]
+    after = explain_stream(io.BytesIO(both.encode("utf-8")), limit=1, use_grep=False)["matches"]
+    assert plain and [(m["id"], [e["line"] + 4 for e in m["evidence"]]) for m in plain] == [
+        (m["id"], [e["line"] for e in m["evidence"]]) for m in after]
+
+
+def test_json_unescaping_leaves_a_literal_without_escapes_as_it_is():
+    """In a log judged JSON, a quoted sentence with nothing escaped in it keeps its quotes (a code line's
+    '"Torch not compiled with CUDA enabled"')."""
+    data = TEXTS["torch213_cpu_build_cuda_call.log"].encode("utf-8")
+    assert b"\\" not in data and b'"Torch not compiled with CUDA enabled"' in data
+    assert linefmt.Escapes(json=True).decode(data) == data

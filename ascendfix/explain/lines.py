@@ -37,13 +37,12 @@ _PREFIXES = (
     # (read26) kubectl logs --prefix: "[pod/NAME/CONTAINER] " (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_logs/)
     re.compile(r"^\[pod/[\w.\-]{1,253}/[\w.\-]{1,253}\] "),
     # (read26) docker compose logs: the service (and replica) padded, then "| " ("web-1  | ...", "survival_1     | ...":
-    # https://docs.docker.com/reference/cli/docker/compose/logs/, https://github.com/itzg/docker-bungeecord/issues/63);
-    # a name that ends in the replica number compose gives it ("-1", "_1"), or another (a container_name: "mineru-npu-
-    # model-server   | ", rules/signatures/AF047) padded to the longest: a table's first column ("0 | unet |",
-    # "cudaErrorDevicesUnavailable | 46 |") and a logger's level column ("ERROR    | ") keep their head. The line's own
-    # indentation is kept.
-    re.compile(r"^(?:[A-Za-z][\w.\-]{0,62}[-_]\d{1,4} {1,40}"
-               r"|(?!(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|TRACE|SUCCESS|NOTICE) )[A-Za-z][\w.\-]{1,62} {2,40})\| "),
+    # https://docs.docker.com/reference/cli/docker/compose/logs/, https://github.com/itzg/docker-mc-proxy/issues/63);
+    # only a name that ends in the replica number compose gives it ("-1", "_1"): a table's first column ("0 | unet |",
+    # "cudaErrorDevicesUnavailable | 46 |", "torch-npu   | 2.1.0", "Model  | Params") and a logger's level column
+    # ("ERROR    | ") keep their head. (rev26r: a container_name padded, "mineru-npu-model-server   | ", reads as it did
+    # on main — a per-line rule cannot tell it from a padded table's first column.) The line's own indentation is kept.
+    re.compile(r"^[A-Za-z][\w.\-]{0,62}[-_]\d{1,4} {1,40}\| "),
     # (read26) journald / syslog (journalctl's default "short" output): "Jan 30 16:21:56 host ident[pid]: " (the host is
     # left out with --no-hostname; https://www.freedesktop.org/software/systemd/man/latest/journalctl.html,
     # https://gist.github.com/turboBasic/3673e69e4728173fe933b4c5cd33919f)
@@ -92,7 +91,9 @@ _PREFIXES = (
     # a log pasted as a Markdown / e-mail quote: "> Traceback ...", "> RuntimeError: ..."
     re.compile(r"^>(?: |$)"),
     # pytest's report of a failing test: "E       ModuleNotFoundError: No module named 'torch_npu'"
-    # (read26: "E" and 7 blanks is pytest's column; what follows keeps its own indentation, a frame's "  File ...")
+    # (read26: "E" and 7 blanks, a test function's column, is stripped exactly; what follows keeps its own indentation, a
+    # frame's "  File ...". rev26r: pytest's column is "E" and the failing source line's indentation + 3 blanks
+    # (_pytest/_code/code.py get_exconly: fail_marker + indentstr[1:]), so a deeper test's "E           " keeps 4 blanks)
     re.compile(r"^E(?: {7}| {2,6}(?=\S))"),
     # glog (MindSpore C++ / TensorFlow style): "E0517 18:46:14.123456  1234 file.cc:12] "
     # (glog >= 0.7 writes the year: "E20251208 11:52:44.736321 69197 file.cpp:96] ")
@@ -445,10 +446,11 @@ _DOCKER_JSON_HEAD = re.compile(rb'^\{"log":"')
 _DOCKER_JSON_LINE = re.compile(rb'^\{"log":"((?:[^"\\\n]|\\.){0,4194304})"[^\n]{0,4096}(?:\n|$)', re.M)
 # a JSON string literal: the log in a JSON field. In a log judged JSON, one that holds a line break ("\n") is read as
 # lines of its own, a sentence unescaped in place (see _json_lines); the head needs one with two breaks after a key, or a
-# first line that is a JSON object / array
+# first line that is a JSON object / array (rev26r: the string a JSON value — after a quoted key, "[" or "{" — not after a
+# plain "stderr: " or a call's ", ")
 _JSON_LITERAL = re.compile(rb'"((?:[^"\\\n]|\\.){1,16777216})"')
 _JSON_DOC_HEAD = re.compile(rb'^\s{0,8}(?:[\[{]\s{0,8}$|\[?\{\s{0,8}"[^"\n]{1,200}"\s{0,8}:)')
-_JSON_HEAD_NL = re.compile(rb'(?:^|[:\[,{])\s{0,8}"(?:[^"\\\n]|\\[^n\n]){0,16384}\\n(?:[^"\\\n]|\\[^n\n]){0,16384}\\n')
+_JSON_HEAD_NL = re.compile(rb'(?:^|"\s{0,8}:|[\[{])\s{0,8}"(?:[^"\\\n]|\\[^n\n]){0,16384}\\n(?:[^"\\\n]|\\[^n\n]){0,16384}\\n')
 _HTML_ENTITY = re.compile(rb"&(?:quot|apos|lt|gt|amp|nbsp|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _HTML_HEAD = re.compile(rb"&(?:quot|#39|#x27|#34|lt|gt);")
 _ANSI_BYTES = re.compile(rb"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]|\x1b\][^\x07\x1b\n]{0,4096}(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
@@ -472,7 +474,9 @@ def _json_lines(m):
     body = m.group(1)
     if b"\\n" in body:
         return b"\n" + _json_string(body).rstrip(b"\n") + b"\n"
-    if len(body) < 16 or b" " not in body:
+    if len(body) < 16 or b" " not in body or b"\\" not in body:
+        # (rev26r) a literal with no escape in it is left as it is: nothing to undo, and a plain line that reads as one
+        # (a frame's 'File "/home/my user/run.py", line 3') keeps its quotes
         return m.group(0)
     return b" " + _json_string(body).replace(b"\n", b" ").replace(b"\r", b" ") + b" "
 
@@ -546,5 +550,11 @@ def detect_escapes(lines):
     esc.ansi = b"\x1b[" in data
     if esc.html or esc.ansi:
         data = esc.decode(data)
-    esc.json = _JSON_HEAD_NL.search(data) is not None or _JSON_DOC_HEAD.match(data) is not None
+    # (rev26r) a first line that opens a JSON object is a JSON log only when half of the head's lines or more open one
+    # too (JSON lines, one record a line) or hold a string with line breaks: a plain log that prints its config as
+    # JSON first ('{', '{"model": "sdxl", ...}') then runs on is read as it is
+    lines_json = data.split(b"\n")
+    doc = _JSON_DOC_HEAD.match(data) is not None and (
+        len(lines_json) == 1 or 2 * sum(1 for line in lines_json if line.lstrip()[:1] in (b"{", b"[")) >= len(lines_json))
+    esc.json = _JSON_HEAD_NL.search(data) is not None or doc
     return esc if (esc.docker or esc.json or esc.html or esc.ansi) else None
