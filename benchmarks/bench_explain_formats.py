@@ -102,7 +102,7 @@ def ansi(text):
 
 def compose(text):
     """``docker compose logs``: the service and replica, padded, then "| " before each line.
-    https://docs.docker.com/reference/cli/docker/compose/logs/ (a real one: https://github.com/itzg/docker-bungeecord/issues/63)"""
+    https://docs.docker.com/reference/cli/docker/compose/logs/ (a real one: https://github.com/itzg/docker-mc-proxy/issues/63)"""
     return _per_line("sdxl-worker-1  | ")(text)
 
 
