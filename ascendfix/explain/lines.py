@@ -525,8 +525,9 @@ def detect_escapes(lines):
     """Is a log (its first lines: bytes or str) escaped by another layer? -> :class:`Escapes` or None.
 
     ``docker``: its first line, and half of its first lines or more, are Docker json-file objects (``{"log":"...``);
-    ``json``: a JSON string with two line breaks ("\\n") or more in one of its first lines, or a first line that opens a
-    JSON object / array (after the others: a Docker log, an HTML page can hold one);
+    ``json``: a JSON value string (after a quoted key, "[" or "{") with two line breaks ("\\n") or more in one of its
+    first lines, or a first line that opens a JSON object / array when half of the first lines or more open one too
+    (JSON lines; a one-line log) (after the others: a Docker log, an HTML page can hold one);
     ``html``: an HTML character reference (``&quot;``, ``&#39;``, ``&#x27;``, ``&#34;``, ``&lt;``, ``&gt;``);
     ``ansi``: an ANSI escape sequence."""
     head = []
