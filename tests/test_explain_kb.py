@@ -13,6 +13,7 @@ import pytest
 from ascendfix.data import data_root, load_yaml
 from ascendfix.errors import DataError
 from ascendfix.explain import engine, kb
+from ascendfix.explain import lines as linefmt
 from ascendfix.explain.codes import ROLES, load_families
 from ascendfix.explain.engine import Matcher, explain_lines, explain_stream, explain_text, rank_key
 from ascendfix.explain.kb import APPLY_RULES, CATEGORIES, load_signatures
@@ -57,6 +58,9 @@ def test_match_examples(sig, example):
             sig.id, other.id)
     assert mine.evidence, "no evidence lines"
     lines = example["text"].split("\n")
+    escapes = linefmt.detect_escapes(lines)
+    if escapes is not None:  # (read26) an escaped log (a JSON log line) is read with its escapes undone
+        lines = escapes.decode(example["text"].encode("utf-8")).decode("utf-8").split("\n")
     for ln, text in mine.evidence:
         assert 1 <= ln <= len(lines)
         # the evidence is (a window of) the real line it points at

@@ -465,6 +465,10 @@ class Matcher(object):
         # the grep / ripgrep prefix every line of a pasted grep output carries (lines.detect_grep_prefix), decided
         # once per log from its first lines (_UNDECIDED until then; feed_piece alone strips nothing)
         self.line_prefix = _UNDECIDED
+        # (read26) the escaping layers the log carries (lines.detect_escapes: Docker json-file, a JSON string, HTML,
+        # ANSI), decided with the grep prefix from its first lines and undone before the pre-filter (scan_stream,
+        # feed_lines); None: none
+        self.escapes = _UNDECIDED
         self._prefix_lineno = None  # the line of the last piece fed: only a line's first piece loses the prefix
         # wrapped pastes (see _try_join): the last line fed, when short (number, bytes, the signatures it matched,
         # whether it passed the pre-filter and matched none), and the joins tried
@@ -482,6 +486,10 @@ class Matcher(object):
         """Read the log's first lines (a list of lines, bytes or str) once: do they carry grep / ripgrep prefixes? (See
         :func:`lines.detect_grep_prefix`.) Later calls change nothing."""
         if self.line_prefix is _UNDECIDED:
+            self.escapes = linefmt.detect_escapes(head)
+            if self.escapes is not None:  # the grep prefix of the log as it reads once its escapes are undone
+                head = [self.escapes.decode(_item_bytes(line)) for line in head]
+                head = [part for line in head for part in line.split(b"\n")]
             self.line_prefix = linefmt.detect_grep_prefix(head)
         return self.line_prefix
 
@@ -953,6 +961,8 @@ class Matcher(object):
             head = list(itertools.islice(lines, linefmt.GREP_HEAD_LINES))
             self.decide_line_prefix(_head_of_items(head))
             lines = itertools.chain(head, lines)
+        if self.escapes is not None and self.escapes is not _UNDECIDED:
+            lines = (self.escapes.decode(b if b.endswith(b"\n") else b + b"\n") for b in map(_item_bytes, lines))
         for item in lines:
             if isinstance(item, str):
                 try:
@@ -1528,6 +1538,71 @@ def _trie_regex(words):
 
 
 # -- streaming a file ---------------------------------------------------------------------------
+def _item_bytes(item):
+    """One of feed_lines' items as bytes."""
+    if isinstance(item, str):
+        try:
+            return item.encode("utf-8", "surrogateescape")  # round-trips undecodable bytes
+        except UnicodeEncodeError:
+            return item.encode("utf-8", "replace")
+    return bytes(item)
+
+
+ESCAPED_LINE_MAX = 16 << 20  # (read26) longest line whose escapes are undone (a longer one is read as it is)
+
+
+class _Unescaped(io.RawIOBase):
+    """(read26) A stream with the log's escapes undone (:class:`lines.Escapes`), whole lines at a time; a line longer
+    than ESCAPED_LINE_MAX is passed on as it is."""
+
+    def __init__(self, stream, escapes):
+        super(_Unescaped, self).__init__()
+        self._read = getattr(stream, "read1", None) or stream.read
+        self._esc = escapes
+        self._carry = b""
+        self._out = b""
+        self._pos = 0
+        self._raw_line = False  # inside a line too long to unescape
+        self._eof = False
+
+    def readable(self):
+        return True
+
+    def _fill(self):
+        while self._pos >= len(self._out) and not self._eof:
+            chunk = self._read(READ_CHUNK)
+            if not chunk:
+                self._eof = True
+                out, self._carry = self._carry, b""
+                self._out, self._pos = (out if self._raw_line else self._esc.decode(out)), 0
+                return
+            data = self._carry + chunk
+            cut = data.rfind(b"\n") + 1
+            if self._raw_line:
+                if cut:
+                    self._raw_line = False
+                    self._out, self._carry = data[:cut], data[cut:]
+                else:
+                    self._out, self._carry = data, b""
+            elif cut:
+                self._out, self._carry = self._esc.decode(data[:cut]), data[cut:]
+            elif len(data) > ESCAPED_LINE_MAX:
+                self._raw_line = True
+                self._out, self._carry = data, b""
+            else:
+                self._out, self._carry = b"", data
+            self._pos = 0
+
+    def readinto(self, b):
+        self._fill()
+        n = min(len(b), len(self._out) - self._pos)
+        if n <= 0:
+            return 0
+        b[:n] = self._out[self._pos:self._pos + n]
+        self._pos += n
+        return n
+
+
 def _feed_python(matcher, stream):
     """Pure-Python path: one anchor regex per line, huge lines in bounded pieces."""
     lineno = 0
@@ -1852,6 +1927,17 @@ def scan_stream(stream, signatures=None, use_grep=None, max_evidence=MAX_EVIDENC
     head, source = _head(stream)
     matcher.decide_line_prefix(head)
     whole = _read_small(stream) if small and use_grep is not True else None
+    escapes = matcher.escapes
+    if escapes is not None:
+        # (read26) an escaped log: read through its unescaping, as a pipe (its last lines are kept on the way)
+        if whole is not None:
+            whole = escapes.decode(whole)
+            if not matcher.prefilter_compiled:
+                matcher.narrow_prefilter(whole)
+            _feed_python(matcher, io.BytesIO(whole))
+            return matcher
+        source = io.BufferedReader(_Unescaped(source, escapes), buffer_size=READ_CHUNK)
+        stream = source
     if whole is not None:
         # a small regular file: read whole, pre-filtered in Python (no grep started); the pre-filter narrowed to the
         # anchors it holds unless this process compiled the whole one already

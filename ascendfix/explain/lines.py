@@ -12,7 +12,11 @@ anchor pre-filter are parsed.
 
 A log pasted as grep / ripgrep output ("plog-1.log:14:[ERROR] HCCL(...)", "14:Traceback ...") carries one more prefix
 per line; that one is decided once per log (:func:`detect_grep_prefix`, from its first lines) and removed by the engine
-before the pre-filter (:meth:`GrepPrefix.strip`), never guessed per line.
+before the pre-filter (:meth:`GrepPrefix.strip`), never guessed per line. (read26) So is a log escaped by another
+layer — Docker's json-file lines, a log in a JSON string, an HTML page's ``&quot;``, ANSI colours —
+(:func:`detect_escapes`), unescaped before the pre-filter (:meth:`Escapes.decode`); docker compose's ``svc-1  | ``,
+``kubectl logs --prefix``'s ``[pod/NAME/CONTAINER] `` and journald's ``May 01 10:00:00 host app[123]: `` are transport
+prefixes of the list above. (A Docker or JSON log's line numbers are those of its unescaped text.)
 """
 
 import datetime
@@ -29,6 +33,22 @@ _PREFIXES = (
     re.compile(
         r"^\((?P<actor>[A-Za-z_][\w.\-]{0,60})(?: (?:rank=(?P<rank>\d{1,6})|[\w.\-]{1,40}=[\w.\-]{1,40}))"
         r"{0,3} pid=(?P<pid>\d{1,10})(?:, ip=[\w.:\-]{1,60})?\)\s?"
+    ),
+    # (read26) kubectl logs --prefix: "[pod/NAME/CONTAINER] " (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_logs/)
+    re.compile(r"^\[pod/[\w.\-]{1,253}/[\w.\-]{1,253}\] "),
+    # (read26) docker compose logs: the service (and replica) padded, then "| " ("web-1  | ...", "survival_1     | ...":
+    # https://docs.docker.com/reference/cli/docker/compose/logs/, https://github.com/itzg/docker-mc-proxy/issues/63);
+    # only a name that ends in the replica number compose gives it ("-1", "_1"): a table's first column ("0 | unet |",
+    # "cudaErrorDevicesUnavailable | 46 |", "torch-npu   | 2.1.0", "Model  | Params") and a logger's level column
+    # ("ERROR    | ") keep their head. (rev26r: a container_name padded, "mineru-npu-model-server   | ", reads as it did
+    # on main — a per-line rule cannot tell it from a padded table's first column.) The line's own indentation is kept.
+    re.compile(r"^[A-Za-z][\w.\-]{0,62}[-_]\d{1,4} {1,40}\| "),
+    # (read26) journald / syslog (journalctl's default "short" output): "Jan 30 16:21:56 host ident[pid]: " (the host is
+    # left out with --no-hostname; https://www.freedesktop.org/software/systemd/man/latest/journalctl.html,
+    # https://gist.github.com/turboBasic/3673e69e4728173fe933b4c5cd33919f)
+    re.compile(
+        r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]\d \d\d:\d\d:\d\d(?: [\w.\-]{1,64})? "
+        r"[\w.\-/@]{1,64}\[(?P<pid>\d{1,10})\]: "
     ),
     # Rust's tracing-subscriber default ("Full") format, used by Text Generation Inference's launcher and router,
     # text-embeddings-inference and other Rust servers: an RFC 3339 UTC time, then the level right-aligned to five
@@ -71,7 +91,10 @@ _PREFIXES = (
     # a log pasted as a Markdown / e-mail quote: "> Traceback ...", "> RuntimeError: ..."
     re.compile(r"^>(?: |$)"),
     # pytest's report of a failing test: "E       ModuleNotFoundError: No module named 'torch_npu'"
-    re.compile(r"^E {2,7}(?=\S)"),
+    # (read26: "E" and 7 blanks, a test function's column, is stripped exactly; what follows keeps its own indentation, a
+    # frame's "  File ...". rev26r: pytest's column is "E" and the failing source line's indentation + 3 blanks
+    # (_pytest/_code/code.py get_exconly: fail_marker + indentstr[1:]), so a deeper test's "E           " keeps 4 blanks)
+    re.compile(r"^E(?: {7}| {2,6}(?=\S))"),
     # glog (MindSpore C++ / TensorFlow style): "E0517 18:46:14.123456  1234 file.cc:12] "
     # (glog >= 0.7 writes the year: "E20251208 11:52:44.736321 69197 file.cpp:96] ")
     # (rev22f: PyTorch's glog lines on Windows name the file with backslashes: "W0627 10:16:57.530000 11028
@@ -410,3 +433,129 @@ def grep_ere_anchored(ere, prefix_ere):
             out += c
         i += 1
     return bytes(out)
+
+
+# -- escaped logs (read26): a log that reached the user escaped by one more layer — Docker's json-file driver (each line a
+# JSON object, the line in "log": https://docs.docker.com/engine/logging/drivers/json-file/), a whole log held in a JSON
+# string field (literal "\n", '\"'), a log copied from an HTML page's source (&quot; &#39; &lt;), terminal colours kept
+# in the paste (ANSI escape sequences, which can cut an anchor in two: IPython writes "\x1b[0;31mValueError\x1b[0m: ...").
+# Decided once per log from its first lines (:func:`detect_escapes`) and undone on the bytes before the pre-filter
+# (:meth:`Escapes.decode`), so grep and Python read the same text; never guessed per line.
+_DOCKER_JSON_HEAD = re.compile(rb'^\{"log":"')
+# a Docker json-file line: the "log" string (its escapes undone by json), then the rest of the object
+_DOCKER_JSON_LINE = re.compile(rb'^\{"log":"((?:[^"\\\n]|\\.){0,4194304})"[^\n]{0,4096}(?:\n|$)', re.M)
+# a JSON string literal: the log in a JSON field. In a log judged JSON, one that holds a line break ("\n") is read as
+# lines of its own, a sentence unescaped in place (see _json_lines); the head needs one with two breaks after a key, or a
+# first line that is a JSON object / array (rev26r: the string a JSON value — after a quoted key, "[" or "{" — not after a
+# plain "stderr: " or a call's ", ")
+_JSON_LITERAL = re.compile(rb'"((?:[^"\\\n]|\\.){1,16777216})"')
+_JSON_DOC_HEAD = re.compile(rb'^\s{0,8}(?:[\[{]\s{0,8}$|\[?\{\s{0,8}"[^"\n]{1,200}"\s{0,8}:)')
+_JSON_HEAD_NL = re.compile(rb'(?:^|"\s{0,8}:|[\[{])\s{0,8}"(?:[^"\\\n]|\\[^n\n]){0,16384}\\n(?:[^"\\\n]|\\[^n\n]){0,16384}\\n')
+_HTML_ENTITY = re.compile(rb"&(?:quot|apos|lt|gt|amp|nbsp|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_HTML_HEAD = re.compile(rb"&(?:quot|#39|#x27|#34|lt|gt);")
+_ANSI_BYTES = re.compile(rb"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]|\x1b\][^\x07\x1b\n]{0,4096}(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
+_JSON_SIMPLE = {b"n": b"\n", b"t": b"\t", b'"': b'"', b"\\": b"\\", b"/": b"/", b"r": b"\r", b"b": b"", b"f": b""}
+
+
+def _json_string(body):
+    """The bytes of a JSON string literal's body (between its quotes) with its escapes undone (UTF-8)."""
+    try:
+        import json
+
+        return json.loads(b'"' + body + b'"').encode("utf-8", "surrogatepass")
+    except (ValueError, UnicodeError):
+        return re.sub(rb"\\(.)", lambda m: _JSON_SIMPLE.get(m.group(1), m.group(0)), body)
+
+
+def _json_lines(m):
+    """A JSON string literal (a match of _JSON_LITERAL) that holds line breaks as those lines, on lines of their own; a
+    sentence (16 characters or more with a blank) unescaped where it is, between blanks (a structured log's "message":
+    the line stays one line, its number the file's); a short word ("stderr", a key) as it is."""
+    body = m.group(1)
+    if b"\\n" in body:
+        return b"\n" + _json_string(body).rstrip(b"\n") + b"\n"
+    if len(body) < 16 or b" " not in body or b"\\" not in body:
+        # (rev26r) a literal with no escape in it is left as it is: nothing to undo, and a plain line that reads as one
+        # (a frame's 'File "/home/my user/run.py", line 3') keeps its quotes
+        return m.group(0)
+    return b" " + _json_string(body).replace(b"\n", b" ").replace(b"\r", b" ") + b" "
+
+
+def _html_char(html, m):
+    """An HTML character reference (a match of _HTML_ENTITY) as UTF-8; one for a line break or another control character
+    (``&#10;``) becomes a blank: undoing the escapes never adds a line."""
+    c = html.unescape(m.group(0).decode("ascii"))
+    return b" " if c < " " else c.encode("utf-8", "surrogatepass")
+
+
+class Escapes(object):
+    """The escaping layers a log carries (``docker``, ``json``, ``html``, ``ansi``: see :func:`detect_escapes`);
+    :meth:`decode` undoes them on a block of whole lines."""
+
+    __slots__ = ("docker", "json", "html", "ansi")
+
+    def __init__(self, docker=False, json=False, html=False, ansi=False):
+        self.docker, self.json, self.html, self.ansi = docker, json, html, ansi
+
+    def __repr__(self):
+        return "Escapes({})".format(", ".join(k for k in self.__slots__ if getattr(self, k)))
+
+    def decode(self, data):
+        """``data`` (bytes: whole lines, the last one maybe without its newline) with the log's escapes undone. A
+        Docker json-file line becomes its "log" text (a line Docker cut in pieces joins its next piece, as Docker
+        wrote it); a JSON string that holds line breaks becomes those lines, on lines of their own."""
+        given = data
+        if self.docker:
+            data = _DOCKER_JSON_LINE.sub(lambda m: _json_string(m.group(1)), data)
+        if self.ansi and b"\x1b" in data:
+            data = _ANSI_BYTES.sub(b"", data)
+        if self.html and b"&" in data:
+            import html
+
+            data = _HTML_ENTITY.sub(lambda m: _html_char(html, m), data)
+        if self.json:
+            out = _JSON_LITERAL.sub(_json_lines, data)
+        else:
+            out = data
+        # (a last line that was only escape sequences stays a line, blank, as the log had it)
+        return out if out or not given else b" "
+
+
+def detect_escapes(lines):
+    """Is a log (its first lines: bytes or str) escaped by another layer? -> :class:`Escapes` or None.
+
+    ``docker``: its first line, and half of its first lines or more, are Docker json-file objects (``{"log":"...``);
+    ``json``: a JSON value string (after a quoted key, "[" or "{") with two line breaks ("\\n") or more in one of its
+    first lines, or a first line that opens a JSON object / array when half of the first lines or more open one too
+    (JSON lines; a one-line log) (after the others: a Docker log, an HTML page can hold one);
+    ``html``: an HTML character reference (``&quot;``, ``&#39;``, ``&#x27;``, ``&#34;``, ``&lt;``, ``&gt;``);
+    ``ansi``: an ANSI escape sequence."""
+    head = []
+    for line in lines:
+        if isinstance(line, str):
+            line = line.encode("utf-8", "replace")
+        line = bytes(line[:_HEAD_LINE_BYTES * 8]).rstrip(b"\r\n")
+        if line.strip():
+            head.append(line)
+        if len(head) >= GREP_HEAD_LINES:
+            break
+    if not head:
+        return None
+    esc = Escapes()
+    docker = sum(1 for line in head if _DOCKER_JSON_HEAD.match(line))
+    if _DOCKER_JSON_HEAD.match(head[0]) and docker * 2 >= len(head):
+        esc.docker = True
+        head = esc.decode(b"\n".join(head) + b"\n").split(b"\n")
+    data = b"\n".join(head)
+    esc.html = _HTML_HEAD.search(data) is not None
+    esc.ansi = b"\x1b[" in data
+    if esc.html or esc.ansi:
+        data = esc.decode(data)
+    # (rev26r) a first line that opens a JSON object is a JSON log only when half of the head's lines or more open one
+    # too (JSON lines, one record a line) or hold a string with line breaks: a plain log that prints its config as
+    # JSON first ('{', '{"model": "sdxl", ...}') then runs on is read as it is
+    lines_json = data.split(b"\n")
+    doc = _JSON_DOC_HEAD.match(data) is not None and (
+        len(lines_json) == 1 or 2 * sum(1 for line in lines_json if line.lstrip()[:1] in (b"{", b"[")) >= len(lines_json))
+    esc.json = _JSON_HEAD_NL.search(data) is not None or doc
+    return esc if (esc.docker or esc.json or esc.html or esc.ansi) else None
