@@ -1,0 +1,69 @@
+"""inf26: the category inference reads the CLASS a family belongs to for version_skew, kernel_unsupported,
+graph_compile_crash, cluster_setup and numerics — the emitting source's generic template (CPython's pickle and
+AttributeError templates, torch's config modules, the CUDA / HIP runtimes' status texts, TensorRT's plan reader, the
+ONNX importers of ONNX Runtime / TensorRT / ATC, protobuf's 2 GB limit, CDI / containerd / OCI runtime words, model
+and template registries) — in rules/explain_categories.yaml, not one family's phrase; and a Kubernetes event row of
+type Warning with a Failed* reason ("Warning  FailedScheduling ...") is a failing line (infer._K8S_FAIL_EVENT).
+
+Each case is a signature example already in the repo (its public source is in the signature file), explained with
+NO signature and no fault entry: the inference alone must name the signature's category.
+"""
+
+import pytest
+
+from ascendfix.explain.engine import Matcher
+from ascendfix.explain.kb import find_signature
+
+CASES = [
+    # version_skew: pickle's find_class, torch's ConfigModule, CUDA's unsupported-PTX status, TensorRT's plan version
+    # tags, libnvidia-container's requirement check, version-range instructions, name registries, diffusers' mixin
+    # methods, "Unsupported ... version" readers, CPython's type-object AttributeError and its name suggestion
+    ("AF1668", 0, "version_skew"), ("AF1668", 3, "version_skew"), ("AF1694", 0, "version_skew"),
+    ("AF1694", 2, "version_skew"), ("AF977", 0, "version_skew"), ("AF977", 2, "version_skew"),
+    ("AF986", 3, "version_skew"), ("AF986", 6, "version_skew"), ("AF1272", 0, "version_skew"),
+    ("AF1660", 0, "version_skew"), ("AF1520", 0, "version_skew"), ("AF1521", 0, "version_skew"),
+    ("AF1667", 0, "version_skew"), ("AF612", 0, "version_skew"), ("AF1565", 0, "version_skew"),
+    ("AF1565", 3, "version_skew"), ("AF1005", 0, "version_skew"), ("AF896", 3, "version_skew"),
+    ("AF896", 4, "version_skew"), ("AF1041", 1, "version_skew"),
+    # HfArgumentParser's leftover options (ms-swift's wrapper)
+    ("AF092", 0, "version_skew"), ("AF092", 3, "version_skew"),
+    # kernel_unsupported: refusal wordings (MPS), GPU binaries without code for the arch (HIP, CUDA, rocBLAS),
+    # precision modes that need a GPU generation (accelerate, transformers), Triton's OutOfResources
+    ("AF1501", 0, "kernel_unsupported"), ("AF1491", 1, "kernel_unsupported"), ("AF1090", 0, "kernel_unsupported"),
+    ("AF1090", 3, "kernel_unsupported"), ("AF1241", 0, "kernel_unsupported"), ("AF1693", 0, "kernel_unsupported"),
+    ("AF1693", 5, "kernel_unsupported"), ("AF971", 0, "kernel_unsupported"),
+    # graph_compile_crash: ONNX importers, protobuf's size limit, the ACL model-RI capture API, MindSpore's GE adapter
+    ("AF1662", 0, "graph_compile_crash"), ("AF1663", 0, "graph_compile_crash"), ("AF1663", 4, "graph_compile_crash"),
+    ("AF182", 0, "graph_compile_crash"), ("AF949", 1, "graph_compile_crash"), ("AF949", 3, "graph_compile_crash"),
+    ("AF083", 0, "graph_compile_crash"), ("AF1000", 1, "graph_compile_crash"),
+    # MLIR's location diagnostics, Triton's front end
+    ("AF1400", 5, "graph_compile_crash"), ("AF1400", 6, "graph_compile_crash"),
+    # cluster_setup: CDI injection, containerd's runtime handlers, requested-vs-available counts, OCI runtime hooks,
+    # Kubernetes Warning event rows
+    ("AF1631", 0, "cluster_setup"), ("AF1276", 1, "cluster_setup"), ("AF1637", 0, "cluster_setup"),
+    ("AF1637", 1, "cluster_setup"), ("AF1247", 0, "cluster_setup"), ("AF1634", 0, "cluster_setup"),
+    ("AF289", 0, "cluster_setup"), ("AF770", 0, "cluster_setup"), ("AF1035", 0, "cluster_setup"),
+    # numerics: "nan or inf" checkers (Paddle)
+    ("AF1365", 0, "numerics"), ("AF1365", 1, "numerics"),
+    # the classes step aside: a CANN without the capture API (cann_env), the NVIDIA hook's own initialization
+    # failure (device_unavailable), a JSON type "not yet supported" (patch_side_effect)
+    ("AF151", 0, "cann_env"), ("AF1271", 0, "device_unavailable"), ("AF109", 0, "patch_side_effect"),
+]
+
+
+@pytest.mark.parametrize("sig_id,i,category", CASES)
+def test_the_class_evidence_names_the_category_without_the_signature(sig_id, i, category):
+    sig = find_signature(sig_id)
+    assert sig.category == category
+    m = Matcher(signatures=[], faults=[])
+    m.feed_lines(sig.examples["match"][i]["text"].split("\n"))
+    got = m.inferred([])
+    assert got is not None and got["category"] == category, (sig_id, i, got)
+
+
+def test_a_kubernetes_warning_event_with_a_failed_reason_is_a_failing_line():
+    from ascendfix.explain import infer
+
+    # AF289's example row (kubectl describe pod, Type Reason Age From Message)
+    row = find_signature("AF289").examples["match"][0]["text"].strip()
+    assert infer._K8S_FAIL_EVENT.match(row)
