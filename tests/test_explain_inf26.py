@@ -48,7 +48,19 @@ CASES = [
     # the classes step aside: a CANN without the capture API (cann_env), the NVIDIA hook's own initialization
     # failure (device_unavailable), a JSON type "not yet supported" (patch_side_effect)
     ("AF151", 0, "cann_env"), ("AF1271", 0, "device_unavailable"), ("AF109", 0, "patch_side_effect"),
+    # CUDA error 803 (a driver library / kernel module mismatch) is no operator without a kernel
+    ("AF1441", 0, "device_unavailable"),
 ]
+
+
+@pytest.mark.parametrize("i", range(4))
+def test_a_privilege_not_held_holds_no_device(i):
+    # Windows' WinError 1314 "A required privilege is not held by the client" (AF1697, permission): not device_busy
+    sig = find_signature("AF1697")
+    m = Matcher(signatures=[], faults=[])
+    m.feed_lines(sig.examples["match"][i]["text"].split("\n"))
+    got = m.inferred([])
+    assert got is None or got["category"] != "device_busy", (i, got)
 
 
 @pytest.mark.parametrize("sig_id,i,category", CASES)
