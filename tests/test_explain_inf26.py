@@ -50,6 +50,8 @@ CASES = [
     ("AF151", 0, "cann_env"), ("AF1271", 0, "device_unavailable"), ("AF109", 0, "patch_side_effect"),
     # CUDA error 803 (a driver library / kernel module mismatch) is no operator without a kernel
     ("AF1441", 0, "device_unavailable"),
+    # Windows' ERROR_PRIVILEGE_NOT_HELD is a permission problem
+    ("AF1697", 0, "permission"), ("AF1697", 2, "permission"),
 ]
 
 
