@@ -187,7 +187,9 @@ _WARN_RE = re.compile(r"\w{0,40}Warning\b|\bwarn(?:ing)?s?\b\s{0,2}[:\]]|warning
 # events` print it ("  Warning  FailedScheduling  27s  default-scheduler  0/1 nodes are available: 1 Insufficient
 # huawei.com/Ascend910", "Warning  FailedCreatePodSandBox ...", "Warning  UnexpectedAdmissionError ..."; Type Reason Age
 # From Message): "Warning" is the event's type there, not a log level - the row is a failing line, not a warning
-_K8S_FAIL_EVENT = re.compile(r"^Warning\s{1,10}(?:Failed\w{0,40}|UnexpectedAdmissionError)\s")
+# (rev26i: kubectl's columns are 2+ spaces or a tab apart; one space would take a program's own "Warning Failed to
+# load ..." message, a warning of a run that went on, for a failing line)
+_K8S_FAIL_EVENT = re.compile(r"^Warning(?:\t|\s{2,10})(?:Failed\w{0,40}|UnexpectedAdmissionError)(?:\t|\s{2})")
 _OK_RE = re.compile(r"successfully|\bfinished\b|\bcompleted?\b|startup complete", re.I)
 # ("not" vetoes "... not completed"; transformers' Trainer ends a finished run with "Training completed. Do not forget
 # to share your model on huggingface.co/models =)", trainer.py at v5.25.0 — that "not" is no veto)
