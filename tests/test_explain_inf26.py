@@ -81,3 +81,43 @@ def test_a_kubernetes_warning_event_with_a_failed_reason_is_a_failing_line():
     # AF289's example row (kubectl describe pod, Type Reason Age From Message)
     row = find_signature("AF289").examples["match"][0]["text"].strip()
     assert infer._K8S_FAIL_EVENT.match(row)
+
+
+# rev26i: runc's "starting container process caused "exec: ...": executable file not found in $PATH" inside docker's
+# "OCI runtime create failed" is the container's own command missing from the image, no orchestration problem: the
+# OCI runtime words (weight 2) must not name cluster_setup for it. Lines copied from the cited issues.
+OCI_EXEC_NOT_FOUND = [
+    # https://github.com/docker/for-linux/issues/726
+    'Error response from daemon: OCI runtime create failed: container_linux.go:348: starting container process caused'
+    ' "exec: \\"db:create\\": executable file not found in $PATH": unknown',
+    # https://github.com/QT-DevOps/DevOpsIssues/issues/631
+    'docker: Error response from daemon: OCI runtime create failed: container_linux.go:346: starting container process'
+    ' caused "exec: \\"exec\\": executable file not found in $PATH": unknown.',
+]
+
+
+@pytest.mark.parametrize("line", OCI_EXEC_NOT_FOUND)
+def test_a_missing_container_command_is_no_cluster_setup(line):
+    m = Matcher(signatures=[], faults=[])
+    m.feed_lines([line])
+    got = m.inferred([])
+    assert got is None or got["category"] != "cluster_setup", got
+
+
+def test_the_oci_counter_spares_a_missing_hook_binary():
+    # the NVIDIA hook's own failure rows (AF1271, AF1272) still read the OCI words: the counter needs the container's
+    # "starting container process caused ... exec:" / "unable to start container process: exec:"
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    cats = yaml.safe_load((root / "rules" / "explain_categories.yaml").read_text(encoding="utf-8"))
+    ev = next(c for c in cats if c["id"] == "cluster_setup")["evidence"]
+    counter = next(e for e in ev if "executable file not found" in e["regex"])
+    rx = re.compile(counter["regex"], re.I)
+    assert all(rx.search(line) for line in OCI_EXEC_NOT_FOUND)
+    for sig_id in ("AF1271", "AF1272", "AF090"):
+        for ex in find_signature(sig_id).examples["match"]:
+            assert not rx.search(ex["text"]), (sig_id, ex["text"][:80])
