@@ -183,6 +183,13 @@ _FRAME_RE = re.compile(r'^(?:File "(?P<path>[^"\n]{1,500})", line \d{1,7}, in (?
                        r"|│ (?P<rpath>[^\n│]{1,500}?\.py):\d{1,7} in (?P<rfunc>[^\s│]{1,200}))\s{0,200}│?$")
 _WARN_RE = re.compile(r"\w{0,40}Warning\b|\bwarn(?:ing)?s?\b\s{0,2}[:\]]|warnings\.warn|\[W\d{0,4}[ \]]|警告\s{0,2}[:：\]]",
                       re.I)
+# (inf26) a Kubernetes event row of type Warning whose reason names a failure, as `kubectl describe` / `kubectl get
+# events` print it ("  Warning  FailedScheduling  27s  default-scheduler  0/1 nodes are available: 1 Insufficient
+# huawei.com/Ascend910", "Warning  FailedCreatePodSandBox ...", "Warning  UnexpectedAdmissionError ..."; Type Reason Age
+# From Message): "Warning" is the event's type there, not a log level - the row is a failing line, not a warning
+# (rev26i: kubectl's columns are 2+ spaces or a tab apart; one space would take a program's own "Warning Failed to
+# load ..." message, a warning of a run that went on, for a failing line)
+_K8S_FAIL_EVENT = re.compile(r"^Warning(?:\t|\s{2,10})(?:Failed\w{0,40}|UnexpectedAdmissionError)(?:\t|\s{2})")
 _OK_RE = re.compile(r"successfully|\bfinished\b|\bcompleted?\b|startup complete", re.I)
 # ("not" vetoes "... not completed"; transformers' Trainer ends a finished run with "Training completed. Do not forget
 # to share your model on huggingface.co/models =)", trainer.py at v5.25.0 — that "not" is no veto)
@@ -327,7 +334,7 @@ def classify_line(msg, info, key, benign=None, veto=None, fail=None):
     head = msg[:200]
     if key in ("exception", "fatal") or _TYPING_FRAME_RE.match(msg):
         return "fail"
-    if _WARN_RE.search(head) and not info.is_error_level:
+    if _WARN_RE.search(head) and not info.is_error_level and not _K8S_FAIL_EVENT.match(msg):
         return None
     if key == "ascend_error" or info.is_error_level or (fail or _current()[0]).search(msg[:4096]):
         return "fail"
