@@ -1,0 +1,129 @@
+"""conv26: classes of logs round 25 left open, decided from their emitting sources and the corpus conventions.
+
+1. NumPy's removed members (numpy/__init__.py's __former_attrs__ / __expired_functions__ / plain AttributeError, and
+   numpy/_expired_attrs_2_0.py): all numpy_abi ("a NumPy too new for the module that uses it, including the removed
+   np.float alias"); the 1.24 aliases are AF051, the 2.0 removals AF269, the 1.x removals AF1770.
+2. CUDA messages that only say no GPU is usable (AF1771 "No CUDA GPUs are available", AF1490 cudaErrorNoDevice) are
+   device_unavailable without an Ascend NPU context and cuda_on_npu with it; a CUDA device ordinal outside the visible
+   set (AF753, AF424) keeps the device-id convention (cann_env) and is cuda_on_npu with an NPU context.
+
+Every log line is a signature's own example (its source is in the signature file) or captured here by running the
+program (the command next to it)."""
+
+import io
+
+import pytest
+
+from ascendfix.explain.engine import explain_stream
+from ascendfix.explain.kb import find_signature
+
+PATHS = pytest.mark.parametrize("use_grep", [False, True], ids=["python", "grep"])
+
+# a torch_npu frame of a traceback on an Atlas 910B host (https://github.com/opendatalab/MinerU/issues/2258, as in
+# test_explain_npu_context)
+NPU_FRAME = ('  File "/opt/mineru_venv/lib/python3.10/site-packages/torch_npu/npu/npu_config.py", line 89, '
+             'in set_compile_mode')
+
+
+def _top(text, use_grep):
+    doc = explain_stream(io.BytesIO(text.encode()), limit=None, use_grep=use_grep)
+    return doc["matches"][0] if doc["matches"] else None
+
+
+def _example(sig_id, idx):
+    return find_signature(sig_id).examples["match"][idx]["text"]
+
+
+# --- 1. NumPy's removed members -------------------------------------------------------------------------------------
+
+# captured: CPython 3.11.7, python -c "import numpy as np; np.<name>" under the NumPy named (the traceback's last lines)
+NUMPY_LOGS = [
+    # numpy 1.26.4: a 1.24 alias (__former_attrs__)
+    ("AF051", "  File \"/tmp/np126/lib/python3.11/site-packages/numpy/__init__.py\", line 324, in __getattr__\n"
+              "    raise AttributeError(__former_attrs__[attr])\n"
+              "AttributeError: module 'numpy' has no attribute 'bool'.\n"
+              "`np.bool` was a deprecated alias for the builtin `bool`. To avoid this error in existing code, use `bool` "
+              "by itself. Doing this will not modify any behavior and is safe. If you specifically wanted the numpy "
+              "scalar type, use `np.bool_` here."),
+    # numpy 1.26.4: removed in 1.x without a message
+    ("AF1770", "    raise AttributeError(\"module {!r} has no attribute \"\n"
+               "AttributeError: module 'numpy' has no attribute 'typeDict'. Did you mean: 'sctypeDict'?"),
+    ("AF1770", "    raise AttributeError(\"module {!r} has no attribute \"\n"
+               "AttributeError: module 'numpy' has no attribute 'asscalar'. Did you mean: 'isscalar'?"),
+    # numpy 1.26.4: python -c "import numpy as np; np.fv(1,2,3,4)" (__expired_functions__)
+    ("AF1770", "  File \"/tmp/np126/lib/python3.11/site-packages/numpy/__init__.py\", line 303, in _expired\n"
+               "    raise RuntimeError(msg)\n"
+               "RuntimeError: In accordance with NEP 32, the function fv was removed from NumPy version 1.20.  A "
+               "replacement for this function is available in the numpy_financial library: "
+               "https://pypi.org/project/numpy-financial"),
+    # numpy 2.4.6: _expired_attrs_2_0 and a plain 2.0 removal
+    ("AF269", "    raise AttributeError(\n"
+              "AttributeError: `np.unicode_` was removed in the NumPy 2.0 release. Use `np.str_` instead."),
+    ("AF269", "    raise AttributeError(f\"module {__name__!r} has no attribute {attr!r}\")\n"
+              "AttributeError: module 'numpy' has no attribute 'in1d'. Did you mean: 'int16'?"),
+    ("AF269", "    raise AttributeError(\"`numpy.array_api` is not available from \"\n"
+              "AttributeError: `numpy.array_api` is not available from numpy 2.0 onwards"),
+]
+
+
+@PATHS
+@pytest.mark.parametrize("sig_id,text", NUMPY_LOGS, ids=["%s-%d" % (s, i) for i, (s, _) in enumerate(NUMPY_LOGS)])
+def test_numpy_removed_members_are_numpy_abi(sig_id, text, use_grep):
+    top = _top("Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\n" + text + "\n", use_grep)
+    assert (top["id"], top["category"]) == (sig_id, "numpy_abi")
+
+
+@PATHS
+def test_the_nep32_warning_of_a_run_that_went_on_is_silent(use_grep):
+    # captured: numpy 1.26.4, python -c "import numpy as np; f = np.fv; print('done')"
+    log = ("<string>:1: DeprecationWarning: In accordance with NEP 32, the function fv was removed from NumPy version "
+           "1.20.  A replacement for this function is available in the numpy_financial library: "
+           "https://pypi.org/project/numpy-financial\n"
+           "done\n")
+    assert _top(log, use_grep) is None
+
+
+@PATHS
+def test_numpy_122_deprecation_warnings_are_silent(use_grep):
+    # captured: numpy 1.22.4, python -c "import numpy as np; np.typeDict; np.MachAr; print('done')" (stderr lines)
+    log = ("<string>:1: DeprecationWarning: `np.typeDict` is a deprecated alias for `np.sctypeDict`.\n"
+           "<string>:1: DeprecationWarning: `np.MachAr` is deprecated (NumPy 1.22).\n"
+           "done\n")
+    assert _top(log, use_grep) is None
+
+
+# --- 2. CUDA without a usable GPU, and a CUDA device index outside the visible set ----------------------------------
+
+CASES = {
+    # signature id: (the example's index, category without an NPU context, with it)
+    "AF1771": (0, "device_unavailable", "cuda_on_npu"),
+    "AF1490": (0, "device_unavailable", "cuda_on_npu"),
+    "AF753": (1, "cann_env", "cuda_on_npu"),
+    "AF424": (0, "cann_env", "cuda_on_npu"),
+}
+
+
+@PATHS
+@pytest.mark.parametrize("sig_id", sorted(CASES))
+def test_cuda_device_messages_follow_the_npu_context(sig_id, use_grep):
+    idx, plain, npu = CASES[sig_id]
+    assert find_signature(sig_id).npu_category == npu
+    top = _top(_example(sig_id, idx) + "\n", use_grep)
+    assert (top["id"], top["category"]) == (sig_id, plain)
+    top = _top(NPU_FRAME + "\n" + _example(sig_id, idx) + "\n", use_grep)
+    assert (top["id"], top["category"], top["category_without_context"]) == (sig_id, npu, plain)
+
+
+@PATHS
+def test_nccl_process_group_without_gpus_is_af1771(use_grep):
+    top = _top(_example("AF1771", 1) + "\n", use_grep)
+    assert (top["id"], top["category"]) == ("AF1771", "device_unavailable")
+
+
+@PATHS
+def test_torch_without_cuda_stays_cuda_on_npu(use_grep):
+    """torch itself without CUDA / NCCL (the CPU build every NPU setup runs) is cuda_on_npu on any host (AF088)."""
+    for idx in (0, 1):
+        top = _top(_example("AF088", idx) + "\n", use_grep)
+        assert (top["id"], top["category"]) == ("AF088", "cuda_on_npu")
+
