@@ -127,3 +127,55 @@ def test_torch_without_cuda_stays_cuda_on_npu(use_grep):
         top = _top(_example("AF088", idx) + "\n", use_grep)
         assert (top["id"], top["category"]) == ("AF088", "cuda_on_npu")
 
+
+# --- 3. a compiler killed during a build is host_oom; the build failure after it is its consequence ---------------
+
+# captured here: a ninja build whose compile step is killed with SIGKILL while it compiles (the OOM killer's signal),
+#   rule cxx: command = (sleep 0.4; pkill -9 -P $$$$ -f heavy) & g++ -O2 -c $in -o $out; exit $$?
+# (dash between ninja and g++ reports the kill as "Killed" under ninja's "FAILED:" header)
+NINJA_SHELL_KILLED = """[1/1] (sleep 0.4; pkill -9 -P $$ -f heavy) & g++ -O2 -c heavy.cpp -o heavy2.o; exit $?
+FAILED: heavy2.o 
+(sleep 0.4; pkill -9 -P $$ -f heavy) & g++ -O2 -c heavy.cpp -o heavy2.o; exit $?
+Killed
+ninja: build stopped: subcommand failed.
+"""
+# captured here: the same with cc1plus (g++'s child) killed: GCC's own report
+#   rule cxx: command = g++ -O2 -c $in -o $out & p=$$!; sleep 1; kill -9 $$(pgrep -P $$p cc1plus); wait $$p
+NINJA_CC1PLUS_KILLED = """[1/1] g++ -O2 -c heavy.cpp -o heavy.o & p=$!; sleep 1; kill -9 $(pgrep -P $p cc1plus); wait $p
+FAILED: heavy.o 
+g++ -O2 -c heavy.cpp -o heavy.o & p=$!; sleep 1; kill -9 $(pgrep -P $p cc1plus); wait $p
+g++: fatal error: Killed signal terminated program cc1plus
+compilation terminated.
+ninja: build stopped: subcommand failed.
+"""
+# captured here: GNU make running "g++ -O2 -c heavy.cpp -o heavy5.o", the g++ process killed with kill -9
+MAKE_KILLED = """g++ -O2 -c heavy.cpp -o heavy5.o
+make: *** [Makefile2:2: heavy5.o] Killed
+"""
+# captured here: GNU make running "(sleep 0.4; pkill -9 -P $$ -f heavy) & g++ -O2 -c heavy.cpp -o heavy4.o; exit $?"
+MAKE_SHELL_KILLED = """(sleep 0.4; pkill -9 -P $$ -f heavy) & g++ -O2 -c heavy.cpp -o heavy4.o; exit $?
+Killed
+make: *** [Makefile:2: heavy4.o] Error 137
+"""
+
+
+@PATHS
+@pytest.mark.parametrize("log,sig_id", [(NINJA_SHELL_KILLED, "AF048"), (NINJA_CC1PLUS_KILLED, "AF1390"),
+                                        (MAKE_KILLED, "AF1390"), (MAKE_SHELL_KILLED, "AF048")],
+                         ids=["ninja-shell-killed", "ninja-cc1plus", "make-killed", "make-shell-killed"])
+def test_a_build_step_killed_is_host_oom(log, sig_id, use_grep):
+    top = _top(log, use_grep)
+    assert (top["id"], top["category"]) == (sig_id, "host_oom")
+
+
+@PATHS
+def test_the_shell_killed_under_a_ninja_step_outranks_the_extension_build_error(use_grep):
+    """The "Killed" under ninja's "FAILED:" header is the step's own compiler killed (ninja never kills its steps):
+    a cause, not the consequence of the failing header line; torch's cpp_extension summary after it (AF798's example,
+    https://github.com/Dao-AILab/flash-attention/issues/1921) is install and comes second."""
+    doc = explain_stream(io.BytesIO((NINJA_SHELL_KILLED + _example("AF798", 2) + "\n").encode()), limit=None,
+                         use_grep=use_grep)
+    got = [(m["id"], m["category"]) for m in doc["matches"]]
+    assert got[0] == ("AF048", "host_oom")
+    assert ("AF798", "install") in got[1:]
+
