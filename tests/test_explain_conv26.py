@@ -179,3 +179,48 @@ def test_the_shell_killed_under_a_ninja_step_outranks_the_extension_build_error(
     assert got[0] == ("AF048", "host_oom")
     assert ("AF798", "install") in got[1:]
 
+
+
+# --- 4. Gradio's share link that could not be created: the app goes on serving ------------------------------------
+
+# captured here: gradio 6.31.0 on a host without internet access,
+#   demo = gr.Interface(fn=lambda s: s, inputs="text", outputs="text"); demo.launch(share=True,
+#   prevent_thread_lock=True); print("app still serving:", demo.local_url); demo.close()
+GRADIO_SHARE_MISSING_FILE = """* Running on local URL:  http://127.0.0.1:7860
+
+Could not create share link. Missing file: /tmp/c26/home/.cache/huggingface/gradio/frpc/frpc_linux_amd64_v0.3. 
+
+Please check your internet connection. This can happen if your antivirus software blocks the download of this file. You can install manually by following these steps: 
+
+1. Download this file: https://cdn-media.huggingface.co/frpc-gradio-0.3/frpc_linux_amd64
+2. Rename the downloaded file to: frpc_linux_amd64_v0.3
+3. Move the file to this location: /tmp/c26/home/.cache/huggingface/gradio/frpc
+app still serving: http://127.0.0.1:7860/
+Closing server running on port: 7860
+"""
+# https://github.com/modelscope/facechain/issues/406
+GRADIO_SHARE_NO_INTERNET = """Running on local URL:  http://127.0.0.1:7861
+
+Could not create share link. Please check your internet connection or our status page: https://status.gradio.app.
+"""
+
+
+@PATHS
+@pytest.mark.parametrize("log", [GRADIO_SHARE_MISSING_FILE, GRADIO_SHARE_NO_INTERNET,
+                                 GRADIO_SHARE_MISSING_FILE.split("app still serving")[0]],
+                         ids=["missing-file", "no-internet", "missing-file-pasted-alone"])
+def test_a_share_link_gradio_could_not_create_is_no_failure(log, use_grep):
+    doc = explain_stream(io.BytesIO(log.encode()), limit=None, use_grep=use_grep)
+    assert doc["matches"] == [] and not doc["failed"]
+
+
+def test_the_share_link_line_is_no_failing_line():
+    """The emitting source says the app goes on (blocks.py sets share=False and keeps serving): its words ("Missing
+    file", "internet connection") are no evidence for the inference (rules/explain_benign.yaml)."""
+    from ascendfix.explain import infer
+    from ascendfix.explain.lines import parse
+
+    inf = infer.load()
+    for line in (GRADIO_SHARE_MISSING_FILE.splitlines()[2], GRADIO_SHARE_NO_INTERNET.splitlines()[2]):
+        assert infer.classify_line(line.strip(), parse(line), None) == "fail"  # the words alone read as a failure
+        assert infer.classify_line(line.strip(), parse(line), None, inf.benign, inf.benign_veto) == "ok"
