@@ -100,6 +100,9 @@ CASES = {
     "AF1490": (0, "device_unavailable", "cuda_on_npu"),
     "AF753": (1, "cann_env", "cuda_on_npu"),
     "AF424": (0, "cann_env", "cuda_on_npu"),
+    # (item 5) the libraries' own "no GPU here" checks, the same class
+    "AF1039": (0, "device_unavailable", "cuda_on_npu"),
+    "AF1315": (1, "device_unavailable", "cuda_on_npu"),
 }
 
 
