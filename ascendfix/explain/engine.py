@@ -140,13 +140,13 @@ _EXIT_FAIL_RE = re.compile(
 # an INFO line about the process stopping is no sign that the run went on
 _STOPPING_RE = re.compile(r"shut(?:ting)? ?down|\bexit|terminat|abort|\bstop|kill|clean(?:ing)? ?up|destroy|tear(?:ing)? ?down"
                           r"|error|fail|traceback|exception|retry|retrying", re.I)
-# a user's Ctrl-C: the interpreter's KeyboardInterrupt, and torch.distributed.elastic's launcher passing SIGINT on
-# ("torch.distributed.elastic.multiprocessing.api.SignalException: Process 1234 got signal: 2"); the run did not fail
 # (conv26) ninja's header for a build step that failed (src/status_printer.cc / build.cc: "FAILED: " and the step's
 # outputs, then the command and its output): a shell's "Killed" printed under it is that step's own compiler or tool
 # killed by SIGKILL (the OOM killer while compiling), not a launcher killing its group after the failure
 # (``consequence_after_failure``): ninja and make never SIGKILL their steps
 _BUILD_STEP_FAILED_RE = re.compile(r"^\s{0,8}FAILED: \S")
+# a user's Ctrl-C: the interpreter's KeyboardInterrupt, and torch.distributed.elastic's launcher passing SIGINT on
+# ("torch.distributed.elastic.multiprocessing.api.SignalException: Process 1234 got signal: 2"); the run did not fail
 _INTERRUPT_RE = re.compile(r"^(?:[A-Za-z_]\w{0,60}\.){0,8}(?:KeyboardInterrupt\b|SignalException: Process \d{1,10} got signal: 2$)")
 # a finished progress bar (tqdm: "100%|██████████| 50/50 [00:10<00:00,  4.91it/s]"): the work it counted completed
 _DONE_BAR_RE = re.compile(r"(?:^|[:\s])100%\|[^|\n]{0,200}\| ?(\d{1,9})/(\d{1,9}) ")
