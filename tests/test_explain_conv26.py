@@ -227,3 +227,12 @@ def test_the_share_link_line_is_no_failing_line():
     for line in (GRADIO_SHARE_MISSING_FILE.splitlines()[2], GRADIO_SHARE_NO_INTERNET.splitlines()[2]):
         assert infer.classify_line(line.strip(), parse(line), None) == "fail"  # the words alone read as a failure
         assert infer.classify_line(line.strip(), parse(line), None, inf.benign, inf.benign_veto) == "ok"
+
+
+# --- rev26c: review fixes -------------------------------------------------------------------------------------------
+
+def test_af1771_needs_a_failed_run():
+    """Scripts print the same words from their own torch.cuda.is_available() check and go on on the CPU (`else:
+    print("No CUDA GPUs are available")`): torch's RuntimeError stops the run, so AF1771 names a cause only for a
+    run that failed (``needs_failure``, as AF1770's NEP 32 text); the traceback examples still fire (the tests above)."""
+    assert getattr(find_signature("AF1771"), "needs_failure", False) is True
