@@ -28,7 +28,8 @@ Pipeline, per input line (streamed, binary, never the whole file in memory):
    Patterns marked ``skip_quiet_lines`` ignore lines whose header says DEBUG / INFO / WARNING, and a pattern's
    ``unless`` regex vetoes it on a line that shows the benign form of the same words. A pattern marked
    ``consequence_after_failure`` (the shell's "Killed") makes its match a consequence when it comes after a failing
-   line. A cause read only from a quiet line by a ``skip_quiet_lines`` pattern is named last, and only when the log
+   line — not when that failing line is a build step's "FAILED:" header (ninja prints the step's output under it:
+   its compiler killed, conv26). A cause read only from a quiet line by a ``skip_quiet_lines`` pattern is named last, and only when the log
    failed and nothing else (no cause, consequence or inference) explains it. A code / fault cause of the generic
    category does not keep the category inference from naming the failing lines' category first.
    The number shown is the *rank* (1 = most likely root cause); it is an order, not a measured probability.
@@ -139,6 +140,11 @@ _EXIT_FAIL_RE = re.compile(
 # an INFO line about the process stopping is no sign that the run went on
 _STOPPING_RE = re.compile(r"shut(?:ting)? ?down|\bexit|terminat|abort|\bstop|kill|clean(?:ing)? ?up|destroy|tear(?:ing)? ?down"
                           r"|error|fail|traceback|exception|retry|retrying", re.I)
+# (conv26) ninja's header for a build step that failed (src/status_printer.cc / build.cc: "FAILED: " and the step's
+# outputs, then the command and its output): a shell's "Killed" printed under it is that step's own compiler or tool
+# killed by SIGKILL (the OOM killer while compiling), not a launcher killing its group after the failure
+# (``consequence_after_failure``): ninja and make never SIGKILL their steps
+_BUILD_STEP_FAILED_RE = re.compile(r"^\s{0,8}FAILED: \S")
 # a user's Ctrl-C: the interpreter's KeyboardInterrupt, and torch.distributed.elastic's launcher passing SIGINT on
 # ("torch.distributed.elastic.multiprocessing.api.SignalException: Process 1234 got signal: 2"); the run did not fail
 _INTERRUPT_RE = re.compile(r"^(?:[A-Za-z_]\w{0,60}\.){0,8}(?:KeyboardInterrupt\b|SignalException: Process \d{1,10} got signal: 2$)")
@@ -268,7 +274,7 @@ class Hit(object):
     """Everything one log said about one signature or one code."""
 
     __slots__ = ("kind", "key", "sig", "row", "code", "patterns", "evidence", "captures", "count", "first_line",
-                 "time", "lines", "loud", "after_failure", "last_line", "went_on", "npu")
+                 "time", "lines", "loud", "after_failure", "last_line", "went_on", "npu", "in_build_step")
 
     def __init__(self, kind, key, line, sig=None, row=None, code=None):
         self.kind = kind  # "signature" | "code"
@@ -292,6 +298,9 @@ class Hit(object):
         # (eng24b) the log's Ascend NPU context line ``(line, text)`` when the signature has ``npu_category``: the
         # category is then that one (see Matcher.npu_context)
         self.npu = None
+        # (conv26) a ``consequence_after_failure`` line of it came right under a build step's "FAILED:" header (the
+        # failing line before it): the step's own output, so never a consequence (see _BUILD_STEP_FAILED_RE)
+        self.in_build_step = False
 
     @property
     def role(self):
@@ -385,7 +394,7 @@ def _alone(pat, ma, mb):
 
 class _LineResult(object):
     __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet",
-                 "quiet_sigs", "interrupt", "own", "report", "exit_fail", "flat_exc", "exc_infer")
+                 "quiet_sigs", "interrupt", "own", "report", "exit_fail", "flat_exc", "exc_infer", "build_step")
 
     @classmethod
     def signatures_only(cls, sigs, quiet_sigs, quiet):
@@ -443,6 +452,7 @@ class Matcher(object):
         self.last_exception_infer = ()
         self.last_fail = 0
         self.first_fail = 0
+        self.last_build_step = 0  # (conv26) the last failing line that is a build step's "FAILED:" header
         self.last_ok = 0
         self.fail_report = None  # the category whose tool report the last failing line is (Inference.report_of)
         # the run-went-on veto (see went_on): the last failing line other than a user's Ctrl-C, the last Ctrl-C, and per
@@ -799,10 +809,13 @@ class Matcher(object):
         # "Process finished with exit code 1", "[Inferior 1 (process 42) exited with code 01]": no failing line (no error
         # word), but the run did not end well: a success line before it is no sign that the run went on (went_on)
         res.exit_fail = self.inference is not None and _EXIT_FAIL_RE.search(msg[:4096]) is not None
+        res.build_step = False
         if self.inference is not None and not any(sig.role == "context" for sig, _, _, _ in sigs):
             # (a line a benign signature explains is never failure evidence)
             res.state = infer.classify_line(msg.strip(), info, res.key, self.inference.benign,
                                              self.inference.benign_veto, self.inference.fail_re)
+            # (conv26) a build step's "FAILED:" header (see _BUILD_STEP_FAILED_RE)
+            res.build_step = res.state == "fail" and _BUILD_STEP_FAILED_RE.match(msg) is not None
             if res.state is not None:
                 # a tool's report, and the tool's own success line after it (pip's, see Inference.report_of)
                 res.report = self.inference.report_of(msg.strip(), res.state)
@@ -885,6 +898,13 @@ class Matcher(object):
         # words ("Killed") are no evidence of a category of their own
         after = bool(self.first_fail and res.sigs) and all(
             getattr(pat, "consequence_after_failure", False) for _, pat, _, _ in res.sigs)
+        # (conv26) ... unless the failing line before it is a build step's "FAILED:" header: the step's own output
+        if after and self.last_fail and self.last_fail == self.last_build_step:
+            after = False
+            for sig, pat, _, _ in res.sigs:
+                hit = self.hits.get(("s", sig.id))
+                if hit is not None:
+                    hit.in_build_step = True
         if res.interrupt:
             self.last_interrupt = lineno
             if self.last_stop_evidence == self.last_traceback:  # the header of this Ctrl-C's traceback
@@ -902,6 +922,8 @@ class Matcher(object):
                     self.ok_not_own[s.id] = lineno
         if res.state == "fail":
             self.last_fail = lineno
+            if res.build_step:
+                self.last_build_step = lineno
             self.fail_report = res.report
             if not self.first_fail:
                 self.first_fail = lineno
@@ -1059,7 +1081,7 @@ class Matcher(object):
         """Did ``hit`` match only through ``consequence_after_failure`` patterns (the shell's "Killed" when a launcher
         or daemon kills its own process group), and only after an earlier failing line? Then it is a consequence of
         that failure (MindIE's daemon, for one, sends SIGKILL to its group when its endpoint fails to start)."""
-        if not self.first_fail or self.first_fail >= hit.first_line:
+        if not self.first_fail or self.first_fail >= hit.first_line or hit.in_build_step:
             return False
         pats = [p for p in hit.sig.patterns if p.index in hit.patterns]
         return bool(pats) and all(getattr(p, "consequence_after_failure", False) for p in pats)
