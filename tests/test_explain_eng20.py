@@ -91,7 +91,8 @@ def test_a_frame_decides_a_bland_last_exception_and_is_shown():
 
 
 def test_one_frame_of_weight_two_is_no_answer_alone():
-    assert _matcher(CUT, _frames_only(2)).results(1) == []
+    # (the rules' answer: the learned fallback's guess, learn26, is tested in test_explain_learned.py)
+    assert [r for r in _matcher(CUT, _frames_only(2)).results(1) if r["kind"] != "guess"] == []
 
 
 def test_frames_are_a_second_witness_when_the_last_exception_names_a_category():

@@ -522,7 +522,8 @@ def test_captured_logs(name, use_grep):
     with open(str(LOGS / name), "rb") as fh:
         report = explain_stream(fh, use_grep=use_grep)
     if EXPECTED_TOP[name] is None:
-        assert report["matches"] == [] and report["key_lines"]
+        # (the rules' answer: the learned fallback's guess, learn26, is tested in test_explain_learned.py)
+        assert [m for m in report["matches"] if m["kind"] != "guess"] == [] and report["key_lines"]
     else:
         assert report["matches"][0]["id"] == EXPECTED_TOP[name]
     assert report["lines_read"] == (LOGS / name).read_bytes().count(b"\n") + (
