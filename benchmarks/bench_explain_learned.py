@@ -1,19 +1,22 @@
 """Would a classifier learned from labelled logs help `ascendfix explain` where its rules say nothing?
 
-    python benchmarks/bench_explain_learned.py                 # leave-one-set-out over every set of the corpus
+    python benchmarks/bench_explain_learned.py                 # leave-one-set-out over the model's training sets
     python benchmarks/bench_explain_learned.py --sets A-O      # only these sets (train and test)
     python benchmarks/bench_explain_learned.py --json
     python benchmarks/bench_explain_learned.py --alpha 0.2 --margin 2 --min-features 20   # another decision rule
     python benchmarks/bench_explain_learned.py --shipped       # the rule of rules/explain_learned.json (learn26)
 
-An experiment, not a feature: it measures a candidate "learned fallback" before anyone builds it into the engine.
-For each set S of the validation corpus (benchmarks/explain_validation/), a naive Bayes classifier over word presence is
-trained on the *other* sets' logs (their labels; a real failure outside the categories is left out) and, with
-unless ``--no-examples``, on every signature's ``examples.match`` lines (labelled with the signature's category,
-a benign ``context`` signature's as harmless). Its features are the words (and adjacent word pairs, error codes and
-their module prefixes) of the lines the engine itself reads as failing lines — the lines a fallback would see. Then
-it is tried on S's logs, as the engine's fallback would be: only where the engine names nothing and the log has
-failing lines, and only when the classifier's top class is a category with a posterior of at least the threshold.
+An experiment at first, the measure of the engine's learned fallback since learn26 (``kind: guess``).
+For each set S of the validation corpus (benchmarks/explain_validation/; by default the sets the shipped model trains
+on, _learngen.TRAIN_SETS: a held-out set of the current round is neither tried nor trained on), a naive Bayes
+classifier over word presence is trained on the *other* sets' logs (their labels; a real failure outside the
+categories as the class ``other``, which is never named) and, unless ``--no-examples``, on every signature's
+``examples.match`` lines (labelled with the signature's category, a benign ``context`` signature's as harmless) and
+``examples.no_match`` lines (as ``other``). Its features are the words (and adjacent word pairs, error codes and
+their module prefixes, the last exception's type) of the lines the engine itself reads as failing lines — the lines a
+fallback would see. Then it is tried on S's logs, as the engine's fallback would be: only where the engine names
+nothing and the log has failing lines, and only when the classifier's top class is a category with a posterior of at
+least the threshold (an Ascend-only category only in a log with an NPU context).
 
 Since learn26 the classifier is the engine's own (ascendfix/explain/learned.py: the same features, training and
 decision rule as the shipped fallback, ``kind: guess``); the engine's answer read here leaves that fallback out, and
@@ -65,7 +68,9 @@ def set_range(spec, known):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sets", default=None, help="sets to use, e.g. A-O or A,B,C (default: every set)")
+    ap.add_argument("--sets", default=None,
+                    help="sets to use, e.g. A-O or A,B,C (default: the shipped model's training sets, "
+                         "ascendfix/explain/_learngen.py TRAIN_SETS — never a held-out set of the current round)")
     ap.add_argument("--no-examples", dest="examples", action="store_false",
                     help="train on the corpus logs only, not on the signatures' examples")
     ap.add_argument("--no-benign", dest="benign", action="store_false",
@@ -96,7 +101,7 @@ def main(argv=None):
     with open(str(CORPUS / "index.yaml"), encoding="utf-8") as fh:
         entries = yaml.safe_load(fh)
     known = sorted({str(e.get("set") or "A") for e in entries})
-    sets = set_range(args.sets, known) if args.sets else known
+    sets = set_range(args.sets, known) if args.sets else [s for s in known if s in _learngen.TRAIN_SETS]
     if not sets or any(s not in known for s in sets):
         sys.stderr.write("bench: unknown set in {!r} (known: {})\n".format(args.sets, ",".join(known)))
         return 2
