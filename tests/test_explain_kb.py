@@ -522,8 +522,8 @@ def test_captured_logs(name, use_grep):
     with open(str(LOGS / name), "rb") as fh:
         report = explain_stream(fh, use_grep=use_grep)
     if EXPECTED_TOP[name] is None:
-        # (the rules' answer: the learned fallback's guess, learn26, is tested in test_explain_learned.py)
-        assert [m for m in report["matches"] if m["kind"] != "guess"] == [] and report["key_lines"]
+        # (nor a guess, learn26: these are a launcher's relay alone or runs that went on)
+        assert report["matches"] == [] and report["key_lines"]
     else:
         assert report["matches"][0]["id"] == EXPECTED_TOP[name]
     assert report["lines_read"] == (LOGS / name).read_bytes().count(b"\n") + (

@@ -22,7 +22,8 @@ the generic wrappers (EZ9999, "The Inner error is reported as above"); collectiv
 consequences of the failure that caused them. Benign warnings stay silent when the run went on. When
 nothing matches, the key lines are shown (the last exception, the first Ascend error lines), led by
 an inference ("inferred:<category>") when the failing lines' words point to a category; exit status 1.
-When not even that answers and the run did not go on after its failing lines, a classifier learned from
+When not even that answers, some failing line has words of its own (not only a launcher's relay report or a
+bare built-in exception template) and the run did not go on after them, a classifier learned from
 labelled logs may guess ("guess:<category>": the failing lines' words are most like known failures of that
 category); a guess is shown alone, labelled as one, exit status 1.
 

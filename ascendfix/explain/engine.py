@@ -1303,14 +1303,21 @@ class Matcher(object):
         consequence or wrapper of a signature, code or fault entry (outside a log of warnings only), no inference —
         the log has failing lines, and the run-went-on veto of the inference does not apply: the run did not go on
         after its last failing line (a success line after it, the program's own INFO lines after it, a report or
-        warning the run went past)."""
+        warning the run went past), and some failing line has words of its own: not only a launcher's relay report
+        (torchrun's ChildFailedError, hydra's "Error executing job") or a bare built-in exception template (NameError:
+        name 'x' is not defined) — learned.speaks."""
         if self.inference is None or not self.failing:
             return False
         if any(h.role != "context" for h in ranked) and not self.warnings_only(ranked):
             return False
         if self.last_ok > self.last_fail or self.continued() or any(h.went_on for h in ranked):
             return False
-        return self.inferred(ranked) is None
+        if self.inferred(ranked) is not None:
+            return False
+        from ascendfix.explain import learned
+
+        # (rev26l) not when every failing line is a launcher's relay report or a bare built-in exception template
+        return learned.speaks([t for _, t in self.failing])
 
     def guessed(self, ranked=None):
         """(learn26) The learned fallback's answer (a ``matches`` dict, ``kind: guess``), or None; computed once (the

@@ -41,6 +41,39 @@ _CODE = re.compile(r"^[ew][a-z0-9]\d{4}$")
 _EXC = re.compile(r"^(?:[A-Za-z_]\w{0,60}\.){0,8}([A-Za-z_]\w{0,80}(?:Error|Exception|Interrupt|Exit))\b")
 
 
+# (rev26l) Failing lines whose words are no evidence of any category: the guess needs at least one failing line that is
+# neither. (1) A launcher's relay of a worker's exit: torchrun's report (torch/distributed/elastic/multiprocessing/
+# api.py "failed (exitcode: {}) local_rank: {} (pid: {}) of binary: {}", errors/__init__.py ChildFailedError's
+# "<name> FAILED", "Failures:", "<NO_OTHER_FAILURES>", "Root Cause (first observed failure):") and hydra's "Error
+# executing job with overrides: [...]" — the same words whatever the worker died of (a negative exit code, a signal,
+# is left to the rules). (2) A Python built-in exception whose message is only CPython's fixed template with the
+# program's own names in quotes (captured: python3.11 -c "Size" / "'s'()" / "None[0]" / "'s'.__name__" / "1|None" /
+# "issubclass('s', int)" / "iter(1)"; "import json; json.loads('')"): the same words for every bug of that kind.
+_RELAY = re.compile(
+    r"\bfailed \(exitcode: \d{1,3}\) local_rank: |\bChildFailedError\b|^\s{0,8}\S{1,300} FAILED\s{0,8}$"
+    r"|^\s{0,8}(?:Failures|Root Cause \(first observed failure\)):\s{0,8}$|<NO_OTHER_FAILURES>"
+    r"|\bError executing job with overrides: ")
+_TEMPLATE = re.compile(
+    r"(?:^|[\s:.\]])(?:NameError: name '[^']{1,200}' is not defined"
+    r"|TypeError: '[^']{1,200}' object is not (?:callable|subscriptable|iterable)"
+    r"|AttributeError: '[^']{1,200}' object has no attribute '[^']{1,200}'"
+    r"|TypeError: unsupported operand type\(s\) for [^:' ]{1,5}: '[^']{1,200}' and '[^']{1,200}'"
+    r"|TypeError: issubclass\(\) arg 1 must be a class"
+    r"|JSONDecodeError: Expecting value: line \d{1,9} column \d{1,9} \(char \d{1,12}\))"
+    r"(?:\. Did you mean: '[^']{1,200}'\?)?\s{0,8}$")
+
+
+def no_evidence(line):
+    """Is this failing line a launcher's relay report or a bare built-in exception template (see _RELAY, _TEMPLATE)?"""
+    line = line[:LINE_CHARS]
+    return _RELAY.search(line) is not None or _TEMPLATE.search(line) is not None
+
+
+def speaks(lines):
+    """(rev26l) Does at least one failing line carry words of its own (not only relay reports and templates)?"""
+    return any(not no_evidence(t) for t in lines)
+
+
 def features(lines, exception=None, pairs=True):
     """The feature set of failing lines (texts) and, optionally, the log's last exception line (``pairs``: with
     adjacent word pairs)."""
