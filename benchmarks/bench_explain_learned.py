@@ -105,6 +105,11 @@ def main(argv=None):
     if not sets or any(s not in known for s in sets):
         sys.stderr.write("bench: unknown set in {!r} (known: {})\n".format(args.sets, ",".join(known)))
         return 2
+    held_out = [s for s in sets if s not in _learngen.TRAIN_SETS]
+    if held_out:  # (rev26l) a held-out set of the current round is never read here: its logs are the measure
+        sys.stderr.write("bench: {} not in the training sets (_learngen.TRAIN_SETS): a held-out set is not read\n".format(
+            ",".join(held_out)))
+        return 2
     logs = read_logs([e for e in entries if str(e.get("set") or "A") in sets], args.exception, args.pairs)
     extra = example_docs(args.benign, args.pairs) if args.examples else []
     tried = []
