@@ -61,6 +61,14 @@ def test_learned_fallback_experiment_rejects_an_unknown_set(capsys):
     assert "unknown set" in capsys.readouterr().err
 
 
+def test_learned_fallback_experiment_refuses_a_held_out_set(capsys, monkeypatch):
+    # (rev26l) a set outside the shipped model's TRAIN_SETS (this round's held-out measure) is refused, never read
+    bench = benchmark("bench_explain_learned")
+    monkeypatch.setattr(bench._learngen, "TRAIN_SETS", ("J",))
+    assert bench.main(["--sets", "J,K"]) == 2
+    assert "not in the training sets" in capsys.readouterr().err
+
+
 def test_learned_fallback_letter_range_leaves_two_letter_sets_out():
     """A range such as A-Z names single-letter sets only: the two-letter held-out sets (AA, AB) sort between A and B
     and would otherwise be swept into any range starting at A."""

@@ -91,7 +91,10 @@ def test_a_frame_decides_a_bland_last_exception_and_is_shown():
 
 
 def test_one_frame_of_weight_two_is_no_answer_alone():
-    assert _matcher(CUT, _frames_only(2)).results(1) == []
+    # the rules name nothing; the learned fallback (learn26) guesses missing_weights from the hub's offline-mode words, the
+    # category the shipped rules infer from these lines (test below): a fair guess, labelled as one
+    assert [(r["kind"], r["category"]) for r in _matcher(CUT, _frames_only(2)).results(1)] == [
+        ("guess", "missing_weights")]
 
 
 def test_frames_are_a_second_witness_when_the_last_exception_names_a_category():

@@ -526,6 +526,7 @@ def test_captured_logs(name, use_grep):
     with open(str(LOGS / name), "rb") as fh:
         report = explain_stream(fh, use_grep=use_grep)
     if EXPECTED_TOP[name] is None:
+        # (nor a guess, learn26: these are a launcher's relay alone or runs that went on)
         assert report["matches"] == [] and report["key_lines"]
     else:
         assert report["matches"][0]["id"] == EXPECTED_TOP[name]

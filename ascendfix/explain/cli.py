@@ -22,13 +22,17 @@ the generic wrappers (EZ9999, "The Inner error is reported as above"); collectiv
 consequences of the failure that caused them. Benign warnings stay silent when the run went on. When
 nothing matches, the key lines are shown (the last exception, the first Ascend error lines), led by
 an inference ("inferred:<category>") when the failing lines' words point to a category; exit status 1.
+When not even that answers, some failing line has words of its own (not only a launcher's relay report or a
+bare built-in exception template) and the run did not go on after them, a classifier learned from
+labelled logs may guess ("guess:<category>": the failing lines' words are most like known failures of that
+category); a guess is shown alone, labelled as one, exit status 1.
 
 With -v: every evidence line of each cause (up to 100 each; 3 without -v), how the causes relate (which
 is a consequence or a wrapper of which), the key lines of the log, the links, and per log the lines read
 and its rank / device; on an id page, every real log excerpt and the patterns.
 
-Exit status: 0 a known cause was named, 1 none (no failure, an unknown one, or only an inference), 2 missing
-file / unknown id.
+Exit status: 0 a known cause was named, 1 none (no failure, an unknown one, or only an inference or a guess),
+2 missing file / unknown id.
 """
 
 import os
@@ -160,6 +164,9 @@ def _print_report(report, verbose=False):
     elif matches[0]["kind"] == "inferred":
         con.print("{} lines read from {}; no known signature, but the failing lines point to a category:".format(
             report.lines_read, escape(name)))
+    elif matches[0]["kind"] == "guess":
+        con.print("{} lines read from {}; no known signature and no category's evidence; a guess from the words of "
+                  "the failing lines:".format(report.lines_read, escape(name)))
     else:
         con.print("{} lines read from {}; {} likely cause{}, best first:".format(
             report.lines_read, escape(name), len(matches), "" if len(matches) == 1 else "s"))
@@ -197,6 +204,9 @@ def _print_report(report, verbose=False):
         if m["kind"] == "inferred":
             con.print("  [dim]an inference from the words of the failing lines, not a known signature: read the "
                       "evidence first[/dim]")
+        elif m["kind"] == "guess":
+            con.print("  [dim]a guess by a classifier learned from labelled logs, not a known signature nor a "
+                      "category's evidence: read the evidence first[/dim]")
         else:
             con.print("  more:  ascendfix explain {}".format(m["id"]))
         if verbose:

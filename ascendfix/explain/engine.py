@@ -74,6 +74,9 @@ JOIN_MAX = 2048  # bytes of each line of a pair
 MAX_JOINS = 4096
 
 ROLE_TIER = {"cause": 0, "consequence": 2, "wrapper": 3, "context": 4}
+# (learn26) the failing lines the learned fallback reads (explain/learned.py): the first ones, each cut to this length
+LEARNED_MAX_FAILING = 200
+LEARNED_LINE_CHARS = 600
 
 _ANSI_RE = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
 
@@ -394,7 +397,8 @@ def _alone(pat, ma, mb):
 
 class _LineResult(object):
     __slots__ = ("sigs", "codes", "key", "key_text", "time", "rank", "level", "state", "infer", "snippet", "quiet",
-                 "quiet_sigs", "interrupt", "own", "report", "exit_fail", "flat_exc", "exc_infer", "build_step")
+                 "quiet_sigs", "interrupt", "own", "report", "exit_fail", "flat_exc", "exc_infer", "build_step",
+                 "fail_text")
 
     @classmethod
     def signatures_only(cls, sigs, quiet_sigs, quiet):
@@ -450,6 +454,10 @@ class Matcher(object):
         self.infer_seen = {}  # (category index, evidence index) -> the word as written
         self.infer_lines = {}  # category index -> [(line, text)]
         self.last_exception_infer = ()
+        # (learn26) the learned fallback (explain/learned.py): the text of the first failing lines, and its answer once
+        # computed (_UNDECIDED until then)
+        self.failing = []  # [(line, text)]
+        self._guess = _UNDECIDED
         self.last_fail = 0
         self.first_fail = 0
         self.last_build_step = 0  # (conv26) the last failing line that is a build step's "FAILED:" header
@@ -806,6 +814,7 @@ class Matcher(object):
         res.interrupt = res.key == "exception" and _INTERRUPT_RE.match(res.flat_exc or msg.strip()) is not None
         res.own = ()
         res.report = None
+        res.fail_text = None
         # "Process finished with exit code 1", "[Inferior 1 (process 42) exited with code 01]": no failing line (no error
         # word), but the run did not end well: a success line before it is no sign that the run went on (went_on)
         res.exit_fail = self.inference is not None and _EXIT_FAIL_RE.search(msg[:4096]) is not None
@@ -820,6 +829,8 @@ class Matcher(object):
                 # a tool's report, and the tool's own success line after it (pip's, see Inference.report_of)
                 res.report = self.inference.report_of(msg.strip(), res.state)
             if res.state == "fail":
+                # (the message, not the raw line: a launcher's or collector's prefix is no word of the failure)
+                res.fail_text = msg.strip()[:LEARNED_LINE_CHARS]
                 res.infer = self.inference.line_evidence(msg)
                 if res.flat_exc:  # the last-exception evidence: the exception's own words, not the frames' code
                     res.exc_infer = self.inference.line_evidence(res.flat_exc)
@@ -925,6 +936,8 @@ class Matcher(object):
             if res.build_step:
                 self.last_build_step = lineno
             self.fail_report = res.report
+            if len(self.failing) < LEARNED_MAX_FAILING and res.fail_text is not None:
+                self.failing.append((lineno, res.fail_text))
             if not self.first_fail:
                 self.first_fail = lineno
             for ci, ei, word in (() if after else res.infer):
@@ -1097,6 +1110,7 @@ class Matcher(object):
             or self.ascend_first
             or self.fatal
             or self.inferred(ranked) is not None
+            or self.guessed(ranked) is not None
         )
 
     def key_lines(self):
@@ -1130,6 +1144,9 @@ class Matcher(object):
             out = [inferred] + [as_dict(h, i + 2, None) for i, h in enumerate(ranked)]
             return out[:limit] if limit is not None else out
         if not any(h.role != "context" for h in ranked) or self.warnings_only(ranked):
+            guess = self.guessed(ranked)
+            if guess is not None:  # (learn26) nothing else answers: the learned fallback, alone
+                return [guess]
             ranked = []
         ranked = self._wrapper_before_generic_code(ranked)
         if limit is not None:
@@ -1315,6 +1332,41 @@ class Matcher(object):
             d["context"] = {"line": ln, "text": text}
         return d
 
+    def guess_allowed(self, ranked):
+        """(learn26) May the learned fallback answer (explain/learned.py)? Only when nothing else does — no cause,
+        consequence or wrapper of a signature, code or fault entry (outside a log of warnings only), no inference —
+        the log has failing lines, and the run-went-on veto of the inference does not apply: the run did not go on
+        after its last failing line (a success line after it, the program's own INFO lines after it, a report or
+        warning the run went past), and some failing line has words of its own: not only a launcher's relay report
+        (torchrun's ChildFailedError, hydra's "Error executing job") or a bare built-in exception template (NameError:
+        name 'x' is not defined) — learned.speaks."""
+        if self.inference is None or not self.failing:
+            return False
+        if any(h.role != "context" for h in ranked) and not self.warnings_only(ranked):
+            return False
+        if self.last_ok > self.last_fail or self.continued() or any(h.went_on for h in ranked):
+            return False
+        if self.inferred(ranked) is not None:
+            return False
+        from ascendfix.explain import learned
+
+        # (rev26l) not when every failing line is a launcher's relay report or a bare built-in exception template
+        return learned.speaks([t for _, t in self.failing])
+
+    def guessed(self, ranked=None):
+        """(learn26) The learned fallback's answer (a ``matches`` dict, ``kind: guess``), or None; computed once (the
+        model is read only here, on first use)."""
+        if self.inference is None or not self.failing:
+            return None  # (the common path: no failing line, nothing to read)
+        # (the answer holds while no line is fed that changes what the fallback reads)
+        key = (len(self.failing), self.last_fail, self.last_ok, len(self.hits), len(self.quiet_hits), self.lines_read,
+               len(self.tail), self.tail[-1][0] if self.tail else 0)
+        if self._guess is _UNDECIDED or self._guess[0] != key:
+            from ascendfix.explain import learned
+
+            self._guess = (key, learned.guess(self, self.ranked() if ranked is None else ranked))
+        return self._guess[1]
+
     def warnings_only(self, ranked):
         """Did every match come from warning lines, in a log that shows no failure at all (no exception,
         no error-level line, no fatal line, no failing line)? Then the matches are notes, not a diagnosis: a
@@ -1407,7 +1459,7 @@ class Matcher(object):
         """Benign entries that matched in a log without any failure (shown as notes, not causes)."""
         ranked = self.ranked()
         if (any(h.role != "context" for h in ranked) and not self.warnings_only(ranked)) \
-                or self.inferred(ranked) is not None:
+                or self.inferred(ranked) is not None or self.guessed(ranked) is not None:
             return []
         return [as_dict(h, i + 1, None) for i, h in enumerate(ranked)]
 

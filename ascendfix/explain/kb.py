@@ -49,6 +49,9 @@ CATEGORY_FIELDS = {
     # context (rules/explain_npu_context.yaml); otherwise the best other category that reaches the threshold, else
     # this fallback category when the failing lines hold evidence of it (explain/infer.py decide)
     "npu_only": Field(str, required=False),
+    # (learn26) the learned fallback (explain/learned.py) names this category only when the log shows an Ascend NPU
+    # context (Matcher.names_npu), as an npu_only category is inferred only then
+    "guess_needs_npu": Field(bool, required=False),
 }
 # ``agree``: a word that names its category only with another word of it ("weight 2 each, two must agree"): it is
 # not counted again when it is in the last exception (explain/infer.py decide)

@@ -12,7 +12,9 @@ The ``--json`` document (``to_dict()``):
 - ``matches``: best first (``rank`` 1 = most likely root cause; an order, not a probability). Each has
   ``id`` (AF### signature or an error code), ``category``, ``title``, ``rank``, ``role`` (cause /
   consequence / wrapper / context), ``kind`` (signature / code / fault; ``inferred`` when no entry matched and the category is inferred from the
-  words of the failing lines — rank 1, exit status 1), ``evidence`` (``line``, ``text``, and
+  words of the failing lines — rank 1, exit status 1; ``guess`` when not even the inference answers and a classifier
+  learned from labelled logs finds the failing lines' words most like known failures of a category — alone, rank 1,
+  exit status 1, with its ``posterior``), ``evidence`` (``line``, ``text``, and
   ``source`` when several logs were read), ``cause``, ``fix``, ``apply_rule``, ``links``, optionally
   ``time`` (of its first evidence line) and ``consequence_of`` (the id of the cause it follows from).
 - ``lines_read``: lines read in all sources.
@@ -108,10 +110,11 @@ class ExplainReport(reports.ExplainReport):
 
     @property
     def exit_code(self):
-        """0 when a known entry (signature, code, fault) named a cause; an inference alone is not a known cause (1)."""
+        """0 when a known entry (signature, code, fault) named a cause; an inference or a guess alone is not a known
+        cause (1)."""
         from ascendfix.errors import EXIT_NEGATIVE, EXIT_OK
 
-        return EXIT_OK if any(m["kind"] != "inferred" for m in self.matches) else EXIT_NEGATIVE
+        return EXIT_OK if any(m["kind"] not in ("inferred", "guess") for m in self.matches) else EXIT_NEGATIVE
 
     @property
     def notes(self):
@@ -147,8 +150,9 @@ def _first_failure(results):
     if not with_top:
         return None
     causes = [r for r in with_top if r.top["role"] == "cause"]
-    known = [r for r in causes if r.top["kind"] != "inferred"]  # a named cause beats an inferred one
-    pool = known or causes or with_top
+    known = [r for r in causes if r.top["kind"] not in ("inferred", "guess")]  # a named cause beats an inferred one
+    inferred = [r for r in causes if r.top["kind"] == "inferred"]  # ... and an inferred one a guess
+    pool = known or inferred or causes or with_top
     year = None
     for r in pool:
         t = parse_time(r.time)
@@ -220,7 +224,7 @@ def _combine(results, first, limit, max_evidence=MAX_MERGED_EVIDENCE):
     for i, m in enumerate(merged):
         m["rank"] = i + 1
         m.pop("consequence_of", None)
-        if i > 0 and top["role"] in ("cause", "consequence") and top["kind"] != "inferred" and (
+        if i > 0 and top["role"] in ("cause", "consequence") and top["kind"] not in ("inferred", "guess") and (
             engine.ROLE_TIER[m["role"]] > engine.ROLE_TIER[top["role"]] and m["role"] in ("consequence", "wrapper")
         ):
             m["consequence_of"] = top["id"]

@@ -1,0 +1,275 @@
+"""The learned fallback of ``explain``: a naive-Bayes guess over the words of the failing lines (``kind: guess``).
+
+Reached only when nothing else answers — no signature, code row or fault entry names a cause, consequence or wrapper,
+the category inference (:mod:`.infer`) names nothing — and the log has failing lines, and the run-went-on veto does not
+apply (the run did not go on after its last failing line: :meth:`engine.Matcher.guess_allowed`). It is ranked below
+everything (it only ever stands alone), exits like an inference (status 1: no known cause) and says what it is: the words
+of the failing lines are most like those of known failures of a category.
+
+The model is data: ``rules/explain_learned.json``, written by :mod:`ascendfix.explain._learngen` from the signatures'
+real examples and the labelled logs of an explicit list of validation sets; it holds, per class (a category, or
+``harmless``: harmless logs, benign ``context`` signatures and the benign wording's templates), the number of training
+documents and how many of them hold each feature seen in at least ``min_df`` documents. Log-likelihoods are computed
+from those counts with the model's ``alpha`` when the model is first needed — never on the common path (a log that a
+signature answers, or a log without failing lines, never reads the file).
+
+Features of a set of failing lines (:func:`features`): their words (lower case, 2-41 characters starting with a
+letter, a few stop words left out), adjacent word pairs, error codes (``EZ9999`` -> ``code:ez9999`` and its family
+``code2:ez``; a six-digit code -> ``rc:507035`` and ``rc3:507``) and the type of the last exception (``exc:oserror``).
+Each counts once per log. The decision rule (all in the model file, measured leave-one-set-out by
+``benchmarks/bench_explain_learned.py``): the top class is a category, its posterior reaches ``threshold``, its
+log-odds over the second class reach ``margin``, and at least ``min_features`` of the log's features are known to the
+model.
+"""
+
+import json
+import math
+import re
+
+MODEL_FILE = "explain_learned.json"
+HARMLESS = "harmless"
+OTHER = "other"  # a real failure outside the categories (a validation log labelled other:...): never answered
+ABSTAIN = (HARMLESS, OTHER)  # classes the fallback never names
+MAX_FAILING = 200  # failing lines kept per log (the first ones; engine.LEARNED_MAX_FAILING)
+LINE_CHARS = 600  # characters of each failing line read (engine.LEARNED_LINE_CHARS)
+MAX_WORDS = 4  # shared words quoted in the cause
+MAX_LINES = 3  # failing lines shown as evidence
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]{1,40}|\b[EW][A-Z0-9]\d{4}\b|\b\d{6}\b")
+_STOP = frozenset("the a an of to in is and or for on at by with from this that be it as are was not no".split())
+_CODE = re.compile(r"^[ew][a-z0-9]\d{4}$")
+_EXC = re.compile(r"^(?:[A-Za-z_]\w{0,60}\.){0,8}([A-Za-z_]\w{0,80}(?:Error|Exception|Interrupt|Exit))\b")
+
+
+# (rev26l) Failing lines whose words are no evidence of any category: the guess needs at least one failing line that is
+# neither. (1) A launcher's relay of a worker's exit: torchrun's report (torch/distributed/elastic/multiprocessing/
+# api.py "failed (exitcode: {}) local_rank: {} (pid: {}) of binary: {}", errors/__init__.py ChildFailedError's
+# "<name> FAILED", "Failures:", "<NO_OTHER_FAILURES>", "Root Cause (first observed failure):") and hydra's "Error
+# executing job with overrides: [...]" — the same words whatever the worker died of (a negative exit code, a signal,
+# is left to the rules). (2) A Python built-in exception whose message is only CPython's fixed template with the
+# program's own names in quotes (captured: python3.11 -c "Size" / "'s'()" / "None[0]" / "'s'.__name__" / "1|None" /
+# "issubclass('s', int)" / "iter(1)"; "import json; json.loads('')"): the same words for every bug of that kind.
+_RELAY = re.compile(
+    r"\bfailed \(exitcode: \d{1,3}\) local_rank: |\bChildFailedError\b|^\s{0,8}\S{1,300} FAILED\s{0,8}$"
+    r"|^\s{0,8}(?:Failures|Root Cause \(first observed failure\)):\s{0,8}$|<NO_OTHER_FAILURES>"
+    r"|\bError executing job with overrides: ")
+_TEMPLATE = re.compile(
+    r"(?:^|[\s:.\]])(?:NameError: name '[^']{1,200}' is not defined"
+    r"|TypeError: '[^']{1,200}' object is not (?:callable|subscriptable|iterable)"
+    r"|AttributeError: '[^']{1,200}' object has no attribute '[^']{1,200}'"
+    r"|TypeError: unsupported operand type\(s\) for [^:' ]{1,5}: '[^']{1,200}' and '[^']{1,200}'"
+    r"|TypeError: issubclass\(\) arg 1 must be a class"
+    r"|JSONDecodeError: Expecting value: line \d{1,9} column \d{1,9} \(char \d{1,12}\))"
+    r"(?:\. Did you mean: '[^']{1,200}'\?)?\s{0,8}$")
+
+
+def no_evidence(line):
+    """Is this failing line a launcher's relay report or a bare built-in exception template (see _RELAY, _TEMPLATE)?"""
+    line = line[:LINE_CHARS]
+    return _RELAY.search(line) is not None or _TEMPLATE.search(line) is not None
+
+
+def speaks(lines):
+    """(rev26l) Does at least one failing line carry words of its own (not only relay reports and templates)?"""
+    return any(not no_evidence(t) for t in lines)
+
+
+def features(lines, exception=None, pairs=True):
+    """The feature set of failing lines (texts) and, optionally, the log's last exception line (``pairs``: with
+    adjacent word pairs)."""
+    out = set()
+    for line in lines:
+        toks = [t.lower() for t in _TOKEN.findall(line[:LINE_CHARS])]
+        toks = [t for t in toks if t not in _STOP]
+        for i, t in enumerate(toks):
+            if t.isdigit():
+                out.update(("rc:" + t, "rc3:" + t[:3]))
+            elif _CODE.match(t):
+                out.update(("code:" + t, "code2:" + t[:2]))
+            else:
+                out.add(t)
+            if pairs and i + 1 < len(toks):
+                out.add(t + " " + toks[i + 1])
+    if exception:
+        m = _EXC.match(exception.strip())
+        if m:
+            out.add("exc:" + m.group(1).lower())
+    return out
+
+
+def train(docs, alpha=0.5, min_df=2, rule=None):
+    """The model document (JSON-able) of ``[(feature set, class), ...]``: per class its document count and the
+    documents holding each feature seen in at least ``min_df`` documents over all classes."""
+    df = {}
+    for f, _y in docs:
+        for x in f:
+            df[x] = df.get(x, 0) + 1
+    vocab = {x for x, n in df.items() if n >= min_df}
+    classes = {}
+    counts = {}
+    for f, y in docs:
+        classes[y] = classes.get(y, 0) + 1
+        c = counts.setdefault(y, {})
+        for x in f:
+            if x in vocab:
+                c[x] = c.get(x, 0) + 1
+    return {
+        "alpha": alpha,
+        "min_df": min_df,
+        "rule": dict(rule or {}),
+        "classes": {y: classes[y] for y in sorted(classes)},
+        "counts": {y: {x: counts[y][x] for x in sorted(counts[y])} for y in sorted(counts)},
+    }
+
+
+class Model(object):
+    """A model document (:func:`train`) ready to predict."""
+
+    def __init__(self, doc):
+        self.alpha = float(doc["alpha"])
+        self.rule = dict(doc.get("rule") or {})
+        self.classes = dict(doc["classes"])
+        n = float(sum(self.classes.values()))
+        a = self.alpha
+        self.prior = {y: math.log(ny / n) for y, ny in self.classes.items()}
+        # (a feature a class never saw: its default log-likelihood)
+        self.default = {y: math.log(a / (ny + 2 * a)) for y, ny in self.classes.items()}
+        self.loglik = {}  # feature -> {class: log-likelihood} for the classes that saw it
+        for y, c in doc["counts"].items():
+            ny = self.classes[y]
+            for x, k in c.items():
+                self.loglik.setdefault(x, {})[y] = math.log((k + a) / (ny + 2 * a))
+
+    def scores(self, f):
+        """``({class: log score}, known features)``."""
+        known = [x for x in f if x in self.loglik]
+        s = dict(self.prior)
+        for x in known:
+            row = self.loglik[x]
+            for y in s:
+                s[y] += row.get(y, self.default[y])
+        return s, known
+
+    def predict(self, f, harmless_bias=None):
+        """``(class, posterior, log-odds over the second class, known features)``; class None without features.
+
+        ``harmless_bias``: added to the harmless class's log score (default: the rule's ``harmless_bias``, else 0) —
+        the fallback is only reached where no rule answers, where harmless logs are far more common than in training."""
+        s, known = self.scores(f)
+        if HARMLESS in s:
+            s[HARMLESS] += self.rule.get("harmless_bias", 0.0) if harmless_bias is None else harmless_bias
+        if not known:
+            return None, 0.0, 0.0, known
+        order = sorted(s, key=lambda y: (-s[y], y))
+        top = order[0]
+        z = sum(math.exp(v - s[top]) for v in s.values())
+        margin = s[top] - s[order[1]] if len(order) > 1 else float("inf")
+        return top, 1.0 / z, margin, known
+
+    def fires(self, top, posterior, margin, known):
+        """Does the model's decision rule let this prediction answer?"""
+        return fires(self.rule, top, posterior, margin, known)
+
+    def shared_words(self, top, known, n=MAX_WORDS):
+        """The single words of the log that speak most for ``top`` against every other class (plain words only)."""
+        out = []
+        for x in known:
+            if ":" in x or " " in x:  # (a word pair, a code or an exception type: the words say it plainer)
+                continue
+            row = self.loglik[x]
+            mine = row.get(top, self.default[top])
+            other = max(row.get(y, self.default[y]) for y in self.classes if y != top)
+            if mine > other:
+                out.append((mine - other, x))
+        out.sort(key=lambda t: (-t[0], t[1]))
+        return [x for _, x in out[:n]]
+
+
+def fires(rule, top, posterior, margin, known):
+    """Does the decision rule (``threshold``, ``margin``, ``min_features``) let a prediction answer?"""
+    return (top is not None and top not in ABSTAIN and posterior >= rule.get("threshold", 0.9)
+            and margin >= rule.get("margin", 0.0) and len(known) >= rule.get("min_features", 1))
+
+
+def needs_npu(entry):
+    """Does a guess of this category (its rules/explain_categories.yaml entry) need an Ascend NPU context in the log?
+    An Ascend-only category (``npu_only``, like the inference) and one marked ``guess_needs_npu`` (cuda_on_npu)."""
+    return bool(entry.get("npu_only") or entry.get("guess_needs_npu"))
+
+
+_MODELS = {}
+
+
+def load():
+    """The :class:`Model` of the current rules folder (the shipped one when the folder has none), or None when there
+    is no model file or it cannot be read. Read once, on first use."""
+    from ascendfix.explain.kb import _rules_path
+
+    path = _rules_path(MODEL_FILE)
+    key = str(path)
+    if key not in _MODELS:
+        model = None
+        try:
+            with open(key, encoding="utf-8") as fh:
+                model = Model(json.load(fh))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, ZeroDivisionError):
+            model = None  # (no file, or not a model: the fallback stays silent)
+        _MODELS.clear()
+        _MODELS[key] = model
+    return _MODELS[key]
+
+
+def guess(matcher, ranked):
+    """The learned fallback's answer for a matcher that reached it (a ``matches`` dict, ``kind: guess``), or None."""
+    if not matcher.guess_allowed(ranked):
+        return None
+    model = load()
+    if model is None:
+        return None
+    exc = matcher.last_exception[1] if matcher.last_exception else None
+    top, posterior, margin, known = model.predict(features([t for _, t in matcher.failing], exc))
+    if not model.fires(top, posterior, margin, known):
+        return None
+    from ascendfix.explain.kb import category_entries
+
+    entry = next((e for e in category_entries() if e["id"] == top), None)
+    if entry is None:
+        return None  # (a category the current rules folder does not have)
+    if needs_npu(entry) and not matcher.names_npu():
+        return None  # (an Ascend-only category, or one whose convention asks for an NPU context: cuda_on_npu)
+    words = model.shared_words(top, known)
+    lines = _shown(matcher, words)
+    quoted = ", ".join("'{}'".format(w) for w in words)
+    return {
+        "id": "guess:" + top,
+        "category": top,
+        "title": "Perhaps: " + entry["title"],
+        "rank": 1,
+        "role": "cause",
+        "kind": "guess",
+        "evidence": [{"line": ln, "text": t} for ln, t in lines],
+        "cause": ("No known signature matched and no category's evidence was found; the words of the failing lines are "
+                  "most like known {} failures{} (a statistical guess from labelled logs, no rule: read the lines "
+                  "shown before acting on it).".format(top, ": " + quoted if quoted else "")),
+        "fix": (entry.get("next") or "").strip() or "Read the failing lines shown above first.",
+        "apply_rule": None,
+        "links": list(entry.get("links") or []),
+        "posterior": round(posterior, 3),
+    }
+
+
+def _shown(matcher, words):
+    """Up to :data:`MAX_LINES` failing lines to show, in line order: the last exception line, then the lines holding
+    most of the shared words, then the last failing lines."""
+    from ascendfix.explain.engine import _snippet
+
+    picked = {}
+    if matcher.last_exception:
+        picked[matcher.last_exception[0]] = matcher.last_exception[1]
+    lows = [(ln, t, t.lower()) for ln, t in matcher.failing]
+    ranked = sorted(lows, key=lambda x: (-sum(1 for w in words if w in x[2]), -x[0]))
+    for ln, t, _low in ranked:
+        if len(picked) >= MAX_LINES:
+            break
+        picked.setdefault(ln, _snippet(t))
+    return sorted(picked.items())
