@@ -477,3 +477,17 @@ def test_an_uncaught_cpp_exception_is_a_failing_line():
         info = lines.parse(text)
         assert pre.search(text), text
         assert infer.classify_line(info.message.strip(), info, None) == "fail", text
+
+
+def test_evidence_regexes_are_compiled_once_per_process():
+    """The inference uses the very regex objects category_entries checked (kb.evidence_regex), not a second compile:
+    re's own cache holds 512 patterns and the rules compile more at start-up, so a second re.compile of each evidence
+    regex missed it and cost ~40 ms per run (found in round 26's speed measure)."""
+    from ascendfix.explain.kb import evidence_regex
+
+    inference = infer.load()
+    entries = category_entries()
+    sources = [ev["regex"] for e in entries for ev in e.get("evidence") or []]
+    assert len(sources) == len(inference.evidence) > 300
+    for (_ci, _ei, _w, rx), source in zip(inference.evidence, sources):
+        assert rx is evidence_regex(source)

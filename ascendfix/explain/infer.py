@@ -201,6 +201,8 @@ class Inference(object):
     """The compiled evidence of every category (read once per rules folder)."""
 
     def __init__(self, entries, benign=(), failures=None):
+        from ascendfix.explain.kb import evidence_regex
+
         if failures is None:
             from ascendfix.explain.kb import failure_entries
 
@@ -225,7 +227,7 @@ class Inference(object):
                 self.generic.add(ci)
             self.categories.append((e["id"], e["title"], (e.get("next") or "").strip(), list(e.get("links") or [])))
             for ei, ev in enumerate(e.get("evidence") or []):
-                self.evidence.append((ci, ei, ev["weight"], re.compile(ev["regex"], re.I)))
+                self.evidence.append((ci, ei, ev["weight"], evidence_regex(ev["regex"])))
                 self.weights[(ci, ei)] = ev["weight"]
                 if ev.get("agree"):
                     self.agree.add((ci, ei))
@@ -270,7 +272,9 @@ class Inference(object):
         ``frames``: ``[(line, "path in function"), ...]`` in the order printed (outermost first, see
         :func:`frame_text`). Each regex counts once, on the innermost frame it matches (the one nearest the failure)."""
         if self._frames_rx is None:
-            self._frames_rx = [(ci, fi, w, re.compile(rx, re.I)) for ci, fi, w, rx in self.frames]
+            from ascendfix.explain.kb import evidence_regex
+
+            self._frames_rx = [(ci, fi, w, evidence_regex(rx)) for ci, fi, w, rx in self.frames]
         found = {}
         for line, text in reversed(frames):
             for ci, fi, _w, rx in self._frames_rx:
