@@ -9,8 +9,8 @@ where the class covers two, to show the entry is wider than either.
 
 import pytest
 
-from ascendfix.explain.engine import Matcher
 from ascendfix.explain.kb import find_signature
+from tests.explain_support import example, infer_only
 
 CASES = [
     # OS / library loaders (CPython dynload_win, ctypes, torch's DLL loop, macOS dyld, cuDNN / CTranslate2, glibc)
@@ -50,9 +50,6 @@ CASES = [
 
 @pytest.mark.parametrize("sig_id,i,category", CASES)
 def test_the_class_evidence_names_the_category_without_the_signature(sig_id, i, category):
-    sig = find_signature(sig_id)
-    assert sig.category == category
-    m = Matcher(signatures=[], faults=[])
-    m.feed_lines(sig.examples["match"][i]["text"].split("\n"))
-    got = m.inferred([])
+    assert find_signature(sig_id).category == category
+    got = infer_only(example(sig_id, i=i))
     assert got is not None and got["category"] == category, (sig_id, i, got)

@@ -11,8 +11,8 @@ NO signature and no fault entry: the inference alone must name the signature's c
 
 import pytest
 
-from ascendfix.explain.engine import Matcher
 from ascendfix.explain.kb import find_signature
+from tests.explain_support import example, infer_only
 
 CASES = [
     # version_skew: pickle's find_class, torch's ConfigModule, CUDA's unsupported-PTX status, TensorRT's plan version
@@ -58,20 +58,14 @@ CASES = [
 @pytest.mark.parametrize("i", range(4))
 def test_a_privilege_not_held_holds_no_device(i):
     # Windows' WinError 1314 "A required privilege is not held by the client" (AF1697, permission): not device_busy
-    sig = find_signature("AF1697")
-    m = Matcher(signatures=[], faults=[])
-    m.feed_lines(sig.examples["match"][i]["text"].split("\n"))
-    got = m.inferred([])
+    got = infer_only(example("AF1697", i=i))
     assert got is None or got["category"] != "device_busy", (i, got)
 
 
 @pytest.mark.parametrize("sig_id,i,category", CASES)
 def test_the_class_evidence_names_the_category_without_the_signature(sig_id, i, category):
-    sig = find_signature(sig_id)
-    assert sig.category == category
-    m = Matcher(signatures=[], faults=[])
-    m.feed_lines(sig.examples["match"][i]["text"].split("\n"))
-    got = m.inferred([])
+    assert find_signature(sig_id).category == category
+    got = infer_only(example(sig_id, i=i))
     assert got is not None and got["category"] == category, (sig_id, i, got)
 
 
@@ -98,9 +92,7 @@ OCI_EXEC_NOT_FOUND = [
 
 @pytest.mark.parametrize("line", OCI_EXEC_NOT_FOUND)
 def test_a_missing_container_command_is_no_cluster_setup(line):
-    m = Matcher(signatures=[], faults=[])
-    m.feed_lines([line])
-    got = m.inferred([])
+    got = infer_only(line)
     assert got is None or got["category"] != "cluster_setup", got
 
 
