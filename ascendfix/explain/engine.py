@@ -999,13 +999,7 @@ class Matcher(object):
         if self.escapes is not None and self.escapes is not _UNDECIDED:
             lines = (self.escapes.decode(b if b.endswith(b"\n") else b + b"\n") for b in map(_item_bytes, lines))
         for item in lines:
-            if isinstance(item, str):
-                try:
-                    item = item.encode("utf-8", "surrogateescape")  # round-trips undecodable bytes
-                except UnicodeEncodeError:
-                    item = item.encode("utf-8", "replace")
-            item = bytes(item)
-            parts = item.split(b"\n")
+            parts = _item_bytes(item).split(b"\n")
             if len(parts) > 1 and parts[-1] == b"":
                 parts.pop()
             for part in parts:

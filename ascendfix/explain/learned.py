@@ -26,12 +26,14 @@ import json
 import math
 import re
 
+from ascendfix.explain.engine import LEARNED_LINE_CHARS, _snippet
+
 MODEL_FILE = "explain_learned.json"
 HARMLESS = "harmless"
 OTHER = "other"  # a real failure outside the categories (a validation log labelled other:...): never answered
 ABSTAIN = (HARMLESS, OTHER)  # classes the fallback never names
-MAX_FAILING = 200  # failing lines kept per log (the first ones; engine.LEARNED_MAX_FAILING)
-LINE_CHARS = 600  # characters of each failing line read (engine.LEARNED_LINE_CHARS)
+# characters of each failing line read: the engine keeps no more of it (the first engine.LEARNED_MAX_FAILING lines)
+LINE_CHARS = LEARNED_LINE_CHARS
 MAX_WORDS = 4  # shared words quoted in the cause
 MAX_LINES = 3  # failing lines shown as evidence
 
@@ -261,8 +263,6 @@ def guess(matcher, ranked):
 def _shown(matcher, words):
     """Up to :data:`MAX_LINES` failing lines to show, in line order: the last exception line, then the lines holding
     most of the shared words, then the last failing lines."""
-    from ascendfix.explain.engine import _snippet
-
     picked = {}
     if matcher.last_exception:
         picked[matcher.last_exception[0]] = matcher.last_exception[1]
