@@ -65,7 +65,7 @@ def test_either_label_scores_the_logs_labelled_twice():
 
 def test_second_labels_load_for_the_bench():
     second = _bench().load_second_labels(ROOT / "benchmarks" / "explain_validation")
-    # as many as the label-agreement loader reads (that test holds the count, 1101)
+    # as many as the label-agreement loader reads (that test holds the count, 1147)
     assert len(second) == len(_agreement()._load()[1])
     assert all(isinstance(v, str) and v for v in second.values())
 
@@ -78,8 +78,8 @@ def test_second_labels_cover_known_ids_with_known_labels():
     first, second = _agreement()._load()
     known = {c["id"] for c in yaml.safe_load((ROOT / "rules" / "explain_categories.yaml").read_text(encoding="utf-8"))}
     ids = [e["id"] for e in second]
-    assert len(ids) == len(set(ids)) == 1101 and set(ids) <= set(first)
-    assert {i.split("-", 1)[0] for i in ids} == {"g", "h", "k", "l", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "aa", "ab", "ac", "ad", "ae", "af", "ag", "ah", "ai", "aj", "ak", "al"}
+    assert len(ids) == len(set(ids)) == 1147 and set(ids) <= set(first)
+    assert {i.split("-", 1)[0] for i in ids} == {"g", "h", "k", "l", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "aa", "ab", "ac", "ad", "ae", "af", "ag", "ah", "ai", "aj", "ak", "al", "am", "an"}
     for e in second:
         assert e["label"] in known or e["label"] == "harmless" or e["label"].startswith("other:"), e
         assert e["confidence"] in ("high", "medium", "low") + (("unrated",) if e["id"][:3] in ("ac-", "ad-") else ()) and e["why"].strip(), e
