@@ -240,3 +240,51 @@ def test_no_guess_from_a_cuda_kernel_fault_alone():
     assert learned.features(["CUDA error: an illegal memory access was encountered"]) == set()
     # CUDA's out-of-memory error is no kernel fault: its words stay evidence
     assert learned.speaks(["RuntimeError: CUDA error: out of memory"])
+
+
+def test_a_malformed_model_never_raises(monkeypatch):
+    """(rev-guess27) The model's rows are read lazily: a malformed count in a rules folder's model makes that feature
+    unknown (no traceback at explain time), counts that are not a mapping are no model (load() gives none), and a
+    malformed measured figure gives the guess without measured_precision."""
+    doc = json.loads((ROOT / "rules" / learned.MODEL_FILE).read_text(encoding="utf-8"))
+    y = next(iter(doc["counts"]))
+    x = next(iter(doc["counts"][y]))
+    for bad in ("7", -5.0):
+        d = json.loads(json.dumps(doc))
+        d["counts"][y][x] = bad
+        assert learned.Model(d).row(x) == {}
+    d = json.loads(json.dumps(doc))
+    d["counts"][y] = [1, 2]
+    with pytest.raises(TypeError):
+        learned.Model(d)
+    for measured in ({"guesses": 23}, [13, 23], {"right": 30, "guesses": 23}, {"right": "13", "guesses": 23}):
+        d = json.loads(json.dumps(doc))
+        d["rule"]["measured"] = measured
+        model = learned.Model(d)
+        monkeypatch.setattr(learned, "load", lambda model=model: model)
+        _m, res = _results([SYS], _without("AF099"))
+        assert [(g["kind"], "measured_precision" in g) for g in res] == [("guess", False)], measured
+
+
+# (rev-guess27) the same CUDA kernel-fault strings as other emitters print them, copied from public issues (URL each)
+OTHER_EMITTER_KERNEL_FAULTS = [
+    ("https://github.com/zh217/torch-asg/issues/5",  # PyTorch 1.2's THC check
+     "THCudaCheck FAIL file=/opt/conda/conda-bld/pytorch_1565287148058/work/aten/src/THC/THCCachingHostAllocator.cpp "
+     "line=296 error=77 : an illegal memory access was encountered\n"
+     "Traceback (most recent call last):\n"
+     '  File "/public/home/yflv/pytorch/torch-asg/torch_asg/asg.py", line 77, in forward\n'
+     "    batch_input_len, num_batches, num_labels, batch_output_len)\n"
+     "RuntimeError: cuda runtime error (77) : an illegal memory access was encountered at "
+     "/opt/conda/conda-bld/pytorch_1565287148058/work/aten/src/THC/THCCachingHostAllocator.cpp:296"),
+    ("https://github.com/panchunguang/ccks_baidu_entity_link/issues/23",  # TensorFlow: the driver API's name: string
+     "E tensorflow/stream_executor/cuda/cuda_event.cc:48] Error polling for event status: failed to query event: "
+     "CUDA_ERROR_ILLEGAL_ADDRESS: an illegal memory access was encountered"),
+]
+
+
+@pytest.mark.parametrize("i", range(len(OTHER_EMITTER_KERNEL_FAULTS)))
+def test_no_guess_from_a_kernel_fault_of_other_emitters(i):
+    # the first was guessed device_unavailable at 1.0, the second ascend_inner_error at 1.0 (CUDA logs, no NPU)
+    url, text = OTHER_EMITTER_KERNEL_FAULTS[i]
+    assert _guesses(text) == [], url
+    assert learned.features(text.split("\n")[-1:]) == set(), url

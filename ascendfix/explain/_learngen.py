@@ -83,6 +83,13 @@ def read_logs(entries, exception=True, pairs=True):
     return out
 
 
+def _labels(sig):
+    """``(class of its examples.match, class of its examples.no_match)`` of a signature (rev-guess27: one place)."""
+    label = learned.HARMLESS if sig.role == "context" else sig.category
+    near = learned.OTHER if sig.role == "context" or not sig.category else learned.NEAR + sig.category
+    return label, near
+
+
 def example_docs(benign=True, pairs=True, no_match=True):
     """The signatures' examples (a benign ``context`` signature's as harmless), with ``benign`` the benign wording's
     templates (rules/explain_benign.yaml) as harmless, and with ``no_match`` every signature's ``examples.no_match``
@@ -93,8 +100,7 @@ def example_docs(benign=True, pairs=True, no_match=True):
 
     docs = []
     for sig in kb.load_signatures():
-        label = learned.HARMLESS if sig.role == "context" else sig.category
-        near = learned.OTHER if sig.role == "context" or not sig.category else learned.NEAR + sig.category
+        label, near = _labels(sig)
         for ex in sig.examples.get("match") or []:
             docs.append((learned.features(ex["text"].split("\n"), pairs=pairs), label))
         for ex in (sig.examples.get("no_match") or []) if no_match else []:
@@ -113,8 +119,7 @@ def signature_docs(pairs=True):
 
     out = []
     for sig in kb.load_signatures():
-        label = learned.HARMLESS if sig.role == "context" else sig.category
-        near = learned.OTHER if sig.role == "context" or not sig.category else learned.NEAR + sig.category
+        label, near = _labels(sig)
         for kind, y in (("match", label), ("no_match", near)):
             for ex in sig.examples.get(kind) or []:
                 f = learned.features(ex["text"].split("\n"), pairs=pairs)

@@ -81,9 +81,15 @@ _TEMPLATE = re.compile(
 # input, the same words whatever it was — no category of ours (not device_oom: the memory is not exhausted), and not
 # cuda_on_npu (a CUDA kernel ran; tests/test_explain_fix20.py). (4) A line with no word the model reads (only digits,
 # punctuation or non-Latin script).
+# (rev-guess27) The same CUDA strings as other emitters print them: PyTorch's old THC check ("cuda runtime error (77) :
+# <string> at <file>:<line>", "THCudaCheck FAIL file=<file> line=<n> error=<n> : <string>": aten/src/THC/THCGeneral.cpp
+# before 1.8) and a driver-API error's name and string ("CUDA_ERROR_ILLEGAL_ADDRESS: <string>", as TensorFlow and CuPy
+# print cuGetErrorName / cuGetErrorString: docs.nvidia.com/cuda/cuda-driver-api/group__CUDA__TYPES.html).
 _KERNEL_FAULT = re.compile(
-    r"\bCUDA error: (?:an illegal memory access was encountered|device-side assert triggered|misaligned address"
-    r"|unspecified launch failure|an illegal instruction was encountered)\.?\s{0,8}$"
+    r"(?:\bCUDA error: |\bcuda runtime error \(\d{1,4}\) : |\bTHCudaCheck FAIL file=\S{1,400} line=\d{1,7} "
+    r"error=\d{1,4} : |\bCUDA_ERROR_[A-Z_]{2,40}: )"
+    r"(?:an illegal memory access was encountered|device-side assert triggered|misaligned address"
+    r"|unspecified launch failure|an illegal instruction was encountered)\.?(?: at \S{1,400}:\d{1,7})?\s{0,8}$"
     r"|\.cu:\d{1,7}: .{0,300}\bblock: \[\d{1,7},\d{1,7},\d{1,7}\], thread: \[\d{1,7},\d{1,7},\d{1,7}\] "
     r"Assertion `.{0,400}` failed\.?\s{0,8}$")
 
@@ -166,6 +172,8 @@ class Model(object):
         # (a feature a class never saw: its default log-likelihood)
         self.default = {y: math.log(a / (ny + 2 * a)) for y, ny in self.classes.items()}
         self._counts = [(y, c, self.classes[y]) for y, c in doc["counts"].items()]
+        if not all(isinstance(c, dict) for _y, c, _ny in self._counts):
+            raise TypeError("counts")  # (rev-guess27: not a model; load() reads it as none, as before the lazy rows)
         self._rows = {}
 
     def row(self, x):
@@ -174,10 +182,13 @@ class Model(object):
         if r is None:
             a = self.alpha
             r = {}
-            for y, c, ny in self._counts:
-                k = c.get(x)
-                if k:
-                    r[y] = math.log((k + a) / (ny + 2 * a))
+            try:
+                for y, c, ny in self._counts:
+                    k = c.get(x)
+                    if k:
+                        r[y] = math.log((k + a) / (ny + 2 * a))
+            except (TypeError, ValueError, ZeroDivisionError):
+                r = {}  # (rev-guess27: a malformed count, read lazily: the feature is unknown, never a traceback)
             self._rows[x] = r
         return r
 
@@ -303,13 +314,18 @@ def guess(matcher, ranked):
         "links": list(entry.get("links") or []),
         "posterior": round(posterior, 3),
     }
-    cal = model.rule.get("measured") or {}
-    if cal.get("guesses"):
+    cal = model.rule.get("measured")
+    right, n = (cal.get("right"), cal.get("guesses")) if isinstance(cal, dict) else (None, None)
+    if (isinstance(right, int) and isinstance(n, int) and not isinstance(right, bool) and not isinstance(n, bool)
+            and 0 <= right <= n and n > 0):
         # (guess27) the honest confidence: how many of the guesses this decision rule made were right, measured
-        # leave-one-set-out (benchmarks/bench_explain_learned.py) on the labelled logs it reached (the posterior: a rank)
-        out["measured_precision"] = round(float(cal["right"]) / cal["guesses"], 2)
+        # leave-one-set-out (benchmarks/bench_explain_learned.py) on the labelled logs it reached (the posterior: a rank).
+        # (rev-guess27) a malformed figure in a rules folder's model: no figure, never a traceback; and the text says
+        # the rule was chosen on the same logs (~90 settings tried), so the figure is optimistic, and how few they are
+        out["measured_precision"] = round(float(right) / n, 2)
         out["measured_on"] = ("{} of {} guesses right, leave-one-set-out on the labelled logs the fallback reached, "
-                              "by benchmarks/bench_explain_learned.py".format(cal["right"], cal["guesses"]))
+                              "by benchmarks/bench_explain_learned.py; the rule was chosen on the same logs, so "
+                              "optimistic".format(right, n))
     return out
 
 
