@@ -12,9 +12,9 @@ on, _learngen.TRAIN_SETS: a held-out set of the current round is neither tried n
 classifier over word presence is trained on the *other* sets' logs (their labels; a real failure outside the
 categories as the class ``other``, which is never named) and, unless ``--no-examples``, on every signature's
 ``examples.match`` lines (labelled with the signature's category, a benign ``context`` signature's as harmless) and
-``examples.no_match`` lines (as ``other``). Its features are the words (and adjacent word pairs, error codes and
-their module prefixes, the last exception's type) of the lines the engine itself reads as failing lines — the lines a
-fallback would see. Then it is tried on S's logs, as the engine's fallback would be: only where the engine names
+``examples.no_match`` lines (as ``near:<category>``, never named; guess27). Its features are the words (and
+adjacent word pairs, error codes and their module prefixes, the last exception's type) of the lines the engine itself
+reads as failing lines — the lines a fallback would see. Then it is tried on S's logs, as the engine's fallback would be: only where the engine names
 nothing and the log has failing lines, and only when the classifier's top class is a category with a posterior of at
 least the threshold (an Ascend-only category only in a log with an NPU context).
 
@@ -29,7 +29,13 @@ known to the model). ``--shipped`` takes alpha, min_df and the rule from rules/e
 
 Printed: the classifier's own top-1 on the in-category logs (how much the words alone say), and per threshold what
 the fallback would add — in-category logs without an answer that it gets right, and what it costs: harmless logs it
-would flag, in-category logs it would answer wrongly. The engine runs in-process on the Python pre-filter.
+would flag, in-category logs it would answer wrongly, other: logs it would give a category; the precision of its
+guesses (gained / all of them); and (guess27) the near misses guessed: every cause signature's ``examples.no_match``
+excerpt that reaches the fallback, tried by models trained without a tenth of the signatures (their examples, match
+and no_match: ``NEAR_FOLDS`` folds), how many are guessed and, in brackets, how many as the rejecting signature's own
+category, then the same in-sample by the model of everything (the shipped model's behaviour). With ``--shipped`` it
+also says whether the model's ``measured_precision`` (_learngen.MEASURED) is the precision measured here. The engine
+runs in-process on the Python pre-filter.
 
 Exit status: 0 measured, 2 bad arguments or corpus.
 """
@@ -48,13 +54,16 @@ sys.path.insert(0, str(ROOT))
 from ascendfix.explain import _learngen, learned  # noqa: E402
 
 CORPUS = _learngen.CORPUS
-THRESHOLDS = (0.5, 0.7, 0.9, 0.99)
+THRESHOLDS = (0.5, 0.7, 0.9, 0.99, 0.999)
 
 
 # the readers of the shipped model's generator: the same failing lines, documents and labels
 read_logs = _learngen.read_logs
 example_docs = _learngen.example_docs
 log_docs = _learngen.log_docs
+signature_docs = _learngen.signature_docs
+read_near_misses = _learngen.read_near_misses
+NEAR_FOLDS = 10
 
 
 def set_range(spec, known):
@@ -89,7 +98,7 @@ def main(argv=None):
                     help="alpha, min-df and decision rule of rules/explain_learned.json (its threshold is marked *)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    shipped_th = None
+    shipped_th = shipped_measured = None
     if args.shipped:
         with open(str(ROOT / "rules" / learned.MODEL_FILE), encoding="utf-8") as fh:
             doc = json.load(fh)
@@ -98,6 +107,7 @@ def main(argv=None):
         args.min_features = doc["rule"].get("min_features", 1)
         args.harmless_bias = doc["rule"].get("harmless_bias", 0.0)
         shipped_th = doc["rule"].get("threshold")
+        shipped_measured = doc["rule"].get("measured")
     with open(str(CORPUS / "index.yaml"), encoding="utf-8") as fh:
         entries = yaml.safe_load(fh)
     known = sorted({str(e.get("set") or "A") for e in entries})
@@ -134,9 +144,9 @@ def main(argv=None):
            "harmless_without_answer_with_failing_lines": sum(
                1 for t in tried if t[0]["label"] == "harmless" and candidate(t[0])),
            "thresholds": []}
-    from ascendfix.explain.kb import category_entries
+    from ascendfix.explain import kb
 
-    npu_cats = {e["id"] for e in category_entries() if learned.needs_npu(e)}
+    npu_cats = {e["id"] for e in kb.category_entries() if learned.needs_npu(e)}
     ths = sorted(set(THRESHOLDS) | ({shipped_th} if shipped_th is not None else set()))
     for th in ths:
         fires = [(r, y) for r, y, p, mg, kn in tried
@@ -151,6 +161,41 @@ def main(argv=None):
             "harmless_flagged": sum(1 for r, _ in fires if r["label"] == "harmless"),
             "other_explained": sum(1 for r, _ in fires if r["label"].startswith("other:")),
         })
+    # (guess27) near misses: every cause signature's examples.no_match excerpt the fallback may see (nothing else
+    # answers, guess_allowed), tried by models that hold out whole signatures (NEAR_FOLDS folds of the signatures: the
+    # fold's examples, match and no_match, left out; every log of the sets and the benign templates in), and by the
+    # model trained on everything (in-sample: the shipped model's behaviour, its own near misses among its documents)
+    if args.examples:
+        near = read_near_misses(args.exception, args.pairs)
+        n_read = len(near)
+        near = [r for r in near if r["got"] is None and r["features"] and (r["allowed"] or not args.veto)]
+        sig_docs = signature_docs(args.pairs)
+        benign = [(learned.features([t["text"]], pairs=args.pairs), learned.HARMLESS)
+                  for b in kb.benign_entries() if args.benign for t in b.get("templates") or []]
+        benign = [d for d in benign if d[0]]
+        sig_ids = sorted({d[0] for d in sig_docs})
+        fold = {sid: i % NEAR_FOLDS for i, sid in enumerate(sig_ids)}
+        held = []
+        for k in range(NEAR_FOLDS):
+            model = learned.Model(learned.train(log_docs(logs) + benign + [(f, y) for sid, f, y in sig_docs
+                                                                          if fold[sid] != k],
+                                                alpha=args.alpha, min_df=args.min_df))
+            held += [(r,) + model.predict(r["features"], harmless_bias=args.harmless_bias) for r in near
+                     if fold[r["sig"]] == k]
+        model = learned.Model(learned.train(log_docs(logs) + benign + [(f, y) for _sid, f, y in sig_docs],
+                                            alpha=args.alpha, min_df=args.min_df))
+        insample = [(r,) + model.predict(r["features"], harmless_bias=args.harmless_bias) for r in near]
+        doc["near_misses_reachable"] = len(near)
+        doc["near_misses_read"] = n_read
+    for t in doc["thresholds"]:
+        th = t["threshold"]
+        t["measured_precision"] = [t["in_category_gained"], t["in_category_gained"] + t["in_category_answered_wrong"]
+                                   + t["harmless_flagged"] + t["other_explained"]]
+        if args.examples:
+            for name, rows in (("near_misses_guessed", held), ("near_misses_guessed_in_sample", insample)):
+                fired = [(r, y) for r, y, p, mg, kn in rows
+                         if learned.fires(dict(rule, threshold=th), y, p, mg, kn) and (r["npu"] or y not in npu_cats)]
+                t[name] = [len(fired), sum(1 for r, y in fired if y == r["category"])]
     if args.json:
         json.dump(doc, sys.stdout, indent=1)
         sys.stdout.write("\n")
@@ -162,11 +207,25 @@ def main(argv=None):
     print("classifier alone, top-1 on in-category logs: {}/{} = {:.1f} %".format(a, b, 100.0 * a / max(b, 1)))
     print("as the engine's fallback: {} in-category logs have no answer but failing lines; {} harmless logs too".format(
         doc["no_answer_with_failing_lines"], doc["harmless_without_answer_with_failing_lines"]))
-    print("threshold  gained  answered wrong  harmless flagged  other explained")
+    print("threshold  gained  answered wrong  harmless flagged  other explained  precision  near misses guessed "
+          "(own category)  in-sample")
     for t in doc["thresholds"]:
-        print("{:>9}  {:>6}  {:>14}  {:>16}  {:>15}".format(str(t["threshold"]) + ("*" if t["shipped"] else ""),
-                                                           t["in_category_gained"], t["in_category_answered_wrong"],
-                                                           t["harmless_flagged"], t["other_explained"]))
+        nm = t.get("near_misses_guessed") or ["-", "-"]
+        ns = t.get("near_misses_guessed_in_sample") or ["-", "-"]
+        print("{:>9}  {:>6}  {:>14}  {:>16}  {:>15}  {:>9}  {:>26}  {:>9}".format(
+            str(t["threshold"]) + ("*" if t["shipped"] else ""), t["in_category_gained"],
+            t["in_category_answered_wrong"], t["harmless_flagged"], t["other_explained"],
+            "{}/{}".format(*t["measured_precision"]), "{} ({})".format(*nm), "{} ({})".format(*ns)))
+    if args.examples:
+        print("near misses: {} cause signatures' examples.no_match excerpts reach the fallback (of {}); guessed by "
+              "models holding out {} folds of the signatures, and in-sample by the model of all".format(
+                  doc["near_misses_reachable"], doc["near_misses_read"], NEAR_FOLDS))
+    if shipped_measured is not None:
+        got = next(t["measured_precision"] for t in doc["thresholds"] if t["shipped"])
+        same = list(got) == [shipped_measured.get("right"), shipped_measured.get("guesses")]
+        print("the model's measured_precision: {}/{} ({})".format(
+            shipped_measured.get("right"), shipped_measured.get("guesses"),
+            "as measured here" if same else "measured here {}/{}: update _learngen.MEASURED".format(*got)))
     return 0
 
 

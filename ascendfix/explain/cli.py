@@ -207,6 +207,9 @@ def _print_report(report, verbose=False):
         elif m["kind"] == "guess":
             con.print("  [dim]a guess by a classifier learned from labelled logs, not a known signature nor a "
                       "category's evidence: read the evidence first[/dim]")
+            if m.get("measured_precision") is not None:
+                con.print("  [dim]such guesses were right {:.0%} of the time: {}[/dim]".format(
+                    m["measured_precision"], escape(m.get("measured_on") or "")))
         else:
             con.print("  more:  ascendfix explain {}".format(m["id"]))
         if verbose:

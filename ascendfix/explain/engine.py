@@ -1332,8 +1332,9 @@ class Matcher(object):
         the log has failing lines, and the run-went-on veto of the inference does not apply: the run did not go on
         after its last failing line (a success line after it, the program's own INFO lines after it, a report or
         warning the run went past), and some failing line has words of its own: not only a launcher's relay report
-        (torchrun's ChildFailedError, hydra's "Error executing job") or a bare built-in exception template (NameError:
-        name 'x' is not defined) — learned.speaks."""
+        (torchrun's ChildFailedError, hydra's "Error executing job"), a bare built-in exception template (NameError:
+        name 'x' is not defined) or a CUDA kernel fault (guess27: "CUDA error: an illegal memory access was
+        encountered") — learned.speaks."""
         if self.inference is None or not self.failing:
             return False
         if any(h.role != "context" for h in ranked) and not self.warnings_only(ranked):

@@ -14,7 +14,8 @@ The ``--json`` document (``to_dict()``):
   consequence / wrapper / context), ``kind`` (signature / code / fault; ``inferred`` when no entry matched and the category is inferred from the
   words of the failing lines — rank 1, exit status 1; ``guess`` when not even the inference answers and a classifier
   learned from labelled logs finds the failing lines' words most like known failures of a category — alone, rank 1,
-  exit status 1, with its ``posterior``), ``evidence`` (``line``, ``text``, and
+  exit status 1, with its ``posterior``, a rank, and ``measured_precision`` / ``measured_on``: the share of such
+  guesses that were right leave-one-set-out), ``evidence`` (``line``, ``text``, and
   ``source`` when several logs were read), ``cause``, ``fix``, ``apply_rule``, ``links``, optionally
   ``time`` (of its first evidence line) and ``consequence_of`` (the id of the cause it follows from).
 - ``lines_read``: lines read in all sources.
