@@ -35,6 +35,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # (split, form, expected id, text, source)
 TEXTS = [
     # -- train: the forms the detectors were written from ------------------------------------------------------
+    # (review: the "ACL ERROR: api=..., code=" and "return Error, code:" texts moved here from validation — the bare
+    # "code" detector's comment cites the first, and the review narrowed that detector with both in view)
     ("train", "acl Error, code: N", "207001",
      "acl Error, code: 207001 at /__w/vllm-ascend/vllm-ascend/csrc/camem_allocator.cpp:63",
      "https://github.com/vllm-project/vllm-ascend/issues/2546"),
@@ -51,11 +53,11 @@ TEXTS = [
     ("train", "ACL_ERROR_ name", "507009",
      "Ascend310P vir01/vir04 vNPU fails to load CANN 8/9 OM with `ACL_ERROR_RT_TASK_TYPE_NOT_SUPPORT`",
      "https://github.com/Project-HAMi/HAMi/issues/1846"),
-    ("validation", "ACL ERROR: api=…, code=N", "107002",
+    ("train", "ACL ERROR: api=…, code=N", "107002",
      "[2025-09-02 16:47:06.238344 +08:00] [UCMNFSSTORE] [E] ACL ERROR: api=aclrtMallocHost, code=107002, "
      "caller=MakeBuffer,aclrt_device.cc:106. [380106,381690] [aclrt_device.cc:35,AclrtApi]",
      "https://github.com/ModelEngine-Group/unified-cache-management/issues/143"),
-    ("validation", "return Error, code: N", "100000",
+    ("train", "return Error, code: N", "100000",
      "[Bug]: aclrtMemGetAllocationGranularity return Error, code: 100000",
      "https://github.com/vllm-project/vllm-ascend/issues/2171"),
     ("validation", "runtime result = N", "507033",
