@@ -252,10 +252,13 @@ class Family(object):
         return self._groups
 
     def by_name(self, name):
-        """The row whose documented constant name is ``name`` (ACL_ERROR_...), or None."""
+        """The row whose documented constant name is ``name`` (ACL_ERROR_..., or a row id that is a constant name:
+        HCCL_E_TIMEOUT), or None."""
         self._load()
         if self._names is None:
-            self._names = {r.name: r for r in self._rows.values() if r.name}
+            names = {r.id: r for r in self._rows.values() if r.id != r.code}
+            names.update((r.name, r) for r in self._rows.values() if r.name)
+            self._names = names
         return self._names.get(name)
 
     def lookup(self, code):
