@@ -6,6 +6,8 @@
     python benchmarks/bench_explain_docs.py --json > out.json
     python benchmarks/bench_explain_docs.py --base out.json # per-text changes against a saved --json run
 
+Run it from the root of the checkout to measure (its ascendfix package is imported from the current directory).
+
 The texts (benchmarks/explain_docs.yaml) are short quotes of the error output that FAQ and troubleshooting pages
 show (MindSpore FAQ and error-analysis tutorials, hiascend.com CANN / Ascend Extension for PyTorch pages, MindStudio,
 vllm-ascend and MindSpeed FAQs), each with its page, its FAQ question or section, and the category the page's own
@@ -104,7 +106,7 @@ def main(argv=None):
     ap.add_argument("--base", help="a saved --json run: list the texts whose answer changed")
     ap.add_argument("--data", default=str(DATA), help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, os.getcwd())  # the checkout it is run from (as quick_guiding), so another checkout can be measured
     os.environ.setdefault("NO_COLOR", "1")
     try:
         entries = load(a.data)
