@@ -140,7 +140,12 @@ def main(argv=None):
                     e["id"], e["half"], e["label"], r["category"], " ({})".format(r["kind"]) if r["kind"] else "",
                     e["text"].splitlines()[0][:110]))
     if a.base:
-        base = json.load(open(a.base, encoding="utf-8"))["results"]
+        try:
+            with open(a.base, encoding="utf-8") as fh:
+                base = json.load(fh)["results"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print("bench_explain_docs: --base {}: not a saved --json run ({})".format(a.base, exc), file=sys.stderr)
+            return 2
         for e in entries:
             b, r = base.get(e["id"]), results[e["id"]]
             if b is not None and (b["category"], b["n"] > 0) != (r["category"], r["n"] > 0):
