@@ -156,3 +156,26 @@ def test_gmake_killed_is_a_compiler_killed():
     for text in ("gmake[1]: *** [Makefile:4: heavy] Killed", "make: *** [Makefile2:2: heavy5.o] Killed"):
         m = explain_stream(io.BytesIO(text.encode("utf-8")), limit=1, use_grep=False)["matches"]
         assert m and m[0]["id"] == "AF1390", text
+
+
+@PATHS
+@pytest.mark.parametrize("fmt", ["compose", "kubectl", "journald"])
+def test_collectors_prefix_starting_after_the_head(fmt, use_grep):
+    """(rev-read27) A paste whose collector lines start after the head (``docker compose up --build``: the build's output,
+    then the services' lines) is still read through the per-line forms kept in parse(): the answer of the plain text."""
+    filler = "\n".join(["Loading pipeline components...: 100%|##########| 7/7 [00:02<00:00,  3.1it/s]"] * 70)
+    for name in ("AF048#1", "AF048#2", "AF665#0"):  # (lines read only with the prefix removed; read27 lost them)
+        text = TEXTS[name]
+        want = _seen(_doc((filler + "\n" + text).encode("utf-8"), False))[0]
+        assert want is not None, name
+        wrapped = FMT.FORMATS[fmt](text)
+        assert _seen(_doc((filler + "\n" + wrapped).encode("utf-8"), use_grep))[0] == want, name
+
+
+def test_a_loggers_level_column_is_no_compose_prefix():
+    """(rev-read27) loguru with ``format="{level: <8} | {message}"`` (https://loguru.readthedocs.io/en/stable/api/logger.html,
+    the format's "{level: <8}" pads the name) repeats its level names in a "|" column: no compose service."""
+    head = ["{:<8} | {}".format(level, msg) for level, msg in (
+        ("INFO", "a"), ("INFO", "b"), ("INFO", "c"), ("INFO", "d"), ("ERROR", "e"))]
+    assert linefmt.detect_transport_prefix(head) is None
+    assert linefmt.detect_transport_prefix(["web-1  | " + h for h in head]).kind == "compose"

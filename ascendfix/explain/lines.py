@@ -38,7 +38,21 @@ _PREFIXES = (
     ),
     # (read27: docker compose's "svc-1  | ", kubectl logs --prefix's "[pod/NAME/CONTAINER] ", journald's "Jan 30 16:21:56
     # host app[123]: " and the other prefixes a collector puts before every line are decided once per log, see
-    # detect_transport_prefix below, and removed before the pre-filter)
+    # detect_transport_prefix below, and removed before the pre-filter.)
+    # (rev-read27) The three read26 per-line forms stay as a fallback for a line the once-per-log decision did not strip:
+    # a paste whose collector lines start after the head (docker compose up --build: the build's lines, then "Attaching
+    # to ..." and the services' lines; a user's notes, then kubectl logs). Only pre-filtered lines are parsed.
+    # kubectl logs --prefix: https://kubernetes.io/docs/reference/kubectl/generated/kubectl_logs/
+    re.compile(r"^\[pod/[\w.\-]{1,253}/[\w.\-]{1,253}\] "),
+    # docker compose logs, only a service name ending in compose's replica number ("web-1  | ", "survival_1     | "):
+    # a table's first column and a logger's level column ("ERROR    | ") keep their head
+    # (https://docs.docker.com/reference/cli/docker/compose/logs/)
+    re.compile(r"^[A-Za-z][\w.\-]{0,62}[-_]\d{1,4} {1,40}\| "),
+    # journald "short" output (https://www.freedesktop.org/software/systemd/man/latest/journalctl.html)
+    re.compile(
+        r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]\d \d\d:\d\d:\d\d(?: [\w.\-]{1,64})? "
+        r"[\w.\-/@]{1,64}\[(?P<pid>\d{1,10})\]: "
+    ),
     # Rust's tracing-subscriber default ("Full") format, used by Text Generation Inference's launcher and router,
     # text-embeddings-inference and other Rust servers: an RFC 3339 UTC time, then the level right-aligned to five
     # ("2024-10-28T08:34:43.886426Z  WARN text_generation_launcher: Could not import ...", "...Z ERROR shard-manager:
@@ -469,6 +483,10 @@ _TRANSPORT = (
     ("pdsh", re.compile(rb"^(?P<n>[A-Za-z][\w.\-]{0,62}|\d{1,3}(?:\.\d{1,3}){3}):(?: |$)"), rb"[A-Za-z0-9][A-Za-z0-9_.-]*: "),
 )
 _COMPOSE_REPLICA = re.compile(rb"[-_]\d{1,4}$")
+# (rev-read27) level names a logger pads into a "|" column (loguru's "INFO     | ", "SUCCESS  | "): a compose service is
+# never detected from them
+_LEVEL_COLUMN = frozenset(x.encode() for x in (
+    "TRACE", "DEBUG", "INFO", "SUCCESS", "NOTICE", "WARN", "WARNING", "ERROR", "CRITICAL", "FATAL", "EXCEPTION"))
 _BUILDKIT_STEP = re.compile(rb"^#\d{1,5} ")
 
 
@@ -569,6 +587,8 @@ def detect_transport_prefix(lines):
         for line in head:
             m = rx.match(line)
             ok = m is not None
+            if ok and kind == "compose" and m.group("n") in _LEVEL_COLUMN:
+                ok = False  # (rev-read27) a logger's level column ("INFO     | ", loguru's), not a service
             if ok and kind == "compose":
                 ok = col is None or m.start("bar") == col
                 if not ok and run:  # a new run at another column
