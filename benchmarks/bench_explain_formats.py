@@ -10,7 +10,8 @@ The texts are real: every signature's ``examples.match`` (rules/signatures, each
 raw captures of tests/data/logs. Each is explained plain, then once per *format* — one transformation that wraps the
 text the way one real layer does (a GitHub quote, an IPython / Jupyter traceback, ``docker compose logs``,
 ``kubectl logs --prefix``, a GitHub Actions log, journald, torchrun, a Ray worker, an HTML page, Docker's json-file
-driver, a JSON string field, Windows line endings, a pytest report). Each format's docstring names a public page that
+driver, a JSON string field, Windows line endings, a pytest report; read27: pdsh / DeepSpeed's multi-node launcher,
+Slurm's srun --label, Open MPI's --tag-output, Docker BuildKit's plain progress). Each format's docstring names a public page that
 shows that format (registered in /work/coord/kb-sources.txt).
 
 This is metamorphic testing: the wrapped texts are *transformations* of real lines, built here; they are never
@@ -165,10 +166,36 @@ def pytest_report(text):
     return "_" * 20 + " test_generate " + "_" * 20 + "\n" + _per_line("E       ")(text)
 
 
+def pdsh(text):
+    """pdsh, DeepSpeed's default multi-node launcher (PDSHRunner): each line of a worker's output after its host name and
+    ": ". https://linux.die.net/man/1/pdsh, https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/launcher/multinode_runner.py"""
+    return _per_line("worker-0: ")(text)
+
+
+def srun(text):
+    """Slurm's ``srun --label``: each line after its task number and ": ". https://slurm.schedmd.com/srun.html"""
+    return _per_line("0: ")(text)
+
+
+def mpirun(text):
+    """Open MPI's ``mpirun --tag-output``: "[jobid,rank]<stderr>:" before each line.
+    https://docs.open-mpi.org/en/v5.0.x/man-openmpi/man1/mpirun.1.html"""
+    return _per_line("[1,0]<stderr>:")(text)
+
+
+def buildkit(text):
+    """``docker build --progress=plain`` (BuildKit): the build's header and the step, then the step's output after
+    "#N <seconds> ". https://docs.docker.com/build/building/variables/#buildkit_progress"""
+    return ("#0 building with \"default\" instance using docker driver\n\n#5 [3/7] RUN python generate.py\n"
+            + _per_line("#5 12.34 ")(text))
+
+
 FORMATS = {
     "quote": quote, "ipython": ipython, "ansi": ansi, "compose": compose, "kubectl": kubectl, "gha": gha,
     "journald": journald, "torchrun": torchrun, "ray": ray, "html": html_page, "docker_json": docker_json,
     "json_field": json_field, "crlf": crlf, "pytest": pytest_report,
+    # read27
+    "pdsh": pdsh, "srun": srun, "mpirun": mpirun, "buildkit": buildkit,
 }
 
 

@@ -508,7 +508,12 @@ class Matcher(object):
             if self.escapes is not None:  # the grep prefix of the log as it reads once its escapes are undone
                 head = [self.escapes.decode(_item_bytes(line)) for line in head]
                 head = [part for line in head for part in line.split(b"\n")]
-            self.line_prefix = linefmt.detect_grep_prefix(head)
+            grep = linefmt.detect_grep_prefix(head)
+            if grep is not None:
+                head = [grep.strip(_item_bytes(line)) for line in head]
+            # (read27) and the prefix a collector put before every line (compose, kubectl, journald, GitHub Actions, pdsh,
+            # srun --label, BuildKit: lines.detect_transport_prefix), removed with the grep prefix
+            self.line_prefix = linefmt.chain_prefixes(grep, linefmt.detect_transport_prefix(head))
         return self.line_prefix
 
     def _unprefixed(self, raw):

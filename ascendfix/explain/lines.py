@@ -14,9 +14,11 @@ A log pasted as grep / ripgrep output ("plog-1.log:14:[ERROR] HCCL(...)", "14:Tr
 per line; that one is decided once per log (:func:`detect_grep_prefix`, from its first lines) and removed by the engine
 before the pre-filter (:meth:`GrepPrefix.strip`), never guessed per line. (read26) So is a log escaped by another
 layer — Docker's json-file lines, a log in a JSON string, an HTML page's ``&quot;``, ANSI colours —
-(:func:`detect_escapes`), unescaped before the pre-filter (:meth:`Escapes.decode`); docker compose's ``svc-1  | ``,
-``kubectl logs --prefix``'s ``[pod/NAME/CONTAINER] `` and journald's ``May 01 10:00:00 host app[123]: `` are transport
-prefixes of the list above. (A Docker or JSON log's line numbers are those of its unescaped text.)
+(:func:`detect_escapes`), unescaped before the pre-filter (:meth:`Escapes.decode`). (read27) So is the prefix a collector
+puts before every line — docker compose's ``svc-1  | ``, ``kubectl logs --prefix``'s ``[pod/NAME/CONTAINER] ``,
+journald's ``May 01 10:00:00 host app[123]: ``, a GitHub Actions runner's time, pdsh's ``worker-0: ``, srun's ``0: ``,
+BuildKit's ``#12 43.30 `` (:func:`detect_transport_prefix`), removed before the pre-filter with the grep prefix
+(:meth:`TransportPrefix.strip`). (A Docker or JSON log's line numbers are those of its unescaped text.)
 """
 
 import datetime
@@ -34,18 +36,19 @@ _PREFIXES = (
         r"^\((?P<actor>[A-Za-z_][\w.\-]{0,60})(?: (?:rank=(?P<rank>\d{1,6})|[\w.\-]{1,40}=[\w.\-]{1,40}))"
         r"{0,3} pid=(?P<pid>\d{1,10})(?:, ip=[\w.:\-]{1,60})?\)\s?"
     ),
-    # (read26) kubectl logs --prefix: "[pod/NAME/CONTAINER] " (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_logs/)
+    # (read27: docker compose's "svc-1  | ", kubectl logs --prefix's "[pod/NAME/CONTAINER] ", journald's "Jan 30 16:21:56
+    # host app[123]: " and the other prefixes a collector puts before every line are decided once per log, see
+    # detect_transport_prefix below, and removed before the pre-filter.)
+    # (rev-read27) The three read26 per-line forms stay as a fallback for a line the once-per-log decision did not strip:
+    # a paste whose collector lines start after the head (docker compose up --build: the build's lines, then "Attaching
+    # to ..." and the services' lines; a user's notes, then kubectl logs). Only pre-filtered lines are parsed.
+    # kubectl logs --prefix: https://kubernetes.io/docs/reference/kubectl/generated/kubectl_logs/
     re.compile(r"^\[pod/[\w.\-]{1,253}/[\w.\-]{1,253}\] "),
-    # (read26) docker compose logs: the service (and replica) padded, then "| " ("web-1  | ...", "survival_1     | ...":
-    # https://docs.docker.com/reference/cli/docker/compose/logs/, https://github.com/itzg/docker-mc-proxy/issues/63);
-    # only a name that ends in the replica number compose gives it ("-1", "_1"): a table's first column ("0 | unet |",
-    # "cudaErrorDevicesUnavailable | 46 |", "torch-npu   | 2.1.0", "Model  | Params") and a logger's level column
-    # ("ERROR    | ") keep their head. (rev26r: a container_name padded, "mineru-npu-model-server   | ", reads as it did
-    # on main — a per-line rule cannot tell it from a padded table's first column.) The line's own indentation is kept.
+    # docker compose logs, only a service name ending in compose's replica number ("web-1  | ", "survival_1     | "):
+    # a table's first column and a logger's level column ("ERROR    | ") keep their head
+    # (https://docs.docker.com/reference/cli/docker/compose/logs/)
     re.compile(r"^[A-Za-z][\w.\-]{0,62}[-_]\d{1,4} {1,40}\| "),
-    # (read26) journald / syslog (journalctl's default "short" output): "Jan 30 16:21:56 host ident[pid]: " (the host is
-    # left out with --no-hostname; https://www.freedesktop.org/software/systemd/man/latest/journalctl.html,
-    # https://gist.github.com/turboBasic/3673e69e4728173fe933b4c5cd33919f)
+    # journald "short" output (https://www.freedesktop.org/software/systemd/man/latest/journalctl.html)
     re.compile(
         r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]\d \d\d:\d\d:\d\d(?: [\w.\-]{1,64})? "
         r"[\w.\-/@]{1,64}\[(?P<pid>\d{1,10})\]: "
@@ -102,6 +105,11 @@ _PREFIXES = (
     re.compile(r"^(?P<level>[EWIF])(?:\d{4})?\d{4} \d\d:\d\d:\d\d\.\d{1,6}\s{1,4}\d{1,10} (?:[A-Za-z]:)?[\w./\\\-]{1,120}:\d{1,7}\]\s"),
 )
 _MAX_PREFIXES = 4
+# (read27) IPython / Jupyter's traceback marks the failing code line "----> 12 " (its line number) where Python indents the
+# frame's code line by 4 blanks (the line stripped of its own indentation); read as Python writes it, so a pattern written for a frame's code line ("^\s{2,16}def
+# ...") reads both. IPython/core/ultratb.py (IPython 8: the arrow "---->" then the line number,
+# https://github.com/ipython/ipython/blob/main/IPython/core/ultratb.py; older releases "---> 12").
+_IPYTHON_CODE = re.compile(r"^-{2,5}> {0,2}\d{1,7} {1,40}(?=\S)")
 
 # -- Ascend headers, read but kept ---------------------------------------------------------------------
 # CANN plog / MindSpore (ME) / MindIE lines: "[ERROR] HCCL(2717288,python3):2025-07-23-03:49:57.177.194 [f.cc:778]"
@@ -184,6 +192,10 @@ def parse(text):
                 break
         else:
             break
+    if msg[:1] == "-":
+        m = _IPYTHON_CODE.match(msg)
+        if m:
+            msg = "    " + msg[m.end():]
     info.message = msg
     m = _PLOG.match(msg)
     if m:
@@ -435,6 +447,181 @@ def grep_ere_anchored(ere, prefix_ere):
     return bytes(out)
 
 
+# -- transport prefixes on every line (read27): a log collected through docker compose ("sdxl-worker-1  | ..."),
+# kubectl logs --prefix ("[pod/NAME/CONTAINER] ..."), journald ("Jan 30 16:21:56 host python3[3633]: ..."), a GitHub
+# Actions job log ("2025-07-04T14:32:14.5612144Z ..."), pdsh / DeepSpeed's multi-node launcher ("worker-0: ..."),
+# Slurm's srun --label ("0: ...") or Docker BuildKit's plain progress ("#12 43.30 ..."). Each collector puts its
+# prefix before *every* line, so it is decided once per log from its first lines, like the grep prefix, and removed
+# before the pre-filter (:meth:`TransportPrefix.strip`): a pattern anchored at the line's start ("^Killed") then reads
+# the line as the program wrote it, on both pre-filter paths; a message the program cut over two lines can be joined
+# (the collector's time is no header of the program's own); and no line of a log without such a prefix pays for the
+# checks (read26 tried them on every pre-filtered line).
+# (read26 sources: https://docs.docker.com/reference/cli/docker/compose/logs/,
+# https://kubernetes.io/docs/reference/kubectl/generated/kubectl_logs/,
+# https://www.freedesktop.org/software/systemd/man/latest/journalctl.html; read27: GitHub Actions
+# https://github.com/cli/cli/pull/11172, pdsh https://linux.die.net/man/1/pdsh ("host: output", as DeepSpeed's
+# PDSHRunner launches its workers: https://github.com/deepspeedai/DeepSpeed/blob/master/deepspeed/launcher/multinode_runner.py),
+# srun -l / --label https://slurm.schedmd.com/srun.html, BuildKit --progress=plain
+# https://docs.docker.com/build/building/variables/#buildkit_progress, its printer
+# https://github.com/moby/buildkit/blob/master/util/progress/progressui/printer.go: "#N <step>", "#N DONE 0.3s")
+_MONTHS = rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_TRANSPORT = (
+    # (kind, regex on bytes: group "n" the name the collector gives the source, when it gives one; POSIX ERE for grep)
+    ("kubectl", re.compile(rb"^\[pod/[\w.\-]{1,253}/[\w.\-]{1,253}\] "), rb"\[pod/[^]/]+/[^]/]+\] "),
+    ("journald", re.compile(_MONTHS + rb" [ 0-3]\d \d\d:\d\d:\d\d(?: [\w.\-]{1,64})? [\w.\-/@]{1,64}\[\d{1,10}\]: "),
+     rb"[A-Z][a-z][a-z] [ 0-3][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]( [^ ]+)? [^ []+\[[0-9]+\]: "),
+    # docker compose: the service (and replica) padded to one width for all services, then "| "
+    ("compose", re.compile(rb"^(?P<n>[A-Za-z][\w.\-]{0,62}) {1,40}(?P<bar>\|)(?: |$)"), rb"[A-Za-z][A-Za-z0-9_.-]* +\| "),
+    # the GitHub Actions runner's time (7 decimals) and docker logs -t's (9): not the 6 of a Rust tracing header
+    # ("...886426Z  WARN target: ", which parse reads as the program's own level)
+    ("gha", re.compile(rb"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7,9}Z (?! {0,2}(?:TRACE|DEBUG|INFO|WARN|ERROR) )"),
+     rb"[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]+Z "),
+    ("buildkit", re.compile(rb"^#\d{1,5} \d{1,6}\.\d{1,3} "), rb"#[0-9]+ [0-9]+\.[0-9]+ "),
+    # srun --label: the task number, right-aligned to the widest one
+    ("srun", re.compile(rb"^ {0,6}(?P<n>\d{1,6}):(?: |$)"), rb" *[0-9]+: "),
+    # pdsh: the host, as the hostfile names it (a name with a digit, "worker-0", "node3", or an IPv4 address)
+    ("pdsh", re.compile(rb"^(?P<n>[A-Za-z][\w.\-]{0,62}|\d{1,3}(?:\.\d{1,3}){3}):(?: |$)"), rb"[A-Za-z0-9][A-Za-z0-9_.-]*: "),
+)
+_COMPOSE_REPLICA = re.compile(rb"[-_]\d{1,4}$")
+# (rev-read27) level names a logger pads into a "|" column (loguru's "INFO     | ", "SUCCESS  | "): a compose service is
+# never detected from them
+_LEVEL_COLUMN = frozenset(x.encode() for x in (
+    "TRACE", "DEBUG", "INFO", "SUCCESS", "NOTICE", "WARN", "WARNING", "ERROR", "CRITICAL", "FATAL", "EXCEPTION"))
+_BUILDKIT_STEP = re.compile(rb"^#\d{1,5} ")
+
+
+_HOST = re.compile(rb"^(?:\d{1,3}(?:\.\d{1,3}){3}|[a-z][a-z0-9\-]{0,62}(?:(?:\.[a-z][a-z0-9\-]{0,62}){2,8})?)$")
+_HOST_ALONE = re.compile(rb"^(?:\d{1,3}(?:\.\d{1,3}){3}|[a-z][a-z0-9]{0,30}(?:-[a-z0-9]{1,30}){0,4}-\d{1,4}(?:\.[a-z][a-z0-9\-]{0,62}){0,8})$")
+
+
+def _pdsh_host(name, alone=False):
+    """A host name as a hostfile writes one: lower case with a digit, one label or three and more ("worker-0", "node3",
+    "ddp-0.ddp.ml-dev.svc.cluster.local") or an IPv4 address — not an exception class ("Py4JJavaError: ",
+    "onnxruntime.capi.onnxruntime_pybind11_state.Fail: ", "cv2.error: "), a script's name ("run2.sh: line 3: ") nor a
+    word in capitals ("NOTE2: "). ``alone``: the only evidence is a line or two, so only a name like "worker-0" / an
+    address."""
+    if not any(48 <= c <= 57 for c in name):
+        return False
+    return (_HOST_ALONE if alone else _HOST).match(name) is not None
+
+
+class TransportPrefix(object):
+    """The prefix a collector put before every line of a log (``kind``: see _TRANSPORT). :meth:`strip` removes it from
+    one line (bytes); :attr:`ere` is the same prefix as a POSIX ERE (a little broader: Python decides)."""
+
+    __slots__ = ("kind", "names", "_rx", "ere")
+
+    def __init__(self, kind, names=()):
+        self.kind = kind
+        self.names = frozenset(names)
+        for k, rx, ere in _TRANSPORT:
+            if k == kind:
+                self._rx, self.ere = rx, ere
+
+    def __repr__(self):
+        return "TransportPrefix({}, {})".format(self.kind, sorted(self.names))
+
+    def strip(self, raw):
+        m = self._rx.match(raw)
+        if m is None:
+            return raw
+        if self.kind in ("compose", "pdsh"):
+            name = m.group("n")
+            # another service / host than the head's: compose's replica number, pdsh's digit
+            if name not in self.names and not (_COMPOSE_REPLICA.search(name) if self.kind == "compose"
+                                               else _pdsh_host(name)):
+                return raw
+        return raw[m.end():]
+
+
+class _Chain(object):
+    """Two line prefixes, one after the other (a grep prefix, then a collector's)."""
+
+    __slots__ = ("first", "second", "ere", "kind")
+
+    def __init__(self, first, second):
+        self.first, self.second = first, second
+        self.kind = first.kind
+        self.ere = b"(" + first.ere + b")?(" + second.ere + b")?"
+
+    def strip(self, raw):
+        return self.second.strip(self.first.strip(raw))
+
+
+def chain_prefixes(first, second):
+    """The log's grep prefix and collector prefix as one (either may be None)."""
+    if first is None or second is None:
+        return first if second is None else second
+    return _Chain(first, second)
+
+
+def detect_transport_prefix(lines):
+    """Does a log (its first lines: bytes or str, grep prefixes removed) carry a collector's prefix on every line? ->
+    :class:`TransportPrefix` or None.
+
+    Yes when a run of at least 3 consecutive non-blank lines of the head carries it (or the whole head, 1 or 2 lines,
+    for the prefixes no plain line starts with: kubectl's, journald's, a runner's time, a compose service with its
+    replica number, one pdsh host or srun task; BuildKit: 3 step lines "#N ..." in the head). Named prefixes must show the collector: compose's "| " at one column for the run and a
+    service named on several lines (a padded table's first column names one row each: "x_1  | ...", "x_2  | ..."),
+    pdsh's host with a digit, srun's task numbers repeated (a numbered list counts up)."""
+    head = []
+    for line in lines:
+        if isinstance(line, str):
+            line = line.encode("utf-8", "replace")
+        line = bytes(line[:_HEAD_LINE_BYTES]).rstrip(b"\r\n")
+        if line.strip():
+            head.append(line)
+        if len(head) >= GREP_HEAD_LINES:
+            break
+    if not head:
+        return None
+    # BuildKit: its step lines ("#5 [2/7] RUN ...", "#5 DONE 0.3s") and the step's output ("#5 12.30 ...")
+    steps = sum(1 for line in head if _BUILDKIT_STEP.match(line))
+    for kind, rx, _ in _TRANSPORT:
+        if kind == "buildkit":
+            if steps >= 3 and any(rx.match(line) for line in head):
+                return TransportPrefix(kind)
+            continue
+        best, best_names = 0, ()
+        run, names, col = 0, [], None
+        for line in head:
+            m = rx.match(line)
+            ok = m is not None
+            if ok and kind == "compose" and m.group("n") in _LEVEL_COLUMN:
+                ok = False  # (rev-read27) a logger's level column ("INFO     | ", loguru's), not a service
+            if ok and kind == "compose":
+                ok = col is None or m.start("bar") == col
+                if not ok and run:  # a new run at another column
+                    run, names = 0, []
+                    ok = True
+                col = m.start("bar")
+            if ok and kind == "pdsh":
+                n = m.group("n")
+                ok = _pdsh_host(n)
+            if not ok:
+                run, names, col = 0, [], None
+                continue
+            run += 1
+            if "n" in rx.groupindex:
+                names.append(m.group("n"))
+            if run > best:
+                best, best_names = run, list(names)
+        if not best:
+            continue
+        if kind in ("compose", "srun", "pdsh") and best >= 3:
+            # the names repeat: a collector's, not a table's or a list's first column
+            if 2 * len(set(best_names)) > best:
+                continue
+            return TransportPrefix(kind, best_names)
+        if best >= 3 or (best == len(head) and (
+                kind in ("kubectl", "journald", "gha") or
+                kind == "compose" and all(_COMPOSE_REPLICA.search(n) for n in best_names) or
+                kind == "srun" and len(set(best_names)) == 1 or
+                kind == "pdsh" and len(set(best_names)) == 1 and _pdsh_host(best_names[0], alone=True))):
+            return TransportPrefix(kind, best_names)
+    return None
+
+
 # -- escaped logs (read26): a log that reached the user escaped by one more layer — Docker's json-file driver (each line a
 # JSON object, the line in "log": https://docs.docker.com/engine/logging/drivers/json-file/), a whole log held in a JSON
 # string field (literal "\n", '\"'), a log copied from an HTML page's source (&quot; &#39; &lt;), terminal colours kept
@@ -481,6 +668,17 @@ def _json_lines(m):
     return b" " + _json_string(body).replace(b"\n", b" ").replace(b"\r", b" ") + b" "
 
 
+_JSON_KEY_AFTER = re.compile(rb"\s{0,8}:")
+
+
+def _json_values(m):
+    """In a one-line JSON document: a string value (not a key) on a line of its own, its escapes undone; keys and short
+    words as _json_lines leaves them."""
+    if b"\\n" in m.group(1) or _JSON_KEY_AFTER.match(m.string, m.end()):
+        return _json_lines(m)
+    return b"\n" + _json_string(m.group(1)).replace(b"\r", b" ") + b"\n"
+
+
 def _html_char(html, m):
     """An HTML character reference (a match of _HTML_ENTITY) as UTF-8; one for a line break or another control character
     (``&#10;``) becomes a blank: undoing the escapes never adds a line."""
@@ -492,10 +690,13 @@ class Escapes(object):
     """The escaping layers a log carries (``docker``, ``json``, ``html``, ``ansi``: see :func:`detect_escapes`);
     :meth:`decode` undoes them on a block of whole lines."""
 
-    __slots__ = ("docker", "json", "html", "ansi")
+    __slots__ = ("docker", "json", "html", "ansi", "json_line")
 
-    def __init__(self, docker=False, json=False, html=False, ansi=False):
+    def __init__(self, docker=False, json=False, html=False, ansi=False, json_line=False):
         self.docker, self.json, self.html, self.ansi = docker, json, html, ansi
+        # (read27) a log that is one JSON document on one line: each string value on a line of its own (a one-line log
+        # held in a field, "{"log": "Killed"}", then starts its line, as it did in the log)
+        self.json_line = json_line
 
     def __repr__(self):
         return "Escapes({})".format(", ".join(k for k in self.__slots__ if getattr(self, k)))
@@ -514,7 +715,7 @@ class Escapes(object):
 
             data = _HTML_ENTITY.sub(lambda m: _html_char(html, m), data)
         if self.json:
-            out = _JSON_LITERAL.sub(_json_lines, data)
+            out = _JSON_LITERAL.sub(_json_values if self.json_line else _json_lines, data)
         else:
             out = data
         # (a last line that was only escape sequences stays a line, blank, as the log had it)
@@ -557,5 +758,10 @@ def detect_escapes(lines):
     lines_json = data.split(b"\n")
     doc = _JSON_DOC_HEAD.match(data) is not None and (
         len(lines_json) == 1 or 2 * sum(1 for line in lines_json if line.lstrip()[:1] in (b"{", b"[")) >= len(lines_json))
-    esc.json = _JSON_HEAD_NL.search(data) is not None or doc
+    # (read27) a string with line breaks in a JSON line (one that opens an object or array, or a pretty-printed
+    # document's '"key": ...' line): not a program's code line holding a dict or a message with "\n" (a traceback's
+    # 'x = {"a": "b\n\n"}', 'print("...\n\n")')
+    esc.json = doc or any(line.lstrip()[:1] in (b"{", b"[", b'"') and _JSON_HEAD_NL.search(line) is not None
+                          for line in lines_json)
+    esc.json_line = esc.json and len(lines_json) == 1 and doc
     return esc if (esc.docker or esc.json or esc.html or esc.ansi) else None
