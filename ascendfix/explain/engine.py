@@ -477,6 +477,7 @@ class Matcher(object):
         # the same for the frames of the last traceback: up to FRAME_TAIL_LINES lines (a deque while feed_lines runs)
         self.frame_tail = collections.deque(maxlen=FRAME_TAIL_LINES)
         self._frames = None  # the last traceback's frame evidence, once read (see last_frames)
+        self._innermost = None  # (conv27) its innermost frame as (path, code line), read with it
         # inside a traceback that a check function logged as a notice (see Pattern.notice_traceback)
         self.notice_tb = False
         self.tb_before = None  # the last traceback line before the current one
@@ -821,8 +822,9 @@ class Matcher(object):
         res.build_step = False
         if self.inference is not None and not any(sig.role == "context" for sig, _, _, _ in sigs):
             # (a line a benign signature explains is never failure evidence)
+            # (conv27: a veto line marked went_on: false is no failure and no success line either)
             res.state = infer.classify_line(msg.strip(), info, res.key, self.inference.benign,
-                                             self.inference.benign_veto, self.inference.fail_re)
+                                             self.inference.benign_went_on, self.inference.fail_re)
             # (conv26) a build step's "FAILED:" header (see _BUILD_STEP_FAILED_RE)
             res.build_step = res.state == "fail" and _BUILD_STEP_FAILED_RE.match(msg) is not None
             if res.state is not None:
@@ -1178,17 +1180,42 @@ class Matcher(object):
 
     def _last_evidence(self):
         """The last exception's inference evidence ``(line, text, evidence)`` when it is the log's last exception (else
-        ())."""
+        ()); evidence marked ``own_frame`` that the traceback's innermost frame moves (:meth:`_own_frame_moved`) counts
+        under its new key."""
         last = self.last_exception_infer
         if last and self.last_exception and last[0] != self.last_exception[0]:
             return ()
+        moved = self._own_frame_moved(last)
+        if moved:
+            last = (last[0], last[1], tuple((moved[(ci, ei)][0][0], moved[(ci, ei)][0][1], w)
+                                            if (ci, ei) in moved else (ci, ei, w)
+                                            for ci, ei, w in last[2] if moved.get((ci, ei), (1,))[0] is not None))
         return last
+
+    def _own_frame_moved(self, last):
+        """(conv27) ``{(category index, evidence index): (new key or None,)}`` of the last exception's evidence marked
+        ``own_frame`` (rules/explain_categories.yaml) whose thing the innermost frame of its traceback is the own code of:
+        a package importing its own missing part, the program's own class missing an attribute it reads through self."""
+        own = self.inference.own_frame if self.inference is not None else None
+        if not own or not last or not any((ci, ei) in own for ci, ei, _ in last[2]):
+            return {}
+        self.last_frames()
+        return {(ci, ei): (own[(ci, ei)][0],) for ci, ei, _ in last[2]
+                if (ci, ei) in own and infer.own_frame(own[(ci, ei)][1], last[1], self._innermost)}
 
     def _decide(self, last, frames, npu_context=True):
         """:func:`infer.decide` over the failing lines, ``last`` (the last exception's evidence, see _infer_decision)
         and, with ``frames``, the frame evidence of its traceback."""
         fr = self.last_frames() if frames and last else ()
-        return infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr, npu_context=npu_context)
+        seen = self.infer_seen
+        moved = self._own_frame_moved(self.last_exception_infer) if last else {}
+        if moved:  # (the same move in the failing lines' evidence: the exception line is one of them)
+            seen = dict(seen)
+            for key, (new,) in moved.items():
+                word = seen.pop(key, None)
+                if word is not None and new is not None:
+                    seen[new] = word
+        return infer.decide(self.inference, seen, last[2] if last else (), fr, npu_context=npu_context)
 
     def _infer_without_context(self, ci):
         """(post25) ``(category id or None, (line, text))`` when the inferred category ``ci`` is Ascend-only and was
@@ -1228,11 +1255,16 @@ class Matcher(object):
         text = clean_text(decode_line(self._unprefixed(tail[i][1])))
         if _TRACEBACK in text:  # (post25) a flattened traceback: its frames are on the exception's own line
             snip = _snippet(text)
-            fts = [m.group(1).replace("\\", "/") + " in " + m.group(2) for m in _flat_frames(text)]
+            fms = list(_flat_frames(text))
+            fts = [m.group(1).replace("\\", "/") + " in " + m.group(2) for m in fms]
+            if fms:  # (the code after the innermost frame, up to the exception)
+                self._innermost = (fms[-1].group(1).replace("\\", "/"), text[fms[-1].end():fms[-1].end() + 300])
             self._frames = [(ci, fi, word, (ln, snip)) for ci, fi, word, ln in
                             self.inference.frame_evidence([(end, ft) for ft in fts])]
             return self._frames
         frames = []
+        code = None  # (conv27) the last code line seen walking back: the innermost frame's, once that frame is reached
+        innermost = None
         while i > 0:
             i -= 1
             lineno, raw = tail[i]
@@ -1242,9 +1274,14 @@ class Matcher(object):
                 break
             ft = infer.frame_text(msg)
             if ft is not None:
+                if innermost is None:
+                    innermost = (ft.rsplit(" in ", 1)[0], code)
                 frames.append((lineno, ft, _snippet(text)))
+            elif innermost is None and msg.strip(" ^~"):
+                code = msg
         else:
             return self._frames  # no header: the traceback starts before the lines kept
+        self._innermost = innermost
         frames.reverse()
         texts = {ln: t for ln, _, t in frames}
         self._frames = [(ci, fi, word, (ln, texts[ln])) for ci, fi, word, ln in
