@@ -240,3 +240,9 @@ def test_af162_follows_the_no_usable_gpu_convention(use_grep):
     text = _example("AF162", 0)
     assert _cats(text, use_grep)[0] == ("AF162", "device_unavailable")
     assert _cats(NPU_FRAME + "\n" + text, use_grep)[0] == ("AF162", "cuda_on_npu")
+
+
+def test_af162s_words_infer_device_unavailable_without_the_signature():
+    from tests.explain_support import infer_only
+
+    assert (infer_only(_example("AF162", 0)) or {}).get("category") == "device_unavailable"
