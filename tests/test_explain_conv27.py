@@ -176,8 +176,12 @@ NotImplementedError
 
 
 @PATHS
-def test_a_library_method_not_implemented_is_version_skew(use_grep):
-    assert _cats(LIBRARY_NOT_IMPLEMENTED, use_grep)[0] == ("inferred:version_skew", "version_skew")
+def test_a_library_method_not_implemented_alone_names_no_category(use_grep):
+    """(review conv27) a library's bare NotImplementedError is as often a base-class hook the program's subclass left
+    out (torch 1.x Module._forward_unimplemented, Dataset.__getitem__) as a method a release lacks: version_skew's word
+    must agree with another one, and kernel_unsupported's counter keeps it from naming an operator."""
+    cats = [c for _, c in _cats(LIBRARY_NOT_IMPLEMENTED, use_grep)]
+    assert "version_skew" not in cats and "kernel_unsupported" not in cats
 
 
 @PATHS
@@ -246,3 +250,28 @@ def test_af162s_words_infer_device_unavailable_without_the_signature():
     from tests.explain_support import infer_only
 
     assert (infer_only(_example("AF162", 0)) or {}).get("category") == "device_unavailable"
+
+
+# --- review conv27 ----------------------------------------------------------------------------------------------------
+
+# captured: python3.11 run.py — a namespace package's part (nsp/api_core) importing a module of another distribution of
+# the same namespace (nsp.proto, installed but without .internal.builder): the google/api_core -> google.protobuf shape
+NAMESPACE_SIBLING = """Traceback (most recent call last):
+  File "/tmp/rev-conv27/cap/app/run.py", line 1, in <module>
+    import nsp.api_core.helpers
+  File "/tmp/rev-conv27/cap/site-packages/nsp/api_core/helpers.py", line 1, in <module>
+    import nsp.proto.internal.builder
+ModuleNotFoundError: No module named 'nsp.proto.internal.builder'
+"""
+
+
+@PATHS
+def test_a_namespace_siblings_missing_module_stays_version_skew(use_grep):
+    assert _cats(NAMESPACE_SIBLING, use_grep)[0] == ("inferred:version_skew", "version_skew")
+
+
+@PATHS
+def test_a_flattened_traceback_on_the_first_line_is_read_for_its_innermost_frame(use_grep):
+    """OWN_SUBMODULE as a web page flattens it onto one line, with nothing before it."""
+    text = " ".join(line.strip() for line in OWN_SUBMODULE.splitlines()) + "\n"
+    assert _cats(text, use_grep)[0] == ("inferred:install", "install")

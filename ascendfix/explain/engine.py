@@ -1247,7 +1247,7 @@ class Matcher(object):
             return self._frames
         end = self.last_exception[0]
         tail = list(self.frame_tail)
-        if not tail or not tail[0][0] < end <= tail[-1][0]:
+        if not tail or not tail[0][0] <= end <= tail[-1][0]:  # (review conv27: <=, a flattened traceback on line 1)
             return self._frames
         i = end - tail[0][0]
         if tail[i][0] != end:

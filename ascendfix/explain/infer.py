@@ -344,8 +344,13 @@ def own_frame(rx, exception, frame):
     groups = m.groupdict()
     path, code = frame
     pkg = groups.get("own_pkg")
-    if pkg and ("/" + pkg + "/").lower() in ("/" + path).lower():
-        return True
+    if pkg:
+        # (review conv27) the missing module's top package, and its first subpackage when the name is longer: a
+        # namespace package's sibling or a script in a clone's examples/ folder is no import of the package's own part
+        parts = pkg.split(".")
+        folder = "/" + "/".join(parts[:2] if len(parts) > 2 else parts[:1]) + "/"
+        if folder.lower() in ("/" + path).lower():
+            return True
     if groups.get("own_code") and _SITE_DIR.search(path) is None:
         return True
     attr = groups.get("own_self")

@@ -57,8 +57,9 @@ CATEGORY_FIELDS = {
 # ``agree``: a word that names its category only with another word of it ("weight 2 each, two must agree"): it is
 # not counted again when it is in the last exception (explain/infer.py decide)
 # ``own_frame`` (conv27): a category id, or "none": the evidence counts for that category (for none) instead when the
-# innermost frame of the last traceback is the named thing's own code — the regex's group ``own_pkg`` names a package
-# (the frame's file lies in that package's folder: the package imports its own part), ``own_self`` an attribute (the
+# innermost frame of the last traceback is the named thing's own code — the regex's group ``own_pkg`` names a dotted module
+# (the frame's file lies in its top package's folder — its first subpackage's for a name of three parts or more: the
+# package imports its own part), ``own_self`` an attribute (the
 # frame's code line reads ``self.<attribute>`` in a file outside site-packages / dist-packages: the program's own class)
 # or ``own_code`` is present (the frame's file is outside site-packages / dist-packages: the program's own code)
 EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int), "agree": Field(bool, required=False),
