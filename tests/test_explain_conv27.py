@@ -275,3 +275,25 @@ def test_a_flattened_traceback_on_the_first_line_is_read_for_its_innermost_frame
     """OWN_SUBMODULE as a web page flattens it onto one line, with nothing before it."""
     text = " ".join(line.strip() for line in OWN_SUBMODULE.splitlines()) + "\n"
     assert _cats(text, use_grep)[0] == ("inferred:install", "install")
+
+
+# captured: IPython 9.19.1 (ipython --colors=NoColor -c "import pkga"), the package of OWN_SUBMODULE: IPython's frame
+# headers ("Cell In[1], line 1", "File /.../pkga/__init__.py:1") place the import in the package's own folder
+IPYTHON_OWN_SUBMODULE = """---------------------------------------------------------------------------
+ModuleNotFoundError                       Traceback (most recent call last)
+Cell In[1], line 1
+----> 1 import pkga
+
+File /tmp/rev-conv27/cap/site-packages/pkga/__init__.py:1
+----> 1 from pkga.ops import kernels
+
+ModuleNotFoundError: No module named 'pkga.ops'
+"""
+
+
+@PATHS
+def test_an_ipython_traceback_is_read_for_its_innermost_frame(use_grep):
+    assert _cats(IPYTHON_OWN_SUBMODULE, use_grep)[0] == ("inferred:install", "install")
+    cell = IPYTHON_OWN_SUBMODULE.replace("File /tmp/rev-conv27/cap/site-packages/pkga/__init__.py:1",
+                                         "Cell In[2], line 1")
+    assert _cats(cell, use_grep)[0] == ("inferred:version_skew", "version_skew")

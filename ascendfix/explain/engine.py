@@ -174,6 +174,12 @@ FRAME_TAIL_LINES = 400
 FRAME_TAIL_BYTES = 64 * 1024
 _FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_ENGLISH + FATAL_MORE))
 _TRACEBACK = "Traceback (most recent call last)"
+# (review conv27) an IPython / Jupyter frame header, for the innermost frame (own_frame) only: IPython 8 "Cell In[2],
+# line 6, in Trainer.fit(self)" / "File ~/envs/x/lib/python3.11/site-packages/m.py:12, in f(a)", IPython 7
+# "<ipython-input-2-8a1d9c3e> in fit(self)"; the frame's code line is the arrowed one ("----> 6     return self.x")
+_IPY_FRAME_RE = re.compile(r"^(?:Cell In\[\d{1,6}\], line \d{1,7}|File (\S[^\n]{0,500}?):\d{1,7}"
+                           r"|<ipython-input-[\w-]{1,80}>)(?:, in | in |$)")
+_IPY_ARROW_RE = re.compile(r"^-{1,8}> {0,2}\d")
 # (post25) a traceback flattened onto one line (Hugging Face Space "Runtime error" pages, some forum pastes:
 # 'Traceback (most recent call last): File "app.py", line 3, in <module> import x ... AttributeError: ...'): its frames,
 # and the exception after the last frame (the first exception class with a message there: the frame's code comes first)
@@ -1278,7 +1284,11 @@ class Matcher(object):
                     innermost = (ft.rsplit(" in ", 1)[0], code)
                 frames.append((lineno, ft, _snippet(text)))
             elif innermost is None and msg.strip(" ^~"):
-                code = msg
+                m = _IPY_FRAME_RE.match(msg)
+                if m is not None:  # (review conv27) IPython's frame: the innermost frame only, no frame evidence
+                    innermost = ((m.group(1) or "<ipython cell>").replace("\\", "/"), code)
+                elif code is None or _IPY_ARROW_RE.match(code) is None:  # (IPython: the arrowed line, not context)
+                    code = msg
         else:
             return self._frames  # no header: the traceback starts before the lines kept
         self._innermost = innermost
