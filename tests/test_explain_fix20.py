@@ -85,7 +85,9 @@ def test_the_gpu_crash_words_count_against_cuda_on_npu_even_with_an_npu_word():
     assert (infer_only(text) or {}).get("category") != "cuda_on_npu"
 
 
-@pytest.mark.parametrize("sig, i", [("AF088", 0), ("AF088", 1), ("AF162", 0), ("AF346", 0), ("AF157", 0)])
+# (conv27: AF162's "torch.cuda.is_available() is False" moved to device_unavailable with its signature — no usable GPU,
+# not torch without CUDA; tests/test_explain_conv27.py)
+@pytest.mark.parametrize("sig, i", [("AF088", 0), ("AF088", 1), ("AF346", 0), ("AF157", 0)])
 def test_cuda_less_builds_and_npu_context_still_infer_cuda_on_npu(sig, i):
     """Without any signature, the CUDA-less build's words (torch.distributed without NCCL, torch.load of a CUDA
     checkpoint where torch.cuda.is_available() is False, "Torch not compiled with CUDA enabled") and the CUDA word next to

@@ -174,6 +174,12 @@ FRAME_TAIL_LINES = 400
 FRAME_TAIL_BYTES = 64 * 1024
 _FATAL_RE = re.compile("|".join((r"Segmentation fault|core dumped|^Killed\b|^Aborted\b",) + FATAL_ENGLISH + FATAL_MORE))
 _TRACEBACK = "Traceback (most recent call last)"
+# (review conv27) an IPython / Jupyter frame header, for the innermost frame (own_frame) only: IPython 8 "Cell In[2],
+# line 6, in Trainer.fit(self)" / "File ~/envs/x/lib/python3.11/site-packages/m.py:12, in f(a)", IPython 7
+# "<ipython-input-2-8a1d9c3e> in fit(self)"; the frame's code line is the arrowed one ("----> 6     return self.x")
+_IPY_FRAME_RE = re.compile(r"^(?:Cell In\[\d{1,6}\], line \d{1,7}|File (\S[^\n]{0,500}?):\d{1,7}"
+                           r"|<ipython-input-[\w-]{1,80}>)(?:, in | in |$)")
+_IPY_ARROW_RE = re.compile(r"^-{1,8}> {0,2}\d")
 # (post25) a traceback flattened onto one line (Hugging Face Space "Runtime error" pages, some forum pastes:
 # 'Traceback (most recent call last): File "app.py", line 3, in <module> import x ... AttributeError: ...'): its frames,
 # and the exception after the last frame (the first exception class with a message there: the frame's code comes first)
@@ -477,6 +483,7 @@ class Matcher(object):
         # the same for the frames of the last traceback: up to FRAME_TAIL_LINES lines (a deque while feed_lines runs)
         self.frame_tail = collections.deque(maxlen=FRAME_TAIL_LINES)
         self._frames = None  # the last traceback's frame evidence, once read (see last_frames)
+        self._innermost = None  # (conv27) its innermost frame as (path, code line), read with it
         # inside a traceback that a check function logged as a notice (see Pattern.notice_traceback)
         self.notice_tb = False
         self.tb_before = None  # the last traceback line before the current one
@@ -826,8 +833,9 @@ class Matcher(object):
         res.build_step = False
         if self.inference is not None and not any(sig.role == "context" for sig, _, _, _ in sigs):
             # (a line a benign signature explains is never failure evidence)
+            # (conv27: a veto line marked went_on: false is no failure and no success line either)
             res.state = infer.classify_line(msg.strip(), info, res.key, self.inference.benign,
-                                             self.inference.benign_veto, self.inference.fail_re)
+                                             self.inference.benign_went_on, self.inference.fail_re)
             # (conv26) a build step's "FAILED:" header (see _BUILD_STEP_FAILED_RE)
             res.build_step = res.state == "fail" and _BUILD_STEP_FAILED_RE.match(msg) is not None
             if res.state is not None:
@@ -1183,17 +1191,42 @@ class Matcher(object):
 
     def _last_evidence(self):
         """The last exception's inference evidence ``(line, text, evidence)`` when it is the log's last exception (else
-        ())."""
+        ()); evidence marked ``own_frame`` that the traceback's innermost frame moves (:meth:`_own_frame_moved`) counts
+        under its new key."""
         last = self.last_exception_infer
         if last and self.last_exception and last[0] != self.last_exception[0]:
             return ()
+        moved = self._own_frame_moved(last)
+        if moved:
+            last = (last[0], last[1], tuple((moved[(ci, ei)][0][0], moved[(ci, ei)][0][1], w)
+                                            if (ci, ei) in moved else (ci, ei, w)
+                                            for ci, ei, w in last[2] if moved.get((ci, ei), (1,))[0] is not None))
         return last
+
+    def _own_frame_moved(self, last):
+        """(conv27) ``{(category index, evidence index): (new key or None,)}`` of the last exception's evidence marked
+        ``own_frame`` (rules/explain_categories.yaml) whose thing the innermost frame of its traceback is the own code of:
+        a package importing its own missing part, the program's own class missing an attribute it reads through self."""
+        own = self.inference.own_frame if self.inference is not None else None
+        if not own or not last or not any((ci, ei) in own for ci, ei, _ in last[2]):
+            return {}
+        self.last_frames()
+        return {(ci, ei): (own[(ci, ei)][0],) for ci, ei, _ in last[2]
+                if (ci, ei) in own and infer.own_frame(own[(ci, ei)][1], last[1], self._innermost)}
 
     def _decide(self, last, frames, npu_context=True):
         """:func:`infer.decide` over the failing lines, ``last`` (the last exception's evidence, see _infer_decision)
         and, with ``frames``, the frame evidence of its traceback."""
         fr = self.last_frames() if frames and last else ()
-        return infer.decide(self.inference, self.infer_seen, last[2] if last else (), fr, npu_context=npu_context)
+        seen = self.infer_seen
+        moved = self._own_frame_moved(self.last_exception_infer) if last else {}
+        if moved:  # (the same move in the failing lines' evidence: the exception line is one of them)
+            seen = dict(seen)
+            for key, (new,) in moved.items():
+                word = seen.pop(key, None)
+                if word is not None and new is not None:
+                    seen[new] = word
+        return infer.decide(self.inference, seen, last[2] if last else (), fr, npu_context=npu_context)
 
     def _infer_without_context(self, ci):
         """(post25) ``(category id or None, (line, text))`` when the inferred category ``ci`` is Ascend-only and was
@@ -1225,7 +1258,7 @@ class Matcher(object):
             return self._frames
         end = self.last_exception[0]
         tail = list(self.frame_tail)
-        if not tail or not tail[0][0] < end <= tail[-1][0]:
+        if not tail or not tail[0][0] <= end <= tail[-1][0]:  # (review conv27: <=, a flattened traceback on line 1)
             return self._frames
         i = end - tail[0][0]
         if tail[i][0] != end:
@@ -1233,11 +1266,16 @@ class Matcher(object):
         text = clean_text(decode_line(self._unprefixed(tail[i][1])))
         if _TRACEBACK in text:  # (post25) a flattened traceback: its frames are on the exception's own line
             snip = _snippet(text)
-            fts = [m.group(1).replace("\\", "/") + " in " + m.group(2) for m in _flat_frames(text)]
+            fms = list(_flat_frames(text))
+            fts = [m.group(1).replace("\\", "/") + " in " + m.group(2) for m in fms]
+            if fms:  # (the code after the innermost frame, up to the exception)
+                self._innermost = (fms[-1].group(1).replace("\\", "/"), text[fms[-1].end():fms[-1].end() + 300])
             self._frames = [(ci, fi, word, (ln, snip)) for ci, fi, word, ln in
                             self.inference.frame_evidence([(end, ft) for ft in fts])]
             return self._frames
         frames = []
+        code = None  # (conv27) the last code line seen walking back: the innermost frame's, once that frame is reached
+        innermost = None
         while i > 0:
             i -= 1
             lineno, raw = tail[i]
@@ -1247,9 +1285,18 @@ class Matcher(object):
                 break
             ft = infer.frame_text(msg)
             if ft is not None:
+                if innermost is None:
+                    innermost = (ft.rsplit(" in ", 1)[0], code)
                 frames.append((lineno, ft, _snippet(text)))
+            elif innermost is None and msg.strip(" ^~"):
+                m = _IPY_FRAME_RE.match(msg)
+                if m is not None:  # (review conv27) IPython's frame: the innermost frame only, no frame evidence
+                    innermost = ((m.group(1) or "<ipython cell>").replace("\\", "/"), code)
+                elif code is None or _IPY_ARROW_RE.match(code) is None:  # (IPython: the arrowed line, not context)
+                    code = msg
         else:
             return self._frames  # no header: the traceback starts before the lines kept
+        self._innermost = innermost
         frames.reverse()
         texts = {ln: t for ln, _, t in frames}
         self._frames = [(ci, fi, word, (ln, texts[ln])) for ci, fi, word, ln in

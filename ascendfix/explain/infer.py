@@ -179,7 +179,8 @@ _TYPING_FRAME_RE = re.compile(r'^(?:File "[^"\n]{1,500}", line \d{1,7}, in |[^\s
                               r"|│ [^\n│]{1,500}?\.py:\d{1,7} in )(?:" + TYPING_FUNCS + r")\s{0,200}│?$")
 # any traceback frame, as CPython ('File ".../torch/_dynamo/convert_frame.py", line 569, in _compile') and rich ("│
 # .../torch/_dynamo/convert_frame.py:569 in _compile │") print it: the file's path and the function (see frame_text)
-_FRAME_RE = re.compile(r'^(?:File "(?P<path>[^"\n]{1,500})", line \d{1,7}, in (?P<func>[^\s│]{1,200})'
+# (conv27: also a frame whose "<module>" a web page dropped as an HTML tag, 'File "/x/y.py", line 42, in')
+_FRAME_RE = re.compile(r'^(?:File "(?P<path>[^"\n]{1,500})", line \d{1,7}, in(?: (?P<func>[^\s│]{1,200})|(?=\s{0,200}$))'
                        r"|│ (?P<rpath>[^\n│]{1,500}?\.py):\d{1,7} in (?P<rfunc>[^\s│]{1,200}))\s{0,200}│?$")
 _WARN_RE = re.compile(r"\w{0,40}Warning\b|\bwarn(?:ing)?s?\b\s{0,2}[:\]]|warnings\.warn|\[W\d{0,4}[ \]]|警告\s{0,2}[:：\]]",
                       re.I)
@@ -213,6 +214,10 @@ class Inference(object):
         self.benign = re.compile("|".join("(?:{})".format(b["regex"]) for b in benign), re.I) if benign else None
         veto = [b for b in benign if b.get("veto")]
         self.benign_veto = re.compile("|".join("(?:{})".format(b["regex"]) for b in veto), re.I) if veto else None
+        # (conv27) the veto entries that also show the run going on past the failing lines before them (all but those
+        # marked ``went_on: false``, whose line speaks only for a step of its own: see rules/explain_benign.yaml)
+        on = [b for b in veto if b.get("went_on", True)]
+        self.benign_went_on = re.compile("|".join("(?:{})".format(b["regex"]) for b in on), re.I) if on else None
         self.categories = []  # [(id, title, next, links)]
         self.evidence = []  # [(category index, evidence index, weight, compiled regex)]
         self.weights = {}  # (category index, evidence index) -> weight
@@ -222,6 +227,10 @@ class Inference(object):
         self.frames = []  # [(category index, frame evidence index, weight, regex source)] (frame_evidence)
         self._frames_rx = None  # the same with compiled regexes, on first use (most logs never need them)
         self.frame_weights = {}  # (category index, frame evidence index) -> weight
+        # (conv27) evidence with ``own_frame`` (see kb.EVIDENCE_FIELDS): (category index, evidence index) -> (the
+        # key it counts under instead — (target category index, ("own", ci, ei)), None for no category — regex)
+        self.own_frame = {}
+        ids = [e["id"] for e in entries]
         for ci, e in enumerate(entries):
             if e.get("generic"):
                 self.generic.add(ci)
@@ -231,13 +240,19 @@ class Inference(object):
                 self.weights[(ci, ei)] = ev["weight"]
                 if ev.get("agree"):
                     self.agree.add((ci, ei))
+                own = ev.get("own_frame")
+                if own is not None:
+                    key = None
+                    if own in ids:
+                        key = (ids.index(own), ("own", ci, ei))
+                        self.weights[key] = ev["weight"]
+                    self.own_frame[(ci, ei)] = (key, evidence_regex(ev["regex"]))
             for fi, ev in enumerate(e.get("frame_evidence") or []):
                 self.frames.append((ci, fi, ev["weight"], ev["regex"]))
                 self.frame_weights[(ci, fi)] = ev["weight"]
             if e.get("report_lines") and e.get("report_own_ok"):
                 self.reports.append((ci, re.compile(e["report_lines"]), re.compile(e["report_own_ok"])))
         # (post25) Ascend-only categories: category index -> the index of its fallback category (``npu_only``)
-        ids = [c[0] for c in self.categories]
         self.npu_only = {ci: ids.index(e["npu_only"]) for ci, e in enumerate(entries)
                          if e.get("npu_only") and e["npu_only"] in ids}
 
@@ -311,7 +326,36 @@ def frame_text(msg):
     if m is None:
         return None
     path = m.group("path") or m.group("rpath")
-    return path.replace("\\", "/") + " in " + (m.group("func") or m.group("rfunc"))
+    return path.replace("\\", "/") + " in " + (m.group("func") or m.group("rfunc") or "")
+
+
+_SITE_DIR = re.compile(r"[/\\](?:site|dist)-packages[/\\]")
+
+
+def own_frame(rx, exception, frame):
+    """(conv27) Is the innermost frame of the last traceback the own code of what ``exception`` (its last exception
+    line) names through ``rx``'s group ``own_pkg`` / ``own_self`` / ``own_code`` (kb.EVIDENCE_FIELDS ``own_frame``)?
+    ``frame``: ``(path, code line)`` of that frame (path with ``/``), or None."""
+    if frame is None:
+        return False
+    m = rx.search(exception[:4096])
+    if m is None:
+        return False
+    groups = m.groupdict()
+    path, code = frame
+    pkg = groups.get("own_pkg")
+    if pkg:
+        # (review conv27) the missing module's top package, and its first subpackage when the name is longer: a
+        # namespace package's sibling or a script in a clone's examples/ folder is no import of the package's own part
+        parts = pkg.split(".")
+        folder = "/" + "/".join(parts[:2] if len(parts) > 2 else parts[:1]) + "/"
+        if folder.lower() in ("/" + path).lower():
+            return True
+    if groups.get("own_code") and _SITE_DIR.search(path) is None:
+        return True
+    attr = groups.get("own_self")
+    return bool(attr and code and _SITE_DIR.search(path) is None
+                and re.search(r"\bself\." + re.escape(attr) + r"\b", code) is not None)
 
 
 def is_warning_head(msg):

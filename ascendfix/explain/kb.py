@@ -20,6 +20,7 @@ BENIGN_FILE = "explain_benign.yaml"
 NPU_CONTEXT_FILE = "explain_npu_context.yaml"
 NPU_CONTEXT_FIELDS = {"id": Field(str), "regex": Field(str)}
 BENIGN_FIELDS = {"id": Field(str), "regex": Field(str), "veto": Field(bool, required=False),
+                 "went_on": Field(bool, required=False),
                  "templates": Field(list, items=dict)}
 # failure statements that carry no error word ("out of memory", pip check's "..., but you have X 1.0."): see
 # failure_entries() and explain/infer.py
@@ -55,7 +56,14 @@ CATEGORY_FIELDS = {
 }
 # ``agree``: a word that names its category only with another word of it ("weight 2 each, two must agree"): it is
 # not counted again when it is in the last exception (explain/infer.py decide)
-EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int), "agree": Field(bool, required=False)}
+# ``own_frame`` (conv27): a category id, or "none": the evidence counts for that category (for none) instead when the
+# innermost frame of the last traceback is the named thing's own code — the regex's group ``own_pkg`` names a dotted module
+# (the frame's file lies in its top package's folder — its first subpackage's for a name of three parts or more: the
+# package imports its own part), ``own_self`` an attribute (the
+# frame's code line reads ``self.<attribute>`` in a file outside site-packages / dist-packages: the program's own class)
+# or ``own_code`` is present (the frame's file is outside site-packages / dist-packages: the program's own code)
+EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int), "agree": Field(bool, required=False),
+                   "own_frame": Field(str, required=False)}
 FRAME_EVIDENCE_FIELDS = {"regex": Field(str), "weight": Field(int)}
 SEVERITIES = ("error", "context")  # older spelling of role: error = cause, context = context
 ROLES = ("cause", "consequence", "wrapper", "context")
@@ -432,6 +440,12 @@ def category_entries():
                 raise DataError("{}: bad or duplicate id '{}'".format(where, entry["id"]))
             seen.add(entry["id"])
         for i, entry in enumerate(doc):
+            for j, ev in enumerate(entry.get("evidence") or []):
+                own = ev.get("own_frame")
+                if own is not None and (own != "none" and own not in seen or not any(
+                        g in evidence_regex(ev["regex"]).groupindex for g in ("own_pkg", "own_self", "own_code"))):
+                    raise DataError("{}: entry {}: evidence[{}]: own_frame '{}' needs a category id (or none) and a "
+                                    "regex group own_pkg, own_self or own_code".format(display_path(path), i + 1, j, own))
             fb = entry.get("npu_only")
             if fb is not None and (fb == entry["id"] or fb not in seen or any(
                     e["id"] == fb and e.get("npu_only") for e in doc)):
