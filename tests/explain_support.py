@@ -1,7 +1,10 @@
 """In-process helpers shared by the per-round knowledge-base tests (tests/test_explain_kb<round>.py): feed a text to
 the matcher and read what it ranks, infers or reports first; fetch a signature's own example."""
 
-from ascendfix.explain.engine import Matcher
+import io
+import os
+
+from ascendfix.explain.engine import Matcher, explain_stream
 from ascendfix.explain.kb import find_signature
 
 
@@ -72,3 +75,16 @@ def grep_prefilter_lines(texts, tmp_path):
     r = subprocess.run([grep, "-E", "-n", "-a", "-f", str(pattern)], input=data.encode("utf-8"),
                        capture_output=True, env={"LC_ALL": "C"}, timeout=60)
     return [int(ln.split(b":", 1)[0]) for ln in r.stdout.splitlines()]
+
+
+def explain_bytes(data, use_grep, pipe=False):
+    """explain_stream's document for the log ``data`` (bytes), read from a BytesIO or, with ``pipe``, from a real pipe
+    (the path `cat log | ascendfix explain -` takes); ``use_grep`` picks the grep or the pure-Python pre-filter."""
+    if pipe:
+        assert len(data) < 60000  # (fits a pipe's buffer: written before it is read)
+        r, w = os.pipe()
+        os.write(w, data)
+        os.close(w)
+        with os.fdopen(r, "rb") as fh:
+            return explain_stream(fh, limit=1, use_grep=use_grep)
+    return explain_stream(io.BytesIO(data), limit=1, use_grep=use_grep)

@@ -9,13 +9,13 @@ layer, lines.detect_escapes, is decided from a log's first lines), and the layer
 """
 
 import io
-import os
 
 import pytest
 
 from ascendfix.explain import engine
 from ascendfix.explain import lines as linefmt
 from ascendfix.explain.engine import explain_stream
+from tests.explain_support import explain_bytes
 from tests.support import benchmark
 
 FMT = benchmark("bench_explain_formats")
@@ -33,15 +33,7 @@ PATHS = pytest.mark.parametrize("use_grep", [False, True], ids=["python", "grep"
 
 
 def _top(data, use_grep, pipe=False):
-    if pipe:
-        assert len(data) < 60000  # (fits a pipe's buffer: written before it is read)
-        r, w = os.pipe()
-        os.write(w, data)
-        os.close(w)
-        with os.fdopen(r, "rb") as fh:
-            doc = explain_stream(fh, limit=1, use_grep=use_grep)
-    else:
-        doc = explain_stream(io.BytesIO(data), limit=1, use_grep=use_grep)
+    doc = explain_bytes(data, use_grep, pipe)
     m = doc["matches"]
     return (m[0]["id"], m[0]["category"]) if m else None
 

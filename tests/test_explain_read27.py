@@ -6,13 +6,13 @@ The other texts are captured from commands (named with each).
 """
 
 import io
-import os
 
 import pytest
 
 from ascendfix.explain import engine
 from ascendfix.explain import lines as linefmt
 from ascendfix.explain.engine import explain_stream
+from tests.explain_support import explain_bytes
 from tests.support import benchmark
 
 FMT = benchmark("bench_explain_formats")
@@ -24,14 +24,7 @@ COLLECTORS = ("compose", "kubectl", "journald", "gha", "pdsh", "srun", "buildkit
 def _doc(data, use_grep, pipe=False):
     if use_grep and not engine._grep_path():
         pytest.skip("no grep")
-    if pipe:
-        assert len(data) < 60000  # (fits a pipe's buffer: written before it is read)
-        r, w = os.pipe()
-        os.write(w, data)
-        os.close(w)
-        with os.fdopen(r, "rb") as fh:
-            return explain_stream(fh, limit=1, use_grep=use_grep)
-    return explain_stream(io.BytesIO(data), limit=1, use_grep=use_grep)
+    return explain_bytes(data, use_grep, pipe)
 
 
 def _seen(doc):

@@ -555,6 +555,21 @@ def chain_prefixes(first, second):
     return _Chain(first, second)
 
 
+def _head(lines, max_bytes):
+    """The first GREP_HEAD_LINES non-blank lines of ``lines`` (bytes or str) as bytes, each cut to ``max_bytes``
+    without its line end: what the once-per-log decisions (transport prefix, escapes) read."""
+    head = []
+    for line in lines:
+        if isinstance(line, str):
+            line = line.encode("utf-8", "replace")
+        line = bytes(line[:max_bytes]).rstrip(b"\r\n")
+        if line.strip():
+            head.append(line)
+        if len(head) >= GREP_HEAD_LINES:
+            break
+    return head
+
+
 def detect_transport_prefix(lines):
     """Does a log (its first lines: bytes or str, grep prefixes removed) carry a collector's prefix on every line? ->
     :class:`TransportPrefix` or None.
@@ -564,15 +579,7 @@ def detect_transport_prefix(lines):
     replica number, one pdsh host or srun task; BuildKit: 3 step lines "#N ..." in the head). Named prefixes must show the collector: compose's "| " at one column for the run and a
     service named on several lines (a padded table's first column names one row each: "x_1  | ...", "x_2  | ..."),
     pdsh's host with a digit, srun's task numbers repeated (a numbered list counts up)."""
-    head = []
-    for line in lines:
-        if isinstance(line, str):
-            line = line.encode("utf-8", "replace")
-        line = bytes(line[:_HEAD_LINE_BYTES]).rstrip(b"\r\n")
-        if line.strip():
-            head.append(line)
-        if len(head) >= GREP_HEAD_LINES:
-            break
+    head = _head(lines, _HEAD_LINE_BYTES)
     if not head:
         return None
     # BuildKit: its step lines ("#5 [2/7] RUN ...", "#5 DONE 0.3s") and the step's output ("#5 12.30 ...")
@@ -731,15 +738,7 @@ def detect_escapes(lines):
     (JSON lines; a one-line log) (after the others: a Docker log, an HTML page can hold one);
     ``html``: an HTML character reference (``&quot;``, ``&#39;``, ``&#x27;``, ``&#34;``, ``&lt;``, ``&gt;``);
     ``ansi``: an ANSI escape sequence."""
-    head = []
-    for line in lines:
-        if isinstance(line, str):
-            line = line.encode("utf-8", "replace")
-        line = bytes(line[:_HEAD_LINE_BYTES * 8]).rstrip(b"\r\n")
-        if line.strip():
-            head.append(line)
-        if len(head) >= GREP_HEAD_LINES:
-            break
+    head = _head(lines, _HEAD_LINE_BYTES * 8)
     if not head:
         return None
     esc = Escapes()
